@@ -1,0 +1,64 @@
+# jixing — the two commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test setup install env db demo lint bench messages clean-db worker
+
+$(VENV)/.installed: requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jixing needs Python 3.11 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+# Local keys for the embedded demo database; production sets these in its environment.
+var/.env: | $(VENV)/.installed
+	mkdir -p var
+	$(PY) -c 'import base64,os,secrets; print("DJANGO_SECRET_KEY="+secrets.token_urlsafe(50)); print("JIXING_DATA_KEYS=k1:"+base64.b64encode(os.urandom(32)).decode()); print("JIXING_HASH_KEY="+base64.b64encode(os.urandom(32)).decode())' > $@.tmp
+	chmod 600 $@.tmp && mv $@.tmp $@
+
+env: var/.env
+
+db: install env
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) createcachetable
+	$(MANAGE) load_reference
+
+demo: db
+	$(MANAGE) seed_demo --scale small --seed 2025
+
+setup: demo
+
+run: setup
+	@$(MANAGE) demo_accounts
+	@echo "jixing: http://$(HOST)/  (web server and task worker; Ctrl-C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(MANAGE) db_worker --queue-name default & \
+	  $(MANAGE) runserver $(HOST)
+
+worker: install env
+	$(MANAGE) db_worker --queue-name default
+
+# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.
+test: install env
+	env -u DATABASE_URL $(PY) -m pytest
+	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(PY) -m pytest; fi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+bench: install env
+	$(PY) -m bench
+
+messages: install
+	cd jixing && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete && ../$(MANAGE) compilemessages -l zh_Hans
+
+clean-db:
+	rm -f var/jixing.sqlite3*

@@ -1,0 +1,43 @@
+"""The public API: django-ninja under /api/v1/, schema at /api/v1/openapi.json.
+
+Every router is authenticated by default (session or organisation API token);
+each endpoint then checks roles and data scope itself (SECURITY.md B2, B3).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from ninja import NinjaAPI
+
+from jixing.accounts.api_auth import ApiTokenAuth, StaffSessionAuth
+from jixing.core.api_errors import install_error_handlers
+
+api = NinjaAPI(
+    title="jixing API",
+    version="1",
+    urls_namespace="api",
+    auth=[StaffSessionAuth(), ApiTokenAuth()],
+    docs_url="/docs" if settings.JIXING_API_DOCS else None,
+)
+install_error_handlers(api)
+
+# Each app owns its router; order here is the order in the schema.
+from jixing.registry.api import router as registry_router  # noqa: E402
+from jixing.plan.api import router as plan_router  # noqa: E402
+from jixing.training.api import router as training_router  # noqa: E402
+from jixing.evaluation.api import router as evaluation_router  # noqa: E402
+from jixing.employment.api import router as employment_router  # noqa: E402
+from jixing.funds.api import router as funds_router  # noqa: E402
+from jixing.supervision.api import router as supervision_router  # noqa: E402
+from jixing.stats.api import router as stats_router  # noqa: E402
+from jixing.imports.api import router as imports_router  # noqa: E402
+
+api.add_router("/registry/", registry_router)
+api.add_router("/plan/", plan_router)
+api.add_router("/training/", training_router)
+api.add_router("/evaluation/", evaluation_router)
+api.add_router("/employment/", employment_router)
+api.add_router("/funds/", funds_router)
+api.add_router("/supervision/", supervision_router)
+api.add_router("/stats/", stats_router)
+api.add_router("/imports/", imports_router)

@@ -1,0 +1,249 @@
+"""jixing settings: one module, read from the environment, failing loudly on bad values.
+
+Local development reads `var/.env` (written by `make run` / `make test` with freshly
+generated demo keys). Production sets the same variables in the real environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("JIXING_VAR_DIR", BASE_DIR / "var"))
+
+
+def _load_env_file(path: Path) -> None:
+    """Put KEY=VALUE lines of a local env file into os.environ (the environment wins)."""
+    if not path.is_file():
+        return
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip())
+
+
+_load_env_file(VAR_DIR / ".env")
+
+
+def env(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None or value == "":
+        raise ImproperlyConfigured(f"Environment variable {name} is required (see README).")
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from exc
+
+
+JIXING_ENV = os.environ.get("JIXING_ENV", "development")
+if JIXING_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured("JIXING_ENV must be development, test or production.")
+PRODUCTION = JIXING_ENV == "production"
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+# Personal data keys (SECURITY.md D1): kept outside the database, in the environment.
+# JIXING_DATA_KEYS: comma-separated "id:base64key" AES-256-GCM keys, the first encrypts.
+# JIXING_HASH_KEY: base64 HMAC key for the keyed lookup hashes (blind indexes).
+JIXING_DATA_KEYS = env("JIXING_DATA_KEYS")
+JIXING_HASH_KEY = env("JIXING_HASH_KEY")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "simple_history",
+    "jixing.core",
+    "jixing.accounts",
+    "jixing.registry",
+    "jixing.plan",
+    "jixing.training",
+    "jixing.evaluation",
+    "jixing.employment",
+    "jixing.funds",
+    "jixing.supervision",
+    "jixing.stats",
+    "jixing.imports",
+    "jixing.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "jixing.accounts.middleware.SessionTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "jixing.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "jixing.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'jixing.sqlite3'}",
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + a busy timeout let the web server and the task worker share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["jixing.accounts.backends.LockoutModelBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# A1: MLPS level 3 password policy (length, character classes, periodic change).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("JIXING_PASSWORD_MIN_LENGTH", 10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jixing.accounts.validators.CharacterClassValidator"},
+]
+JIXING_PASSWORD_MAX_AGE_DAYS = env_int("JIXING_PASSWORD_MAX_AGE_DAYS", 90)
+# A2: lockout after N failures for M minutes, plus a per-IP throttle.
+JIXING_LOCKOUT_FAILURES = env_int("JIXING_LOCKOUT_FAILURES", 5)
+JIXING_LOCKOUT_MINUTES = env_int("JIXING_LOCKOUT_MINUTES", 10)
+JIXING_IP_FAILURES_PER_HOUR = env_int("JIXING_IP_FAILURES_PER_HOUR", 50)
+# A4: second factor for staff roles (on by default in production).
+JIXING_REQUIRE_STAFF_TOTP = env_bool("JIXING_REQUIRE_STAFF_TOTP", default=PRODUCTION)
+
+# A3: idle timeout 30 min, absolute 12 h.
+SESSION_COOKIE_AGE = 12 * 60 * 60
+JIXING_SESSION_IDLE_SECONDS = env_int("JIXING_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag instead
+
+# A5: HTTPS-only in production.
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+JIXING_UPLOAD_DIR = VAR_DIR / "uploads"
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "jixing_cache",
+    }
+    if os.environ.get("REDIS_URL") is None
+    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+}
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("JIXING_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Uploads (SECURITY.md F1).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+JIXING_IMPORT_MAX_BYTES = env_int("JIXING_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+JIXING_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("JIXING_IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
+JIXING_IMPORT_MAX_ROWS = env_int("JIXING_IMPORT_MAX_ROWS", 2_000_000)
+JIXING_EXPORT_MAX_ROWS = env_int("JIXING_EXPORT_MAX_ROWS", 100_000)
+JIXING_AUDIT_RETENTION_DAYS = env_int("JIXING_AUDIT_RETENTION_DAYS", 180)
+
+NINJA_PAGINATION_PER_PAGE = 50
+JIXING_API_DOCS = env_bool("JIXING_API_DOCS", default=not PRODUCTION)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "jixing.core.logging.RedactPersonalDataFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JIXING_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,19 @@
+"""Shared pytest fixtures: reference data and persona users (alice the province officer, …)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def reference(db):
+    from jixing.plan.management.commands.load_reference import load_reference
+
+    load_reference()
+
+
+@pytest.fixture
+def personas(reference):
+    from jixing.core.testing import make_personas
+
+    return make_personas()

@@ -1,0 +1,137 @@
+"""Users, roles and the scope each role is bound to (DESIGN.md "Who uses it", SECURITY.md B1)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jixing.core.fields import EncryptedTextField
+
+
+class Role(models.TextChoices):
+    HRSS_OFFICER = "hrss_officer", _("HRSS officer")
+    SECTOR_OFFICER = "sector_officer", _("sector department officer")
+    FINANCE_OFFICER = "finance_officer", _("finance officer")
+    INSTITUTION = "institution", _("training institution / enterprise staff")
+    EVALUATOR = "evaluator", _("evaluation institution staff")
+    TRAINEE = "trainee", _("trainee")
+    AUDITOR = "auditor", _("audit administrator")
+    SYSTEM_ADMIN = "system_admin", _("system administrator")
+    SECURITY_ADMIN = "security_admin", _("security administrator")
+
+
+# Region-bound officers see a region subtree; these roles hold a second factor (A4).
+REGION_ROLES = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER})
+ORGANISATION_ROLES = frozenset({Role.INSTITUTION, Role.EVALUATOR})
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+STAFF_ROLES = frozenset(
+    {Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, *ADMIN_ROLES}
+)
+
+
+class User(AbstractUser):
+    """One role per account: no account can hold two admin roles (B1) by construction."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        "registry.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    department = models.ForeignKey(
+        "registry.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    organisation = models.ForeignKey(
+        "registry.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    person = models.OneToOneField(
+        "registry.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    can_unmask = models.BooleanField(
+        _("may view unmasked personal data"), default=False,
+        help_text=_("Field permission for full ID numbers, phones, bank accounts and sensitive groups (B4)."),
+    )
+    is_demo = models.BooleanField(_("demo account"), default=False)
+    failed_logins = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    totp_secret = EncryptedTextField(blank=True, default="", purpose="totp")
+    totp_last_step = models.BigIntegerField(default=0)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_region_role_has_region",
+                condition=~Q(role__in=[Role.HRSS_OFFICER, Role.FINANCE_OFFICER]) | Q(region__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="user_sector_role_has_department",
+                condition=~Q(role=Role.SECTOR_OFFICER) | Q(department__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="user_org_role_has_organisation",
+                condition=~Q(role__in=[Role.INSTITUTION, Role.EVALUATOR]) | Q(organisation__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="user_trainee_has_person",
+                condition=~Q(role=Role.TRAINEE) | Q(person__isnull=False),
+            ),
+        ]
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class ApiToken(models.Model):
+    """Per-organisation API token for institutions' own systems. Only its hash is stored."""
+
+    organisation = models.ForeignKey(
+        "registry.Organisation", on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens",
+                             help_text=_("The organisation account the token acts as."))
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_token(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
+        raw = "jx_" + secrets.token_urlsafe(32)
+        assert user.organisation_id is not None
+        token = cls.objects.create(
+            organisation_id=user.organisation_id, user=user, name=name,
+            token_hash=cls.hash_token(raw), prefix=raw[:8],
+        )
+        return token, raw

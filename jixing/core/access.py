@@ -1,0 +1,86 @@
+"""Data scope: the one place that decides who may see what (DESIGN.md, SECURITY.md B3).
+
+Every scoped model's QuerySet has ``visible_to(user)`` built from ``scope_for(user)``;
+detail pages fetch through ``get_for_user`` so "missing" and "forbidden" both answer 404.
+Region scope uses the GB/T 2260 code prefix: 370000 → "37", 370100 → "3701".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+M = TypeVar("M", bound=models.Model)
+
+
+def region_prefix(code: str) -> str:
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    region_prefix: str | None = None
+    department_id: int | None = None
+    action_numbers: frozenset[int] = frozenset()
+    organisation_id: int | None = None
+    person_id: int | None = None
+
+    @property
+    def nothing(self) -> bool:
+        return not (
+            self.everything or self.region_prefix or self.department_id
+            or self.organisation_id or self.person_id
+        )
+
+    def region_q(self, field: str) -> Q:
+        """Q for a FK to registry.Region (whose pk is the code) named ``field``."""
+        if self.everything:
+            return Q()
+        if self.region_prefix:
+            return Q(**{f"{field}_id__startswith": self.region_prefix})
+        return Q(pk__in=[])
+
+
+def scope_for(user: Any) -> Scope:
+    from jixing.accounts.models import Role
+
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    role = user.role
+    if role in {Role.AUDITOR, Role.SECURITY_ADMIN}:
+        return Scope(everything=True)
+    if role in {Role.HRSS_OFFICER, Role.FINANCE_OFFICER} and user.region_id:
+        prefix = region_prefix(user.region_id)
+        if prefix == "37":
+            return Scope(everything=True, region_prefix=prefix)
+        return Scope(region_prefix=prefix)
+    if role == Role.SECTOR_OFFICER and user.department_id:
+        from jixing.plan.models import Action
+
+        numbers = frozenset(
+            Action.objects.filter(departments=user.department_id).values_list("number", flat=True)
+        )
+        prefix = region_prefix(user.region_id) if user.region_id else "37"
+        return Scope(region_prefix=prefix, department_id=user.department_id, action_numbers=numbers)
+    if role in {Role.INSTITUTION, Role.EVALUATOR} and user.organisation_id:
+        return Scope(organisation_id=user.organisation_id)
+    if role == Role.TRAINEE and user.person_id:
+        return Scope(person_id=user.person_id)
+    return Scope()
+
+
+def get_for_user(queryset: models.QuerySet[M], user: Any, pk: Any) -> M:
+    """Fetch one object through the model's ``visible_to``; 404 for missing and forbidden alike."""
+    try:
+        return queryset.visible_to(user).get(pk=pk)  # type: ignore[attr-defined]
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

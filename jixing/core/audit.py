@@ -1,0 +1,77 @@
+"""The one audit helper every action calls (SECURITY.md C1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, models, transaction
+
+from jixing.core.logging import redact
+from jixing.core.models import AuditEvent, AuditOutcome
+from jixing.core.request_context import current_request
+
+_CHAIN_LOCK_ID = 7_301_001  # PostgreSQL advisory lock that serialises the hash chain
+
+
+def _label(user: Any) -> str:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    return str(user.get_username())
+
+
+def record(
+    event: str,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    detail: dict[str, Any] | None = None,
+    outcome: str = AuditOutcome.OK,
+    actor_label: str = "",
+) -> AuditEvent:
+    """Append one audit row. Callers pass only masked values in before/after/detail."""
+    info = current_request.get()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_label = redact(str(obj))[:200]
+    else:
+        object_label = ""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        row = AuditEvent(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_label=actor_label or _label(actor),
+            ip=info.ip if info else None,
+            event=event,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_label=object_label,
+            outcome=outcome,
+            before=before,
+            after=after,
+            detail=detail,
+            prev_hash=last or "",
+        )
+        row.hash = row.compute_hash()
+        row.save()
+    return row
+
+
+def verify_chain() -> list[int]:
+    """Return the ids of rows whose hash or link is wrong (empty list = intact)."""
+    broken: list[int] = []
+    prev: str | None = None
+    for row in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if prev is not None and row.prev_hash != prev:
+            broken.append(row.id)
+        elif row.compute_hash() != row.hash:
+            broken.append(row.id)
+        prev = row.hash
+    return broken

@@ -1,0 +1,119 @@
+"""Load the policy's reference data from ``reference/`` (idempotent: run it again to update)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from jixing.plan.models import Action, Target
+from jixing.registry.models import Department, Occupation, Region, RegionLevel, SkillLevel, TargetGroup
+
+REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with open(REFERENCE_DIR / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any], counts: dict[str, int]) -> Any:
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        counts["created"] += 1
+        return obj
+    changed = [k for k, v in values.items() if getattr(obj, k) != v]
+    if changed:
+        for k in changed:
+            setattr(obj, k, values[k])
+        obj.save()
+        counts["updated"] += 1
+    else:
+        counts["unchanged"] += 1
+    return obj
+
+
+def load_reference() -> dict[str, dict[str, int]]:
+    summary: dict[str, dict[str, int]] = {}
+
+    def counter(name: str) -> dict[str, int]:
+        return summary.setdefault(name, {"created": 0, "updated": 0, "unchanged": 0})
+
+    with transaction.atomic():
+        c = counter("regions")
+        _upsert(Region, {"code": "370000"}, {"name": "山东省", "short_name": "山东", "level": RegionLevel.PROVINCE, "kind": "", "parent": None}, c)
+        for row in _rows("cities.csv"):
+            _upsert(Region, {"code": row["code"]}, {"name": row["name"], "short_name": row["short_name"], "level": RegionLevel.CITY, "kind": "", "parent_id": "370000"}, c)
+        for row in _rows("counties.csv"):
+            _upsert(Region, {"code": row["code"]}, {"name": row["name"], "short_name": row["name"], "level": RegionLevel.COUNTY, "kind": row["type"], "parent_id": row["parent_code"]}, c)
+
+        c = counter("departments")
+        for row in _rows("departments.csv"):
+            _upsert(Department, {"code": row["code"]}, {"name": row["name"], "short_name": row["short_name"]}, c)
+
+        c = counter("actions")
+        departments = {d.code: d for d in Department.objects.all()}
+        for row in _rows("actions.csv"):
+            action = _upsert(Action, {"number": int(row["number"])}, {"code": row["code"], "name": row["name"], "summary": row["summary"]}, c)
+            wanted = {departments[code] for code in row["responsible_departments"].split(";")}
+            if set(action.departments.all()) != wanted:
+                action.departments.set(wanted)
+
+        c = counter("targets")
+        actions = {a.number: a for a in Action.objects.all()}
+        for row in _rows("targets.csv"):
+            _upsert(Target, {"code": row["code"]}, {
+                "action": actions[int(row["action"])] if row["action"] else None,
+                "name": row["name"], "unit": row["unit"], "value": Decimal(row["value"]),
+                "period": row["period"], "comparison": row["comparison"], "seed_quote": row["seed_quote"],
+            }, c)
+
+        c = counter("skill_levels")
+        for row in _rows("skill_levels.csv"):
+            _upsert(SkillLevel, {"order": int(row["order"])}, {
+                "name": row["name_zh"], "name_en": row["name_en"],
+                "national_level": int(row["national_level_code"]) if row["national_level_code"] else None,
+                "national_label": row["national_level_label"], "source": row["source"],
+            }, c)
+
+        c = counter("occupations")
+        for index, row in enumerate(_rows("occupations.csv"), start=1):
+            verified = row["status"] == "verified"
+            key = f"occ-{row['code']}" if row["code"] else f"occ-unverified-{index:03d}"
+            existing = Occupation.objects.filter(name=row["official_name"]).first()
+            _upsert(Occupation, {"key": existing.key if existing else key}, {
+                "name": row["official_name"], "code": row["code"] if verified else "",
+                "verified": verified, "basis": row["basis"],
+            }, c)
+
+        c = counter("target_groups")
+        for row in _rows("target_groups.csv"):
+            _upsert(TargetGroup, {"code": row["code"]}, {
+                "name": row["name"], "sensitive": row["sensitive"] == "true",
+                "excludes_subsidy": row["excludes_subsidy"] == "true", "source": row["source"],
+            }, c)
+    return summary
+
+
+class Command(BaseCommand):
+    help = "Load departments, actions, targets, regions, occupations, skill levels and target groups from reference/."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--json", action="store_true", help="print one JSON summary line")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        summary = load_reference()
+        if options["json"]:
+            self.stdout.write(json.dumps({**summary, "seconds": round(time.monotonic() - started, 3)}, ensure_ascii=False))
+        else:
+            for name, counts in summary.items():
+                self.stdout.write(f"{name}: {counts['created']} created, {counts['updated']} updated, {counts['unchanged']} unchanged")

@@ -1,0 +1,335 @@
+"""Reference data (regions, departments, occupations, skill levels, target groups) and the
+real-name registry of persons and organisations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from jixing.core import crypto
+from jixing.core.access import scope_for
+from jixing.core.fields import EncryptedTextField
+from jixing.core.masking import mask_id_number, mask_phone
+from jixing.core.models import ArchivableModel, ArchivableQuerySet
+
+from .validators import Sex, normalise_phone, parse_resident_id
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("province")
+    CITY = "city", _("city")
+    COUNTY = "county", _("county")
+
+
+class Region(models.Model):
+    """GB/T 2260 division; the code is the key so scope filters need no join."""
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    name = models.CharField(_("name"), max_length=50)
+    short_name = models.CharField(_("short name"), max_length=20, blank=True)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    kind = models.CharField(_("kind"), max_length=10, blank=True, help_text=_("市辖区 / 县级市 / 县"))
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def city_code(self) -> str:
+        return self.code[:4] + "00"
+
+
+class Department(models.Model):
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    short_name = models.CharField(_("short name"), max_length=30)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Occupation(models.Model):
+    """An occupation of the 职业分类大典. ``key`` is internal; the 大典 code stays blank
+    until verified (reference/occupations.csv)."""
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    code = models.CharField(_("大典 code"), max_length=12, blank=True)
+    verified = models.BooleanField(_("code verified"), default=False)
+    basis = models.TextField(_("basis"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("occupation")
+        verbose_name_plural = _("occupations")
+        constraints = [
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="occupation_code_unique_when_set")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})" if self.code else self.name
+
+
+class SkillLevel(models.Model):
+    """The new eight-level ladder (新八级工), 学徒工 (1) … 首席技师 (8), with the national
+    five-level code where one exists (中办发〔2022〕58号 (十一))."""
+
+    order = models.PositiveSmallIntegerField(_("order"), primary_key=True)
+    name = models.CharField(_("name"), max_length=20)
+    name_en = models.CharField(_("English name"), max_length=40)
+    national_level = models.PositiveSmallIntegerField(_("national level"), null=True, blank=True)
+    national_label = models.CharField(_("national label"), max_length=20, blank=True)
+    source = models.TextField(_("source"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("skill level")
+        verbose_name_plural = _("skill levels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TargetGroup(models.Model):
+    """重点群体 named in the seed (section 一(六) etc.). ``sensitive`` groups (disability,
+    community correction, prisoners) are shown only with the unmask permission (B4)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    sensitive = models.BooleanField(_("sensitive"), default=False)
+    excludes_subsidy = models.BooleanField(
+        _("excludes subsidised training"), default=False,
+        help_text=_("e.g. pensioners and full-time students are not eligible trainees."),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _("primary school or below")
+    JUNIOR = "junior", _("junior secondary")
+    SENIOR = "senior", _("senior secondary / vocational")
+    COLLEGE = "college", _("junior college")
+    BACHELOR = "bachelor", _("bachelor")
+    POSTGRADUATE = "postgraduate", _("postgraduate")
+
+
+class EmploymentStatus(models.TextChoices):
+    EMPLOYED = "employed", _("employed")
+    UNEMPLOYED = "unemployed", _("registered unemployed")
+    FLEXIBLE = "flexible", _("flexible employment")
+    SELF_EMPLOYED = "self_employed", _("self-employed / business owner")
+    STUDENT = "student", _("student")
+    RETIRED = "retired", _("retired")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class PersonQuerySet(ArchivableQuerySet):
+    def visible_to(self, user: Any) -> PersonQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.person_id:
+            return self.filter(pk=scope.person_id)
+        q = Q(pk__in=[])
+        if scope.region_prefix and not scope.department_id:
+            q |= scope.region_q("current_region") | scope.region_q("household_region")
+        for extend in PERSON_SCOPE_EXTENSIONS:
+            q |= extend(scope)
+        return self.filter(q)
+
+    def with_id_number(self, id_number: str) -> PersonQuerySet:
+        return self.filter(id_number_hash=Person.hash_id_number(id_number))
+
+
+# Other apps add the persons a scope reaches through them (e.g. an institution's trainees):
+# each entry maps a Scope to a Q over Person.
+PERSON_SCOPE_EXTENSIONS: list[Any] = []
+
+
+class Person(ArchivableModel):
+    """A real-name person keyed by a resident ID number; the number and phone are stored
+    encrypted and found through keyed hashes (SECURITY.md D1)."""
+
+    id_number = EncryptedTextField(_("ID number"), purpose="id_number")
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=50, db_index=True)
+    birth_date = models.DateField(_("birth date"), editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=[(Sex.MALE, _("male")), (Sex.FEMALE, _("female"))], editable=False)
+    phone = EncryptedTextField(_("mobile number"), purpose="phone", blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    household_region = models.ForeignKey(
+        Region, verbose_name=_("household region"), on_delete=models.PROTECT, related_name="+"
+    )
+    current_region = models.ForeignKey(
+        Region, verbose_name=_("current region"), on_delete=models.PROTECT, related_name="+"
+    )
+    education = models.CharField(_("education"), max_length=20, choices=Education.choices, blank=True)
+    employment_status = models.CharField(
+        _("employment status"), max_length=20, choices=EmploymentStatus.choices, default=EmploymentStatus.UNKNOWN
+    )
+    groups = models.ManyToManyField(TargetGroup, through="PersonGroup", related_name="persons", blank=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.masked_id_number}"
+
+    @staticmethod
+    def hash_id_number(value: str) -> str:
+        return crypto.blind_index(value.strip().upper(), purpose="id_number")
+
+    @staticmethod
+    def hash_phone(value: str) -> str:
+        return crypto.blind_index(value, purpose="phone")
+
+    def set_id_number(self, value: str) -> None:
+        parsed = parse_resident_id(value)
+        self.id_number = parsed.number
+        self.id_number_hash = self.hash_id_number(parsed.number)
+        self.birth_date = parsed.birth_date
+        self.sex = parsed.sex
+
+    def set_phone(self, value: str) -> None:
+        phone = normalise_phone(value) if value else ""
+        self.phone = phone
+        self.phone_hash = self.hash_phone(phone) if phone else ""
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def age_on(self, day: dt.date) -> int:
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class PersonGroup(ArchivableModel):
+    """Membership of a target group, valid over a period, with its evidence."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    group = models.ForeignKey(TargetGroup, on_delete=models.PROTECT, related_name="memberships")
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("target-group membership")
+        verbose_name_plural = _("target-group memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "group", "valid_from"], name="person_group_once_per_start"),
+            models.CheckConstraint(
+                name="person_group_period_ordered",
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+            ),
+        ]
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class OrganisationKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("enterprise")
+    VOCATIONAL_COLLEGE = "vocational_college", _("vocational college")
+    TECHNICAL_SCHOOL = "technical_school", _("technical school")
+    PRIVATE_INSTITUTION = "private_institution", _("private training institution")
+    PUBLIC_TRAINING_BASE = "public_training_base", _("public training base")
+    MASTER_STUDIO = "master_studio", _("skill master studio")
+    EVALUATION_INSTITUTION = "evaluation_institution", _("evaluation institution")
+    HR_SERVICE_AGENCY = "hr_service_agency", _("HR service agency")
+
+
+class OrganisationStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    SUSPENDED = "suspended", _("suspended")
+    BLACKLISTED = "blacklisted", _("blacklisted")
+
+
+class OrganisationQuerySet(ArchivableQuerySet):
+    def visible_to(self, user: Any) -> OrganisationQuerySet:
+        """Organisations are public-sector partners: officers see their region's, an
+        organisation sees itself; sector officers see the province's."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.organisation_id:
+            return self.filter(pk=scope.organisation_id)
+        if scope.region_prefix:
+            return self.filter(scope.region_q("county"))
+        return self.none()
+
+
+class Organisation(ArchivableModel):
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=120, db_index=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=OrganisationKind.choices)
+    county = models.ForeignKey(Region, verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_chain_leader = models.BooleanField(_("chain leader (链主企业)"), default=False)
+    is_specialised = models.BooleanField(_("specialised and innovative (专精特新)"), default=False)
+    is_single_champion = models.BooleanField(_("single champion (单项冠军)"), default=False)
+    enrolled_students = models.PositiveIntegerField(_("enrolled students"), null=True, blank=True)
+    teacher_count = models.PositiveIntegerField(_("teachers"), default=0)
+    capacity = models.PositiveIntegerField(_("training capacity (trainees at once)"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE)
+    status_until = models.DateField(_("status until"), null=True, blank=True)
+    status_reason = models.CharField(_("status reason"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            models.CheckConstraint(
+                name="organisation_college_has_students",
+                condition=~Q(kind__in=["vocational_college", "technical_school"]) | Q(enrolled_students__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_blocked_on(self, day: dt.date) -> bool:
+        """Suspended or blacklisted organisations may not start projects or claim (seed 二(六))."""
+        if self.status == OrganisationStatus.ACTIVE:
+            return False
+        return self.status_until is None or day <= self.status_until
