@@ -1,0 +1,38 @@
+"""`make bench`: run every benchmark module in bench/ (each has ``main()``).
+
+Benchmarks need PostgreSQL (DATABASE_URL); figures are printed as ratios against a baseline
+measured in the same run (raw COPY, DuckDB), because these machines are noisy.
+Run one with `python -m bench NAME`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+import time
+
+
+def main() -> int:
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("make bench needs DATABASE_URL=postgres://... (benchmarks compare against PostgreSQL COPY)")
+        return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    wanted = set(sys.argv[1:])
+    names = sorted(m.name for m in pkgutil.iter_modules([os.path.dirname(__file__)]))
+    for name in names:
+        if name.startswith("_") or (wanted and name not in wanted):
+            continue
+        started = time.monotonic()
+        print(f"== bench {name}")
+        importlib.import_module(f"bench.{name}").main()
+        print(f"== bench {name} done in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
