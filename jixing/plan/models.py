@@ -92,3 +92,20 @@ class TargetAllocation(models.Model):
             ),
             models.CheckConstraint(name="allocation_value_not_negative", condition=Q(value__gte=0)),
         ]
+
+
+class FundSource(models.Model):
+    """A source of money for subsidised training (seed 二(五): 就业补助资金, 失业保险基金,
+    企业职工教育经费, sector departments' and mass organisations' funds)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("fund source")
+        verbose_name_plural = _("fund sources")
+
+    def __str__(self) -> str:
+        return self.name

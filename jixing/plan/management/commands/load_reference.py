@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from jixing.plan.models import Action, Target
+from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.models import Department, Occupation, Region, RegionLevel, SkillLevel, TargetGroup
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
@@ -100,6 +100,9 @@ def load_reference() -> dict[str, dict[str, int]]:
                 "name": row["name"], "sensitive": row["sensitive"] == "true",
                 "excludes_subsidy": row["excludes_subsidy"] == "true", "source": row["source"],
             }, c)
+        c = counter("fund_sources")
+        for row in _rows("fund_sources.csv"):
+            _upsert(FundSource, {"code": row["code"]}, {"name": row["name"]}, c)
     return summary
 
 

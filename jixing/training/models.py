@@ -1,0 +1,338 @@
+"""Training: projects, classes, sessions, enrollments and attendance (seed 一 and 二(四)).
+
+Scope: officers see projects in their region subtree (by the project's county), sector
+officers the projects of their department's actions, organisations the projects they
+organise or partner in, trainees their own enrollments.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jixing.core.access import Scope, scope_for
+from jixing.core.models import TimeStampedModel
+
+
+class ProjectType(models.TextChoices):
+    ORDER = "order", _("order-based (订单式)")
+    FIXED_POST = "fixed_post", _("fixed-post (定岗)")
+    DIRECTED = "directed", _("directed (定向)")
+    PRE_JOB = "pre_job", _("pre-job (岗前)")
+    TRANSFER = "transfer", _("job-transfer (转岗)")
+    APPRENTICESHIP = "apprenticeship", _("new enterprise apprenticeship (企业新型学徒)")
+    EMPLOYMENT_SKILL = "employment_skill", _("employment skills (就业技能)")
+    SKILL_UPGRADE = "skill_upgrade", _("on-the-job skill upgrading (岗位技能提升)")
+    ENTREPRENEURSHIP = "entrepreneurship", _("entrepreneurship (创业)")
+
+
+# Order, fixed-post and directed projects serve a posted job demand of a partner enterprise.
+TYPES_NEEDING_DEMAND = frozenset({ProjectType.ORDER, ProjectType.FIXED_POST, ProjectType.DIRECTED})
+TYPES_NEEDING_PARTNER = TYPES_NEEDING_DEMAND | {ProjectType.APPRENTICESHIP}
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    APPROVED = "approved", _("approved")
+    RETURNED = "returned", _("returned for changes")
+    REJECTED = "rejected", _("rejected")
+    RUNNING = "running", _("running")
+    FINISHED = "finished", _("finished")
+    CLOSED = "closed", _("closed")
+
+
+def _project_scope_q(scope: Scope, prefix: str = "") -> Q:
+    """Q over TrainingProject (or a model reaching it through ``prefix``)."""
+    if scope.everything:
+        return Q()
+    q = Q(pk__in=[])
+    if scope.department_id:
+        q = Q(**{f"{prefix}action__number__in": scope.action_numbers})
+        if scope.region_prefix and scope.region_prefix != "37":
+            q &= Q(**{f"{prefix}county_id__startswith": scope.region_prefix})
+        return q
+    if scope.region_prefix:
+        return Q(**{f"{prefix}county_id__startswith": scope.region_prefix})
+    if scope.organisation_id:
+        return Q(**{f"{prefix}organiser_id": scope.organisation_id}) | Q(**{f"{prefix}partner_id": scope.organisation_id})
+    return q
+
+
+class TrainingProjectQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> TrainingProjectQuerySet:
+        scope = scope_for(user)
+        if scope.person_id:
+            return self.filter(classes__enrollments__person_id=scope.person_id).distinct()
+        return self.filter(_project_scope_q(scope))
+
+
+class TrainingProject(TimeStampedModel):
+    code = models.CharField(_("project code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    action = models.ForeignKey("plan.Action", verbose_name=_("action"), on_delete=models.PROTECT, related_name="projects")
+    target = models.ForeignKey(
+        "plan.Target", verbose_name=_("target line"), null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    project_type = models.CharField(_("type"), max_length=20, choices=ProjectType.choices)
+    organiser = models.ForeignKey(
+        "registry.Organisation", verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="organised_projects"
+    )
+    partner = models.ForeignKey(
+        "registry.Organisation", verbose_name=_("partner enterprise"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="partner_projects",
+    )
+    job_demand = models.ForeignKey(
+        "employment.JobDemand", verbose_name=_("job demand"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="projects",
+    )
+    occupation = models.ForeignKey(
+        "registry.Occupation", verbose_name=_("occupation"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    level = models.ForeignKey(
+        "registry.SkillLevel", verbose_name=_("skill level"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    special_ability = models.CharField(_("special vocational ability"), max_length=100, blank=True)
+    county = models.ForeignKey("registry.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    planned_person_times = models.PositiveIntegerField(_("planned person-times"))
+    hours = models.PositiveIntegerField(_("training hours"))
+    required_attendance_rate = models.DecimalField(
+        _("required attendance rate"), max_digits=4, decimal_places=3, default=Decimal("0.800")
+    )
+    fund_source = models.ForeignKey("plan.FundSource", verbose_name=_("fund source"), on_delete=models.PROTECT)
+    is_subsidised = models.BooleanField(_("subsidised"), default=True)
+    requires_certificate = models.BooleanField(
+        _("subsidy needs a passed evaluation"), default=True,
+    )
+    is_provincial_key = models.BooleanField(_("provincial key project (揭榜领题)"), default=False)
+    required_groups = models.ManyToManyField(
+        "registry.TargetGroup", verbose_name=_("required target groups"), blank=True, related_name="+",
+        help_text=_("Empty: open to every eligible worker."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    objects = TrainingProjectQuerySet.as_manager()
+
+    TRANSITIONS = {
+        (ProjectStatus.DRAFT, ProjectStatus.SUBMITTED),
+        (ProjectStatus.RETURNED, ProjectStatus.SUBMITTED),
+        (ProjectStatus.SUBMITTED, ProjectStatus.APPROVED),
+        (ProjectStatus.SUBMITTED, ProjectStatus.RETURNED),
+        (ProjectStatus.SUBMITTED, ProjectStatus.REJECTED),
+        (ProjectStatus.APPROVED, ProjectStatus.RUNNING),
+        (ProjectStatus.RUNNING, ProjectStatus.FINISHED),
+        (ProjectStatus.FINISHED, ProjectStatus.CLOSED),
+    }
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("training project")
+        verbose_name_plural = _("training projects")
+        constraints = [
+            models.CheckConstraint(
+                name="project_attendance_rate_range",
+                condition=Q(required_attendance_rate__gt=0) & Q(required_attendance_rate__lte=1),
+            ),
+            models.CheckConstraint(name="project_planned_positive", condition=Q(planned_person_times__gt=0)),
+            models.CheckConstraint(name="project_hours_positive", condition=Q(hours__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Teacher(TimeStampedModel):
+    organisation = models.ForeignKey("registry.Organisation", on_delete=models.PROTECT, related_name="teachers")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="teaching_roles")
+    qualification = models.CharField(_("qualification"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("teacher")
+        verbose_name_plural = _("teachers")
+        constraints = [models.UniqueConstraint(fields=["organisation", "person"], name="teacher_once_per_organisation")]
+
+    def __str__(self) -> str:
+        return self.person.name
+
+
+class TrainingClassQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> TrainingClassQuerySet:
+        scope = scope_for(user)
+        if scope.person_id:
+            return self.filter(enrollments__person_id=scope.person_id).distinct()
+        return self.filter(_project_scope_q(scope, "project__"))
+
+
+class TrainingClass(TimeStampedModel):
+    """A class (期/班) of a project: where, when, how many, who teaches."""
+
+    project = models.ForeignKey(TrainingProject, on_delete=models.PROTECT, related_name="classes")
+    code = models.CharField(_("class code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    site_address = models.CharField(_("site address"), max_length=200)
+    county = models.ForeignKey("registry.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    capacity = models.PositiveIntegerField(_("capacity"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    teachers = models.ManyToManyField(Teacher, verbose_name=_("teachers"), related_name="classes", blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, help_text=_("Attendance is locked once closed."))
+
+    objects = TrainingClassQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "code"]
+        verbose_name = _("training class")
+        verbose_name_plural = _("training classes")
+        constraints = [
+            models.CheckConstraint(name="class_dates_ordered", condition=Q(end_date__gte=models.F("start_date"))),
+            models.CheckConstraint(name="class_capacity_positive", condition=Q(capacity__gt=0)),
+            models.CheckConstraint(name="class_latitude_range", condition=Q(latitude__gte=-90) & Q(latitude__lte=90)),
+            models.CheckConstraint(name="class_longitude_range", condition=Q(longitude__gte=-180) & Q(longitude__lte=180)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.closed_at is not None
+
+
+class TrainingSession(TimeStampedModel):
+    """One lesson of a class (课次)."""
+
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="sessions")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    teacher = models.ForeignKey(Teacher, verbose_name=_("teacher"), on_delete=models.PROTECT, related_name="sessions")
+    topic = models.CharField(_("topic"), max_length=150)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.CheckConstraint(name="session_times_ordered", condition=Q(ends_at__gt=models.F("starts_at"))),
+            models.CheckConstraint(name="session_hours_positive", condition=Q(hours__gt=0)),
+        ]
+        indexes = [models.Index(fields=["teacher", "starts_at"]), models.Index(fields=["starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.training_class.code} {self.starts_at:%Y-%m-%d %H:%M} {self.topic}"
+
+
+class EnrollmentStatus(models.TextChoices):
+    ENROLLED = "enrolled", _("enrolled")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    COMPLETED = "completed", _("completed")
+    NOT_COMPLETED = "not_completed", _("not completed")
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> EnrollmentQuerySet:
+        scope = scope_for(user)
+        if scope.person_id:
+            return self.filter(person_id=scope.person_id)
+        return self.filter(_project_scope_q(scope, "training_class__project__"))
+
+    def completed(self) -> EnrollmentQuerySet:
+        return self.filter(status=EnrollmentStatus.COMPLETED)
+
+
+class Enrollment(TimeStampedModel):
+    """Person × class, with the eligibility decision stored with its reasons."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="enrollments")
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(_("status"), max_length=20, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED)
+    subsidised = models.BooleanField(_("subsidised"), default=False)
+    eligibility = models.JSONField(_("eligibility decision"), default=list, help_text=_("The rules checked and their reasons."))
+    eligibility_checked_at = models.DateTimeField(null=True, blank=True)
+    override_reason = models.TextField(_("override reason"), blank=True)
+    override_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    attendance_rate = models.DecimalField(_("attendance rate"), max_digits=4, decimal_places=3, default=Decimal("0"))
+    completed_on = models.DateField(_("completed on"), null=True, blank=True, db_index=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    TRANSITIONS = {
+        (EnrollmentStatus.ENROLLED, EnrollmentStatus.WITHDRAWN),
+        (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED),
+        (EnrollmentStatus.ENROLLED, EnrollmentStatus.NOT_COMPLETED),
+    }
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "training_class"], name="enrollment_once_per_class"),
+            models.CheckConstraint(
+                name="enrollment_rate_range", condition=Q(attendance_rate__gte=0) & Q(attendance_rate__lte=1)
+            ),
+            models.CheckConstraint(
+                name="enrollment_completed_has_date",
+                condition=~Q(status=EnrollmentStatus.COMPLETED) | Q(completed_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} @ {self.training_class.code}"
+
+
+class CheckInMethod(models.TextChoices):
+    FACE = "face", _("face recognition")
+    QR = "qr", _("QR code")
+    TEACHER = "teacher", _("teacher roll-call")
+
+
+class Attendance(models.Model):
+    """A trainee's check-in/out for one session. ``person`` and ``training_class`` are
+    denormalised from the enrollment so supervision scans (overlaps, shared devices)
+    need no joins."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="attendances")
+    session = models.ForeignKey(TrainingSession, on_delete=models.PROTECT, related_name="attendances")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="+")
+    check_in_at = models.DateTimeField(_("check-in"))
+    check_out_at = models.DateTimeField(_("check-out"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=10, choices=CheckInMethod.choices)
+    device_id = models.CharField(_("device"), max_length=64, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    face_score = models.DecimalField(_("face-check score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    photo_ref = models.CharField(_("photo reference"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance records")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "session"], name="attendance_once_per_session"),
+            models.CheckConstraint(
+                name="attendance_out_after_in",
+                condition=Q(check_out_at__isnull=True) | Q(check_out_at__gt=models.F("check_in_at")),
+            ),
+            models.CheckConstraint(
+                name="attendance_lat_range", condition=Q(latitude__isnull=True) | (Q(latitude__gte=-90) & Q(latitude__lte=90))
+            ),
+            models.CheckConstraint(
+                name="attendance_lon_range",
+                condition=Q(longitude__isnull=True) | (Q(longitude__gte=-180) & Q(longitude__lte=180)),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "check_in_at"]),
+            models.Index(fields=["device_id", "check_in_at"]),
+        ]
