@@ -1,6 +1,6 @@
 """Deterministic demo data: each app may have ``demo.py`` with ``seed(ctx: DemoContext)``.
 
-``seed_demo`` runs them in DEMO_ORDER, so a later app can use what an earlier one made.
+``seed_demo`` runs the modules listed in DEMO_ORDER (``jixing.<entry>``), so a later app can use what an earlier one made.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 from faker import Faker
 
 DEMO_ORDER = [
-    "registry", "accounts", "employment", "training", "evaluation", "funds", "supervision", "stats",
+    "registry.demo", "accounts.demo", "employment.demo", "training.demo", "evaluation.demo",
+    "employment.demo_outcomes", "funds.demo", "supervision.demo", "stats.demo",
 ]
 
 SCALES = {

@@ -32,11 +32,11 @@ class Command(BaseCommand):
             result = {"skipped": "demo data already present", "seconds": 0}
         else:
             ctx = new_context(options["scale"], options["seed"])
-            for app in DEMO_ORDER:
+            for entry in DEMO_ORDER:
                 try:
-                    module = import_module(f"jixing.{app}.demo")
+                    module = import_module(f"jixing.{entry}")
                 except ModuleNotFoundError as exc:
-                    if exc.name != f"jixing.{app}.demo":
+                    if exc.name != f"jixing.{entry}":
                         raise
                     continue
                 with transaction.atomic():
