@@ -46,7 +46,7 @@ class Scope:
         if self.everything:
             return Q()
         if self.region_prefix:
-            return Q(**{f"{field}_id__startswith": self.region_prefix})
+            return Q(**{f"{field}__code__startswith": self.region_prefix})
         return Q(pk__in=[])
 
 

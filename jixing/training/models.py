@@ -55,10 +55,10 @@ def _project_scope_q(scope: Scope, prefix: str = "") -> Q:
     if scope.department_id:
         q = Q(**{f"{prefix}action__number__in": scope.action_numbers})
         if scope.region_prefix and scope.region_prefix != "37":
-            q &= Q(**{f"{prefix}county_id__startswith": scope.region_prefix})
+            q &= Q(**{f"{prefix}county__code__startswith": scope.region_prefix})
         return q
     if scope.region_prefix:
-        return Q(**{f"{prefix}county_id__startswith": scope.region_prefix})
+        return Q(**{f"{prefix}county__code__startswith": scope.region_prefix})
     if scope.organisation_id:
         return Q(**{f"{prefix}organiser_id": scope.organisation_id}) | Q(**{f"{prefix}partner_id": scope.organisation_id})
     return q
@@ -114,9 +114,14 @@ class TrainingProject(TimeStampedModel):
         "registry.TargetGroup", verbose_name=_("required target groups"), blank=True, related_name="+",
         help_text=_("Empty: open to every eligible worker."),
     )
+    description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     objects = TrainingProjectQuerySet.as_manager()
 
@@ -146,6 +151,23 @@ class TrainingProject(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def is_editable(self) -> bool:
+        """Approved data is locked (SECURITY.md G1): only drafts and returned projects change."""
+        return self.status in EDITABLE_PROJECT_STATUSES
+
+    @property
+    def accepts_classes(self) -> bool:
+        return self.status in (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
+
+    @property
+    def authors(self) -> set[int]:
+        """Users who made the application: none of them may approve it (maker ≠ checker)."""
+        return {i for i in (self.created_by_id, self.submitted_by_id) if i}
+
+
+EDITABLE_PROJECT_STATUSES = frozenset({ProjectStatus.DRAFT, ProjectStatus.RETURNED})
 
 
 class Teacher(TimeStampedModel):
@@ -185,6 +207,7 @@ class TrainingClass(TimeStampedModel):
     end_date = models.DateField(_("end date"))
     teachers = models.ManyToManyField(Teacher, verbose_name=_("teachers"), related_name="classes", blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, help_text=_("Attendance is locked once closed."))
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = TrainingClassQuerySet.as_manager()
 
@@ -256,6 +279,10 @@ class Enrollment(TimeStampedModel):
     training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="enrollments")
     status = models.CharField(_("status"), max_length=20, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ENROLLED)
     subsidised = models.BooleanField(_("subsidised"), default=False)
+    eligible = models.BooleanField(
+        _("eligible for subsidy"), default=True,
+        help_text=_("False flags a trainee who failed an eligibility rule and trains unsubsidised."),
+    )
     eligibility = models.JSONField(_("eligibility decision"), default=list, help_text=_("The rules checked and their reasons."))
     eligibility_checked_at = models.DateTimeField(null=True, blank=True)
     override_reason = models.TextField(_("override reason"), blank=True)
@@ -301,9 +328,11 @@ class Attendance(models.Model):
     denormalised from the enrollment so supervision scans (overlaps, shared devices)
     need no joins."""
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="attendances")
+    # enrollment and person need no index of their own: the unique (enrollment, session) and the
+    # (person, check_in_at) indexes lead with them (fewer indexes keep bulk imports fast).
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="attendances", db_index=False)
     session = models.ForeignKey(TrainingSession, on_delete=models.PROTECT, related_name="attendances")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
     training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="+")
     check_in_at = models.DateTimeField(_("check-in"))
     check_out_at = models.DateTimeField(_("check-out"), null=True, blank=True)
@@ -313,7 +342,10 @@ class Attendance(models.Model):
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     face_score = models.DecimalField(_("face-check score"), max_digits=5, decimal_places=2, null=True, blank=True)
     photo_ref = models.CharField(_("photo reference"), max_length=200, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Hours this check-in/out earns towards the attendance rate (rules.credited_hours): the share
+    # of the session covered between check-in and check-out; 0 without a check-out.
+    credited_hours = models.DecimalField(_("credited hours"), max_digits=4, decimal_places=1, default=Decimal("0"))
+    recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("attendance")
@@ -331,8 +363,27 @@ class Attendance(models.Model):
                 name="attendance_lon_range",
                 condition=Q(longitude__isnull=True) | (Q(longitude__gte=-180) & Q(longitude__lte=180)),
             ),
+            models.CheckConstraint(name="attendance_credited_not_negative", condition=Q(credited_hours__gte=0)),
         ]
         indexes = [
             models.Index(fields=["person", "check_in_at"]),
             models.Index(fields=["device_id", "check_in_at"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.training_class_id}/{self.session_id}/{self.person_id} {self.check_in_at:%Y-%m-%d %H:%M}"
+
+
+def persons_reached_through_training(scope: Scope) -> Q:
+    """PERSON_SCOPE_EXTENSIONS entry: an institution sees the persons enrolled in its classes
+    (and its teachers); a sector officer sees those in its actions' projects."""
+    if scope.organisation_id:
+        org = scope.organisation_id
+        enrolled = Enrollment.objects.filter(
+            Q(training_class__project__organiser_id=org) | Q(training_class__project__partner_id=org)
+        ).values("person_id")
+        teachers = Teacher.objects.filter(organisation_id=org).values("person_id")
+        return Q(pk__in=enrolled) | Q(pk__in=teachers)
+    if scope.department_id:
+        return Q(pk__in=Enrollment.objects.filter(_project_scope_q(scope, "training_class__project__")).values("person_id"))
+    return Q(pk__in=[])
