@@ -175,6 +175,8 @@ JIXING_PASSWORD_MAX_AGE_DAYS = env_int("JIXING_PASSWORD_MAX_AGE_DAYS", 90)
 JIXING_LOCKOUT_FAILURES = env_int("JIXING_LOCKOUT_FAILURES", 5)
 JIXING_LOCKOUT_MINUTES = env_int("JIXING_LOCKOUT_MINUTES", 10)
 JIXING_IP_FAILURES_PER_HOUR = env_int("JIXING_IP_FAILURES_PER_HOUR", 50)
+# Reverse proxies in front of the app whose X-Forwarded-For entries are trusted (0 = none).
+JIXING_TRUSTED_PROXIES = env_int("JIXING_TRUSTED_PROXIES", 1 if PRODUCTION else 0)
 # A4: second factor for staff roles (on by default in production).
 JIXING_REQUIRE_STAFF_TOTP = env_bool("JIXING_REQUIRE_STAFF_TOTP", default=PRODUCTION)
 

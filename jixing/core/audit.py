@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -64,14 +65,50 @@ def record(
     return row
 
 
+PURGE_EVENT = "audit.purged"
+
+
 def verify_chain() -> list[int]:
-    """Return the ids of rows whose hash or link is wrong (empty list = intact)."""
+    """Return the ids of rows whose hash or link is wrong (empty list = intact).
+
+    The first remaining row may point to a row that ``purge`` removed: that is accepted
+    only if a purge event recorded exactly that hash as its anchor, so deleting the oldest
+    rows by hand is detected too.
+    """
     broken: list[int] = []
     prev: str | None = None
     for row in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if prev is not None and row.prev_hash != prev:
-            broken.append(row.id)
-        elif row.compute_hash() != row.hash:
+        link_ok = (row.prev_hash == prev) if prev is not None else (not row.prev_hash or _is_purge_anchor(row.prev_hash))
+        if not link_ok or row.compute_hash() != row.hash:
             broken.append(row.id)
         prev = row.hash
     return broken
+
+
+def _is_purge_anchor(value: str) -> bool:
+    return any(
+        (detail or {}).get("anchor") == value
+        for detail in AuditEvent.objects.filter(event=PURGE_EVENT).values_list("detail", flat=True)
+    )
+
+
+def purge(*, older_than: dt.datetime) -> dict[str, Any]:
+    """Delete the oldest rows, those before ``older_than`` (SECURITY.md C3: callers keep at
+    least 180 days). Only a prefix of the chain is removed, so what remains still verifies;
+    the purge itself is recorded with the hash it cut at."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+        first_kept = AuditEvent.objects.filter(at__gte=older_than).order_by("id").values_list("id", "prev_hash").first()
+        doomed = AuditEvent.objects.all()
+        if first_kept is not None:
+            doomed = doomed.filter(id__lt=first_kept[0])
+        anchor = first_kept[1] if first_kept else (
+            AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first() or ""
+        )
+        deleted, _per_model = doomed.delete()
+        summary = {"deleted": deleted, "older_than": older_than.isoformat(), "anchor": anchor}
+        if deleted:
+            record(PURGE_EVENT, object_type="core.auditevent", detail=summary)
+    return summary

@@ -84,6 +84,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.event} {self.outcome}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit events are append-only; old rows leave only by purge_audit.")
+
     def canonical(self) -> str:
         body = {
             "at": self.at.isoformat(),
@@ -104,14 +112,6 @@ class AuditEvent(models.Model):
     def compute_hash(self) -> str:
         return hashlib.sha256((self.prev_hash + self.canonical()).encode()).hexdigest()
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Audit events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PermissionError("Audit events are append-only; old rows leave only by purge_audit.")
-
 
 class StatusChange(models.Model):
     """One row per lifecycle transition of any object (STYLE.md habit 3)."""
@@ -129,3 +129,6 @@ class StatusChange(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id} {self.from_status} → {self.to_status}"

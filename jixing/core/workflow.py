@@ -30,7 +30,7 @@ def move(
     transitions: set[tuple[str, str]] | None = None,
     event: str | None = None,
 ) -> None:
-    table = transitions if transitions is not None else getattr(type(obj), "TRANSITIONS")
+    table = transitions if transitions is not None else type(obj).TRANSITIONS  # type: ignore[attr-defined]
     current = getattr(obj, field)
     if (current, to) not in table:
         raise IllegalTransition(
