@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytest_plugins = ["jixing.web.tests.browser"]  # browser, page, login(): see that module
+
 
 @pytest.fixture
 def reference(db):

@@ -1,5 +1,168 @@
+"""Registry API: persons (masked) and organisations, always within the caller's data scope.
+
+Authentication is global (session with CSRF, or an organisation's ``X-API-Token``); each
+endpoint checks roles with ``require_api_roles`` and reads through ``visible_to``.
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any
 
-router = Router()
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from jixing.core.access import get_for_user
+from jixing.core.permissions import require_api_roles
+
+from . import actions, queries
+from .models import Organisation, Person, Region
+from .queries import ORGANISATION_READERS, PERSON_READERS, PERSON_WRITERS
+
+router = Router(tags=["registry"])
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str = Field(description="First 6 and last 4 characters; the rest masked.")
+    phone_masked: str
+    sex: str = Field(description="M or F, from the ID number.")
+    birth_date: dt.date
+    household_region: str = Field(description="GB/T 2260 county code.")
+    current_region: str = Field(description="GB/T 2260 county code.")
+    education: str
+    employment_status: str
+    target_groups: list[str] = Field(description="Current target groups; sensitive ones hidden without the field permission.")
+    archived: bool
+
+    @staticmethod
+    def resolve_id_number_masked(obj: Person) -> str:
+        return obj.masked_id_number
+
+    @staticmethod
+    def resolve_phone_masked(obj: Person) -> str:
+        return obj.masked_phone
+
+    @staticmethod
+    def resolve_household_region(obj: Person) -> str:
+        return obj.household_region_id
+
+    @staticmethod
+    def resolve_current_region(obj: Person) -> str:
+        return obj.current_region_id
+
+    @staticmethod
+    def resolve_target_groups(obj: Person, context: dict[str, Any]) -> list[str]:
+        return queries.membership_labels(obj, context["request"].user)
+
+    @staticmethod
+    def resolve_archived(obj: Person) -> bool:
+        return obj.is_archived
+
+
+class PersonIn(Schema):
+    """The fields a caller may set; anything else in the body is ignored (SECURITY.md B5)."""
+
+    id_number: str = Field(max_length=30)
+    name: str = Field(max_length=50)
+    household_region: str = Field(max_length=6, description="GB/T 2260 county code.")
+    current_region: str = Field(max_length=6, description="GB/T 2260 county code.")
+    phone: str = Field("", max_length=20)
+    education: str = Field("", max_length=20)
+    employment_status: str = Field("unknown", max_length=20)
+
+
+class OrganisationOut(Schema):
+    id: int
+    uscc: str
+    name: str
+    kind: str
+    county: str
+    address: str
+    is_chain_leader: bool
+    is_specialised: bool
+    is_single_champion: bool
+    enrolled_students: int | None
+    teacher_count: int
+    capacity: int
+    status: str
+    status_until: dt.date | None
+    status_reason: str
+    archived: bool
+
+    @staticmethod
+    def resolve_county(obj: Organisation) -> str:
+        return obj.county_id
+
+    @staticmethod
+    def resolve_archived(obj: Organisation) -> bool:
+        return obj.is_archived
+
+
+def _region(code: str, field: str) -> Region:
+    region = Region.objects.filter(pk=code).first()
+    if region is None:
+        raise ValidationError({field: _("Unknown region code.")})
+    return region
+
+
+@router.get("/persons", response=list[PersonOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_persons(
+    request: HttpRequest, id_number: str | None = None, name: str | None = None, region: str | None = None,
+) -> Any:
+    """Persons in the caller's scope: ``id_number`` finds one by its exact number (keyed
+    hash), ``name`` matches the beginning of the name, ``region`` a city or county code."""
+    require_api_roles(request, *PERSON_READERS)
+    if id_number is not None:
+        if not queries.looks_like_id_number(id_number):
+            raise ValidationError({"id_number": _("The ID number must have 18 characters.")})
+        return queries.search_persons(request.user, q=id_number)
+    region_code = region if region and region.isdigit() and len(region) == 6 else ""
+    return queries.search_persons(request.user, q=(name or "").strip(), region=region_code)
+
+
+@router.get("/persons/{person_id}", response=PersonOut)
+def get_person(request: HttpRequest, person_id: int) -> Any:
+    require_api_roles(request, *PERSON_READERS)
+    qs = Person.objects.select_related("household_region", "current_region").prefetch_related(
+        queries.current_memberships_prefetch())
+    return get_for_user(qs, request.user, person_id)
+
+
+@router.post("/persons", response={201: PersonOut})
+def create_person(request: HttpRequest, payload: PersonIn) -> Any:
+    require_api_roles(request, *PERSON_WRITERS)
+    person = actions.create_person(
+        by=request.user,
+        id_number=payload.id_number,
+        name=payload.name,
+        household_region=_region(payload.household_region, "household_region"),
+        current_region=_region(payload.current_region, "current_region"),
+        phone=payload.phone,
+        education=payload.education,
+        employment_status=payload.employment_status,
+    )
+    return 201, person
+
+
+@router.get("/organisations", response=list[OrganisationOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_organisations(
+    request: HttpRequest, q: str | None = None, kind: str | None = None, city: str | None = None,
+    status: str | None = None,
+) -> Any:
+    """Organisations in scope: ``q`` is a name fragment or an exact credit code."""
+    require_api_roles(request, *ORGANISATION_READERS)
+    city_code = city if city and city.isdigit() and len(city) == 6 else ""
+    return queries.search_organisations(request.user, q=q or "", kind=kind or "", city=city_code, status=status or "")
+
+
+@router.get("/organisations/{organisation_id}", response=OrganisationOut)
+def get_organisation(request: HttpRequest, organisation_id: int) -> Any:
+    require_api_roles(request, *ORGANISATION_READERS)
+    return get_for_user(Organisation.objects.all(), request.user, organisation_id)

@@ -34,5 +34,5 @@ def all_items() -> tuple[NavItem, ...]:
             if exc.name != f"{config.name}.nav":
                 raise
             continue
-        items.extend(module.ITEMS)
+        items.extend(getattr(module, "ITEMS", []))
     return tuple(sorted(items, key=lambda i: i.order))

@@ -4,14 +4,32 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from jixing.core.permissions import ANY_ROLE, public, require_roles
-from jixing.plan.queries import targets_with_quotes
+
+from .workbench import cards_for
+
+
+def scope_label(user: object) -> str:
+    """Where the user works: region, department, organisation or own name."""
+    for attr in ("organisation", "department", "region"):
+        value = getattr(user, attr, None)
+        if value is not None:
+            return str(value)
+    return ""
 
 
 @require_roles(ANY_ROLE)
 def home(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "web/home.html", {"targets": targets_with_quotes()})
+    """One workbench for every role, assembled from the apps' cards (jixing/web/workbench.py)."""
+    cards = cards_for(request)
+    return TemplateResponse(request, "web/home.html", {
+        "stat_cards": [c for c in cards if c.size == "stat"],
+        "wide_cards": [c for c in cards if c.size != "stat"],
+        "scope_label": scope_label(request.user),
+        "today": timezone.localdate(),
+    })
 
 
 @public

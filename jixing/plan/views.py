@@ -1,0 +1,91 @@
+"""Plan pages: the ten actions, the targets with their source sentences, and the province's
+allocation of targets to cities."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jixing.core import audit
+from jixing.core.models import AuditOutcome
+from jixing.core.permissions import ANY_ROLE, require_roles
+from jixing.web.nav_roles import READERS
+
+from . import actions, queries
+from .forms import AllocationForm
+from .models import Target
+
+
+@require_roles(ANY_ROLE)
+def action_list(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, "plan/action_list.html", {"actions": queries.actions_with_departments()})
+
+
+@require_roles(ANY_ROLE)
+def target_list(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    totals = queries.allocation_totals()
+    targets = queries.targets_with_quotes()
+    for t in targets:
+        t.time_progress = queries.target_time_progress(t, today)  # type: ignore[attr-defined]
+        t.allocatable = queries.is_allocatable(t)  # type: ignore[attr-defined]
+        year = queries.default_allocation_year(t, today)
+        t.allocation_year = year  # type: ignore[attr-defined]
+        t.allocated = totals.get((t.pk, year))  # type: ignore[attr-defined]
+    return TemplateResponse(request, "plan/target_list.html", {"targets": targets, "today": today})
+
+
+def _year_param(request: HttpRequest, target: Target) -> int | None:
+    years = queries.allocation_years(target)
+    raw = request.GET.get("year", "")
+    if not raw:
+        return queries.default_allocation_year(target, timezone.localdate())
+    try:
+        year = int(raw)
+    except ValueError:
+        raise Http404 from None
+    if year not in years:
+        raise Http404
+    return year
+
+
+@require_roles(*READERS)
+def target_allocations(request: HttpRequest, code: str) -> HttpResponse:
+    target = get_object_or_404(Target.objects.select_related("action"), code=code)
+    if not queries.is_allocatable(target):
+        raise Http404
+    year = _year_param(request, target)
+    summary = queries.allocation_summary(target, year)
+    cities = [row.city for row in summary.rows]
+    editable = actions.can_allocate(request.user)
+    initial = {f"city_{row.city.code}": row.value for row in summary.rows}
+    form = AllocationForm(request.POST if request.method == "POST" else None, cities=cities, initial=initial)
+    if request.method == "POST":
+        if not editable:
+            audit.record("authorization.denied", actor=request.user, object_type="url", object_id=request.path[:64],
+                         outcome=AuditOutcome.DENIED, detail={"needs": "province HRSS officer"})
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                actions.set_allocations(target, by=request.user, year=year, values=form.values())
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(f"city_{field}" if f"city_{field}" in form.fields else None, errors)
+            else:
+                messages.success(request, _("The allocation was saved."))
+                url = reverse("plan:target_allocations", args=[target.code])
+                return redirect(f"{url}?year={year}" if year else url)
+    rows = [(row, form[f"city_{row.city.code}"]) for row in summary.rows]
+    target.display_value = queries.display_value(target)  # type: ignore[attr-defined]
+    target.display_period = queries.display_period(target)  # type: ignore[attr-defined]
+    return TemplateResponse(request, "plan/target_allocations.html", {
+        "target": target, "summary": summary, "rows": rows, "form": form, "editable": editable,
+        "year": year, "years": queries.allocation_years(target),
+        "user_city": request.user.region.city_code if request.user.region_id else "",
+    }, status=400 if request.method == "POST" and form.errors else 200)

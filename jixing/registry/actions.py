@@ -1,0 +1,331 @@
+"""Writes to the registry: persons and organisations. Each action is atomic, takes the acting
+user as ``by=`` and writes exactly one audit row with masked before/after values (SECURITY.md
+C1, C4). Input errors raise ``ValidationError`` keyed by field (the API answers 422)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jixing.core import audit
+
+from . import queries
+from .models import Education, EmploymentStatus, Organisation, OrganisationKind, Person, Region, RegionLevel
+from .validators import normalise_uscc
+
+NAME_MAX = 50
+REASON_MIN = 4
+
+
+# ---------------------------------------------------------------- persons
+
+def person_snapshot(person: Person) -> dict[str, Any]:
+    """What the audit log keeps of a person: personal numbers masked (C4)."""
+    return {
+        "name": person.name,
+        "id_number": person.masked_id_number,
+        "phone": person.masked_phone,
+        "household_region": person.household_region_id,
+        "current_region": person.current_region_id,
+        "education": person.education,
+        "employment_status": person.employment_status,
+    }
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    changed = [k for k in after if before.get(k) != after[k]]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the name.")})
+    if len(name) > NAME_MAX:
+        raise ValidationError({"name": _("The name may have at most %(n)d characters.") % {"n": NAME_MAX}})
+    return name
+
+
+def _check_choice(field: str, value: str, choices: list[str], *, blank: bool) -> None:
+    if (blank and value == "") or value in choices:
+        return
+    raise ValidationError({field: _("Choose one of the listed values.")})
+
+
+def _check_regions(by: Any, household_region: Region, current_region: Region) -> None:
+    for field, region in (("household_region", household_region), ("current_region", current_region)):
+        if region.level != RegionLevel.COUNTY:
+            raise ValidationError({field: _("Choose a county-level region (district, county or county-level city).")})
+    prefix = queries.user_region_prefix(by)
+    if getattr(by, "role", None) not in queries.PERSON_WRITERS or prefix is None:
+        raise PermissionDenied
+    if not (current_region.code.startswith(prefix) or household_region.code.startswith(prefix)):
+        raise ValidationError({"current_region": _("The household or current region must lie inside your own region.")})
+
+
+def _set_personal_numbers(person: Person, *, id_number: str | None, phone: str) -> None:
+    if id_number is not None:
+        try:
+            person.set_id_number(id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from None
+    try:
+        person.set_phone(phone.strip())
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """The editable fields of a person (birth date and sex come from the ID number)."""
+
+    name: str
+    household_region: Region
+    current_region: Region
+    phone: str = ""
+    education: str = ""
+    employment_status: str = EmploymentStatus.UNKNOWN
+
+
+def _apply(person: Person, data: PersonData) -> None:
+    person.name = _clean_name(data.name)
+    _check_choice("education", data.education, Education.values, blank=True)
+    _check_choice("employment_status", data.employment_status, EmploymentStatus.values, blank=False)
+    person.household_region = data.household_region
+    person.current_region = data.current_region
+    person.education = data.education
+    person.employment_status = data.employment_status
+
+
+def create_person(
+    *,
+    by: Any,
+    id_number: str,
+    name: str,
+    household_region: Region,
+    current_region: Region,
+    phone: str = "",
+    education: str = "",
+    employment_status: str = EmploymentStatus.UNKNOWN,
+) -> Person:
+    data = PersonData(name=name, household_region=household_region, current_region=current_region,
+                      phone=phone, education=education, employment_status=employment_status)
+    _check_regions(by, data.household_region, data.current_region)
+    person = Person()
+    _apply(person, data)
+    _set_personal_numbers(person, id_number=id_number, phone=data.phone)
+    duplicate = _("A person with this ID number is already registered.")
+    if Person.objects.filter(id_number_hash=person.id_number_hash).exists():
+        raise ValidationError({"id_number": duplicate})
+    try:
+        with transaction.atomic():
+            person.save()
+            audit.record("person.create", actor=by, obj=person, after=person_snapshot(person))
+    except IntegrityError:  # a concurrent registration of the same number
+        raise ValidationError({"id_number": duplicate}) from None
+    return person
+
+
+def update_person(
+    person: Person,
+    *,
+    by: Any,
+    name: str,
+    household_region: Region,
+    current_region: Region,
+    phone: str = "",
+    education: str = "",
+    employment_status: str = EmploymentStatus.UNKNOWN,
+) -> Person:
+    data = PersonData(name=name, household_region=household_region, current_region=current_region,
+                      phone=phone, education=education, employment_status=employment_status)
+    if not queries.can_write_person(by, person):
+        raise PermissionDenied
+    if person.is_archived:
+        raise ValidationError(_("An archived person cannot be edited."))
+    _check_regions(by, data.household_region, data.current_region)
+    before = person_snapshot(person)
+    _apply(person, data)
+    _set_personal_numbers(person, id_number=None, phone=data.phone)
+    old, new = _diff(before, person_snapshot(person))
+    with transaction.atomic():
+        if new:
+            person.save()
+        audit.record("person.update", actor=by, obj=person, before=old, after=new,
+                     detail=None if new else {"unchanged": True})
+    return person
+
+
+def _clean_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < REASON_MIN:
+        raise ValidationError({"reason": _("Give a reason of at least %(n)d characters.") % {"n": REASON_MIN}})
+    return reason[:500]
+
+
+def archive_person(person: Person, *, by: Any, reason: str) -> Person:
+    """Registry rows are archived with who/when/why, never deleted (STYLE.md habit 4)."""
+    if not queries.can_write_person(by, person):
+        raise PermissionDenied
+    reason = _clean_reason(reason)
+    if person.is_archived:
+        raise ValidationError(_("This person is already archived."))
+    with transaction.atomic():
+        person.archived_at = timezone.now()
+        person.archived_by = by
+        person.archive_reason = reason
+        person.save(update_fields=["archived_at", "archived_by", "archive_reason", "updated_at"])
+        audit.record("person.archive", actor=by, obj=person, detail={"reason": reason})
+    return person
+
+
+@dataclass(frozen=True)
+class Unmasked:
+    id_number: str
+    phone: str
+
+
+def unmask_person(person: Person, *, by: Any, reason: str) -> Unmasked:
+    """Show the full numbers once: field permission, a reason, and an audit row that keeps
+    the reason but never the numbers (SECURITY.md B4, E3, C4)."""
+    if not getattr(by, "can_unmask", False):
+        raise PermissionDenied
+    reason = _clean_reason(reason)
+    audit.record("person.unmask", actor=by, obj=person, detail={"reason": reason, "fields": ["id_number", "phone"]})
+    return Unmasked(id_number=person.id_number, phone=person.phone)
+
+
+# ---------------------------------------------------------------- organisations
+
+@dataclass(frozen=True)
+class OrganisationData:
+    name: str
+    kind: str
+    county: Region
+    address: str = ""
+    is_chain_leader: bool = False
+    is_specialised: bool = False
+    is_single_champion: bool = False
+    enrolled_students: int | None = None
+    teacher_count: int = 0
+    capacity: int = 0
+
+
+def organisation_snapshot(org: Organisation) -> dict[str, Any]:
+    return {
+        "uscc": org.uscc, "name": org.name, "kind": org.kind, "county": org.county_id, "address": org.address,
+        "is_chain_leader": org.is_chain_leader, "is_specialised": org.is_specialised,
+        "is_single_champion": org.is_single_champion, "enrolled_students": org.enrolled_students,
+        "teacher_count": org.teacher_count, "capacity": org.capacity,
+    }
+
+
+def _apply_organisation(by: Any, org: Organisation, data: OrganisationData) -> None:
+    name = (data.name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the name.")})
+    if len(name) > 120:
+        raise ValidationError({"name": _("The name may have at most %(n)d characters.") % {"n": 120}})
+    _check_choice("kind", data.kind, OrganisationKind.values, blank=False)
+    if data.county.level != RegionLevel.COUNTY:
+        raise ValidationError({"county": _("Choose a county-level region (district, county or county-level city).")})
+    prefix = queries.user_region_prefix(by)
+    if getattr(by, "role", None) not in queries.ORGANISATION_WRITERS or prefix is None:
+        raise PermissionDenied
+    if not data.county.code.startswith(prefix):
+        raise ValidationError({"county": _("The county must lie inside your own region.")})
+    for field in ("enrolled_students", "teacher_count", "capacity"):
+        value = getattr(data, field)
+        if value is not None and value < 0:
+            raise ValidationError({field: _("Enter a number that is not negative.")})
+    if data.kind in (OrganisationKind.VOCATIONAL_COLLEGE, OrganisationKind.TECHNICAL_SCHOOL) and data.enrolled_students is None:
+        # Seed 一(八): a college's social training is measured against its enrolled students.
+        raise ValidationError({"enrolled_students": _("Colleges and technical schools must state their enrolled students.")})
+    org.name = name
+    org.kind = data.kind
+    org.county = data.county
+    org.address = (data.address or "").strip()[:200]
+    org.is_chain_leader = data.is_chain_leader
+    org.is_specialised = data.is_specialised
+    org.is_single_champion = data.is_single_champion
+    org.enrolled_students = data.enrolled_students
+    org.teacher_count = data.teacher_count
+    org.capacity = data.capacity
+
+
+def create_organisation(
+    *,
+    by: Any,
+    uscc: str,
+    name: str,
+    kind: str,
+    county: Region,
+    address: str = "",
+    is_chain_leader: bool = False,
+    is_specialised: bool = False,
+    is_single_champion: bool = False,
+    enrolled_students: int | None = None,
+    teacher_count: int = 0,
+    capacity: int = 0,
+) -> Organisation:
+    data = OrganisationData(
+        name=name, kind=kind, county=county, address=address, is_chain_leader=is_chain_leader,
+        is_specialised=is_specialised, is_single_champion=is_single_champion,
+        enrolled_students=enrolled_students, teacher_count=teacher_count, capacity=capacity,
+    )
+    org = Organisation()
+    _apply_organisation(by, org, data)
+    try:
+        org.uscc = normalise_uscc(uscc)
+    except ValidationError as exc:
+        raise ValidationError({"uscc": exc.messages}) from None
+    duplicate = _("An organisation with this unified social credit code is already registered.")
+    if Organisation.objects.filter(uscc=org.uscc).exists():
+        raise ValidationError({"uscc": duplicate})
+    try:
+        with transaction.atomic():
+            org.save()
+            audit.record("organisation.create", actor=by, obj=org, after=organisation_snapshot(org))
+    except IntegrityError:
+        raise ValidationError({"uscc": duplicate}) from None
+    return org
+
+
+def update_organisation(
+    org: Organisation,
+    *,
+    by: Any,
+    name: str,
+    kind: str,
+    county: Region,
+    address: str = "",
+    is_chain_leader: bool = False,
+    is_specialised: bool = False,
+    is_single_champion: bool = False,
+    enrolled_students: int | None = None,
+    teacher_count: int = 0,
+    capacity: int = 0,
+) -> Organisation:
+    data = OrganisationData(
+        name=name, kind=kind, county=county, address=address, is_chain_leader=is_chain_leader,
+        is_specialised=is_specialised, is_single_champion=is_single_champion,
+        enrolled_students=enrolled_students, teacher_count=teacher_count, capacity=capacity,
+    )
+    if not queries.can_write_organisation(by, org):
+        raise PermissionDenied
+    if org.is_archived:
+        raise ValidationError(_("An archived organisation cannot be edited."))
+    before = organisation_snapshot(org)
+    _apply_organisation(by, org, data)
+    old, new = _diff(before, organisation_snapshot(org))
+    with transaction.atomic():
+        if new:
+            org.save()
+        audit.record("organisation.update", actor=by, obj=org, before=old, after=new,
+                     detail=None if new else {"unchanged": True})
+    return org

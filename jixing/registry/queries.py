@@ -1,0 +1,259 @@
+"""Reads for the registry pages, the API and the workbench. Every function starts from a
+``visible_to(user)`` queryset (SECURITY.md B3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jixing.accounts.models import Role
+from jixing.core.access import region_prefix, scope_for
+
+from .models import Organisation, OrganisationStatus, Person, PersonGroup, Region, RegionLevel, TargetGroup
+
+_ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
+
+# Roles that may open the registry pages at all; the queryset then narrows to their scope.
+PERSON_READERS = frozenset({
+    Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.EVALUATOR,
+})
+PERSON_WRITERS = frozenset({Role.HRSS_OFFICER})
+ORGANISATION_READERS = PERSON_READERS
+ORGANISATION_WRITERS = frozenset({Role.HRSS_OFFICER})
+
+
+def looks_like_id_number(text: str) -> bool:
+    return bool(_ID_NUMBER_RE.match(text.strip()))
+
+
+# ---------------------------------------------------------------- persons
+
+def current_memberships_prefetch(day: dt.date | None = None) -> Prefetch:
+    day = day or timezone.localdate()
+    memberships = (
+        PersonGroup.objects.filter(archived_at__isnull=True).filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).select_related("group").order_by("group_id")
+    )
+    return Prefetch("memberships", queryset=memberships, to_attr="current_memberships")
+
+
+def search_persons(
+    user: Any,
+    *,
+    q: str = "",
+    region: str = "",
+    group: TargetGroup | None = None,
+    include_archived: bool = False,
+) -> QuerySet[Person]:
+    """Persons ``user`` may see. A full ID number is found through its keyed hash (archived
+    persons included: an exact key should always find its record); otherwise ``q`` is a name
+    prefix."""
+    qs = Person.objects.visible_to(user).select_related("current_region", "household_region")
+    q = q.strip()
+    if q and looks_like_id_number(q):
+        qs = qs.with_id_number(q)
+    else:
+        if q:
+            qs = qs.filter(name__startswith=q)
+        if not include_archived:
+            qs = qs.active()
+    if region:
+        prefix = region_prefix_of(region)
+        qs = qs.filter(Q(current_region__code__startswith=prefix) | Q(household_region__code__startswith=prefix))
+    if group is not None:
+        today = timezone.localdate()
+        qs = qs.filter(
+            pk__in=PersonGroup.objects.filter(archived_at__isnull=True).filter(group=group, valid_from__lte=today)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today)).values("person_id")
+        )
+    return qs.prefetch_related(current_memberships_prefetch()).order_by("-id")
+
+
+def group_label(group: TargetGroup, user: Any) -> str:
+    """Sensitive groups (disability, correction …) only with the field permission (B4)."""
+    if group.sensitive and not getattr(user, "can_unmask", False):
+        return _("Sensitive information (hidden)")
+    return group.name
+
+
+def membership_labels(person: Person, user: Any) -> list[str]:
+    memberships = getattr(person, "current_memberships", None)
+    if memberships is None:
+        memberships = list(person.memberships.filter(archived_at__isnull=True).select_related("group"))
+    labels: list[str] = []
+    for m in memberships:
+        label = group_label(m.group, user)
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    label: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    evidence: str
+    current: bool
+    hidden: bool
+
+
+def membership_rows(person: Person, user: Any) -> list[MembershipRow]:
+    """All memberships of a person for the detail page; dates and evidence of a hidden
+    (sensitive) membership are withheld too."""
+    today = timezone.localdate()
+    rows = []
+    for m in person.memberships.filter(archived_at__isnull=True).select_related("group").order_by("-valid_from"):
+        hidden = m.group.sensitive and not getattr(user, "can_unmask", False)
+        rows.append(MembershipRow(
+            label=group_label(m.group, user),
+            valid_from=None if hidden else m.valid_from,
+            valid_to=None if hidden else m.valid_to,
+            evidence="" if hidden else m.evidence,
+            current=m.is_valid_on(today),
+            hidden=hidden,
+        ))
+    return rows
+
+
+def groups_filterable_by(user: Any) -> QuerySet[TargetGroup]:
+    """Filtering by a sensitive group would reveal membership, so only with the permission."""
+    qs = TargetGroup.objects.all()
+    if not getattr(user, "can_unmask", False):
+        qs = qs.filter(sensitive=False)
+    return qs
+
+
+def persons_writable_by(user: Any) -> QuerySet[Person]:
+    """HRSS officers edit persons of their own region (household or current), never
+    through another app's scope extension."""
+    if getattr(user, "role", None) not in PERSON_WRITERS:
+        return Person.objects.none()
+    scope = scope_for(user)
+    if not scope.region_prefix:
+        return Person.objects.none()
+    return Person.objects.filter(scope.region_q("current_region") | scope.region_q("household_region"))
+
+
+def can_write_person(user: Any, person: Person) -> bool:
+    return persons_writable_by(user).filter(pk=person.pk).exists()
+
+
+# ---------------------------------------------------------------- regions
+
+def region_prefix_of(code: str) -> str:
+    return region_prefix(code)
+
+
+def user_region_prefix(user: Any) -> str | None:
+    scope = scope_for(user)
+    return scope.region_prefix if scope.region_prefix else ("37" if scope.everything else None)
+
+
+def regions_for_filter(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Cities and counties inside the user's region, grouped by city for a <select>."""
+    prefix = user_region_prefix(user)
+    if prefix is None:
+        return []
+    regions = Region.objects.filter(code__startswith=prefix).exclude(level=RegionLevel.PROVINCE).order_by("code")
+    grouped: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for region in regions:
+        city_code = region.city_code
+        if region.level == RegionLevel.CITY:
+            grouped[city_code] = (region.name, [(region.code, _("%(city)s (whole city)") % {"city": region.name})])
+        elif city_code in grouped:
+            grouped[city_code][1].append((region.code, region.name))
+        else:
+            grouped[city_code] = (region.parent.name if region.parent else city_code, [(region.code, region.name)])
+    return list(grouped.values())
+
+
+def counties_writable_by(user: Any) -> QuerySet[Region]:
+    if getattr(user, "role", None) not in PERSON_WRITERS:
+        return Region.objects.none()
+    prefix = user_region_prefix(user)
+    if prefix is None:
+        return Region.objects.none()
+    return Region.objects.filter(level=RegionLevel.COUNTY, code__startswith=prefix).select_related("parent")
+
+
+def county_label(region: Region) -> str:
+    parent = region.parent.name if region.parent_id and region.parent else ""
+    return f"{parent} {region.name}".strip()
+
+
+# ---------------------------------------------------------------- organisations
+
+def search_organisations(
+    user: Any,
+    *,
+    q: str = "",
+    kind: str = "",
+    city: str = "",
+    status: str = "",
+    include_archived: bool = False,
+) -> QuerySet[Organisation]:
+    qs = Organisation.objects.visible_to(user).select_related("county", "county__parent")
+    if not include_archived:
+        qs = qs.active()
+    q = q.strip()
+    if q:
+        compact = q.replace(" ", "").upper()
+        qs = qs.filter(uscc=compact) if len(compact) == 18 and compact.isalnum() and not _has_cjk(q) else qs.filter(name__contains=q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if city:
+        qs = qs.filter(county__code__startswith=region_prefix_of(city))
+    if status == "blocked":
+        qs = qs.exclude(status=OrganisationStatus.ACTIVE)
+    elif status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def organisations_writable_by(user: Any) -> QuerySet[Organisation]:
+    if getattr(user, "role", None) not in ORGANISATION_WRITERS:
+        return Organisation.objects.none()
+    prefix = user_region_prefix(user)
+    if prefix is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(county__code__startswith=prefix)
+
+
+def can_write_organisation(user: Any, organisation: Organisation) -> bool:
+    return organisations_writable_by(user).filter(pk=organisation.pk).exists()
+
+
+def cities_for_filter(user: Any) -> list[Region]:
+    prefix = user_region_prefix(user)
+    if prefix is None:
+        return []
+    return list(Region.objects.filter(level=RegionLevel.CITY, code__startswith=prefix[:4]).order_by("code"))
+
+
+# ---------------------------------------------------------------- workbench
+
+@dataclass(frozen=True)
+class RegistryCounts:
+    persons: int
+    organisations: int
+    blocked_organisations: int
+
+
+def registry_counts(user: Any) -> RegistryCounts:
+    organisations = Organisation.objects.visible_to(user).active()
+    return RegistryCounts(
+        persons=Person.objects.visible_to(user).active().count(),
+        organisations=organisations.count(),
+        blocked_organisations=organisations.exclude(status=OrganisationStatus.ACTIVE).count(),
+    )

@@ -1,0 +1,238 @@
+"""Registry pages: persons and organisations. HTTP only: parse, call a query or an action,
+render. Objects are fetched through ``get_for_user`` so missing and forbidden both answer 404."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from jixing.accounts.models import Role
+from jixing.core import audit
+from jixing.core.access import get_for_user
+from jixing.core.masking import mask_id_number
+from jixing.core.models import AuditOutcome
+from jixing.core.permissions import require_roles
+from jixing.core.workflow import history
+
+from . import actions, queries
+from .forms import (
+    OrganisationForm,
+    OrganisationSearchForm,
+    PersonForm,
+    PersonSearchForm,
+    ReasonForm,
+    apply_errors,
+)
+from .models import Organisation, Person
+from .queries import ORGANISATION_READERS, ORGANISATION_WRITERS, PERSON_READERS, PERSON_WRITERS
+
+PAGE_SIZE = 25
+PERSON_FIELDS = ("name", "phone", "household_region", "current_region", "education", "employment_status")
+
+
+def _page(request: HttpRequest, qs: object) -> object:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _deny(request: HttpRequest, what: str) -> None:
+    audit.record("authorization.denied", actor=request.user, object_type="url", object_id=request.path[:64],
+                 outcome=AuditOutcome.DENIED, detail={"needs": what})
+    raise PermissionDenied
+
+
+# ---------------------------------------------------------------- persons
+
+@require_roles(*PERSON_READERS)
+def person_list(request: HttpRequest) -> HttpResponse:
+    """The search form posts, so a full ID number never lands in a URL, the browser history
+    or an access log (SECURITY.md C4). An exact hit opens the record; a name search becomes
+    a plain GET that can be paged and bookmarked."""
+    id_not_found = ""
+    if request.method == "POST":
+        form = PersonSearchForm(request.POST, user=request.user)
+        if form.is_valid():
+            q = form.cleaned_data["q"].strip()
+            if queries.looks_like_id_number(q):
+                found = list(queries.search_persons(request.user, q=q)[:2])
+                if len(found) == 1:
+                    return redirect("registry:person_detail", pk=found[0].pk)
+                id_not_found = mask_id_number(q.upper())
+            else:
+                params = {k: v for k, v in request.POST.items() if k in form.fields and v}
+                return redirect(f"{reverse('registry:person_list')}?{urlencode(params)}")
+    form = PersonSearchForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if id_not_found:
+        persons = queries.search_persons(request.user).none()
+    else:
+        persons = queries.search_persons(
+            request.user, q=filters.get("q", ""), region=filters.get("region", ""),
+            group=filters.get("group"), include_archived=filters.get("archived", False),
+        )
+    page = _page(request, persons)
+    today = timezone.localdate()
+    rows = []
+    for person in page:  # type: ignore[attr-defined]
+        person.age = person.age_on(today)
+        rows.append((person, queries.membership_labels(person, request.user)))
+    q = filters.get("q", "")
+    return TemplateResponse(request, "registry/person_list.html", {
+        "form": form, "page_obj": page, "rows": rows, "id_not_found": id_not_found,
+        "q_display": "" if queries.looks_like_id_number(q) else q,
+        "can_create": request.user.role in PERSON_WRITERS,
+    })
+
+
+def _person_context(request: HttpRequest, person: Person, **extra: object) -> dict[str, object]:
+    today = timezone.localdate()
+    context: dict[str, object] = {
+        "person": person,
+        "age": person.age_on(today),
+        "memberships": queries.membership_rows(person, request.user),
+        "can_edit": queries.can_write_person(request.user, person) and not person.is_archived,
+        "can_unmask": request.user.can_unmask,
+        "unmask_form": ReasonForm(prefix="unmask"),
+        "archive_form": ReasonForm(prefix="archive"),
+    }
+    context.update(extra)
+    return context
+
+
+@require_roles(*PERSON_READERS, Role.TRAINEE)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_user(Person.objects.select_related("household_region", "current_region"), request.user, pk)
+    return TemplateResponse(request, "registry/person_detail.html", _person_context(request, person))
+
+
+@never_cache
+@require_POST
+@require_roles(*PERSON_READERS)
+def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_user(Person.objects.select_related("household_region", "current_region"), request.user, pk)
+    if not request.user.can_unmask:
+        _deny(request, "can_unmask")
+    form = ReasonForm(request.POST, prefix="unmask")
+    if not form.is_valid():
+        return TemplateResponse(request, "registry/person_detail.html",
+                                _person_context(request, person, unmask_form=form), status=400)
+    unmasked = actions.unmask_person(person, by=request.user, reason=form.cleaned_data["reason"])
+    return TemplateResponse(request, "registry/person_detail.html", _person_context(request, person, unmasked=unmasked))
+
+
+def _person_data(form: PersonForm) -> dict[str, object]:
+    return {field: form.cleaned_data[field] for field in PERSON_FIELDS}
+
+
+@require_roles(*PERSON_WRITERS)
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = actions.create_person(by=request.user, id_number=form.cleaned_data["id_number"], **_person_data(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The person was registered."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return TemplateResponse(request, "registry/person_form.html", {"form": form, "person": None})
+
+
+@require_roles(*PERSON_WRITERS)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_user(queries.persons_writable_by(request.user).active(), request.user, pk)
+    initial = {field: getattr(person, field) for field in PERSON_FIELDS}
+    form = PersonForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_person(person, by=request.user, **_person_data(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return TemplateResponse(request, "registry/person_form.html", {"form": form, "person": person})
+
+
+@require_POST
+@require_roles(*PERSON_WRITERS)
+def person_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_for_user(queries.persons_writable_by(request.user).active(), request.user, pk)
+    form = ReasonForm(request.POST, prefix="archive")
+    if not form.is_valid():
+        return TemplateResponse(request, "registry/person_detail.html",
+                                _person_context(request, person, archive_form=form, show_archive=True), status=400)
+    actions.archive_person(person, by=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("The person was archived."))
+    return redirect("registry:person_detail", pk=person.pk)
+
+
+# ---------------------------------------------------------------- organisations
+
+@require_roles(*ORGANISATION_READERS)
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    form = OrganisationSearchForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    organisations = queries.search_organisations(
+        request.user, q=filters.get("q", ""), kind=filters.get("kind", ""),
+        city=filters.get("city", ""), status=filters.get("status", ""),
+    )
+    return TemplateResponse(request, "registry/organisation_list.html", {
+        "form": form, "page_obj": _page(request, organisations),
+        "can_create": request.user.role in ORGANISATION_WRITERS, "today": timezone.localdate(),
+    })
+
+
+@require_roles(*ORGANISATION_READERS)
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for_user(Organisation.objects.select_related("county", "county__parent"), request.user, pk)
+    return TemplateResponse(request, "registry/organisation_detail.html", {
+        "org": org,
+        "status_history": history(org),
+        "blocked": org.is_blocked_on(timezone.localdate()),
+        "can_edit": queries.can_write_organisation(request.user, org) and not org.is_archived,
+    })
+
+
+def _organisation_data(form: OrganisationForm) -> dict[str, object]:
+    return {field: form.cleaned_data[field] for field in OrganisationForm.DATA_FIELDS}
+
+
+@require_roles(*ORGANISATION_WRITERS)
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = actions.create_organisation(by=request.user, uscc=form.cleaned_data["uscc"], **_organisation_data(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The organisation was registered."))
+            return redirect("registry:organisation_detail", pk=org.pk)
+    return TemplateResponse(request, "registry/organisation_form.html", {"form": form, "org": None})
+
+
+@require_roles(*ORGANISATION_WRITERS)
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = get_for_user(queries.organisations_writable_by(request.user).active(), request.user, pk)
+    initial = {field: getattr(org, field) for field in OrganisationForm.DATA_FIELDS}
+    form = OrganisationForm(request.POST or None, user=request.user, editing=True, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_organisation(org, by=request.user, **_organisation_data(form))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("registry:organisation_detail", pk=org.pk)
+    return TemplateResponse(request, "registry/organisation_form.html", {"form": form, "org": org})
