@@ -1,5 +1,92 @@
+"""`/api/v1/stats/…`: the dashboard's figures for other systems, with the same scope rules."""
+
 from __future__ import annotations
 
-from ninja import Router
+from decimal import Decimal
 
-router = Router()
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+
+from jixing.core.permissions import require_api_roles
+
+from . import queries
+from .views import STATS_ROLES
+
+router = Router(tags=["stats"])
+
+
+class ProgressOut(Schema):
+    code: str
+    name: str
+    action: int | None
+    year: int | None
+    actual: Decimal
+    target: Decimal | None
+    completion: Decimal | None
+    time_progress: Decimal
+    gap: Decimal | None
+    light: str | None
+    seed_quote: str
+
+
+class CityOut(Schema):
+    rank: int
+    code: str
+    name: str
+    actual: Decimal
+    allocation: Decimal | None
+    completion: Decimal | None
+    light: str | None
+
+
+class StageOut(Schema):
+    key: str
+    label: str
+    count: int
+
+
+def _scope_and_year(request: HttpRequest, region: str | None, year: int | None) -> tuple[queries.StatsScope, int]:
+    require_api_roles(request, *STATS_ROLES)
+    scope = queries.stats_scope(request.user, region_code=region)
+    today = timezone.localdate()
+    year = year or today.year
+    if not scope.allowed or year not in queries.PROGRAMME_YEARS:
+        raise Http404
+    return scope, year
+
+
+@router.get("/progress", response=list[ProgressOut])
+def progress(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[ProgressOut]:
+    scope, year = _scope_and_year(request, region, year)
+    rows = queries.progress_rows(scope, year=year, today=timezone.localdate())
+    return [ProgressOut(
+        code=r.target.code, name=r.target.name, action=r.target.action.number if r.target.action else None,
+        year=r.year, actual=r.progress.actual, target=r.progress.target, completion=r.progress.completion,
+        time_progress=r.progress.time_share, gap=r.progress.gap, light=r.progress.light, seed_quote=r.target.seed_quote,
+    ) for r in rows]
+
+
+@router.get("/cities", response=list[CityOut])
+def cities(request: HttpRequest, year: int | None = None, target: str | None = None) -> list[CityOut]:
+    scope, year = _scope_and_year(request, None, year)
+    rows = queries.city_ranking(scope, year=year, today=timezone.localdate(), target_code=target)
+    return [CityOut(
+        rank=r["rank"], code=r["city"].code, name=r["city"].name, actual=r["progress"].actual,
+        allocation=r["progress"].target, completion=r["progress"].completion, light=r["progress"].light,
+    ) for r in rows]
+
+
+@router.get("/trend", response=list[int])
+def trend(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[int]:
+    scope, year = _scope_and_year(request, region, year)
+    from . import rollup
+
+    rollup.refresh()
+    return queries.monthly_trend(scope, year=year)
+
+
+@router.get("/funnel", response=list[StageOut])
+def funnel(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[StageOut]:
+    scope, year = _scope_and_year(request, region, year)
+    return [StageOut(**s) for s in queries.funnel(scope, year=year, today=timezone.localdate())]

@@ -1,0 +1,137 @@
+"""Writes of the statistics app: generating dispatch reports (调度通报)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jixing.core import audit
+from jixing.core.excel import safe_cell
+
+from . import queries, rollup
+from .models import DispatchReport
+from .rules import period_bounds, time_progress
+
+
+def _month_end(period: dt.date) -> dt.date:
+    nxt = (period.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return nxt - dt.timedelta(days=1)
+
+
+def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
+    """The report's figures for a month: as of the month's end (or today if earlier)."""
+    as_of = min(_month_end(period), today)
+    scope = queries.StatsScope()
+    year = period.year
+    rollup.refresh()
+    progress = queries.progress_rows(scope, year=year, today=as_of, refresh=False)
+    ranking = queries.city_ranking(scope, year=year, today=as_of)
+    start, end = period_bounds("yearly", year)
+    month_total = sum(queries.monthly_trend(scope, year=year)[period.month - 1: period.month])
+    return {
+        "period": f"{period:%Y-%m}",
+        "as_of": as_of.isoformat(),
+        "time_progress": str(time_progress(start, end, as_of)),
+        "headline": {
+            "year_total": sum(queries.monthly_trend(scope, year=year)[: period.month]),
+            "month_total": month_total,
+            "overall": next(({
+                "actual": str(r.progress.actual), "target": str(r.progress.target),
+                "completion": str(r.progress.completion), "time_progress": str(r.progress.time_share),
+            } for r in progress if r.target.code == "overall_subsidized"), None),
+        },
+        "targets": [{
+            "code": r.target.code, "action": r.target.action.number if r.target.action else None,
+            "name": r.target.name, "year": r.year, "actual": str(r.progress.actual),
+            "target": None if r.progress.target is None else str(r.progress.target),
+            "completion": None if r.progress.completion is None else str(r.progress.completion),
+            "time_progress": str(r.progress.time_share), "gap": None if r.progress.gap is None else str(r.progress.gap),
+            "light": r.progress.light, "note": r.note,
+        } for r in progress],
+        "cities": [{
+            "rank": r["rank"], "code": r["city"].code, "name": r["city"].name, "actual": str(r["progress"].actual),
+            "allocation": None if r["progress"].target is None else str(r["progress"].target),
+            "completion": None if r["progress"].completion is None else str(r["progress"].completion),
+            "light": r["progress"].light,
+        } for r in ranking],
+        "actions": [{"number": a["action"].number, "name": a["action"].name, "count": a["count"]}
+                    for a in queries.action_breakdown(scope, year=year)],
+        "lagging": [r.target.name for r in progress if r.progress.light == "red"]
+        + [r["city"].name for r in ranking if r["progress"].light == "red"],
+        "supervision": _supervision_summary(),
+    }
+
+
+def _supervision_summary() -> dict[str, Any]:
+    try:
+        from jixing.supervision.queries import dispatch_summary
+    except ImportError:
+        return {}
+    return dispatch_summary()
+
+
+def _pct(value: str | None) -> str:
+    return "—" if value in (None, "None") else f"{float(value) * 100:.1f}%"
+
+
+def dispatch_workbook(data: dict[str, Any]) -> bytes:
+    """The report as an Excel workbook (every string a text cell, formulas escaped)."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True, "bg_color": "#F2F2F2"})
+    title = book.add_format({"bold": True, "font_size": 14})
+
+    def sheet(name: str, heading: str, headers: list[str], rows: list[list[Any]]) -> None:
+        ws = book.add_worksheet(name[:31])
+        ws.write_string(0, 0, heading, title)
+        for c, h in enumerate(headers):
+            ws.write_string(2, c, h, bold)
+            ws.set_column(c, c, 16 if c else 34)
+        for r, row in enumerate(rows, start=3):
+            for c, v in enumerate(row):
+                if isinstance(v, int | float):
+                    ws.write_number(r, c, v)
+                else:
+                    ws.write_string(r, c, str(safe_cell("" if v is None else str(v))))
+
+    head = data["headline"]
+    heading = _("Dispatch report %(period)s (figures as of %(day)s)") % {"period": data["period"], "day": data["as_of"]}
+    overall = head["overall"] or {}
+    sheet(_("Summary"), heading, [_("Item"), _("Value")], [
+        [_("Subsidised person-times 2025–2027"), int(float(overall.get("actual", 0) or 0))],
+        [_("Three-year target"), overall.get("target", "")],
+        [_("Completion"), _pct(overall.get("completion"))],
+        [_("Time progress of the action"), _pct(overall.get("time_progress"))],
+        [_("Completions this year"), head["year_total"]],
+        [_("Completions this month"), head["month_total"]],
+        [_("Lagging items"), "；".join(data["lagging"]) or _("none")],
+    ])
+    sheet(_("By target"), heading, [_("Target"), _("Year"), _("Actual"), _("Target value"), _("Completion"), _("Time progress"), _("Gap")], [
+        [t["name"], t["year"] or "2025-2027", int(float(t["actual"])), t["target"] or t["note"], _pct(t["completion"]),
+         _pct(t["time_progress"]), _pct(t["gap"])] for t in data["targets"]
+    ])
+    sheet(_("By city"), heading, [_("City"), _("Rank"), _("Actual"), _("Allocation"), _("Completion")], [
+        [c["name"], c["rank"], int(float(c["actual"])), c["allocation"] or "", _pct(c["completion"])] for c in data["cities"]
+    ])
+    sheet(_("By action"), heading, [_("Action"), _("Person-times")], [[f"（{a['number']}）{a['name']}", a["count"]] for a in data["actions"]])
+    if data["supervision"]:
+        sheet(_("Supervision"), heading, [_("Item"), _("Value")], [[k, v] for k, v in data["supervision"].items()])
+    book.close()
+    return buffer.getvalue()
+
+
+def generate_dispatch_report(*, period: dt.date, by: Any, today: dt.date) -> DispatchReport:
+    data = dispatch_figures(period=period, today=today)
+    with transaction.atomic():
+        report = DispatchReport.objects.create(
+            period=period, generated_by=by if getattr(by, "is_authenticated", False) else None,
+            as_of=dt.date.fromisoformat(data["as_of"]), data=data, workbook=dispatch_workbook(data),
+        )
+        audit.record("stats.dispatch_report", actor=by, obj=report, detail={"period": data["period"]})
+    return report

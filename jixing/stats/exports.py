@@ -1,0 +1,113 @@
+"""Dashboard tables: the same figures feed the page, its charts and the Excel exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+
+from jixing.core.excel import XlsxStream
+
+from . import queries
+from .queries import StatsScope
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+def pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def light_label(light: str | None) -> str:
+    return {"green": _("on track"), "yellow": _("slightly behind"), "red": _("behind")}.get(light or "", "—")
+
+
+def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[str, Any]:
+    progress = queries.progress_rows(scope, year=year, today=today)
+    ranking = queries.city_ranking(scope, year=year, today=today) if not scope.action_numbers else []
+    trend = queries.monthly_trend(scope, year=year)
+    by_action = queries.action_breakdown(scope, year=year)
+    by_county = queries.county_breakdown(scope, year=year) if scope.region_prefix else []
+    funnel = queries.funnel(scope, year=year, today=today)
+    colleges = queries.college_checks(scope, year=year) if scope.action_numbers is None else []
+    tables = {
+        "progress": Table("progress", _("Progress against every target"), [
+            _("Action"), _("Target"), _("Period"), _("Actual"), _("Target value"), _("Completion"),
+            _("Time progress"), _("Gap"), _("Status"),
+        ], [[
+            r.target.action.number if r.target.action else "", r.target.name,
+            str(r.year) if r.year else r.target.period, int(r.progress.actual),
+            "" if r.progress.target is None else int(r.progress.target), pct(r.progress.completion),
+            pct(r.progress.time_share), pct(r.progress.gap), light_label(r.progress.light),
+        ] for r in progress]),
+        "ranking": Table("ranking", _("City ranking"), [
+            _("Rank"), _("City"), _("Actual"), _("Allocation"), _("Completion"), _("Time progress"), _("Status"),
+        ], [[
+            r["rank"], r["city"].name, int(r["progress"].actual),
+            "" if r["progress"].target is None else int(r["progress"].target), pct(r["progress"].completion),
+            pct(r["progress"].time_share), light_label(r["progress"].light),
+        ] for r in ranking]),
+        "trend": Table("trend", _("Completions by month"), [_("Month"), _("Person-times")],
+                       [[f"{year}-{m:02d}", n] for m, n in enumerate(trend, start=1)]),
+        "actions": Table("actions", _("By action"), [_("Action"), _("Person-times")],
+                         [[str(a["action"]), a["count"]] for a in by_action]),
+        "counties": Table("counties", _("By county"), [_("County"), _("Person-times")],
+                          [[c["county"].name, c["count"]] for c in by_county]),
+        "funnel": Table("funnel", _("From enrollment to employment"), [_("Stage"), _("Persons")],
+                        [[s["label"], s["count"]] for s in funnel]),
+        "colleges": Table("colleges", _("Vocational colleges: social training vs enrolled students"), [
+            _("College"), _("Trained"), _("Enrolled students"), _("Ratio"), _("Meets 1×"),
+        ], [[c["organisation"].name, c["trained"], c["enrolled"], f"{c['ratio']}", _("yes") if c["meets"] else _("no")]
+            for c in colleges]),
+    }
+    overall = next((r for r in progress if r.target.code == "overall_subsidized"), None)
+    return {
+        "progress_rows": progress, "ranking": ranking, "trend": trend, "by_action": by_action,
+        "by_county": by_county, "funnel": funnel, "colleges": colleges, "tables": tables, "overall": overall,
+        "year_total": sum(trend),
+    }
+
+
+def chart_payload(data: dict[str, Any]) -> dict[str, Any]:
+    """Plain JSON for the ECharts on the dashboard."""
+    progress = [r for r in data["progress_rows"] if r.progress.completion is not None]
+    return {
+        "progress": {
+            "names": [r.target.name[:14] for r in progress],
+            "completion": [float(r.progress.completion * 100) for r in progress],
+            "time": [float(r.progress.time_share * 100) for r in progress],
+        },
+        "ranking": {
+            "names": [r["city"].short_name or r["city"].name for r in data["ranking"]],
+            "values": [int(r["progress"].actual) for r in data["ranking"]],
+        },
+        "trend": data["trend"],
+        "actions": [{"name": a["action"].name, "value": a["count"]} for a in data["by_action"]],
+        "funnel": [{"name": s["label"], "value": s["count"]} for s in data["funnel"]],
+    }
+
+
+def table_response(data: dict[str, Any], key: str, *, filename: str) -> HttpResponse:
+    table: Table | None = data["tables"].get(key)
+    if table is None:
+        raise Http404
+    buffer = io.BytesIO()
+    with XlsxStream(buffer, sheet_name=table.title) as out:
+        out.header(table.headers)
+        for row in table.rows[: settings.JIXING_EXPORT_MAX_ROWS]:
+            out.row(row)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

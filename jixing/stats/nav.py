@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from jixing.accounts.models import Role
+from jixing.web.nav import NavItem
+
+_ROLES = frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR})
+
+ITEMS = [
+    NavItem(label=_("Progress dashboard"), url_name="stats:dashboard", roles=_ROLES, order=10),
+    NavItem(label=_("Dispatch reports"), url_name="stats:reports", roles=_ROLES, order=11),
+]

@@ -1,0 +1,345 @@
+"""Read side of the statistics: progress against every target, rankings, trend, funnel.
+
+Every function takes the viewer's ``StatsScope``; figures are read from the incremental
+rollups (``rollup.refresh()`` runs first, so numbers are live) and each figure can be
+drilled down to the enrollments behind it (``counted_enrollments``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext as _
+
+from jixing.core.access import Scope, scope_for
+from jixing.plan.models import Action, Target, TargetAllocation, TargetUnit
+from jixing.registry.models import Organisation, OrganisationKind, Region, RegionLevel
+from jixing.training.models import Enrollment, EnrollmentStatus
+
+from . import rollup
+from .models import CountedEnrollment, OrganiserRollup, ProgressRollup
+from .rules import Progress, period_bounds, time_progress
+
+COLLEGE_KINDS = (OrganisationKind.VOCATIONAL_COLLEGE, OrganisationKind.TECHNICAL_SCHOOL)
+PROGRAMME_YEARS = (2025, 2026, 2027)
+
+
+@dataclass(frozen=True)
+class StatsScope:
+    """What part of the province a viewer's statistics cover."""
+
+    region_prefix: str | None = None  # None = whole province
+    action_numbers: frozenset[int] | None = None  # None = every action
+    region: Region | None = None
+    allowed: bool = True
+
+    @property
+    def city_code(self) -> str | None:
+        if self.region_prefix and len(self.region_prefix) >= 4:
+            return self.region_prefix[:4] + "00"
+        return None
+
+    @property
+    def is_province(self) -> bool:
+        return self.region_prefix is None and self.action_numbers is None
+
+    def label(self) -> str:
+        if self.action_numbers is not None:
+            return _("Actions of your department")
+        return self.region.name if self.region else _("Shandong Province")
+
+
+def stats_scope(user: Any, *, region_code: str | None = None) -> StatsScope:
+    """The viewer's scope, optionally narrowed to a region inside it (drill to a city/county)."""
+    scope: Scope = scope_for(user)
+    if scope.department_id:
+        return StatsScope(action_numbers=scope.action_numbers)
+    if scope.everything:
+        base: str | None = None
+    elif scope.region_prefix:
+        base = scope.region_prefix
+    else:
+        return StatsScope(allowed=False)
+    if region_code:
+        from jixing.core.access import region_prefix
+
+        wanted = region_prefix(region_code)
+        if wanted == "37":
+            wanted = None  # type: ignore[assignment]
+        if base is not None and (wanted is None or not wanted.startswith(base)):
+            return StatsScope(allowed=False)
+        base = wanted
+    region = Region.objects.filter(code=_code_for_prefix(base)).first() if base else None
+    return StatsScope(region_prefix=base, region=region)
+
+
+def _code_for_prefix(prefix: str) -> str:
+    return prefix.ljust(6, "0")
+
+
+def _rollups(scope: StatsScope) -> QuerySet[ProgressRollup]:
+    qs = ProgressRollup.objects.all()
+    if scope.region_prefix:
+        qs = qs.filter(county__code__startswith=scope.region_prefix)
+    if scope.action_numbers is not None:
+        qs = qs.filter(action_number__in=scope.action_numbers)
+    return qs
+
+
+def _year_q(year: int) -> Q:
+    return Q(month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))
+
+
+@dataclass
+class TargetRow:
+    target: Target
+    year: int | None
+    progress: Progress
+    note: str = ""
+    drill: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def behind(self) -> Decimal | None:
+        """Person-times still missing to be on schedule (negative = ahead)."""
+        p = self.progress
+        if p.target is None:
+            return None
+        return (p.target * p.time_share - p.actual).quantize(Decimal("1"))
+
+
+def _scoped_target_value(target: Target, scope: StatsScope, year: int | None) -> tuple[Decimal | None, str]:
+    if scope.is_province:
+        return target.value, ""
+    if scope.action_numbers is not None:
+        return target.value, ""
+    city = scope.city_code
+    if city and scope.region_prefix and len(scope.region_prefix) == 4:
+        alloc = (
+            TargetAllocation.objects.filter(target=target, city_id=city, year=year).first()
+            or TargetAllocation.objects.filter(target=target, city_id=city, year__isnull=True).first()
+        )
+        if alloc:
+            return alloc.value, ""
+        return None, _("no allocation to this city yet")
+    return None, _("targets are allocated to cities only")
+
+
+def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool = True) -> list[TargetRow]:
+    """Every target line visible in the scope: actual vs target vs time progress."""
+    if refresh:
+        rollup.refresh()
+    rows: list[TargetRow] = []
+    targets = Target.objects.select_related("action").order_by("id")
+    if scope.action_numbers is not None:
+        targets = targets.filter(action__number__in=scope.action_numbers)
+    base = _rollups(scope)
+    for target in targets:
+        row_year = year if target.is_yearly else None
+        start, end = period_bounds(target.period, row_year)
+        share = time_progress(start, end, today)
+        value, note = _scoped_target_value(target, scope, row_year)
+        drill: dict[str, str] = {}
+        if target.unit == TargetUnit.PERSON_TIMES:
+            actual = base.filter(month__gte=start, month__lte=end).aggregate(n=Sum("count"))["n"] or 0
+            drill = {"from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}"}
+        elif target.unit == TargetUnit.PERSON_TIMES_PER_YEAR:
+            actual = base.filter(_year_q(year), target_code=target.code).aggregate(n=Sum("count"))["n"] or 0
+            drill = {"year": str(year), "target": target.code}
+        elif target.unit == TargetUnit.PERSONS_PER_YEAR:
+            actual = (
+                counted_enrollments(scope, year=year, target_code=target.code)
+                .values("person_id").distinct().count()
+            )
+            drill = {"year": str(year), "target": target.code}
+        elif target.unit == TargetUnit.RATIO_TO_ENROLLED:
+            colleges = college_checks(scope, year=year)
+            actual = sum(1 for c in colleges if c["meets"])
+            value = Decimal(len(colleges)) if colleges else None
+            note = _("colleges whose social training reaches their enrolled students")
+        else:  # share of staff education funds spent on frontline workers
+            actual, value, note = _frontline_share(scope, year)
+        rows.append(TargetRow(target, row_year, Progress(Decimal(actual), value, share), note, drill))
+    return rows
+
+
+def _frontline_share(scope: StatsScope, year: int) -> tuple[Decimal, Decimal | None, str]:
+    """Enterprises whose staff education funds reach the seed's 60% for frontline workers."""
+    try:
+        from jixing.funds.queries import staff_education_compliance
+    except ImportError:
+        return Decimal(0), None, _("no staff education fund reports yet")
+    compliant, total = staff_education_compliance(region_prefix=scope.region_prefix, year=year)
+    if not total:
+        return Decimal(0), None, _("no staff education fund reports yet")
+    return Decimal(compliant), Decimal(total), _("enterprises spending more than 60% on frontline workers")
+
+
+def college_checks(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
+    """Action 8: a vocational college's yearly social training ≥ its enrolled students."""
+    colleges = Organisation.objects.filter(kind__in=COLLEGE_KINDS, enrolled_students__gt=0)
+    if scope.region_prefix:
+        colleges = colleges.filter(county__code__startswith=scope.region_prefix)
+    trained = dict(
+        OrganiserRollup.objects.filter(year=year, organiser__in=colleges).values_list("organiser_id", "count")
+    )
+    result = []
+    for college in colleges.order_by("name"):
+        n = trained.get(college.pk, 0)
+        ratio = Decimal(n) / Decimal(college.enrolled_students or 1)
+        result.append({
+            "organisation": college, "trained": n, "enrolled": college.enrolled_students,
+            "ratio": ratio.quantize(Decimal("0.01")), "meets": n >= (college.enrolled_students or 0),
+        })
+    return result
+
+
+def city_ranking(scope: StatsScope, *, year: int, today: dt.date, target_code: str | None = None) -> list[dict[str, Any]]:
+    """Cities ranked by completion of their allocation (or by volume where none is set)."""
+    qs = _rollups(scope).filter(_year_q(year))
+    if target_code:
+        qs = qs.filter(target_code=target_code)
+    actual = dict(qs.values("city_code").annotate(n=Sum("count")).values_list("city_code", "n"))
+    target = Target.objects.filter(code=target_code or "overall_subsidized").first()
+    allocations: dict[str, Decimal] = {}
+    if target is not None:
+        for a in TargetAllocation.objects.filter(target=target).filter(Q(year=year) | Q(year__isnull=True)):
+            # A yearly allocation wins over a whole-period one; a period one is spread evenly.
+            value = a.value if a.year else (a.value / len(target.years)).quantize(Decimal("1"))
+            if a.year or a.city_id not in allocations:
+                allocations[a.city_id] = value
+    start, end = period_bounds("yearly", year)
+    share = time_progress(start, end, today)
+    cities = Region.objects.filter(level=RegionLevel.CITY).order_by("code")
+    if scope.region_prefix:
+        cities = cities.filter(code__startswith=scope.region_prefix[:4])
+    rows = []
+    for city in cities:
+        p = Progress(Decimal(actual.get(city.code, 0)), allocations.get(city.code), share)
+        rows.append({"city": city, "progress": p})
+    rows.sort(key=lambda r: (-(r["progress"].completion or Decimal(-1)), -r["progress"].actual, r["city"].code))
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    return rows
+
+
+def monthly_trend(scope: StatsScope, *, year: int) -> list[int]:
+    by_month = dict(
+        _rollups(scope).filter(_year_q(year)).annotate(m=ExtractMonth("month"))
+        .values("m").annotate(n=Sum("count")).values_list("m", "n")
+    )
+    return [by_month.get(m, 0) for m in range(1, 13)]
+
+
+def action_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
+    counts = dict(
+        _rollups(scope).filter(_year_q(year)).values("action_number").annotate(n=Sum("count"))
+        .values_list("action_number", "n")
+    )
+    actions = Action.objects.order_by("number")
+    if scope.action_numbers is not None:
+        actions = actions.filter(number__in=scope.action_numbers)
+    return [{"action": a, "count": counts.get(a.number, 0)} for a in actions]
+
+
+def county_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
+    counts = dict(
+        _rollups(scope).filter(_year_q(year)).values("county_id").annotate(n=Sum("count"))
+        .values_list("county_id", "n")
+    )
+    counties = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code")
+    if scope.region_prefix:
+        counties = counties.filter(code__startswith=scope.region_prefix)
+    return [{"county": c, "count": counts.get(c.code, 0)} for c in counties]
+
+
+def _scoped_enrollments(scope: StatsScope) -> QuerySet[Enrollment]:
+    qs = Enrollment.objects.all()
+    if scope.region_prefix:
+        qs = qs.filter(training_class__project__county__code__startswith=scope.region_prefix)
+    if scope.action_numbers is not None:
+        qs = qs.filter(training_class__project__action__number__in=scope.action_numbers)
+    return qs
+
+
+def counted_enrollments(
+    scope: StatsScope, *, year: int | None = None, month: dt.date | None = None, date_from: dt.date | None = None,
+    date_to: dt.date | None = None, county: str | None = None, action: int | None = None, target_code: str | None = None,
+) -> QuerySet[Enrollment]:
+    """The enrollments behind a figure: what the rollup counted, filtered the same way."""
+    counted = CountedEnrollment.objects.all()
+    if scope.region_prefix:
+        counted = counted.filter(county__code__startswith=scope.region_prefix)
+    if scope.action_numbers is not None:
+        counted = counted.filter(action_number__in=scope.action_numbers)
+    if year:
+        counted = counted.filter(month__year=year)
+    if month:
+        counted = counted.filter(month=month)
+    if date_from:
+        counted = counted.filter(month__gte=date_from)
+    if date_to:
+        counted = counted.filter(month__lte=date_to)
+    if county:
+        counted = counted.filter(county__code__startswith=county)
+    if action:
+        counted = counted.filter(action_number=action)
+    if target_code:
+        counted = counted.filter(target_code=target_code)
+    return Enrollment.objects.filter(pk__in=counted.values("enrollment_id"))
+
+
+def funnel(scope: StatsScope, *, year: int, today: dt.date) -> list[dict[str, Any]]:
+    """enrolled → in training → completed → certified → employed within 6 months,
+    for enrollments in classes that started in ``year``."""
+    qs = _scoped_enrollments(scope).filter(training_class__start_date__year=year).exclude(status=EnrollmentStatus.WITHDRAWN)
+    counts = qs.aggregate(
+        enrolled=Count("id"),
+        in_training=Count("id", filter=Q(status=EnrollmentStatus.ENROLLED, training_class__start_date__lte=today)),
+        completed=Count("id", filter=Q(status=EnrollmentStatus.COMPLETED)),
+    )
+    completed_ids = list(qs.filter(status=EnrollmentStatus.COMPLETED).values_list("id", flat=True))
+    certified = _certified_count(completed_ids)
+    employed = _employed_count(completed_ids)
+    steps = [
+        ("enrolled", _("enrolled"), counts["enrolled"]),
+        ("in_training", _("in training"), counts["in_training"]),
+        ("completed", _("completed"), counts["completed"]),
+        ("certified", _("certified"), certified),
+        ("employed", _("employed within 6 months"), employed),
+    ]
+    return [{"key": k, "label": label, "count": n} for k, label, n in steps if n is not None]
+
+
+def _certified_count(enrollment_ids: list[int]) -> int | None:
+    """Completed enrollments whose person holds a valid certificate of the project's
+    occupation issued within a year of completion."""
+    try:
+        from jixing.evaluation.models import Certificate
+    except ImportError:
+        return None
+    from django.db.models import Exists, OuterRef
+
+    cert = Certificate.objects.filter(
+        person_id=OuterRef("person_id"),
+        occupation_id=OuterRef("training_class__project__occupation_id"),
+        status="valid",
+    )
+    total = 0
+    for i in range(0, len(enrollment_ids), 5000):
+        chunk = enrollment_ids[i:i + 5000]
+        total += Enrollment.objects.filter(pk__in=chunk).filter(Exists(cert)).count()
+    return total
+
+
+def _employed_count(enrollment_ids: list[int]) -> int | None:
+    try:
+        from jixing.employment.queries import employed_within_6_months
+    except ImportError:
+        return None
+    result = employed_within_6_months(enrollment_ids)
+    return sum(1 for v in result.values() if v)

@@ -1,0 +1,118 @@
+"""Dashboard, drill-down, dispatch report and API through HTTP, with scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from python_calamine import CalamineWorkbook
+
+from jixing.core.models import AuditEvent
+from jixing.stats.models import DispatchReport
+from jixing.stats.tests.factories import known_dataset
+
+NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def dataset(personas):
+    known_dataset(personas.alice)
+    return personas
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_it_shows_the_province_dashboard(client, dataset):
+    client.force_login(dataset.alice)
+    response = client.get("/stats/?year=2026")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "从2025年到2027年底，全省开展补贴性职业技能培训150万人次以上" in html
+    assert 'id="chart-ranking"' in html and "vendor/echarts/echarts.min.js" in html
+
+
+def test_it_scopes_the_dashboard_and_refuses_other_regions(client, dataset):
+    client.force_login(dataset.bob)
+    assert client.get("/stats/?year=2026").status_code == 200
+    assert client.get("/stats/?year=2026&region=370200").status_code == 404
+    assert client.get("/stats/?year=2031").status_code == 404
+    client.force_login(dataset.ivan)
+    assert client.get("/stats/").status_code == 403
+
+
+def test_it_drills_down_within_scope(client, dataset):
+    client.force_login(dataset.alice)
+    html = client.get("/stats/records/?year=2026&target=domestic_service").content.decode()
+    assert html.count("BJ-T-") == 3
+    client.force_login(dataset.carol)  # Qingdao sees none of Jinan's records
+    html = client.get("/stats/records/?year=2026&target=domestic_service").content.decode()
+    assert "BJ-T-" not in html
+
+
+def test_it_exports_a_chart_table_as_excel(client, dataset):
+    client.force_login(dataset.alice)
+    response = client.get("/stats/?year=2026&export=ranking")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    assert rows[0][1] == "城市"
+    assert rows[1][1] == "济南市" and rows[1][2] == 3
+    assert AuditEvent.objects.filter(event="stats.export").count() == 1
+
+
+def test_it_generates_the_dispatch_report_with_the_page_figures(client, dataset, tmp_path):
+    out = tmp_path / "report.xlsx"
+    stdout = io.StringIO()
+    call_command("dispatch_report", "--period", "2026-10", "--out", str(out), "--json", stdout=stdout)
+    summary = json.loads(stdout.getvalue())
+    assert summary["period"] == "2026-10" and summary["as_of"] == "2026-10-31"
+    book = CalamineWorkbook.from_path(str(out))
+    summary_sheet = book.get_sheet_by_name("概要").to_python()
+    values = {row[0]: row[1] for row in summary_sheet[3:]}
+    assert values["2025–2027年补贴性培训人次"] == 6
+    assert values["本年完成人次"] == 5 and values["本月完成人次"] == 2
+    cities = book.get_sheet_by_name("分城市").to_python()
+    assert cities[3][:3] == ["济南市", 1, 3]
+    report = DispatchReport.objects.get()
+    client.force_login(dataset.alice)
+    page = client.get(f"/stats/reports/{report.pk}/").content.decode()
+    assert "济南市" in page and "2026-10" in page
+    assert client.get(f"/stats/reports/{report.pk}/download/").content == out.read_bytes()
+
+
+@pytest.mark.parametrize(("period", "message"), [("2026-13", "YYYY-MM"), ("2027-01", "future"), ("2024-12", "2025-01")])
+def test_it_refuses_a_bad_period(dataset, tmp_path, period, message):
+    with pytest.raises(CommandError) as exc:
+        call_command("dispatch_report", "--period", period, "--out", str(tmp_path / "x.xlsx"))
+    assert exc.value.returncode == 2
+    assert DispatchReport.objects.count() == 0
+
+
+def test_it_generates_a_report_from_the_page_only_for_the_province(client, dataset):
+    client.force_login(dataset.bob)
+    assert client.post("/stats/reports/generate/", {"period": "2026-10"}).status_code == 404
+    client.force_login(dataset.alice)
+    response = client.post("/stats/reports/generate/", {"period": "2026-12"})
+    assert response.status_code == 422 and DispatchReport.objects.count() == 0
+    response = client.post("/stats/reports/generate/", {"period": "2026-10"})
+    assert response.status_code == 302 and DispatchReport.objects.count() == 1
+
+
+def test_it_serves_progress_through_the_api_with_scope(client, dataset):
+    client.force_login(dataset.carol)
+    rows = {r["code"]: r for r in client.get("/api/v1/stats/progress?year=2026").json()}
+    assert rows["digital"]["actual"] == "2" and rows["overall_subsidized"]["actual"] == "2"
+    assert client.get("/api/v1/stats/progress?region=370100").status_code == 404
+    client.force_login(dataset.alice)
+    cities = client.get("/api/v1/stats/cities?year=2026").json()
+    assert cities[0]["code"] == "370100" and cities[0]["actual"] == "3"
+    client.force_login(dataset.trent)
+    assert client.get("/api/v1/stats/progress").status_code == 403

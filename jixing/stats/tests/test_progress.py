@@ -1,0 +1,98 @@
+"""Every figure of a small known data set against hand-computed expectations (issue 7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from jixing.stats import queries, rollup
+from jixing.stats.tests.factories import known_dataset
+
+TODAY = dt.date(2026, 11, 27)
+
+
+@pytest.fixture
+def dataset(personas):
+    known_dataset(personas.alice)
+    return personas
+
+
+def _rows(user, **kw):
+    scope = queries.stats_scope(user, **kw)
+    return {r.target.code: r for r in queries.progress_rows(scope, year=2026, today=TODAY)}
+
+
+def test_it_counts_subsidised_completions_for_the_province(dataset):
+    rows = _rows(dataset.alice)
+    overall = rows["overall_subsidized"]
+    assert overall.progress.actual == 6  # 3 + 1 (2025) + 2; not the ineligible nor the unsubsidised one
+    assert overall.progress.target == Decimal("1500000")
+    assert overall.progress.time_share == Decimal("0.6356")  # 696 / 1095 days
+    assert rows["domestic_service"].progress.actual == 3  # 2026 only
+    assert rows["domestic_service"].progress.target == Decimal("65000")
+    assert rows["domestic_service"].progress.time_share == Decimal("0.9068")  # 331 / 365
+    assert rows["domestic_service"].progress.light == "red"
+    assert rows["digital"].progress.actual == 2
+    assert rows["elderly_care"].progress.actual == 0
+
+
+def test_it_scopes_figures_to_a_city_and_a_county(dataset):
+    jinan = _rows(dataset.bob)
+    assert jinan["overall_subsidized"].progress.actual == 4
+    assert jinan["digital"].progress.actual == 0
+    assert jinan["domestic_service"].progress.target is None  # no allocation to Jinan yet
+    qingdao = _rows(dataset.carol)
+    assert qingdao["overall_subsidized"].progress.actual == 2
+    assert _rows(dataset.erin)["overall_subsidized"].progress.actual == 0  # Shizhong county
+    assert _rows(dataset.dave)["overall_subsidized"].progress.actual == 4  # Lixia county
+
+
+def test_it_uses_the_city_allocation_as_the_city_target(dataset):
+    from jixing.plan.models import Target, TargetAllocation
+
+    TargetAllocation.objects.create(target=Target.objects.get(code="domestic_service"), city_id="370100", year=2026, value=10)
+    row = _rows(dataset.bob)["domestic_service"]
+    assert row.progress.target == Decimal("10")
+    assert row.progress.completion == Decimal("0.3")
+
+
+def test_it_refuses_a_region_outside_the_viewers_scope(dataset):
+    assert not queries.stats_scope(dataset.bob, region_code="370200").allowed
+    assert queries.stats_scope(dataset.alice, region_code="370200").allowed
+    assert not queries.stats_scope(dataset.ivan).allowed
+
+
+def test_it_shows_a_sector_officer_only_the_actions_of_the_department(dataset):
+    rows = _rows(dataset.frank)  # civil affairs: action 4
+    assert "domestic_service" in rows and "digital" not in rows
+    assert rows["domestic_service"].progress.actual == 3
+
+
+def test_it_ranks_cities_and_builds_the_trend(dataset):
+    scope = queries.stats_scope(dataset.alice)
+    rollup.refresh()
+    ranking = queries.city_ranking(scope, year=2026, today=TODAY)
+    assert [(r["city"].code, int(r["progress"].actual)) for r in ranking[:2]] == [("370100", 3), ("370200", 2)]
+    assert len(ranking) == 16
+    trend = queries.monthly_trend(scope, year=2026)
+    assert trend[2] == 3 and trend[9] == 2 and sum(trend) == 5
+
+
+def test_it_builds_the_funnel(dataset):
+    scope = queries.stats_scope(dataset.bob)
+    with time_machine.travel(dt.datetime(2026, 11, 27, 10, tzinfo=dt.UTC)):
+        stages = {s["key"]: s["count"] for s in queries.funnel(scope, year=2026, today=TODAY)}
+    # Jinan classes started in 2026: the domestic class (5 enrollments) and the unsubsidised one (1).
+    assert stages["enrolled"] == 6
+    assert stages["completed"] == 5
+    assert stages["in_training"] == 1
+
+
+def test_it_drills_down_to_the_records_behind_a_figure(dataset):
+    rollup.refresh()
+    scope = queries.stats_scope(dataset.alice)
+    assert queries.counted_enrollments(scope, year=2026, target_code="domestic_service").count() == 3
+    assert queries.counted_enrollments(queries.stats_scope(dataset.carol), year=2026).count() == 2

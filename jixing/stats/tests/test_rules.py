@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from jixing.stats.rules import GREEN, RED, YELLOW, Progress, period_bounds, time_progress
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (dt.date(2025, 12, 31), Decimal("0")),
+        (dt.date(2026, 1, 1), Decimal("0.0027")),  # 1/365
+        (dt.date(2026, 7, 2), Decimal("0.5014")),  # 183/365
+        (dt.date(2026, 11, 27), Decimal("0.9068")),  # 331/365
+        (dt.date(2026, 12, 31), Decimal("1")),
+        (dt.date(2027, 3, 1), Decimal("1")),
+    ],
+)
+def test_it_computes_time_progress_of_a_year(today, expected):
+    assert time_progress(dt.date(2026, 1, 1), dt.date(2026, 12, 31), today) == expected
+
+
+def test_it_computes_time_progress_of_the_three_year_period():
+    start, end = period_bounds("2025-2027", None)
+    assert (start, end) == (dt.date(2025, 1, 1), dt.date(2027, 12, 31))
+    # 2025 has 365 days, 2026-01-01..2026-11-27 is 331 days: 696 of 1095 days.
+    assert time_progress(start, end, dt.date(2026, 11, 27)) == Decimal("0.6356")
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "share", "light"),
+    [
+        (Decimal(60), Decimal(100), Decimal("0.5"), GREEN),
+        (Decimal(45), Decimal(100), Decimal("0.5"), YELLOW),
+        (Decimal(40), Decimal(100), Decimal("0.5"), YELLOW),
+        (Decimal(39), Decimal(100), Decimal("0.5"), RED),
+    ],
+)
+def test_it_lights_progress_against_time(actual, target, share, light):
+    assert Progress(actual, target, share).light == light
+
+
+def test_it_has_no_light_without_a_target():
+    p = Progress(Decimal(5), None, Decimal("0.5"))
+    assert p.completion is None and p.gap is None and p.light is None

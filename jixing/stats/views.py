@@ -1,0 +1,131 @@
+"""Statistics pages: the dashboard (province, city, county or department scope), the
+records behind every figure, dispatch reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jixing.accounts.models import Role
+from jixing.core import audit
+from jixing.core.permissions import require_roles
+
+from . import actions, exports, queries
+from .forms import PeriodForm
+from .models import DispatchReport
+from .queries import PROGRAMME_YEARS
+
+STATS_ROLES = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _year(request: HttpRequest, today: dt.date) -> int:
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        raise Http404 from None
+    if year not in PROGRAMME_YEARS:
+        raise Http404
+    return year
+
+
+def _scope(request: HttpRequest) -> queries.StatsScope:
+    scope = queries.stats_scope(request.user, region_code=request.GET.get("region") or None)
+    if not scope.allowed:
+        raise Http404
+    return scope
+
+
+@require_roles(*STATS_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = _today()
+    year = _year(request, today)
+    scope = _scope(request)
+    data = exports.dashboard_tables(scope, year=year, today=today)
+    table = request.GET.get("export")
+    if table:
+        audit.record("stats.export", actor=request.user, object_type="stats.table", object_id=table,
+                     detail={"year": year, "region": scope.region_prefix or "37"})
+        return exports.table_response(data, table, filename=f"jixing-{table}-{year}")
+    context: dict[str, Any] = {
+        "scope": scope, "year": year, "years": PROGRAMME_YEARS, "today": today, **data,
+        "chart_data": exports.chart_payload(data),
+    }
+    return TemplateResponse(request, "stats/dashboard.html", context)
+
+
+@require_roles(*STATS_ROLES)
+def records(request: HttpRequest) -> HttpResponse:
+    """The enrollments behind a figure, within the viewer's scope."""
+    scope = _scope(request)
+    params = request.GET
+
+    def month(name: str) -> dt.date | None:
+        raw = params.get(name)
+        if not raw:
+            return None
+        try:
+            return dt.datetime.strptime(raw, "%Y-%m").date()
+        except ValueError:
+            raise Http404 from None
+
+    try:
+        year = int(params["year"]) if params.get("year") else None
+        action = int(params["action"]) if params.get("action") else None
+    except ValueError:
+        raise Http404 from None
+    qs = queries.counted_enrollments(
+        scope, year=year, month=month("month"), date_from=month("from"), date_to=month("to"),
+        county=params.get("county") or None, action=action, target_code=params.get("target") or None,
+    ).select_related("person", "training_class__project__organiser", "training_class__project__action").order_by("-completed_on", "id")
+    page = Paginator(qs, 50).get_page(params.get("page"))
+    return TemplateResponse(request, "stats/records.html", {"page": page, "scope": scope, "query": params.urlencode()})
+
+
+@require_roles(*STATS_ROLES)
+def reports(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET or None)
+    history = DispatchReport.objects.order_by("-period", "-generated_at")[:50]
+    return TemplateResponse(request, "stats/reports.html", {"form": form, "reports": history})
+
+
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def generate_report(request: HttpRequest) -> HttpResponse:
+    if queries.stats_scope(request.user).region_prefix is not None:
+        raise Http404  # dispatch reports are the province's
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        history = DispatchReport.objects.order_by("-period", "-generated_at")[:50]
+        return TemplateResponse(request, "stats/reports.html", {"form": form, "reports": history}, status=422)
+    report = actions.generate_dispatch_report(period=form.cleaned_data["period"], by=request.user, today=_today())
+    return redirect("stats:report", pk=report.pk)
+
+
+@require_roles(*STATS_ROLES)
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(DispatchReport, pk=pk)
+    return TemplateResponse(request, "stats/report.html", {"report": report, "data": report.data})
+
+
+@require_roles(*STATS_ROLES)
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_object_or_404(DispatchReport, pk=pk)
+    audit.record("stats.report_download", actor=request.user, obj=report)
+    response = HttpResponse(
+        bytes(report.workbook),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="dispatch-{report.period:%Y-%m}.xlsx"'
+    return response
