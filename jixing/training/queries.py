@@ -1,0 +1,255 @@
+"""Reads for training pages, the API, imports and other apps. Lists start from a
+``visible_to(user)`` queryset; ``eligibility_facts`` turns the database into the plain
+dataclasses ``rules`` decides on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from jixing.accounts.models import Role
+from jixing.core.access import scope_for
+from jixing.registry.models import Person, PersonGroup
+
+from .models import (
+    Attendance,
+    Enrollment,
+    EnrollmentStatus,
+    ProjectStatus,
+    TrainingClass,
+    TrainingProject,
+    TrainingSession,
+)
+from .rules import Candidate, Interval, Membership, Offer, PriorTraining
+
+COUNTING_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED)
+
+
+# ---------------------------------------------------------------- eligibility facts
+
+
+def offer_for(klass: TrainingClass) -> Offer:
+    project = klass.project
+    return Offer(
+        class_code=klass.code,
+        start_date=klass.start_date,
+        occupation_id=project.occupation_id,
+        occupation_name=project.occupation.name if project.occupation_id else "",
+        level_order=project.level_id,
+        level_name=project.level.name if project.level_id else "",
+        required_groups=tuple(project.required_groups.order_by("id").values_list("code", "name")),
+        sessions=tuple(Interval(s, e) for s, e in klass.sessions.values_list("starts_at", "ends_at")),
+    )
+
+
+def _certificate_levels(person_ids: list[int]) -> dict[tuple[int, int], int]:
+    """Highest certificate level per (person, occupation), from the evaluation app."""
+    try:
+        from jixing.evaluation.queries import highest_certificate_levels
+    except ImportError:  # evaluation not installed: nobody holds a certificate
+        return {}
+    return highest_certificate_levels(person_ids)
+
+
+def eligibility_facts(klass: TrainingClass, person_ids: Iterable[int]) -> dict[int, Candidate]:
+    """One ``Candidate`` per person: birth/sex, target groups, enrollments that still count
+    (with the sessions of classes whose dates meet this class's) and certificates held.
+    A fixed number of queries whatever the number of persons (roster imports)."""
+    ids = sorted({int(i) for i in person_ids})
+    if not ids:
+        return {}
+    persons = {p["id"]: p for p in Person.objects.filter(pk__in=ids).values("id", "birth_date", "sex")}
+
+    memberships: dict[int, list[Membership]] = defaultdict(list)
+    for row in (PersonGroup.objects.active().filter(person_id__in=ids)
+                .values("person_id", "group__code", "group__name", "group__excludes_subsidy", "valid_from", "valid_to")):
+        memberships[row["person_id"]].append(Membership(
+            row["group__code"], row["group__name"], row["group__excludes_subsidy"], row["valid_from"], row["valid_to"],
+        ))
+
+    others = list(
+        Enrollment.objects.filter(person_id__in=ids, status__in=COUNTING_STATUSES)
+        .exclude(training_class_id=klass.pk)
+        .values(
+            "person_id", "subsidised", "training_class_id", "training_class__code", "training_class__start_date",
+            "training_class__end_date", "training_class__project__occupation_id", "training_class__project__level_id",
+        )
+    )
+    # Only classes whose dates meet this class's dates can have overlapping sessions.
+    near = {o["training_class_id"] for o in others
+            if o["training_class__start_date"] <= klass.end_date and o["training_class__end_date"] >= klass.start_date}
+    sessions: dict[int, list[Interval]] = defaultdict(list)
+    for class_id, starts, ends in TrainingSession.objects.filter(training_class_id__in=near).values_list(
+        "training_class_id", "starts_at", "ends_at"
+    ):
+        sessions[class_id].append(Interval(starts, ends))
+    prior: dict[int, list[PriorTraining]] = defaultdict(list)
+    for o in others:
+        prior[o["person_id"]].append(PriorTraining(
+            class_code=o["training_class__code"],
+            year=o["training_class__start_date"].year,
+            subsidised=o["subsidised"],
+            occupation_id=o["training_class__project__occupation_id"],
+            level_order=o["training_class__project__level_id"],
+            sessions=tuple(sessions.get(o["training_class_id"], ())),
+        ))
+
+    certificates: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for (person_id, occupation_id), level in _certificate_levels(ids).items():
+        certificates[person_id].append((occupation_id, level))
+
+    return {
+        pid: Candidate(
+            birth_date=p["birth_date"], sex=p["sex"],
+            memberships=tuple(memberships.get(pid, ())),
+            prior=tuple(prior.get(pid, ())),
+            certificates=tuple(sorted(certificates.get(pid, ()))),
+        )
+        for pid, p in persons.items()
+    }
+
+
+def counting_enrollments(klass: TrainingClass) -> int:
+    return Enrollment.objects.filter(training_class=klass, status__in=COUNTING_STATUSES).count()
+
+
+# ---------------------------------------------------------------- pages
+
+
+def projects_for(user: Any, *, status: str = "", action: int | None = None, q: str = "") -> QuerySet[TrainingProject]:
+    qs = (TrainingProject.objects.visible_to(user)
+          .select_related("action", "organiser", "county", "occupation", "level", "fund_source")
+          .annotate(class_count=Count("classes", distinct=True)))
+    if status:
+        qs = qs.filter(status=status)
+    if action:
+        qs = qs.filter(action__number=action)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    return qs
+
+
+def approval_queue(user: Any) -> QuerySet[TrainingProject]:
+    """Submitted projects an HRSS officer may decide: in scope, not made by the officer."""
+    return (projects_for(user, status=ProjectStatus.SUBMITTED)
+            .exclude(created_by=user).exclude(submitted_by=user).order_by("updated_at"))
+
+
+@dataclass(frozen=True)
+class ChainClass:
+    klass: TrainingClass
+    enrolled: int
+    completed: int
+
+
+def project_chain(project: TrainingProject) -> list[ChainClass]:
+    """demand → project → classes → completions, for the project page."""
+    classes = project.classes.select_related("county").annotate(
+        enrolled=Count("enrollments", filter=Q(enrollments__status__in=COUNTING_STATUSES)),
+        completed=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.COMPLETED)),
+    ).order_by("start_date", "code")
+    return [ChainClass(c, c.enrolled, c.completed) for c in classes]
+
+
+def classes_for(user: Any, *, project: TrainingProject | None = None) -> QuerySet[TrainingClass]:
+    qs = TrainingClass.objects.visible_to(user).select_related("project", "county").annotate(
+        enrolled=Count("enrollments", filter=Q(enrollments__status__in=COUNTING_STATUSES), distinct=True),
+    )
+    if project is not None:
+        qs = qs.filter(project=project)
+    return qs
+
+
+def class_hours(klass: TrainingClass) -> Decimal:
+    return klass.sessions.aggregate(total=Sum("hours"))["total"] or Decimal("0")
+
+
+def roster(klass: TrainingClass) -> QuerySet[Enrollment]:
+    return klass.enrollments.select_related("person", "override_by").order_by("id")
+
+
+def session_attendance(session: TrainingSession) -> list[dict[str, Any]]:
+    """Everyone enrolled in the session's class with their check-in/out (or none)."""
+    records = {a.enrollment_id: a for a in session.attendances.all()}
+    out = []
+    for enrollment in session.training_class.enrollments.select_related("person").order_by("id"):
+        out.append({"enrollment": enrollment, "attendance": records.get(enrollment.pk)})
+    return out
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    session: TrainingSession
+    enrolled: int
+    checked_in: int
+    checked_out: int
+
+
+def todays_sessions(user: Any, day: dt.date | None = None) -> list[LiveSession]:
+    """Sessions of today in the user's scope with live check-in counts (officer dashboard)."""
+    day = day or timezone.localdate()
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = start + dt.timedelta(days=1)
+    sessions = (
+        TrainingSession.objects.filter(
+            training_class__in=TrainingClass.objects.visible_to(user), starts_at__gte=start, starts_at__lt=end,
+        )
+        .select_related("training_class", "training_class__project", "teacher__person")
+        .annotate(
+            checked_in=Count("attendances", distinct=True),
+            checked_out=Count("attendances", filter=Q(attendances__check_out_at__isnull=False), distinct=True),
+        )
+        .order_by("starts_at")
+    )
+    enrolled = dict(
+        Enrollment.objects.filter(training_class__in=[s.training_class_id for s in sessions], status__in=COUNTING_STATUSES)
+        .values_list("training_class_id").annotate(n=Count("id"))
+    )
+    return [LiveSession(s, enrolled.get(s.training_class_id, 0), s.checked_in, s.checked_out) for s in sessions]
+
+
+def my_enrollments(user: Any) -> QuerySet[Enrollment]:
+    return (Enrollment.objects.visible_to(user)
+            .select_related("training_class", "training_class__project", "training_class__county")
+            .prefetch_related(Prefetch("training_class__sessions", queryset=TrainingSession.objects.order_by("starts_at")))
+            .order_by("-training_class__start_date"))
+
+
+def class_record(klass: TrainingClass) -> dict[str, Any]:
+    """A class's full record for officers: sessions with counts, roster with rates."""
+    sessions = klass.sessions.select_related("teacher__person").annotate(
+        checked_in=Count("attendances"),
+        checked_out=Count("attendances", filter=Q(attendances__check_out_at__isnull=False)),
+    ).order_by("starts_at")
+    return {
+        "sessions": list(sessions),
+        "hours": class_hours(klass),
+        "enrollments": list(roster(klass)),
+        "attendance_count": Attendance.objects.filter(training_class=klass).count(),
+    }
+
+
+def completions_by_year(user: Any) -> dict[int, int]:
+    rows = (Enrollment.objects.visible_to(user).completed()
+            .values_list("completed_on__year").annotate(n=Count("id")).order_by())
+    return dict(rows)
+
+
+def institution_home(user: Any) -> dict[str, Any]:
+    scope = scope_for(user)
+    if user.role != Role.INSTITUTION or not scope.organisation_id:
+        return {}
+    projects = TrainingProject.objects.visible_to(user)
+    return {
+        "projects": projects.count(),
+        "drafts": projects.filter(status__in=[ProjectStatus.DRAFT, ProjectStatus.RETURNED]).count(),
+        "classes": TrainingClass.objects.visible_to(user).filter(closed_at__isnull=True).count(),
+    }
