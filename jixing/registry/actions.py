@@ -45,7 +45,7 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any]
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": _("Enter the name.")})
+        raise ValidationError({"name": _("Enter the person's name.")})
     if len(name) > NAME_MAX:
         raise ValidationError({"name": _("The name may have at most %(n)d characters.") % {"n": NAME_MAX}})
     return name

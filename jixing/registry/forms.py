@@ -30,7 +30,7 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 class PersonForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=30, help_text=_("18 characters; the last may be X."))
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=_("full name"), max_length=50)
     phone = forms.CharField(label=_("mobile number"), max_length=20, required=False)
     household_region = CountyChoiceField(label=_("household region"), queryset=Region.objects.none())
     current_region = CountyChoiceField(label=_("current region"), queryset=Region.objects.none())
