@@ -51,7 +51,7 @@ def _org_scope_q(scope: Scope, org_field: str) -> Q:
     if scope.organisation_id:
         return Q(**{f"{org_field}_id": scope.organisation_id})
     if scope.region_prefix and not scope.department_id:
-        return Q(**{f"{org_field}__county_id__startswith": scope.region_prefix})
+        return Q(**{f"{org_field}__county__code__startswith": scope.region_prefix})
     return Q(pk__in=[])
 
 
@@ -283,6 +283,7 @@ class ResultStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     SUBMITTED = "submitted", _("submitted")
     LOCKED = "locked", _("locked")
+    REJECTED = "rejected", _("correction rejected")
 
 
 class ResultQuerySet(models.QuerySet):
@@ -292,19 +293,20 @@ class ResultQuerySet(models.QuerySet):
             return self.filter(candidate__person_id=scope.person_id)
         return self.filter(_org_scope_q(scope, "candidate__session__filing__organisation"))
 
-    def current(self) -> ResultQuerySet:
-        """The latest version of each candidate's result (no later version supersedes it)."""
-        return self.filter(~Exists(EvaluationResult.objects.filter(supersedes=OuterRef("pk"))))
+    def locked(self) -> ResultQuerySet:
+        return self.filter(status=ResultStatus.LOCKED)
 
 
 class EvaluationResult(TimeStampedModel):
     """Scores of one candidate. Once locked a row never changes: a correction is a new row
-    with ``version`` + 1 that ``supersedes`` it, its own reason, and its own review."""
+    with ``version`` + 1 that ``supersedes`` the current locked one, with its own reason and
+    its own review (locked, or rejected and kept for the record). The current result is the
+    highest locked version (queries.current_locked_results)."""
 
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results")
     version = models.PositiveSmallIntegerField(_("version"), default=1)
-    supersedes = models.OneToOneField(
-        "self", verbose_name=_("supersedes"), null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    supersedes = models.ForeignKey(
+        "self", verbose_name=_("supersedes"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
     )
     correction_reason = models.CharField(_("correction reason"), max_length=300, blank=True)
     theory_score = models.DecimalField(_("theory score"), max_digits=5, decimal_places=2, validators=SCORE_VALIDATORS)
@@ -330,6 +332,10 @@ class EvaluationResult(TimeStampedModel):
         verbose_name_plural = _("evaluation results")
         constraints = [
             models.UniqueConstraint(fields=["candidate", "version"], name="result_version_once"),
+            # at most one result of a candidate is open (being entered or reviewed) at a time
+            models.UniqueConstraint(
+                fields=["candidate"], condition=Q(status__in=["draft", "submitted"]), name="result_one_open_per_candidate"
+            ),
             models.CheckConstraint(
                 name="result_scores_range",
                 condition=Q(theory_score__gte=0, theory_score__lte=100, practical_score__gte=0, practical_score__lte=100)
@@ -441,9 +447,9 @@ class CertificateQuerySet(models.QuerySet):
             return self.filter(Q(issuer_id=scope.organisation_id) | Exists(trained))
         if scope.region_prefix and not scope.department_id:
             return self.filter(
-                Q(issuer__county_id__startswith=scope.region_prefix)
-                | Q(person__current_region_id__startswith=scope.region_prefix)
-                | Q(person__household_region_id__startswith=scope.region_prefix)
+                Q(issuer__county__code__startswith=scope.region_prefix)
+                | Q(person__current_region__code__startswith=scope.region_prefix)
+                | Q(person__household_region__code__startswith=scope.region_prefix)
             )
         return self.none()
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from .models import Certificate
+from .models import Certificate, EvaluationFiling, EvaluationResult, EvaluationSession, PassRule, ResultStatus
+from .rules import FilingFacts, PassMarks
 
 
 def highest_certificate_levels(person_ids: Iterable[int]) -> dict[tuple[int, int], int]:
@@ -40,4 +41,51 @@ def certificates_for(person_ids: Iterable[int], *, valid_only: bool = True) -> d
         qs = qs.valid()
     for cert in qs.order_by("-issued_on", "-id"):
         out[cert.person_id].append(cert)
+    return out
+
+
+def pass_marks_for(occupation_id: int, level_id: int) -> PassMarks:
+    """The most specific PassRule: occupation × level, then occupation, then level, then any;
+    without any rule, 60 in theory and practical and no comprehensive review."""
+    rules = {
+        (r.occupation_id, r.level_id): r
+        for r in PassRule.objects.filter(
+            Q(occupation_id=occupation_id) | Q(occupation__isnull=True),
+            Q(level_id=level_id) | Q(level__isnull=True),
+        )
+    }
+    for key in ((occupation_id, level_id), (occupation_id, None), (None, level_id), (None, None)):
+        rule = rules.get(key)
+        if rule is not None:
+            return PassMarks(theory=rule.theory_min, practical=rule.practical_min, comprehensive=rule.comprehensive_min)
+    return PassMarks()
+
+
+def held_level(person_id: int, occupation_id: int) -> int | None:
+    return highest_certificate_levels([person_id]).get((person_id, occupation_id))
+
+
+def filing_facts(filing: EvaluationFiling) -> FilingFacts:
+    return FilingFacts(
+        status=filing.status, status_reason=filing.status_reason, kind=filing.kind,
+        valid_from=filing.valid_from, valid_to=filing.valid_to,
+        scopes=frozenset(filing.scopes.values_list("occupation_id", "level_id")),
+    )
+
+
+def current_locked_results(qs: QuerySet[EvaluationResult] | None = None) -> QuerySet[EvaluationResult]:
+    """Locked results that no later locked version supersedes."""
+    base = qs if qs is not None else EvaluationResult.objects.all()
+    newer = EvaluationResult.objects.filter(
+        candidate_id=OuterRef("candidate_id"), status=ResultStatus.LOCKED, version__gt=OuterRef("version")
+    )
+    return base.filter(status=ResultStatus.LOCKED).filter(~Exists(newer))
+
+
+def latest_results(session: EvaluationSession) -> dict[int, EvaluationResult]:
+    """candidate_id → its latest non-rejected result version."""
+    out: dict[int, EvaluationResult] = {}
+    for r in (EvaluationResult.objects.filter(candidate__session=session)
+              .exclude(status=ResultStatus.REJECTED).select_related("examiner").order_by("candidate_id", "version")):
+        out[r.candidate_id] = r
     return out
