@@ -1,0 +1,145 @@
+"""Forms of the employment pages; every field listed explicitly (SECURITY.md B5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jixing.core.access import region_prefix
+from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel, SkillLevel
+from jixing.registry.validators import parse_resident_id
+
+from . import actions
+from .models import PlacementKind, ReferralStatus
+from .queries import GROUPINGS
+
+MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put an action's ValidationError on the form's fields (unknown keys → form-wide)."""
+    if hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class JobDemandForm(forms.Form):
+    employer = forms.ModelChoiceField(label=_("Enterprise"), queryset=Organisation.objects.none())
+    title = forms.CharField(label=_("Post title"), max_length=100)
+    occupation = forms.ModelChoiceField(label=_("Occupation"), queryset=Occupation.objects.order_by("name"))
+    level = forms.ModelChoiceField(label=_("Skill level required"), queryset=SkillLevel.objects.order_by("order"),
+                                   required=False, empty_label=_("no particular level"))
+    posts = forms.IntegerField(label=_("Number of posts"), min_value=1, max_value=10000)
+    wage_min = forms.DecimalField(label=_("Monthly wage from (yuan)"), **MONEY)
+    wage_max = forms.DecimalField(label=_("Monthly wage to (yuan)"), **MONEY)
+    county = forms.ModelChoiceField(label=_("County or district of the post"), queryset=Region.objects.none(),
+                                    required=False, empty_label=_("the enterprise's county"))
+    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+                                  max_length=2000)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        counties = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code")
+        if actions.is_enterprise_user(user):
+            del self.fields["employer"]
+            self.fields["county"].queryset = counties.filter(code__startswith=user.organisation.county_id[:4])
+        else:
+            self.fields["employer"].queryset = (
+                Organisation.objects.visible_to(user).active().filter(kind=OrganisationKind.ENTERPRISE).order_by("name")
+            )
+            prefix = region_prefix(user.region_id) if user.region_id else "37"
+            self.fields["county"].queryset = counties.filter(code__startswith=prefix)
+
+
+class DemandStatusForm(forms.Form):
+    to = forms.ChoiceField(choices=[("filled", _("filled")), ("closed", _("closed")), ("open", _("open"))])
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class ReferForm(forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ReferralResultForm(forms.Form):
+    to = forms.ChoiceField(label=_("Result"), choices=[
+        (ReferralStatus.INTERVIEWED, _("interviewed")), (ReferralStatus.HIRED, _("hired")),
+        (ReferralStatus.DECLINED, _("declined")),
+    ])
+    interviewed_on = forms.DateField(label=_("Interviewed on"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("Start date (when hired)"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}))
+    monthly_wage = forms.DecimalField(label=_("Monthly wage (when hired)"), required=False, **MONEY)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class PlacementForm(forms.Form):
+    id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlacementKind.choices)
+    employer_uscc = forms.CharField(label=_("Employer's unified social credit code"), max_length=18, required=False)
+    employer_name = forms.CharField(label=_("Employer name"), max_length=120, required=False)
+    business_licence_uscc = forms.CharField(label=_("Business licence credit code (business start-up)"),
+                                            max_length=18, required=False)
+    post = forms.CharField(label=_("Post"), max_length=100, required=False)
+    start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    monthly_wage = forms.DecimalField(label=_("Monthly wage (yuan)"), **MONEY)
+    evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+                               max_length=2000, help_text=_("Labour contract number, business licence, payslip …"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.role == "trainee":
+            del self.fields["id_number"]
+        if actions.is_enterprise_user(user):
+            self.fields["kind"].choices = [(PlacementKind.EMPLOYED, PlacementKind.EMPLOYED.label)]
+            for name in ("employer_uscc", "employer_name", "business_licence_uscc"):
+                del self.fields[name]
+
+    def clean_id_number(self) -> str:
+        try:
+            return parse_resident_id(self.cleaned_data["id_number"]).number
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0]) from None
+
+
+class VerifyForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("verify", _("verify")), ("reject", _("reject"))])
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ResubmitForm(forms.Form):
+    evidence = forms.CharField(label=_("New evidence"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class SkillPayForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2100)
+    level = forms.ModelChoiceField(label=_("Skill level"), queryset=SkillLevel.objects.order_by("order"))
+    workers = forms.IntegerField(label=_("Workers at this level"), min_value=0, max_value=1_000_000)
+    average_monthly_pay = forms.DecimalField(label=_("Average monthly pay (yuan)"), **MONEY)
+    starting_monthly_pay = forms.DecimalField(label=_("Starting monthly pay of the skilled post (yuan)"),
+                                              required=False, **MONEY)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year - 1
+
+
+class OutcomeFilterForm(forms.Form):
+    group_by = forms.ChoiceField(label=_("Group by"), required=False, choices=[
+        ("city", _("city")), ("action", _("action")), ("institution", _("institution")), ("project", _("project")),
+    ])
+    year = forms.IntegerField(label=_("Completion year"), required=False, min_value=2020, max_value=2100)
+
+    def clean_group_by(self) -> str:
+        value = self.cleaned_data.get("group_by") or "city"
+        return value if value in GROUPINGS else "city"
