@@ -1,0 +1,141 @@
+"""R03: proxy sign-in (代签到): many different trainees checked in from one device, or from
+one spot (rounded coordinates), within a few minutes (audit: fabricated attendance records).
+
+Set-based: a window function ``LEAD(check_in_at, n-1)`` over each device's (or spot's)
+check-ins finds every run of n check-ins inside the window in one sorted pass; only those
+runs' rows are read back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jixing.supervision import sql
+
+from .base import Hit, Param, Rule, register
+from .common import attendance_records, class_info, parse_ts
+
+
+@register
+class ProxySignIn(Rule):
+    code = "R03"
+    kind = "proxy_sign_in"
+    title = _("Proxy sign-in from one device or spot")
+    description = _(
+        "Many different trainees checked in from the same device, or from exactly the same spot, "
+        "within a few minutes."
+    )
+    severity = "high"
+    layout = "timeline"
+    params = (
+        Param("min_trainees", _("trainees on one device or spot"), 10, 3, 500),
+        Param("window_minutes", _("within"), 3, 1, 60, _("minutes")),
+        Param("spot_decimals", _("decimals of the rounded coordinates"), 5, 3, 6),
+    )
+    template = _(
+        "{persons} different trainees checked in from device {where} within {window} minutes on {date} "
+        "({first} – {last})."
+    )
+    spot_template = _(
+        "{persons} different trainees checked in from exactly the same spot {where} within {window} minutes "
+        "on {date} ({first} – {last})."
+    )
+
+    @classmethod
+    def explain(cls, context: Mapping[str, Any]) -> str:
+        template = cls.spot_template if context.get("variant") == "spot" else cls.template
+        names = ("persons", "where", "window", "date", "first", "last")
+        return str(template).format(**{k: context.get(k, "") for k in names})
+
+    def find(self, params: Mapping[str, Any], since: dt.datetime | None) -> list[Hit]:
+        n = int(params["min_trainees"])
+        window = int(params["window_minutes"]) * 60
+        decimals = int(params["spot_decimals"])
+        scale = 10 ** decimals
+        spot_key = (
+            f"CAST(CAST(ROUND(a.latitude * {scale}) AS BIGINT) AS VARCHAR(24)) || ',' || "
+            f"CAST(CAST(ROUND(a.longitude * {scale}) AS BIGINT) AS VARCHAR(24))"
+        )
+        hits: list[Hit] = []
+        for variant, key_sql, where in (
+            ("device", "a.device_id", "a.device_id <> ''"),
+            ("spot", spot_key, "a.latitude IS NOT NULL AND a.longitude IS NOT NULL"),
+        ):
+            rows = self._runs(variant, key_sql, where, n, window, since)
+            hits.extend(self._hits(variant, rows, n, window // 60, decimals))
+        return hits
+
+    def _runs(self, variant: str, key_sql: str, where: str, n: int, window: int,
+              since: dt.datetime | None) -> list[tuple[Any, ...]]:
+        from jixing.training.models import Attendance
+
+        att = sql.table(Attendance)
+        args: list[Any] = []
+        # Teacher roll-call is entered from the teacher's own device by design.
+        where = f"{where} AND a.method <> 'teacher'"
+        if since is not None:
+            first_new = sql.fetch(f"SELECT MIN(check_in_at) FROM {att} WHERE recorded_at >= %s", [sql.ts(since)])[0][0]
+            if first_new is None:
+                return []
+            local = timezone.localtime(parse_ts(first_new))
+            day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            where += " AND a.check_in_at >= %s"
+            args.append(sql.ts(day_start))
+            if variant == "device":
+                where += f" AND a.device_id IN (SELECT device_id FROM {att} WHERE recorded_at >= %s)"
+                args.append(sql.ts(since))
+        query = f"""
+            WITH src AS (
+                SELECT a.id, {key_sql} AS k, a.check_in_at FROM {att} a WHERE {where}
+            ), seq AS (
+                SELECT k, check_in_at,
+                       LEAD(check_in_at, {n - 1}) OVER (PARTITION BY k ORDER BY check_in_at, id) AS nth_at
+                FROM src
+            ), runs AS (
+                SELECT k, check_in_at AS s, nth_at FROM seq
+                WHERE nth_at IS NOT NULL AND {sql.seconds_between("check_in_at", "nth_at")} <= {window}
+            )
+            SELECT DISTINCT src.id, src.k
+            FROM runs JOIN src ON src.k = runs.k AND src.check_in_at >= runs.s AND src.check_in_at <= runs.nth_at
+        """
+        return sql.fetch(query, args)
+
+    def _hits(self, variant: str, rows: list[tuple[Any, ...]], n: int, window_minutes: int,
+              decimals: int) -> list[Hit]:
+        if not rows:
+            return []
+        records = attendance_records(r[0] for r in rows)
+        groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        for att_id, key in rows:
+            rec = records[att_id]
+            groups[(str(key), rec["check_in"][:10])].append(rec)
+        classes = class_info({rec["class_id"] for recs in groups.values() for rec in recs})
+        hits = []
+        for (key, day), recs in groups.items():
+            persons = {r["person_id"] for r in recs}
+            if len(persons) < n:
+                continue
+            recs.sort(key=lambda r: (r["check_in"], r["id"]))
+            main_class = classes[Counter(r["class_id"] for r in recs).most_common(1)[0][0]]
+            if variant == "spot":
+                lat, lon = (int(x) / 10 ** decimals for x in key.split(","))
+                key = f"{lat:.{decimals}f},{lon:.{decimals}f}"
+            context = {
+                "variant": variant, "persons": len(persons), "where": key, "window": window_minutes, "date": day,
+                "first": recs[0]["check_in"][11:19], "last": recs[-1]["check_in"][11:19],
+            }
+            hits.append(Hit(
+                subject_model="training.TrainingClass", subject_id=main_class["id"],
+                subject_label=f"{main_class['code']} {main_class['name']}",
+                key=f"{variant}:{key}:{day}", organisation_id=main_class["organisation_id"],
+                county_id=main_class["county_id"], context=context,
+                evidence={"variant": variant, variant: key, "date": day, "records": recs,
+                          "classes": sorted({r["class_code"] for r in recs})},
+            ))
+        return hits

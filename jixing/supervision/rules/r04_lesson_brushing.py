@@ -1,0 +1,102 @@
+"""R04: lesson brushing (刷课): check-in/out timing no real class produces — many trainees of
+one session with exactly the same stay to the second, or checking out seconds after checking
+in (audit: "刷课" software and fabricated records)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from jixing.supervision import sql
+
+from .base import Hit, Param, Rule, register
+from .common import attendance_records, class_info
+
+
+@register
+class LessonBrushing(Rule):
+    code = "R04"
+    kind = "lesson_brushing"
+    title = _("Lesson brushing: implausible check-in timing")
+    description = _(
+        "In one session, many trainees stayed exactly the same number of seconds, or checked out "
+        "only seconds after checking in."
+    )
+    severity = "high"
+    layout = "timeline"
+    params = (
+        Param("identical_min_trainees", _("trainees with an identical stay"), 8, 3, 500),
+        Param("short_stay_seconds", _("a stay shorter than"), 300, 10, 3600, _("seconds")),
+        Param("short_stay_min_trainees", _("trainees with a short stay"), 3, 1, 500),
+    )
+    template = _("Session on {date} of {class_code}: {n} trainees each stayed exactly {seconds} seconds.")
+    short_template = _(
+        "Session on {date} of {class_code}: {n} trainees checked out less than {seconds} seconds after checking in."
+    )
+
+    @classmethod
+    def explain(cls, context: Mapping[str, Any]) -> str:
+        template = cls.short_template if context.get("pattern") == "short" else cls.template
+        return str(template).format(**{k: context.get(k, "") for k in ("date", "class_code", "n", "seconds")})
+
+    def find(self, params: Mapping[str, Any], since: dt.datetime | None) -> list[Hit]:
+        from jixing.training.models import Attendance
+
+        att = sql.table(Attendance)
+        duration = sql.seconds_between("a.check_in_at", "a.check_out_at")
+        scope = ""
+        args: list[Any] = []
+        if since is not None:
+            scope = f" AND a.session_id IN (SELECT session_id FROM {att} WHERE recorded_at >= %s)"
+            args.append(sql.ts(since))
+        query = f"""
+            WITH d AS (
+                SELECT a.id, a.session_id, {duration} AS dur FROM {att} a
+                WHERE a.check_out_at IS NOT NULL{scope}
+            ), c AS (
+                SELECT id, session_id, dur,
+                       COUNT(*) OVER (PARTITION BY session_id, dur) AS same_n,
+                       SUM(CASE WHEN dur < %s THEN 1 ELSE 0 END) OVER (PARTITION BY session_id) AS short_n
+                FROM d
+            )
+            SELECT id, session_id, dur, same_n, short_n FROM c
+            WHERE same_n >= %s OR (dur < %s AND short_n >= %s)
+        """
+        short = int(params["short_stay_seconds"])
+        args += [short, int(params["identical_min_trainees"]), short, int(params["short_stay_min_trainees"])]
+        rows = sql.fetch(query, args)
+        if not rows:
+            return []
+        records = attendance_records(r[0] for r in rows)
+        identical: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
+        short_stays: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for att_id, session_id, dur, same_n, short_n in rows:
+            if same_n >= int(params["identical_min_trainees"]):
+                identical[(session_id, int(dur))].append(records[att_id])
+            if dur < short and short_n >= int(params["short_stay_min_trainees"]):
+                short_stays[session_id].append(records[att_id])
+        classes = class_info({r["class_id"] for r in records.values()})
+        hits = []
+        for (session_id, dur), recs in identical.items():
+            hits.append(self._hit(classes, session_id, f"identical:{session_id}", recs,
+                                  {"pattern": "identical", "seconds": dur}))
+        for session_id, recs in short_stays.items():
+            hits.append(self._hit(classes, session_id, f"short:{session_id}", recs,
+                                  {"pattern": "short", "seconds": short}))
+        return hits
+
+    def _hit(self, classes: dict[int, dict[str, Any]], session_id: int, key: str, recs: list[dict[str, Any]],
+             extra: dict[str, Any]) -> Hit:
+        recs.sort(key=lambda r: (r["check_in"], r["id"]))
+        klass = classes[recs[0]["class_id"]]
+        context = {"date": recs[0]["session_start"][:16].replace("T", " "), "class_code": klass["code"],
+                   "n": len(recs), **extra}
+        return Hit(
+            subject_model="training.TrainingClass", subject_id=klass["id"], subject_label=f"{klass['code']} {klass['name']}",
+            key=key, organisation_id=klass["organisation_id"], county_id=klass["county_id"], context=context,
+            evidence={"session_id": session_id, "records": recs, "classes": [klass["code"]], **extra},
+        )

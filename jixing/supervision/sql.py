@@ -1,0 +1,71 @@
+"""Small SQL helpers so the rules' set-based queries run on SQLite and PostgreSQL alike.
+
+Only the few expressions whose spelling differs (time differences, interval arithmetic,
+local dates, LEAST) are given per engine; everything else is standard SQL (joins, window
+functions, CTEs) that both engines run as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+
+LOCAL_OFFSET_HOURS = 8  # Asia/Shanghai has no daylight saving time
+
+
+def table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def seconds_between(start: str, end: str) -> str:
+    """Whole seconds from ``start`` to ``end`` (timestamps)."""
+    if is_postgres():
+        return f"CAST(ROUND(EXTRACT(EPOCH FROM ({end} - {start}))) AS BIGINT)"
+    return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400.0) AS BIGINT)"
+
+
+def plus_seconds(ts: str, seconds: int) -> str:
+    seconds = int(seconds)
+    if is_postgres():
+        return f"({ts} + INTERVAL '{seconds} seconds')"
+    return f"strftime('%Y-%m-%d %H:%M:%f', {ts}, '{seconds:+d} seconds')"
+
+
+def minus_years(day: str, years: int) -> str:
+    years = int(years)
+    if is_postgres():
+        return f"CAST(({day} - INTERVAL '{years} years') AS DATE)"
+    return f"date({day}, '-{years} years')"
+
+
+def local_date(ts: str) -> str:
+    """The Asia/Shanghai calendar day of a timestamp, as text YYYY-MM-DD."""
+    if is_postgres():
+        return f"TO_CHAR({ts} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD')"
+    return f"date({ts}, '+{LOCAL_OFFSET_HOURS} hours')"
+
+
+def least(a: str, b: str) -> str:
+    return f"LEAST({a}, {b})" if is_postgres() else f"MIN({a}, {b})"
+
+
+def ts(value: dt.datetime) -> Any:
+    """A datetime as the engine's driver wants it in a raw query parameter."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def day(value: dt.date) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return list(cursor.fetchall())
