@@ -1,0 +1,92 @@
+"""Spreadsheet output shared by every export and import error file (SECURITY.md E4).
+
+- ``safe_cell(value)``: a cell value that a spreadsheet will show as text, never run as a
+  formula: strings starting with ``=``, ``+``, ``-``, ``@`` (and tab / carriage return, which
+  some spreadsheet programs strip before evaluating) get a leading ``'`` (OWASP "CSV injection").
+- ``XlsxStream``: a constant-memory .xlsx writer (xlsxwriter) that writes every string as a
+  string, so ``=HYPERLINK(...)`` can never become a live formula::
+
+      with XlsxStream(path, sheet_name="错误行") as out:
+          out.header(["姓名", "错误原因"])
+          for row in rows:
+              out.row(row)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+import xlsxwriter
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+CellValue = str | int | float | Decimal | dt.date | dt.datetime | bool | None
+
+
+def safe_cell(value: CellValue) -> CellValue:
+    """Return ``value`` escaped so spreadsheet programs treat it as text, not a formula."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class XlsxStream:
+    """Write one worksheet row by row in constant memory; strings are always text cells."""
+
+    def __init__(self, target: str | Path | IO[bytes], *, sheet_name: str = "Sheet1") -> None:
+        self._book = xlsxwriter.Workbook(
+            str(target) if isinstance(target, Path) else target,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "in_memory": False,
+            },
+        )
+        self._sheet = self._book.add_worksheet(sheet_name[:31])
+        self._bold = self._book.add_format({"bold": True, "bg_color": "#F2F2F2"})
+        self._date = self._book.add_format({"num_format": "yyyy-mm-dd"})
+        self._datetime = self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+        self._next_row = 0
+        self.rows_written = 0
+
+    def header(self, labels: list[str], *, widths: list[int] | None = None) -> None:
+        for col, label in enumerate(labels):
+            self._sheet.write_string(self._next_row, col, str(safe_cell(label)), self._bold)
+            self._sheet.set_column(col, col, (widths[col] if widths else max(10, len(label) * 2 + 2)))
+        self._sheet.freeze_panes(1, 0)
+        self._next_row += 1
+
+    def row(self, values: list[CellValue]) -> None:
+        r = self._next_row
+        for col, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                self._sheet.write_boolean(r, col, value)
+            elif isinstance(value, int | float | Decimal):
+                self._sheet.write_number(r, col, float(value))
+            elif isinstance(value, dt.datetime):
+                self._sheet.write_datetime(r, col, value.replace(tzinfo=None), self._datetime)
+            elif isinstance(value, dt.date):
+                self._sheet.write_datetime(r, col, value, self._date)
+            else:
+                self._sheet.write_string(r, col, str(safe_cell(str(value))))
+        self._next_row += 1
+        self.rows_written += 1
+
+    def close(self) -> None:
+        self._book.close()
+
+    def __enter__(self) -> XlsxStream:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,400 @@
+"""Writes of the imports app: receive a file, validate it (preview), commit it, cancel it.
+
+Pages and API call ``receive_upload`` then ``validate_job`` / ``commit_job`` (through the tasks
+for the pages, directly for the API); commands call ``import_path``. Upload files live under
+settings.JIXING_UPLOAD_DIR only while their job may still need them (SECURITY.md D4).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jixing.core import audit, workflow
+from jixing.core.excel import XlsxStream
+from jixing.core.models import AuditOutcome
+
+from .models import ImportJob, ImportRejectedRow, ImportStage, ImportStatus
+from .pipeline import FileRejected, Importer, ImportResult, RowError, get_importer, preflight, run_import
+from .readers import UploadInfo, inspect_upload
+
+if TYPE_CHECKING:
+    from jixing.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+_REJECTED_BATCH = 1_000
+ERROR_COLUMNS = ("错误字段", "错误原因")  # fixed headers of the error file (the file format)
+
+
+def upload_dir() -> Path:
+    path = Path(settings.JIXING_UPLOAD_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def max_stored_rejected_rows() -> int:
+    return int(getattr(settings, "JIXING_IMPORT_MAX_STORED_ERRORS", 100_000))
+
+
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _scope_fields(user: User | None) -> dict[str, Any]:
+    if user is None:
+        return {}
+    return {"region_id": user.region_id, "organisation_id": user.organisation_id}
+
+
+def _reject_upload(kind: str, name: str, message: str, *, by: User | None) -> None:
+    audit.record("import.rejected", actor=by, object_type="imports.importjob", outcome=AuditOutcome.FAILED,
+                 detail={"kind": kind, "file_name": name[:200], "reason": message})
+
+
+def receive_upload(kind: str, source: IO[bytes], *, file_name: str, size: int, by: User | None) -> ImportJob:
+    """Store an uploaded file, run the file-level checks, create its job (status uploaded).
+
+    Raises ``FileRejected`` (nothing kept) for any F1 problem.
+    """
+    get_importer(kind)
+    name = os.path.basename(file_name)[:255] or "upload"
+    if size > settings.JIXING_IMPORT_MAX_BYTES:
+        message = _("The file is too large (%(size)s MB); the limit is %(limit)s MB.") % {
+            "size": f"{size / 1024 / 1024:.1f}", "limit": f"{settings.JIXING_IMPORT_MAX_BYTES / 1024 / 1024:.1f}"}
+        _reject_upload(kind, name, message, by=by)
+        raise FileRejected(message)
+    target = upload_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}"
+    digest = hashlib.sha256()
+    written = 0
+    try:
+        with open(target, "wb") as out:
+            while block := source.read(1024 * 1024):
+                written += len(block)
+                if written > settings.JIXING_IMPORT_MAX_BYTES:
+                    raise FileRejected(_("The file is too large; the limit is %(limit)s MB.")
+                                       % {"limit": f"{settings.JIXING_IMPORT_MAX_BYTES / 1024 / 1024:.1f}"})
+                digest.update(block)
+                out.write(block)
+        info = inspect_upload(target, name)
+        preflight(get_importer(kind), target, info)
+    except FileRejected as exc:
+        target.unlink(missing_ok=True)
+        _reject_upload(kind, name, exc.message, by=by)
+        raise
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind, file_name=name, sha256=digest.hexdigest(), size=written, created_by=by,
+            upload_path=target.name, rows_total=info.rows_estimate, **_scope_fields(by),
+        )
+        audit.record("import.uploaded", actor=by, obj=job,
+                     after={"kind": kind, "file_name": name, "sha256": job.sha256, "size": written})
+    return job
+
+
+def job_file(job: ImportJob) -> Path | None:
+    return (upload_dir() / job.upload_path) if job.upload_path else None
+
+
+def discard_upload(job: ImportJob) -> None:
+    """D4: the uploaded file goes as soon as the job cannot need it any more."""
+    path = job_file(job)
+    if path is not None:
+        path.unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(upload_path="")
+        job.upload_path = ""
+
+
+def previous_commit(job: ImportJob) -> ImportJob | None:
+    """The last committed job of the same kind with the same file contents (F2 hint)."""
+    return (ImportJob.objects.filter(kind=job.kind, sha256=job.sha256, status=ImportStatus.COMMITTED)
+            .exclude(pk=job.pk).order_by("-finished_at").first())
+
+
+# ------------------------------------------------------------------ running a job
+
+
+class _RejectedSink:
+    """Stores rejected rows of a job in batches (cells encrypted), up to a cap."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job = job
+        self.cap = max_stored_rejected_rows()
+        self.stored = 0
+        self.buffer: list[ImportRejectedRow] = []
+
+    def __call__(self, row: int, cells: list[str], errors: list[RowError]) -> None:
+        if self.stored >= self.cap:
+            return
+        self.stored += 1
+        self.buffer.append(ImportRejectedRow(
+            job=self.job, row=row, cells=json.dumps(cells, ensure_ascii=False),
+            errors=[{"field": e.field, "reason": e.reason} for e in errors],
+        ))
+        if len(self.buffer) >= _REJECTED_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.buffer:
+            ImportRejectedRow.objects.bulk_create(self.buffer)
+            self.buffer = []
+
+
+class _Progress:
+    """Progress fields, visible to the polling page even while the commit transaction is open.
+
+    On PostgreSQL a second connection writes them (autocommit), since rows written inside the
+    import's transaction stay invisible until it ends. Elsewhere the main connection does.
+    """
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job_id = job.pk
+        self.side = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            if self.side is None:
+                self.side = connections.create_connection("default")
+            with self.side.cursor() as cursor:
+                cursor.execute(f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s, rows_total = %s WHERE id = %s",
+                               [done, total, self.job_id])
+        else:
+            ImportJob.objects.filter(pk=self.job_id).update(rows_done=done, rows_total=total)
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+            self.side = None
+
+
+def _store_result(job: ImportJob, result: ImportResult) -> None:
+    job.rows_total = result.rows_total
+    job.rows_done = result.rows_total
+    job.valid_rows = result.valid_rows
+    job.rejected_rows = result.rejected_rows
+    job.created_count = result.counts.created
+    job.updated_count = result.counts.updated
+    job.unchanged_count = result.counts.unchanged
+    job.headers = result.headers
+    job.preview = result.preview
+    job.extra = result.extra
+    job.seconds = result.seconds
+    job.stage = ImportStage.IDLE
+    job.save()
+
+
+def _fail(job: ImportJob, message: str, *, by: User | None) -> None:
+    job.refresh_from_db()
+    job.message = message
+    job.stage = ImportStage.IDLE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["message", "stage", "finished_at", "updated_at"])
+    if (job.status, ImportStatus.FAILED) in ImportJob.TRANSITIONS:
+        workflow.move(job, ImportStatus.FAILED, by=by, reason=message[:500], event="import.failed")
+
+
+def _importer_for(job: ImportJob, by: User | None) -> Importer[Any]:
+    return get_importer(job.kind)(user=by if by is not None else job.created_by)
+
+
+def _run(job: ImportJob, path: Path, info: UploadInfo, *, dry_run: bool, by: User | None,
+         chunk_size: int | None = None) -> ImportResult:
+    """One pass over the file for ``job``: validate (dry run) or validate + commit."""
+    importer = _importer_for(job, by)
+    ImportJob.objects.filter(pk=job.pk).update(
+        stage=ImportStage.VALIDATING if dry_run else ImportStage.COMMITTING, rows_done=0, message="")
+    progress = _Progress(job)
+    sink = _RejectedSink(job)
+    try:
+        with transaction.atomic():
+            job.rejected.all().delete()
+        if dry_run:
+            result = run_import(importer, path, info, dry_run=True, by=by, on_progress=progress,
+                                on_rejected=sink, keep_errors=0, chunk_size=chunk_size)
+            sink.flush()
+            _store_result(job, result)
+            workflow.move(job, ImportStatus.VALIDATED, by=by, event="import.validated")
+        else:
+            with transaction.atomic():
+                result = run_import(importer, path, info, dry_run=False, by=by, on_progress=progress,
+                                    on_rejected=sink, keep_errors=0, chunk_size=chunk_size)
+                progress.close()
+                sink.flush()
+                job.finished_at = timezone.now()
+                _store_result(job, result)
+                workflow.move(job, ImportStatus.COMMITTED, by=by, event="import.committed",
+                              reason=_("%(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+                                       "%(rejected)d rows rejected.")
+                              % {"created": result.counts.created, "updated": result.counts.updated,
+                                 "unchanged": result.counts.unchanged, "rejected": result.rejected_rows})
+    finally:
+        progress.close()
+    return result
+
+
+def validate_job(job: ImportJob, *, by: User | None) -> ImportResult | None:
+    """Check every row without writing domain data; the job keeps the preview and errors."""
+    path = job_file(job)
+    if path is None or not path.exists():
+        _fail(job, _("The uploaded file is no longer available; upload it again."), by=by)
+        return None
+    try:
+        info = inspect_upload(path, job.file_name)
+        return _run(job, path, info, dry_run=True, by=by)
+    except FileRejected as exc:
+        _fail(job, exc.message, by=by)
+        discard_upload(job)
+        return None
+    except Exception:
+        log.exception("import job %s failed while validating", job.pk)
+        _fail(job, _("The file could not be processed because of an internal error; nothing was imported."), by=by)
+        discard_upload(job)
+        return None
+
+
+def commit_job(job: ImportJob, *, by: User | None) -> ImportResult | None:
+    """Validate again (data may have changed since the preview) and write every valid row in
+    one transaction; the upload is deleted whatever happens."""
+    try:
+        path = job_file(job)
+        if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED) or path is None or not path.exists():
+            if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED):
+                _fail(job, _("The uploaded file is no longer available; upload it again."), by=by)
+            return None
+        if sha256_of(path) != job.sha256:
+            _fail(job, _("The stored file changed after upload; nothing was imported."), by=by)
+            return None
+        info = inspect_upload(path, job.file_name)
+        return _run(job, path, info, dry_run=False, by=by)
+    except FileRejected as exc:
+        _fail(job, exc.message, by=by)
+        return None
+    except Exception:
+        log.exception("import job %s failed while committing", job.pk)
+        _fail(job, _("The file could not be processed because of an internal error; nothing was imported."), by=by)
+        return None
+    finally:
+        discard_upload(job)
+
+
+def claim_for_commit(job: ImportJob) -> bool:
+    """Mark a checked job as being committed; False if it is not committable or already claimed
+    (a double click must not start two commits)."""
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status=ImportStatus.VALIDATED, stage=ImportStage.IDLE, valid_rows__gt=0
+    ).update(stage=ImportStage.COMMITTING, rows_done=0)
+    if claimed:
+        job.stage = ImportStage.COMMITTING
+    return bool(claimed)
+
+
+def cancel_job(job: ImportJob, *, by: User | None) -> None:
+    workflow.move(job, ImportStatus.CANCELLED, by=by, event="import.cancelled")
+    job.finished_at = timezone.now()
+    job.save(update_fields=["finished_at", "updated_at"])
+    discard_upload(job)
+
+
+def import_path(kind: str, path: str | os.PathLike[str], *, by: User | None, dry_run: bool,
+                chunk_size: int | None = None) -> tuple[ImportResult, ImportJob | None]:
+    """The command path: the file stays where it is; a dry run writes nothing at all (no job)."""
+    path = Path(path)
+    importer_cls = get_importer(kind)
+    info = inspect_upload(path, path.name)  # FileRejected propagates (exit code 2)
+    preflight(importer_cls, path, info)
+    if dry_run:
+        return run_import(importer_cls(user=by), path, info, dry_run=True, by=by, chunk_size=chunk_size), None
+    with transaction.atomic():
+        job = ImportJob.objects.create(kind=kind, file_name=path.name[:255], sha256=sha256_of(path),
+                                       size=info.size, created_by=by, rows_total=info.rows_estimate,
+                                       **_scope_fields(by))
+        audit.record("import.uploaded", actor=by, obj=job, actor_label="" if by else "manage.py",
+                     after={"kind": kind, "file_name": job.file_name, "sha256": job.sha256, "size": info.size})
+    try:
+        importer = importer_cls(user=by)
+        with transaction.atomic():
+            sink = _RejectedSink(job)
+            result = run_import(importer, path, info, dry_run=False, by=by, on_rejected=sink, chunk_size=chunk_size)
+            sink.flush()
+            job.finished_at = timezone.now()
+            _store_result(job, result)
+            workflow.move(job, ImportStatus.COMMITTED, by=by, event="import.committed")
+    except FileRejected as exc:
+        _fail(job, exc.message, by=by)
+        raise
+    return result, job
+
+
+# ------------------------------------------------------------------ the error file
+
+
+def error_file(job: ImportJob, *, by: User | None) -> IO[bytes]:
+    """The rejected rows as .xlsx: original columns + 错误字段 + 错误原因, formulas escaped (E4).
+
+    Returns an open file whose directory entry is already removed (nothing left on disk, D4);
+    the caller closes it (FileResponse does).
+    """
+    directory = upload_dir() / "tmp"
+    directory.mkdir(exist_ok=True)
+    fd, name = tempfile.mkstemp(suffix=".xlsx", dir=directory)
+    os.close(fd)
+    try:
+        with XlsxStream(name, sheet_name="错误行") as out:
+            headers = list(job.headers) or [_("row")]
+            out.header([*headers, *ERROR_COLUMNS])
+            for rejected in job.rejected.order_by("row").iterator(chunk_size=2000):
+                cells = rejected.cell_list()
+                cells = (cells + [""] * len(headers))[: len(headers)]
+                out.row([*cells, "；".join(e["field"] for e in rejected.errors if e["field"]),
+                         "；".join(e["reason"] for e in rejected.errors)])
+        fh = open(name, "rb")  # noqa: SIM115 - handed to the caller
+    finally:
+        Path(name).unlink(missing_ok=True)
+    audit.record("import.error_file", actor=by, obj=job, detail={"rows": job.rejected_rows})
+    return fh
+
+
+def template_file(kind: str) -> IO[bytes]:
+    """An empty .xlsx with the kind's headers (and an example row when the importer has one)."""
+    importer = get_importer(kind)
+    fh = io.BytesIO()
+    with XlsxStream(fh, sheet_name=str(importer.title)[:31]) as out:
+        out.header(importer.template_headers())
+        if any(c.example for c in importer.columns):
+            out.row([c.example for c in importer.columns])
+    fh.seek(0)
+    return fh
+
+
+def purge_stale_uploads(*, older_than_hours: int = 24) -> int:
+    """Cancel jobs left waiting and delete their files (D4); returns the number cancelled."""
+    cutoff = timezone.now() - dt.timedelta(hours=older_than_hours)
+    count = 0
+    for job in ImportJob.objects.active().filter(updated_at__lt=cutoff, stage=ImportStage.IDLE):
+        cancel_job(job, by=None)
+        count += 1
+    tmp = upload_dir() / "tmp"
+    if tmp.exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+    return count

@@ -1,0 +1,538 @@
+"""The one import pipeline: file → rows → validate all (in chunks) → preview → commit → error file.
+
+Every bulk import of jixing (persons, rosters, attendance, evaluation results, social
+insurance …) is an ``Importer`` registered under a kind. The pipeline does the rest: the
+upload checks of SECURITY.md F1 (``readers.inspect_upload``), header matching, chunked
+validation with flat memory, the dry run, the atomic commit, the rejected-rows file, the
+ImportJob with progress, the upload/preview/commit pages, the API and the ``--json`` command.
+
+Writing an importer (the whole public interface)::
+
+    from jixing.imports.pipeline import Column, Counts, Importer, Row, RowError, register
+
+    class ScoreImporter(Importer[tuple[int, int]]):
+        kind = "scores"                                   # URL / API / command name
+        title = _("evaluation scores")
+        roles = frozenset({Role.EVALUATOR, Role.HRSS_OFFICER})   # who may use the page/API
+        columns = (Column("id_number", "公民身份号码"), Column("score", "成绩"),
+                   Column("note", "备注", required=False))
+
+        def validate_chunk(self, rows: list[Row]) -> tuple[list[tuple[int, int]], list[RowError]]:
+            items, errors = [], []
+            for row in rows:                               # row: dict key → stripped text, row.number
+                if not row["score"].isdigit():
+                    errors.append(self.error(row, "score", gettext("成绩必须是整数。")))
+                    continue
+                items.append((row.number, int(row["score"])))
+            return items, errors
+
+        def commit(self, items: list[tuple[int, int]], *, by: User | None) -> Counts:
+            ...                                            # bulk write; or copy_upsert(...)
+            return Counts(created=len(items))
+
+    register(ScoreImporter)
+
+Rules an importer follows:
+- ``validate_chunk`` gets up to ``chunk_size`` non-blank rows (``Row``: ``dict[key, str]`` with
+  ``.number`` = the spreadsheet row, header = row 1) and returns the valid items plus one
+  ``RowError(row, field, reason)`` per problem (``self.error(row, key, reason)`` fills the
+  column header; reasons in the user's language, never echoing a full ID number). A row with
+  any error is rejected; its items must not be returned. The SAME importer instance sees
+  every chunk, so cross-row checks (duplicates in the file) keep state on ``self``; results
+  must not depend on the chunk size. ``self.user`` is the acting user (None = system) for
+  scope checks. It must not write.
+- ``commit(items, *, by)`` writes the valid items of one chunk and returns ``Counts``; the
+  pipeline calls it inside ONE transaction for the whole file (all valid rows or none), and
+  never on a dry run. Upsert on natural keys so the same file twice creates nothing (F2).
+  ``copy_upsert`` (PostgreSQL COPY into a temp table + INSERT … ON CONFLICT; bulk ORM
+  fallback elsewhere) is there for the big ones.
+- Optional: ``predict(items) -> Counts`` (dry-run counts; default: all created),
+  ``preview_row(item) -> dict[key, str]`` (masked display of a valid row),
+  ``summary_extra() -> dict`` (extra keys for the JSON summary), ``chunk_size``.
+
+Entry points for callers: ``run_import(importer, path, info, dry_run=…)`` (used by the task,
+the command base ``jixing.imports.commands.ImportCommand`` and the tests); pages and API go
+through ``jixing.imports.actions``. Big files: CSV streams; .xlsx sheets are loaded by
+calamine (fast, but the sheet's cells are in memory), so million-row files should be CSV.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .readers import XLSX, FileRejected, RowStream, UploadInfo, inspect_upload
+
+if TYPE_CHECKING:
+    from jixing.accounts.models import User
+
+T = TypeVar("T")
+
+DEFAULT_CHUNK_SIZE = 5_000
+PREVIEW_ROWS = 20
+HEADER_SEARCH_ROWS = 10  # government templates often put a title line above the headers
+
+__all__ = [
+    "Column", "Counts", "FileRejected", "ImportResult", "Importer", "Row", "RowError",
+    "copy_upsert", "get_importer", "importer_kinds", "inspect_upload", "register", "run_import",
+]
+
+
+# ------------------------------------------------------------------ data shapes
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # English key, also accepted as a header
+    header: str  # the Chinese header of the official template (the file format, not UI text)
+    required: bool = True
+    example: str = ""  # shown in the template's second row
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # spreadsheet row number (header = 1)
+    field: str  # column header as in the file ("" for the whole row)
+    reason: str  # in the user's language
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "field": self.field, "reason": self.reason}
+
+
+class Row(dict[str, str]):
+    """One data row: column key → stripped cell text; ``number`` is the spreadsheet row."""
+
+    __slots__ = ("number", "cells")
+
+    def __init__(self, number: int, values: dict[str, str], cells: list[str] | None = None) -> None:
+        super().__init__(values)
+        self.number = number
+        self.cells = cells if cells is not None else []
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    dry_run: bool
+    counts: Counts = field(default_factory=Counts)
+    valid_rows: int = 0
+    rejected_rows: int = 0
+    rows_total: int = 0
+    errors: list[RowError] = field(default_factory=list)  # all, unless keep_errors capped them
+    preview: list[dict[str, str]] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The one-line JSON shape every import answers with (command, API, job)."""
+        return {
+            "created": self.counts.created,
+            "updated": self.counts.updated,
+            "unchanged": self.counts.unchanged,
+            "rejected": [e.as_dict() for e in self.errors],
+            "seconds": round(self.seconds, 3),
+            "dry_run": self.dry_run,
+            "valid_rows": self.valid_rows,
+            "rejected_rows": self.rejected_rows,
+            **self.extra,
+        }
+
+
+# ------------------------------------------------------------------ importers
+
+# Upserting importers classify each valid row; the preview shows the label.
+CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+ACTION_LABELS = {CREATE: gettext_lazy("new"), UPDATE: gettext_lazy("update"), UNCHANGED: gettext_lazy("unchanged")}
+ROW_LABEL = gettext_lazy("row")
+ACTION_LABEL = gettext_lazy("action")
+
+
+
+class Importer(Generic[T]):
+    """Base class; see the module docstring for the contract."""
+
+    kind: ClassVar[str]
+    title: ClassVar[str | Promise]
+    columns: ClassVar[tuple[Column, ...]]
+    roles: ClassVar[frozenset[str]]
+    chunk_size: ClassVar[int] = DEFAULT_CHUNK_SIZE
+    # (key, label) of the preview table; default: the columns with their headers
+    preview_labels: ClassVar[tuple[tuple[str, str | Promise], ...]] = ()
+
+    def __init__(self, *, user: User | None = None) -> None:
+        self.user = user
+        self._headers = {c.key: c.header for c in self.columns}
+
+    # -- to implement
+    def validate_chunk(self, rows: list[Row]) -> tuple[list[T], list[RowError]]:
+        raise NotImplementedError
+
+    def commit(self, items: list[T], *, by: User | None) -> Counts:
+        raise NotImplementedError
+
+    # -- optional
+    def predict(self, items: list[T]) -> Counts:
+        return Counts(created=len(items))
+
+    def preview_row(self, item: T) -> dict[str, str]:
+        if isinstance(item, dict):
+            return {k: str(v) for k, v in item.items()}
+        return {"value": str(item)}
+
+    def summary_extra(self) -> dict[str, Any]:
+        return {}
+
+    # -- helpers
+    def error(self, row: Row | int, key: str, reason: str) -> RowError:
+        number = row if isinstance(row, int) else row.number
+        return RowError(number, self._headers.get(key, key), reason)
+
+    @classmethod
+    def template_headers(cls) -> list[str]:
+        return [c.header for c in cls.columns]
+
+    @classmethod
+    def preview_headers(cls) -> list[tuple[str, str | Promise]]:
+        return list(cls.preview_labels) or [(c.key, c.header) for c in cls.columns]
+
+
+_REGISTRY: dict[str, type[Importer[Any]]] = {}
+
+
+def register(importer: type[Importer[Any]]) -> type[Importer[Any]]:
+    """Register an importer class under its ``kind`` (usable as a class decorator)."""
+    existing = _REGISTRY.get(importer.kind)
+    if existing is not None and existing.__qualname__ != importer.__qualname__:
+        raise ValueError(f"Import kind {importer.kind!r} is already registered by {existing.__qualname__}.")
+    _REGISTRY[importer.kind] = importer
+    return importer
+
+
+def get_importer(kind: str) -> type[Importer[Any]]:
+    """The importer class for ``kind``; KeyError if unknown."""
+    _load_importer_modules()
+    return _REGISTRY[kind]
+
+
+def importer_kinds() -> dict[str, type[Importer[Any]]]:
+    _load_importer_modules()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def _load_importer_modules() -> None:
+    """Import ``<app>.importers`` of every jixing app once, so their ``register`` calls run."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("jixing."):
+            try:
+                import_module(f"{config.name}.importers")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{config.name}.importers":
+                    raise
+
+
+# ------------------------------------------------------------------ headers
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split()).strip("*＊").lower()
+
+
+def match_headers(cells: list[str], columns: Sequence[Column]) -> dict[int, str]:
+    """Map cell index → column key, by Chinese header or English key (spaces and * ignored)."""
+    lookup: dict[str, str] = {}
+    for c in columns:
+        lookup[_norm(c.header)] = c.key
+        lookup[_norm(c.key)] = c.key
+    found: dict[int, str] = {}
+    for index, cell in enumerate(cells):
+        key = lookup.get(_norm(cell))
+        if key is not None and key not in found.values():
+            found[index] = key
+    return found
+
+
+def _find_header(rows: Iterator[tuple[int, list[str]]], columns: Sequence[Column]) -> tuple[int, list[str], dict[int, str]]:
+    best: tuple[int, list[str], dict[int, str]] | None = None
+    for number, cells in itertools.islice(rows, HEADER_SEARCH_ROWS):
+        if not any(cells):
+            continue
+        mapping = match_headers(cells, columns)
+        if mapping:
+            best = (number, cells, mapping)
+            break
+        if best is None:
+            best = (number, cells, {})
+    if best is None:
+        raise FileRejected(_("The file is empty."))
+    number, cells, mapping = best
+    missing = [c.header for c in columns if c.required and c.key not in mapping.values()]
+    if missing:
+        raise FileRejected(_("Required columns are missing: %(columns)s. Download the template to see the "
+                             "expected headers.") % {"columns": "、".join(missing)})
+    return number, cells, mapping
+
+
+# ------------------------------------------------------------------ the run
+
+
+def preflight(importer: type[Importer[Any]], path: str | os.PathLike[str], info: UploadInfo) -> None:
+    """File-level checks that need the importer's columns: header found with every required
+    column, at least one data row, not more than JIXING_IMPORT_MAX_ROWS rows. Raises
+    ``FileRejected``; run before a job is created so a bad file leaves nothing behind."""
+    max_rows = settings.JIXING_IMPORT_MAX_ROWS
+    with RowStream(path, info) as source:
+        if info.kind == XLSX and source.total - 1 > max_rows:
+            raise _too_many_rows(max_rows)
+        stream = iter(source)
+        header_number, _cells, _mapping = _find_header(stream, importer.columns)
+        count = 0
+        for _number, cells in stream:
+            if any(cells):
+                count += 1
+                # CSV line counts over-count quoted line breaks: count records only when needed.
+                if info.kind == XLSX or info.rows_estimate - header_number <= max_rows:
+                    break
+                if count > max_rows:
+                    raise _too_many_rows(max_rows)
+        if count == 0:
+            raise FileRejected(_("The file has a header row but no data rows."))
+
+
+ProgressFn = Callable[[int, int], None]
+RejectedFn = Callable[[int, list[str], list[RowError]], None]
+
+
+def run_import(
+    importer: Importer[Any],
+    path: str | os.PathLike[str],
+    info: UploadInfo,
+    *,
+    dry_run: bool,
+    by: User | None = None,
+    chunk_size: int | None = None,
+    on_progress: ProgressFn | None = None,
+    on_rejected: RejectedFn | None = None,
+    keep_errors: int | None = None,
+    preview_rows: int = PREVIEW_ROWS,
+) -> ImportResult:
+    """Validate every row in chunks; unless ``dry_run``, commit the valid ones in one transaction.
+
+    Raises ``FileRejected`` for file-level problems (nothing written). ``on_rejected(row, cells,
+    errors)`` receives each rejected row with its original cells (for the error file);
+    ``keep_errors`` caps the errors kept on the result (None = all).
+    """
+    started = time.monotonic()
+    size = max(1, chunk_size or importer.chunk_size)
+    result = ImportResult(kind=importer.kind, dry_run=dry_run)
+    max_rows = settings.JIXING_IMPORT_MAX_ROWS
+    with RowStream(path, info) as source:
+        if info.kind == XLSX and source.total - 1 > max_rows:
+            raise _too_many_rows(max_rows)
+        _run(importer, source, result, dry_run=dry_run, by=by, size=size, max_rows=max_rows,
+             on_progress=on_progress, on_rejected=on_rejected, keep_errors=keep_errors, preview_rows=preview_rows)
+    result.extra.update(importer.summary_extra())
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _run(importer: Importer[Any], source: RowStream, result: ImportResult, *, dry_run: bool, by: User | None,
+         size: int, max_rows: int, on_progress: ProgressFn | None, on_rejected: RejectedFn | None,
+         keep_errors: int | None, preview_rows: int) -> None:
+    stream = iter(source)
+    header_number, header_cells, mapping = _find_header(stream, importer.columns)
+    result.headers = list(header_cells)
+    result.rows_total = max(0, source.total - header_number)
+
+    def chunks() -> Iterator[list[Row]]:
+        chunk: list[Row] = []
+        seen = 0
+        for number, cells in stream:
+            if not any(cells):
+                continue
+            seen += 1
+            if seen > max_rows:
+                raise _too_many_rows(max_rows)
+            values = {key: (cells[i] if i < len(cells) else "") for i, key in mapping.items()}
+            for c in importer.columns:
+                values.setdefault(c.key, "")
+            chunk.append(Row(number, values, cells))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def process() -> None:
+        done = 0
+        for chunk in chunks():
+            items, errors = importer.validate_chunk(chunk)
+            bad: dict[int, list[RowError]] = {}
+            for err in errors:
+                bad.setdefault(err.row, []).append(err)
+            result.valid_rows += len(items)
+            result.rejected_rows += len(bad)
+            if keep_errors is None or len(result.errors) < keep_errors:
+                room = None if keep_errors is None else keep_errors - len(result.errors)
+                result.errors.extend(sorted(errors, key=lambda e: e.row)[:room])
+            if on_rejected is not None:
+                for row in chunk:
+                    if row.number in bad:
+                        on_rejected(row.number, row.cells, bad[row.number])
+            for item in items[: max(0, preview_rows - len(result.preview))]:
+                result.preview.append(importer.preview_row(item))
+            result.counts += importer.predict(items) if dry_run else importer.commit(items, by=by)
+            done += len(chunk)
+            if on_progress is not None:
+                on_progress(done, max(done, result.rows_total))
+        if done == 0:
+            raise FileRejected(_("The file has a header row but no data rows."))
+        result.rows_total = done
+
+    if dry_run:
+        process()
+    else:
+        with transaction.atomic():
+            process()
+
+
+def _too_many_rows(limit: int) -> FileRejected:
+    return FileRejected(_("The file has more than %(limit)s data rows; split it and import the parts.")
+                        % {"limit": f"{limit:,}"})
+
+
+# ------------------------------------------------------------------ bulk writes
+
+
+def copy_upsert(
+    model: type[models.Model],
+    rows: Iterable[Sequence[Any]],
+    *,
+    columns: Sequence[str],
+    conflict: Sequence[str],
+    update: Sequence[str] | None = None,
+) -> Counts:
+    """Insert or update ``rows`` (tuples in ``columns`` order, DB-ready values) on ``conflict``.
+
+    ``columns`` are database column names (``person_id``, not ``person``); values must be what
+    the column stores (encrypted text already encrypted). ``conflict`` must be backed by a
+    unique constraint. ``update`` lists the columns overwritten on conflict (default: every
+    non-conflict column); a row whose values are all equal counts as unchanged.
+    ``created_at``/``updated_at`` are filled in when the model has them.
+
+    On PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO UPDATE … WHERE
+    changed (tens of thousands of rows per second). Elsewhere: batched lookups + bulk_create /
+    bulk_update. Call it inside the pipeline's transaction (``commit``).
+    """
+    update = [c for c in (update if update is not None else columns) if c not in conflict]
+    if connection.vendor == "postgresql":
+        return _pg_copy_upsert(model, rows, columns=list(columns), conflict=list(conflict), update=update)
+    return _orm_upsert(model, rows, columns=list(columns), conflict=list(conflict), update=update)
+
+
+_temp_counter = itertools.count()
+
+
+def _pg_copy_upsert(model: type[models.Model], rows: Iterable[Sequence[Any]], *, columns: list[str],
+                    conflict: list[str], update: list[str]) -> Counts:
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    temp = qn(f"_jixing_upsert_{os.getpid()}_{next(_temp_counter)}")
+    col_sql = ", ".join(qn(c) for c in columns)
+    field_names = {f.column for f in model._meta.concrete_fields}
+    stamps = [c for c in ("created_at", "updated_at") if c in field_names and c not in columns]
+    insert_cols = col_sql + "".join(f", {qn(c)}" for c in stamps)
+    select_cols = col_sql + "".join(", now()" for _c in stamps)
+    if update:
+        sets = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in update)
+        if "updated_at" in field_names and "updated_at" not in columns:
+            sets += f", {qn('updated_at')} = now()"
+        changed = " OR ".join(f"t.{qn(c)} IS DISTINCT FROM EXCLUDED.{qn(c)}" for c in update)
+        action = f"DO UPDATE SET {sets} WHERE {changed}"
+    else:
+        action = "DO NOTHING"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {col_sql} FROM {table} WITH NO DATA")
+        total = 0
+        with cursor.cursor.copy(f"COPY {temp} ({col_sql}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                total += 1
+        cursor.execute(
+            f"WITH w AS (INSERT INTO {table} AS t ({insert_cols}) SELECT {select_cols} FROM {temp} "
+            f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) {action} RETURNING (xmax = 0) AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM w"
+        )
+        created, updated = cursor.fetchone()
+        cursor.execute(f"DROP TABLE {temp}")
+    return Counts(created=created, updated=updated, unchanged=total - created - updated)
+
+
+def _orm_upsert(model: type[models.Model], rows: Iterable[Sequence[Any]], *, columns: list[str],
+                conflict: list[str], update: list[str], batch: int = 500) -> Counts:
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    attnames = [by_column[c].attname for c in columns]
+    key_attnames = [by_column[c].attname for c in conflict]
+    update_attnames = [by_column[c].attname for c in update]
+    counts = Counts()
+    iterator = iter(rows)
+    while block := list(itertools.islice(iterator, batch)):
+        records = [dict(zip(attnames, r, strict=True)) for r in block]
+        first = key_attnames[0]
+        existing = {
+            tuple(getattr(o, a) for a in key_attnames): o
+            for o in model._default_manager.filter(**{f"{first}__in": {r[first] for r in records}})
+        }
+        new, changed = [], []
+        for record in records:
+            obj = existing.get(tuple(record[a] for a in key_attnames))
+            if obj is None:
+                new.append(model(**record))
+            elif any(getattr(obj, a) != record[a] for a in update_attnames):
+                for a in update_attnames:
+                    setattr(obj, a, record[a])
+                changed.append(obj)
+            else:
+                counts.unchanged += 1
+        if new:
+            model._default_manager.bulk_create(new)
+        if changed:
+            fields = [by_column[c].name for c in update]
+            if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+                from django.utils import timezone
+
+                now = timezone.now()
+                for obj in changed:
+                    obj.updated_at = now  # type: ignore[attr-defined]
+                fields.append("updated_at")
+            model._default_manager.bulk_update(changed, fields)
+        counts.created += len(new)
+        counts.updated += len(changed)
+    return counts

@@ -1,0 +1,287 @@
+"""Upload checks (SECURITY.md F1) and row readers for .xlsx and .csv.
+
+``inspect_upload(path, name)`` runs every file-level check BEFORE any parser sees the file and
+raises ``FileRejected`` with one clear message in the user's language; ``RowStream(path, info)``
+then yields ``(row_number, cells)`` with the row number a spreadsheet shows (first row = 1).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from defusedxml import ElementTree as DefusedET
+from defusedxml.common import DefusedXmlException
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+XLSX = "xlsx"
+CSV = "csv"
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
+_REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+_MAX_ZIP_MEMBERS = 2_000
+_SMALL_XML_PART = 4 * 1024 * 1024  # fully parsed with defusedxml; bigger parts get a prolog scan
+_PROLOG_LIMIT = 64 * 1024
+_SNIFF_BYTES = 64 * 1024
+_XML_NAME_START = re.compile(rb"<[A-Za-z_:]")
+
+
+class FileRejected(Exception):
+    """A file-level problem: nothing is read further and nothing is written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    kind: str  # XLSX or CSV
+    size: int
+    encoding: str = ""  # CSV only
+    rows_estimate: int = 0  # for progress bars; exact for xlsx after loading
+
+
+def _max_ratio() -> int:
+    return int(getattr(settings, "JIXING_IMPORT_MAX_COMPRESSION_RATIO", 200))
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}"
+
+
+def inspect_upload(path: str | os.PathLike[str], original_name: str) -> UploadInfo:
+    """Check type by extension AND signature, size, zip bomb and XML entities; fail fast."""
+    ext = Path(original_name).suffix.lower()
+    if ext not in (".xlsx", ".csv"):
+        raise FileRejected(_("Only .xlsx or .csv files can be imported (this file is “%(ext)s”).")
+                           % {"ext": ext or _("no extension")})
+    size = os.path.getsize(path)
+    if size == 0:
+        raise FileRejected(_("The file is empty."))
+    limit = settings.JIXING_IMPORT_MAX_BYTES
+    if size > limit:
+        raise FileRejected(_("The file is too large (%(size)s MB); the limit is %(limit)s MB.")
+                           % {"size": _mb(size), "limit": _mb(limit)})
+    with open(path, "rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if ext == ".xlsx":
+        _check_xlsx(path, head)
+        return UploadInfo(kind=XLSX, size=size)
+    encoding = _check_csv(path, head)
+    return UploadInfo(kind=CSV, size=size, encoding=encoding, rows_estimate=_count_lines(path))
+
+
+def _not_xlsx() -> FileRejected:
+    return FileRejected(_("The file is not a valid Excel workbook (.xlsx); it may be renamed from another type. "
+                          "Save it from Excel as “Excel workbook (*.xlsx)” and try again."))
+
+
+def _check_xlsx(path: str | os.PathLike[str], head: bytes) -> None:
+    if head.startswith(_OLE_MAGIC):
+        raise FileRejected(_("Old-style .xls files cannot be imported; save the file as .xlsx and try again."))
+    if not head.startswith(_ZIP_MAGIC):
+        raise _not_xlsx()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if not all(part in names for part in _REQUIRED_PARTS):
+                raise _not_xlsx()
+            _check_zip_sizes(infos)
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels", ".vml")):
+                    _check_xml_part(zf, info)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+        raise _not_xlsx() from None
+
+
+def _check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Zip bomb: refuse by the central directory's numbers before anything is decompressed."""
+    if len(infos) > _MAX_ZIP_MEMBERS:
+        raise FileRejected(_("The workbook has too many internal parts; it is not a normal Excel file."))
+    total = sum(i.file_size for i in infos)
+    limit = settings.JIXING_IMPORT_MAX_UNCOMPRESSED_BYTES
+    if total > limit:
+        raise FileRejected(_("The workbook would unpack to %(size)s MB, more than the %(limit)s MB allowed "
+                             "(possible zip bomb). Split the file and try again.")
+                           % {"size": _mb(total), "limit": _mb(limit)})
+    ratio = _max_ratio()
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise FileRejected(_("Password-protected workbooks cannot be imported; remove the password and try again."))
+        if info.file_size > 1024 * 1024 and info.file_size > ratio * max(info.compress_size, 1):
+            raise FileRejected(_("The workbook is compressed %(ratio)d times, far more than a normal Excel file "
+                                 "(possible zip bomb). It was not opened.")
+                               % {"ratio": info.file_size // max(info.compress_size, 1)})
+
+
+def _malformed() -> FileRejected:
+    return FileRejected(_("The workbook's content is damaged (malformed XML); open it in Excel, save it again "
+                          "and retry."))
+
+
+def _entities() -> FileRejected:
+    return FileRejected(_("The workbook contains XML document type or entity declarations, which Excel never "
+                          "writes; it was refused for safety."))
+
+
+def _check_xml_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """No DOCTYPE/ENTITY anywhere calamine will look (billion laughs, external entities).
+
+    Small parts are parsed with defusedxml (which also catches malformed XML); big sheet parts
+    get a prolog scan, since a DOCTYPE can only come before the root element.
+    """
+    with zf.open(info) as fh:
+        if info.file_size <= _SMALL_XML_PART:
+            data = fh.read(_SMALL_XML_PART + 1)
+            try:
+                DefusedET.fromstring(data, forbid_dtd=True)
+            except DefusedXmlException:
+                raise _entities() from None
+            except Exception:  # ParseError and friends: the part is not well-formed XML
+                raise _malformed() from None
+            return
+        prolog = fh.read(_PROLOG_LIMIT)
+    upper = prolog.upper()
+    root = _XML_NAME_START.search(prolog)
+    cut = root.start() if root else len(prolog)
+    if b"<!DOCTYPE" in upper[:cut] or b"<!ENTITY" in upper[:cut]:
+        raise _entities()
+    if root is None:
+        raise _malformed()
+
+
+def _check_csv(path: str | os.PathLike[str], head: bytes) -> str:
+    if head.startswith(_ZIP_MAGIC) or head.startswith(_OLE_MAGIC):
+        raise FileRejected(_("This file is an Excel workbook renamed to .csv; import it with the .xlsx extension."))
+    if b"\x00" in head:
+        raise FileRejected(_("The file is not a text CSV file (it contains binary data)."))
+    for encoding in ("utf-8-sig", "gb18030"):
+        if _decodes(path, encoding):
+            return encoding
+    raise FileRejected(_("The CSV file's text encoding is not recognised; save it as “CSV UTF-8” and try again."))
+
+
+def _decodes(path: str | os.PathLike[str], encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as fh:
+        try:
+            while block := fh.read(1024 * 1024):
+                if b"\x00" in block:
+                    raise FileRejected(_("The file is not a text CSV file (it contains binary data)."))
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _count_lines(path: str | os.PathLike[str]) -> int:
+    count = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(4 * 1024 * 1024):
+            count += block.count(b"\n")
+    return count
+
+
+# ---------------------------------------------------------------- reading rows
+
+
+def cell_text(value: object) -> str:
+    """A cell as the text a person typed: 13912345678.0 → "13912345678", dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time(0) else value.date().isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class RowStream:
+    """Rows of the first sheet / the CSV as ``(spreadsheet row number, cell texts)``.
+
+    ``total`` is the number of rows (exact for .xlsx, a line count for .csv) for progress bars.
+    Use as a context manager so the workbook is closed.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], info: UploadInfo) -> None:
+        self._path = path
+        self._info = info
+        self._book = None
+        if info.kind == XLSX:
+            from python_calamine import CalamineError, CalamineWorkbook
+
+            try:
+                self._book = CalamineWorkbook.from_path(str(path))
+                self._sheet = self._book.get_sheet_by_index(0)
+            except (CalamineError, OSError, ValueError):
+                self.close()
+                raise _malformed() from None
+            self.total = int(self._sheet.height)
+        else:
+            self.total = info.rows_estimate
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        if self._info.kind == CSV:
+            yield from _csv_rows(self._path, self._info.encoding)
+            return
+        from python_calamine import CalamineError
+
+        first = (self._sheet.start or (0, 0))[0] + 1
+        try:
+            for offset, cells in enumerate(self._sheet.iter_rows()):
+                yield first + offset, [cell_text(c) for c in cells]
+        except (CalamineError, ValueError):
+            raise _malformed() from None
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.close()
+            self._book = None
+
+    def __enter__(self) -> RowStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _csv_rows(path: str | os.PathLike[str], encoding: str) -> Iterator[tuple[int, list[str]]]:
+    with open(path, encoding=encoding or "utf-8-sig", newline="") as fh:
+        try:
+            sample = fh.read(8192)
+            fh.seek(0)
+            delimiter = _sniff_delimiter(sample)
+            reader = csv.reader(fh, delimiter=delimiter)
+            # One record = one spreadsheet row, even when a quoted cell holds a line break.
+            for number, cells in enumerate(reader, start=1):
+                yield number, [c.strip() for c in cells]
+        except csv.Error:
+            raise FileRejected(_("The CSV file is malformed near line %(line)d.") % {"line": reader.line_num}) from None
+
+
+def _sniff_delimiter(sample: str) -> str:
+    first_line = sample.splitlines()[0] if sample else ""
+    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+__all__ = ["CSV", "XLSX", "FileRejected", "UploadInfo", "cell_text", "inspect_upload", "RowStream"]
