@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Least, NullIf, Round
+from django.db.models.functions import Cast, Coalesce, Least, NullIf, Round
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -546,18 +546,19 @@ def refresh_attendance_rates(*, class_ids: Iterable[int] | None = None, enrollme
         qs = qs.filter(training_class_id__in=list(class_ids))
     if enrollment_ids is not None:
         qs = qs.filter(pk__in=list(enrollment_ids))
-    decimal = models.DecimalField(max_digits=12, decimal_places=3)
+    # Division in floating point (SQLite would divide integers), rounded to the column's
+    # three decimals in SQL so comparisons with the required rate are exact on both databases.
+    real = models.FloatField()
     rate = Least(
         Round(
-            Coalesce(Subquery(attended, output_field=decimal), Value(Decimal("0")), output_field=decimal)
-            / NullIf(Subquery(scheduled, output_field=decimal), Value(Decimal("0")), output_field=decimal),
+            Cast(Coalesce(Subquery(attended), Value(Decimal("0"))), real)
+            / NullIf(Cast(Subquery(scheduled), real), Value(0.0)),
             3,
-            output_field=decimal,
         ),
-        Value(Decimal("1")),
-        output_field=decimal,
+        Value(1.0),
+        output_field=real,
     )
-    return qs.update(attendance_rate=Coalesce(rate, Value(Decimal("0")), output_field=decimal))
+    return qs.update(attendance_rate=Coalesce(rate, Value(0.0), output_field=real))
 
 
 def _check_window(session: TrainingSession, check_in_at: dt.datetime) -> None:

@@ -68,7 +68,7 @@ def eligibility_facts(klass: TrainingClass, person_ids: Iterable[int]) -> dict[i
     persons = {p["id"]: p for p in Person.objects.filter(pk__in=ids).values("id", "birth_date", "sex")}
 
     memberships: dict[int, list[Membership]] = defaultdict(list)
-    for row in (PersonGroup.objects.active().filter(person_id__in=ids)
+    for row in (PersonGroup.objects.filter(person_id__in=ids, archived_at__isnull=True)
                 .values("person_id", "group__code", "group__name", "group__excludes_subsidy", "valid_from", "valid_to")):
         memberships[row["person_id"]].append(Membership(
             row["group__code"], row["group__name"], row["group__excludes_subsidy"], row["valid_from"], row["valid_to"],

@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from jixing.accounts.models import Role
 from jixing.core.models import AuditEvent, StatusChange
 from jixing.core.testing import make_organisation, make_user
 from jixing.core.workflow import IllegalTransition
-from jixing.accounts.models import Role
 from jixing.employment.models import JobDemand
 from jixing.registry.models import OrganisationKind, OrganisationStatus
 from jixing.training import actions
