@@ -31,6 +31,7 @@ from jixing.funds.api import router as funds_router  # noqa: E402
 from jixing.supervision.api import router as supervision_router  # noqa: E402
 from jixing.stats.api import router as stats_router  # noqa: E402
 from jixing.imports.api import router as imports_router  # noqa: E402
+from jixing.accounts.api import router as accounts_router  # noqa: E402
 
 api.add_router("/registry/", registry_router)
 api.add_router("/plan/", plan_router)
@@ -41,3 +42,4 @@ api.add_router("/funds/", funds_router)
 api.add_router("/supervision/", supervision_router)
 api.add_router("/stats/", stats_router)
 api.add_router("/imports/", imports_router)
+api.add_router("/accounts/", accounts_router)

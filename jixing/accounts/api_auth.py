@@ -30,4 +30,5 @@ class ApiTokenAuth(APIKeyHeader):
             return None
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         request.user = token.user
+        request.jixing_api_token = token  # type: ignore[attr-defined]
         return token.user

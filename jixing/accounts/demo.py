@@ -10,7 +10,7 @@ import secrets
 
 from django.conf import settings
 
-from jixing.accounts.models import Role, User
+from jixing.accounts.models import ADMIN_ROLES, Role, User
 from jixing.core.demo import DemoContext
 from jixing.registry.models import Department, Organisation, OrganisationKind, Person
 
@@ -48,9 +48,8 @@ def seed(ctx: DemoContext) -> None:
             ).order_by("id").first()
         if role == Role.TRAINEE:
             fields["person"] = Person.objects.filter(current_region__code__startswith="3701").order_by("id").first()
-        if role == Role.SYSTEM_ADMIN:
-            fields["is_staff"] = True
-            fields["is_superuser"] = True
+        if role in ADMIN_ROLES:
+            fields["is_staff"] = True  # permissions come from the role; nobody is a superuser (B1)
         password = _password()
         User.objects.create_user(username=username, password=password, **fields)
         lines.append(f"{username}\t{password}\t{role}")

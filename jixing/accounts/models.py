@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -35,8 +38,25 @@ STAFF_ROLES = frozenset(
 )
 
 
+class JixingUserManager(UserManager):
+    def _create_user(self, username: str, email: str | None, password: str | None, **extra: Any) -> User:
+        if password is not None:
+            extra.setdefault("password_changed_at", timezone.now())  # A1: the password's age starts now
+        return super()._create_user(username, email, password, **extra)
+
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> User:
+        """``createsuperuser`` makes a system administrator: no account holds every power (B1);
+        security and audit administrators are separate accounts (see ``create_admin``)."""
+        extra.setdefault("role", Role.SYSTEM_ADMIN)
+        extra["is_staff"] = True
+        extra["is_superuser"] = False
+        return self._create_user(username, email, password, **extra)
+
+
 class User(AbstractUser):
-    """One role per account: no account can hold two admin roles (B1) by construction."""
+    """One role per account: no account can hold two admin roles (B1) by construction —
+    ``role`` holds one value, a check constraint allows only known roles, and no account is
+    a Django superuser (permissions come from the role, see ``roles.py``)."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     region = models.ForeignKey(
@@ -63,16 +83,22 @@ class User(AbstractUser):
     is_demo = models.BooleanField(_("demo account"), default=False)
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
-    password_changed_at = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password at next login"), default=False,
+        help_text=_("Set when an administrator sets the password (A1)."),
+    )
     totp_secret = EncryptedTextField(blank=True, default="", purpose="totp")
     totp_last_step = models.BigIntegerField(default=0)
 
-    objects = UserManager()
+    objects = JixingUserManager()
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
+            models.CheckConstraint(name="user_has_one_known_role", condition=Q(role__in=Role.values)),
+            models.CheckConstraint(name="user_is_never_superuser", condition=Q(is_superuser=False)),
             models.CheckConstraint(
                 name="user_region_role_has_region",
                 condition=~Q(role__in=[Role.HRSS_OFFICER, Role.FINANCE_OFFICER]) | Q(region__isnull=False),
@@ -98,6 +124,23 @@ class User(AbstractUser):
     @property
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def password_expired(self, *, now: dt.datetime | None = None) -> bool:
+        """Periodic change (A1): older than JIXING_PASSWORD_MAX_AGE_DAYS, or set by an admin."""
+        if self.must_change_password:
+            return True
+        if self.password_changed_at is None or not self.has_usable_password():
+            return False
+        age = (now or timezone.now()) - self.password_changed_at
+        return age > dt.timedelta(days=settings.JIXING_PASSWORD_MAX_AGE_DAYS)
 
 
 class ApiToken(models.Model):

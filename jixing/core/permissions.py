@@ -1,14 +1,16 @@
 """Deny by default (SECURITY.md B2): every view declares who may call it.
 
-Page views carry ``@require_roles(...)`` or ``@public``; a test walks the URL resolver and
-fails on any view that carries neither. API endpoints call ``require_api_roles``.
+Page views carry ``@require_roles(...)`` or ``@public``; ``tests/test_url_protection.py``
+walks the URL resolver and fails on any view that carries neither. API endpoints are
+authenticated by default (config/api.py) and call ``require_api_roles``; an endpoint meant
+for the public (``auth=None``) must also be listed with ``public_api(...)``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -20,22 +22,35 @@ from jixing.core.models import AuditOutcome
 ACCESS_ATTR = "jixing_access"
 ANY_ROLE = "__any__"
 
+# Deliberately unauthenticated API operations, as (METHOD, path as in the OpenAPI schema),
+# e.g. ("GET", "/api/v1/evaluation/certificates/{number}/verify"). See public_api().
+PUBLIC_API_OPERATIONS: set[tuple[str, str]] = set()
+
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     setattr(view, ACCESS_ATTR, ("public",))
     return view
 
 
-def _deny(request: HttpRequest, roles: Iterable[str]) -> None:
+def public_api(method: str, path: str) -> None:
+    """Declare that an API operation without auth is public on purpose (call it in the app's api.py)."""
+    PUBLIC_API_OPERATIONS.add((method.upper(), path))
+
+
+def deny(request: HttpRequest, roles: Iterable[str]) -> NoReturn:
+    """Audit the refusal (C1) and answer 403."""
     audit.record(
         "authorization.denied",
         actor=request.user,
         object_type="url",
         object_id=request.path[:64],
         outcome=AuditOutcome.DENIED,
-        detail={"required_roles": sorted(roles)},
+        detail={"required_roles": sorted(roles), "method": request.method},
     )
     raise PermissionDenied
+
+
+_deny = deny
 
 
 def has_role(user: Any, roles: Iterable[str]) -> bool:
@@ -43,16 +58,28 @@ def has_role(user: Any, roles: Iterable[str]) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and (ANY_ROLE in roles or user.role in roles)
 
 
+def _to_login(request: HttpRequest) -> HttpResponse:
+    response = redirect_to_login(request.get_full_path())
+    if request.headers.get("HX-Request") == "true":
+        # htmx would swap the login page into a fragment; send the whole window there instead.
+        hx = HttpResponse(status=204)
+        hx["HX-Redirect"] = response["Location"]
+        return hx
+    return response
+
+
 def require_roles(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Login required, then one of ``roles`` (pass ANY_ROLE for every signed-in user)."""
+    if not roles:
+        raise ValueError("require_roles needs at least one role (or ANY_ROLE)")
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                return _to_login(request)
             if not has_role(request.user, roles):
-                _deny(request, roles)
+                deny(request, roles)
             return view(request, *args, **kwargs)
 
         setattr(wrapper, ACCESS_ATTR, tuple(roles))
@@ -63,4 +90,4 @@ def require_roles(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
 
 def require_api_roles(request: HttpRequest, *roles: str) -> None:
     if not has_role(request.user, roles):
-        _deny(request, roles)
+        deny(request, roles)

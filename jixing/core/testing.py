@@ -19,6 +19,10 @@ TEST_PASSWORD = "Test-Only-Pa55!"
 
 def make_user(username: str, role: str, **fields: Any) -> User:
     user = User.objects.create_user(username=username, password=TEST_PASSWORD, role=role, **fields)
+    # No password age for test personas, so tests that travel in time (time-machine) are not
+    # sent to the change-password page; jixing/accounts/tests cover the periodic change (A1).
+    User.objects.filter(pk=user.pk).update(password_changed_at=None)
+    user.password_changed_at = None
     return user
 
 

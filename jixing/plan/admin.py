@@ -1,0 +1,47 @@
+"""The policy as data in the admin: edited by the system administrator, with history and an
+audit row per save (SECURITY.md B1, C1)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from jixing.core.admin_base import AuditedAdminMixin
+
+from .models import Action, FundSource, Target, TargetAllocation
+
+
+class ReferenceAdmin(AuditedAdminMixin, SimpleHistoryAdmin):
+    pass
+
+
+@admin.register(Action)
+class ActionAdmin(ReferenceAdmin):
+    list_display = ["number", "code", "name"]
+    search_fields = ["code", "name"]
+    fields = ["number", "code", "name", "summary", "departments"]
+    filter_horizontal = ["departments"]
+
+
+@admin.register(Target)
+class TargetAdmin(ReferenceAdmin):
+    list_display = ["code", "name", "action", "value", "unit", "comparison", "period"]
+    list_filter = ["action", "unit", "period"]
+    search_fields = ["code", "name", "seed_quote"]
+    fields = ["code", "action", "name", "unit", "value", "period", "comparison", "seed_quote"]
+
+
+@admin.register(TargetAllocation)
+class TargetAllocationAdmin(ReferenceAdmin):
+    list_display = ["target", "city", "year", "value"]
+    list_filter = ["year", "target"]
+    fields = ["target", "city", "year", "value"]
+    raw_id_fields = ["city"]
+    list_select_related = ["target", "city"]
+
+
+@admin.register(FundSource)
+class FundSourceAdmin(ReferenceAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+    fields = ["code", "name"]
