@@ -1,5 +1,285 @@
+"""Evaluation API under /api/v1/evaluation/.
+
+Authenticated by default (session with CSRF, or an organisation's ``X-API-Token``); each
+endpoint checks roles with ``require_api_roles`` and reads through ``visible_to``. The one
+exception is ``GET /certificates/verify`` (``auth=None``): the public check of a certificate
+by number and name, rate-limited per IP and audited like the public page.
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from decimal import Decimal
+from typing import Any
 
-router = Router()
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from jixing.accounts.models import Role
+from jixing.core.access import get_for_user
+from jixing.core.permissions import require_api_roles
+from jixing.core.request_context import client_ip
+
+from . import actions, queries, verification
+from .models import Candidate, Certificate, EvaluationFiling, EvaluationSession
+
+router = Router(tags=["evaluation"])
+
+ORG = (Role.EVALUATOR, Role.INSTITUTION)
+READERS = (Role.HRSS_OFFICER, Role.AUDITOR, *ORG)
+
+
+class VerifyOut(Schema):
+    found: bool
+    valid: bool
+    message: str
+    number: str = ""
+    holder: str = Field("", description="Masked name, e.g. 张*.")
+    id_number: str = Field("", description="Masked ID number (first 6 + last 4).")
+    occupation: str = ""
+    level: str = Field("", description="Eight-level ladder name (新八级工).")
+    national_level: str = Field("", description="National level label, e.g. 四级/中级工.")
+    issuer: str = ""
+    issued_on: str = ""
+    mode: str = ""
+    status: str = ""
+    revoked_on: str = ""
+
+
+class MessageOut(Schema):
+    detail: str
+
+
+class CertificateOut(Schema):
+    id: int
+    number: str
+    holder: str
+    holder_id_number_masked: str
+    occupation: str
+    level: int = Field(description="SkillLevel.order (1 学徒工 … 8 首席技师).")
+    level_name: str
+    national_level: str
+    mode: str
+    issuer: str
+    issued_on: dt.date
+    status: str
+    revoked_reason: str
+
+    @staticmethod
+    def resolve_holder(obj: Certificate) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_holder_id_number_masked(obj: Certificate) -> str:
+        return obj.person.masked_id_number
+
+    @staticmethod
+    def resolve_occupation(obj: Certificate) -> str:
+        return obj.occupation.name
+
+    @staticmethod
+    def resolve_level(obj: Certificate) -> int:
+        return obj.level_id
+
+    @staticmethod
+    def resolve_level_name(obj: Certificate) -> str:
+        return obj.level.name
+
+    @staticmethod
+    def resolve_national_level(obj: Certificate) -> str:
+        return obj.level.national_label
+
+    @staticmethod
+    def resolve_issuer(obj: Certificate) -> str:
+        return obj.issuer.name
+
+
+class FilingOut(Schema):
+    id: int
+    code: str
+    organisation: str
+    kind: str
+    valid_from: dt.date
+    valid_to: dt.date
+    status: str
+    status_reason: str
+    scopes: list[tuple[int, int]] = Field(description="(occupation id, level order) pairs.")
+
+    @staticmethod
+    def resolve_organisation(obj: EvaluationFiling) -> str:
+        return obj.organisation.name
+
+    @staticmethod
+    def resolve_scopes(obj: EvaluationFiling) -> list[tuple[int, int]]:
+        return [(s.occupation_id, s.level_id) for s in obj.scopes.all()]
+
+
+class ResultOut(Schema):
+    id: int
+    version: int
+    theory_score: Decimal
+    practical_score: Decimal
+    comprehensive_score: Decimal | None
+    passed: bool
+    status: str
+
+
+class CandidateOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    source: str
+    enrollment_id: int | None
+    result: ResultOut | None
+    certificate_number: str | None
+
+
+class SessionOut(Schema):
+    id: int
+    code: str
+    filing_code: str
+    occupation_id: int
+    level: int
+    mode: str
+    date: dt.date
+    site: str
+    status: str
+
+    @staticmethod
+    def resolve_filing_code(obj: EvaluationSession) -> str:
+        return obj.filing.code
+
+    @staticmethod
+    def resolve_level(obj: EvaluationSession) -> int:
+        return obj.level_id
+
+
+class SessionDetailOut(SessionOut):
+    candidates: list[CandidateOut]
+
+
+class ResultIn(Schema):
+    """The fields a caller may set; anything else in the body is ignored (SECURITY.md B5)."""
+
+    theory: Decimal = Field(ge=0, le=100, decimal_places=2)
+    practical: Decimal = Field(ge=0, le=100, decimal_places=2)
+    comprehensive: Decimal | None = Field(None, ge=0, le=100, decimal_places=2)
+    examiner_id: int
+
+
+class VerifyQuery(Schema):
+    number: str = Field(max_length=40)
+    name: str = Field(max_length=50)
+
+
+# ------------------------------------------------------------------ public
+
+
+@router.get("/certificates/verify", auth=None, response={200: VerifyOut, 429: MessageOut},
+            summary="Verify a certificate by number and holder name (public)")
+def verify_certificate(request: HttpRequest, q: Query[VerifyQuery]) -> Any:
+    if verification.throttled(client_ip(request.META)):
+        return Status(429, {"detail": verification.too_many_message()})
+    return verification.verify(q.number, q.name).__dict__
+
+
+# ------------------------------------------------------------------ scoped reads
+
+
+@router.get("/certificates", response=list[CertificateOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_certificates(request: HttpRequest, person_id: int | None = None, valid_only: bool = False) -> Any:
+    require_api_roles(request, *READERS, Role.TRAINEE)
+    qs = Certificate.objects.visible_to(request.user).select_related("person", "occupation", "level", "issuer")
+    if person_id is not None:
+        qs = qs.filter(person_id=person_id)
+    if valid_only:
+        qs = qs.valid()
+    return qs
+
+
+@router.get("/certificates/{certificate_id}", response=CertificateOut)
+def get_certificate(request: HttpRequest, certificate_id: int) -> Any:
+    require_api_roles(request, *READERS, Role.TRAINEE)
+    return get_for_user(Certificate.objects.select_related("person", "occupation", "level", "issuer"), request.user, certificate_id)
+
+
+@router.get("/filings", response=list[FilingOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_filings(request: HttpRequest, status: str | None = None) -> Any:
+    require_api_roles(request, *READERS)
+    qs = EvaluationFiling.objects.visible_to(request.user).select_related("organisation").prefetch_related("scopes")
+    return qs.filter(status=status) if status else qs
+
+
+@router.get("/filings/{filing_id}", response=FilingOut)
+def get_filing(request: HttpRequest, filing_id: int) -> Any:
+    require_api_roles(request, *READERS)
+    return get_for_user(EvaluationFiling.objects.select_related("organisation"), request.user, filing_id)
+
+
+@router.get("/sessions", response=list[SessionOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_sessions(request: HttpRequest, status: str | None = None) -> Any:
+    require_api_roles(request, *READERS)
+    qs = EvaluationSession.objects.visible_to(request.user).select_related("filing")
+    return qs.filter(status=status) if status else qs
+
+
+def _session_detail(session: EvaluationSession) -> dict[str, Any]:
+    data = SessionOut.from_orm(session).dict()
+    data["candidates"] = [
+        {
+            "id": row.candidate.pk, "name": row.candidate.person.name,
+            "id_number_masked": row.candidate.person.masked_id_number, "source": row.candidate.source,
+            "enrollment_id": row.candidate.enrollment_id,
+            "result": None if row.result is None else {
+                "id": row.result.pk, "version": row.result.version, "theory_score": row.result.theory_score,
+                "practical_score": row.result.practical_score, "comprehensive_score": row.result.comprehensive_score,
+                "passed": row.result.passed, "status": row.result.status,
+            },
+            "certificate_number": row.certificate.number if row.certificate else None,
+        }
+        for row in queries.session_rows(session)
+    ]
+    return data
+
+
+@router.get("/sessions/{session_id}", response=SessionDetailOut)
+def get_session(request: HttpRequest, session_id: int) -> Any:
+    require_api_roles(request, *READERS)
+    return _session_detail(get_for_user(EvaluationSession.objects.select_related("filing"), request.user, session_id))
+
+
+# ------------------------------------------------------------------ writes
+
+
+@router.post("/sessions/{session_id}/candidates/{candidate_id}/result", response={200: ResultOut})
+def record_result(request: HttpRequest, session_id: int, candidate_id: int, payload: ResultIn) -> Any:
+    require_api_roles(request, *ORG)
+    session = get_for_user(EvaluationSession.objects.select_related("filing"), request.user, session_id)
+    candidate = get_for_user(Candidate.objects.filter(session=session), request.user, candidate_id)
+    examiner = session.examiners.filter(pk=payload.examiner_id).first()
+    if examiner is None:
+        raise ValidationError({"examiner_id": [_("The examiner must be one of the session's examiners.")]})
+    return actions.record_result(candidate, theory=payload.theory, practical=payload.practical,
+                                 comprehensive=payload.comprehensive, examiner=examiner, by=request.user)
+
+
+@router.post("/sessions/{session_id}/submit", response=SessionOut)
+def submit_session(request: HttpRequest, session_id: int) -> Any:
+    require_api_roles(request, *ORG)
+    session = get_for_user(EvaluationSession.objects.select_related("filing"), request.user, session_id)
+    return actions.submit_results(session, by=request.user)
+
+
+@router.post("/sessions/{session_id}/lock", response=SessionDetailOut)
+def lock_session(request: HttpRequest, session_id: int) -> Any:
+    require_api_roles(request, Role.HRSS_OFFICER)
+    session = get_for_user(EvaluationSession.objects.select_related("filing__organisation"), request.user, session_id)
+    actions.lock_results(session, by=request.user)
+    session.refresh_from_db()
+    return _session_detail(session)

@@ -5,10 +5,26 @@ for a level lower than a certificate already held, DESIGN.md) and certificates p
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
-from .models import Certificate, EvaluationFiling, EvaluationResult, EvaluationSession, PassRule, ResultStatus
+from jixing.training.models import Enrollment
+
+from .models import (
+    Candidate,
+    Certificate,
+    DirectRecognition,
+    EvaluationFiling,
+    EvaluationResult,
+    EvaluationSession,
+    FilingStatus,
+    PassRule,
+    RecognitionStatus,
+    ResultStatus,
+    SessionStatus,
+)
 from .rules import FilingFacts, PassMarks
 
 
@@ -89,3 +105,58 @@ def latest_results(session: EvaluationSession) -> dict[int, EvaluationResult]:
               .exclude(status=ResultStatus.REJECTED).select_related("examiner").order_by("candidate_id", "version")):
         out[r.candidate_id] = r
     return out
+
+
+# ------------------------------------------------------------------ pages
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    candidate: Candidate
+    result: EvaluationResult | None  # latest non-rejected version
+    locked: EvaluationResult | None  # current locked version
+    pending: EvaluationResult | None  # correction waiting for review
+    certificate: Certificate | None
+
+
+def session_rows(session: EvaluationSession) -> list[CandidateRow]:
+    candidates = list(session.candidates.select_related("person", "enrollment__training_class").order_by("id"))
+    results: dict[int, list[EvaluationResult]] = {}
+    for r in (EvaluationResult.objects.filter(candidate__session=session)
+              .select_related("examiner").order_by("candidate_id", "version")):
+        results.setdefault(r.candidate_id, []).append(r)
+    certs = {c.result.candidate_id: c for c in Certificate.objects.filter(result__candidate__session=session)
+             .select_related("result").order_by("issued_on", "id")}
+    rows = []
+    for cand in candidates:
+        versions = results.get(cand.pk, [])
+        live = [r for r in versions if r.status != ResultStatus.REJECTED]
+        locked = [r for r in versions if r.status == ResultStatus.LOCKED]
+        pending = [r for r in versions if r.status == ResultStatus.SUBMITTED and r.supersedes_id]
+        rows.append(CandidateRow(cand, live[-1] if live else None, locked[-1] if locked else None,
+                                 pending[-1] if pending else None, certs.get(cand.pk)))
+    return rows
+
+
+def completed_enrollment_for(person_id: int, occupation_id: int) -> Enrollment | None:
+    """The latest completed enrollment of the person in a course of this occupation."""
+    return (
+        Enrollment.objects.completed().filter(person_id=person_id, training_class__project__occupation_id=occupation_id)
+        .select_related("training_class__project").order_by("-completed_on", "-id").first()
+    )
+
+
+def pending_corrections(user: Any) -> QuerySet[EvaluationResult]:
+    return (
+        EvaluationResult.objects.visible_to(user).filter(status=ResultStatus.SUBMITTED, supersedes__isnull=False)
+        .select_related("candidate__person", "candidate__session")
+    )
+
+
+def review_counts(user: Any) -> dict[str, int]:
+    return {
+        "filings": EvaluationFiling.objects.visible_to(user).filter(status=FilingStatus.SUBMITTED).count(),
+        "sessions": EvaluationSession.objects.visible_to(user).filter(status=SessionStatus.SUBMITTED).count(),
+        "corrections": pending_corrections(user).count(),
+        "recognitions": DirectRecognition.objects.visible_to(user).filter(status=RecognitionStatus.PROPOSED).count(),
+    }

@@ -1,0 +1,509 @@
+"""Evaluation pages. HTTP only: parse, call one action or query, render. Objects are fetched
+through ``get_for_user`` so missing and forbidden both answer 404."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from jixing.accounts.models import Role
+from jixing.core.access import get_for_user
+from jixing.core.permissions import public, require_roles
+from jixing.core.request_context import client_ip
+from jixing.core.workflow import IllegalTransition, history
+from jixing.registry.models import Person
+from jixing.training.models import Enrollment, EnrollmentStatus
+
+from . import actions, queries, verification
+from .forms import (
+    CandidateForm,
+    ClassCandidatesForm,
+    CorrectionForm,
+    FilingDecisionForm,
+    FilingForm,
+    ReasonForm,
+    RecognitionForm,
+    ResultForm,
+    ReviewForm,
+    SessionForm,
+    VerifyForm,
+    apply_errors,
+)
+from .models import (
+    Certificate,
+    DirectRecognition,
+    EvaluationFiling,
+    EvaluationResult,
+    EvaluationSession,
+    FilingStatus,
+    RecognitionStatus,
+    SessionStatus,
+)
+
+ORG = (Role.EVALUATOR, Role.INSTITUTION)
+READERS = (Role.HRSS_OFFICER, Role.AUDITOR, *ORG)
+PAGE_SIZE = 25
+
+
+def _page(request: HttpRequest, qs: Any) -> Any:
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _is_org(user: Any) -> bool:
+    return user.role in ORG
+
+
+def _is_officer(user: Any) -> bool:
+    return user.role == Role.HRSS_OFFICER
+
+
+def _fail(request: HttpRequest, exc: Exception) -> None:
+    for message in getattr(exc, "messages", [str(exc)]):
+        messages.error(request, message)
+
+
+# ------------------------------------------------------------------ public verification
+
+
+@public
+@never_cache
+def verify(request: HttpRequest) -> HttpResponse:
+    """Anyone checks a certificate by number AND name (POST, so a name never lands in a URL)."""
+    form = VerifyForm(request.POST or None)
+    outcome = None
+    status = 200
+    if request.method == "POST":
+        if verification.throttled(client_ip(request.META)):
+            messages.error(request, verification.too_many_message())
+            status = 429
+        elif form.is_valid():
+            outcome = verification.verify(form.cleaned_data["number"], form.cleaned_data["name"])
+    return TemplateResponse(request, "evaluation/verify.html", {"form": form, "outcome": outcome}, status=status)
+
+
+# ------------------------------------------------------------------ filings
+
+
+@require_roles(*READERS)
+def filing_list(request: HttpRequest) -> HttpResponse:
+    qs = EvaluationFiling.objects.visible_to(request.user).select_related("organisation").prefetch_related("scopes__occupation", "scopes__level")
+    status = request.GET.get("status", "")
+    if status in FilingStatus.values:
+        qs = qs.filter(status=status)
+    return TemplateResponse(request, "evaluation/filing_list.html", {
+        "page_obj": _page(request, qs), "statuses": FilingStatus.choices, "status": status,
+        "can_create": _is_org(request.user),
+    })
+
+
+@require_roles(*ORG)
+def filing_create(request: HttpRequest) -> HttpResponse:
+    form = FilingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            filing = actions.submit_filing(
+                organisation=request.user.organisation, kind=d["kind"], valid_from=d["valid_from"], valid_to=d["valid_to"],
+                scopes=[(o, lv) for o in d["occupations"] for lv in d["levels"]], examiners=d["examiner_ids"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Filing submitted for approval."))
+            return redirect("evaluation:filing_detail", pk=filing.pk)
+    return TemplateResponse(request, "evaluation/filing_form.html", {"form": form})
+
+
+@require_roles(*READERS)
+def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_for_user(EvaluationFiling.objects.select_related("organisation", "submitted_by", "decided_by"), request.user, pk)
+    return TemplateResponse(request, "evaluation/filing_detail.html", {
+        "filing": filing,
+        "scopes": filing.scopes.select_related("occupation", "level").order_by("occupation__name", "level_id"),
+        "examiners": filing.examiners.all(),
+        "sessions": filing.sessions.select_related("occupation", "level")[:50],
+        "history": history(filing),
+        "can_decide": _is_officer(request.user) and request.user.pk != filing.submitted_by_id,
+        "decision_form": FilingDecisionForm(),
+    })
+
+
+@never_cache
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def filing_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = get_for_user(EvaluationFiling.objects.select_related("organisation"), request.user, pk)
+    form = FilingDecisionForm(request.POST)
+    if form.is_valid():
+        decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+        try:
+            if decision == "approve":
+                actions.approve_filing(filing, by=request.user)
+            else:
+                do = {"reject": actions.reject_filing, "suspend": actions.suspend_filing,
+                      "reinstate": actions.reinstate_filing, "revoke": actions.revoke_filing}[decision]
+                do(filing, by=request.user, reason=reason)
+        except (ValidationError, IllegalTransition) as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect("evaluation:filing_detail", pk=filing.pk)
+
+
+# ------------------------------------------------------------------ sessions
+
+
+@require_roles(*READERS)
+def session_list(request: HttpRequest) -> HttpResponse:
+    qs = EvaluationSession.objects.visible_to(request.user).select_related("filing__organisation", "occupation", "level")
+    status = request.GET.get("status", "")
+    if status in SessionStatus.values:
+        qs = qs.filter(status=status)
+    return TemplateResponse(request, "evaluation/session_list.html", {
+        "page_obj": _page(request, qs), "statuses": SessionStatus.choices, "status": status,
+        "can_create": _is_org(request.user),
+    })
+
+
+@require_roles(*ORG)
+def session_create(request: HttpRequest) -> HttpResponse:
+    filings = EvaluationFiling.objects.visible_to(request.user).filter(status=FilingStatus.APPROVED)
+    form = SessionForm(request.POST or None, filings=filings)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            session = actions.create_session(filing=d["filing"], occupation=d["occupation"], level=d["level"], mode=d["mode"],
+                                             date=d["date"], site=d["site"], examiners=d["examiners"], by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Evaluation session created."))
+            return redirect("evaluation:session_detail", pk=session.pk)
+    return TemplateResponse(request, "evaluation/session_form.html", {"form": form})
+
+
+def _session(request: HttpRequest, pk: int) -> EvaluationSession:
+    return get_for_user(
+        EvaluationSession.objects.select_related("filing__organisation", "occupation", "level", "submitted_by", "reviewed_by"),
+        request.user, pk,
+    )
+
+
+@require_roles(*READERS)
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    is_org = _is_org(request.user)
+    examiners = session.examiners.all()
+    rows = queries.session_rows(session)
+    return TemplateResponse(request, "evaluation/session_detail.html", {
+        "session": session, "rows": rows, "examiners": examiners,
+        "marks": queries.pass_marks_for(session.occupation_id, session.level_id),
+        "can_edit": is_org and session.is_editable,
+        "can_submit": is_org and session.is_editable and any(r.result for r in rows),
+        "can_correct": is_org and session.status == SessionStatus.LOCKED,
+        "can_review": _is_officer(request.user) and session.status == SessionStatus.SUBMITTED
+                      and request.user.pk != session.submitted_by_id,
+        "is_officer": _is_officer(request.user),
+        "candidate_form": CandidateForm(), "class_form": ClassCandidatesForm(), "reason_form": ReasonForm(),
+        "history": history(session),
+    })
+
+
+@never_cache
+@require_POST
+@require_roles(*ORG)
+def session_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    form = CandidateForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect("evaluation:session_detail", pk=pk)
+    person = Person.objects.active().with_id_number(form.cleaned_data["id_number"]).first()
+    if person is None:
+        messages.error(request, _("No registered person has this ID number."))
+        return redirect("evaluation:session_detail", pk=pk)
+    enrollment = queries.completed_enrollment_for(person.pk, session.occupation_id)
+    years = form.cleaned_data["years_of_work"]
+    try:
+        if enrollment is not None:
+            actions.add_enrollment_candidate(session, enrollment, years_of_work=years, by=request.user)
+        else:
+            actions.add_applicant(session, person, years_of_work=years, by=request.user)
+    except ValidationError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Candidate added."))
+    return redirect("evaluation:session_detail", pk=pk)
+
+
+@never_cache
+@require_POST
+@require_roles(*ORG)
+def session_add_class(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add every trainee who completed a class of this occupation; report who was refused."""
+    session = _session(request, pk)
+    form = ClassCandidatesForm(request.POST)
+    if form.is_valid():
+        enrollments = list(
+            Enrollment.objects.filter(training_class__code=form.cleaned_data["class_code"].strip(),
+                                      status=EnrollmentStatus.COMPLETED)
+            .select_related("person", "training_class__project").order_by("id")
+        )
+        if not enrollments:
+            messages.error(request, _("No completed trainee found for this class code."))
+        added = 0
+        for e in enrollments:
+            if session.candidates.filter(person_id=e.person_id).exists():
+                continue
+            try:
+                actions.add_enrollment_candidate(session, e, years_of_work=form.cleaned_data["years_of_work"], by=request.user)
+                added += 1
+            except ValidationError as exc:
+                messages.warning(request, f"{e.person.name}: {'；'.join(exc.messages)}")
+        if added:
+            messages.success(request, _("%(n)d candidates added.") % {"n": added})
+    return redirect("evaluation:session_detail", pk=pk)
+
+
+@never_cache
+@require_POST
+@require_roles(*ORG)
+def result_record(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    candidate = get_for_user(session.candidates.select_related("enrollment__training_class"), request.user, candidate_pk)
+    form = ResultForm(request.POST, examiners=session.examiners.all())
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.record_result(candidate, theory=d["theory"], practical=d["practical"], comprehensive=d["comprehensive"],
+                                  examiner=d["examiner"], by=request.user)
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Scores saved for %(name)s.") % {"name": candidate.person.name})
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for e in errors:
+                messages.error(request, f"{candidate.person.name} {label}: {e}")
+    return redirect("evaluation:session_detail", pk=pk)
+
+
+@never_cache
+@require_POST
+@require_roles(*ORG)
+def session_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    try:
+        actions.submit_results(session, by=request.user)
+    except (ValidationError, IllegalTransition) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Results submitted for review."))
+    return redirect("evaluation:session_detail", pk=pk)
+
+
+@never_cache
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def session_review(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """An officer locks the submitted results (issuing certificates) or returns them."""
+    session = _session(request, pk)
+    try:
+        if step == "lock":
+            certs = actions.lock_results(session, by=request.user)
+            messages.success(request, _("Results locked; %(n)d certificates issued.") % {"n": len(certs)})
+        else:
+            actions.return_results(session, by=request.user, reason=request.POST.get("reason", ""))
+            messages.success(request, _("Results returned for correction."))
+    except (ValidationError, IllegalTransition) as exc:
+        _fail(request, exc)
+    return redirect("evaluation:session_detail", pk=pk)
+
+
+# ------------------------------------------------------------------ corrections
+
+
+@require_roles(*ORG, Role.HRSS_OFFICER, Role.AUDITOR)
+def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    result = get_for_user(
+        EvaluationResult.objects.select_related("candidate__person", "candidate__session__occupation",
+                                                "candidate__session__level", "examiner", "entered_by", "reviewed_by"),
+        request.user, pk,
+    )
+    session = result.candidate.session
+    versions = result.candidate.results.select_related("examiner", "entered_by", "reviewed_by").order_by("version")
+    is_current = queries.current_locked_results(EvaluationResult.objects.filter(pk=result.pk)).exists()
+    form = CorrectionForm(request.POST or None, examiners=session.examiners.all(), initial={
+        "theory": result.theory_score, "practical": result.practical_score,
+        "comprehensive": result.comprehensive_score, "examiner": result.examiner_id,
+    })
+    if request.method == "POST" and _is_org(request.user) and form.is_valid():
+        d = form.cleaned_data
+        try:
+            new = actions.correct_result(result, theory=d["theory"], practical=d["practical"],
+                                         comprehensive=d["comprehensive"], examiner=d["examiner"], reason=d["reason"],
+                                         by=request.user)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Correction submitted for review."))
+            return redirect("evaluation:result_detail", pk=new.pk)
+    return TemplateResponse(request, "evaluation/result_detail.html", {
+        "result": result, "session": session, "versions": versions, "form": form,
+        "can_correct": _is_org(request.user) and is_current,
+        "can_review": _is_officer(request.user) and result.status == "submitted" and result.supersedes_id is not None
+                      and request.user.pk != result.entered_by_id,
+        "review_form": ReviewForm(),
+    })
+
+
+@never_cache
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def result_review(request: HttpRequest, pk: int) -> HttpResponse:
+    result = get_for_user(EvaluationResult.objects.select_related("candidate__session__filing__organisation"), request.user, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.review_correction(result, by=request.user, approve=form.cleaned_data["decision"] == "approve",
+                                      reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect("evaluation:result_detail", pk=pk)
+
+
+# ------------------------------------------------------------------ direct recognition
+
+
+@require_roles(*READERS)
+def recognition_list(request: HttpRequest) -> HttpResponse:
+    qs = DirectRecognition.objects.visible_to(request.user).select_related("organisation", "person", "occupation", "level")
+    status = request.GET.get("status", "")
+    if status in RecognitionStatus.values:
+        qs = qs.filter(status=status)
+    return TemplateResponse(request, "evaluation/recognition_list.html", {
+        "page_obj": _page(request, qs), "statuses": RecognitionStatus.choices, "status": status,
+        "can_create": _is_org(request.user) and request.user.organisation.kind == "enterprise",
+    })
+
+
+@require_roles(*ORG)
+def recognition_create(request: HttpRequest) -> HttpResponse:
+    form = RecognitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        person = Person.objects.active().with_id_number(d["id_number"]).first()
+        if person is None:
+            form.add_error("id_number", _("No registered person has this ID number."))
+        else:
+            try:
+                rec = actions.propose_recognition(organisation=request.user.organisation, person=person,
+                                                  occupation=d["occupation"], level=d["level"],
+                                                  achievements=d["achievements"], evidence=d["evidence"], by=request.user)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Proposal submitted to the HRSS department."))
+                return redirect("evaluation:recognition_detail", pk=rec.pk)
+    return TemplateResponse(request, "evaluation/recognition_form.html", {"form": form})
+
+
+@require_roles(*READERS)
+def recognition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = get_for_user(DirectRecognition.objects.select_related("organisation", "person", "occupation", "level",
+                                                                 "proposed_by", "decided_by"), request.user, pk)
+    return TemplateResponse(request, "evaluation/recognition_detail.html", {
+        "rec": rec, "certificate": Certificate.objects.filter(recognition=rec).first(),
+        "can_decide": _is_officer(request.user) and rec.status == RecognitionStatus.PROPOSED
+                      and request.user.pk != rec.proposed_by_id,
+        "form": ReviewForm(), "history": history(rec),
+    })
+
+
+@never_cache
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def recognition_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    rec = get_for_user(DirectRecognition.objects.select_related("organisation", "level", "person"), request.user, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["decision"] == "approve":
+                cert = actions.approve_recognition(rec, by=request.user, reason=d["reason"])
+                messages.success(request, _("Approved; certificate %(number)s issued.") % {"number": cert.number})
+            else:
+                actions.reject_recognition(rec, by=request.user, reason=d["reason"])
+                messages.success(request, _("Proposal rejected."))
+        except (ValidationError, IllegalTransition) as exc:
+            _fail(request, exc)
+    return redirect("evaluation:recognition_detail", pk=pk)
+
+
+# ------------------------------------------------------------------ certificates
+
+
+@require_roles(*READERS, Role.TRAINEE)
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    qs = Certificate.objects.visible_to(request.user).select_related("person", "occupation", "level", "issuer")
+    number = request.GET.get("number", "").strip().upper()
+    if number:
+        qs = qs.filter(number__startswith=number)
+    template = "evaluation/my_certificates.html" if request.user.role == Role.TRAINEE else "evaluation/certificate_list.html"
+    return TemplateResponse(request, template, {"page_obj": _page(request, qs), "number": number})
+
+
+@require_roles(*READERS, Role.TRAINEE)
+def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = get_for_user(Certificate.objects.select_related("person", "occupation", "level", "issuer", "filing",
+                                                           "result__candidate__session", "recognition"), request.user, pk)
+    return TemplateResponse(request, "evaluation/certificate_detail.html", {
+        "cert": cert, "history": history(cert), "reason_form": ReasonForm(),
+        "can_revoke": _is_officer(request.user) and cert.is_valid,
+    })
+
+
+@never_cache
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    cert = get_for_user(Certificate.objects.all(), request.user, pk)
+    try:
+        actions.revoke_certificate(cert, by=request.user, reason=request.POST.get("reason", ""))
+    except (ValidationError, IllegalTransition) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Certificate revoked."))
+    return redirect("evaluation:certificate_detail", pk=pk)
+
+
+# ------------------------------------------------------------------ officer queue
+
+
+@require_roles(Role.HRSS_OFFICER, Role.AUDITOR)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return TemplateResponse(request, "evaluation/review_queue.html", {
+        "counts": queries.review_counts(user),
+        "filings": EvaluationFiling.objects.visible_to(user).filter(status=FilingStatus.SUBMITTED).select_related("organisation")[:50],
+        "sessions": EvaluationSession.objects.visible_to(user).filter(status=SessionStatus.SUBMITTED)
+        .select_related("filing__organisation", "occupation", "level")[:50],
+        "corrections": queries.pending_corrections(user)[:50],
+        "recognitions": DirectRecognition.objects.visible_to(user).filter(status=RecognitionStatus.PROPOSED)
+        .select_related("organisation", "person", "occupation", "level")[:50],
+    })
