@@ -24,6 +24,9 @@ class CountedEnrollment(models.Model):
     target_code = models.CharField(max_length=60, blank=True)
     organiser = models.ForeignKey("registry.Organisation", on_delete=models.PROTECT, related_name="+")
 
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} → {self.month:%Y-%m} {self.county_id} {self.action_number}"
+
 
 class ProgressRollup(models.Model):
     month = models.DateField(_("month"))
@@ -40,6 +43,9 @@ class ProgressRollup(models.Model):
         ]
         indexes = [models.Index(fields=["city_code", "month"]), models.Index(fields=["action_number", "month"])]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.county_id} {self.action_number} {self.target_code}: {self.count}"
+
 
 class OrganiserRollup(models.Model):
     year = models.PositiveSmallIntegerField()
@@ -52,10 +58,16 @@ class OrganiserRollup(models.Model):
             models.CheckConstraint(name="organiser_rollup_not_negative", condition=models.Q(count__gte=0)),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year} {self.organiser_id}: {self.count}"
+
 
 class RollupState(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     watermark = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.watermark}"
 
 
 class DispatchReport(models.Model):

@@ -176,7 +176,7 @@ def _frontline_share(scope: StatsScope, year: int) -> tuple[Decimal, Decimal | N
     compliant, total = staff_education_compliance(region_prefix=scope.region_prefix, year=year)
     if not total:
         return Decimal(0), None, _("no staff education fund reports yet")
-    return Decimal(compliant), Decimal(total), _("enterprises spending more than 60% on frontline workers")
+    return Decimal(compliant), Decimal(total), _("enterprises spending more than 60 percent on frontline workers")
 
 
 def college_checks(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:

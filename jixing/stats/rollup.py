@@ -169,7 +169,7 @@ def rebuild(*, locked: bool = False) -> None:
             WHERE e.status = %s AND e.subsidised AND p.is_subsidised AND e.completed_on IS NOT NULL
         """
         city = "SUBSTRING(county_id, 1, 4) || '00'" if connection.vendor == "postgresql" else "SUBSTR(county_id, 1, 4) || '00'"
-        year = "EXTRACT(YEAR FROM month)::int" if connection.vendor == "postgresql" else "CAST(STRFTIME('%%Y', month) AS INTEGER)"
+        year = "EXTRACT(YEAR FROM month)::int" if connection.vendor == "postgresql" else "CAST(STRFTIME('%Y', month) AS INTEGER)"
         with connection.cursor() as cursor:
             cursor.execute(sql_counted, [EnrollmentStatus.COMPLETED])
             cursor.execute(f"""
@@ -201,3 +201,16 @@ def current() -> dict[tuple[dt.date, str, int, str], int]:
         (r.month, r.county_id, r.action_number, r.target_code): r.count
         for r in ProgressRollup.objects.filter(count__gt=0)
     }
+
+
+def recount_organisers() -> dict[tuple[int, int], int]:
+    counts: Counter[tuple[int, int]] = Counter()
+    for row in Enrollment.objects.values("id", *_PLAIN, **_FIELDS).iterator(chunk_size=_BATCH):
+        b = _bucket(row)
+        if b is not None:
+            counts[(b.month.year, b.organiser_id)] += 1
+    return dict(counts)
+
+
+def current_organisers() -> dict[tuple[int, int], int]:
+    return {(r.year, r.organiser_id): r.count for r in OrganiserRollup.objects.filter(count__gt=0)}

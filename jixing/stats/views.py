@@ -11,14 +11,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.core.permissions import require_roles
 
-from . import actions, exports, queries
+from . import actions, exports, queries, rollup
 from .forms import PeriodForm
 from .models import DispatchReport
 from .queries import PROGRAMME_YEARS
@@ -60,6 +59,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return exports.table_response(data, table, filename=f"jixing-{table}-{year}")
     context: dict[str, Any] = {
         "scope": scope, "year": year, "years": PROGRAMME_YEARS, "today": today, **data,
+        "region": request.GET.get("region", ""),
         "chart_data": exports.chart_payload(data),
     }
     return TemplateResponse(request, "stats/dashboard.html", context)
@@ -80,6 +80,7 @@ def records(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise Http404 from None
 
+    rollup.refresh()
     try:
         year = int(params["year"]) if params.get("year") else None
         action = int(params["action"]) if params.get("action") else None

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from jixing.core.models import AuditEvent
@@ -63,7 +64,7 @@ def test_it_exports_a_chart_table_as_excel(client, dataset):
     response = client.get("/stats/?year=2026&export=ranking")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
-    assert rows[0][1] == "城市"
+    assert rows[0][0] == "排名"
     assert rows[1][1] == "济南市" and rows[1][2] == 3
     assert AuditEvent.objects.filter(event="stats.export").count() == 1
 
@@ -75,11 +76,11 @@ def test_it_generates_the_dispatch_report_with_the_page_figures(client, dataset,
     summary = json.loads(stdout.getvalue())
     assert summary["period"] == "2026-10" and summary["as_of"] == "2026-10-31"
     book = CalamineWorkbook.from_path(str(out))
-    summary_sheet = book.get_sheet_by_name("概要").to_python()
+    summary_sheet = book.get_sheet_by_name(_("Summary")).to_python()
     values = {row[0]: row[1] for row in summary_sheet[3:]}
     assert values["2025–2027年补贴性培训人次"] == 6
     assert values["本年完成人次"] == 5 and values["本月完成人次"] == 2
-    cities = book.get_sheet_by_name("分城市").to_python()
+    cities = book.get_sheet_by_name(_("By city")).to_python()
     assert cities[3][:3] == ["济南市", 1, 3]
     report = DispatchReport.objects.get()
     client.force_login(dataset.alice)

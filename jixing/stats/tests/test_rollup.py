@@ -16,7 +16,6 @@ from jixing.stats.tests.factories import known_dataset
 from jixing.training.models import Enrollment, EnrollmentStatus
 
 
-
 @pytest.fixture
 def dataset(personas):
     return known_dataset(personas.alice)
@@ -47,12 +46,14 @@ def test_it_keeps_the_rollup_equal_to_a_recount(dataset, batches):
     with transaction.atomic():  # each example starts from the same data
         rollup.rebuild()
         assert rollup.current() == rollup.recount()
+        assert rollup.current_organisers() == rollup.recount_organisers()
         ids = list(Enrollment.objects.order_by("id").values_list("id", flat=True))
         for batch in batches:
             for index, op, month in batch:
                 _apply(Enrollment.objects.get(pk=ids[index % len(ids)]), op, month)
             rollup.refresh()
             assert rollup.current() == rollup.recount()
+            assert rollup.current_organisers() == rollup.recount_organisers()
         assert not ProgressRollup.objects.filter(count__lt=0).exists()
         transaction.set_rollback(True)
 
