@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from jixing.core.access import get_for_user
@@ -325,7 +325,7 @@ def create_demand(request: HttpRequest, payload: DemandIn) -> Any:
         wage_min=payload.wage_min, wage_max=payload.wage_max, county=county, deadline=payload.deadline,
         description=payload.description,
     )
-    return 201, demand
+    return Status(201, demand)
 
 
 @router.post("/demands/{demand_id}/status", response=DemandOut)
@@ -368,7 +368,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
     person = queries.referable_person(request.user, payload.person)
     if person is None:
         raise Http404
-    return 201, actions.refer_candidate(demand, person, by=request.user, note=payload.note)
+    return Status(201, actions.refer_candidate(demand, person, by=request.user, note=payload.note))
 
 
 @router.post("/referrals/{referral_id}/result", response=ReferralOut)
@@ -385,16 +385,11 @@ def referral_result(request: HttpRequest, referral_id: int, payload: ResultIn) -
 # ------------------------------------------------------------------ placements
 
 
-class PlacementFilter(Schema):
-    status: str = ""
-    source: str = ""
-
-
 @router.get("/placements", response=list[PlacementOut])
 @paginate(PageNumberPagination, page_size=50)
-def list_placements(request: HttpRequest, filters: Query[PlacementFilter]) -> Any:
+def list_placements(request: HttpRequest, status: str = "", source: str = "") -> Any:
     require_api_roles(request, *roles.PLACEMENT_READERS)
-    return queries.placements_for(request.user, status=filters.status, source=filters.source)
+    return queries.placements_for(request.user, status=status, source=source)
 
 
 @router.get("/placements/{placement_id}", response=PlacementOut)
@@ -422,7 +417,7 @@ def create_placement(request: HttpRequest, payload: PlacementIn) -> Any:
         monthly_wage=payload.monthly_wage, employer_uscc=payload.employer_uscc, employer_name=payload.employer_name,
         business_licence_uscc=payload.business_licence_uscc, post=payload.post, evidence=payload.evidence,
     )
-    return 201, placement
+    return Status(201, placement)
 
 
 @router.post("/placements/{placement_id}/verification", response=PlacementOut)
