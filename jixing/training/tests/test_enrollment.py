@@ -12,9 +12,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connections
 
+from jixing.accounts.models import Role
 from jixing.core.models import AuditEvent
 from jixing.core.testing import make_organisation, make_user
-from jixing.accounts.models import Role
 from jixing.evaluation.models import Certificate, DirectRecognition, EvaluationMode, RecognitionStatus
 from jixing.registry.models import Person, PersonGroup, SkillLevel, TargetGroup
 from jixing.training import actions, rules
