@@ -168,14 +168,19 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
 
 
 def _frontline_share(scope: StatsScope, year: int) -> tuple[Decimal, Decimal | None, str]:
-    """Enterprises whose staff education funds reach the seed's 60% for frontline workers."""
-    try:
-        from jixing.funds.queries import staff_education_compliance
-    except ImportError:
-        return Decimal(0), None, _("no staff education fund reports yet")
-    compliant, total = staff_education_compliance(region_prefix=scope.region_prefix, year=year)
+    """Enterprises whose staff education funds spent on frontline workers exceed 60%
+    (seed 二(五): 确保60%以上用于一线职工教育和培训), among those that reported a spend."""
+    from django.db.models import F
+
+    from jixing.funds.models import StaffEducationReport
+
+    reports = StaffEducationReport.objects.filter(year=year, spent__gt=0)
+    if scope.region_prefix:
+        reports = reports.filter(enterprise__county__code__startswith=scope.region_prefix)
+    total = reports.count()
     if not total:
         return Decimal(0), None, _("no staff education fund reports yet")
+    compliant = reports.filter(spent_frontline__gt=F("spent") * Decimal("0.6")).count()
     return Decimal(compliant), Decimal(total), _("enterprises spending more than 60 percent on frontline workers")
 
 

@@ -96,3 +96,34 @@ def test_it_drills_down_to_the_records_behind_a_figure(dataset):
     scope = queries.stats_scope(dataset.alice)
     assert queries.counted_enrollments(scope, year=2026, target_code="domestic_service").count() == 3
     assert queries.counted_enrollments(queries.stats_scope(dataset.carol), year=2026).count() == 2
+
+
+def test_it_checks_the_frontline_share_of_staff_education_funds(dataset):
+    from jixing.core.testing import make_organisation
+    from jixing.funds.models import StaffEducationReport
+    from jixing.registry.models import OrganisationKind
+
+    good = make_organisation("济南一线企业", "370102", OrganisationKind.ENTERPRISE, seed=21)
+    poor = make_organisation("青岛少投企业", "370202", OrganisationKind.ENTERPRISE, seed=22)
+    for org, frontline in ((good, 70), (poor, 60)):  # exactly 60% is not "more than 60%"
+        StaffEducationReport.objects.create(enterprise=org, year=2026, extracted=Decimal(150), spent=Decimal(100),
+                                            spent_frontline=Decimal(frontline), reported_by=dataset.alice)
+    row = _rows(dataset.alice)["frontline_share_of_staff_education_funds"]
+    assert (row.progress.actual, row.progress.target) == (Decimal(1), Decimal(2))
+    assert _rows(dataset.carol)["frontline_share_of_staff_education_funds"].progress.actual == 0
+
+
+def test_it_checks_vocational_colleges_against_their_enrolled_students(dataset):
+    from jixing.core.testing import make_organisation
+    from jixing.registry.models import OrganisationKind
+    from jixing.stats.tests.factories import enroll, project, training_class
+
+    college = make_organisation("济南职业学院", "370102", OrganisationKind.VOCATIONAL_COLLEGE, seed=31, enrolled_students=2)
+    p = project(organiser=college, county="370102", action=8, target=None, by=dataset.alice)
+    c = training_class(p, start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 20))
+    enroll(c, completed_on=dt.date(2026, 4, 20))
+    row = _rows(dataset.alice)["college_social_training"]
+    assert (row.progress.actual, row.progress.target) == (Decimal(0), Decimal(1))
+    enroll(c, completed_on=dt.date(2026, 4, 20))
+    row = _rows(dataset.alice)["college_social_training"]
+    assert (row.progress.actual, row.progress.target) == (Decimal(1), Decimal(1))
