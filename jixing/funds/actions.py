@@ -733,12 +733,13 @@ def return_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
         _require_reviewer(by, claim, stage)
         if claim.status in COMMITTED_STATUSES:
             _release(claim, by=by, reason=reason)
+        workflow.move(claim, ClaimStatus.RETURNED, by=by, reason=reason, event="funds.claim.return")
+        # A resubmitted claim is reviewed afresh (the earlier steps stay in its status history).
         claim.last_reason = reason
         claim.county_reviewed_by = claim.city_approved_by = claim.province_approved_by = None
         claim.budget = None
         claim.save(update_fields=["last_reason", "county_reviewed_by", "city_approved_by", "province_approved_by",
                                   "budget", "updated_at"])
-        workflow.move(claim, ClaimStatus.RETURNED, by=by, reason=reason, event="funds.claim.return")
     return claim
 
 

@@ -1,5 +1,511 @@
+"""Funds API under /api/v1/funds/: budgets, claims and their review, payment orders with
+idempotency keys, recoveries, rule computation, staff education statistics.
+
+Authentication is global (session with CSRF, or an organisation's ``X-API-Token``); each
+endpoint checks roles with ``require_api_roles`` and reads through ``visible_to``. Input
+schemas list their fields: a body with ``amount``/``status``/``budget`` on a claim changes
+nothing (B5). Conflicts (a paid claim, a reused idempotency key) answer 409.
+"""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from decimal import Decimal
+from typing import Any
 
-router = Router()
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from jixing.accounts.models import Role
+from jixing.core.access import get_for_user
+from jixing.core.permissions import require_api_roles
+from jixing.registry.models import Organisation, Person, Region
+
+from . import actions, queries, rules
+from .models import (
+    Budget,
+    Claim,
+    ClaimLine,
+    PayeeAccount,
+    PaymentBatch,
+    PaymentOrder,
+    RecoveryOrder,
+)
+from .queries import (
+    BUDGET_READERS,
+    BUDGET_WRITERS,
+    CLAIM_MAKERS,
+    CLAIM_READERS,
+    PAYMENT_READERS,
+    PAYMENT_WRITERS,
+    RECOVERY_MAKERS,
+    RECOVERY_READERS,
+    REVIEWERS,
+    RULE_READERS,
+    STAFF_EDUCATION_READERS,
+)
+
+router = Router(tags=["funds"])
+
+
+class Message(Schema):
+    detail: str
+
+
+# ---------------------------------------------------------------- budgets
+
+
+class BalancesOut(Schema):
+    available: Decimal
+    committed: Decimal
+    paid: Decimal
+    receivable: Decimal
+    written_off: Decimal
+
+
+class BudgetOut(Schema):
+    id: int
+    fund_source: str = Field(description="fund source code")
+    year: int
+    region: str = Field(description="GB/T 2260 code")
+    action: int | None = Field(None, description="action number, or null for all actions")
+    parent: int | None
+    balances: BalancesOut
+
+
+def _budget_out(budget: Budget, balances: dict[str, Decimal]) -> dict[str, Any]:
+    return {"id": budget.pk, "fund_source": budget.fund_source.code, "year": budget.year, "region": budget.region_id,
+            "action": budget.action.number if budget.action_id else None, "parent": budget.parent_id,
+            "balances": balances}
+
+
+@router.get("/budgets", response=list[BudgetOut])
+def list_budgets(request: HttpRequest, year: int | None = None, fund_source: str = "") -> Any:
+    require_api_roles(request, *BUDGET_READERS)
+    budgets = list(queries.budgets_for(request.user, year=year, fund_source=fund_source)[:1000])
+    balances = queries.balances_of(budgets)
+    return [_budget_out(b, balances[b.pk]) for b in budgets]
+
+
+@router.get("/budgets/{budget_id}", response=BudgetOut)
+def get_budget(request: HttpRequest, budget_id: int) -> Any:
+    require_api_roles(request, *BUDGET_READERS)
+    budget = get_for_user(Budget.objects.select_related("fund_source", "action"), request.user, budget_id)
+    return _budget_out(budget, queries.balances_of([budget])[budget.pk])
+
+
+class AllocationIn(Schema):
+    region: str = Field(max_length=6, description="code of a region directly below the budget's region")
+    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    document: str = Field("", max_length=100)
+
+
+class AllocationOut(Schema):
+    id: int
+    source_budget: int | None
+    target_budget: int
+    amount: Decimal
+
+
+@router.post("/budgets/{budget_id}/allocations", response={201: AllocationOut})
+def allocate(request: HttpRequest, budget_id: int, payload: AllocationIn) -> Any:
+    require_api_roles(request, *BUDGET_WRITERS)
+    budget = get_for_user(Budget.objects.select_related("region", "fund_source"), request.user, budget_id)
+    region = Region.objects.filter(pk=payload.region).first()
+    if region is None:
+        raise ValidationError({"region": _("Unknown region code.")})
+    allocation = actions.allocate(budget, by=request.user, region=region, amount=payload.amount, document=payload.document)
+    return Status(201, {"id": allocation.pk, "source_budget": allocation.source_id, "target_budget": allocation.target_id,
+                        "amount": allocation.amount})
+
+
+# ---------------------------------------------------------------- claims
+
+
+class CheckOut(Schema):
+    code: str
+    ok: bool
+    text: str
+
+
+class ReasonOut(Schema):
+    code: str
+    text: str
+    amount: str | None = None
+
+
+class LineOut(Schema):
+    id: int
+    person: str = Field(description="name")
+    id_number_masked: str
+    training_class: str | None
+    certificate: str | None
+    amount: Decimal
+    status: str
+    reasons: list[ReasonOut]
+    checks: list[CheckOut]
+    rule_version: int | None
+
+    @staticmethod
+    def resolve_person(obj: ClaimLine) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_id_number_masked(obj: ClaimLine) -> str:
+        return obj.person.masked_id_number
+
+    @staticmethod
+    def resolve_training_class(obj: ClaimLine) -> str | None:
+        return obj.training_class.code if obj.training_class_id else None
+
+    @staticmethod
+    def resolve_certificate(obj: ClaimLine) -> str | None:
+        return obj.certificate.number if obj.certificate_id else None
+
+    @staticmethod
+    def resolve_rule_version(obj: ClaimLine) -> int | None:
+        return obj.rule_table.version if obj.rule_table_id else None
+
+
+class ClaimOut(Schema):
+    id: int
+    number: str
+    subsidy_item: str
+    payee_kind: str
+    claimant: str
+    project: str | None
+    county: str
+    fund_source: str
+    amount: Decimal
+    status: str
+    payee_account_masked: str
+    notice_ends_on: dt.date | None
+    last_reason: str
+
+    @staticmethod
+    def resolve_claimant(obj: Claim) -> str:
+        return obj.organisation.name if obj.organisation_id else obj.person.name
+
+    @staticmethod
+    def resolve_project(obj: Claim) -> str | None:
+        return obj.project.code if obj.project_id else None
+
+    @staticmethod
+    def resolve_county(obj: Claim) -> str:
+        return obj.county_id
+
+    @staticmethod
+    def resolve_fund_source(obj: Claim) -> str:
+        return obj.fund_source.code
+
+    @staticmethod
+    def resolve_payee_account_masked(obj: Claim) -> str:
+        return obj.payee_account.masked_number if obj.payee_account_id else ""
+
+
+class ClaimDetailOut(ClaimOut):
+    lines: list[LineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Claim, context: dict[str, Any]) -> list[ClaimLine]:
+        lines = obj.lines.select_related("person", "training_class", "certificate", "rule_table").order_by("id")
+        user = context["request"].user
+        if user.role == Role.TRAINEE and obj.person_id != user.person_id:
+            lines = lines.filter(person_id=user.person_id)
+        return list(lines)
+
+
+_CLAIM_RELATED = ("organisation", "person", "project", "fund_source", "payee_account")
+
+
+@router.get("/claims", response=list[ClaimOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_claims(request: HttpRequest, status: str = "", item: str = "") -> Any:
+    require_api_roles(request, *CLAIM_READERS)
+    return queries.claims_for(request.user, status=status, item=item).select_related(*_CLAIM_RELATED)
+
+
+@router.get("/review-queue", response=list[ClaimOut])
+@paginate(PageNumberPagination, page_size=50)
+def review_queue(request: HttpRequest) -> Any:
+    require_api_roles(request, *REVIEWERS)
+    return queries.review_queue(request.user).select_related(*_CLAIM_RELATED)
+
+
+@router.get("/claims/{claim_id}", response=ClaimDetailOut)
+def get_claim(request: HttpRequest, claim_id: int) -> Any:
+    require_api_roles(request, *CLAIM_READERS)
+    return get_for_user(Claim.objects.select_related(*_CLAIM_RELATED), request.user, claim_id)
+
+
+class ClaimIn(Schema):
+    """What a claimant may send; any ``amount``, ``status`` or ``budget`` in the body is ignored."""
+
+    project_id: int
+    enrollment_ids: list[int] = Field(min_length=1, max_length=2000)
+    subsidy_item: str = Field("", max_length=30)
+    payee_account_id: int | None = None
+    skip_ineligible: bool = False
+
+
+@router.post("/claims", response={201: ClaimDetailOut})
+def create_claim(request: HttpRequest, payload: ClaimIn) -> Any:
+    require_api_roles(request, *CLAIM_MAKERS)
+    project = queries.claimable_projects(request.user).filter(pk=payload.project_id).first()
+    if project is None:
+        raise ValidationError({"project_id": _("No completed trainees of yours in this project.")})
+    account = None
+    if payload.payee_account_id is not None:
+        account = PayeeAccount.objects.visible_to(request.user).filter(pk=payload.payee_account_id).first()
+        if account is None:
+            raise ValidationError({"payee_account_id": _("Choose one of your organisation's bank accounts.")})
+    claim = actions.create_claim(by=request.user, project=project, enrollment_ids=payload.enrollment_ids,
+                                 subsidy_item=payload.subsidy_item, payee_account=account,
+                                 skip_ineligible=payload.skip_ineligible)
+    return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=500)
+
+
+class ReasonIn(Schema):
+    reason: str = Field(max_length=1000)
+
+
+def _claim_for(request: HttpRequest, claim_id: int) -> Claim:
+    return get_for_user(Claim.objects.select_related(*_CLAIM_RELATED), request.user, claim_id)
+
+
+def _fresh(claim: Claim) -> Claim:
+    return Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk)
+
+
+@router.post("/claims/{claim_id}/submit", response=ClaimOut)
+def submit_claim(request: HttpRequest, claim_id: int) -> Any:
+    require_api_roles(request, *CLAIM_MAKERS, Role.TRAINEE)
+    return _fresh(actions.submit_claim(_claim_for(request, claim_id), by=request.user))
+
+
+@router.post("/claims/{claim_id}/approve", response=ClaimOut)
+def approve_claim(request: HttpRequest, claim_id: int, payload: NoteIn) -> Any:
+    """The next step for the claim's status: county review, city approval (commits the
+    budget), or province approval for provincial key projects."""
+    require_api_roles(request, *REVIEWERS)
+    return _fresh(actions.approve_claim(_claim_for(request, claim_id), by=request.user, note=payload.note))
+
+
+@router.post("/claims/{claim_id}/return", response=ClaimOut)
+def return_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
+    require_api_roles(request, *REVIEWERS)
+    return _fresh(actions.return_claim(_claim_for(request, claim_id), by=request.user, reason=payload.reason))
+
+
+@router.post("/claims/{claim_id}/reject", response=ClaimOut)
+def reject_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
+    require_api_roles(request, *REVIEWERS)
+    return _fresh(actions.reject_claim(_claim_for(request, claim_id), by=request.user, reason=payload.reason))
+
+
+@router.get("/my/subsidies", response=list[LineOut])
+def my_subsidies(request: HttpRequest) -> Any:
+    require_api_roles(request, Role.TRAINEE)
+    return list(queries.my_subsidies(request.user).select_related("person", "rule_table"))
+
+
+# ---------------------------------------------------------------- payments
+
+
+class PaymentOrderIn(Schema):
+    claim_id: int
+    idempotency_key: str = Field("", max_length=100, description="or the Idempotency-Key header")
+    amount: Decimal | None = Field(None, max_digits=16, decimal_places=2, description="must equal the approved amount")
+
+
+class PaymentOrderOut(Schema):
+    id: int
+    number: str
+    claim: str
+    amount: Decimal
+    status: str
+    payee_account_masked: str
+    idempotency_key: str
+    batch: str | None
+
+    @staticmethod
+    def resolve_claim(obj: PaymentOrder) -> str:
+        return obj.claim.number
+
+    @staticmethod
+    def resolve_payee_account_masked(obj: PaymentOrder) -> str:
+        return obj.payee_account.masked_number
+
+    @staticmethod
+    def resolve_batch(obj: PaymentOrder) -> str | None:
+        return obj.batch.number if obj.batch_id else None
+
+
+@router.post("/payment-orders", response={200: PaymentOrderOut, 201: PaymentOrderOut, 409: Message})
+def issue_payment_order(request: HttpRequest, payload: PaymentOrderIn) -> Any:
+    """Pay one payable claim. Retrying with the same key returns the same order (200); the
+    same key for another claim or amount, or a claim already paid, answers 409."""
+    require_api_roles(request, *PAYMENT_WRITERS)
+    key = payload.idempotency_key or request.headers.get("Idempotency-Key", "")
+    claim = get_for_user(Claim.objects.all(), request.user, payload.claim_id)
+    try:
+        order, created = actions.issue_payment_order(claim, by=request.user, idempotency_key=key, amount=payload.amount)
+    except actions.Conflict as exc:
+        return Status(409, {"detail": exc.message})
+    order = PaymentOrder.objects.select_related("claim", "payee_account", "batch").get(pk=order.pk)
+    return Status(201 if created else 200, order)
+
+
+class BatchOut(Schema):
+    id: int
+    number: str
+    region: str
+    status: str
+    order_count: int
+    total_amount: Decimal
+
+    @staticmethod
+    def resolve_region(obj: PaymentBatch) -> str:
+        return obj.region_id
+
+
+@router.get("/payment-batches", response=list[BatchOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_batches(request: HttpRequest) -> Any:
+    require_api_roles(request, *PAYMENT_READERS)
+    return queries.batches_for(request.user)
+
+
+@router.post("/payment-batches", response={201: BatchOut, 409: Message})
+def create_batch(request: HttpRequest) -> Any:
+    require_api_roles(request, *PAYMENT_WRITERS)
+    try:
+        result = actions.create_payment_batch(by=request.user)
+    except actions.Conflict as exc:
+        return Status(409, {"detail": exc.message})
+    return Status(201, result.batch)
+
+
+# ---------------------------------------------------------------- recoveries
+
+
+class RecoveryIn(Schema):
+    payer_organisation_id: int | None = None
+    payer_person_id: int | None = None
+    claim_id: int | None = None
+    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    reason: str = Field(max_length=1000)
+    deadline: dt.date
+    case_ref: str = Field("", max_length=60)
+
+
+class RecoveryOut(Schema):
+    id: int
+    number: str
+    payer: str
+    claim: str | None
+    amount: Decimal
+    received_amount: Decimal
+    written_off_amount: Decimal
+    deadline: dt.date
+    status: str
+    case_ref: str
+
+    @staticmethod
+    def resolve_payer(obj: RecoveryOrder) -> str:
+        return str(obj.payer_organisation.name if obj.payer_organisation_id else obj.payer_person.name)
+
+    @staticmethod
+    def resolve_claim(obj: RecoveryOrder) -> str | None:
+        return obj.claim.number if obj.claim_id else None
+
+
+@router.get("/recoveries", response=list[RecoveryOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_recoveries(request: HttpRequest, status: str = "", overdue: bool = False) -> Any:
+    require_api_roles(request, *RECOVERY_READERS)
+    if overdue:
+        return queries.overdue_recoveries(request.user)
+    return queries.recoveries_for(request.user, status=status)
+
+
+@router.post("/recoveries", response={201: RecoveryOut})
+def create_recovery(request: HttpRequest, payload: RecoveryIn) -> Any:
+    require_api_roles(request, *RECOVERY_MAKERS)
+    claim = get_for_user(Claim.objects.all(), request.user, payload.claim_id) if payload.claim_id else None
+    payer: Organisation | Person | None = None
+    if payload.payer_organisation_id:
+        payer = Organisation.objects.visible_to(request.user).filter(pk=payload.payer_organisation_id).first()
+    elif payload.payer_person_id:
+        payer = Person.objects.visible_to(request.user).filter(pk=payload.payer_person_id).first()
+    if payer is None:
+        raise ValidationError({"payer": _("Give the paid organisation or person.")})
+    order = actions.create_recovery_order(by=request.user, payer=payer, amount=payload.amount, reason=payload.reason,
+                                          deadline=payload.deadline, claim=claim, case_ref=payload.case_ref)
+    return Status(201, RecoveryOrder.objects.select_related("payer_organisation", "payer_person", "claim").get(pk=order.pk))
+
+
+# ---------------------------------------------------------------- rules
+
+
+class ComputeIn(Schema):
+    city: str = Field(max_length=6, description="city code, e.g. 370100")
+    item: str = Field(max_length=30)
+    payee_kind: str = Field(max_length=20)
+    certificate_type: str = Field("", max_length=20)
+    level: int | None = Field(None, ge=1, le=8, description="SkillLevel order 1..8")
+    occupation: str | None = Field(None, max_length=60, description="occupation key")
+    target_groups: list[str] = Field(default_factory=list, max_length=20)
+    employed_within_6_months: bool | None = None
+    on_date: dt.date | None = None
+
+
+class ComputeOut(Schema):
+    eligible: bool
+    amount: Decimal
+    rule_version: int | None
+    reasons: list[ReasonOut]
+
+
+@router.post("/rules/compute", response=ComputeOut)
+def compute(request: HttpRequest, payload: ComputeIn) -> Any:
+    """What the city's standard in force on ``on_date`` gives for a case, with the reasoning."""
+    require_api_roles(request, *RULE_READERS)
+    table = queries.table_in_force(payload.city, payload.on_date or timezone.localdate())
+    case = rules.SubsidyCase(
+        item=payload.item, payee_kind=payload.payee_kind, certificate_type=payload.certificate_type, level=payload.level,
+        occupation=payload.occupation, target_groups=frozenset(payload.target_groups),
+        employed_within_6_months=payload.employed_within_6_months,
+    )
+    with translation.override(translation.get_language() or "zh-hans"):
+        decision = rules.compute_subsidy(queries.rule_table_data(table) if table else None, case)
+    return {"eligible": decision.eligible, "amount": decision.amount, "rule_version": decision.table_version,
+            "reasons": decision.reasons_json()}
+
+
+# ---------------------------------------------------------------- staff education funds
+
+
+class StaffEducationStatsOut(Schema):
+    year: int
+    reports: int
+    extracted: Decimal
+    spent: Decimal
+    spent_frontline: Decimal
+    frontline_share: Decimal | None
+    below_minimum: int
+
+
+@router.get("/staff-education/stats", response=StaffEducationStatsOut)
+def staff_education_stats(request: HttpRequest, year: int) -> Any:
+    require_api_roles(request, *STAFF_EDUCATION_READERS)
+    stats = queries.staff_education_stats(request.user, year=year)
+    return {**stats.__dict__, "frontline_share": stats.frontline_share}

@@ -48,6 +48,22 @@ from .models import (
     SubsidyRuleTable,
 )
 
+# Who may open which pages (the querysets then narrow to each user's scope).
+BUDGET_READERS = frozenset({Role.FINANCE_OFFICER, Role.HRSS_OFFICER, Role.AUDITOR})
+BUDGET_WRITERS = frozenset({Role.FINANCE_OFFICER})
+CLAIM_READERS = frozenset({
+    Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.TRAINEE,
+})
+CLAIM_MAKERS = frozenset({Role.INSTITUTION})
+REVIEWERS = frozenset({Role.HRSS_OFFICER})
+PAYMENT_READERS = frozenset({Role.FINANCE_OFFICER, Role.AUDITOR})
+PAYMENT_WRITERS = frozenset({Role.FINANCE_OFFICER})
+RECOVERY_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION})
+RECOVERY_MAKERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER})
+RULE_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.SECTOR_OFFICER})
+STAFF_EDUCATION_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION})
+PAYEE_HOLDERS = frozenset({Role.INSTITUTION, Role.TRAINEE})
+
 # Items that count as "a subsidised training" for the per-person caps (DESIGN.md key rules;
 # subsidy_rules.md 2.1: 职业培训补贴, 技能提升补贴, 学徒制 and 创业培训 each count once a year,
 # 累计不超过3次; the same occupation and level only once). Living allowances and evaluation

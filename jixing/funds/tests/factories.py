@@ -189,6 +189,21 @@ def world(p: Personas, *, trainees: int = 3, amount: str = "1000000", allocate: 
     return World(p, table, b, proj, k, enrollments, org_account(p))
 
 
+def world_more(w: World, trainees: int = 2) -> World:
+    """Another class of the same project (same table, budget and account)."""
+    k = klass(w.project)
+    return World(w.p, w.table, w.budget, w.project, k, [enroll(k, trainee()) for _ in range(trainees)], w.account)
+
+
+def enterprise_user(p: Personas, county: str = "370102") -> tuple[Organisation, User]:
+    from jixing.core.testing import make_organisation
+
+    org = Organisation.objects.filter(name="济南重工机械有限公司").first() or make_organisation(
+        "济南重工机械有限公司", county, "enterprise")
+    user = User.objects.filter(username="kate").first() or make_user("kate", Role.INSTITUTION, organisation=org)
+    return org, user
+
+
 def claim_in(w: World, status: str = ClaimStatus.DRAFT, *, enrollments: list[Enrollment] | None = None) -> Claim:
     """A claim on ``w``'s project walked to ``status`` through the actions."""
     p = w.p

@@ -1,0 +1,172 @@
+"""Funds forms. Every field is listed explicitly (SECURITY.md B5): amounts of claims are never
+a form field, and a POST with extra fields (``amount``, ``status``, ``budget``) changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jixing.plan.models import Action, FundSource
+from jixing.registry.models import Organisation, Region, RegionLevel
+
+from .models import OrderStatus, PayeeAccount, SubsidyItem
+
+
+def apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Put an action's field-keyed ValidationError onto the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _year_choices() -> list[tuple[int, int]]:
+    this = timezone.localdate().year
+    return [(y, y) for y in range(2025, max(2027, this + 1) + 1)]
+
+
+class BudgetForm(forms.Form):
+    fund_source = forms.ModelChoiceField(label=_("fund source"), queryset=FundSource.objects.order_by("id"))
+    year = forms.TypedChoiceField(label=_("year"), coerce=int, choices=_year_choices)
+    region = forms.ModelChoiceField(label=_("region"), queryset=Region.objects.none())
+    action = forms.ModelChoiceField(label=_("action (optional)"), queryset=Action.objects.order_by("number"), required=False,
+                                    empty_label=_("all actions"))
+    amount = forms.DecimalField(label=_("appropriation (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    document = forms.CharField(label=_("document number"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        code = user.region_id or ""
+        prefix = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
+        self.fields["region"].queryset = Region.objects.filter(code__startswith=prefix).order_by("code")
+
+
+class AllocationForm(forms.Form):
+    region = forms.ModelChoiceField(label=_("to region"), queryset=Region.objects.none())
+    amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    document = forms.CharField(label=_("document number"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, parent_region: Region, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = Region.objects.filter(parent=parent_region).order_by("code")
+
+
+class AppropriationForm(forms.Form):
+    amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    document = forms.CharField(label=_("document number"), max_length=100, required=False)
+
+
+class ClaimCreateForm(forms.Form):
+    """The claimant chooses trainees and a bank account; the amount is the rule engine's."""
+
+    project = forms.IntegerField(widget=forms.HiddenInput)
+    subsidy_item = forms.ChoiceField(label=_("subsidy item"), required=False)
+    enrollments = forms.TypedMultipleChoiceField(label=_("trainees"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    payee_account = forms.ModelChoiceField(label=_("payee bank account"), queryset=PayeeAccount.objects.none(), required=False)
+
+    def __init__(self, *args: Any, user: Any, enrollment_choices: list[tuple[int, str]], items: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrollments"].choices = enrollment_choices
+        self.fields["subsidy_item"].choices = items
+        self.fields["payee_account"].queryset = PayeeAccount.objects.active().filter(organisation_id=user.organisation_id)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("review note (optional)"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PayeeChoiceForm(forms.Form):
+    payee_account = forms.ModelChoiceField(label=_("payee bank account"), queryset=PayeeAccount.objects.none())
+
+    def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payee_account"].queryset = queryset
+
+
+class PayeeAccountForm(forms.Form):
+    holder_name = forms.CharField(label=_("account holder"), max_length=120)
+    bank_name = forms.CharField(label=_("bank"), max_length=120)
+    account_number = forms.CharField(label=_("account number"), max_length=40,
+                                     widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+
+
+class PersonClaimForm(forms.Form):
+    certificate = forms.IntegerField(widget=forms.HiddenInput)
+    payee_account = forms.ModelChoiceField(label=_("payee bank account"), queryset=PayeeAccount.objects.none())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payee_account"].queryset = PayeeAccount.objects.active().filter(person_id=user.person_id)
+
+
+class ReturnFileForm(forms.Form):
+    file = forms.FileField(label=_("bank return file (.csv or .xlsx)"))
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(label=_("format"), choices=[("csv", "CSV"), ("xlsx", "Excel (.xlsx)")])
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("resolution"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    order_outcome = forms.ChoiceField(
+        label=_("what the bank confirmed"), required=False,
+        choices=[("", _("nothing to change")), (OrderStatus.SUCCEEDED, _("the payment succeeded")),
+                 (OrderStatus.FAILED, _("the payment failed"))],
+    )
+
+
+class RecoveryForm(forms.Form):
+    payer_kind = forms.ChoiceField(label=_("payer"), choices=[("organisation", _("organisation")), ("person", _("person"))])
+    organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none(), required=False)
+    claim = forms.CharField(label=_("claim number (optional)"), max_length=30, required=False)
+    amount = forms.DecimalField(label=_("amount to recover (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    deadline = forms.DateField(label=_("deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    case_ref = forms.CharField(label=_("supervision case (optional)"), max_length=60, required=False)
+    reason = forms.CharField(label=_("reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.visible_to(user).order_by("name")
+        self.fields["deadline"].initial = timezone.localdate() + dt.timedelta(days=30)
+
+
+class InstalmentForm(forms.Form):
+    amount = forms.DecimalField(label=_("amount received (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    received_on = forms.DateField(label=_("received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("bank reference"), max_length=64, required=False)
+
+
+class StaffEducationForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("year"), coerce=int, choices=[])
+    payroll_total = forms.DecimalField(label=_("total payroll (yuan)"), max_digits=16, decimal_places=2, required=False, min_value=0)
+    extracted = forms.DecimalField(label=_("extracted (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    spent = forms.DecimalField(label=_("spent (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    spent_frontline = forms.DecimalField(label=_("spent on frontline workers (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        this = timezone.localdate().year
+        self.fields["year"].choices = [(y, y) for y in range(this, 2023, -1)]
+
+
+class RuleCopyForm(forms.Form):
+    valid_from = forms.DateField(label=_("new version valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(label=_("name"), max_length=150, required=False)
+    basis = forms.CharField(label=_("basis (document)"), max_length=200, required=False)
+
+
+ITEM_CHOICES = SubsidyItem.choices
+CITY_LEVEL = RegionLevel.CITY
