@@ -61,7 +61,7 @@ def _reason(reason: str) -> str:
     return reason[:300]
 
 
-def _require_member(by: Any, organisation_id: int) -> None:
+def require_member(by: Any, organisation_id: int) -> None:
     if getattr(by, "role", None) not in ORG_ROLES or by.organisation_id != organisation_id:
         raise PermissionDenied
 
@@ -94,7 +94,7 @@ def submit_filing(
     *, organisation: Organisation, kind: str, valid_from: dt.date, valid_to: dt.date,
     scopes: Sequence[tuple[Occupation, SkillLevel]], examiners: Iterable[Person], by: Any,
 ) -> EvaluationFiling:
-    _require_member(by, organisation.pk)
+    require_member(by, organisation.pk)
     examiners = list(examiners)
     pairs = list(dict.fromkeys((o.pk, lv.pk) for o, lv in scopes))
     levels = {lv.pk: lv for _o, lv in scopes}
@@ -171,7 +171,7 @@ def create_session(
     *, filing: EvaluationFiling, occupation: Occupation, level: SkillLevel, mode: str, date: dt.date,
     site: str, examiners: Iterable[Person], by: Any,
 ) -> EvaluationSession:
-    _require_member(by, filing.organisation_id)
+    require_member(by, filing.organisation_id)
     examiners = list(examiners)
     with transaction.atomic():
         # lock the filing so a suspension cannot slip between the check and the insert
@@ -225,7 +225,7 @@ def _add_candidate(
     session: EvaluationSession, person: Person, *, enrollment: Any, years_of_work: int, by: Any,
     extra: rules.Decision | None = None,
 ) -> Candidate:
-    _require_member(by, session.filing.organisation_id)
+    require_member(by, session.filing.organisation_id)
     _check_editable(session)
     if years_of_work < 0 or years_of_work > 60:
         raise ValidationError(_("Years of related work must be between 0 and 60."))
@@ -296,7 +296,7 @@ def record_result(
 ) -> EvaluationResult:
     """Enter or overwrite the draft scores of a candidate while the session is open."""
     session = candidate.session
-    _require_member(by, session.filing.organisation_id)
+    require_member(by, session.filing.organisation_id)
     _check_editable(session)
     _enrollment_date_check(candidate)
     if examiner.pk not in _session_examiner_ids(session):
@@ -330,7 +330,7 @@ def record_result(
 
 
 def submit_results(session: EvaluationSession, *, by: Any) -> EvaluationSession:
-    _require_member(by, session.filing.organisation_id)
+    require_member(by, session.filing.organisation_id)
     with transaction.atomic():
         session = EvaluationSession.objects.select_for_update().get(pk=session.pk)
         _check_editable(session)
@@ -385,7 +385,7 @@ def correct_result(
     """A locked result is never edited: the correction is a new version for review."""
     candidate = result.candidate
     session = candidate.session
-    _require_member(by, session.filing.organisation_id)
+    require_member(by, session.filing.organisation_id)
     reason = _reason(reason)
     if not queries.current_locked_results(EvaluationResult.objects.filter(pk=result.pk)).exists():
         raise ValidationError(_("Only the current locked result can be corrected."))
@@ -496,7 +496,7 @@ def propose_recognition(
     *, organisation: Organisation, person: Person, occupation: Occupation, level: SkillLevel,
     achievements: str, evidence: str, by: Any,
 ) -> DirectRecognition:
-    _require_member(by, organisation.pk)
+    require_member(by, organisation.pk)
     decision = rules.check_recognition(rules.RecognitionFacts(
         organisation_kind=organisation.kind, organisation_blocked=organisation.is_blocked_on(timezone.localdate()),
         level_order=level.pk, level_name=level.name, national_level=level.national_level,

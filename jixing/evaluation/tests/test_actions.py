@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from jixing.core.models import AuditEvent, StatusChange
 from jixing.core.workflow import IllegalTransition
@@ -30,6 +31,13 @@ from jixing.evaluation.queries import certificates_for, highest_certificate_leve
 from . import factories as f
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are asserted by their English source text here; the Chinese ones in test_import_results."""
+    with translation.override("en"):
+        yield
 
 
 # ------------------------------------------------------------------ filings
