@@ -135,3 +135,57 @@ def generate_dispatch_report(*, period: dt.date, by: Any, today: dt.date) -> Dis
         )
         audit.record("stats.dispatch_report", actor=by, obj=report, detail={"period": data["period"]})
     return report
+
+
+# ---------------------------------------------------------------- 优选计划 selection
+
+SELECTION_VALID_YEARS = 2
+
+
+def propose_selection(*, organisation: Any, year: int, reason: str, by: Any, today: dt.date) -> Any:
+    """A city (or the province) proposes an institution with its current scorecard."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from .models import InstitutionSelection
+    from .rules import institution_scorecard
+    from .scorecards import institution_facts
+
+    if not reason.strip():
+        raise ValidationError(_("Give the reason for the proposal."))
+    if not queries.stats_scope(by, region_code=organisation.county_id).allowed:
+        raise PermissionDenied
+    card = institution_scorecard(institution_facts([organisation.pk], year=year, today=today)[organisation.pk])
+    if not card.selectable:
+        raise ValidationError(_("This institution cannot be proposed: it has no trainees this year or has confirmed violations."))
+    with transaction.atomic():
+        selection = InstitutionSelection.objects.create(
+            organisation=organisation, year=year, score=card.score, reason=reason, proposed_by=by,
+            scorecard={"rates": {k: None if v is None else str(v) for k, v in card.rates.items()},
+                       "facts": card.facts.__dict__, "reasons": list(card.reasons)},
+        )
+        audit.record("stats.selection_proposed", actor=by, obj=selection, after={"score": str(card.score)})
+    return selection
+
+
+def decide_selection(selection: Any, *, approve: bool, reason: str, by: Any, today: dt.date) -> None:
+    """The province decides; the proposer may not decide their own proposal (maker ≠ checker)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from jixing.core.workflow import move
+
+    from .models import SelectionStatus
+
+    if queries.stats_scope(by).region_prefix is not None:
+        raise PermissionDenied
+    if selection.proposed_by_id == by.pk:
+        raise PermissionDenied(_("You cannot decide a proposal you made yourself."))
+    if not approve and not reason.strip():
+        raise ValidationError(_("Give the reason for not selecting the institution."))
+    with transaction.atomic():
+        selection.decided_by = by
+        selection.decision_reason = reason
+        if approve:
+            selection.valid_until = dt.date(selection.year + SELECTION_VALID_YEARS - 1, 12, 31)
+        selection.save(update_fields=["decided_by", "decision_reason", "valid_until", "updated_at"])
+        move(selection, SelectionStatus.APPROVED if approve else SelectionStatus.REJECTED, by=by, reason=reason,
+             event="stats.selection_decided")

@@ -90,3 +90,55 @@ def trend(request: HttpRequest, year: int | None = None, region: str | None = No
 def funnel(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[StageOut]:
     scope, year = _scope_and_year(request, region, year)
     return [StageOut(**s) for s in queries.funnel(scope, year=year, today=timezone.localdate())]
+
+
+class ScorecardOut(Schema):
+    rank: int
+    organisation_id: int
+    name: str
+    county: str
+    trainees: int
+    completion: Decimal | None
+    certificate_pass_rate: Decimal | None
+    employed_within_6_months: Decimal | None
+    claims_not_returned: Decimal | None
+    open_findings: int
+    violations: int
+    score: Decimal
+
+
+class EvaluatorOut(Schema):
+    organisation_id: int
+    name: str
+    occupation: str
+    level: str
+    evaluated: int
+    pass_rate: Decimal | None
+    peer_pass_rate: Decimal | None
+    suspicious: bool
+    anomaly_findings: int
+
+
+@router.get("/scorecards/institutions", response=list[ScorecardOut])
+def institution_scorecards(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[ScorecardOut]:
+    from .scorecards import ranked_institutions
+
+    scope, year = _scope_and_year(request, region, year)
+    return [ScorecardOut(
+        rank=r.rank, organisation_id=r.organisation.pk, name=r.organisation.name, county=r.organisation.county_id,
+        trainees=r.card.facts.trainees, completion=r.card.rates["completion"], certificate_pass_rate=r.card.rates["passing"],
+        employed_within_6_months=r.card.rates["employment"], claims_not_returned=r.card.rates["claims"],
+        open_findings=r.card.facts.open_findings, violations=r.card.facts.violations, score=r.card.score,
+    ) for r in ranked_institutions(scope, year=year, today=timezone.localdate())]
+
+
+@router.get("/scorecards/evaluators", response=list[EvaluatorOut])
+def evaluator_scorecards(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[EvaluatorOut]:
+    from .scorecards import evaluator_rows
+
+    scope, year = _scope_and_year(request, region, year)
+    return [EvaluatorOut(
+        organisation_id=r.organisation.pk, name=r.organisation.name, occupation=r.occupation, level=r.level,
+        evaluated=r.evaluated, pass_rate=r.pass_rate, peer_pass_rate=r.peer_pass_rate, suspicious=r.suspicious,
+        anomaly_findings=r.anomaly_findings,
+    ) for r in evaluator_rows(scope, year=year)]

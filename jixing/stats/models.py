@@ -87,3 +87,69 @@ class DispatchReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period:%Y-%m}"
+
+
+class SelectionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    APPROVED = "approved", _("selected (优选)")
+    REJECTED = "rejected", _("not selected")
+    REVOKED = "revoked", _("revoked")
+
+
+class InstitutionSelectionQuerySet(models.QuerySet):
+    def visible_to(self, user: object) -> InstitutionSelectionQuerySet:
+        from jixing.core.access import scope_for
+
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.organisation_id:
+            return self.filter(organisation_id=scope.organisation_id)
+        if scope.region_prefix and not scope.department_id:
+            return self.filter(organisation__county__code__startswith=scope.region_prefix)
+        return self.none()
+
+    def current(self, day: object) -> InstitutionSelectionQuerySet:
+        return self.filter(status=SelectionStatus.APPROVED, valid_until__gte=day)
+
+
+class InstitutionSelection(models.Model):
+    """The training-institution 优选计划 (seed 二(一)): a city proposes, the province selects."""
+
+    organisation = models.ForeignKey("registry.Organisation", on_delete=models.PROTECT, related_name="selections")
+    year = models.PositiveSmallIntegerField(_("selection year"))
+    score = models.DecimalField(_("score when proposed"), max_digits=5, decimal_places=1)
+    scorecard = models.JSONField(_("scorecard when proposed"))
+    reason = models.TextField(_("reason for the proposal"))
+    status = models.CharField(_("status"), max_length=10, choices=SelectionStatus.choices, default=SelectionStatus.PROPOSED)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InstitutionSelectionQuerySet.as_manager()
+
+    TRANSITIONS = {
+        (SelectionStatus.PROPOSED, SelectionStatus.APPROVED),
+        (SelectionStatus.PROPOSED, SelectionStatus.REJECTED),
+        (SelectionStatus.APPROVED, SelectionStatus.REVOKED),
+    }
+
+    class Meta:
+        ordering = ["-year", "-score"]
+        verbose_name = _("institution selection")
+        verbose_name_plural = _("institution selections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year"], condition=~models.Q(status="rejected"), name="selection_once_per_year"
+            ),
+            models.CheckConstraint(
+                name="selection_approved_has_validity",
+                condition=~models.Q(status="approved") | models.Q(valid_until__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year} {self.get_status_display()}"

@@ -63,3 +63,76 @@ class Progress:
         if gap >= 0:
             return GREEN
         return YELLOW if gap >= -YELLOW_BAND else RED
+
+
+# ---------------------------------------------------------------- scorecards (优选计划)
+#
+# Seed 二(一): select institutions with 技能培训质量高、促进就业成效好. The score weighs
+# outcomes over volume: employment within 6 months 35%, completion 25%, certificate pass
+# 20%, claims not returned 20%. A rate with no denominator is left out and the other
+# weights are rescaled. Each open finding costs 3 points (at most 15); a confirmed
+# violation caps the score at 40 and makes the institution ineligible for selection.
+
+WEIGHTS = {"employment": Decimal("0.35"), "completion": Decimal("0.25"), "passing": Decimal("0.20"), "claims": Decimal("0.20")}
+FINDING_PENALTY = Decimal(3)
+MAX_FINDING_PENALTY = Decimal(15)
+VIOLATION_CAP = Decimal(40)
+
+
+@dataclass(frozen=True)
+class InstitutionFacts:
+    trainees: int
+    finished: int  # enrollments in classes that have ended (not withdrawn)
+    completed: int
+    evaluated: int
+    passed: int
+    employment_window_closed: int  # completed at least 6 months ago
+    employed_within_6_months: int
+    claims: int
+    claims_returned: int
+    open_findings: int
+    violations: int
+
+
+def _rate(numerator: int, denominator: int) -> Decimal | None:
+    if denominator <= 0:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    facts: InstitutionFacts
+    rates: dict[str, Decimal | None]
+    score: Decimal
+    reasons: tuple[str, ...]
+
+    @property
+    def selectable(self) -> bool:
+        return self.facts.violations == 0 and self.facts.trainees > 0
+
+
+def institution_scorecard(f: InstitutionFacts) -> Scorecard:
+    claims_ok = _rate(f.claims - f.claims_returned, f.claims)
+    rates = {
+        "completion": _rate(f.completed, f.finished),
+        "passing": _rate(f.passed, f.evaluated),
+        "employment": _rate(f.employed_within_6_months, f.employment_window_closed),
+        "claims": claims_ok,
+    }
+    used = {k: w for k, w in WEIGHTS.items() if rates[k] is not None}
+    reasons: list[str] = []
+    if used:
+        total_weight = sum(used.values())
+        base = sum((rates[k] or Decimal(0)) * w for k, w in used.items()) / total_weight * 100
+    else:
+        base = Decimal(0)
+        reasons.append("no outcome data yet")
+    penalty = min(FINDING_PENALTY * f.open_findings, MAX_FINDING_PENALTY)
+    if penalty:
+        reasons.append(f"-{penalty} for {f.open_findings} open findings")
+    score = max(base - penalty, Decimal(0))
+    if f.violations:
+        score = min(score, VIOLATION_CAP)
+        reasons.append(f"capped at {VIOLATION_CAP}: {f.violations} confirmed violations")
+    return Scorecard(f, rates, score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), tuple(reasons))

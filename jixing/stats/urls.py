@@ -12,4 +12,10 @@ urlpatterns = [
     path("reports/generate/", views.generate_report, name="generate_report"),
     path("reports/<int:pk>/", views.report, name="report"),
     path("reports/<int:pk>/download/", views.report_download, name="report_download"),
+    path("scorecards/", views.institution_scorecards, name="scorecards"),
+    path("scorecards/evaluators/", views.evaluator_scorecards, name="evaluators"),
+    path("scorecards/<int:organisation_id>/propose/", views.propose, name="propose"),
+    path("selections/", views.selections, name="selections"),
+    path("selections/<int:pk>/decide/", views.decide, name="decide"),
+    path("institutions/<int:organisation_id>/", views.institution_profile, name="profile"),
 ]

@@ -10,16 +10,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
 from jixing.core import audit
-from jixing.core.permissions import require_roles
+from jixing.core.access import get_for_user
+from jixing.core.permissions import public, require_roles
 
 from . import actions, exports, queries, rollup
 from .forms import PeriodForm
-from .models import DispatchReport
+from .models import DispatchReport, InstitutionSelection, SelectionStatus
 from .queries import PROGRAMME_YEARS
 
 STATS_ROLES = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
@@ -130,3 +133,95 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="dispatch-{report.period:%Y-%m}.xlsx"'
     return response
+
+
+# ---------------------------------------------------------------- scorecards and 优选计划
+
+
+@require_roles(*STATS_ROLES)
+def institution_scorecards(request: HttpRequest) -> HttpResponse:
+    from .scorecards import ranked_institutions
+
+    today = _today()
+    year = _year(request, today)
+    scope = _scope(request)
+    ranked = ranked_institutions(scope, year=year, today=today)
+    selections = {
+        s.organisation_id: s for s in InstitutionSelection.objects.filter(year=year).exclude(status=SelectionStatus.REJECTED)
+    }
+    rows = [{"r": r, "selection": selections.get(r.organisation.pk)} for r in ranked]
+    return TemplateResponse(request, "stats/scorecards.html", {
+        "rows": rows, "year": year, "years": PROGRAMME_YEARS, "scope": scope,
+        "can_propose": request.user.role == Role.HRSS_OFFICER,
+    })
+
+
+@require_roles(*STATS_ROLES)
+def evaluator_scorecards(request: HttpRequest) -> HttpResponse:
+    from .scorecards import evaluator_rows
+
+    today = _today()
+    year = _year(request, today)
+    scope = _scope(request)
+    return TemplateResponse(request, "stats/evaluators.html", {
+        "rows": evaluator_rows(scope, year=year), "year": year, "years": PROGRAMME_YEARS, "scope": scope,
+    })
+
+
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def propose(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from jixing.registry.models import Organisation
+
+    organisation = get_for_user(Organisation.objects.all(), request.user, organisation_id)
+    today = _today()
+    try:
+        actions.propose_selection(organisation=organisation, year=_year(request, today), by=request.user, today=today,
+                                  reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise Http404 from None
+    else:
+        messages.success(request, _("%(name)s was proposed for the selection.") % {"name": organisation.name})
+    return redirect(f"{reverse('stats:scorecards')}?year={_year(request, today)}")
+
+
+@require_roles(*STATS_ROLES)
+def selections(request: HttpRequest) -> HttpResponse:
+    qs = InstitutionSelection.objects.visible_to(request.user).select_related("organisation", "proposed_by", "decided_by")
+    return TemplateResponse(request, "stats/selections.html", {"selections": qs[:200]})
+
+
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from jixing.core.workflow import IllegalTransition
+
+    selection = get_for_user(InstitutionSelection.objects.all(), request.user, pk)
+    try:
+        actions.decide_selection(selection, approve=request.POST.get("decision") == "approve",
+                                 reason=request.POST.get("reason", ""), by=request.user, today=_today())
+    except (ValidationError, IllegalTransition) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    except PermissionDenied as exc:
+        if not str(exc):
+            raise Http404 from None
+        return TemplateResponse(request, "web/error.html", {"code": 403, "message": str(exc)}, status=403)
+    return redirect("stats:selections")
+
+
+@public
+def institution_profile(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Public profile of a training institution: its 优选 status and headline outcomes."""
+    from jixing.registry.models import Organisation
+
+    organisation = get_object_or_404(Organisation.objects.active(), pk=organisation_id)
+    current = InstitutionSelection.objects.current(_today()).filter(organisation=organisation).order_by("-year").first()
+    return TemplateResponse(request, "stats/profile.html", {"organisation": organisation, "selection": current})

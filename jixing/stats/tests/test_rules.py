@@ -46,3 +46,33 @@ def test_it_lights_progress_against_time(actual, target, share, light):
 def test_it_has_no_light_without_a_target():
     p = Progress(Decimal(5), None, Decimal("0.5"))
     assert p.completion is None and p.gap is None and p.light is None
+
+
+from jixing.stats.rules import InstitutionFacts, institution_scorecard  # noqa: E402
+
+
+def _facts(**kw):
+    base = {"trainees": 100, "finished": 100, "completed": 90, "evaluated": 80, "passed": 60, "employment_window_closed": 50,
+                "employed_within_6_months": 40, "claims": 10, "claims_returned": 1, "open_findings": 0, "violations": 0}
+    return InstitutionFacts(**{**base, **kw})
+
+
+def test_it_scores_an_institution_by_weighted_outcomes():
+    card = institution_scorecard(_facts())
+    # 0.35*0.8 + 0.25*0.9 + 0.20*0.75 + 0.20*0.9 = 0.835
+    assert card.score == Decimal("83.5")
+    assert card.rates["employment"] == Decimal("0.8")
+    assert card.selectable
+
+
+def test_it_rescales_weights_when_a_rate_is_unknown():
+    card = institution_scorecard(_facts(employment_window_closed=0, employed_within_6_months=0))
+    # (0.25*0.9 + 0.20*0.75 + 0.20*0.9) / 0.65 = 0.8538…
+    assert card.score == Decimal("85.4")
+
+
+def test_it_penalises_findings_and_caps_violations():
+    assert institution_scorecard(_facts(open_findings=2)).score == Decimal("77.5")
+    assert institution_scorecard(_facts(open_findings=9)).score == Decimal("68.5")  # penalty capped at 15
+    capped = institution_scorecard(_facts(violations=1))
+    assert capped.score == Decimal("40.0") and not capped.selectable
