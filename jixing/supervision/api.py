@@ -1,5 +1,194 @@
+"""Supervision API: findings (list, detail), cases (create, detail, transition) and the
+institution's explanation. Every endpoint checks roles and reads through ``visible_to``;
+missing and forbidden both answer 404."""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Any, Literal
 
-router = Router()
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from jixing.accounts.models import Role, User
+from jixing.core.access import get_for_user
+from jixing.core.permissions import require_api_roles
+
+from . import actions, queries, rules
+from .models import Case, Finding
+
+router = Router(tags=["supervision"])
+READERS = (Role.HRSS_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.EVALUATOR)
+
+
+class FindingOut(Schema):
+    id: int
+    rule: str = Field(description="Rule code, R01 … R11.")
+    rule_title: str
+    subject_type: str = Field(description="app_label.model of the subject.")
+    subject_id: str
+    subject_label: str
+    organisation_id: int | None
+    county: str | None = Field(description="GB/T 2260 county code.")
+    severity: str
+    status: str
+    case_id: int | None
+    explanation: str = Field(description="The rule's explanation of this finding, in the request's language.")
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+
+    @staticmethod
+    def resolve_rule(obj: Finding) -> str:
+        return obj.code
+
+    @staticmethod
+    def resolve_rule_title(obj: Finding) -> str:
+        rule = obj.rule
+        return str(rule.title) if rule else obj.code
+
+    @staticmethod
+    def resolve_subject_type(obj: Finding) -> str:
+        return f"{obj.subject_type.app_label}.{obj.subject_type.model}"
+
+    @staticmethod
+    def resolve_county(obj: Finding) -> str | None:
+        return obj.county_id
+
+
+class FindingDetailOut(FindingOut):
+    evidence: dict[str, Any] = Field(description="The records the finding rests on: ids, times, devices, distances.")
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    organisation_id: int
+    county: str
+    status: str
+    assigned_to: str | None
+    explanation_due: dt.date | None
+    decision_reasons: str
+    finding_ids: list[int]
+    measures: list[dict[str, Any]]
+
+    @staticmethod
+    def resolve_county(obj: Case) -> str:
+        return obj.county_id
+
+    @staticmethod
+    def resolve_assigned_to(obj: Case) -> str | None:
+        return obj.assigned_to.username if obj.assigned_to_id else None
+
+    @staticmethod
+    def resolve_finding_ids(obj: Case) -> list[int]:
+        return list(obj.findings.order_by("id").values_list("id", flat=True))
+
+    @staticmethod
+    def resolve_measures(obj: Case) -> list[dict[str, Any]]:
+        return [{"kind": m.kind, "reference": m.reference, "amount": str(m.amount) if m.amount else None,
+                 "until": m.until.isoformat() if m.until else None} for m in obj.measures.all()]
+
+
+class CaseIn(Schema):
+    finding_ids: list[int] = Field(min_length=1)
+    title: str = Field("", max_length=200)
+
+
+class TransitionIn(Schema):
+    action: Literal["assign", "request_explanation", "resume", "decide", "close"]
+    officer: str | None = Field(None, description="assign: the officer's username.")
+    questions: str = Field("", description="request_explanation: what the institution should explain.")
+    due: dt.date | None = Field(None, description="request_explanation: the deadline.")
+    violation: bool | None = Field(None, description="decide: true for a violation, false to clear.")
+    reasons: str = Field("", description="decide, resume, close: the reasons (required).")
+
+
+class ExplanationOut(Schema):
+    id: int
+    case_id: int | None
+    finding_id: int | None
+    text: str
+    attachment_name: str
+    attachment_sha256: str
+    submitted_at: dt.datetime
+
+
+@router.get("/findings", response=list[FindingOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_findings(request: HttpRequest, rule: str | None = None, status: str | None = None,
+                  organisation: int | None = None, region: str | None = None) -> Any:
+    """Findings in the caller's scope; ``status=unresolved`` for open, explained and in-case ones."""
+    require_api_roles(request, *READERS)
+    code = rule if rule in rules.by_code() else ""
+    return queries.findings_for(request.user, code=code, status=status or "", organisation=organisation,
+                                county=(region or "")[:6]).select_related("subject_type")
+
+
+@router.get("/findings/{finding_id}", response=FindingDetailOut)
+def get_finding(request: HttpRequest, finding_id: int) -> Any:
+    require_api_roles(request, *READERS)
+    return get_for_user(Finding.objects.select_related("subject_type"), request.user, finding_id)
+
+
+@router.post("/findings/{finding_id}/explanation", response={201: ExplanationOut})
+def explain_finding(request: HttpRequest, finding_id: int, text: Form[str],
+                    attachment: File[UploadedFile] | None = None) -> Any:
+    """The institution explains one of its findings (multipart; optional PDF/PNG/JPEG ≤ 10 MB)."""
+    require_api_roles(request, Role.INSTITUTION, Role.EVALUATOR)
+    finding = get_for_user(Finding.objects.all(), request.user, finding_id)
+    return Status(201, actions.submit_explanation(by=request.user, finding=finding, text=text, attachment=attachment))
+
+
+@router.post("/cases", response={201: CaseOut})
+def create_case(request: HttpRequest, payload: CaseIn) -> Any:
+    require_api_roles(request, Role.HRSS_OFFICER)
+    findings = list(Finding.objects.visible_to(request.user).filter(pk__in=payload.finding_ids))
+    if len(findings) != len(set(payload.finding_ids)):
+        raise ValidationError({"finding_ids": _("Some findings do not exist or are outside your region.")})
+    return Status(201, actions.open_case(findings, by=request.user, title=payload.title))
+
+
+@router.get("/cases/{case_id}", response=CaseOut)
+def get_case(request: HttpRequest, case_id: int) -> Any:
+    require_api_roles(request, *READERS)
+    return get_for_user(Case.objects.select_related("assigned_to"), request.user, case_id)
+
+
+@router.post("/cases/{case_id}/transition", response=CaseOut)
+def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
+    """Move a case along its lifecycle (open → investigating → awaiting explanation → explained →
+    cleared / violation → closed). A decision without reasons is refused (422)."""
+    require_api_roles(request, Role.HRSS_OFFICER)
+    case = get_for_user(Case.objects.all(), request.user, case_id)
+    if payload.action == "assign":
+        officer = User.objects.filter(username=payload.officer or "", role=Role.HRSS_OFFICER).first()
+        if officer is None:
+            raise ValidationError({"officer": _("Assign the case to an HRSS officer responsible for its region.")})
+        case = actions.assign_case(case, by=request.user, officer=officer)
+    elif payload.action == "request_explanation":
+        if payload.due is None:
+            raise ValidationError({"due": _("Give the deadline for the explanation.")})
+        case = actions.request_explanation(case, by=request.user, questions=payload.questions, due=payload.due)
+    elif payload.action == "resume":
+        case = actions.resume_investigation(case, by=request.user, reason=payload.reasons)
+    elif payload.action == "decide":
+        if payload.violation is None:
+            raise ValidationError({"violation": _("Say whether a violation was found.")})
+        case = actions.decide_case(case, by=request.user, violation=payload.violation, reasons=payload.reasons)
+    else:
+        case = actions.close_case(case, by=request.user, reason=payload.reasons)
+    return Case.objects.select_related("assigned_to").get(pk=case.pk)
+
+
+@router.post("/cases/{case_id}/explanation", response={201: ExplanationOut})
+def explain_case(request: HttpRequest, case_id: int, text: Form[str],
+                 attachment: File[UploadedFile] | None = None) -> Any:
+    """The institution answers a case awaiting its explanation (multipart; optional attachment)."""
+    require_api_roles(request, Role.INSTITUTION, Role.EVALUATOR)
+    case = get_for_user(Case.objects.all(), request.user, case_id)
+    return Status(201, actions.submit_explanation(by=request.user, case=case, text=text, attachment=attachment))

@@ -306,6 +306,9 @@ class Explanation(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.submitted_at:%Y-%m-%d}" if self.submitted_at else str(self.organisation)
+
 
 class MeasureKind(models.TextChoices):
     RECOVERY = "recovery", _("recovery of subsidy")
@@ -336,3 +339,6 @@ class CaseMeasure(models.Model):
         constraints = [
             models.CheckConstraint(name="measure_amount_positive", condition=Q(amount__isnull=True) | Q(amount__gt=0)),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_kind_display()}"

@@ -9,7 +9,6 @@ from typing import Any
 from django.utils import timezone
 
 
-
 def iso(value: dt.datetime | None) -> str | None:
     """Local (Asia/Shanghai) time to the second, as evidence shows it."""
     if value is None:

@@ -2,8 +2,10 @@
 that excludes subsidised training then (pensioner, full-time student: TargetGroup.excludes_subsidy).
 
 Audit 2022: "fake trainees" — retirees and full-time students listed to claim ~52 million yuan.
-Retirement ages are parameters because the statutory ages are being raised gradually from 2025
-(全国人大常委会关于实施渐进式延迟法定退休年龄的决定, 2024).
+The retirement date is training's (``training.rules.statutory_retirement_date``: the 2024
+decision on gradually raising the statutory retirement age), so supervision and enrollment
+eligibility agree. SQL keeps the candidates past the *original* retirement age (the reform
+only raises it), the exact date is then checked for those few.
 """
 
 from __future__ import annotations
@@ -15,22 +17,17 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from jixing.supervision import sql
+from jixing.training.rules import MEN, WOMEN_CADRES, WOMEN_WORKERS, RetirementPolicy, age_on, statutory_retirement_date
 
 from .base import Hit, Param, Rule, register
 from .common import class_info, person_labels
 
 
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def age_problem(birth: dt.date, sex: str, start: dt.date, *, min_age: int, max_age_male: int,
-                max_age_female: int) -> str | None:
-    """'too_young', 'too_old' or None for a trainee born ``birth`` on a class starting ``start``."""
-    age = age_on(birth, start)
-    if age < min_age:
+def age_problem(birth: dt.date, sex: str, start: dt.date, *, min_age: int, female_base: int) -> str | None:
+    """'too_young', 'too_old' or None for a trainee born ``birth`` in a class starting ``start``."""
+    if age_on(birth, start) < min_age:
         return "too_young"
-    if age > (max_age_female if sex == "F" else max_age_male):
+    if start >= statutory_retirement_date(birth, sex, RetirementPolicy(female_base=female_base)):
         return "too_old"
     return None
 
@@ -47,15 +44,15 @@ class IneligibleTrainee(Rule):
     severity = "high"
     layout = "person"
     params = (
-        Param("min_age", _("minimum age"), 16, 14, 18, _("years")),
-        Param("max_age_male", _("retirement age (men)"), 60, 50, 70, _("years")),
-        Param("max_age_female", _("retirement age (women)"), 55, 45, 70, _("years")),
+        Param("min_age", _("minimum age"), 16, 16, 18, _("years")),
+        Param("female_retirement_base", _("original retirement age of women (50 workers, 55 cadres)"), 55, 50, 55,
+              _("years")),
     )
     template = _("{person} ({age} years old on {start}) in {class_code}: {reasons}.")
 
     @classmethod
     def explain(cls, context: Mapping[str, Any]) -> str:
-        labels = {"too_young": _("below the minimum working age"), "too_old": _("above the retirement age")}
+        labels = {"too_young": _("below the minimum working age"), "too_old": _("past the statutory retirement age")}
         reasons = [str(labels[r]) for r in context.get("age_problems", []) if r in labels]
         reasons += [str(_("member of “%(group)s”")) % {"group": g} for g in context.get("groups", [])]
         return str(cls.template).format(
@@ -69,10 +66,11 @@ class IneligibleTrainee(Rule):
 
         enr, cls_t, prj, per = (sql.table(m) for m in (Enrollment, TrainingClass, TrainingProject, Person))
         pg, tg = sql.table(PersonGroup), sql.table(TargetGroup)
-        min_age, max_m, max_f = (int(params[k]) for k in ("min_age", "max_age_male", "max_age_female"))
+        min_age, female_base = int(params["min_age"]), int(params["female_retirement_base"])
+        women = WOMEN_WORKERS if female_base == 50 else WOMEN_CADRES
         young = f"p.birth_date > {sql.minus_years('c.start_date', min_age)}"
-        old = (f"((p.sex = 'F' AND p.birth_date <= {sql.minus_years('c.start_date', max_f + 1)}) OR "
-               f"(p.sex <> 'F' AND p.birth_date <= {sql.minus_years('c.start_date', max_m + 1)}))")
+        old = (f"((p.sex = 'F' AND p.birth_date <= {sql.minus_years('c.start_date', women.base_years)}) OR "
+               f"(p.sex <> 'F' AND p.birth_date <= {sql.minus_years('c.start_date', MEN.base_years)}))")
         excluded = f"""EXISTS (SELECT 1 FROM {pg} g JOIN {tg} t ON t.id = g.group_id
                    WHERE g.person_id = e.person_id AND t.excludes_subsidy = %s AND g.archived_at IS NULL
                      AND g.valid_from <= c.end_date AND (g.valid_to IS NULL OR g.valid_to >= c.start_date))"""
@@ -108,7 +106,7 @@ class IneligibleTrainee(Rule):
             birth, start = _as_date(birth), _as_date(start)
             klass = classes[class_id]
             end = dt.date.fromisoformat(klass["end_date"])
-            problem = age_problem(birth, sex, start, min_age=min_age, max_age_male=max_m, max_age_female=max_f)
+            problem = age_problem(birth, sex, start, min_age=min_age, female_base=female_base)
             held = [m for m in groups.get(person_id, [])
                     if m["valid_from"] <= end and (m["valid_to"] is None or m["valid_to"] >= start)]
             if problem is None and not held:

@@ -22,16 +22,27 @@ from .base import Hit, Param, Rule, register
 class SharedContact(Rule):
     code = "R10"
     kind = "shared_contact"
-    title = _("One phone number shared by many trainees")
-    description = _("The same mobile number is registered for many different trainees.")
+    title = _("One phone number or bank account shared by many trainees")
+    description = _("The same mobile number, or the same payee bank account, is registered for many different trainees.")
     severity = "medium"
     layout = "persons"
     params = (Param("min_trainees", _("trainees sharing one number"), 5, 2, 1000),)
     template = _(
         "{total} trainees share one mobile number ({phone}); {here} of them trained with {organisation}."
     )
+    account_template = _(
+        "{total} trainees are paid into one bank account ({account}); {here} of them trained with {organisation}."
+    )
+
+    @classmethod
+    def explain(cls, context: Mapping[str, Any]) -> str:
+        template = cls.account_template if context.get("variant") == "account" else cls.template
+        return str(template).format_map(defaultdict(str, context))
 
     def find(self, params: Mapping[str, Any], since: dt.datetime | None) -> list[Hit]:
+        return self._phones(params, since) + self._accounts(params, since)
+
+    def _phones(self, params: Mapping[str, Any], since: dt.datetime | None) -> list[Hit]:
         from jixing.registry.models import Organisation, Person
         from jixing.training.models import Enrollment, TrainingClass, TrainingProject
 
@@ -73,11 +84,66 @@ class SharedContact(Rule):
             org = orgs[org_id]
             members = sorted(person_ids)
             phone = persons[members[0]].masked_phone
-            context = {"total": totals[phone_hash], "phone": phone, "here": len(members), "organisation": org.name}
+            context = {"variant": "phone", "total": totals[phone_hash], "phone": phone, "here": len(members),
+                       "organisation": org.name}
             hits.append(Hit(
                 subject_model="registry.Organisation", subject_id=org_id, subject_label=org.name,
                 key=f"phone:{phone_hash[:24]}", organisation_id=org_id, county_id=org.county_id, context=context,
-                evidence={"phone": phone, "total_trainees": totals[phone_hash],
+                evidence={"variant": "phone", "phone": phone, "total_trainees": totals[phone_hash],
+                          "persons": [{"id": pid, "label": str(persons[pid])} for pid in members]},
+            ))
+        return hits
+
+    def _accounts(self, params: Mapping[str, Any], since: dt.datetime | None) -> list[Hit]:
+        try:
+            from jixing.funds.models import PayeeAccount
+        except ImportError:
+            return []
+        from jixing.registry.models import Organisation, Person
+        from jixing.training.models import Enrollment, TrainingClass, TrainingProject
+
+        acc, enr, cls_t, prj = (sql.table(m) for m in (PayeeAccount, Enrollment, TrainingClass, TrainingProject))
+        scope, args = "", []
+        if since is not None:
+            scope = f" AND a.account_hash IN (SELECT account_hash FROM {acc} WHERE updated_at >= %s)"
+            args = [sql.ts(since)]
+        query = f"""
+            WITH holders AS (
+                SELECT DISTINCT a.account_hash, a.person_id FROM {acc} a
+                WHERE a.person_id IS NOT NULL AND a.archived_at IS NULL{scope}
+            ), shared AS (
+                SELECT account_hash, COUNT(*) AS n FROM holders GROUP BY account_hash HAVING COUNT(*) >= %s
+            )
+            SELECT DISTINCT h.account_hash, pr.organiser_id, h.person_id, s.n
+            FROM holders h JOIN shared s ON s.account_hash = h.account_hash
+            JOIN {enr} e ON e.person_id = h.person_id AND e.status <> 'withdrawn'
+            JOIN {cls_t} c ON c.id = e.training_class_id
+            JOIN {prj} pr ON pr.id = c.project_id
+        """
+        rows = sql.fetch(query, [*args, int(params["min_trainees"])])
+        if not rows:
+            return []
+        by_org: dict[tuple[str, int], set[int]] = defaultdict(set)
+        totals: dict[str, int] = {}
+        for account_hash, org_id, person_id, n in rows:
+            by_org[(account_hash, org_id)].add(person_id)
+            totals[account_hash] = int(n)
+        masked = {
+            a.account_hash: a.masked_number
+            for a in PayeeAccount.objects.filter(account_hash__in=totals, person__isnull=False)
+        }
+        persons = {p.pk: p for p in Person.objects.filter(pk__in={r[2] for r in rows})}
+        orgs = {o.pk: o for o in Organisation.objects.filter(pk__in={k[1] for k in by_org})}
+        hits = []
+        for (account_hash, org_id), person_ids in by_org.items():
+            org = orgs[org_id]
+            members = sorted(person_ids)
+            context = {"variant": "account", "total": totals[account_hash], "account": masked.get(account_hash, "****"),
+                       "here": len(members), "organisation": org.name}
+            hits.append(Hit(
+                subject_model="registry.Organisation", subject_id=org_id, subject_label=org.name,
+                key=f"account:{account_hash[:24]}", organisation_id=org_id, county_id=org.county_id, context=context,
+                evidence={"variant": "account", "account": context["account"], "total_trainees": totals[account_hash],
                           "persons": [{"id": pid, "label": str(persons[pid])} for pid in members]},
             ))
         return hits

@@ -265,10 +265,11 @@ def test_it_finds_a_pensioner_at_the_time_of_training(setup):
 
 
 @pytest.mark.parametrize(("birth", "sex", "fires"), [
-    (dt.date(1964, 3, 4), "M", False),  # 60 (61 the next day): not above 60
-    (dt.date(1964, 3, 3), "M", True),  # turned 61 on the first day
-    (dt.date(1969, 3, 4), "F", False),  # 55
-    (dt.date(1969, 3, 3), "F", True),  # 56
+    # 2024 retirement decision: men born 1965-03 retire at 60 + 1 month (2025-04-03)
+    (dt.date(1965, 3, 3), "M", False),
+    (dt.date(1965, 1, 1), "M", True),  # retired 2025-02-01
+    (dt.date(1970, 3, 3), "F", False),  # women (base 55) born 1970-03: retire 2025-04-03
+    (dt.date(1969, 12, 1), "F", True),  # retired at 55 on 2024-12-01
     (dt.date(2009, 3, 3), "M", False),  # 16 on the first day
     (dt.date(2009, 3, 4), "M", True),  # still 15
 ])
