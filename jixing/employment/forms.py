@@ -9,13 +9,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import region_prefix
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel, SkillLevel
 from jixing.registry.validators import parse_resident_id
 
 from . import actions
-from .models import PlacementKind, ReferralStatus
+from .models import JobDemandStatus, PlacementKind, ReferralStatus
 from .queries import GROUPINGS
 
 MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
@@ -60,7 +61,7 @@ class JobDemandForm(forms.Form):
 
 
 class DemandStatusForm(forms.Form):
-    to = forms.ChoiceField(choices=[("filled", _("filled")), ("closed", _("closed")), ("open", _("open"))])
+    to = forms.ChoiceField(choices=JobDemandStatus.choices)
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
 
@@ -71,8 +72,7 @@ class ReferForm(forms.Form):
 
 class ReferralResultForm(forms.Form):
     to = forms.ChoiceField(label=_("Result"), choices=[
-        (ReferralStatus.INTERVIEWED, _("interviewed")), (ReferralStatus.HIRED, _("hired")),
-        (ReferralStatus.DECLINED, _("declined")),
+        (s, label) for s, label in ReferralStatus.choices if s != ReferralStatus.REFERRED
     ])
     interviewed_on = forms.DateField(label=_("Interviewed on"), required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
@@ -113,7 +113,8 @@ class PlacementForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("verify", _("verify")), ("reject", _("reject"))])
+    decision = forms.ChoiceField(choices=[("verify", pgettext_lazy("decision", "verify")),
+                                          ("reject", pgettext_lazy("decision", "reject"))])
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import scope_for
 from jixing.core.fields import EncryptedTextField
@@ -35,9 +36,9 @@ from jixing.core.models import TimeStampedModel
 
 
 class JobDemandStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    FILLED = "filled", _("filled")
-    CLOSED = "closed", _("closed")
+    OPEN = "open", pgettext_lazy("job demand status", "open")
+    FILLED = "filled", pgettext_lazy("job demand status", "filled")
+    CLOSED = "closed", pgettext_lazy("job demand status", "closed")
 
 
 class JobDemandQuerySet(models.QuerySet):
@@ -104,10 +105,10 @@ class JobDemand(TimeStampedModel):
 
 
 class ReferralStatus(models.TextChoices):
-    REFERRED = "referred", _("referred")
-    INTERVIEWED = "interviewed", _("interviewed")
-    HIRED = "hired", _("hired")
-    DECLINED = "declined", _("declined")
+    REFERRED = "referred", pgettext_lazy("referral status", "referred")
+    INTERVIEWED = "interviewed", pgettext_lazy("referral status", "interviewed")
+    HIRED = "hired", pgettext_lazy("referral status", "hired")
+    DECLINED = "declined", pgettext_lazy("referral status", "declined")
 
 
 class ReferralQuerySet(models.QuerySet):
@@ -172,22 +173,22 @@ class Referral(TimeStampedModel):
 
 
 class PlacementKind(models.TextChoices):
-    EMPLOYED = "employed", _("employed")
-    FLEXIBLE = "flexible", _("flexible employment")
-    STARTUP = "startup", _("business start-up")
+    EMPLOYED = "employed", pgettext_lazy("placement kind", "employed")
+    FLEXIBLE = "flexible", pgettext_lazy("placement kind", "flexible employment")
+    STARTUP = "startup", pgettext_lazy("placement kind", "business start-up")
 
 
 class PlacementSource(models.TextChoices):
-    ENTERPRISE = "enterprise", _("enterprise confirmation")
-    INSTITUTION = "institution", _("institution report")
-    INSURANCE = "insurance", _("social-insurance record")
-    SELF_REPORT = "self_report", _("self-report with evidence")
+    ENTERPRISE = "enterprise", pgettext_lazy("placement source", "enterprise confirmation")
+    INSTITUTION = "institution", pgettext_lazy("placement source", "institution report")
+    INSURANCE = "insurance", pgettext_lazy("placement source", "social-insurance record")
+    SELF_REPORT = "self_report", pgettext_lazy("placement source", "self-report with evidence")
 
 
 class VerificationStatus(models.TextChoices):
-    UNVERIFIED = "unverified", _("unverified")
-    VERIFIED = "verified", _("verified")
-    REJECTED = "rejected", _("rejected")
+    UNVERIFIED = "unverified", pgettext_lazy("verification status", "unverified")
+    VERIFIED = "verified", pgettext_lazy("verification status", "verified")
+    REJECTED = "rejected", pgettext_lazy("verification status", "rejected")
 
 
 class PlacementQuerySet(models.QuerySet):

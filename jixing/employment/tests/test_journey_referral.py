@@ -1,0 +1,49 @@
+"""Browser journey: a county officer opens a job demand, sees the matching trainees ranked with
+their reasons, and refers one; the referral appears with its reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from jixing.employment.models import Referral
+from jixing.web.tests.browser import login, screenshot
+
+from . import factories as f
+
+pytestmark = pytest.mark.browser
+
+
+def test_it_walks_dave_from_a_demand_to_a_referral(page, live_server, personas):
+    p = personas
+    ent = f.enterprise()
+    eve = f.enterprise_user(ent)
+    demand = f.demand(ent, eve, title="数控焊工")
+    f.completed_training(p.lixia_person, p.institution, p.dave, completed_on=dt.date(2025, 6, 30))
+    f.certificate(p.lixia_person, p.evaluation_body, p.judy, p.dave, issued_on=dt.date(2025, 7, 20))
+    f.completed_training(p.shizhong_person, p.institution, p.dave, level=4, completed_on=dt.date(2025, 6, 30))
+
+    login(page, live_server, p.dave)
+    page.click("nav.sidebar >> text=岗位需求")
+    page.wait_for_url(f"{live_server.url}/employment/")
+    screenshot(page, "employment-1-demands")
+    page.click("text=数控焊工")
+    page.wait_for_url(f"{live_server.url}/employment/demands/{demand.pk}/")
+    rows = page.locator("#matches tbody tr")
+    assert rows.count() == 2
+    assert rows.nth(0).get_attribute("data-person") == str(p.lixia_person.pk)  # same county, certified
+    assert "同县" in rows.nth(0).inner_text() and "同市" in rows.nth(1).inner_text()
+    assert "持有该职业证书" in rows.nth(0).inner_text()
+    assert p.lixia_person.id_number not in page.content()
+    screenshot(page, "employment-2-matches")
+
+    rows.nth(0).locator("button", has_text="推荐").click()
+    page.wait_for_url(f"{live_server.url}/employment/demands/{demand.pk}/")
+    assert "已将李历下推荐给用人单位" in page.locator(".messages").inner_text()
+    referred = page.locator("#referrals tbody tr")
+    assert referred.count() == 1 and "已推荐" in referred.nth(0).inner_text()
+    assert page.locator("#matches tbody tr").count() == 1  # the referred person left the list
+    screenshot(page, "employment-3-referred")
+    r = Referral.objects.get()
+    assert (r.person, r.demand, r.referred_by) == (p.lixia_person, demand, p.dave)
