@@ -443,7 +443,8 @@ def copy_upsert(
 
     ``columns`` are database column names (``person_id``, not ``person``); values must be what
     the column stores (encrypted text already encrypted). ``conflict`` must be backed by a
-    unique constraint. ``update`` lists the columns overwritten on conflict (default: every
+    unique constraint or index on exactly those columns (not a conditional one). Columns left
+    out get their constant Django default, or NULL. ``update`` lists the columns overwritten on conflict (default: every
     non-conflict column); a row whose values are all equal counts as unchanged.
     ``created_at``/``updated_at`` are filled in when the model has them.
 
@@ -460,6 +461,23 @@ def copy_upsert(
 _temp_counter = itertools.count()
 
 
+def _constant_defaults(model: type[models.Model], columns: Sequence[str]) -> list[tuple[str, Any]]:
+    """Values for the columns left out: Django defaults are not database defaults, so the
+    INSERT … SELECT must supply them (e.g. ``archive_reason = ''``)."""
+    out: list[tuple[str, Any]] = []
+    for f in model._meta.concrete_fields:
+        if f.column in columns or f.primary_key or f.column in ("created_at", "updated_at"):
+            continue
+        if f.has_default() and not (f.unique and callable(f.default)):
+            value = f.get_default()  # a callable default is called once per batch
+        elif not f.null and f.empty_strings_allowed:
+            value = f.get_default()  # Django's implicit "" for NOT NULL text fields
+        else:
+            continue
+        out.append((f.column, f.get_db_prep_save(value, connection)))
+    return out
+
+
 def _pg_copy_upsert(model: type[models.Model], rows: Iterable[Sequence[Any]], *, columns: list[str],
                     conflict: list[str], update: list[str]) -> Counts:
     qn = connection.ops.quote_name
@@ -468,8 +486,9 @@ def _pg_copy_upsert(model: type[models.Model], rows: Iterable[Sequence[Any]], *,
     col_sql = ", ".join(qn(c) for c in columns)
     field_names = {f.column for f in model._meta.concrete_fields}
     stamps = [c for c in ("created_at", "updated_at") if c in field_names and c not in columns]
-    insert_cols = col_sql + "".join(f", {qn(c)}" for c in stamps)
-    select_cols = col_sql + "".join(", now()" for _c in stamps)
+    defaults = _constant_defaults(model, columns)
+    insert_cols = col_sql + "".join(f", {qn(c)}" for c in stamps) + "".join(f", {qn(c)}" for c, _v in defaults)
+    select_cols = col_sql + "".join(", now()" for _c in stamps) + "".join(", %s" for _c in defaults)
     if update:
         sets = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in update)
         if "updated_at" in field_names and "updated_at" not in columns:
@@ -488,7 +507,8 @@ def _pg_copy_upsert(model: type[models.Model], rows: Iterable[Sequence[Any]], *,
         cursor.execute(
             f"WITH w AS (INSERT INTO {table} AS t ({insert_cols}) SELECT {select_cols} FROM {temp} "
             f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) {action} RETURNING (xmax = 0) AS inserted) "
-            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM w"
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM w",
+            [v for _c, v in defaults],
         )
         created, updated = cursor.fetchone()
         cursor.execute(f"DROP TABLE {temp}")

@@ -234,7 +234,8 @@ class RowStream:
             except (CalamineError, OSError, ValueError):
                 self.close()
                 raise _malformed() from None
-            self.total = int(self._sheet.height)
+            end = self._sheet.end
+            self.total = end[0] + 1 if end else 0
         else:
             self.total = info.rows_estimate
 
@@ -244,10 +245,11 @@ class RowStream:
             return
         from python_calamine import CalamineError
 
-        first = (self._sheet.start or (0, 0))[0] + 1
         try:
-            for offset, cells in enumerate(self._sheet.iter_rows()):
-                yield first + offset, [cell_text(c) for c in cells]
+            # iter_rows starts at the sheet's first row (leading blank rows included), so the
+            # position is the spreadsheet row number.
+            for number, cells in enumerate(self._sheet.iter_rows(), start=1):
+                yield number, [cell_text(c) for c in cells]
         except (CalamineError, ValueError):
             raise _malformed() from None
 

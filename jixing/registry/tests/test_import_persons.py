@@ -181,7 +181,7 @@ def test_it_prints_exactly_one_json_line_and_a_readable_text_summary(personas, t
     assert set(json.loads(lines[0])) >= {"created", "updated", "unchanged", "rejected", "seconds"}
     out = io.StringIO()
     call_command("import_persons", str(path), "--dry-run", stdout=out)
-    assert "第 3 行" in out.getvalue() and not FULL_ID.search(out.getvalue())
+    assert re.search(r"第 ?3 ?行", out.getvalue()) and not FULL_ID.search(out.getvalue())
 
 
 # --------------------------------------------------------------------------- hypothesis
