@@ -44,6 +44,16 @@ def _role(request: HttpRequest) -> str:
     return getattr(request.user, "role", "")
 
 
+def may_set_password(actor: Any, target: User) -> bool:
+    """Initial passwords: the system administrator for business accounts, the security
+    administrator for admin accounts (never their own: that is the password page)."""
+    if actor.role == Role.SYSTEM_ADMIN:
+        return target.role not in ADMIN_ROLES
+    if actor.role == Role.SECURITY_ADMIN:
+        return target.role in ADMIN_ROLES and target.pk != actor.pk
+    return False
+
+
 def may_manage(actor: Any, target: User | None) -> bool:
     """May ``actor`` change ``target`` (None = a new account) at all?"""
     if actor.role == Role.SYSTEM_ADMIN:
@@ -117,7 +127,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         target = self.get_object(request, id)
-        if target is None or not may_manage(request.user, target) or _role(request) == Role.AUDITOR:
+        if target is None or not may_set_password(request.user, target):
             raise PermissionDenied
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:

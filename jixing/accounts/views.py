@@ -176,6 +176,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     filters = form.cleaned_data if form.is_valid() else {}
     events = queries.filter_audit_events(events, **filters)
     page = Paginator(events.order_by("-id"), 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)  # read before this very visit is recorded
     broken = verify_chain() if request.GET.get("verify") == "1" and user.role == Role.AUDITOR else None
     audit.record("audit.log_viewed", actor=user, object_type="core.auditevent",
                  detail={k: str(v) for k, v in filters.items() if v} or None)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from django.contrib import admin
@@ -51,7 +52,24 @@ def _password_change(request: HttpRequest, extra_context: Any = None) -> HttpRes
     return redirect("accounts:password_change")
 
 
+_wrap_admin_view = admin.site.admin_view
+
+
+def _admin_view(view: Any, cacheable: bool = False) -> Any:
+    """Signed-in users without an admin role get 403 (audited) rather than the admin's login form."""
+    wrapped = _wrap_admin_view(view, cacheable)
+
+    @wraps(view)
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not _has_permission(request):
+            deny(request, sorted(_admin_roles()))
+        return wrapped(request, *args, **kwargs)
+
+    return inner
+
+
 admin.site.has_permission = _has_permission  # type: ignore[method-assign]
+admin.site.admin_view = _admin_view  # type: ignore[method-assign]
 admin.site.login = _login  # type: ignore[method-assign]
 admin.site.logout = _logout  # type: ignore[method-assign]
 admin.site.password_change = _password_change  # type: ignore[method-assign]
