@@ -448,8 +448,10 @@ def enroll_persons(klass: TrainingClass, persons: Iterable[Person], *, by: Any,
     The class row is locked (PostgreSQL) so concurrent enrollments cannot pass its capacity;
     the persons' rows are locked so the yearly cap holds under concurrency too. An ineligible
     person is still enrolled, unsubsidised and flagged; a full class refuses the rest.
+    ``by=None`` is the system (a management command run by an operator).
     """
-    _require_organiser(by, klass.project)
+    if by is not None:
+        _require_organiser(by, klass.project)
     persons = list(persons)
     outcomes: list[EnrollmentOutcome] = []
     with transaction.atomic():

@@ -1,0 +1,397 @@
+"""Training imports registered with the shared pipeline (``jixing.imports.pipeline``):
+
+- ``roster`` (班级花名册): 班级编号 (or ``--class CODE``), 姓名, 公民身份号码, 手机号码, 人员类别.
+  Persons are upserted on the ID number (an existing person's registered name must match:
+  real-name check), declared 人员类别 become target-group memberships valid from the class
+  start (evidence “花名册申报”), and each row is enrolled with its eligibility decided by
+  ``rules``. Ineligible persons are still enrolled, unsubsidised, and listed under
+  ``ineligible`` with their reasons; rows that cannot be enrolled at all (class full, closed,
+  project not approved, unknown class) are rejected. New persons' household region is the
+  county of their ID number when it is a Shandong county, else the class's county.
+- ``attendance``: see ``bulk_attendance`` (the same validator serves the pipeline and the
+  vectorised CSV path of ``manage.py import_attendance``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, overload
+
+import polars as pl
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from jixing.accounts.models import Role
+from jixing.core.masking import mask_id_number, mask_phone
+from jixing.imports import reasons
+from jixing.imports.pipeline import (
+    ACTION_LABEL,
+    ACTION_LABELS,
+    CREATE,
+    ROW_LABEL,
+    UNCHANGED,
+    UPDATE,
+    Column,
+    Counts,
+    FileRejected,
+    Importer,
+    Row,
+    RowError,
+    register,
+)
+from jixing.registry.models import Person, PersonGroup, Region, RegionLevel, TargetGroup
+from jixing.registry.validators import normalise_phone, parse_resident_id
+
+from . import bulk_attendance, conf, rules
+from .models import Enrollment, TrainingClass
+from .queries import COUNTING_STATUSES, eligibility_facts, offer_for
+
+if TYPE_CHECKING:
+    from jixing.accounts.models import User
+
+_GROUP_SPLIT = re.compile(r"[;；、,，]")
+NAME_MAX = 50
+
+
+# ------------------------------------------------------------------ attendance
+
+
+class FrameItems(Sequence[dict[str, Any]]):
+    """The valid rows of one chunk as a polars frame, seen by the pipeline as a sequence."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return self.frame.height
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return list(self.frame[index].iter_rows(named=True))
+        return self.frame.row(index, named=True)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self.frame.iter_rows(named=True)
+
+
+@register
+class AttendanceImporter(Importer[dict[str, Any]]):
+    kind = "attendance"
+    title = gettext_lazy("attendance records")
+    roles = frozenset({Role.INSTITUTION})
+    columns = bulk_attendance.COLUMNS
+    chunk_size = 20_000
+    preview_labels = (
+        ("row", ROW_LABEL), ("class_id", "班级"), ("enrollment_id", "报名"), ("session_id", "课次"),
+        ("check_in_at", "签到时间"), ("check_out_at", "签退时间"), ("method_code", "签到方式"),
+    )
+
+    def __init__(self, *, user: User | None = None) -> None:
+        super().__init__(user=user)
+        self.batch = bulk_attendance.AttendanceBatch(user=user)
+
+    def validate_chunk(self, rows: list[Row]) -> tuple[list[dict[str, Any]], list[RowError]]:
+        frame = pl.DataFrame(
+            {bulk_attendance.ROW: [r.number for r in rows], **{k: [r.get(k, "") for r in rows] for k in bulk_attendance.KEYS}},
+            schema={bulk_attendance.ROW: pl.UInt32, **dict.fromkeys(bulk_attendance.KEYS, pl.String)},
+        )
+        good, errors = self.batch.validate(frame)
+        return FrameItems(good), bulk_attendance.errors_to_rows(errors)  # type: ignore[return-value]
+
+    def commit(self, items: list[dict[str, Any]], *, by: User | None) -> Counts:
+        frame = items.frame if isinstance(items, FrameItems) else pl.DataFrame(items)
+        return self.batch.write(frame, by=by)
+
+    def preview_row(self, item: dict[str, Any]) -> dict[str, str]:
+        return {"row": str(item[bulk_attendance.ROW]), **{k: str(item.get(k) or "") for k, _label in self.preview_labels[1:]}}
+
+
+# ------------------------------------------------------------------ roster
+
+
+@dataclass
+class RosterItem:
+    row: int
+    class_id: int
+    name: str
+    id_number: str
+    id_hash: str
+    phone: str
+    group_ids: list[int]
+    existing: Person | None = None
+    action: str = CREATE  # CREATE: new enrollment; UPDATE/UNCHANGED: already enrolled
+    new_group_ids: list[int] = field(default_factory=list)
+
+
+@register
+class RosterImporter(Importer[RosterItem]):
+    kind = "roster"
+    title = gettext_lazy("class roster")
+    roles = frozenset({Role.INSTITUTION})
+    columns = (
+        Column("class_code", "班级编号", required=False, example="BJ-370102-2026-0001"),
+        Column("name", "姓名", example="张三"),
+        Column("id_number", "公民身份号码", example="370102199001011234"),
+        Column("phone", "手机号码", required=False, example="13912345678"),
+        Column("groups", "人员类别", required=False, example="城镇登记失业人员"),
+    )
+    preview_labels = (
+        ("row", ROW_LABEL), ("class_code", "班级编号"), ("name", "姓名"), ("id_number", "公民身份号码"),
+        ("phone", "手机号码"), ("groups", "人员类别"), ("eligibility", "补贴资格"), ("action", ACTION_LABEL),
+    )
+
+    def __init__(self, *, user: User | None = None, klass: TrainingClass | None = None) -> None:
+        super().__init__(user=user)
+        self.klass = klass
+        self._classes: dict[str, TrainingClass | None] = {}
+        self._by_id: dict[int, TrainingClass] = {}
+        self._taken: dict[int, int] = {}  # class id → places taken, including rows accepted so far
+        self._seen: dict[tuple[int, str], int] = {}
+        self._groups: dict[str, TargetGroup] | None = None
+        self._counties: set[str] | None = None
+        self._predicted: list[dict[str, Any]] = []  # decisions foreseen while validating (dry run)
+        self._decided: list[dict[str, Any]] = []  # decisions stored by the commit
+        self._committed = False
+        self._persons_created = 0
+        if klass is not None:
+            self._remember(klass)
+
+    # ----------------------------------------------------------- lookups
+
+    def _remember(self, klass: TrainingClass) -> None:
+        self._classes[klass.code] = klass
+        self._by_id[klass.pk] = klass
+        self._taken[klass.pk] = Enrollment.objects.filter(training_class=klass, status__in=COUNTING_STATUSES).count()
+
+    def _class(self, code: str) -> TrainingClass | None:
+        if code not in self._classes:
+            qs = TrainingClass.objects.select_related("project", "project__occupation", "project__level")
+            if self.user is not None:
+                qs = qs.filter(project__organiser_id=self.user.organisation_id or -1)
+            klass = qs.filter(code=code).first()
+            if klass is None:
+                self._classes[code] = None
+            else:
+                self._remember(klass)
+        return self._classes[code]
+
+    def _group_lookup(self) -> dict[str, TargetGroup]:
+        if self._groups is None:
+            self._groups = {}
+            for group in TargetGroup.objects.all():
+                self._groups[group.name] = group
+                self._groups[group.code] = group
+        return self._groups
+
+    def _county_codes(self) -> set[str]:
+        if self._counties is None:
+            self._counties = set(Region.objects.filter(level=RegionLevel.COUNTY).values_list("code", flat=True))
+        return self._counties
+
+    # ----------------------------------------------------------- validation
+
+    def validate_chunk(self, rows: list[Row]) -> tuple[list[RosterItem], list[RowError]]:
+        errors: list[RowError] = []
+        parsed: list[RosterItem] = []
+        for row in rows:
+            item = self._parse(row, errors)
+            if item is not None:
+                parsed.append(item)
+        existing = {p.id_number_hash: p for p in Person.objects.filter(
+            id_number_hash__in=[i.id_hash for i in parsed]).prefetch_related("memberships")}
+        enrolled = set(Enrollment.objects.filter(
+            person__id_number_hash__in=[i.id_hash for i in parsed],
+            training_class_id__in={i.class_id for i in parsed},
+        ).values_list("training_class_id", "person__id_number_hash"))
+        valid: list[RosterItem] = []
+        for item in parsed:
+            person = existing.get(item.id_hash)
+            if person is not None and person.name != item.name:
+                errors.append(self.error(item.row, "name", _(
+                    "The name does not match the name registered for this ID number (real-name check).")))
+                continue
+            item.existing = person
+            klass = self._by_id[item.class_id]
+            active = {m.group_id for m in person.memberships.all() if m.archived_at is None
+                      and m.is_valid_on(klass.start_date)} if person else set()
+            item.new_group_ids = [g for g in item.group_ids if g not in active]
+            if (item.class_id, item.id_hash) in enrolled:
+                changed = bool(item.new_group_ids) or bool(person and item.phone and not person.phone)
+                item.action = UPDATE if changed else UNCHANGED
+            else:
+                if self._taken[item.class_id] >= klass.capacity:
+                    errors.append(self.error(item.row, "id_number", _(
+                        "Class %(code)s is full (capacity %(capacity)d); this person was not enrolled.")
+                        % {"code": klass.code, "capacity": klass.capacity}))
+                    continue
+                self._taken[item.class_id] += 1
+                item.action = CREATE
+            valid.append(item)
+        self._foresee_eligibility(valid)
+        return valid, errors
+
+    def _parse(self, row: Row, errors: list[RowError]) -> RosterItem | None:
+        before = len(errors)
+        klass = self.klass
+        if klass is None:
+            code = row.get("class_code", "")
+            if not code:
+                errors.append(self.error(row, "class_code", reasons.required()))
+            else:
+                klass = self._class(code)
+                if klass is None:
+                    errors.append(self.error(row, "class_code", _("Unknown class code “%(code)s”.") % {"code": code[:40]}))
+        if klass is not None:
+            if klass.is_locked:
+                errors.append(self.error(row, "class_code", _("Class %(code)s is closed.") % {"code": klass.code}))
+            elif not klass.project.accepts_classes:
+                errors.append(self.error(row, "class_code", _(
+                    "The project of class %(code)s is not approved for training.") % {"code": klass.code}))
+        name = row.get("name", "")
+        if not name:
+            errors.append(self.error(row, "name", reasons.required()))
+        elif len(name) > NAME_MAX:
+            errors.append(self.error(row, "name", reasons.too_long(NAME_MAX)))
+        id_number = id_hash = ""
+        if not row.get("id_number"):
+            errors.append(self.error(row, "id_number", reasons.required()))
+        else:
+            try:
+                id_number = parse_resident_id(row["id_number"]).number
+            except ValidationError as exc:
+                errors.append(self.error(row, "id_number", reasons.validator_message(exc.messages)))
+            else:
+                id_hash = Person.hash_id_number(id_number)
+        phone = ""
+        if row.get("phone"):
+            try:
+                phone = normalise_phone(row["phone"])
+            except ValidationError as exc:
+                errors.append(self.error(row, "phone", reasons.validator_message(exc.messages)))
+        group_ids: list[int] = []
+        for part in _GROUP_SPLIT.split(row.get("groups", "")):
+            label = part.strip()
+            if not label:
+                continue
+            group = self._group_lookup().get(label)
+            if group is None:
+                errors.append(self.error(row, "groups", reasons.unknown_choice(label, self._headers["groups"])))
+            elif group.pk not in group_ids:
+                group_ids.append(group.pk)
+        if klass is not None and id_hash:
+            first = self._seen.get((klass.pk, id_hash))
+            if first is not None:
+                errors.append(self.error(row, "id_number", reasons.duplicate_in_file(first)))
+            elif len(errors) == before:
+                self._seen[(klass.pk, id_hash)] = row.number
+        if len(errors) > before or klass is None:
+            return None
+        return RosterItem(row=row.number, class_id=klass.pk, name=name, id_number=id_number, id_hash=id_hash,
+                          phone=phone, group_ids=group_ids)
+
+    def predict(self, items: list[RosterItem]) -> Counts:
+        return self._counts(items)
+
+    @staticmethod
+    def _counts(items: list[RosterItem]) -> Counts:
+        return Counts(created=sum(i.action == CREATE for i in items), updated=sum(i.action == UPDATE for i in items),
+                      unchanged=sum(i.action == UNCHANGED for i in items))
+
+    def _foresee_eligibility(self, items: list[RosterItem]) -> None:
+        """The decision the commit will store, computed without writing (dry runs)."""
+        policy = conf.eligibility_policy()
+        groups = {g.pk: g for g in self._group_lookup().values()}
+        for class_id in {i.class_id for i in items}:
+            klass = self._by_id[class_id]
+            mine = [i for i in items if i.class_id == class_id and i.action == CREATE]
+            facts = eligibility_facts(klass, [i.existing.pk for i in mine if i.existing])
+            offer = offer_for(klass)
+            for item in mine:
+                parsed = parse_resident_id(item.id_number)
+                base = facts.get(item.existing.pk) if item.existing else None
+                declared = tuple(rules.Membership(groups[g].code, groups[g].name, groups[g].excludes_subsidy,
+                                                  klass.start_date, None) for g in item.new_group_ids)
+                candidate = rules.Candidate(
+                    birth_date=parsed.birth_date, sex=parsed.sex,
+                    memberships=(base.memberships if base else ()) + declared,
+                    prior=base.prior if base else (), certificates=base.certificates if base else (),
+                )
+                self._note(self._predicted, item.row, rules.decide_eligibility(candidate, offer, policy))
+
+    @staticmethod
+    def _note(target: list[dict[str, Any]], row: int, decision: rules.Decision) -> None:
+        for failure in decision.failures:
+            target.append({"row": row, "code": failure.code, "reason": failure.message})
+
+    # ----------------------------------------------------------- writing
+
+    def commit(self, items: list[RosterItem], *, by: User | None) -> Counts:
+        from .actions import enroll_persons
+
+        self._committed = True
+        new_people: dict[str, Person] = {}
+        for item in items:
+            if item.existing is None and item.id_hash not in new_people:
+                klass = self._by_id[item.class_id]
+                household = item.id_number[:6] if item.id_number[:6] in self._county_codes() else klass.county_id
+                person = Person(name=item.name, household_region_id=household, current_region_id=klass.county_id)
+                person.set_id_number(item.id_number)
+                person.set_phone(item.phone)
+                new_people[item.id_hash] = person
+        Person.objects.bulk_create(list(new_people.values()), batch_size=1000)
+        self._persons_created += len(new_people)
+        phones = []
+        for item in items:
+            person = item.existing
+            if person is not None and item.phone and not person.phone:
+                person.set_phone(item.phone)
+                phones.append(person)
+        if phones:
+            Person.objects.bulk_update(phones, ["phone", "phone_hash"], batch_size=500)
+        memberships = []
+        for item in items:
+            person = item.existing or new_people[item.id_hash]
+            klass = self._by_id[item.class_id]
+            for group_id in item.new_group_ids:
+                memberships.append(PersonGroup(person=person, group_id=group_id, valid_from=klass.start_date,
+                                               evidence=_("declared on the roster of class %(code)s") % {"code": klass.code}))
+        PersonGroup.objects.bulk_create(memberships, batch_size=1000, ignore_conflicts=True)
+        for class_id in sorted({i.class_id for i in items}):
+            mine = [i for i in items if i.class_id == class_id and i.action == CREATE]
+            if not mine:
+                continue
+            people = [i.existing or new_people[i.id_hash] for i in mine]
+            row_of = {p.pk: i.row for p, i in zip(people, mine, strict=True)}
+            outcomes = enroll_persons(self._by_id[class_id], people, by=by, event="training.roster.import")
+            for outcome in outcomes:
+                if outcome.refused:  # a parallel enrollment took the last places since validation
+                    raise FileRejected(_("Row %(row)d: %(reason)s Nothing was imported; try again.")
+                                       % {"row": row_of[outcome.person_id], "reason": outcome.refused})
+                if outcome.decision is not None:
+                    self._note(self._decided, row_of[outcome.person_id], outcome.decision)
+        return self._counts(items)
+
+    def summary_extra(self) -> dict[str, Any]:
+        listed = self._decided if self._committed else self._predicted
+        return {"ineligible": sorted(listed, key=lambda e: (e["row"], e["code"])),
+                "persons_created": self._persons_created}
+
+    def preview_row(self, item: RosterItem) -> dict[str, str]:
+        groups = {g.pk: g for g in self._group_lookup().values()}
+        failures = [e["reason"] for e in self._predicted if e["row"] == item.row]
+        return {
+            "row": str(item.row), "class_code": self._by_id[item.class_id].code, "name": item.name,
+            "id_number": mask_id_number(item.id_number), "phone": mask_phone(item.phone),
+            "groups": "；".join(reasons.protected_category() if groups[g].sensitive else groups[g].name
+                               for g in item.group_ids),
+            "eligibility": "；".join(failures) if failures else _("eligible"),
+            "action": str(ACTION_LABELS[item.action]),
+        }
