@@ -117,3 +117,9 @@ def test_it_serves_progress_through_the_api_with_scope(client, dataset):
     assert cities[0]["code"] == "370100" and cities[0]["actual"] == "3"
     client.force_login(dataset.trent)
     assert client.get("/api/v1/stats/progress").status_code == 403
+
+
+def test_it_puts_progress_tiles_on_the_workbench(client, dataset):
+    client.force_login(dataset.bob)
+    html = client.get("/").content.decode()
+    assert "/stats/" in html and "2025–2027年补贴性培训人次" in html

@@ -76,3 +76,11 @@ def test_it_penalises_findings_and_caps_violations():
     assert institution_scorecard(_facts(open_findings=9)).score == Decimal("68.5")  # penalty capped at 15
     capped = institution_scorecard(_facts(violations=1))
     assert capped.score == Decimal("40.0") and not capped.selectable
+
+
+@pytest.mark.parametrize(("total", "weights"), [(Decimal(1500000), [12, 10, 8, 6, 5]), (Decimal(5000), [1] * 16), (Decimal(7), [3, 3, 1])])
+def test_it_splits_a_target_exactly(total, weights):
+    from jixing.stats.demo import split
+
+    parts = split(total, weights)
+    assert sum(parts) == total and all(p >= 0 for p in parts)
