@@ -613,7 +613,7 @@ STAGE_OF = {
 
 
 def _locked(claim: Claim) -> Claim:
-    return Claim.objects.select_for_update().select_related("organisation", "project", "county").get(pk=claim.pk)
+    return Claim.objects.select_for_update(of=("self",)).select_related("organisation", "project", "county").get(pk=claim.pk)
 
 
 def county_review(claim: Claim, *, by: Any, note: str = "") -> Claim:
@@ -1020,7 +1020,7 @@ def reconcile_bank_return(
             raise ValidationError(_("Export the bank file of this batch before reading the bank's return file."))
         bank_return = BankReturn.objects.create(batch=batch, file_name=file_name[:200], file_sha256=file_sha256,
                                                 rows=len(rows), uploaded_by=by)
-        orders = {o.number: o for o in batch.orders.select_for_update().select_related("claim")}
+        orders = {o.number: o for o in batch.orders.select_for_update(of=("self",)).select_related("claim")}
         seen: set[str] = set()
         issues: list[ReconciliationIssue] = []
         result = ReconcileResult(bank_return, False, issues)
@@ -1120,7 +1120,7 @@ def resolve_issue(issue: ReconciliationIssue, *, by: Any, resolution: str, order
     resolution = _reason(resolution, "resolution")
     _require_finance(by, issue.batch.region_id)
     with transaction.atomic():
-        issue = ReconciliationIssue.objects.select_for_update().select_related("batch", "order").get(pk=issue.pk)
+        issue = ReconciliationIssue.objects.select_for_update(of=("self",)).select_related("batch", "order").get(pk=issue.pk)
         if issue.resolved_at is not None:
             raise ValidationError(_("This mismatch is already resolved."))
         if order_outcome:
@@ -1212,7 +1212,7 @@ def create_recovery_order(
 
 
 def _parts_locked(order: RecoveryOrder) -> list[RecoveryPart]:
-    return list(RecoveryPart.objects.select_for_update().filter(recovery=order).select_related("budget").order_by("id"))
+    return list(RecoveryPart.objects.select_for_update(of=("self",)).filter(recovery=order).select_related("budget").order_by("id"))
 
 
 def record_recovery_instalment(
