@@ -64,7 +64,7 @@ def target_allocations(request: HttpRequest, code: str) -> HttpResponse:
     summary = queries.allocation_summary(target, year)
     cities = [row.city for row in summary.rows]
     editable = actions.can_allocate(request.user)
-    initial = {f"city_{row.city.code}": row.value for row in summary.rows}
+    initial = {f"city_{row.city.code}": None if row.value is None else int(row.value) for row in summary.rows}
     form = AllocationForm(request.POST if request.method == "POST" else None, cities=cities, initial=initial)
     if request.method == "POST":
         if not editable:

@@ -12,17 +12,23 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from jixing.core.access import get_for_user
 from jixing.core.permissions import require_api_roles
+from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries
-from .models import Organisation, Person, Region
+from .models import Organisation, OrganisationKind, OrganisationStatus, Person, Region
 from .queries import ORGANISATION_READERS, PERSON_READERS, PERSON_WRITERS
 
 router = Router(tags=["registry"])
+
+ID_NUMBER_PATTERN = r"^\d{17}[\dXx]$"
+REGION_PATTERN = r"^37\d{4}$"
+KIND_PATTERN = "^(" + "|".join(OrganisationKind.values) + ")$"
+STATUS_PATTERN = "^(" + "|".join(OrganisationStatus.values) + ")$"
 
 
 class PersonOut(Schema):
@@ -103,6 +109,10 @@ class OrganisationOut(Schema):
         return obj.is_archived
 
 
+class ErrorOut(Schema):
+    detail: Any = Field(description="A message, or field → messages for 422.")
+
+
 def _region(code: str, field: str) -> Region:
     region = Region.objects.filter(pk=code).first()
     if region is None:
@@ -111,22 +121,21 @@ def _region(code: str, field: str) -> Region:
 
 
 @router.get("/persons", response=list[PersonOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination)
 def list_persons(
-    request: HttpRequest, id_number: str | None = None, name: str | None = None, region: str | None = None,
+    request: HttpRequest,
+    id_number: str | None = Query(None, pattern=ID_NUMBER_PATTERN, description="Exact 18-character ID number."),
+    name: str | None = Query(None, max_length=50, description="Beginning of the name."),
+    region: str | None = Query(None, pattern=REGION_PATTERN, description="City or county code (GB/T 2260)."),
 ) -> Any:
-    """Persons in the caller's scope: ``id_number`` finds one by its exact number (keyed
-    hash), ``name`` matches the beginning of the name, ``region`` a city or county code."""
+    """Persons in the caller's scope, newest first, masked."""
     require_api_roles(request, *PERSON_READERS)
     if id_number is not None:
-        if not queries.looks_like_id_number(id_number):
-            raise ValidationError({"id_number": _("The ID number must have 18 characters.")})
         return queries.search_persons(request.user, q=id_number)
-    region_code = region if region and region.isdigit() and len(region) == 6 else ""
-    return queries.search_persons(request.user, q=(name or "").strip(), region=region_code)
+    return queries.search_persons(request.user, q=(name or "").strip(), region=region or "")
 
 
-@router.get("/persons/{person_id}", response=PersonOut)
+@router.get("/persons/{person_id}", response={200: PersonOut, 403: ErrorOut, 404: ErrorOut})
 def get_person(request: HttpRequest, person_id: int) -> Any:
     require_api_roles(request, *PERSON_READERS)
     qs = Person.objects.select_related("household_region", "current_region").prefetch_related(
@@ -134,7 +143,7 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
     return get_for_user(qs, request.user, person_id)
 
 
-@router.post("/persons", response={201: PersonOut})
+@router.post("/persons", response={201: PersonOut, 403: ErrorOut, 422: ErrorOut})
 def create_person(request: HttpRequest, payload: PersonIn) -> Any:
     require_api_roles(request, *PERSON_WRITERS)
     person = actions.create_person(
@@ -147,22 +156,24 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
         education=payload.education,
         employment_status=payload.employment_status,
     )
-    return 201, person
+    return Status(201, person)
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination)
 def list_organisations(
-    request: HttpRequest, q: str | None = None, kind: str | None = None, city: str | None = None,
-    status: str | None = None,
+    request: HttpRequest,
+    q: str | None = Query(None, max_length=60, description="Name fragment or exact unified social credit code."),
+    kind: str | None = Query(None, pattern=KIND_PATTERN, description="Organisation kind code."),
+    city: str | None = Query(None, pattern=REGION_PATTERN, description="City code (GB/T 2260)."),
+    status: str | None = Query(None, pattern=STATUS_PATTERN, description="active, suspended or blacklisted."),
 ) -> Any:
-    """Organisations in scope: ``q`` is a name fragment or an exact credit code."""
+    """Organisations in the caller's scope."""
     require_api_roles(request, *ORGANISATION_READERS)
-    city_code = city if city and city.isdigit() and len(city) == 6 else ""
-    return queries.search_organisations(request.user, q=q or "", kind=kind or "", city=city_code, status=status or "")
+    return queries.search_organisations(request.user, q=q or "", kind=kind or "", city=city or "", status=status or "")
 
 
-@router.get("/organisations/{organisation_id}", response=OrganisationOut)
+@router.get("/organisations/{organisation_id}", response={200: OrganisationOut, 403: ErrorOut, 404: ErrorOut})
 def get_organisation(request: HttpRequest, organisation_id: int) -> Any:
     require_api_roles(request, *ORGANISATION_READERS)
     return get_for_user(Organisation.objects.all(), request.user, organisation_id)

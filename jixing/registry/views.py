@@ -34,7 +34,7 @@ from .forms import (
     ReasonForm,
     apply_errors,
 )
-from .models import Organisation, Person
+from .models import Organisation, OrganisationStatus, Person
 from .queries import ORGANISATION_READERS, ORGANISATION_WRITERS, PERSON_READERS, PERSON_WRITERS
 
 PAGE_SIZE = 25
@@ -198,10 +198,19 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_for_user(Organisation.objects.select_related("county", "county__parent"), request.user, pk)
     return TemplateResponse(request, "registry/organisation_detail.html", {
         "org": org,
-        "status_history": history(org),
+        "status_history": _labelled_history(org),
         "blocked": org.is_blocked_on(timezone.localdate()),
         "can_edit": queries.can_write_organisation(request.user, org) and not org.is_archived,
     })
+
+
+def _labelled_history(org: Organisation) -> list[dict[str, object]]:
+    labels = dict(OrganisationStatus.choices)
+    return [
+        {"at": c.at, "by": c.by, "reason": c.reason,
+         "from_label": labels.get(c.from_status, c.from_status), "to_label": labels.get(c.to_status, c.to_status)}
+        for c in history(org)
+    ]
 
 
 def _organisation_data(form: OrganisationForm) -> dict[str, object]:
