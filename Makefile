@@ -54,8 +54,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 
+# Benchmarks run against PostgreSQL (each in a database of its own); NAME picks one module.
 bench: install env
-	$(PY) -m bench
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/jixing} $(PY) -m bench $(NAME)
 
 messages: install
 	cd jixing && ../$(MANAGE) makemessages -l zh_Hans --no-obsolete && ../$(MANAGE) compilemessages -l zh_Hans

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 
 from jixing.core.access import Scope, scope_for
@@ -138,6 +138,9 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
     if scope.action_numbers is not None:
         targets = targets.filter(action__number__in=scope.action_numbers)
     base = _rollups(scope)
+    # Two grouped reads serve every person-time line: per target code this year, per year overall.
+    by_target = dict(base.filter(_year_q(year)).values("target_code").annotate(n=Sum("count")).values_list("target_code", "n"))
+    by_year = dict(base.annotate(y=ExtractYear("month")).values("y").annotate(n=Sum("count")).values_list("y", "n"))
     for target in targets:
         row_year = year if target.is_yearly else None
         start, end = period_bounds(target.period, row_year)
@@ -145,10 +148,10 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
         value, note = _scoped_target_value(target, scope, row_year)
         drill: dict[str, str] = {}
         if target.unit == TargetUnit.PERSON_TIMES:
-            actual = base.filter(month__gte=start, month__lte=end).aggregate(n=Sum("count"))["n"] or 0
+            actual = sum(n for y, n in by_year.items() if start.year <= y <= end.year)
             drill = {"from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}"}
         elif target.unit == TargetUnit.PERSON_TIMES_PER_YEAR:
-            actual = base.filter(_year_q(year), target_code=target.code).aggregate(n=Sum("count"))["n"] or 0
+            actual = by_target.get(target.code, 0)
             drill = {"year": str(year), "target": target.code}
         elif target.unit == TargetUnit.PERSONS_PER_YEAR:
             actual = (
