@@ -465,6 +465,12 @@ def issue_certificate(result: EvaluationResult, *, by: Any) -> Certificate:
         raise ValidationError(_("No skill-level certificate is issued for this level."))
     issued_on = timezone.localdate()
     with transaction.atomic():
+        # the result row lock makes a second, concurrent issue of the same result wait and then
+        # find the first one's certificate (the OneToOne constraint is the final guard)
+        EvaluationResult.objects.select_for_update().filter(pk=result.pk).first()
+        existing = Certificate.objects.filter(result=result).first()
+        if existing is not None:
+            return existing
         number = numbering.next_certificate_number(filing.code, issued_on=issued_on, level_digit=digit)
         cert = Certificate.objects.create(
             number=number, person_id=candidate.person_id, occupation_id=session.occupation_id, level=level,
