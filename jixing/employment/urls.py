@@ -6,7 +6,7 @@ from . import views
 
 app_name = "employment"
 urlpatterns = [
-    path("", views.demand_list, name="demand_list"),
+    path("demands/", views.demand_list, name="demand_list"),
     path("demands/new/", views.demand_create, name="demand_create"),
     path("demands/<int:pk>/", views.demand_detail, name="demand_detail"),
     path("demands/<int:pk>/status/", views.demand_status, name="demand_status"),

@@ -26,7 +26,7 @@ def test_it_walks_dave_from_a_demand_to_a_referral(page, live_server, personas):
 
     login(page, live_server, p.dave)
     page.click("nav.sidebar >> text=岗位需求")
-    page.wait_for_url(f"{live_server.url}/employment/")
+    page.wait_for_url(f"{live_server.url}/employment/demands/")
     screenshot(page, "employment-1-demands")
     page.click("text=数控焊工")
     page.wait_for_url(f"{live_server.url}/employment/demands/{demand.pk}/")
@@ -47,3 +47,35 @@ def test_it_walks_dave_from_a_demand_to_a_referral(page, live_server, personas):
     screenshot(page, "employment-3-referred")
     r = Referral.objects.get()
     assert (r.person, r.demand, r.referred_by) == (p.lixia_person, demand, p.dave)
+
+
+def test_it_shows_outcomes_and_pay_charts(page, live_server, personas):
+    from decimal import Decimal
+
+    from jixing.employment.models import SkillPayReport
+
+    p = personas
+    ent = f.enterprise()
+    eve = f.enterprise_user(ent)
+    f.completed_training(p.lixia_person, p.institution, p.dave, start=dt.date(2025, 3, 1),
+                         completed_on=dt.date(2025, 4, 15))
+    f.completed_training(p.shizhong_person, p.institution, p.dave, start=dt.date(2025, 3, 1),
+                         completed_on=dt.date(2025, 4, 15), county="370103")
+    f.contributions(p.lixia_person, ent.uscc, [f"2025-{m:02d}" for m in range(5, 13)], base="5200", employer=ent)
+    for order, pay in ((2, "4300"), (3, "5200"), (4, "6400"), (5, "8200")):
+        SkillPayReport.objects.create(enterprise=ent, year=2024, level_id=order, workers=10,
+                                      average_monthly_pay=Decimal(pay), starting_monthly_pay=Decimal(pay) * Decimal("0.8"),
+                                      reported_by=eve)
+
+    login(page, live_server, p.bob)
+    page.goto(f"{live_server.url}/employment/outcomes/")
+    page.wait_for_selector("#outcome-chart canvas")
+    rows = page.locator("#outcome-table tbody tr")
+    assert rows.count() == 1 and "济南市" in rows.nth(0).inner_text()
+    assert "50% (1/2)" in rows.nth(0).inner_text()  # employed within 6 months: lixia yes, shizhong no
+    screenshot(page, "employment-4-outcomes")
+
+    page.goto(f"{live_server.url}/employment/pay/")
+    page.wait_for_selector("#pay-chart canvas")
+    assert "5,200.00" in page.locator("#pay-by-level").inner_text()
+    screenshot(page, "employment-5-pay")
