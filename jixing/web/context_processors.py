@@ -5,13 +5,15 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from .nav import all_items
+from .nav import all_items, section_label
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The menu for this user, in sections; the one item whose URL is the longest prefix of
+    the current path is marked active."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "nav_sections": []}
     items = []
     for item in all_items():
         if user.role not in item.roles:
@@ -20,5 +22,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "active": request.path.startswith(url) and url != "/"})
-    return {"nav_items": items}
+        items.append({"label": item.label, "url": url, "section": item.section, "active": False})
+    matching = [i for i in items if i["url"] != "/" and request.path.startswith(i["url"])]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
+    sections: dict[str, dict[str, Any]] = {}
+    for item in items:
+        sections.setdefault(item["section"], {"label": section_label(item["section"]), "items": []})["items"].append(item)
+    return {"nav_items": items, "nav_sections": list(sections.values())}

@@ -1,0 +1,25 @@
+"""The menu: only the user's items, grouped by app, one active item."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_groups_the_menu_by_app_and_marks_one_item_active(client, personas):
+    client.force_login(personas.bob)
+    response = client.get(reverse("registry:person_detail", args=[personas.lixia_person.pk]))
+    sections = {str(s["label"]): [str(i["label"]) for i in s["items"]] for s in response.context["nav_sections"]}
+    assert sections["实名库"] == ["人员", "单位"]
+    assert sections["政策与目标"] == ["十大行动", "目标任务"]
+    active = [i for i in response.context["nav_items"] if i["active"]]
+    assert [str(i["label"]) for i in active] == ["人员"]
+    assert 'aria-current="page"' in response.content.decode()
+
+
+def test_it_shows_no_registry_menu_to_a_trainee(client, personas):
+    client.force_login(personas.trent)
+    labels = {str(i["label"]) for i in client.get(reverse("web:home")).context["nav_items"]}
+    assert "人员" not in labels and "单位" not in labels and "十大行动" not in labels
