@@ -85,7 +85,7 @@ def chart_payload(data: dict[str, Any]) -> dict[str, Any]:
     progress = [r for r in data["progress_rows"] if r.progress.completion is not None]
     return {
         "progress": {
-            "names": [r.target.name[:14] for r in progress],
+            "names": [(f"（{r.target.action.number}）" if r.target.action else "") + r.target.name[:8] for r in progress],
             "completion": [float(r.progress.completion * 100) for r in progress],
             "time": [float(r.progress.time_share * 100) for r in progress],
         },

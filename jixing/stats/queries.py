@@ -302,12 +302,13 @@ def counted_enrollments(
 
 
 def funnel(scope: StatsScope, *, year: int, today: dt.date) -> list[dict[str, Any]]:
-    """enrolled → in training → completed → certified → employed within 6 months,
-    for enrollments in classes that started in ``year``."""
+    """enrolled → started training → completed → certified → employed within 6 months, for
+    enrollments (not withdrawn) in classes starting in ``year``; each stage is a subset of
+    the one before."""
     qs = _scoped_enrollments(scope).filter(training_class__start_date__year=year).exclude(status=EnrollmentStatus.WITHDRAWN)
     counts = qs.aggregate(
         enrolled=Count("id"),
-        in_training=Count("id", filter=Q(status=EnrollmentStatus.ENROLLED, training_class__start_date__lte=today)),
+        started=Count("id", filter=Q(training_class__start_date__lte=today)),
         completed=Count("id", filter=Q(status=EnrollmentStatus.COMPLETED)),
     )
     completed_ids = list(qs.filter(status=EnrollmentStatus.COMPLETED).values_list("id", flat=True))
@@ -315,7 +316,7 @@ def funnel(scope: StatsScope, *, year: int, today: dt.date) -> list[dict[str, An
     employed = _employed_count(completed_ids)
     steps = [
         ("enrolled", _("enrolled"), counts["enrolled"]),
-        ("in_training", _("in training"), counts["in_training"]),
+        ("started", _("started training"), counts["started"]),
         ("completed", _("completed"), counts["completed"]),
         ("certified", _("certified"), certified),
         ("employed", _("employed within 6 months"), employed),

@@ -88,7 +88,7 @@ def test_it_builds_the_funnel(dataset):
     # Jinan classes started in 2026: the domestic class (5 enrollments) and the unsubsidised one (1).
     assert stages["enrolled"] == 6
     assert stages["completed"] == 5
-    assert stages["in_training"] == 1
+    assert stages["started"] == 6
 
 
 def test_it_drills_down_to_the_records_behind_a_figure(dataset):
