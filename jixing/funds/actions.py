@@ -417,7 +417,7 @@ def _write_lines(claim: Claim, drafts: Sequence[queries.LineDraft]) -> None:
 
 def _refresh_amount(claim: Claim) -> None:
     total = claim.lines.filter(status=LineStatus.LIVE).aggregate(s=Sum("amount"))["s"] or ZERO
-    claim.amount = total
+    claim.amount = yuan(total)
     claim.save(update_fields=["amount", "updated_at"])
 
 
@@ -949,7 +949,7 @@ def create_payment_batch(*, by: Any, region: Region | None = None, limit: int | 
                 message = exc.message if isinstance(exc, Conflict) else "；".join(exc.messages)
                 result.refused.append({"claim": claim.number, "reason": message})
         totals = batch.orders.aggregate(s=Sum("amount"))
-        batch.total_amount = totals["s"] or ZERO
+        batch.total_amount = yuan(totals["s"] or ZERO)
         batch.order_count = batch.orders.count()
         if batch.order_count == 0:
             raise ValidationError(_("No payment order could be issued: %(reasons)s")
