@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import Scope, scope_for
 from jixing.core.models import TimeStampedModel
@@ -423,8 +424,8 @@ class DirectRecognition(TimeStampedModel):
 
 
 class CertificateStatus(models.TextChoices):
-    VALID = "valid", _("valid")
-    REVOKED = "revoked", _("revoked")
+    VALID = "valid", pgettext_lazy("certificate status", "valid")
+    REVOKED = "revoked", pgettext_lazy("certificate status", "revoked")
 
 
 class CertificateQuerySet(models.QuerySet):
