@@ -13,7 +13,6 @@ import io
 import json
 import logging
 import os
-import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -38,7 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _REJECTED_BATCH = 1_000
-ERROR_COLUMNS = ("错误字段", "错误原因")  # fixed headers of the error file (the file format)
+ERROR_COLUMNS = ("错误字段", "错误原因")
+_ERROR_FILE_PREFIX = "errors-"  # fixed headers of the error file (the file format)
 
 
 def upload_dir() -> Path:
@@ -355,9 +355,7 @@ def error_file(job: ImportJob, *, by: User | None) -> IO[bytes]:
     Returns an open file whose directory entry is already removed (nothing left on disk, D4);
     the caller closes it (FileResponse does).
     """
-    directory = upload_dir() / "tmp"
-    directory.mkdir(exist_ok=True)
-    fd, name = tempfile.mkstemp(suffix=".xlsx", dir=directory)
+    fd, name = tempfile.mkstemp(prefix=_ERROR_FILE_PREFIX, suffix=".xlsx", dir=upload_dir())
     os.close(fd)
     try:
         with XlsxStream(name, sheet_name="错误行") as out:
@@ -394,7 +392,8 @@ def purge_stale_uploads(*, older_than_hours: int = 24) -> int:
     for job in ImportJob.objects.active().filter(updated_at__lt=cutoff, stage=ImportStage.IDLE):
         cancel_job(job, by=None)
         count += 1
-    tmp = upload_dir() / "tmp"
-    if tmp.exists():
-        shutil.rmtree(tmp, ignore_errors=True)
+    # Error files are unlinked as soon as they are opened; only a crash can leave one behind.
+    for leftover in upload_dir().glob(f"{_ERROR_FILE_PREFIX}*"):
+        if dt.datetime.fromtimestamp(leftover.stat().st_mtime, tz=dt.UTC) < cutoff:
+            leftover.unlink(missing_ok=True)
     return count

@@ -215,7 +215,8 @@ def cell_text(value: object) -> str:
 
 
 class RowStream:
-    """Rows of the first sheet / the CSV as ``(spreadsheet row number, cell texts)``.
+    """Rows of the first sheet / the CSV as ``(spreadsheet row number, cell texts)``
+    (CSV cells unstripped: the pipeline strips the cells an importer reads).
 
     ``total`` is the number of rows (exact for .xlsx, a line count for .csv) for progress bars.
     Use as a context manager so the workbook is closed.
@@ -273,8 +274,7 @@ def _csv_rows(path: str | os.PathLike[str], encoding: str) -> Iterator[tuple[int
             delimiter = _sniff_delimiter(sample)
             reader = csv.reader(fh, delimiter=delimiter)
             # One record = one spreadsheet row, even when a quoted cell holds a line break.
-            for number, cells in enumerate(reader, start=1):
-                yield number, [c.strip() for c in cells]
+            yield from enumerate(reader, start=1)  # the pipeline strips the cells it uses
         except csv.Error:
             raise FileRejected(_("The CSV file is malformed near line %(line)d.") % {"line": reader.line_num}) from None
 
