@@ -25,7 +25,7 @@ def _month_end(period: dt.date) -> dt.date:
 def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
     """The report's figures for a month: as of the month's end (or today if earlier)."""
     as_of = min(_month_end(period), today)
-    scope = queries.StatsScope()
+    scope = queries.StatsScope(until=as_of)
     year = period.year
     rollup.refresh()
     progress = queries.progress_rows(scope, year=year, today=as_of, refresh=False)
@@ -119,7 +119,7 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
     sheet(_("By city"), heading, [_("City"), _("Rank"), _("Actual"), _("Allocation"), _("Completion")], [
         [c["name"], c["rank"], int(float(c["actual"])), c["allocation"] or "", _pct(c["completion"])] for c in data["cities"]
     ])
-    sheet(_("By action"), heading, [_("Action"), _("Person-times")], [[f"（{a['number']}）{a['name']}", a["count"]] for a in data["actions"]])
+    sheet(_("By action"), heading, [_("Training action"), _("Person-times")], [[f"（{a['number']}）{a['name']}", a["count"]] for a in data["actions"]])
     if data["supervision"]:
         sheet(_("Supervision"), heading, [_("Item"), _("Value")], [[k, v] for k, v in data["supervision"].items()])
     book.close()

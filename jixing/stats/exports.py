@@ -44,7 +44,7 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
     colleges = queries.college_checks(scope, year=year) if scope.action_numbers is None else []
     tables = {
         "progress": Table("progress", _("Progress against every target"), [
-            _("Action"), _("Target"), _("Period"), _("Actual"), _("Target value"), _("Completion"),
+            _("Training action"), _("Target"), _("Period"), _("Actual"), _("Target value"), _("Completion"),
             _("Time progress"), _("Gap"), _("Status"),
         ], [[
             r.target.action.number if r.target.action else "", r.target.name,
@@ -61,7 +61,7 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
         ] for r in ranking]),
         "trend": Table("trend", _("Completions by month"), [_("Month"), _("Person-times")],
                        [[f"{year}-{m:02d}", n] for m, n in enumerate(trend, start=1)]),
-        "actions": Table("actions", _("By action"), [_("Action"), _("Person-times")],
+        "actions": Table("actions", _("By action"), [_("Training action"), _("Person-times")],
                          [[str(a["action"]), a["count"]] for a in by_action]),
         "counties": Table("counties", _("By county"), [_("County"), _("Person-times")],
                           [[c["county"].name, c["count"]] for c in by_county]),

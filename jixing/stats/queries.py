@@ -37,6 +37,7 @@ class StatsScope:
     action_numbers: frozenset[int] | None = None  # None = every action
     region: Region | None = None
     allowed: bool = True
+    until: dt.date | None = None  # figures as of this day (dispatch reports of past months)
 
     @property
     def city_code(self) -> str | None:
@@ -88,6 +89,8 @@ def _rollups(scope: StatsScope) -> QuerySet[ProgressRollup]:
         qs = qs.filter(county__code__startswith=scope.region_prefix)
     if scope.action_numbers is not None:
         qs = qs.filter(action_number__in=scope.action_numbers)
+    if scope.until is not None:
+        qs = qs.filter(month__lte=scope.until.replace(day=1))
     return qs
 
 

@@ -97,6 +97,15 @@ def test_it_refuses_a_bad_period(dataset, tmp_path, period, message):
     assert DispatchReport.objects.count() == 0
 
 
+def test_it_reports_a_past_month_as_of_its_last_day(dataset, tmp_path):
+    from jixing.stats.actions import dispatch_figures
+
+    data = dispatch_figures(period=dt.date(2025, 6, 1), today=dt.date(2026, 11, 27))
+    assert data["as_of"] == "2025-06-30"
+    assert data["headline"]["overall"]["actual"] == "1"  # only the June 2025 completion existed then
+    assert data["headline"]["month_total"] == 1
+
+
 def test_it_generates_a_report_from_the_page_only_for_the_province(client, dataset):
     client.force_login(dataset.bob)
     assert client.post("/stats/reports/generate/", {"period": "2026-10"}).status_code == 404
