@@ -17,9 +17,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Least, NullIf, Round
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -538,29 +537,48 @@ def override_eligibility(enrollment: Enrollment, *, by: Any, reason: str) -> Enr
 
 
 def refresh_attendance_rates(*, class_ids: Iterable[int] | None = None, enrollment_ids: Iterable[int] | None = None) -> int:
-    """Recompute attended hours / class hours for the given enrollments in one UPDATE."""
-    attended = (Attendance.objects.filter(enrollment=OuterRef("pk")).order_by()
-                .values("enrollment").annotate(total=Sum("credited_hours")).values("total"))
-    scheduled = (TrainingSession.objects.filter(training_class=OuterRef("training_class")).order_by()
-                 .values("training_class").annotate(total=Sum("hours")).values("total"))
-    qs = Enrollment.objects.all()
+    """Recompute attended hours / class hours (rules.attendance_rate) for the enrollments of
+    the given classes and/or ids, set-based: one UPDATE … FROM two grouped sums."""
+    conditions, params = [], []
     if class_ids is not None:
-        qs = qs.filter(training_class_id__in=list(class_ids))
+        ids = list(class_ids)
+        if not ids:
+            return 0
+        conditions.append(f"e.training_class_id IN ({', '.join(['%s'] * len(ids))})")
+        params.extend(ids)
     if enrollment_ids is not None:
-        qs = qs.filter(pk__in=list(enrollment_ids))
-    # Division in floating point (SQLite would divide integers), rounded to the column's
-    # three decimals in SQL so comparisons with the required rate are exact on both databases.
-    real = models.FloatField()
-    rate = Least(
-        Round(
-            Cast(Coalesce(Subquery(attended), Value(Decimal("0"))), real)
-            / NullIf(Cast(Subquery(scheduled), real), Value(0.0)),
-            3,
-        ),
-        Value(1.0),
-        output_field=real,
-    )
-    return qs.update(attendance_rate=Coalesce(rate, Value(0.0), output_field=real))
+        ids = list(enrollment_ids)
+        if not ids:
+            return 0
+        conditions.append(f"e.id IN ({', '.join(['%s'] * len(ids))})")
+        params.extend(ids)
+    where = " AND ".join(conditions) or "1 = 1"
+    # Floating-point division (SQLite would divide integers), rounded in SQL to the column's three
+    # decimals so comparisons with the required rate are exact on both databases.
+    real = "DOUBLE PRECISION" if connection.vendor == "postgresql" else "REAL"
+    rounded = "ROUND(CAST(x.rate AS NUMERIC), 3)" if connection.vendor == "postgresql" else "ROUND(x.rate, 3)"
+    sql = f"""
+        UPDATE training_enrollment SET attendance_rate = {rounded}
+        FROM (
+            SELECT e.id AS enrollment_id,
+                   CASE WHEN COALESCE(h.total, 0) = 0 THEN 0
+                        ELSE MIN(CAST(COALESCE(a.total, 0) AS {real}) / CAST(h.total AS {real}), 1.0) END AS rate
+            FROM training_enrollment e
+            LEFT JOIN (SELECT enrollment_id, SUM(credited_hours) AS total FROM training_attendance
+                       WHERE enrollment_id IN (SELECT e.id FROM training_enrollment e WHERE {where})
+                       GROUP BY enrollment_id) a ON a.enrollment_id = e.id
+            LEFT JOIN (SELECT training_class_id, SUM(hours) AS total FROM training_trainingsession
+                       WHERE training_class_id IN (SELECT e.training_class_id FROM training_enrollment e WHERE {where})
+                       GROUP BY training_class_id) h ON h.training_class_id = e.training_class_id
+            WHERE {where}
+        ) x
+        WHERE training_enrollment.id = x.enrollment_id AND training_enrollment.attendance_rate <> {rounded}
+    """
+    if connection.vendor == "postgresql":
+        sql = sql.replace("MIN(CAST", "LEAST(CAST")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params * 3)
+        return cursor.rowcount
 
 
 def _check_window(session: TrainingSession, check_in_at: dt.datetime) -> None:

@@ -328,12 +328,20 @@ class Attendance(models.Model):
     denormalised from the enrollment so supervision scans (overlaps, shared devices)
     need no joins."""
 
+    # ``person`` and ``training_class`` are copies of the enrollment's (for scans without joins):
+    # they carry no database foreign key, because every FK check is a trigger per inserted row
+    # and attendance arrives by the million; the importer and the actions take them from the
+    # enrollment row itself, which keeps its real foreign keys (as does ``session``).
     # enrollment and person need no index of their own: the unique (enrollment, session) and the
     # (person, check_in_at) indexes lead with them (fewer indexes keep bulk imports fast).
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="attendances", db_index=False)
     session = models.ForeignKey(TrainingSession, on_delete=models.PROTECT, related_name="attendances")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+", db_index=False)
-    training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False,
+    )
+    training_class = models.ForeignKey(
+        TrainingClass, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False,
+    )
     check_in_at = models.DateTimeField(_("check-in"))
     check_out_at = models.DateTimeField(_("check-out"), null=True, blank=True)
     method = models.CharField(_("method"), max_length=10, choices=CheckInMethod.choices)
