@@ -157,7 +157,16 @@ class SessionOut(Schema):
         return obj.level_id
 
 
-class SessionDetailOut(SessionOut):
+class SessionDetailOut(Schema):
+    id: int
+    code: str
+    filing_code: str
+    occupation_id: int
+    level: int
+    mode: str
+    date: dt.date
+    site: str
+    status: str
     candidates: list[CandidateOut]
 
 
@@ -230,7 +239,11 @@ def list_sessions(request: HttpRequest, status: str | None = None) -> Any:
 
 
 def _session_detail(session: EvaluationSession) -> dict[str, Any]:
-    data = SessionOut.from_orm(session).dict()
+    data: dict[str, Any] = {
+        "id": session.pk, "code": session.code, "filing_code": session.filing.code,
+        "occupation_id": session.occupation_id, "level": session.level_id, "mode": session.mode,
+        "date": session.date, "site": session.site, "status": session.status,
+    }
     data["candidates"] = [
         {
             "id": row.candidate.pk, "name": row.candidate.person.name,
