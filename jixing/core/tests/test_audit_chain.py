@@ -1,0 +1,144 @@
+"""Append-only, hash-chained audit log; verify and purge commands (SECURITY.md C2, C3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from jixing.core import audit
+from jixing.core.audit import verify_chain
+from jixing.core.models import AuditEvent
+
+
+def _chain(n: int = 5) -> list[AuditEvent]:
+    return [audit.record(f"test.event{i}", actor_label="tester", detail={"i": i}) for i in range(n)]
+
+
+def _verify_json(capsys) -> tuple[int, dict]:
+    try:
+        call_command("verify_audit", "--json")
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code)
+    return code, json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def _raw_update(row_id: int, outcome: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET outcome = %s WHERE id = %s", [outcome, row_id])
+
+
+def _raw_delete(row_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [row_id])
+
+
+def _without_append_only_trigger(fn, *args) -> None:
+    """Simulate someone with database owner rights (who can switch the trigger off)."""
+    if connection.vendor != "postgresql":
+        fn(*args)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # superuser only: triggers off
+        try:
+            fn(*args)
+        finally:
+            cursor.execute("SET session_replication_role = origin")
+
+
+def test_it_verifies_an_intact_chain(db, capsys) -> None:
+    _chain()
+    code, result = _verify_json(capsys)
+    assert code == 0
+    assert result["ok"] is True and result["rows"] == 5 and result["broken"] == 0 and "seconds" in result
+
+
+def test_it_detects_a_tampered_row_and_exits_non_zero(db, capsys) -> None:
+    rows = _chain()
+    _without_append_only_trigger(_raw_update, rows[2].id, "failed")
+    assert verify_chain() == [rows[2].id]
+    code, result = _verify_json(capsys)
+    assert code == 1
+    assert result["ok"] is False and result["broken_ids"] == [rows[2].id]
+
+
+def test_it_detects_a_row_removed_from_the_middle(db) -> None:
+    rows = _chain()
+    _without_append_only_trigger(_raw_delete, rows[2].id)
+    assert verify_chain() == [rows[3].id]
+
+
+def test_it_detects_the_oldest_rows_removed_by_hand(db) -> None:
+    rows = _chain()
+    _without_append_only_trigger(_raw_delete, rows[0].id)
+    assert verify_chain() == [rows[1].id]
+
+
+def test_it_lets_the_database_refuse_edits_and_young_deletes_on_postgresql(db) -> None:
+    rows = _chain(2)
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            _raw_update(rows[0].id, "failed")
+        with pytest.raises(DatabaseError, match="180 days"), transaction.atomic():
+            _raw_delete(rows[0].id)
+    # Everywhere, the ORM refuses both.
+    with pytest.raises(PermissionError):
+        rows[0].save()
+    with pytest.raises(PermissionError):
+        rows[0].delete()
+    assert verify_chain() == []
+
+
+def _rows_aged(days: list[int]) -> list[AuditEvent]:
+    now = timezone.now()
+    rows = []
+    for age in days:
+        with time_machine.travel(now - dt.timedelta(days=age), tick=False):
+            rows.append(audit.record("test.aged", actor_label="tester", detail={"age": age}))
+    return rows
+
+
+def test_it_purges_only_rows_older_than_the_retention_and_keeps_the_chain_verifiable(db, capsys) -> None:
+    old, older, kept, young = _rows_aged([200, 181, 179, 1])
+    call_command("purge_audit", "--json")
+    result = json.loads(capsys.readouterr().out.strip())
+    assert result["deleted"] == 2 and result["retention_days"] == 180
+    remaining = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    assert remaining[:2] == [kept.id, young.id]
+    purge_row = AuditEvent.objects.get(event=audit.PURGE_EVENT)
+    assert purge_row.detail["deleted"] == 2 and purge_row.detail["anchor"] == older.hash
+    assert verify_chain() == []
+    code, _ = _verify_json(capsys)
+    assert code == 0
+
+
+def test_it_keeps_a_179_day_old_row(db) -> None:
+    (row,) = _rows_aged([179])
+    call_command("purge_audit")
+    assert AuditEvent.objects.filter(pk=row.pk).exists()
+
+
+def test_it_refuses_a_retention_shorter_than_180_days(db) -> None:
+    _rows_aged([100])
+    with pytest.raises(CommandError):
+        call_command("purge_audit", "--days", "90")
+    assert AuditEvent.objects.count() == 1
+
+
+def test_it_keeps_the_ip_in_the_form_the_database_returns(db) -> None:
+    from jixing.core.request_context import RequestInfo, client_ip, current_request
+
+    for raw in ("::FFFF:10.0.0.1", "2001:DB8:0:0:0:0:0:1"):
+        token = current_request.set(RequestInfo(ip=client_ip({"REMOTE_ADDR": raw}), user_agent="", path="/"))
+        try:
+            audit.record("test.ip", actor_label="tester")
+        finally:
+            current_request.reset(token)
+    assert client_ip({"REMOTE_ADDR": "not-an-ip"}) is None
+    assert verify_chain() == []
