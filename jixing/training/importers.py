@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -126,6 +127,8 @@ class RosterItem:
     id_hash: str
     phone: str
     group_ids: list[int]
+    birth_date: dt.date
+    sex: str
     existing: Person | None = None
     action: str = CREATE  # CREATE: new enrollment; UPDATE/UNCHANGED: already enrolled
     new_group_ids: list[int] = field(default_factory=list)
@@ -265,10 +268,11 @@ class RosterImporter(Importer[RosterItem]):
             errors.append(self.error(row, "id_number", reasons.required()))
         else:
             try:
-                id_number = parse_resident_id(row["id_number"]).number
+                parsed = parse_resident_id(row["id_number"])
             except ValidationError as exc:
                 errors.append(self.error(row, "id_number", reasons.validator_message(exc.messages)))
             else:
+                id_number = parsed.number
                 id_hash = Person.hash_id_number(id_number)
         phone = ""
         if row.get("phone"):
@@ -295,7 +299,7 @@ class RosterImporter(Importer[RosterItem]):
         if len(errors) > before or klass is None:
             return None
         return RosterItem(row=row.number, class_id=klass.pk, name=name, id_number=id_number, id_hash=id_hash,
-                          phone=phone, group_ids=group_ids)
+                          phone=phone, group_ids=group_ids, birth_date=parsed.birth_date, sex=parsed.sex)
 
     def predict(self, items: list[RosterItem]) -> Counts:
         return self._counts(items)
@@ -315,12 +319,11 @@ class RosterImporter(Importer[RosterItem]):
             facts = eligibility_facts(klass, [i.existing.pk for i in mine if i.existing])
             offer = offer_for(klass)
             for item in mine:
-                parsed = parse_resident_id(item.id_number)
                 base = facts.get(item.existing.pk) if item.existing else None
                 declared = tuple(rules.Membership(groups[g].code, groups[g].name, groups[g].excludes_subsidy,
                                                   klass.start_date, None) for g in item.new_group_ids)
                 candidate = rules.Candidate(
-                    birth_date=parsed.birth_date, sex=parsed.sex,
+                    birth_date=item.birth_date, sex=item.sex,
                     memberships=(base.memberships if base else ()) + declared,
                     prior=base.prior if base else (), certificates=base.certificates if base else (),
                 )

@@ -28,12 +28,26 @@ Sources
 from __future__ import annotations
 
 import calendar
+import contextvars
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.translation import gettext as _
+from django.utils import translation
+
+_TRANSLATED: dict[tuple[str | None, str], str] = {}
+_language: contextvars.ContextVar[str | None] = contextvars.ContextVar("rules_language", default=None)
+
+
+def _(message: str) -> str:
+    """gettext with a per-language memo (a roster import decides thousands of times);
+    ``decide_eligibility`` looks the active language up once per decision."""
+    language = _language.get() or translation.get_language()
+    text = _TRANSLATED.get((language, message))
+    if text is None:
+        text = _TRANSLATED[(language, message)] = translation.gettext(message)
+    return text
 
 MALE = "M"
 FEMALE = "F"
@@ -300,7 +314,11 @@ RULES = (
 def decide_eligibility(candidate: Candidate, offer: Offer, policy: EligibilityPolicy | None = None) -> Decision:
     """Run every rule; the person is eligible for a subsidised place when all pass."""
     policy = policy or EligibilityPolicy()
-    return Decision(tuple(rule(candidate, offer, policy) for rule in RULES))
+    token = _language.set(translation.get_language())
+    try:
+        return Decision(tuple(rule(candidate, offer, policy) for rule in RULES))
+    finally:
+        _language.reset(token)
 
 
 # ---------------------------------------------------------------- attendance and completion
