@@ -152,3 +152,22 @@ def test_it_renders_details_for_their_readers(client, world):
     rival = f.make_user("rita", "institution", organisation=make_organisation("对手学校", "370102", seed=9))
     client.force_login(rival)
     assert client.get(reverse("employment:placement_detail", args=[placement.pk])).status_code == 404
+
+
+def test_it_puts_employment_cards_on_the_workbench(client, world):
+    from jixing.employment import actions
+
+    p = world.p
+    f.completed_training(p.lixia_person, p.institution, p.dave)
+    actions.report_placement(by=world.eve, person=p.lixia_person, kind="employed", start_date=dt.date(2025, 9, 1),
+                             monthly_wage=Decimal("5000"))
+    actions.refer_candidate(world.demand, p.lixia_person, by=p.dave)
+    client.force_login(p.dave)
+    body = client.get(reverse("web:home")).content.decode()
+    assert reverse("employment:verification_queue") in body
+    client.force_login(world.eve)
+    cards = [c for c in client.get(reverse("web:home")).context["stat_cards"] if c.template.startswith("employment/")]
+    assert cards[0].data == {"open_demands": 1, "to_answer": 1}
+    client.force_login(p.trent)
+    body = client.get(reverse("web:home")).content.decode()
+    assert world.demand.title in body
