@@ -421,6 +421,40 @@ def add_session(klass: TrainingClass, *, by: Any, starts_at: dt.datetime, ends_a
 # ---------------------------------------------------------------- enrollment
 
 
+def find_or_register_trainee(*, by: Any, name: str, id_number: str, phone: str = "",
+                             fallback_county: str) -> Person:
+    """The person with this resident ID number, or a new registry record for them.
+
+    Real-name check: an existing person's registered name must match. A new person's
+    household region is the county of the ID number when it is a Shandong county, else
+    ``fallback_county`` (the class's county), which is also their current region.
+    """
+    from jixing.registry.validators import normalise_phone, parse_resident_id
+
+    parsed = parse_resident_id(id_number)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("This field is required.")]})
+    person = Person.objects.with_id_number(parsed.number).first()
+    if person is not None:
+        if person.name != name:
+            raise ValidationError({"name": [_(
+                "The name does not match the name registered for this ID number (real-name check).")]})
+        return person
+    phone = normalise_phone(phone) if phone else ""
+    from jixing.registry.models import Region
+
+    household = parsed.number[:6]
+    if not Region.objects.filter(pk=household, level=RegionLevel.COUNTY).exists():
+        household = fallback_county
+    person = Person(name=name, household_region_id=household, current_region_id=fallback_county)
+    person.set_id_number(parsed.number)
+    person.set_phone(phone)
+    person.save()
+    audit.record("training.trainee.register", actor=by, obj=person, after={"household_region": household})
+    return person
+
+
 class EnrollmentRefused(ValidationError):
     """The person cannot be enrolled at all (capacity, closed class, already enrolled)."""
 

@@ -116,6 +116,14 @@ def eligibility_facts(klass: TrainingClass, person_ids: Iterable[int]) -> dict[i
     }
 
 
+def session_at(klass: TrainingClass, moment: dt.datetime) -> TrainingSession | None:
+    """The session of the class whose check-in window (early margin … end) holds ``moment``."""
+    from . import conf
+
+    return (klass.sessions.filter(starts_at__lte=moment + conf.checkin_early(), ends_at__gte=moment)
+            .order_by("-starts_at").first())
+
+
 def counting_enrollments(klass: TrainingClass) -> int:
     return Enrollment.objects.filter(training_class=klass, status__in=COUNTING_STATUSES).count()
 
