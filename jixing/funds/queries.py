@@ -609,7 +609,7 @@ def recovered_from_claim(claim_ids: Iterable[int]) -> dict[int, Decimal]:
 def batches_for(user: Any) -> QuerySet[PaymentBatch]:
     return PaymentBatch.objects.visible_to(user).select_related("region", "created_by").annotate(
         open_issues=Count("issues", filter=Q(issues__resolved_at__isnull=True))
-    )
+    ).order_by("-created_at", "-id")
 
 
 def open_issues_blocking(region_code: str) -> QuerySet[ReconciliationIssue]:
