@@ -62,16 +62,33 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
                     for a in queries.action_breakdown(scope, year=year)],
         "lagging": [r.target.name for r in progress if r.progress.light == "red"]
         + [r["city"].name for r in ranking if r["progress"].light == "red"],
-        "supervision": _supervision_summary(),
+        "supervision": _supervision_summary(as_of),
     }
 
 
-def _supervision_summary() -> dict[str, Any]:
-    try:
-        from jixing.supervision.queries import dispatch_summary
-    except ImportError:
-        return {}
-    return dispatch_summary()
+def _supervision_summary(as_of: dt.date) -> dict[str, Any]:
+    """Supervision in the report: findings by rule and status, cases, recoveries (seed 二(六))."""
+    from django.db.models import Count, Sum
+
+    from jixing.funds.models import RecoveryOrder
+    from jixing.supervision.models import Case, CaseStatus, Finding, FindingStatus
+
+    findings = Finding.objects.filter(created_at__date__lte=as_of)
+    by_rule = dict(findings.values("code").annotate(n=Count("id")).values_list("code", "n"))
+    recoveries = RecoveryOrder.objects.filter(created_at__date__lte=as_of)
+    amounts = recoveries.aggregate(raised=Sum("amount"))
+    summary: dict[str, Any] = {
+        _("Findings"): findings.count(),
+        _("Open findings"): findings.filter(status__in=[FindingStatus.OPEN, FindingStatus.EXPLAINED, FindingStatus.IN_CASE]).count(),
+        _("Confirmed violations"): findings.filter(status=FindingStatus.CONFIRMED).count(),
+        _("Cases"): Case.objects.filter(created_at__date__lte=as_of).count(),
+        _("Cases with a violation"): Case.objects.filter(created_at__date__lte=as_of, status__in=[CaseStatus.VIOLATION, CaseStatus.CLOSED]).count(),
+        _("Recovery orders"): recoveries.count(),
+        _("Amount to recover (yuan)"): str(amounts["raised"] or 0),
+    }
+    for code in sorted(by_rule):
+        summary[_("Findings of rule %(code)s") % {"code": code}] = by_rule[code]
+    return summary
 
 
 def _pct(value: str | None) -> str:

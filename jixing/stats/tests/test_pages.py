@@ -132,3 +132,20 @@ def test_it_puts_progress_tiles_on_the_workbench(client, dataset):
     client.force_login(dataset.bob)
     html = client.get("/").content.decode()
     assert "/stats/" in html and "2025–2027年补贴性培训人次" in html
+
+
+def test_it_summarises_supervision_in_the_report(dataset):
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from jixing.registry.models import Organisation
+    from jixing.stats.actions import dispatch_figures
+    from jixing.supervision.models import Finding, Severity
+
+    org = dataset.institution
+    Finding.objects.create(code="R01", fingerprint="x1", subject_type=ContentType.objects.get_for_model(Organisation),
+                           subject_id=str(org.pk), subject_label=org.name, organisation=org, county_id=org.county_id,
+                           severity=Severity.HIGH, evidence={}, last_seen_at=timezone.now())
+    summary = dispatch_figures(period=dt.date(2026, 11, 1), today=dt.date(2026, 11, 27))["supervision"]
+    assert summary[_("Findings")] == 1 and summary[_("Open findings")] == 1
+    assert summary[_("Findings of rule %(code)s") % {"code": "R01"}] == 1
