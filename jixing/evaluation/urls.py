@@ -18,6 +18,7 @@ urlpatterns = [
     path("sessions/<int:pk>/candidates/", views.session_add_candidate, name="session_add_candidate"),
     path("sessions/<int:pk>/candidates/class/", views.session_add_class, name="session_add_class"),
     path("sessions/<int:pk>/candidates/<int:candidate_pk>/result/", views.result_record, name="result_record"),
+    path("sessions/<int:pk>/import/", views.session_import, name="session_import"),
     path("sessions/<int:pk>/submit/", views.session_submit, name="session_submit"),
     path("sessions/<int:pk>/lock/", views.session_review, {"step": "lock"}, name="session_lock"),
     path("sessions/<int:pk>/return/", views.session_review, {"step": "return"}, name="session_return"),

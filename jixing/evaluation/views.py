@@ -3,8 +3,12 @@ through ``get_for_user`` so missing and forbidden both answer 404."""
 
 from __future__ import annotations
 
+import os
+import uuid
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,6 +24,8 @@ from jixing.core.access import get_for_user
 from jixing.core.permissions import public, require_roles
 from jixing.core.request_context import client_ip
 from jixing.core.workflow import IllegalTransition, history
+from jixing.imports.actions import upload_dir
+from jixing.imports.pipeline import FileRejected
 from jixing.registry.models import Person
 from jixing.training.models import Enrollment, EnrollmentStatus
 
@@ -38,6 +44,7 @@ from .forms import (
     VerifyForm,
     apply_errors,
 )
+from .importers import import_results_file
 from .models import (
     Certificate,
     DirectRecognition,
@@ -298,6 +305,43 @@ def result_record(request: HttpRequest, pk: int, candidate_pk: int) -> HttpRespo
             label = form.fields[field].label if field in form.fields else ""
             for e in errors:
                 messages.error(request, f"{candidate.person.name} {label}: {e}")
+    return redirect("evaluation:session_detail", pk=pk)
+
+
+@never_cache
+@require_POST
+@require_roles(*ORG)
+def session_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a score sheet (姓名, 公民身份号码, 理论成绩, 技能成绩, 综合成绩, 考评员) for this session;
+    valid rows are entered as drafts, rejected rows are listed with their reasons. The file is
+    removed right after (SECURITY.md D4)."""
+    session = _session(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to import."))
+        return redirect("evaluation:session_detail", pk=pk)
+    if upload.size > settings.JIXING_IMPORT_MAX_BYTES:
+        messages.error(request, _("The file is too large."))
+        return redirect("evaluation:session_detail", pk=pk)
+    name = os.path.basename(upload.name)[:200]
+    target = upload_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}"
+    try:
+        with open(target, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        result = import_results_file(session, target, by=request.user, original_name=name)
+    except FileRejected as exc:
+        messages.error(request, exc.message)
+        return redirect("evaluation:session_detail", pk=pk)
+    finally:
+        target.unlink(missing_ok=True)
+    messages.success(request, _("Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, "
+                                "%(rejected)d rows rejected.") % {
+        "created": result.counts.created, "updated": result.counts.updated,
+        "unchanged": result.counts.unchanged, "rejected": result.rejected_rows})
+    for err in result.errors[:20]:
+        messages.warning(request, _("row %(row)d, %(field)s: %(reason)s")
+                         % {"row": err.row, "field": err.field or "—", "reason": err.reason})
     return redirect("evaluation:session_detail", pk=pk)
 
 

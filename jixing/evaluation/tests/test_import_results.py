@@ -116,3 +116,26 @@ def test_it_rejects_an_unknown_session_and_a_wrong_file(tmp_path, session_with_c
     bad.write_bytes(b"MZ\x00\x00")
     with pytest.raises(CommandError):
         run(bad, s.code)
+
+
+def test_it_imports_a_score_sheet_uploaded_on_the_session_page(client, tmp_path, personas, session_with_candidates, settings) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.JIXING_UPLOAD_DIR = str(tmp_path / "uploads")
+    s, a, b, c = session_with_candidates
+    path = write_csv(tmp_path, [[a.person.name, a.person.id_number, "88", "77", ""],
+                                [b.person.name, b.person.id_number, "88", "101", ""]])
+    client.force_login(personas.judy)
+    with translation.override("zh-hans"):
+        response = client.post(reverse("evaluation:session_import", args=[s.pk]),
+                               {"file": SimpleUploadedFile("成绩.csv", path.read_bytes(), content_type="text/csv")},
+                               follow=True)
+    page = response.content.decode()
+    assert "技能成绩必须在0到100之间" in page
+    assert EvaluationResult.objects.get().candidate == a
+    assert list((tmp_path / "uploads").iterdir()) == []
+    client.force_login(personas.ivan)  # another organisation: 404, nothing written
+    again = client.post(reverse("evaluation:session_import", args=[s.pk]),
+                        {"file": SimpleUploadedFile("成绩.csv", path.read_bytes(), content_type="text/csv")})
+    assert again.status_code == 404
