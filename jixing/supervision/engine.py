@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from jixing.core import audit
@@ -125,6 +126,7 @@ def _run_one(rule: type[rules.Rule], *, full: bool, since: dt.datetime | None, b
                         run_id=run.pk)
     try:
         with transaction.atomic():
+            _tune_session()
             hits = rule().find(setting.params, window)
             result.hits = len(hits)
             result.created, result.updated = save_hits(rule, hits, run=run, severity=setting.severity)
@@ -138,6 +140,16 @@ def _run_one(rule: type[rules.Rule], *, full: bool, since: dt.datetime | None, b
     run.hits, run.created, run.updated, run.seconds = result.hits, result.created, result.updated, result.seconds
     run.save()
     return result
+
+
+def _tune_session() -> None:
+    """Scans sort millions of rows: give this transaction room to sort in memory (PostgreSQL;
+    ``JIXING_SUPERVISION_WORK_MEM``, default 256MB). SET LOCAL ends with the transaction."""
+    if connection.vendor != "postgresql":
+        return
+    work_mem = getattr(settings, "JIXING_SUPERVISION_WORK_MEM", "256MB")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
 
 
 _CONTENT_TYPES: dict[str, ContentType] = {}

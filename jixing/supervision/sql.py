@@ -24,9 +24,14 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def seconds_between(start: str, end: str) -> str:
-    """Whole seconds from ``start`` to ``end`` (timestamps)."""
-    if is_postgres():
+def _vendor(vendor: str | None) -> str:
+    return vendor or connection.vendor
+
+
+def seconds_between(start: str, end: str, vendor: str | None = None) -> str:
+    """Whole seconds from ``start`` to ``end`` (timestamps). ``vendor`` "duckdb" lets the
+    benchmark run a rule's own query text in DuckDB."""
+    if _vendor(vendor) in ("postgresql", "duckdb"):
         return f"CAST(ROUND(EXTRACT(EPOCH FROM ({end} - {start}))) AS BIGINT)"
     return f"CAST(ROUND((julianday({end}) - julianday({start})) * 86400.0) AS BIGINT)"
 
@@ -52,8 +57,8 @@ def local_date(ts: str) -> str:
     return f"date({ts}, '+{LOCAL_OFFSET_HOURS} hours')"
 
 
-def least(a: str, b: str) -> str:
-    return f"LEAST({a}, {b})" if is_postgres() else f"MIN({a}, {b})"
+def least(a: str, b: str, vendor: str | None = None) -> str:
+    return f"MIN({a}, {b})" if _vendor(vendor) == "sqlite" else f"LEAST({a}, {b})"
 
 
 def ts(value: dt.datetime) -> Any:

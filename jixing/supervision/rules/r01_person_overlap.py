@@ -41,28 +41,16 @@ class PersonOverlap(Rule):
         from jixing.training.models import Attendance, TrainingSession
 
         att, ses = sql.table(Attendance), sql.table(TrainingSession)
-        a_end = "COALESCE(a.check_out_at, sa.ends_at)"
-        b_end = "COALESCE(b.check_out_at, sb.ends_at)"
-        overlap = sql.seconds_between("b.check_in_at", sql.least(a_end, b_end))
-        # b starts inside a's interval (ties broken by id), so each overlapping pair appears
-        # once and the join is a range scan on the (person, check_in_at) index.
-        query = f"""
-            SELECT a.person_id, a.id, b.id, {overlap}
-            FROM {att} a
-            JOIN {ses} sa ON sa.id = a.session_id
-            JOIN {att} b ON b.person_id = a.person_id
-                AND b.check_in_at >= a.check_in_at
-                AND b.check_in_at < {a_end}
-                AND b.training_class_id <> a.training_class_id
-            JOIN {ses} sb ON sb.id = b.session_id
-            WHERE (b.check_in_at > a.check_in_at OR b.id > a.id)
-              AND {overlap} >= %s
-        """
-        args: list[Any] = [int(params["min_overlap_minutes"]) * 60]
-        if since is not None:
-            query += f" AND a.person_id IN (SELECT person_id FROM {att} WHERE recorded_at >= %s)"
-            args.append(sql.ts(since))
-        rows = sql.fetch(query, args)
+        candidates = sql.fetch(candidate_query(att, ses, incremental=since is not None),
+                               [sql.ts(since)] if since is not None else [])
+        rows: list[tuple[Any, ...]] = []
+        min_seconds = int(params["min_overlap_minutes"]) * 60
+        for start in range(0, len(candidates), 500):
+            ids = [c[0] for c in candidates[start:start + 500]]
+            rows += sql.fetch(pair_query(att, ses, len(ids)), [*ids, min_seconds])
+        return self._hits(_unique_pairs(rows))
+
+    def _hits(self, rows: list[tuple[Any, ...]]) -> list[Hit]:
         if not rows:
             return []
         records = attendance_records([r[1] for r in rows] + [r[2] for r in rows])
@@ -100,3 +88,47 @@ class PersonOverlap(Rule):
                 },
             ))
         return hits
+
+
+def _unique_pairs(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    seen: dict[tuple[int, int], tuple[Any, ...]] = {}
+    for person_id, a, b, seconds in rows:
+        seen.setdefault((min(a, b), max(a, b)), (person_id, min(a, b), max(a, b), seconds))
+    return list(seen.values())
+
+
+def candidate_query(att: str, ses: str, *, incremental: bool) -> str:
+    """Attendance records that start before the latest end of the same person's earlier records.
+
+    One ordered pass over attendance (a running MAX over each person's check-ins, in the order of
+    the (person, check_in_at) index); the session's end stands in for a missing check-out.
+    ``incremental`` limits it to persons with attendance recorded since the placeholder.
+    """
+    since = f" WHERE a.person_id IN (SELECT person_id FROM {att} WHERE recorded_at >= %s)" if incremental else ""
+    end = f"COALESCE(a.check_out_at, (SELECT se.ends_at FROM {ses} se WHERE se.id = a.session_id))"
+    return f"""
+        SELECT id FROM (
+            SELECT a.id, a.check_in_at AS s,
+                   MAX({end}) OVER (PARTITION BY a.person_id ORDER BY a.check_in_at
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+            FROM {att} a{since}
+        ) w WHERE prev_end > s
+    """
+
+
+def pair_query(att: str, ses: str, n_ids: int, vendor: str | None = None) -> str:
+    """For candidate ids (the first ``n_ids`` placeholders), the earlier records of the same person
+    in another class they overlap by at least the last placeholder's seconds: a few index lookups."""
+    end_c = "COALESCE(c.check_out_at, sc.ends_at)"
+    end_y = "COALESCE(y.check_out_at, sy.ends_at)"
+    overlap = sql.seconds_between("c.check_in_at", sql.least(end_y, end_c, vendor), vendor)
+    marks = ", ".join(["%s"] * n_ids)
+    return f"""
+        SELECT c.person_id, y.id, c.id, {overlap}
+        FROM {att} c
+        JOIN {ses} sc ON sc.id = c.session_id
+        JOIN {att} y ON y.person_id = c.person_id AND y.check_in_at <= c.check_in_at AND y.id <> c.id
+                    AND y.training_class_id <> c.training_class_id
+        JOIN {ses} sy ON sy.id = y.session_id
+        WHERE c.id IN ({marks}) AND {overlap} >= %s
+    """

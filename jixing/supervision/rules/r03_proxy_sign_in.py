@@ -58,21 +58,23 @@ class ProxySignIn(Rule):
         window = int(params["window_minutes"]) * 60
         decimals = int(params["spot_decimals"])
         scale = 10 ** decimals
-        spot_key = (
-            f"CAST(CAST(ROUND(a.latitude * {scale}) AS BIGINT) AS VARCHAR(24)) || ',' || "
-            f"CAST(CAST(ROUND(a.longitude * {scale}) AS BIGINT) AS VARCHAR(24))"
-        )
+        spot = (f"CAST(ROUND(a.latitude * {scale}) AS BIGINT)", f"CAST(ROUND(a.longitude * {scale}) AS BIGINT)")
         hits: list[Hit] = []
-        for variant, key_sql, where in (
-            ("device", "a.device_id", "a.device_id <> ''"),
-            ("spot", spot_key, "a.latitude IS NOT NULL AND a.longitude IS NOT NULL"),
+        for variant, keys, where in (
+            ("device", ("a.device_id",), "a.device_id <> ''"),
+            ("spot", spot, "a.latitude IS NOT NULL AND a.longitude IS NOT NULL"),
         ):
-            rows = self._runs(variant, key_sql, where, n, window, since)
+            rows = self._runs(variant, keys, where, n, window, since)
             hits.extend(self._hits(variant, rows, n, window // 60, decimals))
         return hits
 
-    def _runs(self, variant: str, key_sql: str, where: str, n: int, window: int,
+    def _runs(self, variant: str, keys: tuple[str, ...], where: str, n: int, window: int,
               since: dt.datetime | None) -> list[tuple[Any, ...]]:
+        """Attendance ids inside some run of ``n`` check-ins within ``window`` seconds on one key.
+
+        One ordered pass: a row *starts* a run when the check-in n-1 rows later on the same key
+        is within the window (LEAD); a row *belongs* to a run when one of the n-1 rows before it,
+        or itself, starts one (a running MAX over the same order)."""
         from jixing.training.models import Attendance
 
         att = sql.table(Attendance)
@@ -84,27 +86,29 @@ class ProxySignIn(Rule):
             if first_new is None:
                 return []
             local = timezone.localtime(parse_ts(first_new))
-            day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
             where += " AND a.check_in_at >= %s"
-            args.append(sql.ts(day_start))
-            if variant == "device":
-                where += f" AND a.device_id IN (SELECT device_id FROM {att} WHERE recorded_at >= %s)"
-                args.append(sql.ts(since))
+            args.append(sql.ts(local.replace(hour=0, minute=0, second=0, microsecond=0)))
+            new_keys = ", ".join(keys)
+            where += f" AND ({new_keys}) IN (SELECT {new_keys} FROM {att} a WHERE a.recorded_at >= %s)"
+            args.append(sql.ts(since))
+        names = ["k1", "k2"][:len(keys)]
+        # the device order is the (device_id, check_in_at) index order: no sort needed
+        order = f"PARTITION BY {', '.join(names)} ORDER BY check_in_at"
+        selected = ", ".join(f"{k} AS {name}" for k, name in zip(keys, names, strict=True))
+        cols = ", ".join(names)
         query = f"""
-            WITH src AS (
-                SELECT a.id, {key_sql} AS k, a.check_in_at FROM {att} a WHERE {where}
-            ), seq AS (
-                SELECT k, check_in_at,
-                       LEAD(check_in_at, {n - 1}) OVER (PARTITION BY k ORDER BY check_in_at, id) AS nth_at
-                FROM src
-            ), runs AS (
-                SELECT k, check_in_at AS s, nth_at FROM seq
-                WHERE nth_at IS NOT NULL AND {sql.seconds_between("check_in_at", "nth_at")} <= {window}
-            )
-            SELECT DISTINCT src.id, src.k
-            FROM runs JOIN src ON src.k = runs.k AND src.check_in_at >= runs.s AND src.check_in_at <= runs.nth_at
+            SELECT id, {cols} FROM (
+                SELECT id, {cols},
+                       MAX(starts_run) OVER ({order} ROWS BETWEEN {n - 1} PRECEDING AND CURRENT ROW) AS covered
+                FROM (
+                    SELECT id, {cols}, check_in_at,
+                           CASE WHEN {sql.seconds_between("check_in_at", f"LEAD(check_in_at, {n - 1}) OVER ({order})")}
+                                     <= {window} THEN 1 ELSE 0 END AS starts_run
+                    FROM (SELECT a.id, {selected}, a.check_in_at FROM {att} a WHERE {where}) src
+                ) f
+            ) x WHERE covered = 1
         """
-        return sql.fetch(query, args)
+        return [(row[0], ",".join(str(k) for k in row[1:])) for row in sql.fetch(query, args)]
 
     def _hits(self, variant: str, rows: list[tuple[Any, ...]], n: int, window_minutes: int,
               decimals: int) -> list[Hit]:
