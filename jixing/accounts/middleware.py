@@ -7,7 +7,8 @@
 - A1: a user whose password is older than JIXING_PASSWORD_MAX_AGE_DAYS, or was set by an
   administrator, is sent to the change-password page before anything else.
 - B1: the audit administrator writes nothing: unsafe methods from that role are refused
-  everywhere except on their own account pages (logout, password, second factor).
+  everywhere except on their own account pages (logout, password, second factor) and on
+  endpoints declared read-only (``core.permissions.read_only_post`` / ``read_only_api``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.http import urlencode
 
 from jixing.core import audit
 from jixing.core.models import AuditOutcome
+from jixing.core.permissions import READ_ONLY_API_OPERATIONS, READ_ONLY_ATTR, api_route
 from jixing.core.request_context import bound_to
 
 from .models import Role
@@ -40,11 +42,26 @@ OWN_ACCOUNT_URLS = frozenset({
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def _view_name(request: HttpRequest) -> str:
+def _match(request: HttpRequest) -> ResolverMatch | None:
     try:
-        return resolve(request.path_info).view_name
+        return resolve(request.path_info)
     except Resolver404:
-        return ""
+        return None
+
+
+def _view_name(request: HttpRequest) -> str:
+    match = _match(request)
+    return match.view_name if match else ""
+
+
+def _changes_nothing(request: HttpRequest) -> bool:
+    """Own-account pages, and endpoints declared read-only (core.permissions)."""
+    match = _match(request)
+    if match is None:
+        return False
+    if match.view_name in OWN_ACCOUNT_URLS or getattr(match.func, READ_ONLY_ATTR, False):
+        return True
+    return (request.method or "", api_route(match.route)) in READ_ONLY_API_OPERATIONS
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -103,7 +120,7 @@ class SessionTimeoutMiddleware:
         user = request.user
         if user.role != Role.AUDITOR or request.method not in UNSAFE_METHODS:  # type: ignore[union-attr]
             return None
-        if _view_name(request) in OWN_ACCOUNT_URLS:
+        if _changes_nothing(request):
             return None
         with bound_to(request):
             audit.record(

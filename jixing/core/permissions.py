@@ -8,6 +8,7 @@ for the public (``auth=None``) must also be listed with ``public_api(...)``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, NoReturn
@@ -25,6 +26,28 @@ ANY_ROLE = "__any__"
 # Deliberately unauthenticated API operations, as (METHOD, path as in the OpenAPI schema),
 # e.g. ("GET", "/api/v1/evaluation/certificates/{number}/verify"). See public_api().
 PUBLIC_API_OPERATIONS: set[tuple[str, str]] = set()
+
+
+# POST endpoints that change nothing (a calculation, an audited unmask): the audit
+# administrator, who writes nothing (B1), may call them. See read_only_post / read_only_api.
+READ_ONLY_ATTR = "jixing_read_only"
+READ_ONLY_API_OPERATIONS: set[tuple[str, str]] = set()
+
+
+def read_only_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a page view whose POST changes no business data, so the auditor may use it."""
+    setattr(view, READ_ONLY_ATTR, True)
+    return view
+
+
+def read_only_api(method: str, path: str) -> None:
+    """Declare an API operation (path as in the OpenAPI schema) that changes nothing."""
+    READ_ONLY_API_OPERATIONS.add((method.upper(), api_route(path)))
+
+
+def api_route(path: str) -> str:
+    """'/api/v1/imports/{kind}' and Django's 'api/v1/imports/<kind>' compare equal."""
+    return re.sub(r"\{(\w+)\}", r"<\1>", path).lstrip("/")
 
 
 def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
