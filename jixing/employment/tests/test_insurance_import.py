@@ -215,3 +215,29 @@ def test_it_derives_a_verified_placement_for_a_trainee_starting_with_a_new_emplo
     )
     assert run(tmp_path / "si.csv")["placements_derived"] == 0
     assert Placement.objects.count() == 1
+
+
+def test_it_offers_the_insurance_import_on_the_import_pages_to_officers_only(setup, client):
+    personas, *_ = setup
+    client.force_login(personas.alice)
+    assert client.get("/imports/new/insurance/").status_code == 200
+    page = client.get("/employment/insurance/").content.decode()
+    assert "/imports/new/insurance/" in page
+    template = client.get("/imports/template/insurance.xlsx")
+    assert template.status_code == 200
+    client.force_login(personas.ivan)
+    assert client.get("/imports/new/insurance/").status_code in (403, 404)
+    assert client.get("/employment/insurance/").status_code == 403
+
+
+def test_it_rematches_from_the_page_and_writes_one_audit_row(setup, tmp_path, client):
+    from jixing.core.models import AuditEvent
+
+    personas, ent, other_uscc, unknown_id = setup
+    run(write_csv(tmp_path / "si.csv", sample_rows(personas, ent, other_uscc, unknown_id)))
+    f.make_person("赵新来", "370102", birth=dt.date(1992, 2, 2), seq=77)
+    client.force_login(personas.alice)
+    response = client.post("/employment/insurance/rematch/")
+    assert response.status_code == 302
+    assert HeldContribution.objects.get().matched_person is not None
+    assert AuditEvent.objects.filter(event="insurance.rematched", actor=personas.alice).count() == 1
