@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from jixing.accounts.models import Role, User
-from jixing.core.testing import Personas, make_person, make_user
+from jixing.core.testing import Personas, make_organisation, make_person, make_user
 from jixing.evaluation.models import Certificate, DirectRecognition, EvaluationMode, RecognitionStatus
 from jixing.funds import actions
 from jixing.funds.models import (
@@ -279,4 +279,4 @@ def person_user(person: Person, username: str = "tina") -> User:
     return User.objects.filter(username=username).first() or make_user(username, Role.TRAINEE, person=person)
 
 
-__all__ = ["World", "world", "claim_in", "paid_batch", "make_person", "Personas"]
+__all__ = ["World", "world", "claim_in", "paid_batch", "make_person", "make_organisation", "make_user", "Personas"]
