@@ -8,3 +8,9 @@ class EvaluationConfig(AppConfig):
     name = "jixing.evaluation"
     label = "evaluation"
     verbose_name = _("evaluation")
+
+    def ready(self) -> None:
+        from jixing.accounts.roles import REFERENCE_MODELS
+
+        # Pass marks per occupation × level are configuration the system administrator keeps.
+        REFERENCE_MODELS.add("evaluation.passrule")
