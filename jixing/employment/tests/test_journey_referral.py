@@ -48,6 +48,37 @@ def test_it_walks_dave_from_a_demand_to_a_referral(page, live_server, personas):
     r = Referral.objects.get()
     assert (r.person, r.demand, r.referred_by) == (p.lixia_person, demand, p.dave)
 
+    # the enterprise records the interview and the hire on the same page
+    page.context.clear_cookies()
+    login(page, live_server, eve)
+    page.goto(f"{live_server.url}/employment/demands/{demand.pk}/")
+    form = page.locator("#referrals form.result-form")
+    form.locator("select[name=to]").select_option("interviewed")
+    form.locator("button").click()
+    page.wait_for_url(f"{live_server.url}/employment/demands/{demand.pk}/")
+    form = page.locator("#referrals form.result-form")
+    form.locator("select[name=to]").select_option("hired")
+    form.locator("input[name=start_date]").fill("2025-11-03")
+    form.locator("input[name=monthly_wage]").fill("5800")
+    form.locator("button").click()
+    page.wait_for_url(f"{live_server.url}/employment/demands/{demand.pk}/")
+    assert "已录用" in page.locator("#referrals tbody tr").nth(0).inner_text()
+    screenshot(page, "employment-4-hired")
+
+    # and the officer verifies the placement from the queue
+    page.context.clear_cookies()
+    login(page, live_server, p.dave)
+    page.goto(f"{live_server.url}/employment/verification/")
+    row = page.locator("table.data tbody tr").nth(0)
+    assert "李历下" in row.inner_text() and "企业确认" in row.inner_text()
+    screenshot(page, "employment-5-queue")
+    row.locator("button", has_text="核验通过").click()
+    page.wait_for_url(f"{live_server.url}/employment/verification/")
+    assert "没有待核验的记录" in page.locator("table.data").inner_text()
+    from jixing.employment.models import Placement
+
+    assert Placement.objects.get().status == "verified"
+
 
 def test_it_shows_outcomes_and_pay_charts(page, live_server, personas):
     from decimal import Decimal
@@ -73,9 +104,9 @@ def test_it_shows_outcomes_and_pay_charts(page, live_server, personas):
     rows = page.locator("#outcome-table tbody tr")
     assert rows.count() == 1 and "济南市" in rows.nth(0).inner_text()
     assert "50% (1/2)" in rows.nth(0).inner_text()  # employed within 6 months: lixia yes, shizhong no
-    screenshot(page, "employment-4-outcomes")
+    screenshot(page, "employment-6-outcomes")
 
     page.goto(f"{live_server.url}/employment/pay/")
     page.wait_for_selector("#pay-chart canvas")
     assert "5,200.00" in page.locator("#pay-by-level").inner_text()
-    screenshot(page, "employment-5-pay")
+    screenshot(page, "employment-7-pay")
