@@ -235,3 +235,12 @@ def test_it_refuses_extra_fields_on_result_entry_via_form(client, personas) -> N
                 {"theory": "50", "practical": "50", "examiner": s.examiners.first().pk, "passed": "on"})
     assert EvaluationResult.objects.get().passed is False
     assert Decimal("50") == EvaluationResult.objects.get().theory_score
+
+
+def test_it_puts_evaluation_tiles_on_the_workbench(client, personas) -> None:
+    p = personas
+    f.locked_pass(p)
+    for user, text in ((p.erin, "待审核的评价事项"), (p.judy, "已颁发证书"), (p.trent, "我的有效证书")):
+        logged_in(client, user)
+        page = client.get("/").content.decode()
+        assert text in page, user.username
