@@ -134,7 +134,7 @@ def counting_enrollments(klass: TrainingClass) -> int:
 def projects_for(user: Any, *, status: str = "", action: int | None = None, q: str = "") -> QuerySet[TrainingProject]:
     qs = (TrainingProject.objects.visible_to(user)
           .select_related("action", "organiser", "county", "occupation", "level", "fund_source")
-          .annotate(class_count=Count("classes", distinct=True)))
+          .annotate(class_count=Count("classes", distinct=True)).order_by("-created_at", "-id"))
     if status:
         qs = qs.filter(status=status)
     if action:
@@ -241,7 +241,7 @@ def class_record(klass: TrainingClass) -> dict[str, Any]:
         "sessions": list(sessions),
         "hours": class_hours(klass),
         "enrollments": list(roster(klass)),
-        "attendance_count": Attendance.objects.filter(training_class=klass).count(),
+        "attendance_count": Attendance.objects.filter(session__training_class=klass).count(),
     }
 
 

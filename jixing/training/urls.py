@@ -1,4 +1,31 @@
 from __future__ import annotations
 
+from django.urls import path
+
+from . import views
+
 app_name = "training"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.project_list, name="project_list"),
+    path("projects/new/", views.project_create, name="project_create"),
+    path("projects/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/move/<slug:verb>/", views.project_move, name="project_move"),
+    path("projects/<int:pk>/classes/new/", views.class_create, name="class_create"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("classes/", views.class_list, name="class_list"),
+    path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+    path("classes/<int:pk>/sessions/new/", views.session_add, name="session_add"),
+    path("classes/<int:pk>/enroll/", views.enroll, name="enroll"),
+    path("classes/<int:pk>/roster/", views.roster_upload, name="roster_upload"),
+    path("classes/<int:pk>/close/", views.class_close, name="class_close"),
+    path("sessions/<int:pk>/", views.session_detail, name="session_detail"),
+    path("sessions/<int:pk>/roll-call/", views.roll_call, name="roll_call"),
+    path("enrollments/<int:pk>/", views.enrollment_detail, name="enrollment_detail"),
+    path("enrollments/<int:pk>/override/", views.enrollment_override, name="enrollment_override"),
+    path("enrollments/<int:pk>/withdraw/", views.enrollment_withdraw, name="enrollment_withdraw"),
+    path("teachers/", views.teacher_list, name="teacher_list"),
+    path("today/", views.today, name="today"),
+    path("my/", views.my_classes, name="my_classes"),
+    path("check-in/<str:token>/", views.check_in, name="check_in"),
+]
