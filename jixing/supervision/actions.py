@@ -249,7 +249,7 @@ def request_explanation(case: Case, *, by: Any, questions: str, due: dt.date) ->
     if not questions:
         raise ValidationError({"questions": _("Write what the institution should explain.")})
     if due < timezone.localdate():
-        raise ValidationError({"due": _("The deadline cannot be in the past.")})
+        raise ValidationError({"due": _("The explanation deadline cannot be in the past.")})
     with transaction.atomic():
         case = _visible_case(case, by)
         case.explanation_request, case.explanation_due = questions, due

@@ -20,15 +20,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import Scope, scope_for
 from jixing.core.models import TimeStampedModel
 
 
 class Severity(models.TextChoices):
-    LOW = "low", _("low")
-    MEDIUM = "medium", _("medium")
-    HIGH = "high", _("high")
+    LOW = "low", pgettext_lazy("severity", "low")
+    MEDIUM = "medium", pgettext_lazy("severity", "medium")
+    HIGH = "high", pgettext_lazy("severity", "high")
 
 
 SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
@@ -78,9 +79,9 @@ class RuleEditorGrant(TimeStampedModel):
 
 
 class RunStatus(models.TextChoices):
-    RUNNING = "running", _("running")
-    SUCCEEDED = "succeeded", _("succeeded")
-    FAILED = "failed", _("failed")
+    RUNNING = "running", pgettext_lazy("run status", "running")
+    SUCCEEDED = "succeeded", pgettext_lazy("run status", "succeeded")
+    FAILED = "failed", pgettext_lazy("run status", "failed")
 
 
 class SupervisionRun(models.Model):
@@ -93,7 +94,7 @@ class SupervisionRun(models.Model):
     started_at = models.DateTimeField(_("started at"))
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     watermark = models.DateTimeField(_("watermark"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    status = models.CharField(pgettext_lazy("supervision", "status"), max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
     params = models.JSONField(_("parameters"), default=dict)
     hits = models.PositiveIntegerField(_("hits"), default=0)
     created = models.PositiveIntegerField(_("new findings"), default=0)
@@ -114,11 +115,11 @@ class SupervisionRun(models.Model):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    EXPLAINED = "explained", _("explained by the institution")
-    IN_CASE = "in_case", _("in a case")
-    CLEARED = "cleared", _("cleared")
-    CONFIRMED = "confirmed", _("confirmed violation")
+    OPEN = "open", pgettext_lazy("finding status", "open")
+    EXPLAINED = "explained", pgettext_lazy("finding status", "explained by the institution")
+    IN_CASE = "in_case", pgettext_lazy("finding status", "in a case")
+    CLEARED = "cleared", pgettext_lazy("finding status", "cleared")
+    CONFIRMED = "confirmed", pgettext_lazy("finding status", "confirmed violation")
 
 
 def _finding_scope_q(scope: Scope, prefix: str = "") -> Q:
@@ -155,7 +156,7 @@ class Finding(TimeStampedModel):
                                on_delete=models.PROTECT, related_name="+")
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     evidence = models.JSONField(_("evidence"), default=dict)
-    status = models.CharField(_("status"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    status = models.CharField(pgettext_lazy("supervision", "status"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN)
     case = models.ForeignKey("Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="findings")
     first_run = models.ForeignKey(SupervisionRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -210,13 +211,13 @@ class Finding(TimeStampedModel):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    INVESTIGATING = "investigating", _("under investigation")
-    AWAITING_EXPLANATION = "awaiting_explanation", _("awaiting the institution's explanation")
-    EXPLAINED = "explained", _("explanation received")
-    CLEARED = "cleared", _("cleared")
-    VIOLATION = "violation", _("violation found")
-    CLOSED = "closed", _("closed")
+    OPEN = "open", pgettext_lazy("case status", "open")
+    INVESTIGATING = "investigating", pgettext_lazy("case status", "under investigation")
+    AWAITING_EXPLANATION = "awaiting_explanation", pgettext_lazy("case status", "awaiting the institution's explanation")
+    EXPLAINED = "explained", pgettext_lazy("case status", "explanation received")
+    CLEARED = "cleared", pgettext_lazy("case status", "cleared")
+    VIOLATION = "violation", pgettext_lazy("case status", "violation found")
+    CLOSED = "closed", pgettext_lazy("case status", "closed")
 
 
 class CaseQuerySet(models.QuerySet):
@@ -232,7 +233,7 @@ class Case(TimeStampedModel):
     organisation = models.ForeignKey("registry.Organisation", verbose_name=_("institution"),
                                      on_delete=models.PROTECT, related_name="supervision_cases")
     county = models.ForeignKey("registry.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    status = models.CharField(pgettext_lazy("supervision", "status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="supervision_cases")
@@ -330,7 +331,7 @@ class CaseMeasure(models.Model):
                                  help_text=_("Recovery order number, certificate numbers or the receiving authority."))
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(_("time"), auto_now_add=True)
+    at = models.DateTimeField(pgettext_lazy("supervision", "time"), auto_now_add=True)
 
     class Meta:
         ordering = ["at", "id"]

@@ -13,7 +13,7 @@ def iso(value: dt.datetime | None) -> str | None:
     """Local (Asia/Shanghai) time to the second, as evidence shows it."""
     if value is None:
         return None
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def parse_ts(value: Any) -> dt.datetime | None:

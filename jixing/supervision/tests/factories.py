@@ -31,7 +31,7 @@ def at(day: dt.date, hour: int, minute: int = 0, second: int = 0) -> dt.datetime
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=SH) + dt.timedelta(minutes=minute, seconds=second)
 
 
-def person(county: str = "370102", *, birth: dt.date = dt.date(1990, 5, 17), sex: str = "M", phone: str = "",
+def person(county: str = "370102", *, birth: dt.date = dt.date(1991, 6, 18), sex: str = "M", phone: str = "",
            **fields: Any) -> Person:
     n = next(_seq)
     seq = (n * 2 + (1 if sex == "M" else 0)) % 1000  # odd sequence numbers are men's (GB 11643)
