@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -170,7 +171,7 @@ class _Progress:
 
     def __init__(self, job: ImportJob) -> None:
         self.job_id = job.pk
-        self.side = None
+        self.side: BaseDatabaseWrapper | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if connection.vendor == "postgresql" and connection.in_atomic_block:
@@ -374,13 +375,12 @@ def error_file(job: ImportJob, *, by: User | None) -> IO[bytes]:
 
 
 def template_file(kind: str) -> IO[bytes]:
-    """An empty .xlsx with the kind's headers (and an example row when the importer has one)."""
+    """An empty .xlsx with the kind's headers only: an example row left in by mistake would be
+    imported, so examples stay on the upload page."""
     importer = get_importer(kind)
     fh = io.BytesIO()
     with XlsxStream(fh, sheet_name=str(importer.title)[:31]) as out:
         out.header(importer.template_headers())
-        if any(c.example for c in importer.columns):
-            out.row([c.example for c in importer.columns])
     fh.seek(0)
     return fh
 

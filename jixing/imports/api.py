@@ -7,7 +7,7 @@ A dry run leaves a checked job that ``POST /api/v1/imports/jobs/{id}/commit`` wr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -21,7 +21,14 @@ from . import actions
 from .models import ImportJob
 from .pipeline import FileRejected, get_importer
 
+if TYPE_CHECKING:
+    from jixing.accounts.models import User
+
 router = Router(tags=["imports"])
+
+
+def _user(request: HttpRequest) -> User:
+    return cast("User", request.user)  # the router's auth guarantees a user
 
 
 class RejectedOut(Schema):
@@ -62,13 +69,13 @@ def _kind_roles(request: HttpRequest, kind: str) -> None:
 def upload(request: HttpRequest, kind: str, file: File[UploadedFile], dry_run: Form[bool] = False) -> Any:
     _kind_roles(request, kind)
     try:
-        job = actions.receive_upload(kind, file, file_name=file.name or "upload", size=file.size or 0, by=request.user)
+        job = actions.receive_upload(kind, file, file_name=file.name or "upload", size=file.size or 0, by=_user(request))
     except FileRejected as exc:
         return Status(400, {"detail": exc.message})
     if dry_run:
-        actions.validate_job(job, by=request.user)
+        actions.validate_job(job, by=_user(request))
     else:
-        actions.commit_job(job, by=request.user)
+        actions.commit_job(job, by=_user(request))
     job.refresh_from_db()
     return Status(200, job.summary())
 
@@ -88,6 +95,6 @@ def commit(request: HttpRequest, job_id: int) -> Any:
     if not actions.claim_for_commit(found):
         return Status(409, {"detail": _("This import cannot be committed (already committed, running, cancelled "
                                         "or without valid rows).")})
-    actions.commit_job(found, by=request.user)
+    actions.commit_job(found, by=_user(request))
     found.refresh_from_db()
     return Status(200, found.summary())

@@ -8,52 +8,65 @@ ImportJob with progress, the upload/preview/commit pages, the API and the ``--js
 
 Writing an importer (the whole public interface)::
 
-    from jixing.imports.pipeline import Column, Counts, Importer, Row, RowError, register
+    # jixing/<app>/importers.py — imported automatically by the registry
+    from jixing.imports import reasons
+    from jixing.imports.pipeline import Column, Counts, Importer, Row, RowError, copy_upsert, register
 
+    @register
     class ScoreImporter(Importer[tuple[int, int]]):
-        kind = "scores"                                   # URL / API / command name
-        title = _("evaluation scores")
-        roles = frozenset({Role.EVALUATOR, Role.HRSS_OFFICER})   # who may use the page/API
-        columns = (Column("id_number", "公民身份号码"), Column("score", "成绩"),
-                   Column("note", "备注", required=False))
+        kind = "scores"                                    # URL, API and command name
+        title = gettext_lazy("evaluation scores")
+        roles = frozenset({Role.EVALUATOR})                # who may use its page and API
+        columns = (Column("candidate", "准考证号"), Column("score", "成绩"),
+                   Column("note", "备注", required=False))   # Chinese header or English key
 
         def validate_chunk(self, rows: list[Row]) -> tuple[list[tuple[int, int]], list[RowError]]:
             items, errors = [], []
-            for row in rows:                               # row: dict key → stripped text, row.number
+            for row in rows:                               # row["score"]: stripped text; row.number
                 if not row["score"].isdigit():
                     errors.append(self.error(row, "score", gettext("成绩必须是整数。")))
                     continue
-                items.append((row.number, int(row["score"])))
+                items.append((int(row["candidate"]), int(row["score"])))
             return items, errors
 
         def commit(self, items: list[tuple[int, int]], *, by: User | None) -> Counts:
-            ...                                            # bulk write; or copy_upsert(...)
-            return Counts(created=len(items))
+            return copy_upsert(Result, items, columns=["candidate_id", "score"], conflict=["candidate_id"])
 
-    register(ScoreImporter)
+    # jixing/<app>/management/commands/import_scores.py
+    class Command(ImportCommand):                          # from jixing.imports.commands
+        kind = "scores"
 
 Rules an importer follows:
-- ``validate_chunk`` gets up to ``chunk_size`` non-blank rows (``Row``: ``dict[key, str]`` with
-  ``.number`` = the spreadsheet row, header = row 1) and returns the valid items plus one
-  ``RowError(row, field, reason)`` per problem (``self.error(row, key, reason)`` fills the
-  column header; reasons in the user's language, never echoing a full ID number). A row with
-  any error is rejected; its items must not be returned. The SAME importer instance sees
-  every chunk, so cross-row checks (duplicates in the file) keep state on ``self``; results
-  must not depend on the chunk size. ``self.user`` is the acting user (None = system) for
-  scope checks. It must not write.
+- ``validate_chunk`` gets up to ``chunk_size`` rows that are not blank (``Row``: ``dict[key, str]``,
+  stripped, every declared key present, ``.number`` = the spreadsheet row with header = row 1,
+  ``.cells`` = the raw cells) and returns the valid items plus one ``RowError(row, field,
+  reason)`` per problem. ``self.error(row, key, reason)`` fills in the column header; reasons
+  are in the user's language (``jixing.imports.reasons`` has the common ones) and never echo a
+  full ID number. A row with any error is rejected; its items must not be returned. The SAME
+  importer instance sees every chunk, so cross-row checks (duplicates in the file) keep state
+  on ``self``; results must not depend on the chunk size (test it with hypothesis).
+  ``self.user`` is the acting user (None = a command without ``--user``) for scope checks.
+  It reads the database but never writes.
 - ``commit(items, *, by)`` writes the valid items of one chunk and returns ``Counts``; the
   pipeline calls it inside ONE transaction for the whole file (all valid rows or none), and
-  never on a dry run. Upsert on natural keys so the same file twice creates nothing (F2).
-  ``copy_upsert`` (PostgreSQL COPY into a temp table + INSERT … ON CONFLICT; bulk ORM
-  fallback elsewhere) is there for the big ones.
-- Optional: ``predict(items) -> Counts`` (dry-run counts; default: all created),
-  ``preview_row(item) -> dict[key, str]`` (masked display of a valid row),
-  ``summary_extra() -> dict`` (extra keys for the JSON summary), ``chunk_size``.
+  never on a dry run or preview. Upsert on natural keys so the same file twice creates
+  nothing (F2); record one ``audit.record`` per chunk. ``copy_upsert`` (PostgreSQL COPY into a
+  temp table + INSERT … ON CONFLICT; bulk ORM fallback elsewhere) is there for big files.
+- Optional: ``predict(items) -> Counts`` (dry-run counts; default: all created — upserting
+  importers classify rows as CREATE / UPDATE / UNCHANGED during validation),
+  ``preview_row(item) -> dict[key, str]`` (MASKED display of a valid row) with
+  ``preview_labels`` ((key, label) pairs; ``ROW_LABEL``, ``ACTION_LABEL``, ``ACTION_LABELS``
+  exist), ``summary_extra() -> dict`` (extra keys of the JSON summary), ``chunk_size``
+  (default 5,000; 10,000–50,000 for vectorised importers).
 
-Entry points for callers: ``run_import(importer, path, info, dry_run=…)`` (used by the task,
-the command base ``jixing.imports.commands.ImportCommand`` and the tests); pages and API go
-through ``jixing.imports.actions``. Big files: CSV streams; .xlsx sheets are loaded by
-calamine (fast, but the sheet's cells are in memory), so million-row files should be CSV.
+What the pipeline gives every kind: ``/imports/new/<kind>/`` (upload), ``/imports/jobs/<id>/``
+(progress via htmx, preview, all row errors, commit/cancel), ``/imports/jobs/<id>/errors.xlsx``,
+``/imports/template/<kind>.xlsx``, ``POST /api/v1/imports/<kind>`` and
+``GET /api/v1/imports/jobs/<id>``, and the ``ImportCommand`` base (``--json``, ``--dry-run``,
+``--user``; exit code 2 on file-level errors). Entry points for code: ``run_import(importer,
+path, info, dry_run=…)`` after ``inspect_upload`` + ``preflight`` (tests, benches);
+``jixing.imports.actions`` for jobs. Big files: CSV streams in constant memory; .xlsx sheets
+are loaded whole by calamine (fast, but in memory), so million-row files should be CSV.
 """
 
 from __future__ import annotations
@@ -86,8 +99,9 @@ PREVIEW_ROWS = 20
 HEADER_SEARCH_ROWS = 10  # government templates often put a title line above the headers
 
 __all__ = [
+    "ACTION_LABEL", "ACTION_LABELS", "CREATE", "ROW_LABEL", "UNCHANGED", "UPDATE",
     "Column", "Counts", "FileRejected", "ImportResult", "Importer", "Row", "RowError",
-    "copy_upsert", "get_importer", "importer_kinds", "inspect_upload", "register", "run_import",
+    "copy_upsert", "get_importer", "importer_kinds", "inspect_upload", "preflight", "register", "run_import",
 ]
 
 
@@ -99,7 +113,7 @@ class Column:
     key: str  # English key, also accepted as a header
     header: str  # the Chinese header of the official template (the file format, not UI text)
     required: bool = True
-    example: str = ""  # shown in the template's second row
+    example: str = ""  # shown on the upload page (never in the template: it would get imported)
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,9 @@ def _check_xlsx(path: str | os.PathLike[str], head: bytes) -> None:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     _check_xml_part(zf, info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError):
+    except FileRejected:
+        raise
+    except Exception:  # BadZipFile, zlib.error, EOFError, NotImplementedError …: a damaged zip
         raise _not_xlsx() from None
 
 
@@ -214,6 +216,14 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _reraise_unless_parser_failure(exc: BaseException) -> None:
+    """calamine reports bad workbooks as CalamineError, ValueError … or, for input its Rust code
+    did not expect, a pyo3 PanicException (a BaseException). All of them mean "damaged file";
+    interpreter signals go on."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError):
+        raise exc
+
+
 class RowStream:
     """Rows of the first sheet / the CSV as ``(spreadsheet row number, cell texts)``
     (CSV cells unstripped: the pipeline strips the cells an importer reads).
@@ -227,13 +237,14 @@ class RowStream:
         self._info = info
         self._book = None
         if info.kind == XLSX:
-            from python_calamine import CalamineError, CalamineWorkbook
+            from python_calamine import CalamineWorkbook
 
             try:
                 self._book = CalamineWorkbook.from_path(str(path))
                 self._sheet = self._book.get_sheet_by_index(0)
-            except (CalamineError, OSError, ValueError):
+            except BaseException as exc:
                 self.close()
+                _reraise_unless_parser_failure(exc)
                 raise _malformed() from None
             end = self._sheet.end
             self.total = end[0] + 1 if end else 0
@@ -244,14 +255,13 @@ class RowStream:
         if self._info.kind == CSV:
             yield from _csv_rows(self._path, self._info.encoding)
             return
-        from python_calamine import CalamineError
-
         try:
             # iter_rows starts at the sheet's first row (leading blank rows included), so the
             # position is the spreadsheet row number.
             for number, cells in enumerate(self._sheet.iter_rows(), start=1):
                 yield number, [cell_text(c) for c in cells]
-        except (CalamineError, ValueError):
+        except BaseException as exc:
+            _reraise_unless_parser_failure(exc)
             raise _malformed() from None
 
     def close(self) -> None:

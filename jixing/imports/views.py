@@ -6,7 +6,7 @@ declares which roles may use them (checked here on top of ``@require_roles``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -27,7 +27,14 @@ from .models import ImportJob, ImportStatus
 from .pipeline import FileRejected, Importer, get_importer, importer_kinds
 from .tasks import commit_import, validate_import
 
+if TYPE_CHECKING:
+    from jixing.accounts.models import User
+
 ERRORS_PER_PAGE = 200
+
+
+def _user(request: HttpRequest) -> User:
+    return cast("User", request.user)  # every view here requires a signed-in user
 
 
 class UploadForm(forms.Form):
@@ -75,7 +82,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            job = actions.receive_upload(kind, uploaded, file_name=uploaded.name, size=uploaded.size, by=request.user)
+            job = actions.receive_upload(kind, uploaded, file_name=uploaded.name, size=uploaded.size, by=_user(request))
         except FileRejected as exc:
             form.add_error("file", exc.message)
         else:
@@ -95,9 +102,10 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except KeyError:
         importer = None
     context: dict[str, Any] = {"job": job, "importer": importer, "running": _running(job)}
-    if request.htmx and context["running"]:
+    htmx = bool(getattr(request, "htmx", False))
+    if htmx and context["running"]:
         return TemplateResponse(request, "imports/_progress.html", context)
-    if request.htmx:
+    if htmx:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"  # finished: reload the whole page once
         return response
@@ -120,7 +128,7 @@ def _running(job: ImportJob) -> bool:
 
 def _may_download_errors(request: HttpRequest, job: ImportJob) -> bool:
     # The error file repeats the uploaded cells (full ID numbers): the uploader's own data, or B4.
-    return job.rejected_rows > 0 and (job.created_by_id == request.user.pk or request.user.can_unmask)
+    return job.rejected_rows > 0 and (job.created_by_id == request.user.pk or _user(request).can_unmask)
 
 
 @require_roles(ANY_ROLE)
@@ -140,7 +148,7 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED) and not job.stage:
-        actions.cancel_job(job, by=request.user)
+        actions.cancel_job(job, by=_user(request))
         messages.success(request, _("The import was cancelled; nothing was written and the file was deleted."))
     return redirect("imports:job", pk=job.pk)
 
@@ -151,14 +159,18 @@ def error_file(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job_or_404(request, pk)
     if not _may_download_errors(request, job):
         raise Http404
-    fh = actions.error_file(job, by=request.user)
-    return FileResponse(fh, as_attachment=True, filename=f"import-{job.pk}-errors.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    fh = actions.error_file(job, by=_user(request))
+    return _xlsx_response(fh, f"import-{job.pk}-errors.xlsx")
 
 
 @require_roles(ANY_ROLE)
 @require_GET
 def template(request: HttpRequest, kind: str) -> HttpResponse:
     importer = _importer_or_404(request, kind)
-    return FileResponse(actions.template_file(kind), as_attachment=True, filename=f"{importer.kind}-template.xlsx",
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _xlsx_response(actions.template_file(kind), f"{importer.kind}-template.xlsx")
+
+
+def _xlsx_response(fh: IO[bytes], filename: str) -> HttpResponse:
+    response = FileResponse(fh, as_attachment=True, filename=filename,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return cast(HttpResponse, response)  # a streaming response; the decorators only pass it through

@@ -77,11 +77,11 @@ class PersonImporter(Importer[PersonItem]):
     roles = frozenset({Role.HRSS_OFFICER})
     columns = (
         Column("name", "姓名", example="张三"),
-        Column("id_number", "公民身份号码", example="370102199001011234"),
+        Column("id_number", "公民身份号码", example="18位，末位可为X"),
         Column("phone", "手机号码", required=False, example="13912345678"),
-        Column("household_region", "户籍地行政区划代码", example="370102"),
-        Column("current_region", "现居地行政区划代码", example="370102"),
-        Column("groups", "人员类别", required=False, example="退役军人；就业困难人员"),
+        Column("household_region", "户籍地行政区划代码", example="370102（县级）"),
+        Column("current_region", "现居地行政区划代码", example="370102（县级）"),
+        Column("groups", "人员类别", required=False, example="退役军人；就业困难人员（名称或代码，用；分隔）"),
     )
     preview_labels = (
         ("row", ROW_LABEL), ("name", "姓名"), ("id_number", "公民身份号码"), ("phone", "手机号码"),
@@ -257,11 +257,11 @@ class PersonImporter(Importer[PersonItem]):
         today = timezone.localdate()
         memberships = []
         for item in items:
-            person = created_by_hash.get(item.id_hash) or item.existing
-            if person is None:
+            owner = created_by_hash.get(item.id_hash) or item.existing
+            if owner is None:
                 continue
             for group_id in item.new_group_ids:
-                memberships.append(PersonGroup(person=person, group_id=group_id, valid_from=today,
+                memberships.append(PersonGroup(person=owner, group_id=group_id, valid_from=today,
                                                evidence=reasons.imported_evidence(self.kind)))
         PersonGroup.objects.bulk_create(memberships, batch_size=1000, ignore_conflicts=True)
         touched = [p.pk for p in new] + [p.pk for p in changed]

@@ -10,7 +10,7 @@ import string
 import pytest
 from django.core.management import call_command
 from django.db import connection
-from hypothesis import given
+from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
@@ -137,3 +137,22 @@ def test_it_purges_abandoned_uploads(personas, settings, tmp_path):
     assert out.getvalue().strip() == '{"cancelled": 1}'
     job.refresh_from_db()
     assert job.status == ImportStatus.CANCELLED and list(settings.JIXING_UPLOAD_DIR.iterdir()) == []
+
+
+@hsettings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(min_value=0, max_value=10_000), st.integers(min_value=0, max_value=255)),
+                min_size=1, max_size=8))
+def test_it_never_crashes_on_a_damaged_workbook(tmp_path_factory, flips):
+    """D5: a workbook with random bytes changed is either read or refused with FileRejected."""
+    data = bytearray(xlsx_bytes([["姓名", "公民身份号码"], ["张三", "370102199001011234"]]))
+    for position, value in flips:
+        data[position % len(data)] = value
+    path = tmp_path_factory.mktemp("fuzz") / "f.xlsx"
+    path.write_bytes(bytes(data))
+    try:
+        info = inspect_upload(path, "f.xlsx")
+        with RowStream(path, info) as source:
+            for _number, cells in source:
+                assert all(isinstance(c, str) for c in cells)
+    except FileRejected as exc:
+        assert exc.message
