@@ -21,7 +21,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -441,35 +440,35 @@ def derive_placements_from_insurance(person_ids: Iterable[int]) -> int:
         latest: dict[int, Any] = {}
         for e in enrollments:
             latest.setdefault(e.person_id, e)
-        firsts = (
-            InsuranceContribution.objects.filter(person_id__in=list(latest))
-            .values("person_id", "employer_uscc").annotate(first=Min("month"))
-        )
+        # The first month of each person × employer, with its base, in one read.
+        firsts: dict[tuple[int, str], tuple[dt.date, Decimal, int | None]] = {}
+        rows = InsuranceContribution.objects.filter(person_id__in=list(latest)).values_list(
+            "person_id", "employer_uscc", "month", "base", "employer_id")
+        for person_id, uscc, month, base, employer_id in rows.iterator(chunk_size=5000):
+            seen = firsts.get((person_id, uscc))
+            if seen is None or month < seen[0]:
+                firsts[(person_id, uscc)] = (month, base, employer_id)
         known = set(Placement.objects.filter(person_id__in=list(latest)).values_list("person_id", "employer_uscc"))
+        employers = Organisation.objects.in_bulk({v[2] for v in firsts.values() if v[2]})
         new: list[Placement] = []
-        for row in firsts:
-            e = latest[row["person_id"]]
+        for (person_id, uscc), (begins, base, employer_id) in sorted(firsts.items()):
+            e = latest[person_id]
             window_last = rules.add_months(e.completed_on, rules.WITHIN_MONTHS)
-            begins = row["first"]
             if not (rules.month_start(e.training_class.start_date) <= begins <= rules.month_start(window_last)):
                 continue
-            if (row["person_id"], row["employer_uscc"]) in known:
+            if (person_id, uscc) in known:
                 continue
-            first = InsuranceContribution.objects.filter(
-                person_id=row["person_id"], employer_uscc=row["employer_uscc"], month=begins).first()
-            if first is None:
-                continue
-            employer = first.employer
+            employer = employers.get(employer_id) if employer_id else None
             new.append(Placement(
-                person_id=row["person_id"], enrollment=e, kind=PlacementKind.EMPLOYED, employer=employer,
-                employer_uscc=row["employer_uscc"], employer_name=employer.name if employer else "",
+                person_id=person_id, enrollment=e, kind=PlacementKind.EMPLOYED, employer=employer,
+                employer_uscc=uscc, employer_name=employer.name if employer else "",
                 county_id=employer.county_id if employer else e.person.current_region_id,
-                start_date=begins, monthly_wage=first.base, source=PlacementSource.INSURANCE,
+                start_date=begins, monthly_wage=base, source=PlacementSource.INSURANCE,
                 evidence=_("Contributions by this employer from %(month)s.") % {"month": begins.strftime("%Y-%m")},
                 status=VerificationStatus.VERIFIED, verified_at=timezone.now(),
                 verification_note=_("Derived from social-insurance contribution records."),
             ))
-            known.add((row["person_id"], row["employer_uscc"]))
+            known.add((person_id, uscc))
         if new:
             with transaction.atomic():
                 Placement.objects.bulk_create(new)

@@ -71,11 +71,12 @@ def seed(ctx: DemoContext) -> None:
         latest[e.person_id] = e  # ordered by id: the last one wins
     for e in latest.values():
         start, done = e.training_class.start_date, e.completed_on
+        assert done is not None  # completed enrollments carry their date (check constraint)
         before_base = None
         if rng.random() < 0.45:
-            employer = rng.choice(enterprises)
+            former = rng.choice(enterprises)
             before_base = _money(Decimal(rng.randrange(2600, 5200)))
-            add(e.person_id, employer, employer.uscc, add_months(month_start(start), -6), 6, before_base)
+            add(e.person_id, former, former.uscc, add_months(month_start(start), -6), 6, before_base)
         if rng.random() < 0.68:
             employer: Organisation | None
             if rng.random() < 0.8:
@@ -119,6 +120,7 @@ def seed(ctx: DemoContext) -> None:
     rng.shuffle(unplaced)
     reported: list[Placement] = []
     for i, e in enumerate(unplaced[: max(6, len(unplaced) // 4)]):
+        assert e.completed_on is not None
         start = min(e.completed_on + dt.timedelta(days=rng.randrange(5, 150)), today - dt.timedelta(days=3))
         wage = _money(Decimal(rng.randrange(3000, 6500)))
         kind = i % 4

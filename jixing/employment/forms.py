@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -19,7 +20,9 @@ from . import actions
 from .models import JobDemandStatus, PlacementKind, ReferralStatus
 from .queries import GROUPINGS
 
-MONEY = {"max_digits": 10, "decimal_places": 2, "min_value": Decimal("0")}
+
+def money_field(label: str | Promise, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(label=label, required=required, max_digits=10, decimal_places=2, min_value=Decimal("0"))
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -38,8 +41,8 @@ class JobDemandForm(forms.Form):
     level = forms.ModelChoiceField(label=_("Skill level required"), queryset=SkillLevel.objects.order_by("order"),
                                    required=False, empty_label=_("no particular level"))
     posts = forms.IntegerField(label=_("Number of posts"), min_value=1, max_value=10000)
-    wage_min = forms.DecimalField(label=_("Monthly wage from (yuan)"), **MONEY)
-    wage_max = forms.DecimalField(label=_("Monthly wage to (yuan)"), **MONEY)
+    wage_min = money_field(_("Monthly wage from (yuan)"))
+    wage_max = money_field(_("Monthly wage to (yuan)"))
     county = forms.ModelChoiceField(label=_("County or district of the post"), queryset=Region.objects.none(),
                                     required=False, empty_label=_("the enterprise's county"))
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -78,7 +81,7 @@ class ReferralResultForm(forms.Form):
                                      widget=forms.DateInput(attrs={"type": "date"}))
     start_date = forms.DateField(label=_("Start date (when hired)"), required=False,
                                  widget=forms.DateInput(attrs={"type": "date"}))
-    monthly_wage = forms.DecimalField(label=_("Monthly wage (when hired)"), required=False, **MONEY)
+    monthly_wage = money_field(_("Monthly wage (when hired)"), required=False)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
@@ -92,7 +95,7 @@ class PlacementForm(forms.Form):
     post = forms.CharField(label=_("Post"), max_length=100, required=False)
     start_date = forms.DateField(label=_("Start date"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    monthly_wage = forms.DecimalField(label=_("Monthly wage (yuan)"), **MONEY)
+    monthly_wage = money_field(_("Monthly wage (yuan)"))
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                max_length=2000, help_text=_("Labour contract number, business licence, payslip …"))
 
@@ -126,9 +129,8 @@ class SkillPayForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2020, max_value=2100)
     level = forms.ModelChoiceField(label=_("Skill level"), queryset=SkillLevel.objects.order_by("order"))
     workers = forms.IntegerField(label=_("Workers at this level"), min_value=0, max_value=1_000_000)
-    average_monthly_pay = forms.DecimalField(label=_("Average monthly pay (yuan)"), **MONEY)
-    starting_monthly_pay = forms.DecimalField(label=_("Starting monthly pay of the skilled post (yuan)"),
-                                              required=False, **MONEY)
+    average_monthly_pay = money_field(_("Average monthly pay (yuan)"))
+    starting_monthly_pay = money_field(_("Starting monthly pay of the skilled post (yuan)"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -188,12 +188,12 @@ class InsuranceImporter(Importer[Item]):
             if row_errors or month is None or base is None:
                 errors.extend(row_errors)
                 continue
-            key = _key(id_number, uscc, month)
-            first = self._seen.get(key)
+            natural = _key(id_number, uscc, month)
+            first = self._seen.get(natural)
             if first is not None:
                 errors.append(self.error(row, "", reasons.duplicate_in_file(first)))
                 continue
-            self._seen[key] = row.number
+            self._seen[natural] = row.number
             parsed.append((row, id_number, uscc, month, base))
         hashes = {n: self._hash(n) for n in {p[1] for p in parsed}}
         persons = dict(Person.objects.filter(id_number_hash__in=set(hashes.values())).values_list("id_number_hash", "pk"))
