@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from jixing.supervision import sql
 
 from .base import Hit, Param, Rule, register
-from .common import attendance_records, class_info, parse_ts
+from .common import attendance_records, class_info
 
 
 @register
@@ -82,12 +82,21 @@ class ProxySignIn(Rule):
         # Teacher roll-call is entered from the teacher's own device by design.
         where = f"{where} AND a.method <> 'teacher'"
         if since is not None:
-            first_new = sql.fetch(f"SELECT MIN(check_in_at) FROM {att} WHERE recorded_at >= %s", [sql.ts(since)])[0][0]
-            if first_new is None:
+            days = self._new_days(since)
+            if not days:
                 return []
-            local = timezone.localtime(parse_ts(first_new))
-            where += " AND a.check_in_at >= %s"
-            args.append(sql.ts(local.replace(hour=0, minute=0, second=0, microsecond=0)))
+            # a (key, day) group is recomputed whole: every check-in of sessions starting within a day of
+            # the days that got new records (sessions are indexed by start), on the keys that got new records
+            from jixing.training.models import TrainingSession
+
+            if len(days) > 62:  # a back-filled import: the key restriction alone
+                days = []
+            ranges = " OR ".join(["(s.starts_at >= %s AND s.starts_at < %s)"] * len(days))
+            if days:
+                where += f" AND a.session_id IN (SELECT s.id FROM {sql.table(TrainingSession)} s WHERE {ranges})"
+            for day in days:
+                start = dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+                args += [sql.ts(start - dt.timedelta(days=1)), sql.ts(start + dt.timedelta(days=2))]
             new_keys = ", ".join(keys)
             where += f" AND ({new_keys}) IN (SELECT {new_keys} FROM {att} a WHERE a.recorded_at >= %s)"
             args.append(sql.ts(since))
@@ -109,6 +118,15 @@ class ProxySignIn(Rule):
             ) x WHERE covered = 1
         """
         return [(row[0], ",".join(str(k) for k in row[1:])) for row in sql.fetch(query, args)]
+
+    @staticmethod
+    def _new_days(since: dt.datetime) -> list[dt.date]:
+        from jixing.training.models import Attendance
+
+        att = sql.table(Attendance)
+        rows = sql.fetch(f"SELECT DISTINCT {sql.local_date('check_in_at')} FROM {att} WHERE recorded_at >= %s",
+                         [sql.ts(since)])
+        return sorted(dt.date.fromisoformat(str(r[0])[:10]) for r in rows)
 
     def _hits(self, variant: str, rows: list[tuple[Any, ...]], n: int, window_minutes: int,
               decimals: int) -> list[Hit]:

@@ -154,6 +154,19 @@ def test_it_finds_many_trainees_signed_in_from_one_device(setup):
     assert finding.subject_id == str(class_a.pk)
 
 
+def test_it_finds_a_new_burst_on_an_incremental_run(setup):
+    _org, _other, class_a, class_b = setup
+    _burst(class_a, 12, device="kiosk-1")
+    assert run("R03")["created"] == 1
+    sess = f.session(class_b, f.at(DAY, 14))
+    for i in range(11):
+        f.attend(f.person(), sess, f.at(DAY, 13, 58, 9 * i), device="kiosk-2")
+    report = run_rules(codes=["R03"]).as_dict()
+    assert report["rules"]["R03"]["mode"] == "incremental" and report["created"] == 1
+    assert {x.evidence["device"] for x in findings("R03")} == {"kiosk-1", "kiosk-2"}
+    assert run_rules(codes=["R03"]).as_dict()["created"] == 0
+
+
 def test_it_does_not_flag_a_device_used_slowly(setup):
     _org, _other, class_a, _b = setup
     _burst(class_a, 15, device="kiosk-778", spacing=60)  # 10 within any 3-minute window is impossible
