@@ -22,6 +22,7 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -177,8 +178,9 @@ print(json.dumps({"created": result.counts.created, "rejected": result.rejected_
 
 def _import_in_child(path: Path, url: str) -> dict:
     env = {**os.environ, "DATABASE_URL": url}
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(path)], env=env, check=True, capture_output=True, text=True,
-                         cwd=str(Path(__file__).resolve().parent.parent))
+    out = subprocess.run(  # noqa: S603 - our own interpreter running the constant script above
+        [sys.executable, "-c", _CHILD, str(path)], env=env, check=True, capture_output=True, text=True,
+        cwd=str(Path(__file__).resolve().parent.parent))
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -233,7 +235,7 @@ def _roster(data: dict, tmp: Path) -> tuple[int, float]:
 def main() -> None:
     rows = int(os.environ.get("JIXING_BENCH_TRAINING_ROWS", "1000000"))
     url, name = _bench_url()
-    tmp = Path("/tmp")
+    tmp = Path(tempfile.gettempdir())
     print(f"database {name}: building {rows // (SESSIONS_PER_CLASS * TRAINEES_PER_CLASS)} classes × "
           f"{SESSIONS_PER_CLASS} sessions × {TRAINEES_PER_CLASS} trainees …")
     started = time.monotonic()

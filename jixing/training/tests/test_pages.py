@@ -11,9 +11,9 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from jixing.accounts.models import Role
 from jixing.core.models import AuditEvent
 from jixing.core.testing import make_organisation, make_user
-from jixing.accounts.models import Role
 from jixing.registry.idgen import make_id_number
 from jixing.training.models import (
     Attendance,
