@@ -241,3 +241,12 @@ def test_it_rematches_from_the_page_and_writes_one_audit_row(setup, tmp_path, cl
     assert response.status_code == 302
     assert HeldContribution.objects.get().matched_person is not None
     assert AuditEvent.objects.filter(event="insurance.rematched", actor=personas.alice).count() == 1
+
+
+@pytest.mark.parametrize("chunk", ["1", "2", "3", "50"])
+def test_it_gives_the_same_answer_whatever_the_chunk_size(setup, tmp_path, chunk):
+    personas, ent, other_uscc, unknown_id = setup
+    result = run(write_csv(tmp_path / "si.csv", sample_rows(personas, ent, other_uscc, unknown_id)),
+                 "--chunk-size", chunk)
+    assert (result["created"], result["held"]) == (3, 1)
+    assert sorted(r["row"] for r in result["rejected"]) == [5, 6, 7, 8, 9, 10, 12]
