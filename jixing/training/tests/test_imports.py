@@ -76,7 +76,7 @@ def test_it_imports_a_roster_with_eligibility(personas, klass, tmp_path):
     assert set(summary) >= {"created", "updated", "unchanged", "rejected", "seconds", "ineligible"}
     assert summary["persons_created"] == 2
     assert [(e["row"], e["code"]) for e in summary["ineligible"]] == [(3, rules.WORKING_AGE)]
-    assert "退休" in summary["ineligible"][0]["reason"] or "retirement" in summary["ineligible"][0]["reason"]
+    assert "法定退休年龄" in summary["ineligible"][0]["reason"]
     assert Enrollment.objects.filter(training_class=klass).count() == 3
     old = Enrollment.objects.get(person__id_number_hash=Person.hash_id_number(retired))
     assert not old.subsidised and not old.eligible
@@ -268,7 +268,7 @@ def test_it_rejects_attendance_of_a_closed_class(personas, course, tmp_path):
         actions.close_class(k, by=personas.ivan)
     summary = run("import_attendance", write_csv(tmp_path / "a.csv", ATT_HEADER, [line(k, people[0], 0)]))
     assert summary["created"] == 0 and summary["rejected"][0]["field"] == "班级编号"
-    assert "锁定" in summary["rejected"][0]["reason"] or "locked" in summary["rejected"][0]["reason"]
+    assert summary["rejected"][0]["reason"] == f"{k.code} 班已结班，考勤已锁定。"
     assert not Attendance.objects.exists()
 
 
