@@ -533,14 +533,10 @@ def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
     for ln, d in drafts:
         ln.checks = [c.as_json() for c in d.checks]
         ln.save(update_fields=["checks", "updated_at"])
-        if not rules_all_passed(d):
+        # The amount was fixed when the line was written; a re-check looks only at the gates.
+        if not all(c.ok for c in d.checks):
             failing.append((d.label, d.problems))
     return failing
-
-
-def rules_all_passed(draft: queries.LineDraft) -> bool:
-    # The amount was fixed when the line was written; a re-check looks only at the gates.
-    return all(c.ok for c in draft.checks)
 
 
 def submit_claim(claim: Claim, *, by: Any) -> Claim:
@@ -638,7 +634,7 @@ def _commit(claim: Claim, *, by: Any) -> None:
             % {"source": claim.fund_source.name, "year": year, "county": claim.county.name}
         )
     try:
-        posting = ledger.post(
+        ledger.post(
             kind=PostingKind.COMMITMENT, reference_type=ReferenceType.CLAIM, reference_id=claim.pk,
             legs=ledger.transfer(ledger.budget_account(budget, AccountKind.AVAILABLE),
                                  ledger.budget_account(budget, AccountKind.COMMITTED), claim.amount),
@@ -652,7 +648,6 @@ def _commit(claim: Claim, *, by: Any) -> None:
         )
     claim.budget = budget
     claim.save(update_fields=["budget", "updated_at"])
-    del posting
 
 
 def _release(claim: Claim, *, by: Any, reason: str) -> None:

@@ -79,10 +79,6 @@ def transfer(source: Account, target: Account, amount: Decimal) -> list[Leg]:
     return [Leg(target, amount), Leg(source, -amount)]
 
 
-def _account_label(account: Account) -> str:
-    return str(account)
-
-
 def post(
     *,
     kind: str,
@@ -124,7 +120,7 @@ def post(
             if new_balance < 0:
                 raise InsufficientFunds(
                     _("Not enough money in %(account)s: balance %(balance)s yuan, %(needed)s yuan needed.")
-                    % {"account": _account_label(account), "balance": account.balance, "needed": abs(change)}
+                    % {"account": account, "balance": account.balance, "needed": abs(change)}
                 )
             account.balance = new_balance
         posting = Posting.objects.create(
