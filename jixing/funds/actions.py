@@ -852,10 +852,10 @@ def issue_payment_order(
             raise Conflict(_("This idempotency key was already used for another payment (claim or amount differs)."))
         return order, False
 
+    _require_finance(by, claim.county_id)
     existing = PaymentOrder.objects.filter(idempotency_key=key).select_related("claim").first()
     if existing is not None:
         return replay(existing)
-    _require_finance(by, claim.county_id)
     try:
         with transaction.atomic():
             locked = _locked(claim)

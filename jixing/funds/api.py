@@ -23,7 +23,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
 from jixing.core.permissions import require_api_roles
-from jixing.registry.models import Organisation, Person, Region
+from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 
 from . import actions, queries, rules
 from .models import (
@@ -34,6 +34,7 @@ from .models import (
     PaymentBatch,
     PaymentOrder,
     RecoveryOrder,
+    SubsidyRuleTable,
 )
 from .queries import (
     BUDGET_READERS,
@@ -453,7 +454,114 @@ def create_recovery(request: HttpRequest, payload: RecoveryIn) -> Any:
     return Status(201, RecoveryOrder.objects.select_related("payer_organisation", "payer_person", "claim").get(pk=order.pk))
 
 
+class InstalmentIn(Schema):
+    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    received_on: dt.date | None = None
+    reference: str = Field("", max_length=64)
+
+
+@router.post("/recoveries/{recovery_id}/instalments", response={201: RecoveryOut})
+def record_instalment(request: HttpRequest, recovery_id: int, payload: InstalmentIn) -> Any:
+    """Money received back from the payer (finance officers); it returns to the budget."""
+    require_api_roles(request, Role.FINANCE_OFFICER)
+    order = get_for_user(RecoveryOrder.objects.all(), request.user, recovery_id)
+    actions.record_recovery_instalment(order, by=request.user, amount=payload.amount, received_on=payload.received_on,
+                                       reference=payload.reference)
+    return Status(201, RecoveryOrder.objects.select_related("payer_organisation", "payer_person", "claim").get(pk=order.pk))
+
+
 # ---------------------------------------------------------------- rules
+
+
+class RateIn(Schema):
+    item: str = Field(max_length=30)
+    amount: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+    payee_kind: str = Field("", max_length=20)
+    certificate_type: str = Field("", max_length=20)
+    level: int | None = Field(None, ge=1, le=8)
+    occupation: str | None = Field(None, max_length=60, description="occupation key")
+    target_group: str | None = Field(None, max_length=40, description="target group code")
+    note: str = Field("", max_length=200)
+
+
+class UpliftIn(Schema):
+    kind: str = Field(max_length=20)
+    item: str = Field("", max_length=30)
+    target_group: str | None = Field(None, max_length=40)
+    percent: Decimal = Field(Decimal("0"), ge=0, le=200, max_digits=5, decimal_places=2)
+    fixed_amount: Decimal = Field(Decimal("0"), ge=0, max_digits=16, decimal_places=2)
+    note: str = Field("", max_length=200)
+
+
+class RuleTableIn(Schema):
+    city: str = Field(max_length=6)
+    valid_from: dt.date
+    name: str = Field(max_length=150)
+    basis: str = Field("", max_length=200)
+    public_notice_days: int = Field(7, ge=0, le=60)
+    rates: list[RateIn] = Field(min_length=1, max_length=500)
+    uplifts: list[UpliftIn] = Field(default_factory=list, max_length=100)
+    shortage_occupations: list[str] = Field(default_factory=list, max_length=500, description="occupation keys")
+
+
+class RuleTableOut(Schema):
+    id: int
+    city: str
+    version: int
+    valid_from: dt.date
+    name: str
+    rates: int
+    uplifts: int
+
+    @staticmethod
+    def resolve_city(obj: SubsidyRuleTable) -> str:
+        return obj.city_id
+
+    @staticmethod
+    def resolve_rates(obj: SubsidyRuleTable) -> int:
+        return obj.rates.count()
+
+    @staticmethod
+    def resolve_uplifts(obj: SubsidyRuleTable) -> int:
+        return obj.uplifts.count()
+
+
+def _lookup(model: Any, field: str, value: str | int | None, name: str) -> Any:
+    if value in (None, ""):
+        return None
+    found = model.objects.filter(**{field: value}).first()
+    if found is None:
+        raise ValidationError({name: _("Unknown value: %(value)s") % {"value": value}})
+    return found
+
+
+@router.get("/rules", response=list[RuleTableOut])
+def list_rule_tables(request: HttpRequest, city: str = "") -> Any:
+    require_api_roles(request, *RULE_READERS)
+    return list(queries.rule_tables_for(request.user, city=city)[:500])
+
+
+@router.post("/rules", response={201: RuleTableOut})
+def publish_rule_table(request: HttpRequest, payload: RuleTableIn) -> Any:
+    """Publish a new version of a city's subsidy standards (city or provincial HRSS officers).
+    Earlier versions stay as they are; claims use the version in force on their date."""
+    require_api_roles(request, Role.HRSS_OFFICER)
+    city = _lookup(Region, "code", payload.city, "city")
+    rates = [{
+        "item": r.item, "amount": r.amount, "payee_kind": r.payee_kind, "certificate_type": r.certificate_type,
+        "level": _lookup(SkillLevel, "order", r.level, "level"), "occupation": _lookup(Occupation, "key", r.occupation, "occupation"),
+        "target_group": _lookup(TargetGroup, "code", r.target_group, "target_group"), "note": r.note,
+    } for r in payload.rates]
+    uplifts = [{
+        "kind": u.kind, "item": u.item, "target_group": _lookup(TargetGroup, "code", u.target_group, "target_group"),
+        "percent": u.percent, "fixed_amount": u.fixed_amount, "note": u.note,
+    } for u in payload.uplifts]
+    shortage = [_lookup(Occupation, "key", key, "shortage_occupations") for key in payload.shortage_occupations]
+    table = actions.publish_rule_table(
+        by=request.user, city=city, valid_from=payload.valid_from, name=payload.name, basis=payload.basis,
+        public_notice_days=payload.public_notice_days, rates=rates, uplifts=uplifts, shortage_occupations=shortage,
+    )
+    return Status(201, table)
 
 
 class ComputeIn(Schema):

@@ -306,3 +306,29 @@ def test_it_flags_enterprises_below_60_percent_for_frontline_workers(personas, c
     # a training institution (not an enterprise) cannot report
     client.force_login(personas.ivan)
     assert client.post("/funds/staff-education/", {"year": year, "extracted": "1", "spent": "1", "spent_frontline": "1"}).status_code == 403
+
+
+def test_it_publishes_a_rule_version_through_the_api(personas, client) -> None:
+    body = {
+        "city": "370200", "valid_from": "2026-01-01", "name": "青岛市职业培训补贴标准", "basis": "青人社发〔2026〕1号",
+        "rates": [{"item": "vocational_training", "amount": "700.00"},
+                  {"item": "vocational_training", "certificate_type": "skill_level", "level": 3, "amount": "1600.00"}],
+        "uplifts": [{"kind": "shortage", "percent": "15"}],
+        "shortage_occupations": [f.occupation(0).key],
+    }
+    client.force_login(personas.bob)  # Jinan cannot set Qingdao's standards
+    assert client.post("/api/v1/funds/rules", body, content_type="application/json").status_code == 403
+    client.force_login(personas.carol)
+    bad = client.post("/api/v1/funds/rules", {**body, "rates": [{"item": "free_money", "amount": "1"}]},
+                      content_type="application/json")
+    assert bad.status_code == 422
+    created = client.post("/api/v1/funds/rules", body, content_type="application/json")
+    assert created.status_code == 201 and created.json()["version"] == 1 and created.json()["rates"] == 2
+    result = client.post("/api/v1/funds/rules/compute", {"city": "370200", "item": "vocational_training",
+                                                         "payee_kind": "institution", "certificate_type": "skill_level",
+                                                         "level": 3, "occupation": f.occupation(0).key,
+                                                         "on_date": "2026-02-01"}, content_type="application/json").json()
+    assert result["amount"] == "1840.00"
+    assert client.post("/api/v1/funds/rules/compute", {"city": "370200", "item": "vocational_training",
+                                                       "payee_kind": "institution", "on_date": "2025-12-31"},
+                       content_type="application/json").json()["eligible"] is False

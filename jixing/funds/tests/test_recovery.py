@@ -165,3 +165,20 @@ def test_it_creates_recoveries_through_the_api(personas, client) -> None:
     assert too_much.status_code == 422
     ok = client.post("/api/v1/funds/recoveries", {**body, "amount": "500.00"}, content_type="application/json")
     assert ok.status_code == 201 and ok.json()["amount"] == "500.00"
+
+
+def test_it_records_instalments_through_the_api(personas, client) -> None:
+    w, (claim, _other) = paid_world(personas)
+    order = actions.create_recovery_order(by=personas.bob, payer=personas.institution, amount="300", claim=claim,
+                                          reason="虚假培训骗取补贴", deadline=f.today() + dt.timedelta(days=5))
+    client.force_login(personas.bob)
+    assert client.post(f"/api/v1/funds/recoveries/{order.pk}/instalments", {"amount": "100.00"},
+                       content_type="application/json").status_code == 403
+    client.force_login(personas.grace)
+    response = client.post(f"/api/v1/funds/recoveries/{order.pk}/instalments", {"amount": "100.00", "reference": "YH-9"},
+                           content_type="application/json")
+    assert response.status_code == 201 and response.json()["received_amount"] == "100.00"
+    too_much = client.post(f"/api/v1/funds/recoveries/{order.pk}/instalments", {"amount": "200.01"},
+                           content_type="application/json")
+    assert too_much.status_code == 422
+    assert bal(w, AccountKind.RECEIVABLE) == D("200.00")
