@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.employment.models import JobDemand
 from jixing.plan.models import Action, FundSource, Target
@@ -98,7 +99,7 @@ class ClassForm(forms.Form):
     capacity = forms.IntegerField(label=_("capacity"), min_value=1)
     start_date = forms.DateField(label=_("start date"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("end date"), widget=forms.DateInput(attrs={"type": "date"}))
-    teachers = forms.ModelMultipleChoiceField(label=_("teachers"), queryset=Teacher.objects.none(), required=False,
+    teachers = forms.ModelMultipleChoiceField(label=pgettext_lazy("training", "teachers"), queryset=Teacher.objects.none(), required=False,
                                               widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import Scope, scope_for
 from jixing.core.models import TimeStampedModel
@@ -205,7 +206,8 @@ class TrainingClass(TimeStampedModel):
     capacity = models.PositiveIntegerField(_("capacity"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    teachers = models.ManyToManyField(Teacher, verbose_name=_("teachers"), related_name="classes", blank=True)
+    teachers = models.ManyToManyField(
+        Teacher, verbose_name=pgettext_lazy("training", "teachers"), related_name="classes", blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, help_text=_("Attendance is locked once closed."))
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -242,8 +244,8 @@ class TrainingSession(TimeStampedModel):
 
     class Meta:
         ordering = ["starts_at"]
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = pgettext_lazy("training", "session")
+        verbose_name_plural = pgettext_lazy("training", "sessions")
         constraints = [
             models.CheckConstraint(name="session_times_ordered", condition=Q(ends_at__gt=models.F("starts_at"))),
             models.CheckConstraint(name="session_hours_positive", condition=Q(hours__gt=0)),

@@ -64,6 +64,13 @@ PAGE_SIZE = 25
 CHECK_IN_SALT = "jixing.training.check_in"
 
 
+def _history(obj: Any, choices: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """Status changes with the statuses' labels (not their codes)."""
+    labels = dict(choices)
+    return [{"at": c.at, "by": c.by, "reason": c.reason, "from_label": labels.get(c.from_status, c.from_status),
+             "to_label": labels.get(c.to_status, c.to_status)} for c in history(obj)]
+
+
 def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -145,7 +152,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "training/project_detail.html", {
         "project": project, "chain": chain,
         "enrolled": sum(c.enrolled for c in chain), "completed": sum(c.completed for c in chain),
-        "history": history(project), "required_groups": list(project.required_groups.all()),
+        "history": _history(project, ProjectStatus.choices), "required_groups": list(project.required_groups.all()),
         "is_organiser": organiser, "can_review": project.status == ProjectStatus.SUBMITTED and actions.can_review(user, project),
         "self_made": user.pk in project.authors, "is_officer": actions.is_officer_in_scope(user, project),
         "reason_form": OptionalReasonForm(),
@@ -437,7 +444,7 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_withdraw": (enrollment.status == EnrollmentStatus.ENROLLED and not enrollment.training_class.is_locked
                          and (actions.is_organiser_staff(request.user, project)
                               or actions.is_officer_in_scope(request.user, project))),
-        "form": ReasonForm(), "history": history(enrollment),
+        "form": ReasonForm(), "history": _history(enrollment, EnrollmentStatus.choices),
     })
 
 
