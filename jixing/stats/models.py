@@ -65,6 +65,7 @@ class OrganiserRollup(models.Model):
 class RollupState(models.Model):
     name = models.CharField(max_length=40, primary_key=True)
     watermark = models.DateTimeField(null=True)
+    margin_scanned_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.watermark}"

@@ -78,8 +78,8 @@ def test_it_generates_the_dispatch_report_with_the_page_figures(client, dataset,
     book = CalamineWorkbook.from_path(str(out))
     summary_sheet = book.get_sheet_by_name(_("Summary")).to_python()
     values = {row[0]: row[1] for row in summary_sheet[3:]}
-    assert values["2025–2027年补贴性培训人次"] == 6
-    assert values["本年完成人次"] == 5 and values["本月完成人次"] == 2
+    assert values[_("Subsidised person-times 2025–2027")] == 6
+    assert values[_("Completions this year")] == 5 and values[_("Completions this month")] == 2
     cities = book.get_sheet_by_name(_("By city")).to_python()
     assert cities[3][:3] == ["济南市", 1, 3]
     report = DispatchReport.objects.get()
