@@ -104,6 +104,7 @@ def _person_context(request: HttpRequest, person: Person, **extra: object) -> di
         "can_unmask": request.user.can_unmask,
         "unmask_form": ReasonForm(prefix="unmask"),
         "archive_form": ReasonForm(prefix="archive"),
+        "can_list": request.user.role in PERSON_READERS,
     }
     context.update(extra)
     return context
