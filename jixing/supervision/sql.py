@@ -74,3 +74,9 @@ def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return list(cursor.fetchall())
+
+
+def byte_order(expr: str, vendor: str | None = None) -> str:
+    """Text compared byte-wise: sorting millions of device ids under a locale collation is
+    several times slower on PostgreSQL, and the order itself does not matter to the rules."""
+    return f'{expr} COLLATE "C"' if _vendor(vendor) == "postgresql" else expr

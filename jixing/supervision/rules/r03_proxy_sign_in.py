@@ -58,10 +58,13 @@ class ProxySignIn(Rule):
         window = int(params["window_minutes"]) * 60
         decimals = int(params["spot_decimals"])
         scale = 10 ** decimals
-        spot = (f"CAST(ROUND(a.latitude * {scale}) AS BIGINT)", f"CAST(ROUND(a.longitude * {scale}) AS BIGINT)")
+        # floating point rounding: exact decimal arithmetic on millions of rows costs seconds for nothing
+        spot = (f"CAST(ROUND(CAST(a.latitude AS DOUBLE PRECISION) * {scale}) AS BIGINT)",
+                f"CAST(ROUND(CAST(a.longitude AS DOUBLE PRECISION) * {scale}) AS BIGINT)")
         hits: list[Hit] = []
         for variant, keys, where in (
-            ("device", ("a.device_id",), "a.device_id <> ''"),
+            # "|| ''": sort after a sequential scan rather than walk the device index (random reads)
+            ("device", (sql.byte_order("a.device_id || ''"),), "a.device_id <> ''"),
             ("spot", spot, "a.latitude IS NOT NULL AND a.longitude IS NOT NULL"),
         ):
             rows = self._runs(variant, keys, where, n, window, since)
@@ -101,10 +104,16 @@ class ProxySignIn(Rule):
             where += f" AND ({new_keys}) IN (SELECT {new_keys} FROM {att} a WHERE a.recorded_at >= %s)"
             args.append(sql.ts(since))
         names = ["k1", "k2"][:len(keys)]
-        # the device order is the (device_id, check_in_at) index order: no sort needed
-        order = f"PARTITION BY {', '.join(names)} ORDER BY check_in_at"
+        order = f"PARTITION BY {', '.join(names)} ORDER BY check_in_at, id"
         selected = ", ".join(f"{k} AS {name}" for k, name in zip(keys, names, strict=True))
         cols = ", ".join(names)
+        # only keys with n check-ins by more than one person can carry a proxy run: a cheap hash aggregate
+        # drops every personal phone (and most spots) before the ordered pass
+        key_list = ", ".join(keys)
+        shared = (f"({key_list}) IN (SELECT {key_list} FROM {att} a WHERE {where} "
+                  f"GROUP BY {key_list} HAVING COUNT(*) >= {n} AND MIN(a.person_id) <> MAX(a.person_id))")
+        args = args + args
+        where = f"{where} AND {shared}"
         query = f"""
             SELECT id, {cols} FROM (
                 SELECT id, {cols},

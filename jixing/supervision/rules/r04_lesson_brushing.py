@@ -44,6 +44,8 @@ class LessonBrushing(Rule):
         return str(template).format(**{k: context.get(k, "") for k in ("date", "class_code", "n", "seconds")})
 
     def find(self, params: Mapping[str, Any], since: dt.datetime | None) -> list[Hit]:
+        """Two hash aggregates find the (session, stay) groups and the sessions with short stays;
+        only those sessions' records are then read back (by the session index)."""
         from jixing.training.models import Attendance
 
         att = sql.table(Attendance)
@@ -53,31 +55,38 @@ class LessonBrushing(Rule):
         if since is not None:
             scope = f" AND a.session_id IN (SELECT session_id FROM {att} WHERE recorded_at >= %s)"
             args.append(sql.ts(since))
-        query = f"""
-            WITH d AS (
-                SELECT a.id, a.session_id, {duration} AS dur FROM {att} a
-                WHERE a.check_out_at IS NOT NULL{scope}
-            ), c AS (
-                SELECT id, session_id, dur,
-                       COUNT(*) OVER (PARTITION BY session_id, dur) AS same_n,
-                       SUM(CASE WHEN dur < %s THEN 1 ELSE 0 END) OVER (PARTITION BY session_id) AS short_n
-                FROM d
-            )
-            SELECT id, session_id, dur, same_n, short_n FROM c
-            WHERE same_n >= %s OR (dur < %s AND short_n >= %s)
-        """
+        same_min = int(params["identical_min_trainees"])
         short = int(params["short_stay_seconds"])
-        args += [short, int(params["identical_min_trainees"]), short, int(params["short_stay_min_trainees"])]
-        rows = sql.fetch(query, args)
-        if not rows:
+        short_min = int(params["short_stay_min_trainees"])
+        identical_groups = {
+            (session_id, int(dur)) for session_id, dur in sql.fetch(f"""
+                SELECT a.session_id, {duration} FROM {att} a WHERE a.check_out_at IS NOT NULL{scope}
+                GROUP BY a.session_id, {duration} HAVING COUNT(*) >= %s
+            """, [*args, same_min])
+        }
+        short_sessions = {
+            r[0] for r in sql.fetch(f"""
+                SELECT a.session_id FROM {att} a WHERE a.check_out_at IS NOT NULL AND {duration} < %s{scope}
+                GROUP BY a.session_id HAVING COUNT(*) >= %s
+            """, [short, *args, short_min])
+        }
+        sessions = sorted({s for s, _d in identical_groups} | short_sessions)
+        if not sessions:
             return []
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(sessions), 500):
+            chunk = sessions[start:start + 500]
+            rows += sql.fetch(f"""
+                SELECT a.id, a.session_id, {duration} FROM {att} a
+                WHERE a.check_out_at IS NOT NULL AND a.session_id IN ({", ".join(["%s"] * len(chunk))})
+            """, chunk)
         records = attendance_records(r[0] for r in rows)
         identical: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
         short_stays: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for att_id, session_id, dur, same_n, short_n in rows:
-            if same_n >= int(params["identical_min_trainees"]):
+        for att_id, session_id, dur in rows:
+            if (session_id, int(dur)) in identical_groups:
                 identical[(session_id, int(dur))].append(records[att_id])
-            if dur < short and short_n >= int(params["short_stay_min_trainees"]):
+            if session_id in short_sessions and dur < short:
                 short_stays[session_id].append(records[att_id])
         classes = class_info({r["class_id"] for r in records.values()})
         hits = []
