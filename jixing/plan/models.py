@@ -93,6 +93,9 @@ class TargetAllocation(models.Model):
             models.CheckConstraint(name="allocation_value_not_negative", condition=Q(value__gte=0)),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.target} · {self.city} · {self.year or self.target.period}: {self.value}"
+
 
 class FundSource(models.Model):
     """A source of money for subsidised training (seed 二(五): 就业补助资金, 失业保险基金,

@@ -8,6 +8,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from jixing.registry.models import Region, RegionLevel
+from jixing.stats.rules import time_progress  # the one definition of 时间进度 (docs/statistics.md)
 
 from .models import Action, Target, TargetAllocation, TargetUnit
 
@@ -38,15 +39,6 @@ def targets_with_quotes() -> list[Target]:
 PERIOD_START = dt.date(2025, 1, 1)
 PERIOD_END = dt.date(2027, 12, 31)
 ALLOCATABLE_UNITS = frozenset({TargetUnit.PERSON_TIMES, TargetUnit.PERSON_TIMES_PER_YEAR, TargetUnit.PERSONS_PER_YEAR})
-
-
-def time_progress(start: dt.date, end: dt.date, day: dt.date) -> Decimal:
-    """Share of [start, end] elapsed at the end of ``day`` (0..1), as dispatch reports use it."""
-    if day < start:
-        return Decimal(0)
-    if day >= end:
-        return Decimal(1)
-    return (Decimal((day - start).days + 1) / Decimal((end - start).days + 1)).quantize(Decimal("0.0001"))
 
 
 def target_time_progress(target: Target, day: dt.date) -> Decimal:
