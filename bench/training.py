@@ -5,7 +5,8 @@ In its own database (``<DATABASE_URL name>_bench_training``, recreated each run)
 imports it through ``import_attendance``'s code path (``import_attendance_csv``: polars
 validation in chunks, COPY into the indexed attendance table, rates refreshed), then times a
 raw ``COPY`` of the same file into a plain text table as the baseline, and prints rows/s of
-both and their ratio. Each import runs in a fresh child process so its peak RSS
+both and their ratio; it also times COPY of the validated rows straight into the real table
+(indexes and foreign keys: the floor any import into it pays). Each import runs in a fresh child process so its peak RSS
 (``resource.getrusage``) is its own: 250,000 vs 1,000,000 rows shows memory staying flat.
 Goal: ≥ 20,000 attendance rows/s and within 3× of the raw COPY.
 
@@ -211,6 +212,32 @@ def _raw_copy(path: Path) -> float:
     return seconds
 
 
+def _table_floor(tmp: Path) -> float:
+    """The cost of the target table itself: the imported rows, already validated, COPYed straight
+    back into training_attendance (its indexes and foreign keys checked at commit)."""
+    from django.db import connection, transaction
+
+    columns = ("enrollment_id, session_id, person_id, training_class_id, check_in_at, check_out_at, method, "
+               "device_id, latitude, longitude, photo_ref, credited_hours, recorded_at")
+    dump = tmp / "bench-attendance-validated.csv"
+    with connection.cursor() as cursor, open(dump, "wb") as out, cursor.cursor.copy(
+        f"COPY (SELECT {columns} FROM training_attendance) TO STDOUT (FORMAT csv)"
+    ) as copy:
+        for block in copy:
+            out.write(block)
+    _reset_attendance()
+    try:
+        started = time.monotonic()
+        with transaction.atomic(), connection.cursor() as cursor, open(dump, "rb") as fh, cursor.cursor.copy(
+            f"COPY training_attendance ({columns}) FROM STDIN (FORMAT csv)"
+        ) as copy:
+            while block := fh.read(1 << 20):
+                copy.write(block)
+        return time.monotonic() - started
+    finally:
+        dump.unlink(missing_ok=True)
+
+
 def _roster(data: dict, tmp: Path) -> tuple[int, float]:
     from jixing.imports.pipeline import inspect_upload, preflight, run_import
     from jixing.training.importers import RosterImporter
@@ -254,6 +281,7 @@ def main() -> None:
         _reset_attendance()
         whole = _import_in_child(full, url)
         copy_seconds = _raw_copy(full)
+        floor_seconds = _table_floor(tmp)
         roster_rows, roster_seconds = _roster(data, tmp)
     finally:
         quarter.unlink(missing_ok=True)
@@ -266,8 +294,10 @@ def main() -> None:
     print(f"attendance import  {small:>9,} rows  {part['seconds']:7.2f}s  {small / part['seconds']:>9,.0f} rows/s  "
           f"peak RSS {part['maxrss_mb']:.0f} MB")
     print(f"raw COPY (text)    {total:>9,} rows  {copy_seconds:7.2f}s  {copy_rate:>9,.0f} rows/s")
-    print(f"ratio import/COPY  {whole['seconds'] / copy_seconds:.2f}x   (goal ≤ 3x; ≥ 20,000 rows/s: "
-          f"{'met' if import_rate >= 20_000 else 'NOT met'})")
+    print(f"COPY into the real  {total:>9,} rows  {floor_seconds:7.2f}s  {total / floor_seconds:>9,.0f} rows/s  "
+          "(validated rows into training_attendance: its indexes and FKs)")
+    print(f"ratio import/COPY  {whole['seconds'] / copy_seconds:.2f}x plain table, {whole['seconds'] / floor_seconds:.2f}x "
+          f"the real table   (goal ≤ 3x; ≥ 20,000 rows/s: {'met' if import_rate >= 20_000 else 'NOT met'})")
     print(f"memory 1M vs 250k  {whole['maxrss_mb'] / part['maxrss_mb']:.2f}x peak RSS")
     print(f"roster import      {roster_rows:>9,} rows  {roster_seconds:7.2f}s  {roster_rows / roster_seconds:>9,.0f} rows/s "
           "(persons upserted, eligibility decided, enrolled)")

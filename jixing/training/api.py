@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from jixing.accounts.models import Role
@@ -49,12 +49,22 @@ READERS = (*OFFICERS, Role.INSTITUTION)
 WRITERS = (Role.INSTITUTION,)
 DECIDERS = (Role.HRSS_OFFICER,)
 MAX_BULK_ROWS = 10_000
+MAX_ID = 2**63 - 1  # the database's bigint: larger ids would not even reach a query
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is None or timezone.is_aware(value):
         return value
     return timezone.make_aware(value, timezone.get_default_timezone())
+
+
+class Pages(PageNumberPagination):
+    """Page numbers bounded so an absurd page cannot overflow the database's OFFSET."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1_000)
 
 
 # ------------------------------------------------------------------ schemas
@@ -420,14 +430,14 @@ def _own_teachers(user: Any, ids: list[int]) -> list[Teacher]:
 
 
 @router.get("/projects", response=list[ProjectOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_projects(request: HttpRequest, status: str | None = None, action: int | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = _projects(request.user)
     if status:
         qs = qs.filter(status=status)
-    if action:
-        qs = qs.filter(action__number=action)
+    if action is not None:
+        qs = qs.filter(action__number=action) if 1 <= action <= 10 else qs.none()
     return qs
 
 
@@ -440,13 +450,13 @@ def create_project(request: HttpRequest, body: ProjectIn) -> Any:
 
 
 @router.get("/projects/{project_id}", response=ProjectOut)
-def get_project(request: HttpRequest, project_id: int) -> Any:
+def get_project(request: HttpRequest, project_id: Id) -> Any:
     require_api_roles(request, *READERS)
     return get_for_user(_projects(request.user), request.user, project_id)
 
 
 @router.patch("/projects/{project_id}", response={200: ProjectOut, 403: MessageOut, 422: MessageOut})
-def update_project(request: HttpRequest, project_id: int, body: ProjectPatch) -> Any:
+def update_project(request: HttpRequest, project_id: Id, body: ProjectPatch) -> Any:
     require_api_roles(request, *WRITERS)
     project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
     data, groups = _project_data(body, request.user, partial=True)
@@ -458,15 +468,17 @@ def update_project(request: HttpRequest, project_id: int, body: ProjectPatch) ->
 
 
 @router.get("/classes", response=list[ClassOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_classes(request: HttpRequest, project_id: int | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = _classes(request.user)
-    return qs.filter(project_id=project_id) if project_id else qs
+    if project_id is None:
+        return qs
+    return qs.filter(project_id=project_id) if 1 <= project_id <= MAX_ID else qs.none()
 
 
 @router.post("/projects/{project_id}/classes", response={201: ClassOut, 403: MessageOut, 422: MessageOut})
-def create_class(request: HttpRequest, project_id: int, body: ClassIn) -> Any:
+def create_class(request: HttpRequest, project_id: Id, body: ClassIn) -> Any:
     require_api_roles(request, *WRITERS)
     project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
     data = body.dict(exclude={"teacher_ids", "county"})
@@ -479,7 +491,7 @@ def create_class(request: HttpRequest, project_id: int, body: ClassIn) -> Any:
 @router.post("/projects/{project_id}/{verb}", response={200: ProjectOut, 403: MessageOut, 404: MessageOut,
                                                          409: MessageOut, 422: MessageOut},
              summary="Move a project: submit, approve, return, reject, start, finish or close")
-def move_project(request: HttpRequest, project_id: int, verb: str, body: ReasonIn | None = None) -> Any:
+def move_project(request: HttpRequest, project_id: Id, verb: str, body: ReasonIn | None = None) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
     project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
     if verb not in actions.PROJECT_MOVES:
@@ -489,13 +501,13 @@ def move_project(request: HttpRequest, project_id: int, verb: str, body: ReasonI
 
 
 @router.get("/classes/{class_id}", response=ClassOut)
-def get_class(request: HttpRequest, class_id: int) -> Any:
+def get_class(request: HttpRequest, class_id: Id) -> Any:
     require_api_roles(request, *READERS)
     return get_for_user(_classes(request.user), request.user, class_id)
 
 
 @router.patch("/classes/{class_id}", response={200: ClassOut, 403: MessageOut, 422: MessageOut})
-def update_class(request: HttpRequest, class_id: int, body: ClassPatch) -> Any:
+def update_class(request: HttpRequest, class_id: Id, body: ClassPatch) -> Any:
     require_api_roles(request, *WRITERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     data = {k: v for k, v in body.dict(exclude_unset=True, exclude={"teacher_ids"}).items() if v is not None}
@@ -506,21 +518,21 @@ def update_class(request: HttpRequest, class_id: int, body: ClassPatch) -> Any:
 
 @router.post("/classes/{class_id}/close", response={200: dict, 403: MessageOut, 422: MessageOut},
              summary="Close a class: lock its attendance and decide completions")
-def close_class(request: HttpRequest, class_id: int) -> Any:
+def close_class(request: HttpRequest, class_id: Id) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     return actions.close_class(klass, by=request.user)
 
 
 @router.get("/classes/{class_id}/sessions", response=list[SessionOut])
-def list_sessions(request: HttpRequest, class_id: int) -> Any:
+def list_sessions(request: HttpRequest, class_id: Id) -> Any:
     require_api_roles(request, *READERS)
     klass = get_for_user(TrainingClass.objects.all(), request.user, class_id)
     return klass.sessions.order_by("starts_at")
 
 
 @router.post("/classes/{class_id}/sessions", response={201: SessionOut, 403: MessageOut, 422: MessageOut})
-def add_session(request: HttpRequest, class_id: int, body: SessionIn) -> Any:
+def add_session(request: HttpRequest, class_id: Id, body: SessionIn) -> Any:
     require_api_roles(request, *WRITERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     teacher = _own_teachers(request.user, [body.teacher_id])[0]
@@ -554,9 +566,11 @@ def _enrollments(user: Any) -> Any:
 
 
 @router.get("/classes/{class_id}/enrollments", response=list[EnrollmentOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_enrollments(request: HttpRequest, class_id: int) -> Any:
     require_api_roles(request, *READERS)
+    if not 1 <= class_id <= MAX_ID:  # paginated endpoints take plain ints (see Id)
+        raise Http404
     klass = get_for_user(TrainingClass.objects.all(), request.user, class_id)
     return _enrollments(request.user).filter(training_class=klass).order_by("id")
 
@@ -564,7 +578,7 @@ def list_enrollments(request: HttpRequest, class_id: int) -> Any:
 @router.post("/classes/{class_id}/enrollments", response={201: EnrollmentOut, 403: MessageOut, 409: MessageOut,
                                                           422: MessageOut},
              summary="Enroll a person; the answer carries the eligibility decision with its reasons")
-def enroll(request: HttpRequest, class_id: int, body: EnrollmentIn) -> Any:
+def enroll(request: HttpRequest, class_id: Id, body: EnrollmentIn) -> Any:
     require_api_roles(request, *WRITERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     if not actions.is_organiser_staff(request.user, klass.project):
@@ -581,7 +595,7 @@ def enroll(request: HttpRequest, class_id: int, body: EnrollmentIn) -> Any:
 
 
 @router.get("/enrollments/{enrollment_id}", response=EnrollmentOut)
-def get_enrollment(request: HttpRequest, enrollment_id: int) -> Any:
+def get_enrollment(request: HttpRequest, enrollment_id: Id) -> Any:
     require_api_roles(request, *READERS, Role.TRAINEE)
     return get_for_user(_enrollments(request.user), request.user, enrollment_id)
 
@@ -594,7 +608,7 @@ def my_enrollments(request: HttpRequest) -> Any:
 
 @router.post("/enrollments/{enrollment_id}/withdraw", response={200: EnrollmentOut, 403: MessageOut, 409: MessageOut,
                                                                422: MessageOut})
-def withdraw(request: HttpRequest, enrollment_id: int, body: ReasonIn) -> Any:
+def withdraw(request: HttpRequest, enrollment_id: Id, body: ReasonIn) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
     enrollment = get_for_user(_enrollments(request.user), request.user, enrollment_id)
     actions.withdraw(enrollment, by=request.user, reason=body.reason)
@@ -603,7 +617,7 @@ def withdraw(request: HttpRequest, enrollment_id: int, body: ReasonIn) -> Any:
 
 @router.post("/enrollments/{enrollment_id}/override", response={200: EnrollmentOut, 403: MessageOut, 422: MessageOut},
              summary="An officer grants a subsidised place despite a failed rule (written reason, audited)")
-def override(request: HttpRequest, enrollment_id: int, body: ReasonIn) -> Any:
+def override(request: HttpRequest, enrollment_id: Id, body: ReasonIn) -> Any:
     require_api_roles(request, *DECIDERS)
     enrollment = get_for_user(_enrollments(request.user), request.user, enrollment_id)
     actions.override_eligibility(enrollment, by=request.user, reason=body.reason)
@@ -614,12 +628,12 @@ def override(request: HttpRequest, enrollment_id: int, body: ReasonIn) -> Any:
 
 
 @router.get("/sessions/{session_id}/attendance", response=list[AttendanceOut])
-def session_attendance(request: HttpRequest, session_id: int) -> Any:
+def session_attendance(request: HttpRequest, session_id: Id) -> Any:
     require_api_roles(request, *READERS)
     session = TrainingSession.objects.filter(
         pk=session_id, training_class__in=TrainingClass.objects.visible_to(request.user)).first()
     if session is None:
-        return Status(404, {"detail": _("Not found.")})
+        raise Http404
     return session.attendances.order_by("check_in_at")
 
 
@@ -648,7 +662,7 @@ def record_attendance(request: HttpRequest, body: AttendanceIn) -> Any:
 
 @router.post("/attendance/{attendance_id}/check-out", response={200: AttendanceOut, 403: MessageOut, 404: MessageOut,
                                                                422: MessageOut})
-def check_out(request: HttpRequest, attendance_id: int, body: CheckOutIn) -> Any:
+def check_out(request: HttpRequest, attendance_id: Id, body: CheckOutIn) -> Any:
     require_api_roles(request, *WRITERS)
     record = Attendance.objects.filter(
         pk=attendance_id, training_class__in=TrainingClass.objects.visible_to(request.user)).select_related(

@@ -67,8 +67,8 @@ METHODS = {
     "teacher": CheckInMethod.TEACHER, "教师": CheckInMethod.TEACHER, "老师": CheckInMethod.TEACHER,
     "点名": CheckInMethod.TEACHER, "教师点名": CheckInMethod.TEACHER,
 }
-TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-                "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M")
+# After normalising "/" to "-" and "T" to " ", every accepted layout is one of these two.
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
 ID_PATTERN = r"^\d{17}[\dX]$"
 DEVICE_MAX = 64
 TZ = "Asia/Shanghai"
@@ -76,8 +76,10 @@ US = pl.Datetime("us", "UTC")
 
 
 def _parse_time(expr: pl.Expr) -> pl.Expr:
-    """Local (Asia/Shanghai) wall-clock text in any of TIME_FORMATS → UTC datetime, or null."""
-    parsed = pl.coalesce([expr.str.to_datetime(f, strict=False, time_unit="us") for f in TIME_FORMATS])
+    """Local (Asia/Shanghai) wall-clock text (2026-03-02 08:00[:00], also with "/" or "T") → UTC
+    datetime, or null when unreadable."""
+    text = expr.str.replace_all("/", "-", literal=True).str.replace("T", " ", literal=True)
+    parsed = pl.coalesce([text.str.to_datetime(f, strict=False, time_unit="us") for f in TIME_FORMATS])
     return parsed.dt.replace_time_zone(TZ, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
 
 
