@@ -112,6 +112,7 @@ def _enrol(request: HttpRequest, user: User, *, pending: bool) -> HttpResponse:
     context = {
         "form": form,
         "secret": secret,
+        "secret_grouped": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
         "otpauth_uri": totp.provisioning_uri(secret, user.username),
         "pending": pending,
         "next": _next_url(request),
