@@ -223,6 +223,8 @@ def _class_page(request: HttpRequest, klass: TrainingClass, **forms: Any) -> Htt
         "klass": klass, "project": klass.project, **record,
         "is_organiser": organiser, "is_officer": actions.is_officer_in_scope(request.user, klass.project),
         "open": not klass.is_locked and klass.project.accepts_classes,
+        "can_close": (not klass.is_locked and timezone.localdate() >= klass.end_date
+                      and (organiser or actions.is_officer_in_scope(request.user, klass.project))),
         "session_form": forms.get("session_form") or SessionForm(organisation_id=organisation_id,
                                                                  initial={"day": klass.start_date, "hours": 4}),
         "enroll_form": forms.get("enroll_form") or PersonIdForm(),

@@ -83,3 +83,42 @@ def test_it_takes_a_project_from_the_institution_to_approval(page, live_server, 
     assert "法定退休年龄" in page.locator("table.data").nth(1).inner_text()
     screenshot(page, "training-5-roster")
     assert Enrollment.objects.get().subsidised is False
+
+
+def test_it_lets_a_trainee_check_in_from_a_phone(browser, live_server, personas, transactional_db):
+    from django.utils import timezone
+
+    from jixing.training.models import Attendance
+    from jixing.training.views import check_in_token
+
+    from .factories import make_class, make_enrollment, make_project
+
+    now = timezone.localtime()
+    klass = make_class(make_project(personas), start=now.date(), days=1)
+    teacher = make_teacher(personas.institution)
+    session = klass.sessions.create(starts_at=now - dt.timedelta(minutes=10), ends_at=now + dt.timedelta(hours=2),
+                                    hours=2, teacher=teacher, topic="老年人生活照护")
+    make_enrollment(klass, personas.lixia_person)
+    phone = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
+                                base_url=live_server.url, is_mobile=True)
+    page = phone.new_page()
+    try:
+        page.goto(f"{live_server.url}/training/check-in/{check_in_token(session)}/")
+        page.wait_for_url("**/accounts/login/**")
+        page.fill("#id_username", personas.trent.username)
+        from jixing.core.testing import TEST_PASSWORD
+
+        page.fill("#id_password", TEST_PASSWORD)
+        page.click("form.login-form button[type=submit]")
+        page.wait_for_url("**/training/check-in/**")
+        assert "老年人生活照护" in page.content()
+        screenshot(page, "training-6-phone-check-in")
+        page.click("button:has-text('签到')")
+        page.wait_for_url("**/training/check-in/**")
+        assert "签到" in page.locator(".messages").inner_text()
+        assert page.locator("button:has-text('签退')").count() == 1
+        screenshot(page, "training-7-phone-checked-in")
+        record = Attendance.objects.get()
+        assert (record.method, record.person_id) == ("qr", personas.lixia_person.pk)
+    finally:
+        phone.close()
