@@ -238,7 +238,6 @@ class RosterImporter(Importer[RosterItem]):
                 self._taken[item.class_id] += 1
                 item.action = CREATE
             valid.append(item)
-        self._foresee_eligibility(valid)
         return valid, errors
 
     def _parse(self, row: Row, errors: list[RowError]) -> RosterItem | None:
@@ -302,6 +301,8 @@ class RosterImporter(Importer[RosterItem]):
                           phone=phone, group_ids=group_ids, birth_date=parsed.birth_date, sex=parsed.sex)
 
     def predict(self, items: list[RosterItem]) -> Counts:
+        """Dry run: foresee the decisions the commit would store (a real run decides once, there)."""
+        self._foresee_eligibility(items)
         return self._counts(items)
 
     @staticmethod
@@ -309,8 +310,9 @@ class RosterImporter(Importer[RosterItem]):
         return Counts(created=sum(i.action == CREATE for i in items), updated=sum(i.action == UPDATE for i in items),
                       unchanged=sum(i.action == UNCHANGED for i in items))
 
-    def _foresee_eligibility(self, items: list[RosterItem]) -> None:
-        """The decision the commit will store, computed without writing (dry runs)."""
+    def _foresee_eligibility(self, items: list[RosterItem], into: list[dict[str, Any]] | None = None) -> None:
+        """The decision the commit will store, computed without writing (dry runs, previews)."""
+        target = self._predicted if into is None else into
         policy = conf.eligibility_policy()
         groups = {g.pk: g for g in self._group_lookup().values()}
         for class_id in {i.class_id for i in items}:
@@ -327,7 +329,7 @@ class RosterImporter(Importer[RosterItem]):
                     memberships=(base.memberships if base else ()) + declared,
                     prior=base.prior if base else (), certificates=base.certificates if base else (),
                 )
-                self._note(self._predicted, item.row, rules.decide_eligibility(candidate, offer, policy))
+                self._note(target, item.row, rules.decide_eligibility(candidate, offer, policy))
 
     @staticmethod
     def _note(target: list[dict[str, Any]], row: int, decision: rules.Decision) -> None:
@@ -389,7 +391,10 @@ class RosterImporter(Importer[RosterItem]):
 
     def preview_row(self, item: RosterItem) -> dict[str, str]:
         groups = {g.pk: g for g in self._group_lookup().values()}
-        failures = [e["reason"] for e in self._predicted if e["row"] == item.row]
+        found: list[dict[str, Any]] = []
+        if item.action == CREATE:
+            self._foresee_eligibility([item], into=found)
+        failures = [e["reason"] for e in found]
         return {
             "row": str(item.row), "class_code": self._by_id[item.class_id].code, "name": item.name,
             "id_number": mask_id_number(item.id_number), "phone": mask_phone(item.phone),
