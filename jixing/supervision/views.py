@@ -46,6 +46,13 @@ ORGS = (Role.INSTITUTION, Role.EVALUATOR)
 EVERY_VIEWER = (*READERS, *ORGS)
 
 
+def _history(obj: Any, choices: Any) -> list[dict[str, Any]]:
+    """Status changes with their labels in the user's language."""
+    labels = dict(choices)
+    return [{"at": h.at, "by": h.by, "reason": h.reason, "from_label": labels.get(h.from_status, h.from_status),
+             "to_label": labels.get(h.to_status, h.to_status)} for h in history(obj)]
+
+
 def _errors(request: HttpRequest, exc: ValidationError | IllegalTransition) -> None:
     if isinstance(exc, ValidationError):
         for message in exc.messages:
@@ -109,7 +116,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "supervision/finding_detail.html", {
         "finding": finding, "rule": finding.rule, "view": evidence.layout(finding),
         "explanations": finding.explanations.order_by("submitted_at"),
-        "history": history(finding), "is_org": is_org, "is_officer": request.user.role == OFFICER,
+        "history": _history(finding, FindingStatus.choices), "is_org": is_org, "is_officer": request.user.role == OFFICER,
         "explain_form": ExplanationForm() if is_org and finding.status in (FindingStatus.OPEN, FindingStatus.EXPLAINED) else None,
         "clear_form": ClearFindingForm() if finding.status in (FindingStatus.OPEN, FindingStatus.EXPLAINED) else None,
         "open_cases": Case.objects.visible_to(request.user).filter(
@@ -205,7 +212,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_officer = request.user.role == OFFICER
     ctx: dict[str, Any] = {
         "case": case, "findings": findings, "measures": case.measures.select_related("by"),
-        "explanations": case.explanations.select_related("submitted_by"), "history": history(case),
+        "explanations": case.explanations.select_related("submitted_by"), "history": _history(case, CaseStatus.choices),
         "is_officer": is_officer, "is_org": request.user.role in ORGS,
         "views": [(f, evidence.layout(f)) for f in findings],
         "org_blocked": case.organisation.is_blocked_on(timezone.localdate()),
