@@ -6,8 +6,8 @@ Scale (this 2-core machine, a few minutes in all):
 - medium: 1,000 classes × 30 trainees × 20 sessions ≈ 0.6 M attendance rows;
 - large: 5,000 classes ≈ 3.0 M attendance rows, 150,000 enrollments (a province's ~1.5 M
   enrollments is ten times this; the rules are set-based, so time grows about linearly).
-A "day" for the incremental run is one more session for 1/20 of the classes (~1 day of
-attendance in a province with these classes running), recorded now.
+A "day" for the incremental run is the calendar day after the last session: one more session
+for 1/20 of the classes, attended and recorded now.
 
 Patterns are planted at a known small rate (persons double-booked, proxy devices, brushed
 sessions) so the rules have something to find. Uses its own database ``<name>_bench_supervision``
@@ -240,13 +240,19 @@ def _plant(lo: int, hi: int) -> None:
 
 
 def _add_day() -> int:
-    """One more session for 1 in 20 classes, attended by its trainees, recorded now."""
+    """One more calendar day: the day after the last session, a session for 1 in 20 classes at the
+    class's usual hour, attended by its trainees and recorded now."""
     from jixing.training.models import Attendance, TrainingSession
 
-    _insert(TrainingSession, {"training_class_id": "s.training_class_id", "starts_at": "MAX(s.starts_at) + interval '1 day'",
-                              "ends_at": "MAX(s.ends_at) + interval '1 day'", "hours": "3", "teacher_id": "MIN(s.teacher_id)",
+    _insert(TrainingSession, {"training_class_id": "s.training_class_id",
+                              "starts_at": "d.day + (MAX(s.starts_at) - date_trunc('day', MAX(s.starts_at)))",
+                              "ends_at": "d.day + (MAX(s.ends_at) - date_trunc('day', MAX(s.starts_at)))",
+                              "hours": "3", "teacher_id": "MIN(s.teacher_id)",
                               "topic": "'补课'", "created_at": "now()", "updated_at": "now()"},
-            "FROM training_trainingsession s WHERE s.training_class_id %% 20 = 3 GROUP BY s.training_class_id")
+            """FROM training_trainingsession s
+               CROSS JOIN (SELECT date_trunc('day', MAX(starts_at)) + interval '1 day' AS day
+                           FROM training_trainingsession) d
+               WHERE s.training_class_id %% 20 = 3 GROUP BY s.training_class_id, d.day""")
     return _insert(Attendance, {
         "enrollment_id": "e.id", "session_id": "s.id", "person_id": "e.person_id", "training_class_id": "e.training_class_id",
         "check_in_at": "s.starts_at - random() * interval '20 minutes'",
