@@ -66,3 +66,27 @@ def test_it_accepts_exactly_the_declared_range(value) -> None:
                 assert p.clean(str(value)) == value and inside
             except ValueError:
                 assert not inside
+
+
+@pytest.mark.parametrize(("a", "b", "km"), [
+    ((36.6512, 117.1201), (36.0671, 120.3826), 299),  # Jinan – Qingdao
+    ((36.6512, 117.1201), (36.6512, 117.1201), 0),
+    ((0.0, 0.0), (0.0, 1.0), 111),
+])
+def test_it_measures_great_circle_distances(a, b, km) -> None:
+    from jixing.supervision.rules.r05_far_check_in import haversine_m
+
+    assert round(haversine_m(*a, *b) / 1000) == km
+
+
+@given(st.floats(min_value=30, max_value=45), st.floats(min_value=110, max_value=125),
+       st.floats(min_value=-0.2, max_value=0.2), st.floats(min_value=-0.2, max_value=0.2),
+       st.integers(min_value=100, max_value=20_000))
+def test_it_never_drops_a_far_check_in_in_the_sql_box(lat, lon, dlat, dlon, limit) -> None:
+    """The SQL prefilter keeps every point outside the box; every point farther than the limit
+    must lie outside it, or R05 would miss it."""
+    from jixing.supervision.rules.r05_far_check_in import box_half_degrees, haversine_m
+
+    box = box_half_degrees(limit)
+    if haversine_m(lat, lon, lat + dlat, lon + dlon) > limit:
+        assert abs(dlat) >= box or abs(dlon) >= box
