@@ -433,3 +433,58 @@ def test_it_lets_a_person_claim_skill_upgrade_within_12_months(personas) -> None
         actions.create_person_claim(by=personas.trent, certificate=old, payee_account=account)
     with pytest.raises(PermissionDenied):
         actions.create_person_claim(by=personas.ivan, certificate=cert, payee_account=account)
+
+
+def test_it_exercises_every_transition_of_the_claim_table(personas, tmp_path) -> None:
+    """Walk claims through every edge of Claim.TRANSITIONS; the status history holds them all."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from jixing.core.models import StatusChange
+    from jixing.funds import bankfiles
+
+    p = personas
+    w = f.world(personas, trainees=1)
+
+    def fresh(n: int = 1):
+        return f.world_more(w, n)
+
+    # draft → cancelled; returned → cancelled; submitted → returned → submitted; submitted → rejected
+    actions.cancel_claim(f.claim_in(fresh(), ClaimStatus.DRAFT), by=p.ivan)
+    c = f.claim_in(fresh(), ClaimStatus.SUBMITTED)
+    actions.return_claim(c, by=p.dave, reason="材料不全，请补充")
+    actions.cancel_claim(c, by=p.ivan)
+    c = f.claim_in(fresh(), ClaimStatus.SUBMITTED)
+    actions.return_claim(c, by=p.dave, reason="材料不全，请补充")
+    actions.submit_claim(c, by=p.ivan)
+    actions.reject_claim(c, by=p.dave, reason="虚假培训，不予受理")
+    # county_reviewed → returned / rejected
+    actions.return_claim(f.claim_in(fresh(), ClaimStatus.COUNTY_REVIEWED), by=p.bob, reason="请补充签到记录")
+    actions.reject_claim(f.claim_in(fresh(), ClaimStatus.COUNTY_REVIEWED), by=p.bob, reason="学员不符合条件")
+    # public_notice → rejected; → payable → paying → paid, and paying → payable on a failed payment
+    actions.reject_claim(f.claim_in(fresh(), ClaimStatus.PUBLIC_NOTICE), by=p.bob, reason="公示期间异议成立")
+    f.claim_in(fresh(), ClaimStatus.PAYABLE)
+    f.claim_in(fresh(), ClaimStatus.PAYABLE)
+    batch = actions.create_payment_batch(by=p.grace).batch
+    bank_file = bankfiles.build_payment_file(batch)
+    actions.record_bank_file_export(batch, by=p.grace, sha256=bank_file.sha256, rows=bank_file.rows, fmt="csv")
+    first = batch.orders.order_by("number").first()
+    path = tmp_path / "r.csv"
+    path.write_bytes(bankfiles.return_file_for(batch, fail={first.number}))
+    parsed = bankfiles.parse_return_file(path, "r.csv")
+    actions.reconcile_bank_return(batch, by=p.grace, rows=parsed.rows, file_name="r.csv", file_sha256=parsed.sha256)
+    # provincial key projects: county_reviewed → city_approved → public_notice / returned / rejected
+    kw = f.World(p, w.table, w.budget, f.project(p, key=True), None, [], w.account)  # type: ignore[arg-type]
+    for verb in ("approve", "return", "reject"):
+        k = f.klass(kw.project)
+        kw.klass, kw.enrollments = k, [f.enroll(k, f.trainee())]
+        c = f.claim_in(kw, ClaimStatus.CITY_APPROVED)
+        if verb == "approve":
+            actions.province_approve(c, by=p.alice)
+        elif verb == "return":
+            actions.return_claim(c, by=p.alice, reason="省级复核：材料不全")
+        else:
+            actions.reject_claim(c, by=p.alice, reason="省级复核：不符合重点项目条件")
+    seen = set(StatusChange.objects.filter(content_type=ContentType.objects.get_for_model(Claim))
+               .values_list("from_status", "to_status"))
+    assert seen == {(a.value, b.value) for a, b in Claim.TRANSITIONS}
+    assert ledger.verify().ok
