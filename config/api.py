@@ -22,16 +22,16 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 # Each app owns its router; order here is the order in the schema.
-from jixing.registry.api import router as registry_router  # noqa: E402
-from jixing.plan.api import router as plan_router  # noqa: E402
-from jixing.training.api import router as training_router  # noqa: E402
-from jixing.evaluation.api import router as evaluation_router  # noqa: E402
-from jixing.employment.api import router as employment_router  # noqa: E402
-from jixing.funds.api import router as funds_router  # noqa: E402
-from jixing.supervision.api import router as supervision_router  # noqa: E402
-from jixing.stats.api import router as stats_router  # noqa: E402
-from jixing.imports.api import router as imports_router  # noqa: E402
 from jixing.accounts.api import router as accounts_router  # noqa: E402
+from jixing.employment.api import router as employment_router  # noqa: E402
+from jixing.evaluation.api import router as evaluation_router  # noqa: E402
+from jixing.funds.api import router as funds_router  # noqa: E402
+from jixing.imports.api import router as imports_router  # noqa: E402
+from jixing.plan.api import router as plan_router  # noqa: E402
+from jixing.registry.api import router as registry_router  # noqa: E402
+from jixing.stats.api import router as stats_router  # noqa: E402
+from jixing.supervision.api import router as supervision_router  # noqa: E402
+from jixing.training.api import router as training_router  # noqa: E402
 
 api.add_router("/registry/", registry_router)
 api.add_router("/plan/", plan_router)
