@@ -15,7 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -268,7 +269,11 @@ class PassRule(models.Model):
         verbose_name = _("pass rule")
         verbose_name_plural = _("pass rules")
         constraints = [
-            models.UniqueConstraint(fields=["occupation", "level"], name="pass_rule_once", nulls_distinct=False),
+            # one rule per occupation × level, blanks ("any") included: NULLs are coalesced to 0
+            # (no occupation or level has pk 0) so this holds on SQLite too
+            models.UniqueConstraint(
+                Coalesce("occupation", Value(0)), Coalesce("level", Value(0)), name="pass_rule_once",
+            ),
             models.CheckConstraint(
                 name="pass_rule_marks_range",
                 condition=Q(theory_min__gte=0, theory_min__lte=100, practical_min__gte=0, practical_min__lte=100)

@@ -349,3 +349,16 @@ def test_it_reports_the_highest_valid_level_per_person_and_occupation(personas) 
     assert [c.pk for c in certificates_for([pid])[pid]] == [first.certificates[0].pk]
     assert len(certificates_for([pid], valid_only=False)[pid]) == 2
     assert highest_certificate_levels([]) == {}
+
+
+def test_it_keeps_one_pass_rule_per_occupation_and_level_including_blanks(personas) -> None:
+    PassRule.objects.create(occupation=None, level=None, theory_min=Decimal("65"))
+    PassRule.objects.create(occupation=f.occupation(0), level=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PassRule.objects.create(occupation=None, level=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PassRule.objects.create(occupation=f.occupation(0), level=None)
+    from jixing.evaluation.queries import pass_marks_for
+
+    assert pass_marks_for(f.occupation(1).pk, 3).theory == Decimal("65")
+    assert pass_marks_for(f.occupation(0).pk, 3).theory == Decimal("60")
