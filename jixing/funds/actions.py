@@ -143,7 +143,8 @@ def _in_scope(user: Any, region_code: str) -> bool:
     scope = scope_for(user)
     if scope.everything:
         return True
-    return bool(scope.region_prefix) and not scope.department_id and region_code.startswith(scope.region_prefix)
+    prefix = scope.region_prefix
+    return bool(prefix) and not scope.department_id and region_code.startswith(prefix or "")
 
 
 def _require_role(user: Any, *roles: str) -> None:
@@ -600,7 +601,7 @@ def _require_reviewer(by: Any, claim: Claim, stage: str) -> None:
         raise PermissionDenied(_("You made or already reviewed this claim; another officer must take this step (maker ≠ checker)."))
 
 
-STAGE_OF = {
+STAGE_OF: dict[str, str] = {
     ClaimStatus.SUBMITTED: "county",
     ClaimStatus.COUNTY_REVIEWED: "city",
     ClaimStatus.CITY_APPROVED: "province",
@@ -710,8 +711,9 @@ def province_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
 
 def approve_claim(claim: Claim, *, by: Any, note: str = "") -> Claim:
     """The next approval step for the claim's current status."""
-    step = {ClaimStatus.SUBMITTED: county_review, ClaimStatus.COUNTY_REVIEWED: city_approve,
-            ClaimStatus.CITY_APPROVED: province_approve}.get(claim.status)
+    steps: dict[str, Any] = {ClaimStatus.SUBMITTED: county_review, ClaimStatus.COUNTY_REVIEWED: city_approve,
+                             ClaimStatus.CITY_APPROVED: province_approve}
+    step = steps.get(claim.status)
     if step is None:
         raise workflow.IllegalTransition(_("This claim is not waiting for a review."))
     return step(claim, by=by, note=note)
@@ -1105,7 +1107,7 @@ def _settle_batch_status(batch: PaymentBatch, *, by: Any) -> None:
     target = BatchStatus.MISMATCH if has_open else (BatchStatus.EXPORTED if pending else BatchStatus.RECONCILED)
     if target == batch.status:
         return
-    table = set(PaymentBatch.TRANSITIONS) | {(BatchStatus.MISMATCH, BatchStatus.EXPORTED)}
+    table: set[tuple[str, str]] = {*PaymentBatch.TRANSITIONS, (BatchStatus.MISMATCH, BatchStatus.EXPORTED)}
     workflow.move(batch, target, by=by, transitions=table, event=f"funds.payment_batch.{target}")
 
 

@@ -241,7 +241,8 @@ def _advance(ctx: DemoContext, claims: list[Claim], province_officer: User) -> N
                 states["public_notice"] += 1
                 continue
             # Demo shortcut: the notice period is treated as elapsed.
-            actions.close_public_notice(claim, on=claim.notice_ends_on + dt.timedelta(days=1))
+            ends = claim.notice_ends_on or timezone.localdate()
+            actions.close_public_notice(claim, on=ends + dt.timedelta(days=1))
             states["payable"] += 1
         except REFUSED:
             states["refused"] += 1

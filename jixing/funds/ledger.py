@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -85,7 +86,7 @@ def post(
     reference_type: str,
     reference_id: str | int,
     legs: Sequence[Leg],
-    by: object,
+    by: Any,
     memo: str = "",
     reverses: Posting | None = None,
 ) -> Posting:
@@ -136,7 +137,7 @@ def post(
     return posting
 
 
-def reverse(posting: Posting, *, by: object, kind: str = PostingKind.REVERSAL, memo: str = "") -> Posting:
+def reverse(posting: Posting, *, by: Any, kind: str = PostingKind.REVERSAL, memo: str = "") -> Posting:
     """Post the mirror image of ``posting`` (a posting is reversed at most once)."""
     if Posting.objects.filter(reverses=posting).exists():
         raise LedgerError(_("This posting has already been reversed."))

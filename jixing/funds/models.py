@@ -31,7 +31,7 @@ from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_bank_account
 from jixing.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
