@@ -347,6 +347,8 @@ def update_class(klass: TrainingClass, *, by: Any, data: Mapping[str, Any],
             raise ValidationError(_("The class is closed; its record is locked."), code="locked")
         before = {k: str(getattr(klass, klass._meta.get_field(k).attname)) for k in CLASS_FIELDS if k in data}
         changed = _assign(klass, data, CLASS_FIELDS)
+        if "county" in changed and klass.county.level != RegionLevel.COUNTY:
+            raise ValidationError({"county": [_("Choose a county-level region.")]})
         if "capacity" in changed and klass.capacity < Enrollment.objects.filter(
             training_class=klass, status__in=COUNTING_STATUSES
         ).count():

@@ -6,8 +6,9 @@ PostgreSQL ``COPY`` (bulk inserts elsewhere).
 - the shared import pipeline (kind ``attendance`` in ``training.importers``: pages, API,
   .xlsx files), which hands over rows chunk by chunk;
 - ``import_attendance_csv`` (``manage.py import_attendance`` and the benchmark) for UTF-8 CSV
-  files: polars reads the file itself in streaming batches, so a million rows pass without a
-  Python object per row and memory stays flat.
+  files: the file is cut into blocks of whole records (a few MB) that polars parses, so a
+  million rows pass without a Python object per row and memory stays flat (polars' own
+  ``collect_batches`` reads ahead the whole file).
 
 Each row is matched to the session of its class whose time window contains the check-in
 (from ``JIXING_TRAINING_CHECKIN_EARLY_MINUTES`` before the start to the end). Row-level
@@ -404,6 +405,32 @@ def _separator(path: str | os.PathLike[str]) -> str:
     return best if counts[best] else ","
 
 
+BYTES_PER_ROW = 100  # an attendance CSV line is ~115 bytes: chunk_size rows ≈ this many bytes per block
+
+
+def _csv_blocks(path: str | os.PathLike[str], block_bytes: int) -> Iterator[tuple[bytes, bytes]]:
+    """(header line, block of whole records) pairs of about ``block_bytes``: a block ends at a
+    line break outside quotes, so memory stays flat whatever the file's size."""
+    with open(path, "rb") as fh:
+        head = fh.readline()
+        carry = b""
+        while True:
+            data = fh.read(block_bytes)
+            buf = carry + data
+            if not data:
+                if buf.strip():
+                    yield head, buf if buf.endswith(b"\n") else buf + b"\n"
+                return
+            cut = buf.rfind(b"\n")
+            while cut != -1 and buf.count(b'"', 0, cut) % 2:
+                cut = buf.rfind(b"\n", 0, cut)
+            if cut == -1:
+                carry = buf
+                continue
+            yield head, buf[: cut + 1]
+            carry = buf[cut + 1:]
+
+
 def fast_path_applies(path: str | os.PathLike[str], info: UploadInfo) -> bool:
     """A UTF-8 CSV whose first line is the header: polars reads it directly."""
     if info.kind != CSV or not info.encoding.startswith("utf-8"):
@@ -412,7 +439,7 @@ def fast_path_applies(path: str | os.PathLike[str], info: UploadInfo) -> bool:
     return all(c.key in mapping.values() for c in COLUMNS if c.required)
 
 
-def import_attendance_csv(path: str | os.PathLike[str], *, by: Any, dry_run: bool, chunk_size: int = 200_000,
+def import_attendance_csv(path: str | os.PathLike[str], *, by: Any, dry_run: bool, chunk_size: int = 80_000,
                           info: UploadInfo | None = None) -> ImportResult:
     """Validate and (unless ``dry_run``) write a UTF-8 attendance CSV in streaming chunks, all
     valid rows in one transaction. Raises ``FileRejected`` for file-level problems."""
@@ -429,24 +456,20 @@ def import_attendance_csv(path: str | os.PathLike[str], *, by: Any, dry_run: boo
     result = ImportResult(kind="attendance", dry_run=dry_run, headers=header)
     batch = AttendanceBatch(user=by, defer_rates=True)
     max_rows = settings.JIXING_IMPORT_MAX_ROWS
-    lazy = pl.scan_csv(
-        path, separator=separator, infer_schema=False, row_index_name=ROW, row_index_offset=2,
-        truncate_ragged_lines=True, encoding="utf8", missing_columns="insert",
-    ).select([pl.col(ROW)] + [
-        (pl.col(names[k]) if k in names else pl.lit(None, dtype=pl.String)).alias(k) for k in KEYS
-    ])
+    select = [pl.col(ROW)] + [(pl.col(names[k]) if k in names else pl.lit(None, dtype=pl.String)).alias(k) for k in KEYS]
 
     def batches() -> Iterator[pl.DataFrame]:
-        stream = iter(lazy.collect_batches(chunk_size=chunk_size))
-        while True:
+        seen = 0
+        for head, block in _csv_blocks(path, max(256, chunk_size * BYTES_PER_ROW)):
             try:
-                chunk = next(stream)
-            except StopIteration:
-                return
+                frame = pl.read_csv(io.BytesIO(head + block), separator=separator, infer_schema=False,
+                                    truncate_ragged_lines=True, encoding="utf8")
             except pl.exceptions.PolarsError:
                 raise FileRejected(_("The CSV file is malformed and could not be read; save it again as “CSV UTF-8” "
                                      "and retry.")) from None
-            yield chunk
+            frame = frame.with_row_index(ROW, offset=seen + 2)
+            seen += frame.height
+            yield frame.select(select)
 
     def run() -> None:
         blank = pl.all_horizontal([pl.col(k).fill_null("").str.strip_chars() == "" for k in KEYS])

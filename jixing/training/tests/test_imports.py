@@ -301,3 +301,15 @@ def test_it_refuses_a_file_without_the_required_columns(personas, course, tmp_pa
     path = write_csv(tmp_path / "a.csv", ["班级编号", "姓名"], [["x", "y"]])
     with pytest.raises(CommandError):
         run("import_attendance", path)
+
+
+def test_it_cuts_a_csv_into_blocks_of_whole_records(tmp_path):
+    from jixing.training.bulk_attendance import _csv_blocks
+
+    body = 'a,"line\nbreak",c\nd,e,f\n\ng,"h ""quoted"" i",j\nk,l,m'
+    path = tmp_path / "x.csv"
+    path.write_text("h1,h2,h3\n" + body, encoding="utf-8")
+    blocks = list(_csv_blocks(path, 8))
+    assert len(blocks) > 2 and all(head == b"h1,h2,h3\n" for head, _b in blocks)
+    assert b"".join(b for _h, b in blocks) == (body + "\n").encode()
+    assert all(b.count(b'"') % 2 == 0 and b.endswith(b"\n") for _h, b in blocks)  # never inside quotes

@@ -24,7 +24,7 @@ class Command(TrainingImportCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--chunk-size", type=int, default=200_000, help="rows per validation chunk")
+        parser.add_argument("--chunk-size", type=int, default=80_000, help="about this many rows per validation chunk")
 
     def run(self, options: dict[str, Any]) -> ImportResult:
         user = self.user(options["user"])
