@@ -62,7 +62,7 @@ def seed(ctx: DemoContext) -> None:
     if officer is None:
         return
     today = timezone.localdate()
-    start, end = dt.date(today.year - 1, 1, 1), dt.date(today.year + 2, 12, 31)
+    start, end = dt.date(today.year - 4, 1, 1), dt.date(today.year + 2, 12, 31)
     levels = {lv.pk: lv for lv in SkillLevel.objects.all()}
     persons: list[Person] = list(ctx.shared.get("persons") or Person.objects.order_by("id")[:2000])
     completed = _completed(ctx)
@@ -105,10 +105,11 @@ def seed(ctx: DemoContext) -> None:
     groups: dict[tuple[str, int, int], list[Enrollment]] = defaultdict(list)
     for e in completed:
         project = e.training_class.project
-        level = project.level_id if project.level_id in LEVELS else 2
-        groups[(project.county_id[:4], project.occupation_id, level)].append(e)
+        level = project.level_id or 2
+        if level in LEVELS:  # 技师 and above are left out of the demo sessions
+            groups[(project.county_id[:4], project.occupation_id, level)].append(e)
 
-    certificates = []
+    certificates: list[Any] = []
     sessions = 0
     for (city, occupation_id, level), enrollments in sorted(groups.items()):
         if not filings:
@@ -116,34 +117,17 @@ def seed(ctx: DemoContext) -> None:
         filing, user = by_city.get(city, filings[0])
         ended = max(max(e.training_class.end_date, e.completed_on or e.training_class.end_date) for e in enrollments)
         date = ended + dt.timedelta(days=ctx.rng.randrange(3, 15))
-        if not (filing.valid_from <= date <= filing.valid_to):
-            continue
-        try:
-            session = actions.create_session(
-                filing=filing, occupation=occ_objs[occupation_id], level=levels[level], mode=EvaluationMode.SOCIAL,
-                date=date, site=f"{filing.organisation.name}考点", examiners=list(filing.examiners.all()), by=user,
-            )
-        except ValidationError:
-            continue
-        sessions += 1
-        examiners = list(session.examiners.all())
-        entered = 0
-        for e in enrollments:
-            try:
-                cand = actions.add_enrollment_candidate(session, e, years_of_work=ctx.rng.randrange(1, 12), by=user)
-            except ValidationError:
-                continue
-            if date > today:
-                continue  # a session still to come: candidates only
-            actions.record_result(cand, theory=_score(ctx, 76), practical=_score(ctx, 78),
-                                  examiner=examiners[entered % len(examiners)], by=user)
-            entered += 1
-        if not entered:
-            continue
-        actions.submit_results(session, by=user)
-        if ctx.rng.random() < 0.15:
-            continue  # left for an officer to review
-        certificates.extend(actions.lock_results(session, by=officer))
+        if level == 4:
+            # 高级工 needs 中级工 first (rules.APPLICATION_CONDITIONS): an earlier 中级工 session
+            # for the same people, a year before their 高级工 course ended
+            earlier = _run_session(ctx, filing, user, officer, occ_objs[occupation_id], levels[3],
+                                   ended - dt.timedelta(days=400), [(e.person, None) for e in enrollments], today)
+            sessions += earlier[0]
+            certificates.extend(earlier[1])
+        done = _run_session(ctx, filing, user, officer, occ_objs[occupation_id], levels[level], date,
+                            [(e.person, e) for e in enrollments], today)
+        sessions += done[0]
+        certificates.extend(done[1])
 
     _corrections(ctx, certificates, officer)
     certificates.extend(_recognitions(ctx, persons, occ_objs, levels, officer))
@@ -151,6 +135,44 @@ def seed(ctx: DemoContext) -> None:
     ctx.counts["evaluation_filings"] = len(evaluators)
     ctx.counts["evaluation_sessions"] = sessions
     ctx.counts["certificates"] = len(certificates)
+
+
+def _run_session(ctx: DemoContext, filing: Any, user: User, officer: User, occupation: Occupation, level: SkillLevel,
+                 date: dt.date, people: list[tuple[Person, Enrollment | None]], today: dt.date) -> tuple[int, list[Any]]:
+    """One session: candidates (refusals skipped), scores, submission and, mostly, the lock."""
+    if not (filing.valid_from <= date <= filing.valid_to):
+        return 0, []
+    try:
+        session = actions.create_session(
+            filing=filing, occupation=occupation, level=level, mode=EvaluationMode.SOCIAL, date=date,
+            site=f"{filing.organisation.name}考点", examiners=list(filing.examiners.all()), by=user,
+        )
+    except ValidationError:
+        return 0, []
+    examiners = list(session.examiners.all())
+    entered = 0
+    for person, enrollment in people:
+        years = ctx.rng.randrange(1, 5) if level.pk == 2 else ctx.rng.randrange(6, 16)
+        try:
+            if enrollment is not None:
+                cand = actions.add_enrollment_candidate(session, enrollment, years_of_work=years, by=user)
+            else:
+                cand = actions.add_applicant(session, person, years_of_work=years, by=user)
+        except ValidationError:
+            continue
+        if date > today:
+            continue  # a session still to come: candidates only
+        mean = 80.0 if enrollment is None else 76.0
+        actions.record_result(cand, theory=_score(ctx, mean), practical=_score(ctx, mean + 2),
+                              examiner=examiners[entered % len(examiners)], by=user)
+        entered += 1
+    if not entered:
+        return 1, []
+    actions.submit_results(session, by=user)
+    from_training = any(e is not None for _p, e in people)
+    if from_training and ctx.rng.random() < 0.15:
+        return 1, []  # left for an officer to review
+    return 1, actions.lock_results(session, by=officer)
 
 
 def _corrections(ctx: DemoContext, certificates: list[Any], officer: User) -> None:
