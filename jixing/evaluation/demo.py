@@ -125,7 +125,7 @@ def seed(ctx: DemoContext) -> None:
             sessions += earlier[0]
             certificates.extend(earlier[1])
         done = _run_session(ctx, filing, user, officer, occ_objs[occupation_id], levels[level], date,
-                            [(e.person, e) for e in enrollments], today)
+                            [(e.person, e) for e in enrollments], today, may_wait=bool(certificates))
         sessions += done[0]
         certificates.extend(done[1])
 
@@ -138,7 +138,8 @@ def seed(ctx: DemoContext) -> None:
 
 
 def _run_session(ctx: DemoContext, filing: Any, user: User, officer: User, occupation: Occupation, level: SkillLevel,
-                 date: dt.date, people: list[tuple[Person, Enrollment | None]], today: dt.date) -> tuple[int, list[Any]]:
+                 date: dt.date, people: list[tuple[Person, Enrollment | None]], today: dt.date,
+                 may_wait: bool = True) -> tuple[int, list[Any]]:
     """One session: candidates (refusals skipped), scores, submission and, mostly, the lock."""
     if not (filing.valid_from <= date <= filing.valid_to):
         return 0, []
@@ -170,7 +171,7 @@ def _run_session(ctx: DemoContext, filing: Any, user: User, officer: User, occup
         return 1, []
     actions.submit_results(session, by=user)
     from_training = any(e is not None for _p, e in people)
-    if from_training and ctx.rng.random() < 0.15:
+    if may_wait and from_training and ctx.rng.random() < 0.15:
         return 1, []  # left for an officer to review
     return 1, actions.lock_results(session, by=officer)
 
