@@ -44,11 +44,14 @@ from jixing.training.models import Enrollment
 from . import actions, bankfiles, queries
 from .models import Claim, ClaimStatus, PayeeAccount, SubsidyItem
 
-SOURCES = ("employment_subsidy", "unemployment_insurance", "sector_department", "mass_organisation", "skills_special_account")
+# Every source the seed pools (二(五) 统筹): enterprises' staff education funds included, for the
+# projects enterprises run with them.
+SOURCES = ("employment_subsidy", "unemployment_insurance", "staff_education", "sector_department", "mass_organisation",
+           "skills_special_account")
 PROVINCE_AMOUNT = {  # yuan per year at the province, before allocation to cities
     "employment_subsidy": Decimal("80000000"), "unemployment_insurance": Decimal("40000000"),
-    "sector_department": Decimal("12000000"), "mass_organisation": Decimal("4000000"),
-    "skills_special_account": Decimal("8000000"),
+    "staff_education": Decimal("6000000"), "sector_department": Decimal("12000000"),
+    "mass_organisation": Decimal("4000000"), "skills_special_account": Decimal("8000000"),
 }
 SHARE_CLAIMED = 0.6
 MAX_LINES = {"small": 240, "medium": 2400}
@@ -184,11 +187,11 @@ def _claims(ctx: DemoContext, province_officer: User) -> list[Claim]:
     )
     ctx.rng.shuffle(completed)
     completed = completed[: min(int(len(completed) * SHARE_CLAIMED), MAX_LINES.get(ctx.scale, 240))]
-    by_project: dict[int, list[Enrollment]] = defaultdict(list)
+    by_class: dict[int, list[Enrollment]] = defaultdict(list)  # institutions claim class by class (期)
     for e in completed:
-        by_project[e.training_class.project_id].append(e)
+        by_class[e.training_class_id].append(e)
     claims: list[Claim] = []
-    for _project_id, enrollments in sorted(by_project.items()):
+    for _class_id, enrollments in sorted(by_class.items()):
         project = enrollments[0].training_class.project
         org = project.organiser
         if org.is_blocked_on(timezone.localdate()):
@@ -249,35 +252,46 @@ def _advance(ctx: DemoContext, claims: list[Claim], province_officer: User) -> N
     ctx.counts.update({f"claims_{k}": v for k, v in states.items() if v})
 
 
-def _pay_jinan(ctx: DemoContext, finance_jinan: User) -> None:
-    """One Jinan batch: issued, exported, returned by the bank all paid, reconciled."""
+def _pay_one_city(ctx: DemoContext, finance_jinan: User) -> None:
+    """One batch — Jinan's when it has payable claims, else the city with the most — issued,
+    exported, returned by the bank all paid, and reconciled."""
+    payable = Claim.objects.filter(status=ClaimStatus.PAYABLE)
+    cities = [queries.city_code(c) for c in payable.values_list("county_id", flat=True)]
+    if not cities:
+        return
+    city = "370100" if "370100" in cities else max(sorted(set(cities)), key=cities.count)
+    finance = finance_jinan if city == "370100" else _user(f"demo-finance-{city}", Role.FINANCE_OFFICER, region_id=city)
     try:
-        result = actions.create_payment_batch(by=finance_jinan)
+        result = actions.create_payment_batch(by=finance)
     except REFUSED:
         return
     batch = result.batch
     assert batch is not None
     bank_file = bankfiles.build_payment_file(batch)
-    actions.record_bank_file_export(batch, by=finance_jinan, sha256=bank_file.sha256, rows=bank_file.rows, fmt="csv")
+    actions.record_bank_file_export(batch, by=finance, sha256=bank_file.sha256, rows=bank_file.rows, fmt="csv")
     content = bankfiles.return_file_for(batch)
-    rows = []
     reader = csv.reader(io.StringIO(content.decode("utf-8-sig")))
     next(reader)
-    for n, r in enumerate(reader, start=2):
-        rows.append(actions.ReturnRow(n, r[0], r[1], r[2], r[3], r[4]))
-    actions.reconcile_bank_return(batch, by=finance_jinan, rows=rows, file_name=f"{batch.number}-回单.csv",
+    rows = [actions.ReturnRow(n, r[0], r[1], r[2], r[3], r[4]) for n, r in enumerate(reader, start=2)]
+    actions.reconcile_bank_return(batch, by=finance, rows=rows, file_name=f"{batch.number}-回单.csv",
                                   file_sha256=hashlib.sha256(content).hexdigest())
     ctx.counts["payment_orders_paid"] = batch.orders.count()
+
+
+def _paying_officer(claim: Claim) -> User | None:
+    """The finance officer who paid the claim."""
+    order = claim.payment_orders.filter(status="succeeded").select_related("created_by").first()
+    return order.created_by if order else None
 
 
 def _recovery(ctx: DemoContext) -> None:
     claim = Claim.objects.filter(status=ClaimStatus.PAID, organisation__isnull=False).order_by("id").first()
     if claim is None:
         return
-    officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id=queries.city_code(claim.county_id)).order_by("id").first()
-    finance = User.objects.filter(role=Role.FINANCE_OFFICER, region_id=queries.city_code(claim.county_id)).order_by("id").first()
+    _reviewer, officer = _reviewers(claim)
+    finance = _paying_officer(claim)
     line = claim.lines.filter(status="live").order_by("id").first()
-    if officer is None or finance is None or line is None:
+    if finance is None or line is None:
         return
     order = actions.create_recovery_order(
         by=officer, payer=claim.organisation, amount=line.amount, claim=claim,
@@ -317,7 +331,7 @@ def seed(ctx: DemoContext) -> None:
     _budgets(ctx, cities, finance_province, finance_jinan)
     claims = _claims(ctx, province_officer)
     _advance(ctx, claims, province_officer)
-    _pay_jinan(ctx, finance_jinan)
+    _pay_one_city(ctx, finance_jinan)
     _recovery(ctx)
     _staff_education(ctx)
     ctx.shared["subsidy_claims"] = claims
