@@ -6,8 +6,6 @@ to the security administrator (B1); the checks are here, not only in the pages.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -31,15 +29,6 @@ def change_password(user: User, *, by: User, new_password: str) -> None:
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     audit.record("password.changed", actor=by, obj=user)
-
-
-@transaction.atomic
-def set_password_by_admin(user: User, *, by: User, new_password: str) -> None:
-    """An administrator sets a password: the user must change it at the next login (A1)."""
-    user.set_password(new_password)
-    user.must_change_password = True
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    audit.record("password.set_by_admin", actor=by, obj=user)
 
 
 @transaction.atomic
@@ -91,18 +80,6 @@ def check_role_change(user: User, *, new_role: str, by: User) -> None:
         _require_security_admin(by, user if user.pk else None)
     elif by.role not in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
         raise PermissionDenied
-
-
-def audit_admin_change(user_or_obj: Any, *, by: User, created: bool, changes: dict[str, tuple[Any, Any]]) -> None:
-    """One audit row for a change made in the Django admin (old and new values)."""
-    meta = user_or_obj._meta
-    audit.record(
-        f"admin.{meta.model_name}.{'created' if created else 'changed'}",
-        actor=by,
-        obj=user_or_obj,
-        before={k: v[0] for k, v in changes.items()} or None,
-        after={k: v[1] for k, v in changes.items()} or None,
-    )
 
 
 @transaction.atomic
