@@ -63,3 +63,33 @@ def test_it_takes_a_claim_from_the_institution_through_county_and_city(page, liv
 
     page.goto(f"{live_server.url}/funds/budgets/")
     screenshot(page, "funds-budgets-bob")
+
+
+def test_it_pays_a_batch_and_meets_a_reconciliation_mismatch(page, live_server, personas, tmp_path) -> None:
+    from jixing.funds import bankfiles
+    from jixing.funds.models import PaymentBatch
+
+    w = f.world(personas, trainees=2)
+    f.claim_in(w, ClaimStatus.PAYABLE)
+    f.claim_in(f.world_more(w), ClaimStatus.PAYABLE)
+    login(page, live_server, personas.grace)
+    page.goto(f"{live_server.url}/funds/payments/")
+    page.click("form[action$='/payments/new/'] button")
+    page.wait_for_url(f"{live_server.url}/funds/payments/*/")
+    batch = PaymentBatch.objects.get()
+    with page.expect_download() as download:
+        page.click("form[action$='/bank-file/'] button")
+    assert download.value.suggested_filename == f"{batch.number}.csv"
+    batch.refresh_from_db()
+    first = batch.orders.order_by("number").first()
+    returned = tmp_path / "bank-return.csv"
+    returned.write_bytes(bankfiles.return_file_for(batch, amounts={first.number: "1300.00"}))
+    page.goto(f"{live_server.url}/funds/payments/{batch.pk}/")
+    page.set_input_files("form[action$='/reconcile/'] input[type=file]", str(returned))
+    page.click("form[action$='/reconcile/'] button")
+    page.wait_for_selector(".msg-error")
+    assert "金额不符" in page.content()
+    screenshot(page, "funds-batch-mismatch")
+    page.goto(f"{live_server.url}/funds/payments/")
+    assert "以下对账差异处理完毕前，暂停支付" in page.content()
+    screenshot(page, "funds-payments-blocked")
