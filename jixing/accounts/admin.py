@@ -74,9 +74,8 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email"]
     ordering = ["username"]
     list_select_related = ["region", "department", "organisation"]
-    autocomplete_fields: list[str] = []
-    raw_id_fields = ["organisation", "person"]
-    filter_horizontal: list[str] = []
+    raw_id_fields = ("organisation", "person")
+    filter_horizontal = ()
     actions = ["unlock", "reset_second_factor", "grant_unmask", "revoke_unmask"]
 
     add_fieldsets = (
@@ -107,7 +106,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
     def get_form(self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
-        role_field = form.base_fields.get("role")
+        role_field: Any = form.base_fields.get("role")
         if role_field is not None and _role(request) != Role.SECURITY_ADMIN:
             # The system administrator hands out business roles only.
             role_field.choices = [c for c in role_field.choices if c[0] not in ADMIN_ROLES]
@@ -159,7 +158,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     def has_security_permission(self, request: HttpRequest) -> bool:
         return _role(request) == Role.SECURITY_ADMIN
 
-    def _each(self, request: HttpRequest, queryset: QuerySet[User], action: Any, done: str) -> None:
+    def _each(self, request: Any, queryset: QuerySet[User], action: Any, done: str) -> None:
         count = 0
         for user in queryset:
             if user.pk == request.user.pk:
@@ -171,21 +170,21 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
                           % {"n": count, "what": done})
 
     @admin.action(description=_("Unlock the selected accounts"), permissions=["security"])
-    def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def unlock(self, request: Any, queryset: QuerySet[User]) -> None:
         self._each(request, queryset, lambda u: actions.unlock_account(u, by=request.user), str(_("unlocked")))
 
     @admin.action(description=_("Reset the second factor of the selected accounts"), permissions=["security"])
-    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def reset_second_factor(self, request: Any, queryset: QuerySet[User]) -> None:
         self._each(request, queryset, lambda u: actions.reset_second_factor(u, by=request.user),
                    str(_("second factor reset; a new authenticator is set up at the next login")))
 
     @admin.action(description=_("Allow the selected accounts to view unmasked personal data"), permissions=["security"])
-    def grant_unmask(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def grant_unmask(self, request: Any, queryset: QuerySet[User]) -> None:
         self._each(request, queryset, lambda u: actions.set_unmask_permission(u, allowed=True, by=request.user),
                    str(_("may view unmasked personal data")))
 
     @admin.action(description=_("Withdraw the unmasked-data permission"), permissions=["security"])
-    def revoke_unmask(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+    def revoke_unmask(self, request: Any, queryset: QuerySet[User]) -> None:
         self._each(request, queryset, lambda u: actions.set_unmask_permission(u, allowed=False, by=request.user),
                    str(_("sees masked personal data only")))
 
@@ -195,7 +194,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "prefix", "organisation", "user", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at"]
     search_fields = ["name", "prefix", "organisation__name", "user__username"]
-    fields = ["name", "prefix", "organisation", "user", "created_at", "last_used_at", "revoked_at"]
+    fields = ("name", "prefix", "organisation", "user", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
     list_select_related = ["organisation", "user"]
     actions = ["revoke"]

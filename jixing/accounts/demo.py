@@ -7,6 +7,7 @@ and written to var/demo-accounts.txt: no fixed password ships with the code (A1)
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 
@@ -14,7 +15,7 @@ from jixing.accounts.models import ADMIN_ROLES, Role, User
 from jixing.core.demo import DemoContext
 from jixing.registry.models import Department, Organisation, OrganisationKind, Person
 
-DEMO_ACCOUNTS = [
+DEMO_ACCOUNTS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     # username, role, region, extra
     ("province", Role.HRSS_OFFICER, "370000", {}),
     ("jinan", Role.HRSS_OFFICER, "370100", {}),

@@ -90,7 +90,7 @@ class UserAdminCreationForm(SingleRoleMixin, forms.ModelForm):
         fields = ["username", "first_name", "last_name", "email", "role", "region", "department", "organisation", "person"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         p1, p2 = data.get("password1"), data.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))

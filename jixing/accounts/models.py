@@ -42,9 +42,11 @@ class JixingUserManager(UserManager):
     def _create_user(self, username: str, email: str | None, password: str | None, **extra: Any) -> User:
         if password is not None:
             extra.setdefault("password_changed_at", timezone.now())  # A1: the password's age starts now
-        return super()._create_user(username, email, password, **extra)
+        return super()._create_user(username, email, password, **extra)  # type: ignore[misc]
 
-    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra: Any) -> User:
+    def create_superuser(  # type: ignore[override]
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
         """``createsuperuser`` makes a system administrator: no account holds every power (B1);
         security and audit administrators are separate accounts (see ``create_admin``)."""
         extra.setdefault("role", Role.SYSTEM_ADMIN)
@@ -91,7 +93,7 @@ class User(AbstractUser):
     totp_secret = EncryptedTextField(blank=True, default="", purpose="totp")
     totp_last_step = models.BigIntegerField(default=0)
 
-    objects = JixingUserManager()
+    objects = JixingUserManager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("user")

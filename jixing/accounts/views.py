@@ -145,7 +145,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 @require_POST
 @require_roles(ANY_ROLE)
 def logout(request: HttpRequest) -> HttpResponse:
-    audit.record("logout", actor=request.user, obj=request.user)
+    audit.record("logout", actor=request.user, obj=request.user)  # type: ignore[arg-type]
     auth_logout(request)  # flushes the session row (D4)
     return redirect("accounts:login")
 
@@ -198,7 +198,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         new_token, raw = actions.issue_api_token(by=user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(organisation_id=user.organisation_id).select_related("user").order_by("-created_at")
+    tokens = ApiToken.objects.filter(organisation_id=user.organisation_id or 0).select_related("user").order_by("-created_at")
     context = {"form": form, "tokens": tokens, "new_token": new_token, "raw_token": raw}
     return TemplateResponse(request, "accounts/api_tokens.html", context)
 
@@ -207,7 +207,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_roles(Role.INSTITUTION, Role.EVALUATOR)
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    token = get_object_or_404(ApiToken, pk=pk, organisation_id=user.organisation_id)
+    token = get_object_or_404(ApiToken, pk=pk, organisation_id=user.organisation_id or 0)
     actions.revoke_api_token(token, by=user)
     messages.success(request, _("The token %(prefix)s… no longer works.") % {"prefix": token.prefix})
     return redirect("accounts:api_tokens")

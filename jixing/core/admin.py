@@ -70,9 +70,9 @@ def _admin_view(view: Any, cacheable: bool = False) -> Any:
 
 admin.site.has_permission = _has_permission  # type: ignore[method-assign]
 admin.site.admin_view = _admin_view  # type: ignore[method-assign]
-admin.site.login = _login  # type: ignore[method-assign]
-admin.site.logout = _logout  # type: ignore[method-assign]
-admin.site.password_change = _password_change  # type: ignore[method-assign]
+admin.site.login = _login  # type: ignore[method-assign,assignment]
+admin.site.logout = _logout  # type: ignore[method-assign,assignment]
+admin.site.password_change = _password_change  # type: ignore[method-assign,assignment]
 admin.site.site_url = "/"
 admin.site.index_title = _("Accounts and reference data")
 
@@ -83,8 +83,8 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     list_filter = ["outcome"]
     search_fields = ["actor_label", "event", "object_type", "object_id", "ip"]
     date_hierarchy = "at"
-    fields = ["at", "actor_label", "actor", "ip", "event", "object_type", "object_id", "object_label", "outcome",
-              "before", "after", "detail", "prev_hash", "hash"]
+    fields = ("at", "actor_label", "actor", "ip", "event", "object_type", "object_id", "object_label", "outcome",
+              "before", "after", "detail", "prev_hash", "hash")
     readonly_fields = fields
     list_per_page = 50
     show_full_result_count = False
@@ -100,6 +100,6 @@ class StatusChangeAdmin(ReadOnlyModelAdmin):
     list_display = ["at", "content_type", "object_id", "from_status", "to_status", "by"]
     list_filter = ["content_type"]
     search_fields = ["object_id"]
-    fields = ["at", "content_type", "object_id", "from_status", "to_status", "by", "reason"]
+    fields = ("at", "content_type", "object_id", "from_status", "to_status", "by", "reason")
     readonly_fields = fields
     list_select_related = ["content_type", "by"]

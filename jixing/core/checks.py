@@ -10,8 +10,13 @@ from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
 
+def _validators() -> list[dict[str, Any]]:
+    validators: list[dict[str, Any]] = settings.AUTH_PASSWORD_VALIDATORS  # type: ignore[assignment]
+    return validators
+
+
 def _min_password_length() -> int:
-    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+    for validator in _validators():
         if validator["NAME"].endswith("MinimumLengthValidator"):
             return int(validator.get("OPTIONS", {}).get("min_length", 8))
     return 0
@@ -20,7 +25,7 @@ def _min_password_length() -> int:
 @register(Tags.security)
 def security_baseline(app_configs: Any = None, **kwargs: Any) -> list[Error | Warning]:
     problems: list[Error | Warning] = []
-    names = {v["NAME"].rsplit(".", 1)[-1] for v in settings.AUTH_PASSWORD_VALIDATORS}
+    names = {v["NAME"].rsplit(".", 1)[-1] for v in _validators()}
     if _min_password_length() < 8 or "CharacterClassValidator" not in names:
         problems.append(Error(
             "A1: passwords need a minimum length of at least 8 and the CharacterClassValidator.",

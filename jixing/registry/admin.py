@@ -68,8 +68,8 @@ class OrganisationAdmin(ReferenceAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["name", "uscc"]
     raw_id_fields = ["county"]
-    fields = ["uscc", "name", "kind", "county", "address", "is_chain_leader", "is_specialised", "is_single_champion",
-              "enrolled_students", "teacher_count", "capacity", "status", "status_until", "status_reason"]
+    fields = ("uscc", "name", "kind", "county", "address", "is_chain_leader", "is_specialised", "is_single_champion",
+              "enrolled_students", "teacher_count", "capacity", "status", "status_until", "status_reason")
     list_select_related = ["county"]
 
 
@@ -78,8 +78,8 @@ class PersonAdmin(ReadOnlyModelAdmin):
     list_display = ["name", "masked_id", "masked_mobile", "sex", "birth_date", "current_region", "archived_at"]
     list_filter = ["sex", "education", "employment_status"]
     search_fields = ["name"]
-    fields = ["name", "masked_id", "masked_mobile", "sex", "birth_date", "household_region", "current_region",
-              "education", "employment_status", "archived_at", "archive_reason"]
+    fields = ("name", "masked_id", "masked_mobile", "sex", "birth_date", "household_region", "current_region",
+              "education", "employment_status", "archived_at", "archive_reason")
     readonly_fields = fields
     list_select_related = ["current_region"]
     show_full_result_count = False
@@ -105,7 +105,7 @@ class PersonAdmin(ReadOnlyModelAdmin):
 class PersonGroupAdmin(ReadOnlyModelAdmin):
     list_display = ["person", "group", "valid_from", "valid_to"]
     list_filter = ["group"]
-    fields = ["person", "group", "valid_from", "valid_to", "evidence"]
+    fields = ("person", "group", "valid_from", "valid_to", "evidence")
     readonly_fields = fields
     list_select_related = ["person", "group"]
 
