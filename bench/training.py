@@ -178,7 +178,7 @@ print(json.dumps({"created": result.counts.created, "rejected": result.rejected_
 
 
 def _import_in_child(path: Path, url: str) -> dict:
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "false"}  # no query log, as in production
     out = subprocess.run(  # noqa: S603 - our own interpreter running the constant script above
         [sys.executable, "-c", _CHILD, str(path)], env=env, check=True, capture_output=True, text=True,
         cwd=str(Path(__file__).resolve().parent.parent))

@@ -263,7 +263,9 @@ class AttendanceBatch:
         good = good.with_columns((col("enrollment_id").cast(pl.UInt64) * (1 << 32) + col("session_id").cast(pl.UInt64)).alias("key"))
         good = good.sort(ROW)
         first_in_chunk = good.group_by("key").agg(col(ROW).min().alias("first"))
-        earlier = pl.concat([self._seen, first_in_chunk.filter(~col("key").is_in(self._seen["key"].implode()))])
+        # Only the earlier keys this chunk meets: a filter over them, no hash table of them all.
+        prior = self._seen.filter(col("key").is_in(first_in_chunk["key"].implode()))
+        earlier = pl.concat([prior, first_in_chunk.filter(~col("key").is_in(prior["key"].implode()))])
         good = good.join(earlier, on="key", how="left")
         dup = good.filter(col("first") != col(ROW))
         if dup.height:
