@@ -73,6 +73,13 @@ def _is_officer(user: Any) -> bool:
     return user.role == Role.HRSS_OFFICER
 
 
+def _history(obj: Any) -> list[dict[str, Any]]:
+    """Status changes with the status labels of the object's own choices."""
+    labels = dict(type(obj)._meta.get_field("status").choices)
+    return [{"at": h.at, "by": h.by, "reason": h.reason, "from_status": labels.get(h.from_status, h.from_status),
+             "to_status": labels.get(h.to_status, h.to_status)} for h in history(obj)]
+
+
 def _fail(request: HttpRequest, exc: Exception) -> None:
     for message in getattr(exc, "messages", [str(exc)]):
         messages.error(request, message)
@@ -139,7 +146,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scopes": filing.scopes.select_related("occupation", "level").order_by("occupation__name", "level_id"),
         "examiners": filing.examiners.all(),
         "sessions": filing.sessions.select_related("occupation", "level")[:50],
-        "history": history(filing),
+        "history": _history(filing),
         "can_decide": _is_officer(request.user) and request.user.pk != filing.submitted_by_id,
         "decision_form": FilingDecisionForm(),
     })
@@ -222,7 +229,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                       and request.user.pk != session.submitted_by_id,
         "is_officer": _is_officer(request.user),
         "candidate_form": CandidateForm(), "class_form": ClassCandidatesForm(), "reason_form": ReasonForm(),
-        "history": history(session),
+        "history": _history(session),
     })
 
 
@@ -475,7 +482,7 @@ def recognition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rec": rec, "certificate": Certificate.objects.filter(recognition=rec).first(),
         "can_decide": _is_officer(request.user) and rec.status == RecognitionStatus.PROPOSED
                       and request.user.pk != rec.proposed_by_id,
-        "form": ReviewForm(), "history": history(rec),
+        "form": ReviewForm(), "history": _history(rec),
     })
 
 
@@ -517,7 +524,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cert = get_for_user(Certificate.objects.select_related("person", "occupation", "level", "issuer", "filing",
                                                            "result__candidate__session", "recognition"), request.user, pk)
     return TemplateResponse(request, "evaluation/certificate_detail.html", {
-        "cert": cert, "history": history(cert), "reason_form": ReasonForm(),
+        "cert": cert, "history": _history(cert), "reason_form": ReasonForm(),
         "can_revoke": _is_officer(request.user) and cert.is_valid,
     })
 
