@@ -174,8 +174,9 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
 
 
 def _frontline_share(scope: StatsScope, year: int) -> tuple[Decimal, Decimal | None, str]:
-    """Enterprises whose staff education funds spent on frontline workers exceed 60%
-    (seed 二(五): 确保60%以上用于一线职工教育和培训), among those that reported a spend."""
+    """Enterprises spending at least 60% of staff education funds on frontline workers
+    (seed 二(五): 确保60%以上用于一线职工教育和培训; "以上" includes the number itself,
+    民法典 第1259条), among those that reported a spend — the same line funds flags below."""
     from django.db.models import F
 
     from jixing.funds.models import StaffEducationReport
@@ -186,7 +187,7 @@ def _frontline_share(scope: StatsScope, year: int) -> tuple[Decimal, Decimal | N
     total = reports.count()
     if not total:
         return Decimal(0), None, _("no staff education fund reports yet")
-    compliant = reports.filter(spent_frontline__gt=F("spent") * Decimal("0.6")).count()
+    compliant = reports.filter(spent_frontline__gte=F("spent") * Decimal("0.6")).count()
     return Decimal(compliant), Decimal(total), _("enterprises spending more than 60 percent on frontline workers")
 
 

@@ -105,7 +105,7 @@ def test_it_checks_the_frontline_share_of_staff_education_funds(dataset):
 
     good = make_organisation("济南一线企业", "370102", OrganisationKind.ENTERPRISE, seed=21)
     poor = make_organisation("青岛少投企业", "370202", OrganisationKind.ENTERPRISE, seed=22)
-    for org, frontline in ((good, 70), (poor, 60)):  # exactly 60% is not "more than 60%"
+    for org, frontline in ((good, 60), (poor, 59)):  # "60%以上" includes exactly 60%
         StaffEducationReport.objects.create(enterprise=org, year=2026, extracted=Decimal(150), spent=Decimal(100),
                                             spent_frontline=Decimal(frontline), reported_by=dataset.alice)
     row = _rows(dataset.alice)["frontline_share_of_staff_education_funds"]
