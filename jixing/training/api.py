@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,7 +53,14 @@ MAX_ID = 2**63 - 1  # the database's bigint: larger ids would not even reach a q
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
+@overload
+def _aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def _aware(value: None) -> None: ...
+
+
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """Times without an offset are Asia/Shanghai wall-clock times."""
     if value is None or timezone.is_aware(value):
         return value
     return timezone.make_aware(value, timezone.get_default_timezone())
