@@ -14,7 +14,9 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from jixing.web.pagination import BoundedPageNumberPagination
 
 from jixing.core.access import get_for_user
 from jixing.core.permissions import require_api_roles
@@ -291,7 +293,7 @@ def _summary(s: rules.OutcomeSummary) -> dict[str, Any]:
 
 
 @router.get("/demands", response=list[DemandOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_demands(request: HttpRequest, status: str = "", q: str = "") -> Any:
     require_api_roles(request, *roles.DEMAND_DETAIL_READERS)
     return queries.demands_for(request.user, status=status, q=q[:50])
@@ -355,7 +357,7 @@ def demand_matches(request: HttpRequest, demand_id: int) -> Any:
 
 
 @router.get("/referrals", response=list[ReferralOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_referrals(request: HttpRequest, status: str = "") -> Any:
     require_api_roles(request, *roles.REFERRAL_READERS)
     return queries.referrals_for(request.user, status=status)
@@ -386,7 +388,7 @@ def referral_result(request: HttpRequest, referral_id: int, payload: ResultIn) -
 
 
 @router.get("/placements", response=list[PlacementOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_placements(request: HttpRequest, status: str = "", source: str = "") -> Any:
     require_api_roles(request, *roles.PLACEMENT_READERS)
     return queries.placements_for(request.user, status=status, source=source)

@@ -25,7 +25,7 @@ from jixing.core.request_context import client_ip
 
 from . import actions, queries, verification
 from .models import Candidate, Certificate, EvaluationFiling, EvaluationSession
-from .pagination import Pages
+from jixing.web.pagination import BoundedPageNumberPagination
 
 router = Router(tags=["evaluation"])
 
@@ -200,7 +200,7 @@ def verify_certificate(request: HttpRequest, q: Query[VerifyQuery]) -> Any:
 
 
 @router.get("/certificates", response=list[CertificateOut])
-@paginate(Pages, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_certificates(request: HttpRequest, person_id: int | None = None, valid_only: bool = False) -> Any:
     require_api_roles(request, *READERS, Role.TRAINEE)
     qs = Certificate.objects.visible_to(request.user).select_related("person", "occupation", "level", "issuer")
@@ -218,7 +218,7 @@ def get_certificate(request: HttpRequest, certificate_id: int) -> Any:
 
 
 @router.get("/filings", response=list[FilingOut])
-@paginate(Pages, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_filings(request: HttpRequest, status: str | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = EvaluationFiling.objects.visible_to(request.user).select_related("organisation").prefetch_related("scopes")
@@ -232,7 +232,7 @@ def get_filing(request: HttpRequest, filing_id: int) -> Any:
 
 
 @router.get("/sessions", response=list[SessionOut])
-@paginate(Pages, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_sessions(request: HttpRequest, status: str | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = EvaluationSession.objects.visible_to(request.user).select_related("filing")

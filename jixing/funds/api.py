@@ -18,7 +18,9 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from jixing.web.pagination import BoundedPageNumberPagination
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
@@ -224,14 +226,14 @@ _CLAIM_RELATED = ("organisation", "person", "project", "fund_source", "payee_acc
 
 
 @router.get("/claims", response=list[ClaimOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_claims(request: HttpRequest, status: str = "", item: str = "") -> Any:
     require_api_roles(request, *CLAIM_READERS)
     return queries.claims_for(request.user, status=status, item=item).select_related(*_CLAIM_RELATED)
 
 
 @router.get("/review-queue", response=list[ClaimOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def review_queue(request: HttpRequest) -> Any:
     require_api_roles(request, *REVIEWERS)
     return queries.review_queue(request.user).select_related(*_CLAIM_RELATED)
@@ -379,7 +381,7 @@ class BatchOut(Schema):
 
 
 @router.get("/payment-batches", response=list[BatchOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_batches(request: HttpRequest) -> Any:
     require_api_roles(request, *PAYMENT_READERS)
     return queries.batches_for(request.user)
@@ -430,7 +432,7 @@ class RecoveryOut(Schema):
 
 
 @router.get("/recoveries", response=list[RecoveryOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_recoveries(request: HttpRequest, status: str = "", overdue: bool = False) -> Any:
     require_api_roles(request, *RECOVERY_READERS)
     if overdue:

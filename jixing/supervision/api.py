@@ -12,7 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from jixing.web.pagination import BoundedPageNumberPagination
 
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
@@ -119,7 +121,7 @@ class ExplanationOut(Schema):
 
 
 @router.get("/findings", response=list[FindingOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_findings(request: HttpRequest, rule: str | None = None, status: str | None = None,
                   organisation: int | None = None, region: str | None = None) -> Any:
     """Findings in the caller's scope; ``status=unresolved`` for open, explained and in-case ones."""

@@ -152,14 +152,11 @@ def _tune_session() -> None:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
 
 
-_CONTENT_TYPES: dict[str, ContentType] = {}
-
-
 def _content_type(label: str) -> ContentType:
-    if label not in _CONTENT_TYPES:
-        app_label, model = label.lower().split(".")
-        _CONTENT_TYPES[label] = ContentType.objects.get_by_natural_key(app_label, model)
-    return _CONTENT_TYPES[label]
+    """Django's manager caches content types and clears that cache when they are re-created
+    (a module-level dict here would keep ids that no longer exist after a flush)."""
+    app_label, model = label.lower().split(".")
+    return ContentType.objects.get_by_natural_key(app_label, model)
 
 
 def save_hits(rule: type[rules.Rule], hits: list[rules.Hit], *, run: SupervisionRun, severity: str) -> tuple[int, int]:

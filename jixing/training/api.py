@@ -22,7 +22,9 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
+
+from jixing.web.pagination import BoundedPageNumberPagination
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
@@ -64,14 +66,6 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     if value is None or timezone.is_aware(value):
         return value
     return timezone.make_aware(value, timezone.get_default_timezone())
-
-
-class Pages(PageNumberPagination):
-    """Page numbers bounded so an absurd page cannot overflow the database's OFFSET."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=1_000)
 
 
 # ------------------------------------------------------------------ schemas
@@ -437,7 +431,7 @@ def _own_teachers(user: Any, ids: list[int]) -> list[Teacher]:
 
 
 @router.get("/projects", response=list[ProjectOut])
-@paginate(Pages, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_projects(request: HttpRequest, status: str | None = None, action: int | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = _projects(request.user)
@@ -475,7 +469,7 @@ def update_project(request: HttpRequest, project_id: Id, body: ProjectPatch) -> 
 
 
 @router.get("/classes", response=list[ClassOut])
-@paginate(Pages, page_size=50)
+@paginate(BoundedPageNumberPagination, page_size=50)
 def list_classes(request: HttpRequest, project_id: int | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = _classes(request.user)
@@ -573,7 +567,7 @@ def _enrollments(user: Any) -> Any:
 
 
 @router.get("/classes/{class_id}/enrollments", response=list[EnrollmentOut])
-@paginate(Pages, page_size=100)
+@paginate(BoundedPageNumberPagination, page_size=100)
 def list_enrollments(request: HttpRequest, class_id: int) -> Any:
     require_api_roles(request, *READERS)
     if not 1 <= class_id <= MAX_ID:  # paginated endpoints take plain ints (see Id)

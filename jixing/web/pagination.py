@@ -7,11 +7,11 @@ from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
 
 MAX_PAGE = 1_000_000
-MAX_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
 
 
 class BoundedPageNumberPagination(PageNumberPagination):
-    """``?page=`` (1…1,000,000) and ``?page_size=`` (1…100); answers ``{"items": […], "count": n}``."""
+    """``?page=`` (1…1,000,000) and ``?page_size=`` (1…500); answers ``{"items": […], "count": n}``."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=MAX_PAGE)

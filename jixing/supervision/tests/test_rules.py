@@ -356,3 +356,16 @@ def test_it_does_not_flag_a_class_at_capacity_or_classes_one_after_another(refer
         f.enroll(f.person(), full)
     run("R11")
     assert findings("R11") == []
+
+
+def test_findings_use_content_types_as_they_are_now(setup):
+    """A flush between tests re-creates content types under new ids; the engine must not keep old ones."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from jixing.supervision.engine import _content_type
+
+    stale = _content_type("registry.Person")
+    ContentType.objects.filter(pk=stale.pk).delete()
+    ContentType.objects.clear_cache()
+    fresh = ContentType.objects.create(app_label="registry", model="person")
+    assert _content_type("registry.Person").pk == fresh.pk != stale.pk
