@@ -20,12 +20,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from jixing.web.pagination import BoundedPageNumberPagination
-
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
 from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
+from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries, rules
 from .models import (

@@ -14,11 +14,10 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from jixing.web.pagination import BoundedPageNumberPagination
-
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
 from jixing.core.permissions import require_api_roles
+from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries, rules
 from .models import Case, Finding
