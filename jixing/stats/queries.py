@@ -188,7 +188,7 @@ def _frontline_share(scope: StatsScope, year: int) -> tuple[Decimal, Decimal | N
     if not total:
         return Decimal(0), None, _("no staff education fund reports yet")
     compliant = reports.filter(spent_frontline__gte=F("spent") * Decimal("0.6")).count()
-    return Decimal(compliant), Decimal(total), _("enterprises spending more than 60 percent on frontline workers")
+    return Decimal(compliant), Decimal(total), _("enterprises spending at least 60 percent on frontline workers")
 
 
 def college_checks(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
