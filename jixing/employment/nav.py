@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from jixing.accounts.models import Role
 from jixing.web.nav import NavItem
 
 from . import roles
+from .actions import is_enterprise_user
 
 ITEMS = [
     NavItem(label=_("Job demands"), url_name="employment:demand_list", roles=roles.DEMAND_READERS, order=60),
@@ -16,6 +18,7 @@ ITEMS = [
     NavItem(label=_("Placement verification"), url_name="employment:verification_queue", roles=roles.VERIFIERS,
             order=63),
     NavItem(label=_("Employment outcomes"), url_name="employment:outcomes", roles=roles.OUTCOME_READERS, order=64),
-    NavItem(label=_("Pay by skill level"), url_name="employment:pay", roles=roles.PAY_READERS, order=65),
+    NavItem(label=_("Pay by skill level"), url_name="employment:pay", roles=roles.PAY_READERS, order=65,
+            when=lambda user: user.role != Role.INSTITUTION or is_enterprise_user(user)),
     NavItem(label=_("Social-insurance data"), url_name="employment:insurance", roles=roles.INSURANCE_READERS, order=66),
 ]

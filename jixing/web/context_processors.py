@@ -16,7 +16,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": [], "nav_sections": []}
     items = []
     for item in all_items():
-        if user.role not in item.roles:
+        if not item.shown_to(user):
             continue
         try:
             url = reverse(item.url_name)

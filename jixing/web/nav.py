@@ -8,9 +8,11 @@ smallest item ``order``, items by ``order`` inside a section.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import import_module
+from typing import Any
 
 from django.apps import apps
 from django.utils.functional import Promise
@@ -39,6 +41,12 @@ class NavItem:
     roles: frozenset[str]
     order: int = 100
     section: str = ""  # app label, filled in at discovery
+    # Narrower than the role where the role is shared (e.g. an institution user of an
+    # enterprise, not of a school): a predicate on the user.
+    when: Callable[[Any], bool] | None = None
+
+    def shown_to(self, user: Any) -> bool:
+        return user.role in self.roles and (self.when is None or self.when(user))
 
 
 @lru_cache(maxsize=1)

@@ -23,3 +23,30 @@ def test_it_shows_no_registry_menu_to_a_trainee(client, personas):
     client.force_login(personas.trent)
     labels = {str(i["label"]) for i in client.get(reverse("web:home")).context["nav_items"]}
     assert "人员" not in labels and "单位" not in labels and "十大行动" not in labels
+
+
+def test_every_menu_item_opens_for_the_user_it_is_shown_to(client, personas):
+    """A menu item the view then refuses (403) or breaks on (500) is a bug in the menu or the view."""
+    from jixing.core.testing import Personas
+
+    checked = 0
+    for name in Personas.__dataclass_fields__:
+        user = getattr(personas, name)
+        if not hasattr(user, "role"):
+            continue
+        client.force_login(user)
+        for item in client.get(reverse("web:home")).context["nav_items"]:
+            status = client.get(item["url"]).status_code
+            assert status == 200, f"{name} ({user.role}) → {item['url']}: {status}"
+            checked += 1
+        client.logout()
+    assert checked > 50
+
+
+def test_a_school_does_not_see_the_enterprise_pay_report(client, personas):
+    from jixing.registry.models import OrganisationKind
+
+    assert personas.ivan.organisation.kind != OrganisationKind.ENTERPRISE
+    client.force_login(personas.ivan)
+    labels = {str(i["label"]) for i in client.get(reverse("web:home")).context["nav_items"]}
+    assert "技能等级薪酬" not in labels
