@@ -559,16 +559,26 @@ def _pg_copy_upsert(model: type[models.Model], rows: Iterable[Sequence[Any]], *,
     return Counts(created=created, updated=updated, unchanged=total - created - updated)
 
 
+def _python_values(row: Sequence[Any], fields: list[models.Field]) -> list[Any]:
+    """DB-ready values back to what the model holds (an encrypted column's ciphertext to its
+    text), so that saving through the ORM does not encode them a second time."""
+    return [
+        f.from_db_value(v, None, connection) if hasattr(f, "from_db_value") else v
+        for v, f in zip(row, fields, strict=True)
+    ]
+
+
 def _orm_upsert(model: type[models.Model], rows: Iterable[Sequence[Any]], *, columns: list[str],
                 conflict: list[str], update: list[str], batch: int = 500) -> Counts:
     by_column = {f.column: f for f in model._meta.concrete_fields}
     attnames = [by_column[c].attname for c in columns]
     key_attnames = [by_column[c].attname for c in conflict]
+    fields = [by_column[c] for c in columns]
     update_attnames = [by_column[c].attname for c in update]
     counts = Counts()
     iterator = iter(rows)
     while block := list(itertools.islice(iterator, batch)):
-        records = [dict(zip(attnames, r, strict=True)) for r in block]
+        records = [dict(zip(attnames, _python_values(r, fields), strict=True)) for r in block]
         first = key_attnames[0]
         existing = {
             tuple(getattr(o, a) for a in key_attnames): o

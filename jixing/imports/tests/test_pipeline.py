@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import string
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -122,6 +123,25 @@ def test_it_upserts_with_copy_or_bulk_and_counts_each_outcome(personas):
     row = PersonGroup.objects.get(person=person, group=groups[1])
     assert row.evidence == "changed" and row.archive_reason == "" and row.created_at is not None
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.django_db
+def test_it_stores_encrypted_columns_once_on_either_engine(personas):
+    """Rows carry DB-ready values: an encrypted column arrives as ciphertext and must be stored
+    as it is, not encrypted again (the ORM path used to encrypt it twice)."""
+    from jixing.core import crypto
+    from jixing.employment.models import HeldContribution
+
+    number = "370102199001011237"
+    row = (crypto.encrypt(number, purpose="id_number"), crypto.blind_index(number, purpose="id_number"), "91370100MA3C0000X1",
+           dt.date(2025, 3, 1), Decimal("4200.00"))
+    columns = ["id_number", "id_number_hash", "employer_uscc", "month", "base"]
+    conflict = ["id_number_hash", "employer_uscc", "month"]
+    assert copy_upsert(HeldContribution, [row], columns=columns, conflict=conflict).created == 1
+    assert HeldContribution.objects.get().id_number == number
+    again = copy_upsert(HeldContribution, [row[:4] + (Decimal("4300.00"),)], columns=columns, conflict=conflict)
+    assert (again.created, again.updated) == (0, 1)
+    assert HeldContribution.objects.get().id_number == number
 
 
 @pytest.mark.django_db
