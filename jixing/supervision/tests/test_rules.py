@@ -365,7 +365,10 @@ def test_findings_use_content_types_as_they_are_now(setup):
     from jixing.supervision.engine import _content_type
 
     stale = _content_type("registry.Person")
-    ContentType.objects.filter(pk=stale.pk).delete()
-    ContentType.objects.clear_cache()
-    fresh = ContentType.objects.create(app_label="registry", model="person")
-    assert _content_type("registry.Person").pk == fresh.pk != stale.pk
+    try:
+        ContentType.objects.filter(pk=stale.pk).delete()
+        ContentType.objects.clear_cache()
+        fresh = ContentType.objects.create(app_label="registry", model="person")
+        assert _content_type("registry.Person").pk == fresh.pk != stale.pk
+    finally:
+        ContentType.objects.clear_cache()  # the rollback brings the old row back: forget the new one
