@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -20,7 +20,19 @@ from django.http import HttpRequest, HttpResponse
 from jixing.core import audit
 from jixing.core.models import AuditOutcome
 
+if TYPE_CHECKING:
+    from jixing.accounts.models import User
+
 ACCESS_ATTR = "jixing_access"
+
+
+class AuthedRequest(HttpRequest):
+    """For type checkers only: what a view behind ``@require_roles`` (or an authenticated API
+    operation) receives — a signed-in jixing user, never AnonymousUser. Annotate such views'
+    ``request`` with it instead of asserting on the user."""
+
+    user: User
+
 ANY_ROLE = "__any__"
 
 # Deliberately unauthenticated API operations, as (METHOD, path as in the OpenAPI schema),
