@@ -14,7 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": [], "nav_sections": []}
-    items = []
+    items: list[dict[str, Any]] = []
     for item in all_items():
         if not item.shown_to(user):
             continue
@@ -27,6 +27,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if matching:
         max(matching, key=lambda i: len(i["url"]))["active"] = True
     sections: dict[str, dict[str, Any]] = {}
-    for item in items:
-        sections.setdefault(item["section"], {"label": section_label(item["section"]), "items": []})["items"].append(item)
+    for entry in items:
+        sections.setdefault(entry["section"], {"label": section_label(entry["section"]), "items": []})["items"].append(entry)
     return {"nav_items": items, "nav_sections": list(sections.values())}

@@ -6,7 +6,7 @@ from django.template import loader
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from jixing.core.permissions import ANY_ROLE, public, require_roles
+from jixing.core.permissions import ANY_ROLE, AuthedRequest, public, require_roles
 
 from .workbench import cards_for
 
@@ -21,7 +21,7 @@ def scope_label(user: object) -> str:
 
 
 @require_roles(ANY_ROLE)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     """One workbench for every role, assembled from the apps' cards (jixing/web/workbench.py)."""
     cards = cards_for(request)
     return TemplateResponse(request, "web/home.html", {

@@ -33,9 +33,11 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-from django.http import HttpRequest
 
-CardContext = Callable[[HttpRequest], "dict[str, Any] | None"]
+from jixing.core.permissions import AuthedRequest
+
+# Cards are shown to signed-in users with a role only (cards_for), so a context gets an AuthedRequest.
+CardContext = Callable[[AuthedRequest], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def all_cards() -> tuple[WorkbenchCard, ...]:
     return tuple(sorted(cards, key=lambda c: c.order))
 
 
-def cards_for(request: HttpRequest) -> list[ShownCard]:
+def cards_for(request: AuthedRequest) -> list[ShownCard]:
     role = getattr(request.user, "role", None)
     shown: list[ShownCard] = []
     for card in all_cards():
@@ -84,7 +86,7 @@ def cards_for(request: HttpRequest) -> list[ShownCard]:
 
 
 # The web app's own cards: administration shortcuts for the three admin roles.
-def _admin_links(request: HttpRequest) -> dict[str, Any]:
+def _admin_links(request: AuthedRequest) -> dict[str, Any]:
     return {"role": request.user.role}
 
 
