@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.core.fields import EncryptedTextField
 
@@ -23,7 +24,7 @@ class Role(models.TextChoices):
     FINANCE_OFFICER = "finance_officer", _("finance officer")
     INSTITUTION = "institution", _("training institution / enterprise staff")
     EVALUATOR = "evaluator", _("evaluation institution staff")
-    TRAINEE = "trainee", _("trainee")
+    TRAINEE = "trainee", pgettext_lazy("role", "trainee")
     AUDITOR = "auditor", _("audit administrator")
     SYSTEM_ADMIN = "system_admin", _("system administrator")
     SECURITY_ADMIN = "security_admin", _("security administrator")

@@ -139,7 +139,7 @@ class SkillPayForm(forms.Form):
 
 class OutcomeFilterForm(forms.Form):
     group_by = forms.ChoiceField(label=_("Group by"), required=False, choices=[
-        ("city", _("city")), ("action", _("action")), ("institution", _("institution")), ("project", _("project")),
+        ("city", _("city")), ("action", _("action")), ("institution", pgettext_lazy("outcome grouping", "institution")), ("project", _("project")),
     ])
     year = forms.IntegerField(label=_("Completion year"), required=False, min_value=2020, max_value=2100)
 

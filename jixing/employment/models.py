@@ -73,8 +73,8 @@ class JobDemand(TimeStampedModel):
     wage_min = models.DecimalField(_("monthly wage from (yuan)"), max_digits=10, decimal_places=2)
     wage_max = models.DecimalField(_("monthly wage to (yuan)"), max_digits=10, decimal_places=2)
     county = models.ForeignKey("registry.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
-    deadline = models.DateField(_("deadline"))
-    description = models.TextField(_("description"), blank=True)
+    deadline = models.DateField(pgettext_lazy("job demand", "deadline"))
+    description = models.TextField(pgettext_lazy("job demand", "description"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=JobDemandStatus.choices, default=JobDemandStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -226,7 +226,7 @@ class Placement(TimeStampedModel):
     referral = models.OneToOneField(
         Referral, verbose_name=_("referral"), null=True, blank=True, on_delete=models.PROTECT, related_name="placement"
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=PlacementKind.choices)
+    kind = models.CharField(pgettext_lazy("placement", "kind"), max_length=12, choices=PlacementKind.choices)
     employer = models.ForeignKey(
         "registry.Organisation", verbose_name=_("employer"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="placements",
@@ -244,8 +244,8 @@ class Placement(TimeStampedModel):
         "registry.Region", verbose_name=_("place of work (county)"), on_delete=models.PROTECT, related_name="+"
     )
     post = models.CharField(_("post"), max_length=100, blank=True)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_date = models.DateField(pgettext_lazy("placement", "start date"))
+    end_date = models.DateField(pgettext_lazy("placement", "end date"), null=True, blank=True)
     monthly_wage = models.DecimalField(_("monthly wage (yuan)"), max_digits=10, decimal_places=2)
     source = models.CharField(_("source"), max_length=12, choices=PlacementSource.choices)
     evidence = models.TextField(_("evidence"), blank=True, help_text=_("Labour contract, licence, payslip reference …"))

@@ -34,10 +34,10 @@ class FilingKind(models.TextChoices):
 
 class FilingStatus(models.TextChoices):
     SUBMITTED = "submitted", _("submitted")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
-    SUSPENDED = "suspended", _("suspended")
-    REVOKED = "revoked", _("revoked")
+    APPROVED = "approved", pgettext_lazy("filing status", "approved")
+    REJECTED = "rejected", pgettext_lazy("filing status", "rejected")
+    SUSPENDED = "suspended", pgettext_lazy("filing status", "suspended")
+    REVOKED = "revoked", pgettext_lazy("filing status", "revoked")
 
 
 class EvaluationMode(models.TextChoices):
@@ -371,8 +371,8 @@ class EvaluationResult(TimeStampedModel):
 
 class RecognitionStatus(models.TextChoices):
     PROPOSED = "proposed", _("proposed")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
+    APPROVED = "approved", pgettext_lazy("recognition status", "approved")
+    REJECTED = "rejected", pgettext_lazy("recognition status", "rejected")
 
 
 class RecognitionQuerySet(models.QuerySet):

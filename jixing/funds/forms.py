@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Organisation, Region, RegionLevel
@@ -128,7 +129,7 @@ class ResolveForm(forms.Form):
 
 
 class RecoveryForm(forms.Form):
-    payer_kind = forms.ChoiceField(label=_("payer"), choices=[("organisation", _("organisation")), ("person", _("person"))])
+    payer_kind = forms.ChoiceField(label=_("payer"), choices=[("organisation", _("organisation")), ("person", pgettext_lazy("party kind", "person"))])
     organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none(), required=False)
     claim = forms.CharField(label=_("claim number (optional)"), max_length=30, required=False)
     amount = forms.DecimalField(label=_("amount to recover (yuan)"), max_digits=16, decimal_places=2, min_value=0)

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.core import crypto
 from jixing.core.access import scope_for
@@ -296,7 +297,7 @@ class SubsidyItem(models.TextChoices):
 class PayeeKind(models.TextChoices):
     INSTITUTION = "institution", _("training institution")
     ENTERPRISE = "enterprise", _("enterprise")
-    PERSON = "person", _("person")
+    PERSON = "person", pgettext_lazy("party kind", "person")
 
 
 class CertificateType(models.TextChoices):
@@ -528,8 +529,8 @@ class ClaimStatus(models.TextChoices):
     PAYING = "paying", _("payment order issued")
     PAID = "paid", _("paid")
     RETURNED = "returned", _("returned for changes")
-    REJECTED = "rejected", _("rejected")
-    CANCELLED = "cancelled", _("withdrawn")
+    REJECTED = "rejected", pgettext_lazy("claim status", "rejected")
+    CANCELLED = "cancelled", pgettext_lazy("claim status", "withdrawn")
 
 
 # Statuses in which the claim's amount is committed in its budget.

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import scope_for
 from jixing.core.fields import EncryptedTextField
@@ -80,14 +81,14 @@ class ImportJob(TimeStampedModel):
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
     rejected_rows = models.PositiveIntegerField(_("rejected rows"), default=0)
-    created_count = models.PositiveIntegerField(_("created"), default=0)
+    created_count = models.PositiveIntegerField(pgettext_lazy("import count", "created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     headers = models.JSONField(_("file headers"), default=list, blank=True)
     preview = models.JSONField(_("preview rows"), default=list, blank=True)
     extra = models.JSONField(_("extra results"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
-    seconds = models.FloatField(_("seconds"), default=0)
+    seconds = models.FloatField(pgettext_lazy("duration", "seconds"), default=0)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()

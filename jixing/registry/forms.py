@@ -82,7 +82,7 @@ class OrganisationForm(forms.Form):
         label=_("enrolled students"), min_value=0, required=False,
         help_text=_("Required for vocational colleges and technical schools."),
     )
-    teacher_count = forms.IntegerField(label=_("teachers"), min_value=0, initial=0)
+    teacher_count = forms.IntegerField(label=_("number of teachers"), min_value=0, initial=0)
     capacity = forms.IntegerField(label=_("training capacity (trainees at once)"), min_value=0, initial=0)
 
     DATA_FIELDS = (

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from jixing.core import crypto
@@ -97,7 +98,7 @@ class SkillLevel(models.Model):
     name_en = models.CharField(_("English name"), max_length=40)
     national_level = models.PositiveSmallIntegerField(_("national level"), null=True, blank=True)
     national_label = models.CharField(_("national label"), max_length=20, blank=True)
-    source = models.TextField(_("source"), blank=True)
+    source = models.TextField(pgettext_lazy("citation", "source"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -120,7 +121,7 @@ class TargetGroup(models.Model):
         _("excludes subsidised training"), default=False,
         help_text=_("e.g. pensioners and full-time students are not eligible trainees."),
     )
-    source = models.CharField(_("source"), max_length=200, blank=True)
+    source = models.CharField(pgettext_lazy("citation", "source"), max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -247,7 +248,7 @@ class PersonGroup(ArchivableModel):
     group = models.ForeignKey(TargetGroup, on_delete=models.PROTECT, related_name="memberships")
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
+    evidence = models.CharField(pgettext_lazy("target group", "evidence"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("target-group membership")
@@ -305,7 +306,7 @@ class Organisation(ArchivableModel):
     is_specialised = models.BooleanField(_("specialised and innovative (专精特新)"), default=False)
     is_single_champion = models.BooleanField(_("single champion (单项冠军)"), default=False)
     enrolled_students = models.PositiveIntegerField(_("enrolled students"), null=True, blank=True)
-    teacher_count = models.PositiveIntegerField(_("teachers"), default=0)
+    teacher_count = models.PositiveIntegerField(_("number of teachers"), default=0)
     capacity = models.PositiveIntegerField(_("training capacity (trainees at once)"), default=0)
     status = models.CharField(_("status"), max_length=20, choices=OrganisationStatus.choices, default=OrganisationStatus.ACTIVE)
     status_until = models.DateField(_("status until"), null=True, blank=True)

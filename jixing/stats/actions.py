@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jixing.core import audit
 from jixing.core.excel import safe_cell
@@ -120,7 +121,7 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
     head = data["headline"]
     heading = _("Dispatch report %(period)s (figures as of %(day)s)") % {"period": data["period"], "day": data["as_of"]}
     overall = head["overall"] or {}
-    sheet(_("Summary"), heading, [_("Item"), _("Value")], [
+    sheet(_("Summary"), heading, [_("Item"), pgettext("sheet", "Value")], [
         [_("Subsidised person-times 2025–2027"), int(float(overall.get("actual", 0) or 0))],
         [_("Three-year target"), overall.get("target", "")],
         [_("Completion"), _pct(overall.get("completion"))],
@@ -133,12 +134,12 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
         [t["name"], t["year"] or "2025-2027", int(float(t["actual"])), t["target"] or t["note"], _pct(t["completion"]),
          _pct(t["time_progress"]), _pct(t["gap"])] for t in data["targets"]
     ])
-    sheet(_("By city"), heading, [_("City"), _("Rank"), _("Actual"), _("Allocation"), _("Completion")], [
+    sheet(_("By city"), heading, [_("City"), _("Rank"), _("Actual"), pgettext("allocated task", "Allocation"), _("Completion")], [
         [c["name"], c["rank"], int(float(c["actual"])), c["allocation"] or "", _pct(c["completion"])] for c in data["cities"]
     ])
     sheet(_("By action"), heading, [_("Training action"), _("Person-times")], [[f"（{a['number']}）{a['name']}", a["count"]] for a in data["actions"]])
     if data["supervision"]:
-        sheet(_("Supervision"), heading, [_("Item"), _("Value")], [[k, v] for k, v in data["supervision"].items()])
+        sheet(_("Supervision"), heading, [_("Item"), pgettext("sheet", "Value")], [[k, v] for k, v in data["supervision"].items()])
     book.close()
     return buffer.getvalue()
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jixing.core.excel import XlsxStream
 
@@ -53,7 +54,7 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
             pct(r.progress.time_share), pct(r.progress.gap), light_label(r.progress.light),
         ] for r in progress]),
         "ranking": Table("ranking", _("City ranking"), [
-            _("Rank"), _("City"), _("Actual"), _("Allocation"), _("Completion"), _("Time progress"), _("Status"),
+            _("Rank"), _("City"), _("Actual"), pgettext("allocated task", "Allocation"), _("Completion"), _("Time progress"), _("Status"),
         ], [[
             r["rank"], r["city"].name, int(r["progress"].actual),
             "" if r["progress"].target is None else int(r["progress"].target), pct(r["progress"].completion),
@@ -65,7 +66,7 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
                          [[str(a["action"]), a["count"]] for a in by_action]),
         "counties": Table("counties", _("By county"), [_("County"), _("Person-times")],
                           [[c["county"].name, c["count"]] for c in by_county]),
-        "funnel": Table("funnel", _("From enrollment to employment"), [_("Stage"), _("Persons")],
+        "funnel": Table("funnel", _("From enrollment to employment"), [_("Stage"), pgettext("count", "Persons")],
                         [[s["label"], s["count"]] for s in funnel]),
         "colleges": Table("colleges", _("Vocational colleges: social training vs enrolled students"), [
             _("College"), _("Trained"), _("Enrolled students"), _("Ratio"), _("Meets 1×"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CountedEnrollment(models.Model):
@@ -91,10 +92,10 @@ class DispatchReport(models.Model):
 
 
 class SelectionStatus(models.TextChoices):
-    PROPOSED = "proposed", _("proposed")
+    PROPOSED = "proposed", pgettext_lazy("selection status", "proposed")
     APPROVED = "approved", _("selected (优选)")
     REJECTED = "rejected", _("not selected")
-    REVOKED = "revoked", _("revoked")
+    REVOKED = "revoked", pgettext_lazy("selection status", "revoked")
 
 
 class InstitutionSelectionQuerySet(models.QuerySet):
@@ -126,7 +127,7 @@ class InstitutionSelection(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    decision_reason = models.TextField(_("decision reason"), blank=True)
+    decision_reason = models.TextField(pgettext_lazy("selection", "decision reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jixing.core.access import Scope, scope_for
 from jixing.plan.models import Action, Target, TargetAllocation, TargetUnit
@@ -319,7 +320,7 @@ def funnel(scope: StatsScope, *, year: int, today: dt.date) -> list[dict[str, An
     certified = _certified_count(completed_ids)
     employed = _employed_count(completed_ids)
     steps = [
-        ("enrolled", _("enrolled"), counts["enrolled"]),
+        ("enrolled", pgettext("funnel", "enrolled"), counts["enrolled"]),
         ("started", _("started training"), counts["started"]),
         ("completed", _("completed"), counts["completed"]),
         ("certified", _("certified"), certified),

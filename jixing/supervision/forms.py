@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Severity
 from .rules import Rule
@@ -52,7 +53,7 @@ class RecoveryForm(forms.Form):
 
 class SanctionForm(forms.Form):
     kind = forms.ChoiceField(label=_("measure"), choices=[
-        ("suspension", _("suspend")), ("blacklist", _("blacklist"))], widget=forms.RadioSelect)
+        ("suspension", pgettext_lazy("measure", "suspend")), ("blacklist", _("blacklist"))], widget=forms.RadioSelect)
     until = forms.DateField(label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -155,7 +155,7 @@ class Finding(TimeStampedModel):
     county = models.ForeignKey("registry.Region", verbose_name=_("county"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
-    evidence = models.JSONField(_("evidence"), default=dict)
+    evidence = models.JSONField(pgettext_lazy("finding", "evidence"), default=dict)
     status = models.CharField(pgettext_lazy("supervision", "status"), max_length=12, choices=FindingStatus.choices, default=FindingStatus.OPEN)
     case = models.ForeignKey("Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,
                              related_name="findings")
@@ -327,7 +327,7 @@ class CaseMeasure(models.Model):
     amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2, null=True, blank=True)
     until = models.DateField(_("until"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
-    reference = models.CharField(_("reference"), max_length=100, blank=True,
+    reference = models.CharField(pgettext_lazy("measure", "reference"), max_length=100, blank=True,
                                  help_text=_("Recovery order number, certificate numbers or the receiving authority."))
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
