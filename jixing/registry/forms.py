@@ -3,14 +3,14 @@ fields such as ``status`` or ``id_number_hash`` changes nothing."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
-from .models import Education, EmploymentStatus, OrganisationKind, OrganisationStatus, Region
+from .models import Education, EmploymentStatus, OrganisationKind, OrganisationStatus, Region, TargetGroup
 from .validators import parse_resident_id
 
 
@@ -40,8 +40,8 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         counties = queries.counties_writable_by(user).order_by("code")
-        self.fields["household_region"].queryset = counties
-        self.fields["current_region"].queryset = counties
+        cast(CountyChoiceField, self.fields["household_region"]).queryset = counties
+        cast(CountyChoiceField, self.fields["current_region"]).queryset = counties
         if editing:
             # The ID number is the person's key; a wrong one is archived and registered anew.
             del self.fields["id_number"]
@@ -53,13 +53,15 @@ class PersonForm(forms.Form):
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label=_("Name or full ID number"), max_length=50, required=False)
     region = forms.ChoiceField(label=_("Region"), required=False)
-    group = forms.ModelChoiceField(label=_("Target group"), queryset=None, required=False, empty_label=_("All groups"))
+    group: forms.ModelChoiceField[TargetGroup] = forms.ModelChoiceField(
+        label=_("Target group"), queryset=None, required=False, empty_label=_("All groups")
+    )
     archived = forms.BooleanField(label=_("Include archived"), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].choices = [("", _("All regions")), *queries.regions_for_filter(user)]
-        self.fields["group"].queryset = queries.groups_filterable_by(user)
+        cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("All regions")), *queries.regions_for_filter(user)]
+        cast("forms.ModelChoiceField[TargetGroup]", self.fields["group"]).queryset = queries.groups_filterable_by(user)
 
 
 class ReasonForm(forms.Form):
@@ -92,7 +94,7 @@ class OrganisationForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = queries.counties_writable_by(user).order_by("code")
+        cast(CountyChoiceField, self.fields["county"]).queryset = queries.counties_writable_by(user).order_by("code")
         if editing:
             del self.fields["uscc"]
 
@@ -109,6 +111,6 @@ class OrganisationSearchForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cities = queries.cities_for_filter(user)
-        self.fields["city"].choices = [("", _("All cities")), *((c.code, c.name) for c in cities)]
+        cast(forms.ChoiceField, self.fields["city"]).choices = [("", _("All cities")), *((c.code, c.name) for c in cities)]
         if len(cities) <= 1:
             self.fields["city"].widget = forms.HiddenInput()

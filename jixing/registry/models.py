@@ -4,7 +4,7 @@ real-name registry of persons and organisations."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 from django.db.models import Q
@@ -153,6 +153,10 @@ class EmploymentStatus(models.TextChoices):
 
 
 class PersonQuerySet(ArchivableQuerySet):
+    if TYPE_CHECKING:
+        # ArchivableQuerySet.active() is annotated to return the base class; filter() keeps this one.
+        def active(self) -> Self: ...
+
     def visible_to(self, user: Any) -> PersonQuerySet:
         scope = scope_for(user)
         if scope.everything:
@@ -196,7 +200,9 @@ class Person(ArchivableModel):
     employment_status = models.CharField(
         _("employment status"), max_length=20, choices=EmploymentStatus.choices, default=EmploymentStatus.UNKNOWN
     )
-    groups = models.ManyToManyField(TargetGroup, through="PersonGroup", related_name="persons", blank=True)
+    groups: models.ManyToManyField[TargetGroup, PersonGroup] = models.ManyToManyField(
+        TargetGroup, through="PersonGroup", related_name="persons", blank=True
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -283,6 +289,10 @@ class OrganisationStatus(models.TextChoices):
 
 
 class OrganisationQuerySet(ArchivableQuerySet):
+    if TYPE_CHECKING:
+        # ArchivableQuerySet.active() is annotated to return the base class; filter() keeps this one.
+        def active(self) -> Self: ...
+
     def visible_to(self, user: Any) -> OrganisationQuerySet:
         """Organisations are public-sector partners: officers see their region's, an
         organisation sees itself; sector officers see the province's."""

@@ -15,7 +15,17 @@ from django.utils.translation import gettext as _
 from jixing.accounts.models import Role
 from jixing.core.access import region_prefix, scope_for
 
-from .models import Organisation, OrganisationStatus, Person, PersonGroup, Region, RegionLevel, TargetGroup
+from .models import (
+    Organisation,
+    OrganisationQuerySet,
+    OrganisationStatus,
+    Person,
+    PersonGroup,
+    PersonQuerySet,
+    Region,
+    RegionLevel,
+    TargetGroup,
+)
 
 _ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
 
@@ -130,7 +140,7 @@ def groups_filterable_by(user: Any) -> QuerySet[TargetGroup]:
     return qs
 
 
-def persons_writable_by(user: Any) -> QuerySet[Person]:
+def persons_writable_by(user: Any) -> PersonQuerySet:
     """HRSS officers edit persons of their own region (household or current), never
     through another app's scope extension."""
     if getattr(user, "role", None) not in PERSON_WRITERS:
@@ -221,7 +231,7 @@ def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def organisations_writable_by(user: Any) -> QuerySet[Organisation]:
+def organisations_writable_by(user: Any) -> OrganisationQuerySet:
     if getattr(user, "role", None) not in ORGANISATION_WRITERS:
         return Organisation.objects.none()
     prefix = user_region_prefix(user)

@@ -3,11 +3,13 @@ render. Objects are fetched through ``get_for_user`` so missing and forbidden bo
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,7 +24,7 @@ from jixing.core import audit
 from jixing.core.access import get_for_user
 from jixing.core.masking import mask_id_number
 from jixing.core.models import AuditOutcome
-from jixing.core.permissions import require_roles
+from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import history
 
 from . import actions, queries
@@ -41,7 +43,10 @@ PAGE_SIZE = 25
 PERSON_FIELDS = ("name", "phone", "household_region", "current_region", "education", "employment_status")
 
 
-def _page(request: HttpRequest, qs: object) -> object:
+M = TypeVar("M", bound=Model)
+
+
+def _page(request: HttpRequest, qs: QuerySet[M]) -> Page[M]:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
@@ -54,7 +59,7 @@ def _deny(request: HttpRequest, what: str) -> None:
 # ---------------------------------------------------------------- persons
 
 @require_roles(*PERSON_READERS)
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     """The search form posts, so a full ID number never lands in a URL, the browser history
     or an access log (SECURITY.md C4). An exact hit opens the record; a name search becomes
     a plain GET that can be paged and bookmarked."""
@@ -83,8 +88,8 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, persons)
     today = timezone.localdate()
     rows = []
-    for person in page:  # type: ignore[attr-defined]
-        person.age = person.age_on(today)
+    for person in page:
+        person.age = person.age_on(today)  # type: ignore[attr-defined]  # an extra attribute for the template
         rows.append((person, queries.membership_labels(person, request.user)))
     q = filters.get("q", "")
     return TemplateResponse(request, "registry/person_list.html", {
@@ -94,7 +99,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _person_context(request: HttpRequest, person: Person, **extra: object) -> dict[str, object]:
+def _person_context(request: AuthedRequest, person: Person, **extra: object) -> dict[str, object]:
     today = timezone.localdate()
     context: dict[str, object] = {
         "person": person,
@@ -111,7 +116,7 @@ def _person_context(request: HttpRequest, person: Person, **extra: object) -> di
 
 
 @require_roles(*PERSON_READERS, Role.TRAINEE)
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_for_user(Person.objects.select_related("household_region", "current_region"), request.user, pk)
     return TemplateResponse(request, "registry/person_detail.html", _person_context(request, person))
 
@@ -119,7 +124,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(*PERSON_READERS)
-def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
+def person_unmask(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_for_user(Person.objects.select_related("household_region", "current_region"), request.user, pk)
     if not request.user.can_unmask:
         _deny(request, "can_unmask")
@@ -131,12 +136,12 @@ def person_unmask(request: HttpRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "registry/person_detail.html", _person_context(request, person, unmasked=unmasked))
 
 
-def _person_data(form: PersonForm) -> dict[str, object]:
+def _person_data(form: PersonForm) -> dict[str, Any]:
     return {field: form.cleaned_data[field] for field in PERSON_FIELDS}
 
 
 @require_roles(*PERSON_WRITERS)
-def person_create(request: HttpRequest) -> HttpResponse:
+def person_create(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,7 +155,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*PERSON_WRITERS)
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_for_user(queries.persons_writable_by(request.user).active(), request.user, pk)
     initial = {field: getattr(person, field) for field in PERSON_FIELDS}
     form = PersonForm(request.POST or None, user=request.user, editing=True, initial=initial)
@@ -167,7 +172,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*PERSON_WRITERS)
-def person_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def person_archive(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_for_user(queries.persons_writable_by(request.user).active(), request.user, pk)
     form = ReasonForm(request.POST, prefix="archive")
     if not form.is_valid():
@@ -181,7 +186,7 @@ def person_archive(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- organisations
 
 @require_roles(*ORGANISATION_READERS)
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthedRequest) -> HttpResponse:
     form = OrganisationSearchForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     organisations = queries.search_organisations(
@@ -195,7 +200,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*ORGANISATION_READERS)
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     org = get_for_user(Organisation.objects.select_related("county", "county__parent"), request.user, pk)
     return TemplateResponse(request, "registry/organisation_detail.html", {
         "org": org,
@@ -214,12 +219,12 @@ def _labelled_history(org: Organisation) -> list[dict[str, object]]:
     ]
 
 
-def _organisation_data(form: OrganisationForm) -> dict[str, object]:
+def _organisation_data(form: OrganisationForm) -> dict[str, Any]:
     return {field: form.cleaned_data[field] for field in OrganisationForm.DATA_FIELDS}
 
 
 @require_roles(*ORGANISATION_WRITERS)
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthedRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -233,7 +238,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*ORGANISATION_WRITERS)
-def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     org = get_for_user(queries.organisations_writable_by(request.user).active(), request.user, pk)
     initial = {field: getattr(org, field) for field in OrganisationForm.DATA_FIELDS}
     form = OrganisationForm(request.POST or None, user=request.user, editing=True, initial=initial)

@@ -21,19 +21,22 @@ def _counts(request: HttpRequest) -> dict[str, Any]:
 
 
 def _my_organisation(request: HttpRequest) -> dict[str, Any] | None:
-    org = Organisation.objects.visible_to(request.user).select_related("county", "county__parent").filter(
-        pk=request.user.organisation_id).first()
+    user = request.user
+    assert user.is_authenticated, "cards are shown only for a role, so the user is signed in"
+    org = Organisation.objects.visible_to(user).select_related("county", "county__parent").filter(
+        pk=user.organisation_id).first()
     if org is None:
         return None
     return {"org": org, "blocked": org.is_blocked_on(timezone.localdate())}
 
 
 def _my_record(request: HttpRequest) -> dict[str, Any] | None:
-    person = Person.objects.visible_to(request.user).select_related("current_region").filter(
-        pk=request.user.person_id).first()
+    user = request.user
+    assert user.is_authenticated, "cards are shown only for a role, so the user is signed in"
+    person = Person.objects.visible_to(user).select_related("current_region").filter(pk=user.person_id).first()
     if person is None:
         return None
-    return {"person": person, "groups": queries.membership_labels(person, request.user)}
+    return {"person": person, "groups": queries.membership_labels(person, user)}
 
 
 CARDS = [
