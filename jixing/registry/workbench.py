@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from jixing.accounts.models import Role
+from jixing.core.permissions import AuthedRequest
 from jixing.web.workbench import WorkbenchCard
 
 from . import queries
@@ -16,27 +16,24 @@ from .models import Organisation, Person
 _OFFICERS = frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR})
 
 
-def _counts(request: HttpRequest) -> dict[str, Any]:
+def _counts(request: AuthedRequest) -> dict[str, Any]:
     return {"counts": queries.registry_counts(request.user)}
 
 
-def _my_organisation(request: HttpRequest) -> dict[str, Any] | None:
-    user = request.user
-    assert user.is_authenticated, "cards are shown only for a role, so the user is signed in"
-    org = Organisation.objects.visible_to(user).select_related("county", "county__parent").filter(
-        pk=user.organisation_id).first()
+def _my_organisation(request: AuthedRequest) -> dict[str, Any] | None:
+    org = Organisation.objects.visible_to(request.user).select_related("county", "county__parent").filter(
+        pk=request.user.organisation_id).first()
     if org is None:
         return None
     return {"org": org, "blocked": org.is_blocked_on(timezone.localdate())}
 
 
-def _my_record(request: HttpRequest) -> dict[str, Any] | None:
-    user = request.user
-    assert user.is_authenticated, "cards are shown only for a role, so the user is signed in"
-    person = Person.objects.visible_to(user).select_related("current_region").filter(pk=user.person_id).first()
+def _my_record(request: AuthedRequest) -> dict[str, Any] | None:
+    person = Person.objects.visible_to(request.user).select_related("current_region").filter(
+        pk=request.user.person_id).first()
     if person is None:
         return None
-    return {"person": person, "groups": queries.membership_labels(person, user)}
+    return {"person": person, "groups": queries.membership_labels(person, request.user)}
 
 
 CARDS = [
