@@ -171,7 +171,7 @@ def _user_level(user: Any) -> str:
 
 def _budget_snapshot(budget: Budget) -> dict[str, Any]:
     return {"fund_source": budget.fund_source.code, "year": budget.year, "region": budget.region_id,
-            "action": budget.action.number if budget.action_id else None}
+            "action": budget.action.number if budget.action is not None else None}
 
 
 def create_budget(
@@ -365,7 +365,8 @@ def register_payee_account(
         errors["bank_name"] = _("Enter the bank's name.")
     if errors:
         raise ValidationError(errors)
-    owner = {"organisation": organisation} if organisation is not None else {"person": person}
+    owner: dict[str, Organisation | Person | None] = (
+        {"organisation": organisation} if organisation is not None else {"person": person})
     existing = PayeeAccount.objects.active().filter(**owner, account_hash=PayeeAccount.hash_number(number)).first()
     if existing is not None:
         return existing
@@ -518,9 +519,9 @@ def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
     exclude = [ln.pk for ln in lines]
     failing: list[tuple[str, list[str]]] = []
     drafts: list[tuple[ClaimLine, queries.LineDraft]] = []
-    if claim.project_id:
+    if claim.project is not None:
         enrollments = [ln.enrollment for ln in lines if ln.enrollment is not None]
-        blocked = claim.organisation.is_blocked_on(today()) if claim.organisation_id else False
+        blocked = claim.organisation.is_blocked_on(today()) if claim.organisation is not None else False
         evaluated = queries.evaluate_enrollments(
             claim.project, enrollments, item=claim.subsidy_item, payee_kind=claim.payee_kind,
             claimant_blocked=blocked, exclude_line_ids=exclude,
@@ -570,7 +571,7 @@ def set_claim_payee_account(claim: Claim, *, by: Any, payee_account: PayeeAccoun
     if not owner_ok or payee_account.is_archived:
         raise ValidationError({"payee_account": _("Choose one of the claimant's own bank accounts.")})
     with transaction.atomic():
-        before = claim.payee_account.masked_number if claim.payee_account_id else ""
+        before = claim.payee_account.masked_number if claim.payee_account is not None else ""
         claim.payee_account = payee_account
         claim.save(update_fields=["payee_account", "updated_at"])
         audit.record("funds.claim.payee_account", actor=by, obj=claim,
@@ -652,7 +653,7 @@ def _commit(claim: Claim, *, by: Any) -> None:
 
 
 def _release(claim: Claim, *, by: Any, reason: str) -> None:
-    if claim.budget_id is None or claim.amount <= 0:
+    if claim.amount <= 0 or claim.budget is None:
         return
     ledger.post(
         kind=PostingKind.RELEASE, reference_type=ReferenceType.CLAIM, reference_id=claim.pk,
@@ -847,7 +848,7 @@ def issue_payment_order(
     key = (idempotency_key or "").strip()
     if not 8 <= len(key) <= 100:
         raise ValidationError({"idempotency_key": _("Give an idempotency key of 8 to 100 characters.")})
-    wanted = yuan(amount) if amount not in (None, "") else None
+    wanted = yuan(amount) if amount is not None and amount != "" else None
 
     def replay(order: PaymentOrder) -> tuple[PaymentOrder, bool]:
         if order.claim_id != claim.pk or (wanted is not None and wanted != order.amount):
@@ -872,18 +873,21 @@ def issue_payment_order(
             if wanted is not None and wanted != locked.amount:
                 raise ValidationError({"amount": _("The amount must equal the approved amount of %(amount)s yuan.")
                                                  % {"amount": locked.amount}})
-            if locked.payee_account_id is None:
+            payee_account = locked.payee_account
+            if payee_account is None:
                 raise ValidationError({"payee_account": _("The claim has no payee bank account.")})
             _ensure_batches_allowed(batch.region_id if batch else queries.city_code(locked.county_id))
             order = PaymentOrder(
                 idempotency_key=key, batch=batch, claim=locked, amount=locked.amount,
-                payee_name=locked.payee_account.holder_name, payee_account=locked.payee_account, created_by=by,
+                payee_name=payee_account.holder_name, payee_account=payee_account, created_by=by,
             )
             _save_numbered(order, f"ZF{today():%Y}")
+            budget = locked.budget
+            assert budget is not None, "a payable claim has a budget (claim_committed_has_budget)"
             posting = ledger.post(
                 kind=PostingKind.PAYMENT, reference_type=ReferenceType.PAYMENT_ORDER, reference_id=order.pk,
-                legs=ledger.transfer(ledger.budget_account(locked.budget, AccountKind.COMMITTED),
-                                     ledger.budget_account(locked.budget, AccountKind.PAID), order.amount),
+                legs=ledger.transfer(ledger.budget_account(budget, AccountKind.COMMITTED),
+                                     ledger.budget_account(budget, AccountKind.PAID), order.amount),
                 by=by, memo=_("Payment of claim %(number)s") % {"number": locked.number},
             )
             order.posting = posting
@@ -1090,6 +1094,7 @@ def _order_succeeded(order: PaymentOrder, *, by: Any, bank_reference: str) -> No
 
 
 def _order_failed(order: PaymentOrder, *, by: Any, reason: str) -> None:
+    assert order.posting is not None, "an issued order got its payment posting when it was issued"
     reversal = ledger.reverse(order.posting, by=by, kind=PostingKind.PAYMENT_FAILED,
                               memo=_("Payment %(number)s failed: %(reason)s") % {"number": order.number, "reason": reason[:150]})
     order.failure_posting = reversal

@@ -81,7 +81,7 @@ class BudgetOut(Schema):
 
 def _budget_out(budget: Budget, balances: dict[str, Decimal]) -> dict[str, Any]:
     return {"id": budget.pk, "fund_source": budget.fund_source.code, "year": budget.year, "region": budget.region_id,
-            "action": budget.action.number if budget.action_id else None, "parent": budget.parent_id,
+            "action": budget.action.number if budget.action is not None else None, "parent": budget.parent_id,
             "balances": balances}
 
 
@@ -162,15 +162,15 @@ class LineOut(Schema):
 
     @staticmethod
     def resolve_training_class(obj: ClaimLine) -> str | None:
-        return obj.training_class.code if obj.training_class_id else None
+        return obj.training_class.code if obj.training_class is not None else None
 
     @staticmethod
     def resolve_certificate(obj: ClaimLine) -> str | None:
-        return obj.certificate.number if obj.certificate_id else None
+        return obj.certificate.number if obj.certificate is not None else None
 
     @staticmethod
     def resolve_rule_version(obj: ClaimLine) -> int | None:
-        return obj.rule_table.version if obj.rule_table_id else None
+        return obj.rule_table.version if obj.rule_table is not None else None
 
 
 class ClaimOut(Schema):
@@ -190,11 +190,11 @@ class ClaimOut(Schema):
 
     @staticmethod
     def resolve_claimant(obj: Claim) -> str:
-        return obj.organisation.name if obj.organisation_id else obj.person.name
+        return str(obj.claimant.name)
 
     @staticmethod
     def resolve_project(obj: Claim) -> str | None:
-        return obj.project.code if obj.project_id else None
+        return obj.project.code if obj.project is not None else None
 
     @staticmethod
     def resolve_county(obj: Claim) -> str:
@@ -206,7 +206,7 @@ class ClaimOut(Schema):
 
     @staticmethod
     def resolve_payee_account_masked(obj: Claim) -> str:
-        return obj.payee_account.masked_number if obj.payee_account_id else ""
+        return obj.payee_account.masked_number if obj.payee_account is not None else ""
 
 
 class ClaimDetailOut(ClaimOut):
@@ -348,7 +348,7 @@ class PaymentOrderOut(Schema):
 
     @staticmethod
     def resolve_batch(obj: PaymentOrder) -> str | None:
-        return obj.batch.number if obj.batch_id else None
+        return obj.batch.number if obj.batch is not None else None
 
 
 @router.post("/payment-orders", response={200: PaymentOrderOut, 201: PaymentOrderOut, 409: Message})
@@ -423,11 +423,11 @@ class RecoveryOut(Schema):
 
     @staticmethod
     def resolve_payer(obj: RecoveryOrder) -> str:
-        return str(obj.payer_organisation.name if obj.payer_organisation_id else obj.payer_person.name)
+        return str(obj.payer.name)
 
     @staticmethod
     def resolve_claim(obj: RecoveryOrder) -> str | None:
-        return obj.claim.number if obj.claim_id else None
+        return obj.claim.number if obj.claim is not None else None
 
 
 @router.get("/recoveries", response=list[RecoveryOut])

@@ -4,7 +4,7 @@ a form field, and a POST with extra fields (``amount``, ``status``, ``budget``) 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +16,11 @@ from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Organisation, Region, RegionLevel
 
 from .models import OrderStatus, PayeeAccount, SubsidyItem
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from django_stubs_ext import StrOrPromise
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -45,7 +50,8 @@ class BudgetForm(forms.Form):
         super().__init__(*args, **kwargs)
         code = user.region_id or ""
         prefix = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
-        self.fields["region"].queryset = Region.objects.filter(code__startswith=prefix).order_by("code")
+        cast("forms.ModelChoiceField[Region]", self.fields["region"]).queryset = (
+            Region.objects.filter(code__startswith=prefix).order_by("code"))
 
 
 class AllocationForm(forms.Form):
@@ -55,7 +61,8 @@ class AllocationForm(forms.Form):
 
     def __init__(self, *args: Any, parent_region: Region, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(parent=parent_region).order_by("code")
+        cast("forms.ModelChoiceField[Region]", self.fields["region"]).queryset = (
+            Region.objects.filter(parent=parent_region).order_by("code"))
 
 
 class AppropriationForm(forms.Form):
@@ -71,11 +78,12 @@ class ClaimCreateForm(forms.Form):
     enrollments = forms.TypedMultipleChoiceField(label=_("trainees"), coerce=int, widget=forms.CheckboxSelectMultiple)
     payee_account = forms.ModelChoiceField(label=_("payee bank account"), queryset=PayeeAccount.objects.none(), required=False)
 
-    def __init__(self, *args: Any, user: Any, enrollment_choices: list[tuple[int, str]], items: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, enrollment_choices: list[tuple[int, str]], items: Sequence[tuple[str, StrOrPromise]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enrollments"].choices = enrollment_choices
-        self.fields["subsidy_item"].choices = items
-        self.fields["payee_account"].queryset = PayeeAccount.objects.active().filter(organisation_id=user.organisation_id)
+        cast(forms.ChoiceField, self.fields["enrollments"]).choices = enrollment_choices
+        cast(forms.ChoiceField, self.fields["subsidy_item"]).choices = items
+        cast("forms.ModelChoiceField[PayeeAccount]", self.fields["payee_account"]).queryset = (
+            PayeeAccount.objects.active().filter(organisation_id=user.organisation_id))
 
 
 class ReasonForm(forms.Form):
@@ -92,7 +100,7 @@ class PayeeChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["payee_account"].queryset = queryset
+        cast("forms.ModelChoiceField[PayeeAccount]", self.fields["payee_account"]).queryset = queryset
 
 
 class PayeeAccountForm(forms.Form):
@@ -108,7 +116,8 @@ class PersonClaimForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["payee_account"].queryset = PayeeAccount.objects.active().filter(person_id=user.person_id)
+        cast("forms.ModelChoiceField[PayeeAccount]", self.fields["payee_account"]).queryset = (
+            PayeeAccount.objects.active().filter(person_id=user.person_id))
 
 
 class ReturnFileForm(forms.Form):
@@ -139,7 +148,8 @@ class RecoveryForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.visible_to(user).order_by("name")
+        cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"]).queryset = (
+            Organisation.objects.visible_to(user).order_by("name"))
         self.fields["deadline"].initial = timezone.localdate() + dt.timedelta(days=30)
 
 
@@ -160,7 +170,7 @@ class StaffEducationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         this = timezone.localdate().year
-        self.fields["year"].choices = [(y, y) for y in range(this, 2023, -1)]
+        cast(forms.ChoiceField, self.fields["year"]).choices = [(y, y) for y in range(this, 2023, -1)]
 
 
 class RuleCopyForm(forms.Form):

@@ -92,16 +92,16 @@ def rule_table_data(table: SubsidyRuleTable) -> rules.RuleTable:
     rates = tuple(
         rules.Rate(
             id=r.pk, item=r.item, amount=r.amount, payee_kind=r.payee_kind, certificate_type=r.certificate_type,
-            level=r.level_id, occupation=r.occupation.key if r.occupation_id else None,
-            target_group=r.target_group.code if r.target_group_id else None, note=r.note,
+            level=r.level_id, occupation=r.occupation.key if r.occupation is not None else None,
+            target_group=r.target_group.code if r.target_group is not None else None, note=r.note,
         )
         for r in table.rates.select_related("occupation", "target_group").order_by("id")
     )
     uplifts = tuple(
         rules.Uplift(
             id=u.pk, kind=u.kind, percent=u.percent, fixed_amount=u.fixed_amount, item=u.item,
-            target_group=u.target_group.code if u.target_group_id else None,
-            note=u.target_group.name if u.target_group_id else u.note,
+            target_group=u.target_group.code if u.target_group is not None else None,
+            note=u.target_group.name if u.target_group is not None else u.note,
         )
         for u in table.uplifts.select_related("target_group").order_by("id")
     )
@@ -313,9 +313,9 @@ def evaluate_enrollments(
     groups = group_codes(person_ids, day_of)
     employment = _employment([e.pk for e in enrollments], as_of) if enrollments else {}
     city = city_code(project.county_id)
-    occupation_key = project.occupation.key if project.occupation_id else None
-    occupation_name = project.occupation.name if project.occupation_id else project.special_ability
-    level_name = project.level.name if project.level_id else ""
+    occupation_key = project.occupation.key if project.occupation is not None else None
+    occupation_name = project.occupation.name if project.occupation is not None else project.special_ability
+    level_name = project.level.name if project.level is not None else ""
 
     drafts: list[LineDraft] = []
     with translation.override("zh-hans"):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
-from jixing.core.permissions import ANY_ROLE, require_roles
+from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
 from jixing.evaluation.models import Certificate
 from jixing.registry.models import RegionLevel
@@ -98,7 +98,7 @@ ACTION_ERRORS = (ValidationError, PermissionDenied, IllegalTransition, actions.C
 
 
 @require_roles(ANY_ROLE)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     role = request.user.role
     if role == Role.FINANCE_OFFICER:
         return redirect("funds:budget_list")
@@ -115,7 +115,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*BUDGET_READERS)
-def budget_list(request: HttpRequest) -> HttpResponse:
+def budget_list(request: AuthedRequest) -> HttpResponse:
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
@@ -133,7 +133,7 @@ def budget_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_roles(*BUDGET_WRITERS)
-def budget_create(request: HttpRequest) -> HttpResponse:
+def budget_create(request: AuthedRequest) -> HttpResponse:
     form = BudgetForm(request.POST, user=request.user)
     if form.is_valid():
         d = form.cleaned_data
@@ -148,12 +148,12 @@ def budget_create(request: HttpRequest) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))  # an ErrorList yields its messages as str
     return redirect("funds:budget_list")
 
 
 @require_roles(*BUDGET_READERS)
-def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def budget_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = get_for_user(Budget.objects.select_related("fund_source", "region", "action", "parent"), request.user, pk)
     children = list(budget.children.select_related("region").order_by("region_id"))
     balances = queries.balances_of([budget, *children])
@@ -172,7 +172,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*BUDGET_WRITERS)
-def budget_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+def budget_allocate(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = get_for_user(Budget.objects.select_related("region", "fund_source"), request.user, pk)
     form = AllocationForm(request.POST, parent_region=budget.region)
     if form.is_valid():
@@ -190,7 +190,7 @@ def budget_allocate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*BUDGET_WRITERS)
-def budget_appropriate(request: HttpRequest, pk: int) -> HttpResponse:
+def budget_appropriate(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = get_for_user(Budget.objects.select_related("region", "fund_source"), request.user, pk)
     form = AppropriationForm(request.POST)
     if form.is_valid():
@@ -209,7 +209,7 @@ def budget_appropriate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*CLAIM_READERS)
-def claim_list(request: HttpRequest) -> HttpResponse:
+def claim_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     claims = queries.claims_for(request.user, status=status if status in ClaimStatus.values else "",
                                 q=request.GET.get("q", "").strip()[:50])
@@ -220,7 +220,7 @@ def claim_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*REVIEWERS)
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthedRequest) -> HttpResponse:
     claims = queries.review_queue(request.user).prefetch_related("lines")
     return TemplateResponse(request, "funds/review_queue.html", {"page_obj": _page(request, claims)})
 
@@ -231,7 +231,7 @@ def _enrollment_label(d: queries.LineDraft) -> str:
 
 @never_cache
 @require_roles(*CLAIM_MAKERS)
-def claim_create(request: HttpRequest) -> HttpResponse:
+def claim_create(request: AuthedRequest) -> HttpResponse:
     """Choose a project, see every completed trainee with the checks and the amount the rule
     engine gives, tick the ones to claim for."""
     project_id = request.POST.get("project") or request.GET.get("project")
@@ -249,6 +249,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
     if item not in queries.ORGANISATION_ITEMS:
         item = queries.default_item_for(project)
     org = request.user.organisation
+    assert org is not None, "an institution account has an organisation (user_org_role_has_organisation)"
     drafts = queries.evaluate_enrollments(
         project, list(queries.claimable_enrollments(project)[:500]), item=item, payee_kind=queries.payee_kind_for(org),
         claimant_blocked=org.is_blocked_on(timezone.localdate()),
@@ -280,7 +281,7 @@ def claim_create(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "funds/claim_create.html", context)
 
 
-def _claim(request: HttpRequest, pk: int) -> Claim:
+def _claim(request: AuthedRequest, pk: int) -> Claim:
     qs = Claim.objects.select_related(
         "organisation", "person", "project", "county", "fund_source", "action", "rule_table", "budget", "payee_account",
         "submitted_by", "county_reviewed_by", "city_approved_by", "province_approved_by",
@@ -293,12 +294,13 @@ def _next_step(user: Any, claim: Claim) -> str:
     if user.role != Role.HRSS_OFFICER or not user.region_id:
         return ""
     level = user.region.level
-    step = {
+    steps: dict[str, str] = {
         ClaimStatus.SUBMITTED: "county" if level in (RegionLevel.COUNTY, RegionLevel.CITY) else "",
         ClaimStatus.COUNTY_REVIEWED: "city" if level == RegionLevel.CITY else "",
         ClaimStatus.CITY_APPROVED: "province" if level == RegionLevel.PROVINCE else "",
         ClaimStatus.PUBLIC_NOTICE: "notice" if level in (RegionLevel.CITY, RegionLevel.PROVINCE) else "",
-    }.get(claim.status, "")
+    }
+    step = steps.get(claim.status, "")
     reviewers = {claim.created_by_id, claim.submitted_by_id, claim.county_reviewed_by_id, claim.city_approved_by_id}
     if step and step != "notice" and user.pk in reviewers:
         return "maker"
@@ -306,7 +308,7 @@ def _next_step(user: Any, claim: Claim) -> str:
 
 
 @require_roles(*CLAIM_READERS)
-def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
     lines = claim.lines.select_related("person", "training_class", "certificate", "rule_table").order_by("status", "id")
     if request.user.role == Role.TRAINEE and claim.person_id != request.user.person_id:
@@ -314,9 +316,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_claimant = actions._claimant_staff(request.user, claim)
     accounts: QuerySet[PayeeAccount] = PayeeAccount.objects.none()
     if is_claimant:
-        accounts = PayeeAccount.objects.active().filter(
-            **({"organisation_id": claim.organisation_id} if claim.organisation_id else {"person_id": claim.person_id})
-        )
+        accounts = PayeeAccount.objects.active().filter(**_claimant_lookup(claim))
     return TemplateResponse(request, "funds/claim_detail.html", {
         "claim": claim, "lines": lines, "history": _history_rows(claim, ClaimStatus), "step": _next_step(request.user, claim),
         "is_claimant": is_claimant, "note_form": NoteForm(), "reason_form": ReasonForm(),
@@ -326,13 +326,18 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+def _claimant_lookup(claim: Claim) -> dict[str, int | None]:
+    """Filter for the claimant's payee accounts: its organisation's, else its person's."""
+    return {"organisation_id": claim.organisation_id} if claim.organisation_id else {"person_id": claim.person_id}
+
+
 def _history_rows(obj: Any, statuses: Any) -> list[dict[str, Any]]:
     labels = dict(statuses.choices)
-    return [{"at": h.at, "by": h.by.username if h.by_id else _("system"), "to": labels.get(h.to_status, h.to_status),
+    return [{"at": h.at, "by": h.by.username if h.by is not None else _("system"), "to": labels.get(h.to_status, h.to_status),
              "reason": h.reason} for h in history(obj)]
 
 
-def _claim_post(request: HttpRequest, pk: int, run: Any, success: str) -> HttpResponse:
+def _claim_post(request: AuthedRequest, pk: int, run: Any, success: str) -> HttpResponse:
     claim = _claim(request, pk)
     try:
         run(claim)
@@ -345,22 +350,21 @@ def _claim_post(request: HttpRequest, pk: int, run: Any, success: str) -> HttpRe
 
 @require_POST
 @require_roles(*CLAIM_MAKERS, Role.TRAINEE)
-def claim_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _claim_post(request, pk, lambda c: actions.submit_claim(c, by=request.user), _("Claim submitted for review."))
 
 
 @require_POST
 @require_roles(*CLAIM_MAKERS, Role.TRAINEE)
-def claim_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     return _claim_post(request, pk, lambda c: actions.cancel_claim(c, by=request.user), _("Claim withdrawn."))
 
 
 @require_POST
 @require_roles(*CLAIM_MAKERS, Role.TRAINEE)
-def claim_payee(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_payee(request: AuthedRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
-    form = PayeeChoiceForm(request.POST, queryset=PayeeAccount.objects.active().filter(
-        **({"organisation_id": claim.organisation_id} if claim.organisation_id else {"person_id": claim.person_id})))
+    form = PayeeChoiceForm(request.POST, queryset=PayeeAccount.objects.active().filter(**_claimant_lookup(claim)))
     if not form.is_valid():
         messages.error(request, _("Choose one of the claimant's bank accounts."))
         return redirect("funds:claim_detail", pk=claim.pk)
@@ -370,13 +374,13 @@ def claim_payee(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*REVIEWERS)
-def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     return _claim_post(request, pk, lambda c: actions.approve_claim(c, by=request.user, note=note), _("Approved."))
 
 
-def _with_reason(request: HttpRequest, pk: int, verb: Any, success: str) -> HttpResponse:
+def _with_reason(request: AuthedRequest, pk: int, verb: Any, success: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason."))
@@ -386,19 +390,19 @@ def _with_reason(request: HttpRequest, pk: int, verb: Any, success: str) -> Http
 
 @require_POST
 @require_roles(*REVIEWERS)
-def claim_return(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_return(request: AuthedRequest, pk: int) -> HttpResponse:
     return _with_reason(request, pk, actions.return_claim, _("Returned to the claimant."))
 
 
 @require_POST
 @require_roles(*REVIEWERS)
-def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_reject(request: AuthedRequest, pk: int) -> HttpResponse:
     return _with_reason(request, pk, actions.reject_claim, _("Claim rejected."))
 
 
 @require_POST
 @require_roles(*REVIEWERS, *CLAIM_MAKERS)
-def line_exclude(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def line_exclude(request: AuthedRequest, pk: int, line_pk: int) -> HttpResponse:
     claim = _claim(request, pk)
     line = ClaimLine.objects.filter(claim=claim, pk=line_pk).first()
     form = ReasonForm(request.POST)
@@ -418,7 +422,7 @@ def line_exclude(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 
 
 @require_roles(Role.TRAINEE)
-def my_subsidies(request: HttpRequest) -> HttpResponse:
+def my_subsidies(request: AuthedRequest) -> HttpResponse:
     return TemplateResponse(request, "funds/my_subsidies.html", {
         "lines": queries.my_subsidies(request.user), "certificates": queries.my_certificates_to_claim(request.user),
         "claim_form": PersonClaimForm(user=request.user),
@@ -428,12 +432,14 @@ def my_subsidies(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.TRAINEE)
-def my_claim(request: HttpRequest) -> HttpResponse:
+def my_claim(request: AuthedRequest) -> HttpResponse:
     form = PersonClaimForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Choose a certificate and a bank account."))
         return redirect("funds:my_subsidies")
-    certificate = Certificate.objects.filter(pk=form.cleaned_data["certificate"], person_id=request.user.person_id).first()
+    person_id = request.user.person_id
+    assert person_id is not None, "a trainee account has a person (user_trainee_has_person)"
+    certificate = Certificate.objects.filter(pk=form.cleaned_data["certificate"], person_id=person_id).first()
     if certificate is None:
         raise PermissionDenied
     try:
@@ -447,7 +453,7 @@ def my_claim(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_roles(*PAYEE_HOLDERS)
-def payee_accounts(request: HttpRequest) -> HttpResponse:
+def payee_accounts(request: AuthedRequest) -> HttpResponse:
     accounts = PayeeAccount.objects.visible_to(request.user).active().order_by("-id")
     if request.method == "POST":
         form = PayeeAccountForm(request.POST)
@@ -463,8 +469,11 @@ def payee_accounts(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Bank account registered."))
                 return redirect("funds:payee_accounts")
     else:
-        holder = request.user.organisation.name if request.user.organisation_id else (
-            request.user.person.name if request.user.person_id else "")
+        holder = ""
+        if request.user.organisation is not None:
+            holder = request.user.organisation.name
+        elif request.user.person is not None:
+            holder = request.user.person.name
         form = PayeeAccountForm(initial={"holder_name": holder})
     return TemplateResponse(request, "funds/payee_accounts.html", {"accounts": accounts, "form": form})
 
@@ -473,7 +482,7 @@ def payee_accounts(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*PAYMENT_READERS)
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: AuthedRequest) -> HttpResponse:
     region = request.user.region_id
     return TemplateResponse(request, "funds/batch_list.html", {
         "page_obj": _page(request, queries.batches_for(request.user)),
@@ -485,7 +494,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_roles(*PAYMENT_WRITERS)
-def batch_create(request: HttpRequest) -> HttpResponse:
+def batch_create(request: AuthedRequest) -> HttpResponse:
     try:
         result = actions.create_payment_batch(by=request.user)
     except ACTION_ERRORS as exc:
@@ -500,7 +509,7 @@ def batch_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*PAYMENT_READERS)
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_for_user(PaymentBatch.objects.select_related("region", "created_by", "exported_by"), request.user, pk)
     return TemplateResponse(request, "funds/batch_detail.html", {
         "batch": batch,
@@ -515,7 +524,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(*PAYMENT_WRITERS)
-def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_export(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_for_user(PaymentBatch.objects.all(), request.user, pk)
     form = ExportForm(request.POST)
     fmt = form.cleaned_data["format"] if form.is_valid() else "csv"
@@ -532,7 +541,7 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*PAYMENT_WRITERS)
-def batch_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_reconcile(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_for_user(PaymentBatch.objects.all(), request.user, pk)
     form = ReturnFileForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -560,7 +569,7 @@ def batch_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*PAYMENT_WRITERS)
-def issue_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def issue_resolve(request: AuthedRequest, pk: int) -> HttpResponse:
     issue = get_for_user(ReconciliationIssue.objects.select_related("batch"), request.user, pk)
     form = ResolveForm(request.POST)
     if form.is_valid():
@@ -581,7 +590,7 @@ def issue_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_roles(*RECOVERY_READERS)
-def recovery_list(request: HttpRequest) -> HttpResponse:
+def recovery_list(request: AuthedRequest) -> HttpResponse:
     form = None
     if request.user.role in RECOVERY_MAKERS:
         form = RecoveryForm(request.POST or None, user=request.user)
@@ -595,7 +604,7 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
             payer = d["organisation"] if d["payer_kind"] == "organisation" else (claim.person if claim else None)
             if payer is None and not form.errors:
                 form.add_error("organisation", _("Choose the organisation, or give the claim of the person."))
-            if not form.errors:
+            if payer is not None and not form.errors:  # payer None has added an error above
                 try:
                     order = actions.create_recovery_order(by=request.user, payer=payer, amount=d["amount"], reason=d["reason"],
                                                           deadline=d["deadline"], claim=claim, case_ref=d["case_ref"])
@@ -617,14 +626,14 @@ def recovery_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*RECOVERY_READERS)
-def recovery_overdue(request: HttpRequest) -> HttpResponse:
+def recovery_overdue(request: AuthedRequest) -> HttpResponse:
     return TemplateResponse(request, "funds/recovery_overdue.html", {
         "recoveries": queries.overdue_recoveries(request.user), "today": timezone.localdate(),
     })
 
 
 @require_roles(*RECOVERY_READERS)
-def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def recovery_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     order = get_for_user(RecoveryOrder.objects.select_related("payer_organisation", "payer_person", "claim", "county"),
                          request.user, pk)
     can_receive = request.user.role == Role.FINANCE_OFFICER
@@ -639,7 +648,7 @@ def recovery_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.FINANCE_OFFICER)
-def recovery_instalment(request: HttpRequest, pk: int) -> HttpResponse:
+def recovery_instalment(request: AuthedRequest, pk: int) -> HttpResponse:
     order = get_for_user(RecoveryOrder.objects.all(), request.user, pk)
     form = InstalmentForm(request.POST)
     if form.is_valid():
@@ -656,7 +665,7 @@ def recovery_instalment(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.FINANCE_OFFICER)
-def recovery_write_off(request: HttpRequest, pk: int) -> HttpResponse:
+def recovery_write_off(request: AuthedRequest, pk: int) -> HttpResponse:
     order = get_for_user(RecoveryOrder.objects.all(), request.user, pk)
     form = ReasonForm(request.POST)
     if form.is_valid():
@@ -675,12 +684,12 @@ def recovery_write_off(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*RULE_READERS)
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: AuthedRequest) -> HttpResponse:
     return TemplateResponse(request, "funds/rule_list.html", {"tables": queries.rule_tables_for(request.user)})
 
 
 @require_roles(*RULE_READERS)
-def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     table = get_for_user(SubsidyRuleTable.objects.select_related("city", "created_by"), request.user, pk)
     can_copy = request.user.role == Role.HRSS_OFFICER and request.user.region_id and (
         request.user.region_id == table.city_id or request.user.region_id == "370000")
@@ -694,7 +703,7 @@ def rule_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def rule_copy(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_copy(request: AuthedRequest, pk: int) -> HttpResponse:
     table = get_for_user(SubsidyRuleTable.objects.select_related("city"), request.user, pk)
     form = RuleCopyForm(request.POST)
     if form.is_valid():
@@ -715,8 +724,8 @@ def rule_copy(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @require_roles(*STAFF_EDUCATION_READERS)
-def staff_education(request: HttpRequest) -> HttpResponse:
-    is_enterprise = request.user.role == Role.INSTITUTION and request.user.organisation_id and \
+def staff_education(request: AuthedRequest) -> HttpResponse:
+    is_enterprise = request.user.role == Role.INSTITUTION and request.user.organisation is not None and \
         request.user.organisation.kind == "enterprise"
     form = None
     if is_enterprise:

@@ -6,21 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Sum
-from django.http import HttpRequest
 
 from jixing.accounts.models import Role
+from jixing.core.permissions import AuthedRequest
 from jixing.web.workbench import WorkbenchCard
 
 from . import queries
 from .models import ClaimStatus
 
 
-def _reviewer(request: HttpRequest) -> dict[str, Any]:
+def _reviewer(request: AuthedRequest) -> dict[str, Any]:
     return {"waiting": queries.review_queue(request.user).count(),
             "overdue": queries.overdue_recoveries(request.user).count()}
 
 
-def _finance(request: HttpRequest) -> dict[str, Any] | None:
+def _finance(request: AuthedRequest) -> dict[str, Any] | None:
     region = request.user.region_id
     if not region:
         return None
@@ -29,14 +29,14 @@ def _finance(request: HttpRequest) -> dict[str, Any] | None:
             "blocked": queries.open_issues_blocking(region).count()}
 
 
-def _institution(request: HttpRequest) -> dict[str, Any]:
+def _institution(request: AuthedRequest) -> dict[str, Any]:
     claims = queries.claims_for(request.user)
     return {"open": claims.filter(status__in=[ClaimStatus.DRAFT, ClaimStatus.RETURNED]).count(),
             "returned": claims.filter(status=ClaimStatus.RETURNED).count(),
             "paid": claims.filter(status=ClaimStatus.PAID).aggregate(s=Sum("amount"))["s"] or 0}
 
 
-def _trainee(request: HttpRequest) -> dict[str, Any]:
+def _trainee(request: AuthedRequest) -> dict[str, Any]:
     lines = queries.my_subsidies(request.user).filter(status="live")
     return {"count": lines.count(), "paid": lines.filter(claim__status=ClaimStatus.PAID).aggregate(s=Sum("amount"))["s"] or 0}
 
