@@ -17,7 +17,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jixing.core.access import get_for_user
-from jixing.core.permissions import require_api_roles
+from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel
 from jixing.registry.validators import parse_resident_id
 from jixing.web.pagination import BoundedPageNumberPagination
@@ -305,10 +305,10 @@ def get_demand(request: HttpRequest, demand_id: int) -> Any:
 
 
 @router.post("/demands", response={201: DemandOut})
-def create_demand(request: HttpRequest, payload: DemandIn) -> Any:
+def create_demand(request: AuthedRequest, payload: DemandIn) -> Any:
     require_api_roles(request, *roles.DEMAND_WRITERS)
     user = request.user
-    if actions.is_enterprise_user(user):
+    if user.organisation is not None and actions.is_enterprise_user(user):
         employer = user.organisation
     else:
         if payload.employer is None:
@@ -400,11 +400,12 @@ def get_placement(request: HttpRequest, placement_id: int) -> Any:
 
 
 @router.post("/placements", response={201: PlacementOut})
-def create_placement(request: HttpRequest, payload: PlacementIn) -> Any:
+def create_placement(request: AuthedRequest, payload: PlacementIn) -> Any:
     require_api_roles(request, *roles.PLACEMENT_REPORTERS)
     user = request.user
     if user.role == "trainee":
         person = user.person
+        assert person is not None, "a trainee account has a person (user_trainee_has_person)"
     else:
         try:
             number = parse_resident_id(payload.id_number).number
@@ -451,7 +452,7 @@ def outcome_report(request: HttpRequest, group_by: str = "city", year: int | Non
 
 
 @router.get("/pay", response=PayOut)
-def pay_statistics(request: HttpRequest, year: int | None = None) -> Any:
+def pay_statistics(request: AuthedRequest, year: int | None = None) -> Any:
     require_api_roles(request, *roles.PAY_READERS)
     if request.user.role == "institution" and not actions.is_enterprise_user(request.user):
         raise PermissionDenied

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -20,8 +19,11 @@ from . import actions
 from .models import JobDemandStatus, PlacementKind, ReferralStatus
 from .queries import GROUPINGS
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def money_field(label: str | Promise, *, required: bool = True) -> forms.DecimalField:
+
+def money_field(label: StrOrPromise, *, required: bool = True) -> forms.DecimalField:
     return forms.DecimalField(label=label, required=required, max_digits=10, decimal_places=2, min_value=Decimal("0"))
 
 
@@ -54,13 +56,14 @@ class JobDemandForm(forms.Form):
         counties = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code")
         if actions.is_enterprise_user(user):
             del self.fields["employer"]
-            self.fields["county"].queryset = counties.filter(code__startswith=user.organisation.county_id[:4])
+            county = cast("forms.ModelChoiceField[Region]", self.fields["county"])
+            county.queryset = counties.filter(code__startswith=user.organisation.county_id[:4])
         else:
-            self.fields["employer"].queryset = (
+            cast("forms.ModelChoiceField[Organisation]", self.fields["employer"]).queryset = (
                 Organisation.objects.visible_to(user).active().filter(kind=OrganisationKind.ENTERPRISE).order_by("name")
             )
             prefix = region_prefix(user.region_id) if user.region_id else "37"
-            self.fields["county"].queryset = counties.filter(code__startswith=prefix)
+            cast("forms.ModelChoiceField[Region]", self.fields["county"]).queryset = counties.filter(code__startswith=prefix)
 
 
 class DemandStatusForm(forms.Form):
@@ -104,7 +107,7 @@ class PlacementForm(forms.Form):
         if user.role == "trainee":
             del self.fields["id_number"]
         if actions.is_enterprise_user(user):
-            self.fields["kind"].choices = [(PlacementKind.EMPLOYED, PlacementKind.EMPLOYED.label)]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [(PlacementKind.EMPLOYED, PlacementKind.EMPLOYED.label)]
             for name in ("employer_uscc", "employer_name", "business_licence_uscc"):
                 del self.fields[name]
 

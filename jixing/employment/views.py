@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixing.core.access import get_for_user
-from jixing.core.permissions import require_roles
+from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
 from jixing.registry.models import Person
 
@@ -67,7 +67,7 @@ def _can_refer(user: Any, demand: JobDemand) -> bool:
 
 
 @require_roles(*roles.DEMAND_READERS)
-def demand_list(request: HttpRequest) -> HttpResponse:
+def demand_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()[:50]
     mine = request.GET.get("mine") == "1"
@@ -81,14 +81,15 @@ def demand_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*roles.DEMAND_WRITERS)
-def demand_create(request: HttpRequest) -> HttpResponse:
+def demand_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if not (actions.is_enterprise_user(user) or actions.is_region_officer(user)):
         raise PermissionDenied
     form = JobDemandForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        employer = user.organisation if actions.is_enterprise_user(user) else data["employer"]
+        org = user.organisation
+        employer = org if org is not None and actions.is_enterprise_user(user) else data["employer"]
         try:
             demand = actions.create_job_demand(
                 by=user, employer=employer, title=data["title"], occupation=data["occupation"], level=data["level"],
@@ -104,7 +105,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*roles.DEMAND_DETAIL_READERS)
-def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     from jixing.training.models import TrainingProject
 
     demand = get_for_user(JobDemand.objects.select_related("employer", "occupation", "level", "county"), request.user, pk)
@@ -134,7 +135,7 @@ def _demand_moves(demand: JobDemand) -> list[tuple[str, str]]:
 
 @require_POST
 @require_roles(*roles.DEMAND_WRITERS)
-def demand_status(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_status(request: AuthedRequest, pk: int) -> HttpResponse:
     demand = get_for_user(JobDemand.objects.all(), request.user, pk)
     form = DemandStatusForm(request.POST)
     if form.is_valid():
@@ -148,7 +149,7 @@ def demand_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*roles.REFERRERS)
-def demand_refer(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_refer(request: AuthedRequest, pk: int) -> HttpResponse:
     demand = get_for_user(JobDemand.objects.all(), request.user, pk)
     form = ReferForm(request.POST)
     if not form.is_valid():
@@ -169,7 +170,7 @@ def demand_refer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*roles.REFERRAL_READERS)
-def referral_list(request: HttpRequest) -> HttpResponse:
+def referral_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     referrals = queries.referrals_for(request.user, status=status)
     return TemplateResponse(request, "employment/referral_list.html", {
@@ -180,7 +181,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_roles(*roles.RESULT_RECORDERS)
-def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
+def referral_result(request: AuthedRequest, pk: int) -> HttpResponse:
     referral = get_for_user(Referral.objects.select_related("demand", "demand__employer", "person"), request.user, pk)
     form = ReferralResultForm(request.POST)
     back = request.POST.get("back") == "demand"
@@ -208,7 +209,7 @@ def referral_result(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*roles.PLACEMENT_READERS)
-def placement_list(request: HttpRequest) -> HttpResponse:
+def placement_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     source = request.GET.get("source", "")
     placements = queries.placements_for(request.user, status=status, source=source)
@@ -220,7 +221,7 @@ def placement_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*roles.PLACEMENT_REPORTERS)
-def placement_create(request: HttpRequest) -> HttpResponse:
+def placement_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
     form = PlacementForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
@@ -228,6 +229,7 @@ def placement_create(request: HttpRequest) -> HttpResponse:
         try:
             if user.role == "trainee":
                 person = user.person
+                assert person is not None, "a trainee account has a person (user_trainee_has_person)"
             else:
                 person = Person.objects.with_id_number(d["id_number"]).first()
                 if person is None:
@@ -250,7 +252,7 @@ def placement_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*roles.PLACEMENT_READERS)
-def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     placement = get_for_user(
         Placement.objects.select_related("person", "employer", "county", "enrollment", "enrollment__training_class",
                                          "referral", "verified_by", "reported_by"),
@@ -276,7 +278,7 @@ def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*roles.VERIFIERS)
-def placement_verify(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_verify(request: AuthedRequest, pk: int) -> HttpResponse:
     placement = get_for_user(Placement.objects.all(), request.user, pk)
     form = VerifyForm(request.POST)
     if form.is_valid():
@@ -297,7 +299,7 @@ def placement_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*roles.PLACEMENT_REPORTERS)
-def placement_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
     placement = get_for_user(Placement.objects.all(), request.user, pk)
     form = ResubmitForm(request.POST)
     if form.is_valid():
@@ -310,7 +312,7 @@ def placement_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*roles.VERIFIERS)
-def verification_queue(request: HttpRequest) -> HttpResponse:
+def verification_queue(request: AuthedRequest) -> HttpResponse:
     queue = queries.verification_queue(request.user).exclude(reported_by=request.user)
     return TemplateResponse(request, "employment/verification_queue.html", {
         "page_obj": _page(request, queue), "verify_form": VerifyForm(),
@@ -321,7 +323,7 @@ def verification_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*roles.OUTCOME_READERS)
-def outcomes(request: HttpRequest) -> HttpResponse:
+def outcomes(request: AuthedRequest) -> HttpResponse:
     form = OutcomeFilterForm(request.GET or None)
     group_by, year = "city", None
     if form.is_valid():
@@ -346,7 +348,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*roles.PAY_READERS)
-def pay(request: HttpRequest) -> HttpResponse:
+def pay(request: AuthedRequest) -> HttpResponse:
     user = request.user
     try:
         year = int(request.GET.get("year", "")) if request.GET.get("year") else None
@@ -389,7 +391,7 @@ def pay(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*roles.TRAINEES)
-def recommended(request: HttpRequest) -> HttpResponse:
+def recommended(request: AuthedRequest) -> HttpResponse:
     person = Person.objects.visible_to(request.user).get(pk=request.user.person_id)
     return TemplateResponse(request, "employment/recommended.html", {
         "rows": queries.recommended_demands(person),
@@ -401,7 +403,7 @@ def recommended(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*roles.INSURANCE_READERS)
-def insurance(request: HttpRequest) -> HttpResponse:
+def insurance(request: AuthedRequest) -> HttpResponse:
     held = HeldContribution.objects.visible_to(request.user)
     waiting = held.filter(matched_person__isnull=True)
     summary = {
@@ -423,7 +425,7 @@ def insurance(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_roles(*roles.INSURANCE_WRITERS)
-def insurance_rematch(request: HttpRequest) -> HttpResponse:
+def insurance_rematch(request: AuthedRequest) -> HttpResponse:
     result = actions.rematch_held_contributions(by=request.user)
     messages.success(request, _("%(rows)d held rows matched to %(persons)d persons; %(confirmed)d placements "
                                 "confirmed, %(derived)d derived.")

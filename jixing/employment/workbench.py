@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from jixing.accounts.models import Role
+from jixing.core.permissions import AuthedRequest
 from jixing.web.workbench import WorkbenchCard
 
 from . import actions, queries
 from .models import JobDemandStatus, Referral, ReferralStatus
 
 
-def _queue(request: HttpRequest) -> dict[str, Any] | None:
+def _queue(request: AuthedRequest) -> dict[str, Any] | None:
     if not actions.is_region_officer(request.user):
         return None
     return {"waiting": queries.verification_queue(request.user).exclude(reported_by=request.user).count(),
             "open_demands": queries.demands_for(request.user, status=JobDemandStatus.OPEN).count()}
 
 
-def _enterprise(request: HttpRequest) -> dict[str, Any] | None:
+def _enterprise(request: AuthedRequest) -> dict[str, Any] | None:
     if not actions.is_enterprise_user(request.user):
         return None
     org = request.user.organisation_id
@@ -31,7 +30,7 @@ def _enterprise(request: HttpRequest) -> dict[str, Any] | None:
     }
 
 
-def _trainee(request: HttpRequest) -> dict[str, Any] | None:
+def _trainee(request: AuthedRequest) -> dict[str, Any] | None:
     person = getattr(request.user, "person", None)
     if person is None:
         return None
