@@ -93,7 +93,7 @@ def _supervision_summary(as_of: dt.date) -> dict[str, Any]:
 
 
 def _pct(value: str | None) -> str:
-    return "—" if value in (None, "None") else f"{float(value) * 100:.1f}%"
+    return "—" if value is None or value == "None" else f"{float(value) * 100:.1f}%"
 
 
 def dispatch_workbook(data: dict[str, Any]) -> bytes:

@@ -31,7 +31,7 @@ def seed(ctx: DemoContext) -> None:
     weights = [city.children.count() for city in cities]
     allocations = []
     for target in Target.objects.filter(unit__in=[TargetUnit.PERSON_TIMES, TargetUnit.PERSON_TIMES_PER_YEAR]):
-        years = [None] if not target.is_yearly else [2025, 2026, 2027]
+        years: list[int | None] = [None] if not target.is_yearly else [2025, 2026, 2027]
         for year in years:
             for city, value in zip(cities, split(target.value, weights), strict=True):
                 allocations.append(TargetAllocation(target=target, city=city, year=year, value=value))

@@ -230,7 +230,7 @@ def city_ranking(scope: StatsScope, *, year: int, today: dt.date, target_code: s
     cities = Region.objects.filter(level=RegionLevel.CITY).order_by("code")
     if scope.region_prefix:
         cities = cities.filter(code__startswith=scope.region_prefix[:4])
-    rows = []
+    rows: list[dict[str, Any]] = []
     for city in cities:
         p = Progress(Decimal(actual.get(city.code, 0)), allocations.get(city.code), share)
         rows.append({"city": city, "progress": p})

@@ -123,8 +123,8 @@ def institution_scorecard(f: InstitutionFacts) -> Scorecard:
     used = {k: w for k, w in WEIGHTS.items() if rates[k] is not None}
     reasons: list[str] = []
     if used:
-        total_weight = sum(used.values())
-        base = sum((rates[k] or Decimal(0)) * w for k, w in used.items()) / total_weight * 100
+        total_weight = sum(used.values(), Decimal(0))
+        base = sum(((rates[k] or Decimal(0)) * w for k, w in used.items()), Decimal(0)) / total_weight * 100
     else:
         base = Decimal(0)
         reasons.append("no outcome data yet")

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.core.access import get_for_user
-from jixing.core.permissions import public, require_roles
+from jixing.core.permissions import AuthedRequest, public, require_roles
 
 from . import actions, exports, queries, rollup
 from .forms import PeriodForm
@@ -50,7 +50,7 @@ def _scope(request: HttpRequest) -> queries.StatsScope:
 
 
 @require_roles(*STATS_ROLES)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     today = _today()
     year = _year(request, today)
     scope = _scope(request)
@@ -69,7 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*STATS_ROLES)
-def records(request: HttpRequest) -> HttpResponse:
+def records(request: AuthedRequest) -> HttpResponse:
     """The enrollments behind a figure, within the viewer's scope."""
     scope = _scope(request)
     params = request.GET
@@ -98,7 +98,7 @@ def records(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*STATS_ROLES)
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthedRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     history = DispatchReport.objects.order_by("-period", "-generated_at")[:50]
     return TemplateResponse(request, "stats/reports.html", {"form": form, "reports": history})
@@ -106,7 +106,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def generate_report(request: HttpRequest) -> HttpResponse:
+def generate_report(request: AuthedRequest) -> HttpResponse:
     if queries.stats_scope(request.user).region_prefix is not None:
         raise Http404  # dispatch reports are the province's
     form = PeriodForm(request.POST)
@@ -118,13 +118,13 @@ def generate_report(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*STATS_ROLES)
-def report(request: HttpRequest, pk: int) -> HttpResponse:
+def report(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(DispatchReport, pk=pk)
     return TemplateResponse(request, "stats/report.html", {"report": report, "data": report.data})
 
 
 @require_roles(*STATS_ROLES)
-def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+def report_download(request: AuthedRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(DispatchReport, pk=pk)
     audit.record("stats.report_download", actor=request.user, obj=report)
     response = HttpResponse(
@@ -139,7 +139,7 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*STATS_ROLES)
-def institution_scorecards(request: HttpRequest) -> HttpResponse:
+def institution_scorecards(request: AuthedRequest) -> HttpResponse:
     from .scorecards import ranked_institutions
 
     today = _today()
@@ -157,7 +157,7 @@ def institution_scorecards(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*STATS_ROLES)
-def evaluator_scorecards(request: HttpRequest) -> HttpResponse:
+def evaluator_scorecards(request: AuthedRequest) -> HttpResponse:
     from .scorecards import evaluator_rows
 
     today = _today()
@@ -170,7 +170,7 @@ def evaluator_scorecards(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def propose(request: HttpRequest, organisation_id: int) -> HttpResponse:
+def propose(request: AuthedRequest, organisation_id: int) -> HttpResponse:
     from django.contrib import messages
     from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -191,14 +191,14 @@ def propose(request: HttpRequest, organisation_id: int) -> HttpResponse:
 
 
 @require_roles(*STATS_ROLES)
-def selections(request: HttpRequest) -> HttpResponse:
+def selections(request: AuthedRequest) -> HttpResponse:
     qs = InstitutionSelection.objects.visible_to(request.user).select_related("organisation", "proposed_by", "decided_by")
     return TemplateResponse(request, "stats/selections.html", {"selections": qs[:200]})
 
 
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     from django.contrib import messages
     from django.core.exceptions import PermissionDenied, ValidationError
 

@@ -49,13 +49,13 @@ def drill_query(drill: dict[str, str], region: str | None) -> str:
 @register.filter
 def str_percent(value: str | None) -> str:
     """Percent of a number stored as a string in a report's JSON."""
-    if value in (None, "", "None"):
+    if value is None or value in ("", "None"):
         return "—"
     return f"{Decimal(value) * 100:.1f}%"
 
 
 @register.filter
 def str_int(value: str | None) -> str:
-    if value in (None, "", "None"):
+    if value is None or value in ("", "None"):
         return ""
     return f"{int(Decimal(value)):,}"
