@@ -131,12 +131,13 @@ def _check_project(project: TrainingProject, *, complete: bool) -> None:
     def add(field: str, message: str) -> None:
         errors.setdefault(field, []).append(message)
 
-    if project.target_id and project.target.action_id not in (None, project.action_id):
+    if project.target is not None and project.target.action_id not in (None, project.action_id):
         add("target", _("The target line belongs to another action."))
-    if project.job_demand_id:
+    job_demand = project.job_demand
+    if job_demand is not None:
         if project.partner_id is None:
-            project.partner_id = project.job_demand.employer_id
-        elif project.job_demand.employer_id != project.partner_id:
+            project.partner_id = job_demand.employer_id
+        elif job_demand.employer_id != project.partner_id:
             add("job_demand", _("The job demand must be one posted by the partner enterprise."))
     if project.county_id and project.county.level != RegionLevel.COUNTY:
         add("county", _("Choose a county-level region."))
@@ -159,6 +160,13 @@ def _refuse_blocked(organisation: Organisation) -> None:
             _("%(org)s is suspended or blacklisted and cannot submit training projects.") % {"org": organisation.name},
             code="organisation_blocked",
         )
+
+
+def _attname(obj: models.Model, name: str) -> str:
+    """Where a concrete field keeps its value on the instance (``county_id`` for ``county``)."""
+    field = obj._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{name} is not a concrete field"  # PROJECT_FIELDS, CLASS_FIELDS
+    return field.attname
 
 
 def _assign(obj: Any, data: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
@@ -206,7 +214,7 @@ def update_project(project: TrainingProject, *, by: Any, data: Mapping[str, Any]
         if not project.is_editable:
             raise ValidationError(_("The project is %(status)s; its data is locked.")
                                   % {"status": project.get_status_display()}, code="locked")
-        before = {k: str(getattr(project, project._meta.get_field(k).attname)) for k in PROJECT_FIELDS if k in data}
+        before = {k: str(getattr(project, _attname(project, k))) for k in PROJECT_FIELDS if k in data}
         changed = _assign(project, data, PROJECT_FIELDS)
         _check_project(project, complete=False)
         _full_clean(project, exclude=["code", "created_by", "organiser"])
@@ -345,7 +353,7 @@ def update_class(klass: TrainingClass, *, by: Any, data: Mapping[str, Any],
         _lock(klass)
         if klass.is_locked:
             raise ValidationError(_("The class is closed; its record is locked."), code="locked")
-        before = {k: str(getattr(klass, klass._meta.get_field(k).attname)) for k in CLASS_FIELDS if k in data}
+        before = {k: str(getattr(klass, _attname(klass, k))) for k in CLASS_FIELDS if k in data}
         changed = _assign(klass, data, CLASS_FIELDS)
         if "county" in changed and klass.county.level != RegionLevel.COUNTY:
             raise ValidationError({"county": [_("Choose a county-level region.")]})

@@ -18,7 +18,7 @@ from typing import Annotated, Any, overload
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
@@ -26,7 +26,7 @@ from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
-from jixing.core.permissions import require_api_roles
+from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.employment.models import JobDemand
 from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
@@ -150,7 +150,7 @@ class ProjectOut(Schema):
 
     @staticmethod
     def resolve_target(obj: TrainingProject) -> str | None:
-        return obj.target.code if obj.target_id else None
+        return obj.target.code if obj.target is not None else None
 
     @staticmethod
     def resolve_organiser(obj: TrainingProject) -> str:
@@ -431,7 +431,7 @@ def _own_teachers(user: Any, ids: list[int]) -> list[Teacher]:
 
 @router.get("/projects", response=list[ProjectOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_projects(request: HttpRequest, status: str | None = None, action: int | None = None) -> Any:
+def list_projects(request: AuthedRequest, status: str | None = None, action: int | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = _projects(request.user)
     if status:
@@ -442,7 +442,7 @@ def list_projects(request: HttpRequest, status: str | None = None, action: int |
 
 
 @router.post("/projects", response={201: ProjectOut, 403: MessageOut, 422: MessageOut})
-def create_project(request: HttpRequest, body: ProjectIn) -> Any:
+def create_project(request: AuthedRequest, body: ProjectIn) -> Any:
     require_api_roles(request, *WRITERS)
     data, groups = _project_data(body, request.user, partial=False)
     project = actions.create_project(by=request.user, data=data, required_groups=groups or [])
@@ -450,13 +450,13 @@ def create_project(request: HttpRequest, body: ProjectIn) -> Any:
 
 
 @router.get("/projects/{project_id}", response=ProjectOut)
-def get_project(request: HttpRequest, project_id: Id) -> Any:
+def get_project(request: AuthedRequest, project_id: Id) -> Any:
     require_api_roles(request, *READERS)
     return get_for_user(_projects(request.user), request.user, project_id)
 
 
 @router.patch("/projects/{project_id}", response={200: ProjectOut, 403: MessageOut, 422: MessageOut})
-def update_project(request: HttpRequest, project_id: Id, body: ProjectPatch) -> Any:
+def update_project(request: AuthedRequest, project_id: Id, body: ProjectPatch) -> Any:
     require_api_roles(request, *WRITERS)
     project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
     data, groups = _project_data(body, request.user, partial=True)
@@ -469,7 +469,7 @@ def update_project(request: HttpRequest, project_id: Id, body: ProjectPatch) -> 
 
 @router.get("/classes", response=list[ClassOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_classes(request: HttpRequest, project_id: int | None = None) -> Any:
+def list_classes(request: AuthedRequest, project_id: int | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = _classes(request.user)
     if project_id is None:
@@ -478,7 +478,7 @@ def list_classes(request: HttpRequest, project_id: int | None = None) -> Any:
 
 
 @router.post("/projects/{project_id}/classes", response={201: ClassOut, 403: MessageOut, 422: MessageOut})
-def create_class(request: HttpRequest, project_id: Id, body: ClassIn) -> Any:
+def create_class(request: AuthedRequest, project_id: Id, body: ClassIn) -> Any:
     require_api_roles(request, *WRITERS)
     project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
     data = body.dict(exclude={"teacher_ids", "county"})
@@ -491,7 +491,7 @@ def create_class(request: HttpRequest, project_id: Id, body: ClassIn) -> Any:
 @router.post("/projects/{project_id}/{verb}", response={200: ProjectOut, 403: MessageOut, 404: MessageOut,
                                                          409: MessageOut, 422: MessageOut},
              summary="Move a project: submit, approve, return, reject, start, finish or close")
-def move_project(request: HttpRequest, project_id: Id, verb: str, body: ReasonIn | None = None) -> Any:
+def move_project(request: AuthedRequest, project_id: Id, verb: str, body: ReasonIn | None = None) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
     project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
     if verb not in actions.PROJECT_MOVES:
@@ -501,13 +501,13 @@ def move_project(request: HttpRequest, project_id: Id, verb: str, body: ReasonIn
 
 
 @router.get("/classes/{class_id}", response=ClassOut)
-def get_class(request: HttpRequest, class_id: Id) -> Any:
+def get_class(request: AuthedRequest, class_id: Id) -> Any:
     require_api_roles(request, *READERS)
     return get_for_user(_classes(request.user), request.user, class_id)
 
 
 @router.patch("/classes/{class_id}", response={200: ClassOut, 403: MessageOut, 422: MessageOut})
-def update_class(request: HttpRequest, class_id: Id, body: ClassPatch) -> Any:
+def update_class(request: AuthedRequest, class_id: Id, body: ClassPatch) -> Any:
     require_api_roles(request, *WRITERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     data = {k: v for k, v in body.dict(exclude_unset=True, exclude={"teacher_ids"}).items() if v is not None}
@@ -518,21 +518,21 @@ def update_class(request: HttpRequest, class_id: Id, body: ClassPatch) -> Any:
 
 @router.post("/classes/{class_id}/close", response={200: dict, 403: MessageOut, 422: MessageOut},
              summary="Close a class: lock its attendance and decide completions")
-def close_class(request: HttpRequest, class_id: Id) -> Any:
+def close_class(request: AuthedRequest, class_id: Id) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     return actions.close_class(klass, by=request.user)
 
 
 @router.get("/classes/{class_id}/sessions", response=list[SessionOut])
-def list_sessions(request: HttpRequest, class_id: Id) -> Any:
+def list_sessions(request: AuthedRequest, class_id: Id) -> Any:
     require_api_roles(request, *READERS)
     klass = get_for_user(TrainingClass.objects.all(), request.user, class_id)
     return klass.sessions.order_by("starts_at")
 
 
 @router.post("/classes/{class_id}/sessions", response={201: SessionOut, 403: MessageOut, 422: MessageOut})
-def add_session(request: HttpRequest, class_id: Id, body: SessionIn) -> Any:
+def add_session(request: AuthedRequest, class_id: Id, body: SessionIn) -> Any:
     require_api_roles(request, *WRITERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     teacher = _own_teachers(request.user, [body.teacher_id])[0]
@@ -542,15 +542,17 @@ def add_session(request: HttpRequest, class_id: Id, body: SessionIn) -> Any:
 
 
 @router.get("/teachers", response=list[TeacherOut])
-def list_teachers(request: HttpRequest) -> Any:
+def list_teachers(request: AuthedRequest) -> Any:
     require_api_roles(request, *WRITERS)
     return Teacher.objects.filter(organisation_id=request.user.organisation_id or -1).select_related("person")
 
 
 @router.post("/teachers", response={201: TeacherOut, 403: MessageOut, 422: MessageOut})
-def add_teacher(request: HttpRequest, body: TeacherIn) -> Any:
+def add_teacher(request: AuthedRequest, body: TeacherIn) -> Any:
     require_api_roles(request, *WRITERS)
-    organisation = Organisation.objects.get(pk=request.user.organisation_id)
+    organisation_id = request.user.organisation_id
+    assert organisation_id is not None, "an institution account has an organisation (user_org_role_has_organisation)"
+    organisation = Organisation.objects.get(pk=organisation_id)
     with transaction.atomic():
         person = actions.find_or_register_trainee(by=request.user, name=body.name, id_number=body.id_number,
                                                   fallback_county=organisation.county_id)
@@ -567,7 +569,7 @@ def _enrollments(user: Any) -> Any:
 
 @router.get("/classes/{class_id}/enrollments", response=list[EnrollmentOut])
 @paginate(BoundedPageNumberPagination, page_size=100)
-def list_enrollments(request: HttpRequest, class_id: int) -> Any:
+def list_enrollments(request: AuthedRequest, class_id: int) -> Any:
     require_api_roles(request, *READERS)
     if not 1 <= class_id <= MAX_ID:  # paginated endpoints take plain ints (see Id)
         raise Http404
@@ -578,7 +580,7 @@ def list_enrollments(request: HttpRequest, class_id: int) -> Any:
 @router.post("/classes/{class_id}/enrollments", response={201: EnrollmentOut, 403: MessageOut, 409: MessageOut,
                                                           422: MessageOut},
              summary="Enroll a person; the answer carries the eligibility decision with its reasons")
-def enroll(request: HttpRequest, class_id: Id, body: EnrollmentIn) -> Any:
+def enroll(request: AuthedRequest, class_id: Id, body: EnrollmentIn) -> Any:
     require_api_roles(request, *WRITERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     if not actions.is_organiser_staff(request.user, klass.project):
@@ -595,20 +597,20 @@ def enroll(request: HttpRequest, class_id: Id, body: EnrollmentIn) -> Any:
 
 
 @router.get("/enrollments/{enrollment_id}", response=EnrollmentOut)
-def get_enrollment(request: HttpRequest, enrollment_id: Id) -> Any:
+def get_enrollment(request: AuthedRequest, enrollment_id: Id) -> Any:
     require_api_roles(request, *READERS, Role.TRAINEE)
     return get_for_user(_enrollments(request.user), request.user, enrollment_id)
 
 
 @router.get("/my/enrollments", response=list[EnrollmentOut])
-def my_enrollments(request: HttpRequest) -> Any:
+def my_enrollments(request: AuthedRequest) -> Any:
     require_api_roles(request, Role.TRAINEE)
     return _enrollments(request.user).order_by("-training_class__start_date")
 
 
 @router.post("/enrollments/{enrollment_id}/withdraw", response={200: EnrollmentOut, 403: MessageOut, 409: MessageOut,
                                                                422: MessageOut})
-def withdraw(request: HttpRequest, enrollment_id: Id, body: ReasonIn) -> Any:
+def withdraw(request: AuthedRequest, enrollment_id: Id, body: ReasonIn) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
     enrollment = get_for_user(_enrollments(request.user), request.user, enrollment_id)
     actions.withdraw(enrollment, by=request.user, reason=body.reason)
@@ -617,7 +619,7 @@ def withdraw(request: HttpRequest, enrollment_id: Id, body: ReasonIn) -> Any:
 
 @router.post("/enrollments/{enrollment_id}/override", response={200: EnrollmentOut, 403: MessageOut, 422: MessageOut},
              summary="An officer grants a subsidised place despite a failed rule (written reason, audited)")
-def override(request: HttpRequest, enrollment_id: Id, body: ReasonIn) -> Any:
+def override(request: AuthedRequest, enrollment_id: Id, body: ReasonIn) -> Any:
     require_api_roles(request, *DECIDERS)
     enrollment = get_for_user(_enrollments(request.user), request.user, enrollment_id)
     actions.override_eligibility(enrollment, by=request.user, reason=body.reason)
@@ -628,7 +630,7 @@ def override(request: HttpRequest, enrollment_id: Id, body: ReasonIn) -> Any:
 
 
 @router.get("/sessions/{session_id}/attendance", response=list[AttendanceOut])
-def session_attendance(request: HttpRequest, session_id: Id) -> Any:
+def session_attendance(request: AuthedRequest, session_id: Id) -> Any:
     require_api_roles(request, *READERS)
     session = TrainingSession.objects.filter(
         pk=session_id, training_class__in=TrainingClass.objects.visible_to(request.user)).first()
@@ -639,7 +641,7 @@ def session_attendance(request: HttpRequest, session_id: Id) -> Any:
 
 @router.post("/attendance", response={201: AttendanceOut, 403: MessageOut, 404: MessageOut, 422: MessageOut},
              summary="Record one check-in (matched to the session whose window holds the check-in time)")
-def record_attendance(request: HttpRequest, body: AttendanceIn) -> Any:
+def record_attendance(request: AuthedRequest, body: AttendanceIn) -> Any:
     require_api_roles(request, *WRITERS)
     klass = TrainingClass.objects.visible_to(request.user).select_related("project").filter(code=body.class_code).first()
     if klass is None:
@@ -662,7 +664,7 @@ def record_attendance(request: HttpRequest, body: AttendanceIn) -> Any:
 
 @router.post("/attendance/{attendance_id}/check-out", response={200: AttendanceOut, 403: MessageOut, 404: MessageOut,
                                                                422: MessageOut})
-def check_out(request: HttpRequest, attendance_id: Id, body: CheckOutIn) -> Any:
+def check_out(request: AuthedRequest, attendance_id: Id, body: CheckOutIn) -> Any:
     require_api_roles(request, *WRITERS)
     record = Attendance.objects.filter(
         pk=attendance_id, training_class__in=TrainingClass.objects.visible_to(request.user)).select_related(
@@ -674,7 +676,7 @@ def check_out(request: HttpRequest, attendance_id: Id, body: CheckOutIn) -> Any:
 
 @router.post("/attendance/bulk", response={200: BulkOut, 403: MessageOut},
              summary="Record up to 10,000 check-ins; each bad row is rejected with its reason, the good rows go in")
-def bulk_attendance_rows(request: HttpRequest, body: BulkIn) -> Any:
+def bulk_attendance_rows(request: AuthedRequest, body: BulkIn) -> Any:
     require_api_roles(request, *WRITERS)
     rows = body.rows
     frame = pl.DataFrame(

@@ -150,14 +150,15 @@ class _Builder:
     def advance(self, project: TrainingProject, to: str) -> None:
         """Walk the lifecycle with the real transitions (status changes + audit rows)."""
         author = project.created_by
-        path = {
+        paths: dict[str, list[ProjectStatus]] = {
             ProjectStatus.DRAFT: [],
             ProjectStatus.SUBMITTED: [ProjectStatus.SUBMITTED],
             ProjectStatus.RETURNED: [ProjectStatus.SUBMITTED, ProjectStatus.RETURNED],
             ProjectStatus.REJECTED: [ProjectStatus.SUBMITTED, ProjectStatus.REJECTED],
             ProjectStatus.APPROVED: [ProjectStatus.SUBMITTED, ProjectStatus.APPROVED],
             ProjectStatus.RUNNING: [ProjectStatus.SUBMITTED, ProjectStatus.APPROVED, ProjectStatus.RUNNING],
-        }[to]
+        }
+        path = paths[to]
         reasons = {ProjectStatus.RETURNED: "请补充师资和场地证明材料", ProjectStatus.REJECTED: "与本地区已立项项目重复",
                    ProjectStatus.APPROVED: "符合立项条件"}
         for step in path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -39,7 +39,19 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
 
 class _CountyField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Region) -> str:
-        return f"{obj.parent.name if obj.parent_id else ''}{obj.name}（{obj.code}）"
+        return f"{obj.parent.name if obj.parent is not None else ''}{obj.name}（{obj.code}）"
+
+
+class _ByPersonNameField(forms.ModelChoiceField):
+    """Teachers or enrollments, each labelled with the person's name."""
+
+    def label_from_instance(self, obj: Teacher | Enrollment) -> str:
+        return obj.person.name
+
+
+class _TeachersField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Teacher) -> str:
+        return obj.person.name
 
 
 def _counties() -> Any:
@@ -79,9 +91,9 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = _counties()
-        self.fields["job_demand"].queryset = (JobDemand.objects.visible_to(user).select_related("employer")
-                                              .order_by("-created_at"))
+        cast(_CountyField, self.fields["county"]).queryset = _counties()
+        cast("forms.ModelChoiceField[JobDemand]", self.fields["job_demand"]).queryset = (
+            JobDemand.objects.visible_to(user).select_related("employer").order_by("-created_at"))
 
     @classmethod
     def initial_for(cls, project: Any) -> dict[str, Any]:
@@ -99,14 +111,14 @@ class ClassForm(forms.Form):
     capacity = forms.IntegerField(label=_("capacity"), min_value=1)
     start_date = forms.DateField(label=_("start date"), widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(label=_("end date"), widget=forms.DateInput(attrs={"type": "date"}))
-    teachers = forms.ModelMultipleChoiceField(label=pgettext_lazy("training", "teachers"), queryset=Teacher.objects.none(), required=False,
-                                              widget=forms.CheckboxSelectMultiple)
+    teachers = _TeachersField(label=pgettext_lazy("training", "teachers"), queryset=Teacher.objects.none(), required=False,
+                              widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = _counties()
-        self.fields["teachers"].queryset = Teacher.objects.filter(organisation_id=organisation_id or -1).select_related("person")
-        self.fields["teachers"].label_from_instance = lambda t: t.person.name
+        cast(_CountyField, self.fields["county"]).queryset = _counties()
+        cast(_TeachersField, self.fields["teachers"]).queryset = (
+            Teacher.objects.filter(organisation_id=organisation_id or -1).select_related("person"))
 
 
 class SessionForm(forms.Form):
@@ -114,13 +126,13 @@ class SessionForm(forms.Form):
     start = forms.TimeField(label=_("starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("ends at"), widget=forms.TimeInput(attrs={"type": "time"}))
     hours = forms.DecimalField(label=_("hours"), min_value=Decimal("0.1"), max_digits=4, decimal_places=1)
-    teacher = forms.ModelChoiceField(label=_("teacher"), queryset=Teacher.objects.none())
+    teacher = _ByPersonNameField(label=_("teacher"), queryset=Teacher.objects.none())
     topic = forms.CharField(label=_("topic"), max_length=150)
 
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = Teacher.objects.filter(organisation_id=organisation_id or -1).select_related("person")
-        self.fields["teacher"].label_from_instance = lambda t: t.person.name
+        cast(_ByPersonNameField, self.fields["teacher"]).queryset = (
+            Teacher.objects.filter(organisation_id=organisation_id or -1).select_related("person"))
 
     def moments(self) -> tuple[dt.datetime, dt.datetime]:
         tz = timezone.get_default_timezone()
@@ -158,16 +170,15 @@ class OptionalReasonForm(forms.Form):
 class RollCallForm(forms.Form):
     """A teacher records a trainee's presence (method: teacher roll-call)."""
 
-    enrollment = forms.ModelChoiceField(label=_("trainee"), queryset=Enrollment.objects.none())
+    enrollment = _ByPersonNameField(label=_("trainee"), queryset=Enrollment.objects.none())
     check_in = forms.TimeField(label=_("check-in"), widget=forms.TimeInput(attrs={"type": "time"}))
     check_out = forms.TimeField(label=_("check-out"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
 
     def __init__(self, *args: Any, session: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.session = session
-        self.fields["enrollment"].queryset = Enrollment.objects.filter(
+        cast(_ByPersonNameField, self.fields["enrollment"]).queryset = Enrollment.objects.filter(
             training_class_id=session.training_class_id if session else -1).select_related("person")
-        self.fields["enrollment"].label_from_instance = lambda e: e.person.name
 
     def moment(self, value: dt.time | None) -> dt.datetime | None:
         if value is None:

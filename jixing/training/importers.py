@@ -355,10 +355,10 @@ class RosterImporter(Importer[RosterItem]):
         self._persons_created += len(new_people)
         phones = []
         for item in items:
-            person = item.existing
-            if person is not None and item.phone and not person.phone:
-                person.set_phone(item.phone)
-                phones.append(person)
+            existing = item.existing
+            if existing is not None and item.phone and not existing.phone:
+                existing.set_phone(item.phone)
+                phones.append(existing)
         if phones:
             Person.objects.bulk_update(phones, ["phone", "phone_hash"], batch_size=500)
         memberships = []

@@ -41,9 +41,9 @@ def offer_for(klass: TrainingClass) -> Offer:
         class_code=klass.code,
         start_date=klass.start_date,
         occupation_id=project.occupation_id,
-        occupation_name=project.occupation.name if project.occupation_id else "",
+        occupation_name=project.occupation.name if project.occupation is not None else "",
         level_order=project.level_id,
-        level_name=project.level.name if project.level_id else "",
+        level_name=project.level.name if project.level is not None else "",
         required_groups=tuple(project.required_groups.order_by("id").values_list("code", "name")),
         sessions=tuple(Interval(s, e) for s, e in klass.sessions.values_list("starts_at", "ends_at")),
     )

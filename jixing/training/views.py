@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
-from jixing.core.permissions import require_roles
+from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
 from jixing.imports.pipeline import FileRejected, inspect_upload, preflight, run_import
 from jixing.registry.models import Organisation
@@ -97,7 +97,7 @@ def _session(request: HttpRequest, pk: int) -> TrainingSession:
 
 
 @require_roles(*READERS)
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     action = request.GET.get("action", "")
     projects = queries.projects_for(request.user, status=status if status in ProjectStatus.values else "",
@@ -109,7 +109,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*INSTITUTION)
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthedRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -125,7 +125,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*INSTITUTION)
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if not actions.is_organiser_staff(request.user, project):
         raise PermissionDenied
@@ -144,7 +144,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*READERS)
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     chain = queries.project_chain(project)
     user = request.user
@@ -161,7 +161,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.INSTITUTION, Role.HRSS_OFFICER)
-def project_move(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+def project_move(request: AuthedRequest, pk: int, verb: str) -> HttpResponse:
     project = _project(request, pk)
     if verb not in actions.PROJECT_MOVES:
         raise Http404
@@ -179,7 +179,7 @@ def project_move(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 
 @require_roles(Role.HRSS_OFFICER)
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthedRequest) -> HttpResponse:
     return TemplateResponse(request, "training/approvals.html", {"page_obj": _page(request, queries.approval_queue(request.user))})
 
 
@@ -187,7 +187,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*INSTITUTION)
-def class_create(request: HttpRequest, pk: int) -> HttpResponse:
+def class_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if not actions.is_organiser_staff(request.user, project):
         raise PermissionDenied
@@ -207,7 +207,7 @@ def class_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*READERS)
-def class_list(request: HttpRequest) -> HttpResponse:
+def class_list(request: AuthedRequest) -> HttpResponse:
     qs = queries.classes_for(request.user).order_by("-start_date", "code")
     q = request.GET.get("q", "")[:50]
     if q:
@@ -215,7 +215,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "training/class_list.html", {"page_obj": _page(request, qs), "q": q})
 
 
-def _class_page(request: HttpRequest, klass: TrainingClass, **forms: Any) -> HttpResponse:
+def _class_page(request: AuthedRequest, klass: TrainingClass, **forms: Any) -> HttpResponse:
     organisation_id = request.user.organisation_id
     organiser = actions.is_organiser_staff(request.user, klass.project)
     record = queries.class_record(klass)
@@ -240,13 +240,13 @@ def _class_page(request: HttpRequest, klass: TrainingClass, **forms: Any) -> Htt
 
 
 @require_roles(*READERS)
-def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def class_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _class_page(request, _class(request, pk))
 
 
 @require_POST
 @require_roles(*INSTITUTION)
-def session_add(request: HttpRequest, pk: int) -> HttpResponse:
+def session_add(request: AuthedRequest, pk: int) -> HttpResponse:
     klass = _class(request, pk)
     form = SessionForm(request.POST, organisation_id=request.user.organisation_id)
     if form.is_valid():
@@ -268,7 +268,7 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*INSTITUTION)
-def enroll(request: HttpRequest, pk: int) -> HttpResponse:
+def enroll(request: AuthedRequest, pk: int) -> HttpResponse:
     klass = _class(request, pk)
     if not actions.is_organiser_staff(request.user, klass.project):
         raise PermissionDenied
@@ -294,7 +294,7 @@ def enroll(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(*INSTITUTION)
-def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     """Small rosters are enrolled at once (the shared pipeline's checks, this class fixed)."""
     klass = _class(request, pk)
     if not actions.is_organiser_staff(request.user, klass.project):
@@ -321,7 +321,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.INSTITUTION, Role.HRSS_OFFICER)
-def class_close(request: HttpRequest, pk: int) -> HttpResponse:
+def class_close(request: AuthedRequest, pk: int) -> HttpResponse:
     klass = _class(request, pk)
     try:
         summary = actions.close_class(klass, by=request.user)
@@ -349,15 +349,18 @@ def _token_session(token: str) -> TrainingSession:
         raise Http404 from None
     if not isinstance(payload, dict) or time.time() > payload.get("e", 0):
         raise Http404
+    session_pk = payload.get("s")
+    if session_pk is None:
+        raise Http404
     session = (TrainingSession.objects.select_related("training_class", "training_class__project", "teacher__person")
-               .filter(pk=payload.get("s")).first())
+               .filter(pk=session_pk).first())
     if session is None:
         raise Http404
     return session
 
 
 @require_roles(*READERS)
-def session_detail(request: HttpRequest, pk: int, form: RollCallForm | None = None) -> HttpResponse:
+def session_detail(request: AuthedRequest, pk: int, form: RollCallForm | None = None) -> HttpResponse:
     session = _session(request, pk)
     organiser = actions.is_organiser_staff(request.user, session.training_class.project)
     url = ""
@@ -373,14 +376,16 @@ def session_detail(request: HttpRequest, pk: int, form: RollCallForm | None = No
 
 @require_POST
 @require_roles(*INSTITUTION)
-def roll_call(request: HttpRequest, pk: int) -> HttpResponse:
+def roll_call(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     form = RollCallForm(request.POST, session=session)
     if form.is_valid():
+        check_in_at = form.moment(form.cleaned_data["check_in"])
+        assert check_in_at is not None, "check_in is a required field"
         try:
             actions.record_attendance(
                 form.cleaned_data["enrollment"], session, by=request.user,
-                check_in_at=form.moment(form.cleaned_data["check_in"]),
+                check_in_at=check_in_at,
                 check_out_at=form.moment(form.cleaned_data["check_out"]), method=CheckInMethod.TEACHER,
                 device_id="roll-call")
         except ValidationError as exc:
@@ -392,7 +397,7 @@ def roll_call(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(Role.TRAINEE)
-def check_in(request: HttpRequest, token: str) -> HttpResponse:
+def check_in(request: AuthedRequest, token: str) -> HttpResponse:
     """Phone-width page reached from a session's QR code: check in, later check out."""
     session = _token_session(token)
     enrollment = Enrollment.objects.visible_to(request.user).filter(training_class=session.training_class_id).first()
@@ -434,7 +439,7 @@ def _coordinate(raw: str | None, limit: int) -> Any:
 
 
 @require_roles(*READERS, Role.TRAINEE)
-def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     enrollment = get_for_user(Enrollment.objects.select_related(
         "person", "training_class", "training_class__project", "override_by"), request.user, pk)
     project = enrollment.training_class.project
@@ -452,7 +457,7 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def enrollment_override(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_override(request: AuthedRequest, pk: int) -> HttpResponse:
     enrollment = get_for_user(Enrollment.objects.select_related("training_class__project"), request.user, pk)
     form = ReasonForm(request.POST)
     try:
@@ -468,7 +473,7 @@ def enrollment_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_roles(Role.INSTITUTION, Role.HRSS_OFFICER)
-def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def enrollment_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     enrollment = get_for_user(Enrollment.objects.select_related("training_class__project"), request.user, pk)
     form = ReasonForm(request.POST)
     try:
@@ -485,10 +490,12 @@ def enrollment_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*INSTITUTION)
-def teacher_list(request: HttpRequest) -> HttpResponse:
+def teacher_list(request: AuthedRequest) -> HttpResponse:
+    organisation_id = request.user.organisation_id
+    assert organisation_id is not None, "an institution account has an organisation (user_org_role_has_organisation)"
     form = TeacherForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = Organisation.objects.get(pk=request.user.organisation_id)
+        organisation = Organisation.objects.get(pk=organisation_id)
         try:
             with transaction.atomic():
                 person = actions.find_or_register_trainee(
@@ -500,13 +507,13 @@ def teacher_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Teacher registered."))
             return redirect("training:teacher_list")
-    teachers = Teacher.objects.filter(organisation_id=request.user.organisation_id).select_related("person").order_by("id")
+    teachers = Teacher.objects.filter(organisation_id=organisation_id).select_related("person").order_by("id")
     return TemplateResponse(request, "training/teacher_list.html", {"teachers": teachers, "form": form},
                             status=400 if form.errors else 200)
 
 
 @require_roles(Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.AUDITOR, Role.INSTITUTION)
-def today(request: HttpRequest) -> HttpResponse:
+def today(request: AuthedRequest) -> HttpResponse:
     """Today's sessions in scope with live check-in counts; the table refreshes itself (htmx)."""
     day = timezone.localdate()
     raw = request.GET.get("day", "")
@@ -519,6 +526,6 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(Role.TRAINEE)
-def my_classes(request: HttpRequest) -> HttpResponse:
+def my_classes(request: AuthedRequest) -> HttpResponse:
     return TemplateResponse(request, "training/my_classes.html", {"enrollments": queries.my_enrollments(request.user),
                                                                   "now": timezone.now()})

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 
 from jixing.accounts.models import Role
+from jixing.core.permissions import AuthedRequest
 from jixing.web.workbench import WorkbenchCard
 
 from . import queries
 from .models import EnrollmentStatus, ProjectStatus, TrainingClass, TrainingProject
 
 
-def _officer(request: HttpRequest) -> dict[str, Any]:
+def _officer(request: AuthedRequest) -> dict[str, Any]:
     sessions = queries.todays_sessions(request.user)
     return {
         "approvals": queries.approval_queue(request.user).count() if request.user.role == Role.HRSS_OFFICER else None,
@@ -24,7 +24,7 @@ def _officer(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _institution(request: HttpRequest) -> dict[str, Any]:
+def _institution(request: AuthedRequest) -> dict[str, Any]:
     projects = TrainingProject.objects.visible_to(request.user)
     return {
         "drafts": projects.filter(status__in=[ProjectStatus.DRAFT, ProjectStatus.RETURNED]).count(),
@@ -34,7 +34,7 @@ def _institution(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _trainee(request: HttpRequest) -> dict[str, Any] | None:
+def _trainee(request: AuthedRequest) -> dict[str, Any] | None:
     enrollments = list(queries.my_enrollments(request.user).filter(status=EnrollmentStatus.ENROLLED)[:5])
     return {"enrollments": enrollments} if enrollments else None
 
