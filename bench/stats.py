@@ -82,7 +82,7 @@ def _generate() -> None:
                    (SELECT min(id) FROM training_trainingclass) + g % {classes},
                    CASE WHEN g % 20 < 17 THEN 'completed' ELSE 'enrolled' END, g % 10 <> 0, g % 10 <> 0, '[]',
                    CASE WHEN g % 20 < 17 THEN 0.9 ELSE 0.3 END,
-                   CASE WHEN g % 20 < 17 THEN DATE '2025-01-21' + (g * 7919) % 675 END, ''
+                   CASE WHEN g % 20 < 17 THEN DATE '2025-01-21' + ((g::bigint * 7919) % 675)::int END, ''
             FROM generate_series(1, {N}) g
             ON CONFLICT DO NOTHING""")
         c.execute("ANALYZE")
