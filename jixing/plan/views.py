@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from jixing.core import audit
 from jixing.core.models import AuditOutcome
-from jixing.core.permissions import ANY_ROLE, require_roles
+from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 from jixing.web.nav_roles import READERS
 
 from . import actions, queries
@@ -23,12 +23,12 @@ from .models import Target
 
 
 @require_roles(ANY_ROLE)
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthedRequest) -> HttpResponse:
     return TemplateResponse(request, "plan/action_list.html", {"actions": queries.actions_with_departments()})
 
 
 @require_roles(ANY_ROLE)
-def target_list(request: HttpRequest) -> HttpResponse:
+def target_list(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     totals = queries.allocation_totals()
     targets = queries.targets_with_quotes()
@@ -56,7 +56,7 @@ def _year_param(request: HttpRequest, target: Target) -> int | None:
 
 
 @require_roles(*READERS)
-def target_allocations(request: HttpRequest, code: str) -> HttpResponse:
+def target_allocations(request: AuthedRequest, code: str) -> HttpResponse:
     target = get_object_or_404(Target.objects.select_related("action"), code=code)
     if not queries.is_allocatable(target):
         raise Http404
@@ -87,5 +87,5 @@ def target_allocations(request: HttpRequest, code: str) -> HttpResponse:
     return TemplateResponse(request, "plan/target_allocations.html", {
         "target": target, "summary": summary, "rows": rows, "form": form, "editable": editable,
         "year": year, "years": queries.allocation_years(target),
-        "user_city": request.user.region.city_code if request.user.region_id else "",
+        "user_city": request.user.region.city_code if request.user.region is not None else "",
     }, status=400 if request.method == "POST" and form.errors else 200)

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils import timezone
 
+from jixing.core.permissions import AuthedRequest
 from jixing.web.nav_roles import READERS
 from jixing.web.workbench import WorkbenchCard
 
 from . import queries
 
 
-def _targets(request: HttpRequest) -> dict[str, Any]:
+def _targets(request: AuthedRequest) -> dict[str, Any]:
     today = timezone.localdate()
     targets = queries.targets_with_quotes()
-    region = getattr(request.user, "region", None)
+    region = request.user.region
     city = region.city_code if region is not None and region.code != "370000" else None
     shares = queries.city_allocations(city, today.year) if city else {}
     for t in targets:
@@ -25,7 +25,7 @@ def _targets(request: HttpRequest) -> dict[str, Any]:
         t.city_share = shares.get(t.pk)  # type: ignore[attr-defined]
     return {
         "targets": targets,
-        "city": region.parent if city and region.level == "county" else (region if city else None),
+        "city": region.parent if city and region is not None and region.level == "county" else (region if city else None),
         "overall_progress": queries.time_progress(queries.PERIOD_START, queries.PERIOD_END, today),
         "year_progress": queries.time_progress(today.replace(month=1, day=1), today.replace(month=12, day=31), today),
         "today": today,

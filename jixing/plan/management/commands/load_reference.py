@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Model
 
 from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.models import Department, Occupation, Region, RegionLevel, SkillLevel, TargetGroup
@@ -24,10 +25,10 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def _upsert(model: type, lookup: dict[str, Any], values: dict[str, Any], counts: dict[str, int]) -> Any:
-    obj = model.objects.filter(**lookup).first()
+def _upsert(model: type[Model], lookup: dict[str, Any], values: dict[str, Any], counts: dict[str, int]) -> Any:
+    obj = model._default_manager.filter(**lookup).first()
     if obj is None:
-        obj = model.objects.create(**lookup, **values)
+        obj = model._default_manager.create(**lookup, **values)
         counts["created"] += 1
         return obj
     changed = [k for k, v in values.items() if getattr(obj, k) != v]
