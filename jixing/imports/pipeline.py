@@ -598,15 +598,15 @@ def _orm_upsert(model: type[models.Model], rows: Iterable[Sequence[Any]], *, col
         if new:
             model._default_manager.bulk_create(new)
         if changed:
-            fields = [by_column[c].name for c in update]
+            update_fields = [by_column[c].name for c in update]
             if any(f.name == "updated_at" for f in model._meta.concrete_fields):
                 from django.utils import timezone
 
                 now = timezone.now()
                 for obj in changed:
                     obj.updated_at = now  # type: ignore[attr-defined]
-                fields.append("updated_at")
-            model._default_manager.bulk_update(changed, fields)
+                update_fields.append("updated_at")
+            model._default_manager.bulk_update(changed, update_fields)
         counts.created += len(new)
         counts.updated += len(changed)
     return counts

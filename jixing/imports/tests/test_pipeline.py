@@ -176,3 +176,23 @@ def test_it_never_crashes_on_a_damaged_workbook(tmp_path_factory, flips):
                 assert all(isinstance(c, str) for c in cells)
     except FileRejected as exc:
         assert exc.message
+
+
+@pytest.mark.django_db
+def test_the_orm_path_reads_every_block_after_one_with_updates(personas):
+    """A block that updated rows must not change how the next block is read (its list of
+    fields to update once replaced the columns' fields, and the next block failed)."""
+    from jixing.imports.pipeline import _orm_upsert
+
+    groups = list(TargetGroup.objects.order_by("id")[:3])
+    person = personas.lixia_person
+    day = dt.date(2025, 1, 1)
+    columns = ["person_id", "group_id", "valid_from", "evidence"]
+    conflict = ["person_id", "group_id", "valid_from"]
+    update = ["evidence"]
+    _orm_upsert(PersonGroup, [(person.pk, groups[0].pk, day, "a")], columns=columns, conflict=conflict, update=update)
+    rows = [(person.pk, groups[0].pk, day, "changed"), (person.pk, groups[1].pk, day, "b"),
+            (person.pk, groups[2].pk, day, "c")]
+    counts = _orm_upsert(PersonGroup, rows, columns=columns, conflict=conflict, update=update, batch=2)
+    assert (counts.created, counts.updated, counts.unchanged) == (2, 1, 0)
+    assert sorted(PersonGroup.objects.filter(person=person).values_list("evidence", flat=True)) == ["b", "c", "changed"]
