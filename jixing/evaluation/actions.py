@@ -281,9 +281,9 @@ def _scores(theory: Decimal | None, practical: Decimal | None, comprehensive: De
 
 
 def _enrollment_date_check(candidate: Candidate) -> None:
-    if candidate.enrollment_id is None:
-        return
     e = candidate.enrollment
+    if e is None:
+        return
     ended = max(e.training_class.end_date, e.completed_on or e.training_class.end_date)
     if candidate.session.date < ended:
         raise ValidationError(_("The evaluation date %(date)s is before the training ended (%(end)s).")

@@ -57,6 +57,12 @@ def _completed(ctx: DemoContext) -> list[Enrollment]:
                 .order_by("id"))
 
 
+def _occupation_id(e: Enrollment) -> int:
+    occupation_id = e.training_class.project.occupation_id
+    assert occupation_id is not None, "_completed() keeps only projects with an occupation"
+    return occupation_id
+
+
 def seed(ctx: DemoContext) -> None:
     officer = _officer()
     if officer is None:
@@ -69,7 +75,7 @@ def seed(ctx: DemoContext) -> None:
     ctx.rng.shuffle(completed)
     completed = completed[: min(int(len(completed) * SHARE_EVALUATED), MAX_CANDIDATES.get(ctx.scale, 300))]
 
-    occupations = sorted({e.training_class.project.occupation_id for e in completed}) or list(
+    occupations = sorted({_occupation_id(e) for e in completed}) or list(
         Occupation.objects.order_by("id").values_list("pk", flat=True)[:6])
     occ_objs = {o.pk: o for o in Occupation.objects.filter(pk__in=occupations)}
     evaluators = list(Organisation.objects.filter(kind=OrganisationKind.EVALUATION_INSTITUTION).order_by("id"))
@@ -107,7 +113,7 @@ def seed(ctx: DemoContext) -> None:
         project = e.training_class.project
         level = project.level_id or 2
         if level in LEVELS:  # 技师 and above are left out of the demo sessions
-            groups[(project.county_id[:4], project.occupation_id, level)].append(e)
+            groups[(project.county_id[:4], _occupation_id(e), level)].append(e)
 
     certificates: list[Any] = []
     sessions = 0

@@ -3,7 +3,7 @@ fields such as ``status`` or ``passed`` changes nothing."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -69,7 +69,7 @@ class FilingForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["levels"].queryset = certificate_levels()
+        cast(LevelMultipleChoiceField, self.fields["levels"]).queryset = certificate_levels()
 
     def clean_examiner_ids(self) -> list[Person]:
         persons: list[Person] = []
@@ -107,9 +107,10 @@ class SessionForm(forms.Form):
 
     def __init__(self, *args: Any, filings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["filing"].queryset = filings
-        self.fields["level"].queryset = certificate_levels()
-        self.fields["examiners"].queryset = Person.objects.filter(examiner_filings__in=filings).distinct()
+        cast("forms.ModelChoiceField[EvaluationFiling]", self.fields["filing"]).queryset = filings
+        cast(LevelChoiceField, self.fields["level"]).queryset = certificate_levels()
+        cast(PersonChoiceField, self.fields["examiners"]).queryset = (
+            Person.objects.filter(examiner_filings__in=filings).distinct())
 
 
 class CandidateForm(forms.Form):
@@ -136,7 +137,7 @@ class ResultForm(forms.Form):
 
     def __init__(self, *args: Any, examiners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["examiner"].queryset = examiners
+        cast(ExaminerChoiceField, self.fields["examiner"]).queryset = examiners
 
 
 class CorrectionForm(ResultForm):
@@ -158,7 +159,7 @@ class RecognitionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["level"].queryset = certificate_levels()
+        cast(LevelChoiceField, self.fields["level"]).queryset = certificate_levels()
 
     def clean_id_number(self) -> str:
         return _id_number(self.cleaned_data["id_number"])

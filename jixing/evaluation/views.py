@@ -19,14 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from jixing.accounts.models import Role
+from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
-from jixing.core.permissions import public, require_roles
+from jixing.core.permissions import AuthedRequest, public, require_roles
 from jixing.core.request_context import client_ip
 from jixing.core.workflow import IllegalTransition, history
 from jixing.imports.actions import upload_dir
 from jixing.imports.pipeline import FileRejected
-from jixing.registry.models import Person
+from jixing.registry.models import Organisation, Person
 from jixing.training.models import Enrollment, EnrollmentStatus
 
 from . import actions, queries, verification
@@ -69,6 +69,13 @@ def _is_org(user: Any) -> bool:
     return user.role in ORG
 
 
+def _organisation(user: User) -> Organisation:
+    """The organisation of an ORG account."""
+    organisation = user.organisation
+    assert organisation is not None, "an ORG account has an organisation (user_org_role_has_organisation)"
+    return organisation
+
+
 def _is_officer(user: Any) -> bool:
     return user.role == Role.HRSS_OFFICER
 
@@ -108,7 +115,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*READERS)
-def filing_list(request: HttpRequest) -> HttpResponse:
+def filing_list(request: AuthedRequest) -> HttpResponse:
     qs = EvaluationFiling.objects.visible_to(request.user).select_related("organisation").prefetch_related("scopes__occupation", "scopes__level")
     status = request.GET.get("status", "")
     if status in FilingStatus.values:
@@ -120,13 +127,13 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*ORG)
-def filing_create(request: HttpRequest) -> HttpResponse:
+def filing_create(request: AuthedRequest) -> HttpResponse:
     form = FilingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             filing = actions.submit_filing(
-                organisation=request.user.organisation, kind=d["kind"], valid_from=d["valid_from"], valid_to=d["valid_to"],
+                organisation=_organisation(request.user), kind=d["kind"], valid_from=d["valid_from"], valid_to=d["valid_to"],
                 scopes=[(o, lv) for o in d["occupations"] for lv in d["levels"]], examiners=d["examiner_ids"],
                 by=request.user,
             )
@@ -139,7 +146,7 @@ def filing_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*READERS)
-def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     filing = get_for_user(EvaluationFiling.objects.select_related("organisation", "submitted_by", "decided_by"), request.user, pk)
     return TemplateResponse(request, "evaluation/filing_detail.html", {
         "filing": filing,
@@ -155,7 +162,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def filing_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     filing = get_for_user(EvaluationFiling.objects.select_related("organisation"), request.user, pk)
     form = FilingDecisionForm(request.POST)
     if form.is_valid():
@@ -178,7 +185,7 @@ def filing_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*READERS)
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: AuthedRequest) -> HttpResponse:
     qs = EvaluationSession.objects.visible_to(request.user).select_related("filing__organisation", "occupation", "level")
     status = request.GET.get("status", "")
     if status in SessionStatus.values:
@@ -190,7 +197,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*ORG)
-def session_create(request: HttpRequest) -> HttpResponse:
+def session_create(request: AuthedRequest) -> HttpResponse:
     filings = EvaluationFiling.objects.visible_to(request.user).filter(status=FilingStatus.APPROVED)
     form = SessionForm(request.POST or None, filings=filings)
     if request.method == "POST" and form.is_valid():
@@ -214,7 +221,7 @@ def _session(request: HttpRequest, pk: int) -> EvaluationSession:
 
 
 @require_roles(*READERS)
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     is_org = _is_org(request.user)
     examiners = session.examiners.all()
@@ -236,13 +243,13 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(*ORG)
-def session_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
+def session_add_candidate(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     form = CandidateForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))  # ErrorList yields messages as str
         return redirect("evaluation:session_detail", pk=pk)
     person = Person.objects.active().with_id_number(form.cleaned_data["id_number"]).first()
     if person is None:
@@ -265,7 +272,7 @@ def session_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(*ORG)
-def session_add_class(request: HttpRequest, pk: int) -> HttpResponse:
+def session_add_class(request: AuthedRequest, pk: int) -> HttpResponse:
     """Add every trainee who completed a class of this occupation; report who was refused."""
     session = _session(request, pk)
     form = ClassCandidatesForm(request.POST)
@@ -294,7 +301,7 @@ def session_add_class(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(*ORG)
-def result_record(request: HttpRequest, pk: int, candidate_pk: int) -> HttpResponse:
+def result_record(request: AuthedRequest, pk: int, candidate_pk: int) -> HttpResponse:
     session = _session(request, pk)
     candidate = get_for_user(session.candidates.select_related("enrollment__training_class"), request.user, candidate_pk)
     form = ResultForm(request.POST, examiners=session.examiners.all())
@@ -318,7 +325,7 @@ def result_record(request: HttpRequest, pk: int, candidate_pk: int) -> HttpRespo
 @never_cache
 @require_POST
 @require_roles(*ORG)
-def session_import(request: HttpRequest, pk: int) -> HttpResponse:
+def session_import(request: AuthedRequest, pk: int) -> HttpResponse:
     """Upload a score sheet (姓名, 公民身份号码, 理论成绩, 技能成绩, 综合成绩, 考评员) for this session;
     valid rows are entered as drafts, rejected rows are listed with their reasons. The file is
     removed right after (SECURITY.md D4)."""
@@ -327,6 +334,7 @@ def session_import(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         messages.error(request, _("Choose a file to import."))
         return redirect("evaluation:session_detail", pk=pk)
+    assert upload.size is not None and upload.name is not None, "a file in request.FILES has a size and a name"
     if upload.size > settings.JIXING_IMPORT_MAX_BYTES:
         messages.error(request, _("The file is too large."))
         return redirect("evaluation:session_detail", pk=pk)
@@ -355,7 +363,7 @@ def session_import(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(*ORG)
-def session_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def session_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
     try:
         actions.submit_results(session, by=request.user)
@@ -369,7 +377,7 @@ def session_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def session_review(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def session_review(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     """An officer locks the submitted results (issuing certificates) or returns them."""
     session = _session(request, pk)
     try:
@@ -388,7 +396,7 @@ def session_review(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @require_roles(*ORG, Role.HRSS_OFFICER, Role.AUDITOR)
-def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def result_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     result = get_for_user(
         EvaluationResult.objects.select_related("candidate__person", "candidate__session__occupation",
                                                 "candidate__session__level", "examiner", "entered_by", "reviewed_by"),
@@ -424,7 +432,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def result_review(request: HttpRequest, pk: int) -> HttpResponse:
+def result_review(request: AuthedRequest, pk: int) -> HttpResponse:
     result = get_for_user(EvaluationResult.objects.select_related("candidate__session__filing__organisation"), request.user, pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -442,19 +450,19 @@ def result_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*READERS)
-def recognition_list(request: HttpRequest) -> HttpResponse:
+def recognition_list(request: AuthedRequest) -> HttpResponse:
     qs = DirectRecognition.objects.visible_to(request.user).select_related("organisation", "person", "occupation", "level")
     status = request.GET.get("status", "")
     if status in RecognitionStatus.values:
         qs = qs.filter(status=status)
     return TemplateResponse(request, "evaluation/recognition_list.html", {
         "page_obj": _page(request, qs), "statuses": RecognitionStatus.choices, "status": status,
-        "can_create": _is_org(request.user) and request.user.organisation.kind == "enterprise",
+        "can_create": _is_org(request.user) and _organisation(request.user).kind == "enterprise",
     })
 
 
 @require_roles(*ORG)
-def recognition_create(request: HttpRequest) -> HttpResponse:
+def recognition_create(request: AuthedRequest) -> HttpResponse:
     form = RecognitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -463,7 +471,7 @@ def recognition_create(request: HttpRequest) -> HttpResponse:
             form.add_error("id_number", _("No registered person has this ID number."))
         else:
             try:
-                rec = actions.propose_recognition(organisation=request.user.organisation, person=person,
+                rec = actions.propose_recognition(organisation=_organisation(request.user), person=person,
                                                   occupation=d["occupation"], level=d["level"],
                                                   achievements=d["achievements"], evidence=d["evidence"], by=request.user)
             except ValidationError as exc:
@@ -475,7 +483,7 @@ def recognition_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*READERS)
-def recognition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def recognition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     rec = get_for_user(DirectRecognition.objects.select_related("organisation", "person", "occupation", "level",
                                                                  "proposed_by", "decided_by"), request.user, pk)
     return TemplateResponse(request, "evaluation/recognition_detail.html", {
@@ -489,7 +497,7 @@ def recognition_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def recognition_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def recognition_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     rec = get_for_user(DirectRecognition.objects.select_related("organisation", "level", "person"), request.user, pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -510,7 +518,7 @@ def recognition_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*READERS, Role.TRAINEE)
-def certificate_list(request: HttpRequest) -> HttpResponse:
+def certificate_list(request: AuthedRequest) -> HttpResponse:
     qs = Certificate.objects.visible_to(request.user).select_related("person", "occupation", "level", "issuer")
     number = request.GET.get("number", "").strip().upper()
     if number:
@@ -520,7 +528,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*READERS, Role.TRAINEE)
-def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     cert = get_for_user(Certificate.objects.select_related("person", "occupation", "level", "issuer", "filing",
                                                            "result__candidate__session", "recognition"), request.user, pk)
     return TemplateResponse(request, "evaluation/certificate_detail.html", {
@@ -532,7 +540,7 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
-def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def certificate_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     cert = get_for_user(Certificate.objects.all(), request.user, pk)
     try:
         actions.revoke_certificate(cert, by=request.user, reason=request.POST.get("reason", ""))
@@ -547,7 +555,7 @@ def certificate_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(Role.HRSS_OFFICER, Role.AUDITOR)
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthedRequest) -> HttpResponse:
     user = request.user
     return TemplateResponse(request, "evaluation/review_queue.html", {
         "counts": queries.review_counts(user),

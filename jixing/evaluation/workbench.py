@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
-
 from jixing.accounts.models import Role
+from jixing.core.permissions import AuthedRequest
 from jixing.web.workbench import WorkbenchCard
 
 from . import queries
 from .models import Certificate, EvaluationSession, SessionStatus
 
 
-def _officer(request: HttpRequest) -> dict[str, Any]:
+def _officer(request: AuthedRequest) -> dict[str, Any]:
     counts = queries.review_counts(request.user)
     return {"waiting": sum(counts.values()), **counts}
 
 
-def _evaluator(request: HttpRequest) -> dict[str, Any]:
+def _evaluator(request: AuthedRequest) -> dict[str, Any]:
     sessions = EvaluationSession.objects.visible_to(request.user)
     return {
         "open": sessions.filter(status__in=[SessionStatus.PLANNED, SessionStatus.RETURNED]).count(),
@@ -27,7 +26,7 @@ def _evaluator(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _trainee(request: HttpRequest) -> dict[str, Any]:
+def _trainee(request: AuthedRequest) -> dict[str, Any]:
     return {"certificates": Certificate.objects.visible_to(request.user).valid().count()}
 
 

@@ -8,7 +8,7 @@ with row number, column and Chinese reason, seconds. Rows are entered as drafts 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
         parser.add_argument("--user", default="", help="enter the scores as this user (of the session's organisation)")
 
-    def _fail(self, message: str, as_json: bool) -> None:
+    def _fail(self, message: str, as_json: bool) -> NoReturn:
         if as_json:
             self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
         raise CommandError(message, returncode=FILE_ERROR_EXIT_CODE)
