@@ -82,5 +82,6 @@ def get_for_user(queryset: models.QuerySet[M], user: Any, pk: Any) -> M:
     """Fetch one object through the model's ``visible_to``; 404 for missing and forbidden alike."""
     try:
         return queryset.visible_to(user).get(pk=pk)  # type: ignore[attr-defined]
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    # The stubs give DoesNotExist to concrete models only, not to a type variable's bound.
+    except (queryset.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]
         raise Http404 from None
