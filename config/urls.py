@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -29,5 +28,3 @@ handler500 = "jixing.web.views.error_500"
 
 admin.site.site_header = "技兴 jixing"
 admin.site.site_title = "技兴 jixing"
-if not settings.DEBUG:
-    admin.site.login = admin.site.login  # admin login goes through the same lockout backend
