@@ -6,6 +6,9 @@ import os
 import time
 from collections.abc import Callable
 from statistics import median
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def fresh_database(suffix: str) -> str:
@@ -27,9 +30,9 @@ def fresh_database(suffix: str) -> str:
     return name
 
 
-def timed(fn: Callable[[], object], *, repeat: int = 5) -> tuple[float, object]:
+def timed(fn: Callable[[], T], *, repeat: int = 5) -> tuple[float, T]:
     """Median seconds of ``repeat`` runs, and the last result."""
-    times, result = [], None
+    times: list[float] = []
     for _ in range(repeat):
         started = time.perf_counter()
         result = fn()

@@ -89,10 +89,12 @@ def _setup(rows: int) -> dict:
     org = Organisation.objects.create(uscc=make_uscc("370102", rng), name="基准培训学校", kind=OrganisationKind.PRIVATE_INSTITUTION,
                                       county_id="370102")
     user = User.objects.create_user(username="bench", password=None, role=Role.INSTITUTION, organisation=org)
+    fund_source = FundSource.objects.first()
+    assert fund_source is not None, "load_reference() loads the fund sources"
     project = TrainingProject.objects.create(
         code="XM-BENCH-0001", name="基准项目", action=Action.objects.get(number=1), project_type=ProjectType.EMPLOYMENT_SKILL,
         organiser=org, occupation=Occupation.objects.order_by("id").first(), level=SkillLevel.objects.get(order=3),
-        county_id="370102", planned_person_times=10**6, hours=160, fund_source=FundSource.objects.first(),
+        county_id="370102", planned_person_times=10**6, hours=160, fund_source=fund_source,
         status=ProjectStatus.RUNNING, created_by=user,
     )
     n_classes = rows // (SESSIONS_PER_CLASS * TRAINEES_PER_CLASS)
