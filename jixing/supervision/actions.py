@@ -341,16 +341,16 @@ def clear_finding(finding: Finding, *, by: Any, reasons: str) -> Finding:
     _require_officer(by)
     reasons = _reasons(reasons)
     with transaction.atomic():
-        finding = Finding.objects.visible_to(by).select_for_update().filter(pk=finding.pk).first()
-        if finding is None:
+        locked = Finding.objects.visible_to(by).select_for_update().filter(pk=finding.pk).first()
+        if locked is None:
             raise PermissionDenied
-        if finding.status == FindingStatus.IN_CASE:
+        if locked.status == FindingStatus.IN_CASE:
             raise ValidationError(_("This finding is in a case: decide the case instead."))
-        before = finding.status
-        _move_findings([finding], FindingStatus.CLEARED, by=by, reason=reasons)
-        audit.record("supervision.finding.clear", actor=by, obj=finding, before={"status": before},
+        before = locked.status
+        _move_findings([locked], FindingStatus.CLEARED, by=by, reason=reasons)
+        audit.record("supervision.finding.clear", actor=by, obj=locked, before={"status": before},
                      after={"status": FindingStatus.CLEARED}, detail={"reasons": reasons})
-    return finding
+    return locked
 
 
 def decide_case(case: Case, *, by: Any, violation: bool, reasons: str) -> Case:

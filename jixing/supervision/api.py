@@ -83,7 +83,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_assigned_to(obj: Case) -> str | None:
-        return obj.assigned_to.username if obj.assigned_to_id else None
+        return obj.assigned_to.username if obj.assigned_to is not None else None
 
     @staticmethod
     def resolve_finding_ids(obj: Case) -> list[int]:

@@ -60,6 +60,7 @@ class _Builder:
               site: tuple[str, str] = ("36.651200", "117.120000"), **project: Any) -> Any:
         from jixing.training.models import TrainingClass, TrainingProject
 
+        assert self.action is not None and self.fund is not None, "reference data (load_reference)"
         n = next(_codes)
         proj = TrainingProject.objects.create(
             code=f"JG-DEMO-{n:04d}", name=f"{org.name[:20]}技能培训项目{n}", action=self.action,

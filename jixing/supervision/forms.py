@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ class OpenCaseForm(forms.Form):
 
     def __init__(self, *args: Any, finding_ids: list[int] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["findings"].choices = [(i, str(i)) for i in finding_ids or []]
+        cast(forms.TypedMultipleChoiceField, self.fields["findings"]).choices = [(i, str(i)) for i in finding_ids or []]
 
 
 class AssignForm(forms.Form):
@@ -26,7 +26,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, officers: list[Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["officer"].choices = [(u.pk, f"{u.get_full_name() or u.username} · {u.region}") for u in officers or []]
+        cast(forms.TypedChoiceField, self.fields["officer"]).choices = [
+            (u.pk, f"{u.get_full_name() or u.username} · {u.region}") for u in officers or []]
 
 
 class RequestExplanationForm(forms.Form):

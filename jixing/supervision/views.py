@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
-from jixing.core.permissions import require_roles
+from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
 
 from . import actions, evidence, queries, rules
@@ -71,7 +71,7 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 # ---------------------------------------------------------------- dashboard
 
 @require_roles(*READERS)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     data = queries.dashboard(request.user)
     return TemplateResponse(request, "supervision/dashboard.html", {
         "data": data, "chart": {"trend": data["trend"], "by_city": data["by_city"], "by_rule": data["by_rule"]},
@@ -81,7 +81,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_roles(OFFICER)
 @require_POST
-def run_now(request: HttpRequest) -> HttpResponse:
+def run_now(request: AuthedRequest) -> HttpResponse:
     from .tasks import run_supervision_task
 
     full = request.POST.get("full") == "1"
@@ -93,7 +93,7 @@ def run_now(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- findings
 
 @require_roles(*EVERY_VIEWER)
-def finding_list(request: HttpRequest) -> HttpResponse:
+def finding_list(request: AuthedRequest) -> HttpResponse:
     code = request.GET.get("rule", "")
     status = request.GET.get("status", "unresolved")
     try:
@@ -110,7 +110,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(*EVERY_VIEWER)
-def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_for_user(Finding.objects.select_related("organisation", "county", "case"), request.user, pk)
     is_org = request.user.role in ORGS
     return TemplateResponse(request, "supervision/finding_detail.html", {
@@ -126,7 +126,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_roles(OFFICER)
 @require_POST
-def finding_clear(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_clear(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_for_user(Finding.objects.all(), request.user, pk)
     form = ClearFindingForm(request.POST)
     if form.is_valid():
@@ -142,7 +142,7 @@ def finding_clear(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_roles(*ORGS)
 @require_POST
-def finding_explain(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_explain(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_for_user(Finding.objects.all(), request.user, pk)
     form = ExplanationForm(request.POST, request.FILES)
     if form.is_valid():
@@ -160,7 +160,7 @@ def finding_explain(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- cases
 
 @require_roles(*EVERY_VIEWER)
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "active")
     page = Paginator(queries.cases_for(request.user, status=status), queries.PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(request, "supervision/case_list.html", {
@@ -169,7 +169,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @require_roles(OFFICER)
 @require_POST
-def case_open(request: HttpRequest) -> HttpResponse:
+def case_open(request: AuthedRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("findings") if str(i).isdigit()]
     form = OpenCaseForm(request.POST, finding_ids=ids)
     if not form.is_valid():
@@ -189,7 +189,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
 
 @require_roles(OFFICER)
 @require_POST
-def finding_add_to_case(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_add_to_case(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_for_user(Finding.objects.all(), request.user, pk)
     case = get_for_user(Case.objects.all(), request.user, request.POST.get("case"))
     try:
@@ -206,7 +206,7 @@ def _officers_for(case: Case) -> list[User]:
 
 
 @require_roles(*EVERY_VIEWER)
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_for_user(Case.objects.select_related("organisation", "county", "assigned_to", "decided_by"), request.user, pk)
     findings = list(case.findings.order_by("code", "id"))
     is_officer = request.user.role == OFFICER
@@ -314,7 +314,7 @@ STEPS: dict[str, Callable[[HttpRequest, Case], None]] = {
 
 @require_roles(OFFICER)
 @require_POST
-def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def case_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     case = get_for_user(Case.objects.all(), request.user, pk)
     handler = STEPS.get(step)
     if handler is None:
@@ -331,12 +331,12 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 # ---------------------------------------------------------------- the institution's side
 
 @require_roles(*ORGS)
-def my_findings(request: HttpRequest) -> HttpResponse:
+def my_findings(request: AuthedRequest) -> HttpResponse:
     return TemplateResponse(request, "supervision/my_findings.html", queries.institution_overview(request.user))
 
 
 @require_roles(*ORGS)
-def case_explain(request: HttpRequest, pk: int) -> HttpResponse:
+def case_explain(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_for_user(Case.objects.select_related("organisation"), request.user, pk)
     form = ExplanationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -356,22 +356,23 @@ def case_explain(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*EVERY_VIEWER)
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: AuthedRequest, pk: int) -> HttpResponse:
     explanation = Explanation.objects.filter(pk=pk).exclude(attachment="").first()
     if explanation is None:
         raise Http404
     target = explanation.case or explanation.finding
+    assert target is not None, "an explanation belongs to a case or a finding (explanation_case_or_finding)"
     model = Case if explanation.case_id else Finding
     get_for_user(model.objects.all(), request.user, target.pk)  # 404 unless the user may see it
     response = FileResponse(explanation.attachment.open("rb"), as_attachment=True,
                             filename=explanation.attachment_name or explanation.attachment.name)
-    return response
+    return cast(HttpResponse, response)  # a streaming response; the decorators only pass it through
 
 
 # ---------------------------------------------------------------- rules
 
 @require_roles(Role.HRSS_OFFICER, Role.AUDITOR, Role.SECURITY_ADMIN)
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: AuthedRequest) -> HttpResponse:
     settings = {s.code: s for s in RuleSetting.objects.select_related("updated_by")}
     rows = []
     for code, rule in rules.by_code().items():
@@ -387,7 +388,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_roles(Role.HRSS_OFFICER)
-def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
+def rule_edit(request: AuthedRequest, code: str) -> HttpResponse:
     rule = rules.by_code().get(code)
     if rule is None or not actions.can_edit_rules(request.user):
         raise Http404
@@ -412,7 +413,7 @@ def rule_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_roles(Role.SECURITY_ADMIN)
 @require_POST
-def rule_editor_grant(request: HttpRequest, user_id: int) -> HttpResponse:
+def rule_editor_grant(request: AuthedRequest, user_id: int) -> HttpResponse:
     user = User.objects.filter(pk=user_id, role=Role.HRSS_OFFICER).first()
     if user is None:
         raise Http404

@@ -14,11 +14,14 @@ import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ class Param:
     """A rule parameter: a number with a default and an inclusive range."""
 
     name: str
-    label: str | Promise
+    label: StrOrPromise
     default: int | float
     minimum: int | float
     maximum: int | float

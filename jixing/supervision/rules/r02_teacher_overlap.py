@@ -63,7 +63,7 @@ class TeacherOverlap(Rule):
             s["id"]: s for s in TrainingSession.objects.filter(pk__in={r[1] for r in rows} | {r[2] for r in rows})
             .values("id", "training_class_id", "starts_at", "ends_at", "topic", "teacher_id", "created_at")
         }
-        groups: dict[tuple[int, int, int], list[tuple[dict[str, Any], dict[str, Any], int]]] = defaultdict(list)
+        groups: dict[tuple[int, int, int], list[tuple[Mapping[str, Any], Mapping[str, Any], int]]] = defaultdict(list)
         for person_id, s1, s2, seconds in rows:
             a, b = sessions[s1], sessions[s2]
             if a["training_class_id"] > b["training_class_id"]:
@@ -72,7 +72,7 @@ class TeacherOverlap(Rule):
         classes = class_info({k[1] for k in groups} | {k[2] for k in groups})
         labels = person_labels({k[0] for k in groups})
 
-        def show(s: dict[str, Any]) -> dict[str, Any]:
+        def show(s: Mapping[str, Any]) -> dict[str, Any]:
             return {"id": s["id"], "class_id": s["training_class_id"], "class_code": classes[s["training_class_id"]]["code"],
                     "starts_at": iso(s["starts_at"]), "ends_at": iso(s["ends_at"]), "topic": s["topic"],
                     "teacher_id": s["teacher_id"]}

@@ -91,7 +91,7 @@ class IneligibleTrainee(Rule):
         rows = sql.fetch(query, args)
         if not rows:
             return []
-        groups: dict[int, list[dict[str, Any]]] = {}
+        groups: dict[int, list[Mapping[str, Any]]] = {}
         memberships = (
             PersonGroup.objects.filter(person_id__in={r[1] for r in rows}, group__excludes_subsidy=True,
                                        archived_at__isnull=True)

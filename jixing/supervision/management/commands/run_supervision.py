@@ -48,10 +48,10 @@ class Command(BaseCommand):
         if options["enqueue"]:
             from jixing.supervision.tasks import run_supervision_task
 
-            result = run_supervision_task.enqueue(codes=codes, full=options["full"],
-                                                  since=since.isoformat() if since else None)
-            summary = {"enqueued": str(result.id)}
-            self.stdout.write(json.dumps(summary) if options["json"] else f"enqueued task {result.id}")
+            task_result = run_supervision_task.enqueue(codes=codes, full=options["full"],
+                                                       since=since.isoformat() if since else None)
+            summary = {"enqueued": str(task_result.id)}
+            self.stdout.write(json.dumps(summary) if options["json"] else f"enqueued task {task_result.id}")
             return
         report = run_rules(codes=codes or None, full=options["full"], since=since)
         data = report.as_dict()
