@@ -12,6 +12,7 @@ import os
 import pkgutil
 import sys
 import time
+import traceback
 
 
 def main() -> int:
@@ -24,14 +25,27 @@ def main() -> int:
     django.setup()
     wanted = set(sys.argv[1:])
     names = sorted(m.name for m in pkgutil.iter_modules([os.path.dirname(__file__)]))
+    unknown = wanted - set(names)
+    if unknown:
+        print(f"no such benchmark: {', '.join(sorted(unknown))} (have: {', '.join(n for n in names if not n.startswith('_'))})")
+        return 2
+    failed = []
     for name in names:
         if name.startswith("_") or (wanted and name not in wanted):
             continue
         started = time.monotonic()
-        print(f"== bench {name}")
-        importlib.import_module(f"bench.{name}").main()
-        print(f"== bench {name} done in {time.monotonic() - started:.1f}s")
-    return 0
+        print(f"== bench {name}", flush=True)
+        try:
+            importlib.import_module(f"bench.{name}").main()
+        except Exception:  # report it, run the others, fail at the end
+            traceback.print_exc()
+            failed.append(name)
+            print(f"== bench {name} FAILED after {time.monotonic() - started:.1f}s", flush=True)
+            continue
+        print(f"== bench {name} done in {time.monotonic() - started:.1f}s", flush=True)
+    if failed:
+        print(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 from django.db import connection, models
 
+from bench._db import fresh_database
 from jixing.imports.pipeline import Column, Counts, Importer, Row, RowError, copy_upsert, run_import
 from jixing.imports.readers import inspect_upload
 
@@ -89,6 +90,7 @@ def _write_csv(path: Path, rows: int) -> None:
 
 def main() -> None:
     rows = int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
+    fresh_database("imports")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "attendance.csv"
         _write_csv(path, rows)
