@@ -144,12 +144,14 @@ def _run_one(rule: type[rules.Rule], *, full: bool, since: dt.datetime | None, b
 
 def _tune_session() -> None:
     """Scans sort millions of rows: give this transaction room to sort in memory (PostgreSQL;
-    ``JIXING_SUPERVISION_WORK_MEM``, default 512MB). SET LOCAL ends with the transaction."""
+    ``JIXING_SUPERVISION_WORK_MEM``, default 512MB), and no JIT: the rules' plans are simple and
+    compiling them cost ~0.3 s per query at 3 M attendance rows (bench/supervision.py).
+    SET LOCAL ends with the transaction."""
     if connection.vendor != "postgresql":
         return
     work_mem = getattr(settings, "JIXING_SUPERVISION_WORK_MEM", "512MB")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('work_mem', %s, true)", [work_mem])
+        cursor.execute("SELECT set_config('work_mem', %s, true), set_config('jit', 'off', true)", [work_mem])
 
 
 def _content_type(label: str) -> ContentType:

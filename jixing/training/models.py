@@ -376,7 +376,11 @@ class Attendance(models.Model):
             models.CheckConstraint(name="attendance_credited_not_negative", condition=Q(credited_hours__gte=0)),
         ]
         indexes = [
-            models.Index(fields=["person", "check_in_at"]),
+            # Covering (PostgreSQL): supervision R01 walks every person's check-ins in order from
+            # this index alone, without a sort or heap reads; the (person, check_in_at) prefix
+            # serves the overlap lookups.
+            models.Index(fields=["person", "check_in_at", "id"], include=["check_out_at", "session"],
+                         name="attendance_person_time"),
             models.Index(fields=["device_id", "check_in_at"]),
         ]
 
