@@ -24,6 +24,8 @@ import tempfile
 import time
 from typing import Any
 
+from bench._db import fresh_database
+
 SCALES = {"medium": 1_000, "large": 5_000}  # classes; BENCH_SUPERVISION_SCALES="medium=100,large=300" for a trial
 if os.environ.get("BENCH_SUPERVISION_SCALES"):
     SCALES = {k: int(v) for k, v in (part.split("=") for part in os.environ["BENCH_SUPERVISION_SCALES"].split(","))}
@@ -37,26 +39,9 @@ def _log(msg: str) -> None:
 
 
 def _use_dedicated_database() -> str:
-    import psycopg
-    from django.db import connections
-
-    conn = connections["default"]
-    base = conn.settings_dict["NAME"]
-    name = f"{base}_bench_supervision"
-    params = {k: v for k, v in {
-        "host": conn.settings_dict.get("HOST") or None, "port": conn.settings_dict.get("PORT") or None,
-        "user": conn.settings_dict.get("USER") or None, "password": conn.settings_dict.get("PASSWORD") or None,
-    }.items() if v}
-    conn.close()
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    conn.settings_dict["NAME"] = name
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     from jixing.plan.management.commands.load_reference import load_reference
 
+    name = fresh_database("supervision")
     load_reference()
     return name
 
