@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -22,7 +22,7 @@ class TimeStampedModel(models.Model):
 
 
 class ArchivableQuerySet(models.QuerySet):
-    def active(self) -> ArchivableQuerySet:
+    def active(self) -> Self:
         return self.filter(archived_at__isnull=True)
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import wraps
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from jixing.core import audit
 from jixing.core.models import AuditOutcome
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from jixing.accounts.models import User
 
 ACCESS_ATTR = "jixing_access"
+
+# A view, whatever its request type and response (a page, a streamed file): the decorators
+# below hand it back with its own signature.
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 class AuthedRequest(HttpRequest):
@@ -46,7 +51,7 @@ READ_ONLY_ATTR = "jixing_read_only"
 READ_ONLY_API_OPERATIONS: set[tuple[str, str]] = set()
 
 
-def read_only_post(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def read_only_post(view: View) -> View:
     """Mark a page view whose POST changes no business data, so the auditor may use it."""
     setattr(view, READ_ONLY_ATTR, True)
     return view
@@ -62,7 +67,7 @@ def api_route(path: str) -> str:
     return re.sub(r"\{(\w+)\}", r"<\1>", path).lstrip("/")
 
 
-def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public(view: View) -> View:
     setattr(view, ACCESS_ATTR, ("public",))
     return view
 
@@ -103,14 +108,14 @@ def _to_login(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def require_roles(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def require_roles(*roles: str) -> Callable[[View], View]:
     """Login required, then one of ``roles`` (pass ANY_ROLE for every signed-in user)."""
     if not roles:
         raise ValueError("require_roles needs at least one role (or ANY_ROLE)")
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return _to_login(request)
             if not has_role(request.user, roles):
@@ -118,7 +123,7 @@ def require_roles(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
             return view(request, *args, **kwargs)
 
         setattr(wrapper, ACCESS_ATTR, tuple(roles))
-        return wrapper
+        return cast(View, wrapper)
 
     return decorate
 

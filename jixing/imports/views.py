@@ -155,7 +155,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_roles(ANY_ROLE)
 @require_GET
-def error_file(request: HttpRequest, pk: int) -> HttpResponse:
+def error_file(request: HttpRequest, pk: int) -> FileResponse:
     job = _job_or_404(request, pk)
     if not _may_download_errors(request, job):
         raise Http404
@@ -165,12 +165,12 @@ def error_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_roles(ANY_ROLE)
 @require_GET
-def template(request: HttpRequest, kind: str) -> HttpResponse:
+def template(request: HttpRequest, kind: str) -> FileResponse:
     importer = _importer_or_404(request, kind)
     return _xlsx_response(actions.template_file(kind), f"{importer.kind}-template.xlsx")
 
 
-def _xlsx_response(fh: IO[bytes], filename: str) -> HttpResponse:
+def _xlsx_response(fh: IO[bytes], filename: str) -> FileResponse:
     response = FileResponse(fh, as_attachment=True, filename=filename,
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    return cast(HttpResponse, response)  # a streaming response; the decorators only pass it through
+    return response

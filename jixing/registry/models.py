@@ -4,7 +4,7 @@ real-name registry of persons and organisations."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -153,10 +153,6 @@ class EmploymentStatus(models.TextChoices):
 
 
 class PersonQuerySet(ArchivableQuerySet):
-    if TYPE_CHECKING:
-        # ArchivableQuerySet.active() is annotated to return the base class; filter() keeps this one.
-        def active(self) -> Self: ...
-
     def visible_to(self, user: Any) -> PersonQuerySet:
         scope = scope_for(user)
         if scope.everything:
@@ -289,10 +285,6 @@ class OrganisationStatus(models.TextChoices):
 
 
 class OrganisationQuerySet(ArchivableQuerySet):
-    if TYPE_CHECKING:
-        # ArchivableQuerySet.active() is annotated to return the base class; filter() keeps this one.
-        def active(self) -> Self: ...
-
     def visible_to(self, user: Any) -> OrganisationQuerySet:
         """Organisations are public-sector partners: officers see their region's, an
         organisation sees itself; sector officers see the province's."""
