@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -314,9 +315,15 @@ class Placement(TimeStampedModel):
 
 class HeldContributionQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> HeldContributionQuerySet:
+        """A held row has no person yet, so no region of its own: it belongs to the region where
+        the employer was registered, which the unified social credit code carries in its 3rd–8th
+        characters (GB 32100-2015)."""
         scope = scope_for(user)
-        if scope.everything or (scope.region_prefix and not scope.department_id):
+        if scope.everything:
             return self
+        if scope.region_prefix and not scope.department_id:
+            return self.alias(registered_in=Substr("employer_uscc", 3, 6)).filter(
+                registered_in__startswith=scope.region_prefix)
         return self.none()
 
 

@@ -250,3 +250,23 @@ def test_it_gives_the_same_answer_whatever_the_chunk_size(setup, tmp_path, chunk
                  "--chunk-size", chunk)
     assert (result["created"], result["held"]) == (3, 1)
     assert sorted(r["row"] for r in result["rejected"]) == [5, 6, 7, 8, 9, 10, 12]
+
+
+def test_held_rows_are_seen_in_the_region_where_the_employer_was_registered(setup, tmp_path):
+    """A held row has no person yet: the employer's credit code (characters 3–8, the registering
+    authority's division) places it. Jinan (bob) sees a Lixia-registered employer's rows, Qingdao
+    (carol) does not, the province (alice) does."""
+    personas, ent, other_uscc, unknown_id = setup
+    qingdao_uscc = make_uscc("370202", random.Random(7))
+    write_csv(tmp_path / "held.csv", [[unknown_id, other_uscc, "2025-05", "3000"],
+                                      [unknown_id, qingdao_uscc, "2025-05", "3100"]])
+    run(tmp_path / "held.csv")
+    assert other_uscc[2:8] == "370103" and qingdao_uscc[2:8] == "370202"
+
+    def seen(user) -> set[str]:
+        return set(HeldContribution.objects.visible_to(user).values_list("employer_uscc", flat=True))
+
+    assert seen(personas.alice) == {other_uscc, qingdao_uscc}
+    assert seen(personas.bob) == {other_uscc}
+    assert seen(personas.carol) == {qingdao_uscc}
+    assert seen(personas.ivan) == set()
