@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -97,6 +98,11 @@ def chart_payload(data: dict[str, Any]) -> dict[str, Any]:
         "trend": data["trend"],
         "actions": [{"name": a["action"].name, "value": a["count"]} for a in data["by_action"]],
         "funnel": [{"name": s["label"], "value": s["count"]} for s in data["funnel"]],
+        "labels": {
+            "completion": _("completion %"),
+            "time": _("time progress %"),
+            "months": [date_format(dt.date(2000, m, 1), "M") for m in range(1, 13)],  # Jan / 一月
+        },
     }
 
 

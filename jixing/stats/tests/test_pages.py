@@ -41,6 +41,16 @@ def test_it_shows_the_province_dashboard(client, dataset):
     assert 'id="chart-ranking"' in html and "vendor/echarts/echarts.min.js" in html
 
 
+def test_the_charts_speak_the_page_language(client, dataset):
+    """The chart labels come translated from the server: no Chinese baked into dashboard.js."""
+    client.force_login(dataset.alice)
+    chinese = client.get("/stats/?year=2026").context["chart_data"]["labels"]
+    assert chinese["completion"] == "完成率 %" and chinese["months"][0] == "一月"
+    english = client.get("/stats/?year=2026", HTTP_ACCEPT_LANGUAGE="en").context["chart_data"]["labels"]
+    assert english == {"completion": "completion %", "time": "time progress %", "months": english["months"]}
+    assert english["months"][:2] == ["Jan", "Feb"] and len(english["months"]) == 12
+
+
 def test_it_scopes_the_dashboard_and_refuses_other_regions(client, dataset):
     client.force_login(dataset.bob)
     assert client.get("/stats/?year=2026").status_code == 200

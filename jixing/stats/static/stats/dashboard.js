@@ -1,4 +1,5 @@
-// Dashboard charts (Apache ECharts, served locally). Data comes from the json_script block.
+// Dashboard charts (Apache ECharts, served locally). Data and translated labels come from the
+// json_script block (stats/exports.py chart_payload).
 (function () {
   const data = JSON.parse(document.getElementById("chart-data").textContent);
   const red = "#b4232a", grey = "#98a2b3";
@@ -9,13 +10,14 @@
     c.setOption(Object.assign({ animation: false, tooltip: { trigger: "axis" }, grid: { left: 60, right: 20, top: 30, bottom: 60 } }, option));
     window.addEventListener("resize", () => c.resize());
   }
+  const labels = data.labels;
   chart("chart-progress", {
-    legend: { data: ["完成率 %", "时间进度 %"] },
+    legend: { data: [labels.completion, labels.time] },
     xAxis: { type: "category", data: data.progress.names, axisLabel: { rotate: 30, fontSize: 11 } },
     yAxis: { type: "value", max: (v) => Math.max(100, Math.ceil(v.max / 10) * 10) },
     series: [
-      { name: "完成率 %", type: "bar", data: data.progress.completion, itemStyle: { color: red } },
-      { name: "时间进度 %", type: "line", data: data.progress.time, itemStyle: { color: "#1f2933" }, lineStyle: { type: "dashed" } },
+      { name: labels.completion, type: "bar", data: data.progress.completion, itemStyle: { color: red } },
+      { name: labels.time, type: "line", data: data.progress.time, itemStyle: { color: "#1f2933" }, lineStyle: { type: "dashed" } },
     ],
   });
   chart("chart-ranking", {
@@ -24,7 +26,7 @@
     series: [{ type: "bar", data: data.ranking.values, itemStyle: { color: red } }],
   });
   chart("chart-trend", {
-    xAxis: { type: "category", data: ["1月","2月","3月","4月","5月","6月","7月","8月","9月","10月","11月","12月"] },
+    xAxis: { type: "category", data: labels.months },
     yAxis: { type: "value" },
     series: [{ type: "line", data: data.trend, areaStyle: { opacity: 0.15 }, itemStyle: { color: red } }],
   });
@@ -34,7 +36,8 @@
   });
   chart("chart-funnel", {
     tooltip: { trigger: "item" },
-    series: [{ type: "funnel", left: "10%", width: "80%", sort: "none", data: data.funnel, label: { formatter: "{b}: {c}" },
+    series: [{ type: "funnel", left: "4%", width: "62%", minSize: "12%", gap: 2, sort: "none", data: data.funnel,
+               label: { position: "right", formatter: "{b}: {c}" },
                itemStyle: { color: (p) => [red, "#d9534f", "#e8845c", "#f0ad4e", grey][p.dataIndex % 5] } }],
   });
 })();
