@@ -7,7 +7,8 @@ Who may do what (G1):
 - HRSS officers: claim review (county → city → province for provincial key projects),
   rule tables of their city, recovery orders (also raised by supervision cases);
 - institutions and enterprises: claims for their completed trainees, their bank account,
-  staff education fund reports; persons: 技能提升补贴 for their own certificate.
+  staff education fund reports; persons: 技能提升补贴 for their own certificate, their own
+  study records and 求学圆梦 for them.
 Maker ≠ checker: whoever made or submitted a claim never reviews it, and the county
 reviewer, city approver and province approver are three different people.
 """
@@ -66,6 +67,9 @@ from .models import (
     RecoveryStatus,
     ReferenceType,
     StaffEducationReport,
+    StudyLevel,
+    StudyMode,
+    StudyRecord,
     SubsidyItem,
     SubsidyRate,
     SubsidyRuleTable,
@@ -405,7 +409,7 @@ def _write_lines(claim: Claim, drafts: Sequence[queries.LineDraft]) -> None:
         lines.append(ClaimLine(
             claim=claim, person=d.person, subsidy_item=claim.subsidy_item, enrollment=d.enrollment,
             training_class_id=d.enrollment.training_class_id if d.enrollment else None, certificate=d.certificate,
-            occupation_id=d.occupation_id, level_id=d.level_id, year=d.year, amount=d.amount,
+            study=d.study, occupation_id=d.occupation_id, level_id=d.level_id, year=d.year, amount=d.amount,
             reasons=d.reasons_json(), checks=[c.as_json() for c in d.checks],
             employed_within_6_months=d.employed, rule_table=d.table,
         ))
@@ -512,10 +516,105 @@ def create_person_claim(*, by: Any, certificate: Certificate, payee_account: Pay
     return claim
 
 
+# ---------------------------------------------------------------- 求学圆梦 (education)
+
+EDUCATION_FUND_SOURCE = "sector_department"  # 省总工会 funds are sector funds (行业主管部门相关资金)
+EDUCATION_ACTION = "key_groups"  # action 6 names "求学圆梦行动" (reference/actions.csv)
+
+
+def _require_trainee(by: Any) -> Person:
+    if getattr(by, "role", None) != Role.TRAINEE or not getattr(by, "person_id", None):
+        raise PermissionDenied(_("Only a person may record their own studies."))
+    return by.person
+
+
+def record_study(
+    *, by: Any, school: str, programme: str, level: str, mode: str, enrolled_on: dt.date,
+    tuition_paid: Decimal | str | int, graduated_on: dt.date | None = None, student_number: str = "",
+    employer: Organisation | None = None, evidence_note: str = "",
+) -> StudyRecord:
+    """A person records their own academic study (求学圆梦); the claim for it is separate."""
+    person = _require_trainee(by)
+    errors: dict[str, str] = {}
+    school, programme = (school or "").strip(), (programme or "").strip()
+    if not school:
+        errors["school"] = _("Enter the school.")
+    if not programme:
+        errors["programme"] = _("Enter the programme.")
+    if level not in StudyLevel.values:
+        errors["level"] = _("Choose junior college or bachelor's degree.")
+    if mode not in StudyMode.values:
+        errors["mode"] = _("Choose a study mode.")
+    if graduated_on is not None and graduated_on < enrolled_on:
+        errors["graduated_on"] = _("The graduation date cannot be before the enrolment date.")
+    try:
+        tuition = yuan(tuition_paid)
+    except (TypeError, ValueError):
+        errors["tuition_paid"] = _("Enter an amount in yuan, e.g. 1200.00.")
+        tuition = ZERO
+    if tuition < 0:
+        errors["tuition_paid"] = _("The tuition paid cannot be negative.")
+    elif tuition >= MAX_AMOUNT:
+        errors["tuition_paid"] = _("The amount is too large.")
+    if errors:
+        raise ValidationError(errors)
+    study = StudyRecord(
+        person=person, school=school[:120], programme=programme[:120], level=level, mode=mode,
+        student_number=(student_number or "").strip()[:40], enrolled_on=enrolled_on, graduated_on=graduated_on,
+        tuition_paid=tuition, employer=employer, evidence_note=(evidence_note or "").strip()[:300], created_by=by,
+    )
+    try:
+        with transaction.atomic():
+            study.save()
+            audit.record("funds.study.create", actor=by, obj=study, after={
+                "school": study.school, "programme": study.programme, "level": study.level, "mode": study.mode,
+                "graduated_on": graduated_on.isoformat() if graduated_on else None, "tuition_paid": str(tuition),
+            })
+    except IntegrityError:
+        raise ValidationError({"programme": _("You have already recorded this programme at this school and level.")})
+    return study
+
+
+def create_education_claim(*, by: Any, study: StudyRecord, payee_account: PayeeAccount | None = None) -> Claim:
+    """A person's own 求学圆梦 claim on a study record (鲁人社字〔2025〕87号): graduated within
+    12 months, employed; the city's EDUCATION rate, never more than the tuition paid."""
+    if getattr(by, "role", None) != Role.TRAINEE or by.person_id != study.person_id:
+        raise PermissionDenied(_("Only the person who studied may claim this subsidy."))
+    person = study.person
+    if payee_account is not None and payee_account.person_id != person.pk:
+        raise ValidationError({"payee_account": _("Choose one of your own bank accounts.")})
+    fund_source = FundSource.objects.filter(code=EDUCATION_FUND_SOURCE).first()
+    if fund_source is None:
+        raise ClaimRefused(_("The fund for the education subsidy is not configured."))
+    draft = queries.evaluate_study(person, study)
+    if not draft.ok:
+        raise ClaimRefused(_("This study cannot be claimed for."), [(draft.label, draft.problems)])
+    county = person.current_region
+    table = queries.table_in_force(queries.city_code(county.code), today())
+    if table is None:
+        raise ClaimRefused(_("The city has no subsidy standard in force; no claim can be made."))
+    with transaction.atomic():
+        claim = Claim(
+            subsidy_item=SubsidyItem.EDUCATION, payee_kind=PayeeKind.PERSON, person=person, county=county,
+            fund_source=fund_source, action=Action.objects.filter(code=EDUCATION_ACTION).first(), rule_table=table,
+            payee_account=payee_account, created_by=by,
+        )
+        _save_numbered(claim, f"BT{today():%Y}")
+        _write_lines(claim, [draft])
+        _mark_tables_used([table.pk])
+        _refresh_amount(claim)
+        audit.record("funds.claim.create", actor=by, obj=claim, after={
+            **_claim_snapshot(claim), "lines": 1, "study": study.pk,
+        })
+    return claim
+
+
 def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
     """Re-run every live line's checks (caps may have changed since the claim was made);
     store the fresh checks; return the lines that now fail."""
-    lines = list(claim.lines.filter(status=LineStatus.LIVE).select_related("enrollment__training_class", "person", "certificate"))
+    lines = list(
+        claim.lines.filter(status=LineStatus.LIVE).select_related("enrollment__training_class", "person", "certificate", "study")
+    )
     exclude = [ln.pk for ln in lines]
     failing: list[tuple[str, list[str]]] = []
     drafts: list[tuple[ClaimLine, queries.LineDraft]] = []
@@ -532,6 +631,8 @@ def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
         for ln in lines:
             if ln.certificate is not None:
                 drafts.append((ln, queries.evaluate_certificate(ln.person, ln.certificate, exclude_line_ids=exclude)))
+            elif ln.study is not None:
+                drafts.append((ln, queries.evaluate_study(ln.person, ln.study, exclude_line_ids=exclude)))
     for ln, d in drafts:
         ln.checks = [c.as_json() for c in d.checks]
         ln.save(update_fields=["checks", "updated_at"])

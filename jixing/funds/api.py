@@ -35,6 +35,7 @@ from .models import (
     PaymentBatch,
     PaymentOrder,
     RecoveryOrder,
+    StudyRecord,
     SubsidyRuleTable,
 )
 from .queries import (
@@ -146,6 +147,7 @@ class LineOut(Schema):
     id_number_masked: str
     training_class: str | None
     certificate: str | None
+    study: int | None = Field(None, description="study record id (求学圆梦)")
     amount: Decimal
     status: str
     reasons: list[ReasonOut]
@@ -167,6 +169,10 @@ class LineOut(Schema):
     @staticmethod
     def resolve_certificate(obj: ClaimLine) -> str | None:
         return obj.certificate.number if obj.certificate is not None else None
+
+    @staticmethod
+    def resolve_study(obj: ClaimLine) -> int | None:
+        return obj.study_id
 
     @staticmethod
     def resolve_rule_version(obj: ClaimLine) -> int | None:
@@ -317,6 +323,94 @@ def reject_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
 def my_subsidies(request: HttpRequest) -> Any:
     require_api_roles(request, Role.TRAINEE)
     return list(queries.my_subsidies(request.user).select_related("person", "rule_table"))
+
+
+class StudyOut(Schema):
+    id: int
+    school: str
+    programme: str
+    level: str
+    mode: str
+    student_number: str
+    enrolled_on: dt.date
+    graduated_on: dt.date | None
+    tuition_paid: Decimal
+    employer: int | None = Field(None, description="employer organisation id")
+    evidence_note: str
+    claim: str | None = Field(None, description="number of the live 求学圆梦 claim, if claimed")
+
+    @staticmethod
+    def resolve_employer(obj: StudyRecord) -> int | None:
+        return obj.employer_id
+
+    @staticmethod
+    def resolve_claim(obj: StudyRecord) -> str | None:
+        line = getattr(obj, "live_line", None)
+        return line.claim.number if line is not None else None
+
+
+class StudyIn(Schema):
+    school: str = Field(max_length=120)
+    programme: str = Field(max_length=120)
+    level: str = Field(max_length=20, description="college (专科) or bachelor (本科)")
+    mode: str = Field(max_length=20, description="adult_exam, open_university, self_study or online")
+    student_number: str = Field("", max_length=40)
+    enrolled_on: dt.date
+    graduated_on: dt.date | None = None
+    tuition_paid: Decimal = Field(max_digits=16, decimal_places=2)
+    employer_id: int | None = None
+    evidence_note: str = Field("", max_length=300)
+
+
+class EducationClaimIn(Schema):
+    """Any ``amount``, ``status`` or ``budget`` in the body is ignored."""
+
+    payee_account_id: int | None = None
+
+
+def _studies_out(user: Any) -> list[StudyRecord]:
+    out = []
+    for study, line in queries.my_studies(user):
+        study.live_line = line  # type: ignore[attr-defined]
+        out.append(study)
+    return out
+
+
+@router.get("/my/studies", response=list[StudyOut])
+def my_studies(request: HttpRequest) -> Any:
+    """The signed-in person's own study records (求学圆梦)."""
+    require_api_roles(request, Role.TRAINEE)
+    return _studies_out(request.user)
+
+
+@router.post("/my/studies", response={201: StudyOut})
+def record_study(request: HttpRequest, payload: StudyIn) -> Any:
+    require_api_roles(request, Role.TRAINEE)
+    employer = None
+    if payload.employer_id is not None:
+        employer = Organisation.objects.filter(pk=payload.employer_id).first()
+        if employer is None:
+            raise ValidationError({"employer_id": _("No such employer.")})
+    study = actions.record_study(
+        by=request.user, school=payload.school, programme=payload.programme, level=payload.level, mode=payload.mode,
+        student_number=payload.student_number, enrolled_on=payload.enrolled_on, graduated_on=payload.graduated_on,
+        tuition_paid=payload.tuition_paid, employer=employer, evidence_note=payload.evidence_note,
+    )
+    return Status(201, study)
+
+
+@router.post("/my/studies/{study_id}/claim", response={201: ClaimDetailOut})
+def create_education_claim(request: HttpRequest, study_id: int, payload: EducationClaimIn) -> Any:
+    """Claim 求学圆梦 for one of the person's own study records; the amount is the rule engine's."""
+    require_api_roles(request, Role.TRAINEE)
+    study = get_for_user(StudyRecord.objects.select_related("person", "employer"), request.user, study_id)
+    account = None
+    if payload.payee_account_id is not None:
+        account = PayeeAccount.objects.visible_to(request.user).filter(pk=payload.payee_account_id).first()
+        if account is None:
+            raise ValidationError({"payee_account_id": _("Choose one of your own bank accounts.")})
+    claim = actions.create_education_claim(by=request.user, study=study, payee_account=account)
+    return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
 
 
 # ---------------------------------------------------------------- payments

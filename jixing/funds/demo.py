@@ -8,6 +8,8 @@
 - Claims for a share of the completed enrollments, left in every state of the review, one
   Jinan payment batch paid and reconciled, one recovery with a first instalment, staff
   education fund reports of the enterprises.
+- 求学圆梦: study records of three Jinan persons (graduated, still studying, graduated long
+  ago) and one submitted education claim.
 
 Everything goes through the actions (real checks, ledger postings and audit rows); the only
 shortcut is that public notices are closed "as of" their end date. Deterministic: ``ctx.rng``.
@@ -34,6 +36,7 @@ from jixing.registry.models import (
     Occupation,
     Organisation,
     OrganisationKind,
+    Person,
     Region,
     RegionLevel,
     SkillLevel,
@@ -92,6 +95,7 @@ def _rates(factor: Decimal, levels: dict[int, SkillLevel], groups: dict[str, Tar
         {"item": SubsidyItem.APPRENTICESHIP, "amount": amount(5000), "note": "每人每年不低于4000元（人社部发〔2018〕66号）"},
         {"item": SubsidyItem.ENTREPRENEURSHIP, "amount": amount(1000)},
         {"item": SubsidyItem.EVALUATION, "certificate_type": "skill_level", "amount": amount(300)},
+        {"item": SubsidyItem.EDUCATION, "payee_kind": "person", "amount": amount(3000), "note": "求学圆梦（演示）"},
     ]
     for code in ("employment_difficulty", "poverty_monitoring"):
         if code in groups:
@@ -318,6 +322,46 @@ def _staff_education(ctx: DemoContext) -> None:
     ctx.counts["staff_education_reports"] = reports
 
 
+STUDIES = (  # school, programme, level, mode, graduated (days ago; None: still studying), tuition
+    ("山东开放大学", "机械设计制造及其自动化", "bachelor", "open_university", 75, Decimal("4800.00")),
+    ("济南职业学院", "电气自动化技术", "college", "adult_exam", None, Decimal("3200.00")),
+    ("山东理工大学", "会计学", "bachelor", "self_study", 520, Decimal("2600.00")),
+)
+
+
+def _studies(ctx: DemoContext) -> None:
+    """Three Jinan persons record a study each; the first claims 求学圆梦 and submits it."""
+    day = timezone.localdate()
+    employers = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, county__code__startswith="3701")
+                     .order_by("id")[:3])
+    persons = list(Person.objects.filter(current_region__code__startswith="3701").order_by("id")[:len(STUDIES)])
+    if not employers or not persons:
+        return
+    claims = 0
+    for i, (person, row) in enumerate(zip(persons, STUDIES, strict=False)):
+        school, programme, level, mode, graduated_ago, tuition = row
+        user = User.objects.filter(person=person).first() or _user(f"demo-trainee-{person.pk}", Role.TRAINEE, person=person)
+        if user.role != Role.TRAINEE:
+            continue
+        graduated = day - dt.timedelta(days=graduated_ago) if graduated_ago is not None else None
+        study = actions.record_study(
+            by=user, school=school, programme=programme, level=level, mode=mode, student_number=f"DEMO{person.pk:08d}",
+            enrolled_on=day - dt.timedelta(days=(graduated_ago or 0) + 900), graduated_on=graduated, tuition_paid=tuition,
+            employer=employers[i % len(employers)], evidence_note="毕业证书（演示）" if graduated else "",
+        )
+        ctx.counts["study_records"] = ctx.counts.get("study_records", 0) + 1
+        if i == 0:
+            account = PayeeAccount.objects.active().filter(person=person).first() or actions.register_payee_account(
+                by=user, holder_name=person.name, bank_name="中国农业银行营业部", account_number=f"62284800{person.pk:011d}")
+            try:
+                claim = actions.create_education_claim(by=user, study=study, payee_account=account)
+                actions.submit_claim(claim, by=user)
+            except REFUSED:
+                continue
+            claims += 1
+    ctx.counts["education_claims"] = claims
+
+
 def seed(ctx: DemoContext) -> None:
     cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
     if not cities:
@@ -334,4 +378,5 @@ def seed(ctx: DemoContext) -> None:
     _pay_one_city(ctx, finance_jinan)
     _recovery(ctx)
     _staff_education(ctx)
+    _studies(ctx)
     ctx.shared["subsidy_claims"] = claims

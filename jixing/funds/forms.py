@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.plan.models import Action, FundSource
-from jixing.registry.models import Organisation, Region, RegionLevel
+from jixing.registry.models import Organisation, OrganisationKind, Region, RegionLevel
 
-from .models import OrderStatus, PayeeAccount, SubsidyItem
+from .models import OrderStatus, PayeeAccount, StudyLevel, StudyMode, SubsidyItem
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -112,6 +112,38 @@ class PayeeAccountForm(forms.Form):
 
 class PersonClaimForm(forms.Form):
     certificate = forms.IntegerField(widget=forms.HiddenInput)
+    payee_account = forms.ModelChoiceField(label=_("payee bank account"), queryset=PayeeAccount.objects.none())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelChoiceField[PayeeAccount]", self.fields["payee_account"]).queryset = (
+            PayeeAccount.objects.active().filter(person_id=user.person_id))
+
+
+class StudyRecordForm(forms.Form):
+    """A trainee records their own study (求学圆梦); the person is always the signed-in one."""
+
+    school = forms.CharField(label=_("school"), max_length=120)
+    programme = forms.CharField(label=_("programme (专业)"), max_length=120)
+    level = forms.ChoiceField(label=pgettext_lazy("study", "level"), choices=StudyLevel.choices)
+    mode = forms.ChoiceField(label=_("study mode"), choices=StudyMode.choices)
+    student_number = forms.CharField(label=_("student number"), max_length=40, required=False)
+    enrolled_on = forms.DateField(label=_("enrolled on"), widget=forms.DateInput(attrs={"type": "date"}))
+    graduated_on = forms.DateField(label=_("graduated on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    tuition_paid = forms.DecimalField(label=_("tuition paid (yuan)"), max_digits=16, decimal_places=2, min_value=0)
+    employer = forms.ModelChoiceField(label=_("employer"), queryset=Organisation.objects.none(), required=False)
+    evidence_note = forms.CharField(label=_("evidence note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        region = getattr(getattr(user, "person", None), "current_region_id", None) or ""
+        cast("forms.ModelChoiceField[Organisation]", self.fields["employer"]).queryset = (
+            Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, county__code__startswith=region[:4])
+            .order_by("name") if region else Organisation.objects.none())
+
+
+class EducationClaimForm(forms.Form):
+    study = forms.IntegerField(widget=forms.HiddenInput)
     payee_account = forms.ModelChoiceField(label=_("payee bank account"), queryset=PayeeAccount.objects.none())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

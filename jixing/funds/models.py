@@ -516,6 +516,74 @@ class PayeeAccount(ArchivableModel):
         return mask_bank_account(self.account_number)
 
 
+# ====================================================================== studies (求学圆梦)
+
+
+class StudyLevel(models.TextChoices):
+    COLLEGE = "college", _("junior college (专科)")
+    BACHELOR = "bachelor", _("bachelor's degree (本科)")
+
+
+class StudyMode(models.TextChoices):
+    ADULT_EXAM = "adult_exam", _("adult college entrance exam (成人高考)")
+    OPEN_UNIVERSITY = "open_university", _("open university (开放教育)")
+    SELF_STUDY = "self_study", _("self-study exam (自学考试)")
+    ONLINE = "online", _("online education (网络教育)")
+
+
+class StudyRecordQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> StudyRecordQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.person_id:
+            return self.filter(person_id=scope.person_id)
+        if scope.region_prefix and not scope.department_id:
+            return self.filter(person__current_region__code__startswith=scope.region_prefix)
+        return self.none()
+
+
+class StudyRecord(TimeStampedModel):
+    """A frontline worker's academic study (学历提升), the ground of a 求学圆梦 claim
+    (鲁人社字〔2025〕87号: 每年补贴不少于1万名一线职工（含农民工）学历与能力提升). A person records
+    their own; the claim is judged on graduation, the employer and the tuition paid."""
+
+    person = models.ForeignKey(
+        "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="study_records"
+    )
+    school = models.CharField(_("school"), max_length=120)
+    programme = models.CharField(_("programme (专业)"), max_length=120)
+    level = models.CharField(pgettext_lazy("study", "level"), max_length=20, choices=StudyLevel.choices)
+    mode = models.CharField(_("study mode"), max_length=20, choices=StudyMode.choices)
+    student_number = models.CharField(_("student number"), max_length=40, blank=True)
+    enrolled_on = models.DateField(_("enrolled on"))
+    graduated_on = models.DateField(_("graduated on"), null=True, blank=True)
+    tuition_paid = models.DecimalField(_("tuition paid (yuan)"), **MONEY)
+    employer = models.ForeignKey(
+        "registry.Organisation", verbose_name=_("employer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence_note = models.CharField(_("evidence note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = StudyRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-enrolled_on", "-id"]
+        verbose_name = _("study record")
+        verbose_name_plural = _("study records")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "school", "programme", "level"], name="study_record_once_per_programme"),
+            models.CheckConstraint(name="study_record_tuition_not_negative", condition=Q(tuition_paid__gte=0)),
+            models.CheckConstraint(
+                name="study_record_graduated_after_enrolled",
+                condition=Q(graduated_on__isnull=True) | Q(graduated_on__gte=models.F("enrolled_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.programme} ({self.get_level_display()})"
+
+
 # ====================================================================== claims
 
 
@@ -561,7 +629,7 @@ class ClaimQuerySet(ArchivableQuerySet):
 
 class Claim(ArchivableModel):
     """A subsidy claim by an institution or enterprise (for its completed trainees) or by a
-    person (技能提升补贴 for their own certificate). Amounts come only from the rule engine."""
+    person (技能提升补贴 for their own certificate, 求学圆梦 for their own study). Amounts come only from the rule engine."""
 
     number = models.CharField(_("claim number"), max_length=30, unique=True)
     subsidy_item = models.CharField(_("subsidy item"), max_length=30, choices=SubsidyItem.choices)
@@ -691,6 +759,9 @@ class ClaimLine(TimeStampedModel):
     certificate = models.ForeignKey(
         "evaluation.Certificate", verbose_name=_("certificate"), null=True, blank=True, on_delete=models.PROTECT, related_name="subsidy_lines"
     )
+    study = models.ForeignKey(
+        StudyRecord, verbose_name=_("study record"), null=True, blank=True, on_delete=models.PROTECT, related_name="subsidy_lines"
+    )
     occupation = models.ForeignKey("registry.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey("registry.SkillLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("subsidy year"))
@@ -721,10 +792,15 @@ class ClaimLine(TimeStampedModel):
                 condition=Q(status="live") & Q(certificate__isnull=False),
                 name="claim_line_once_per_person_item_certificate",
             ),
+            # A study record is claimed once for 求学圆梦 while the line is live, under any fund.
+            models.UniqueConstraint(
+                fields=["study", "subsidy_item"], condition=Q(status="live") & Q(study__isnull=False),
+                name="claim_line_once_per_study_item",
+            ),
             models.CheckConstraint(name="claim_line_amount_not_negative", condition=Q(amount__gte=0)),
             models.CheckConstraint(
-                name="claim_line_has_class_or_certificate",
-                condition=Q(training_class__isnull=False) | Q(certificate__isnull=False),
+                name="claim_line_has_class_certificate_or_study",
+                condition=Q(training_class__isnull=False) | Q(certificate__isnull=False) | Q(study__isnull=False),
             ),
         ]
         indexes = [models.Index(fields=["person", "year"])]

@@ -44,6 +44,7 @@ from .models import (
     RecoveryOrder,
     RecoveryPart,
     StaffEducationReport,
+    StudyRecord,
     SubsidyItem,
     SubsidyRuleTable,
 )
@@ -164,6 +165,7 @@ class LineDraft:
     table: SubsidyRuleTable | None
     enrollment: Enrollment | None = None
     certificate: Certificate | None = None
+    study: StudyRecord | None = None
     occupation_id: int | None = None
     level_id: int | None = None
     employed: bool | None = None
@@ -429,6 +431,30 @@ def evaluate_certificate(
     )
 
 
+def evaluate_study(
+    person: Person, study: StudyRecord, *, exclude_line_ids: Iterable[int] = (), as_of: dt.date | None = None,
+) -> LineDraft:
+    """Judge a person's own 求学圆梦 claim on one study record: graduated within 12 months,
+    employed, not claimed before; the city's EDUCATION rate, never more than the tuition paid."""
+    as_of = as_of or today()
+    item = SubsidyItem.EDUCATION
+    claimed = ClaimLine.objects.live().filter(study=study, subsidy_item=item).exclude(pk__in=list(exclude_line_ids)).exists()
+    on_date = study.graduated_on if study.graduated_on is not None and study.graduated_on <= as_of else as_of
+    groups = group_codes([person.pk], {person.pk: on_date}).get(person.pk, frozenset())
+    with translation.override("zh-hans"):
+        checks = rules.check_study(rules.StudyFacts(
+            on_date=as_of, graduated_on=study.graduated_on, has_employer=study.employer_id is not None,
+            tuition_paid=study.tuition_paid, already_claimed=claimed,
+        ))
+        table = table_in_force(city_code(person.current_region_id), on_date)
+        case = rules.SubsidyCase(item=item, payee_kind=PayeeKind.PERSON, target_groups=groups)
+        decision = rules.cap_at_tuition(rules.compute_subsidy(rule_table_data(table) if table else None, case), study.tuition_paid)
+    return LineDraft(
+        person=person, item=item, year=on_date.year, on_date=on_date, checks=checks, decision=decision, table=table,
+        study=study,
+    )
+
+
 def claimable_enrollments(project: TrainingProject) -> QuerySet[Enrollment]:
     """Completed enrollments of a project, newest first (the claim page's candidates)."""
     return (
@@ -568,7 +594,7 @@ def my_subsidies(user: Any) -> QuerySet[ClaimLine]:
         return ClaimLine.objects.none()
     return (
         ClaimLine.objects.filter(person_id=person_id)
-        .select_related("claim", "training_class", "certificate", "claim__organisation")
+        .select_related("claim", "training_class", "certificate", "study", "claim__organisation")
         .order_by("-created_at")
     )
 
@@ -588,6 +614,19 @@ def my_certificates_to_claim(user: Any) -> list[Certificate]:
         .select_related("occupation", "level").order_by("-issued_on")
         if c.pk not in claimed
     ]
+
+
+def my_studies(user: Any) -> list[tuple[StudyRecord, ClaimLine | None]]:
+    """A trainee's study records, each with its live 求学圆梦 line if it has been claimed."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return []
+    studies = list(StudyRecord.objects.filter(person_id=person_id).select_related("employer").order_by("-enrolled_on", "-id"))
+    lines = {
+        ln.study_id: ln for ln in ClaimLine.objects.live().filter(study__in=studies, subsidy_item=SubsidyItem.EDUCATION)
+        .select_related("claim")
+    }
+    return [(s, lines.get(s.pk)) for s in studies]
 
 
 def paid_to_claim(claim_ids: Iterable[int]) -> dict[int, Decimal]:

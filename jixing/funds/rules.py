@@ -8,6 +8,8 @@
 - ``select_table(tables, day)``: the version in force on a day.
 - ``check_line(facts)``: the gates a claim line must pass (completion, attendance, certificate,
   12-month window for 技能提升补贴, not already claimed, per-person caps) — each with its reason.
+- ``check_study(facts)`` and ``cap_at_tuition(decision, tuition)``: the gates and the tuition
+  cap of a 求学圆梦 line (鲁人社字〔2025〕87号: 一线职工学历与能力提升).
 
 Only [V]/[S] rules from reference/subsidy_rules.md are enforced; amounts are never constants.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
@@ -41,6 +43,8 @@ UPLIFT_EMPLOYED_6M = "employed_6m"
 # 技能提升补贴 must be applied for within 12 months of the certificate's issue date
 # (人社部 财政部《关于失业保险支持参保职工提升职业技能有关问题的通知》, subsidy_rules.md 2.1 [V]).
 SKILL_UPGRADE_WINDOW_MONTHS = 12
+# 求学圆梦 is applied for within 12 months of graduation, like 技能提升补贴 after a certificate.
+EDUCATION_WINDOW_MONTHS = 12
 
 
 def _money(value: Decimal) -> Decimal:
@@ -331,3 +335,69 @@ def all_passed(checks: Sequence[Check]) -> bool:
 
 def failed_reasons(checks: Sequence[Check]) -> list[str]:
     return [c.text for c in checks if not c.ok]
+
+
+# ---------------------------------------------------------------- 求学圆梦 (education) lines
+
+
+@dataclass(frozen=True)
+class StudyFacts:
+    on_date: dt.date
+    graduated_on: dt.date | None
+    has_employer: bool
+    tuition_paid: Decimal
+    already_claimed: bool = False
+
+
+def check_study(facts: StudyFacts) -> tuple[Check, ...]:
+    """The gates of a person's 求学圆梦 claim on one study record, each with its reason."""
+    checks: list[Check] = []
+    graduated = facts.graduated_on is not None and facts.graduated_on <= facts.on_date
+    if facts.graduated_on is None:
+        checks.append(Check("graduated", False, _("The study has not been completed: no graduation date is recorded.")))
+    elif not graduated:
+        checks.append(Check(
+            "graduated", False,
+            _("The graduation date %(day)s is in the future.") % {"day": facts.graduated_on.isoformat()},
+        ))
+    else:
+        checks.append(Check("graduated", True, _("Graduated on %(day)s.") % {"day": facts.graduated_on.isoformat()}))
+    if graduated and facts.graduated_on is not None:
+        ok = months_between(facts.graduated_on, facts.on_date) < EDUCATION_WINDOW_MONTHS
+        checks.append(Check(
+            "within_12_months", ok,
+            _("Applied within 12 months of graduation.") if ok
+            else _("More than 12 months have passed since graduation (%(day)s).") % {"day": facts.graduated_on.isoformat()},
+        ))
+    checks.append(Check(
+        "employed", facts.has_employer,
+        _("An employer is recorded: a frontline worker in employment.") if facts.has_employer
+        else _("No employer is recorded: the subsidy is for employed frontline workers."),
+    ))
+    paid = facts.tuition_paid > 0
+    checks.append(Check(
+        "tuition_paid", paid,
+        _("Tuition paid: %(amount)s yuan.") % {"amount": _money(facts.tuition_paid)} if paid
+        else _("No tuition paid is recorded: there is nothing to subsidise."),
+    ))
+    checks.append(Check(
+        "not_claimed", not facts.already_claimed,
+        _("Not claimed before.") if not facts.already_claimed
+        else _("This study has already been claimed for (under some fund)."),
+    ))
+    return tuple(checks)
+
+
+def cap_at_tuition(decision: SubsidyDecision, tuition_paid: Decimal) -> SubsidyDecision:
+    """Never more than the tuition paid: cap the amount and say so in the reasons."""
+    limit = _money(tuition_paid)
+    if not decision.eligible or decision.amount <= limit:
+        return decision
+    reasons = [r for r in decision.reasons if r.code != "total"]
+    reasons.append(Reason(
+        "tuition_cap",
+        _("Capped at the tuition paid: %(limit)s yuan instead of %(amount)s yuan.")
+        % {"limit": limit, "amount": decision.amount}, limit,
+    ))
+    reasons.append(Reason("total", _("Amount: %(amount)s yuan.") % {"amount": limit}, limit))
+    return replace(decision, amount=limit, reasons=tuple(reasons))

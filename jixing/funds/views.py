@@ -33,6 +33,7 @@ from .forms import (
     AppropriationForm,
     BudgetForm,
     ClaimCreateForm,
+    EducationClaimForm,
     ExportForm,
     InstalmentForm,
     NoteForm,
@@ -45,6 +46,7 @@ from .forms import (
     ReturnFileForm,
     RuleCopyForm,
     StaffEducationForm,
+    StudyRecordForm,
     apply_errors,
 )
 from .models import (
@@ -58,6 +60,7 @@ from .models import (
     ReconciliationIssue,
     RecoveryOrder,
     RecoveryStatus,
+    StudyRecord,
     SubsidyItem,
     SubsidyRuleTable,
 )
@@ -310,7 +313,8 @@ def _next_step(user: Any, claim: Claim) -> str:
 @require_roles(*CLAIM_READERS)
 def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     claim = _claim(request, pk)
-    lines = claim.lines.select_related("person", "training_class", "certificate", "rule_table").order_by("status", "id")
+    lines = claim.lines.select_related(
+        "person", "training_class", "certificate", "study__employer", "rule_table").order_by("status", "id")
     if request.user.role == Role.TRAINEE and claim.person_id != request.user.person_id:
         lines = lines.filter(person_id=request.user.person_id)
     is_claimant = actions._claimant_staff(request.user, claim)
@@ -423,11 +427,60 @@ def line_exclude(request: AuthedRequest, pk: int, line_pk: int) -> HttpResponse:
 
 @require_roles(Role.TRAINEE)
 def my_subsidies(request: AuthedRequest) -> HttpResponse:
-    return TemplateResponse(request, "funds/my_subsidies.html", {
+    return _my_subsidies_page(request)
+
+
+def _my_subsidies_page(request: AuthedRequest, study_form: StudyRecordForm | None = None, status: int = 200) -> HttpResponse:
+    return TemplateResponse(request, "funds/my_subsidies.html", status=status, context={
         "lines": queries.my_subsidies(request.user), "certificates": queries.my_certificates_to_claim(request.user),
         "claim_form": PersonClaimForm(user=request.user),
         "has_account": PayeeAccount.objects.active().filter(person_id=request.user.person_id).exists(),
+        "studies": queries.my_studies(request.user), "study_form": study_form or StudyRecordForm(user=request.user),
+        "education_form": EducationClaimForm(user=request.user),
     })
+
+
+@require_POST
+@require_roles(Role.TRAINEE)
+def my_study(request: AuthedRequest) -> HttpResponse:
+    """Record one of the trainee's own studies (求学圆梦)."""
+    form = StudyRecordForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.record_study(
+                by=request.user, school=data["school"], programme=data["programme"], level=data["level"],
+                mode=data["mode"], student_number=data["student_number"], enrolled_on=data["enrolled_on"],
+                graduated_on=data["graduated_on"], tuition_paid=data["tuition_paid"], employer=data["employer"],
+                evidence_note=data["evidence_note"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your study has been recorded."))
+            return redirect("funds:my_subsidies")
+    return _my_subsidies_page(request, study_form=form, status=400)
+
+
+@require_POST
+@require_roles(Role.TRAINEE)
+def my_education_claim(request: AuthedRequest) -> HttpResponse:
+    form = EducationClaimForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose a study and a bank account."))
+        return redirect("funds:my_subsidies")
+    person_id = request.user.person_id
+    assert person_id is not None, "a trainee account has a person (user_trainee_has_person)"
+    study = StudyRecord.objects.filter(pk=form.cleaned_data["study"], person_id=person_id).first()
+    if study is None:
+        raise PermissionDenied
+    try:
+        claim = actions.create_education_claim(by=request.user, study=study, payee_account=form.cleaned_data["payee_account"])
+    except ACTION_ERRORS as exc:
+        _fail(request, exc)
+        return redirect("funds:my_subsidies")
+    messages.success(request, _("Claim %(number)s saved; submit it to send it for review.") % {"number": claim.number})
+    return redirect("funds:claim_detail", pk=claim.pk)
 
 
 @require_POST

@@ -38,6 +38,8 @@ def test_it_seeds_a_demo_whose_ledger_verifies_clean(personas) -> None:
     assert PaymentBatch.objects.filter(status="reconciled").count() == 1
     assert RecoveryOrder.objects.filter(status="partially_received").count() == 1
     assert StaffEducationReport.objects.count() >= 1
+    education = Claim.objects.get(subsidy_item="education")  # 求学圆梦: one submitted claim on a recorded study
+    assert education.status == ClaimStatus.SUBMITTED and education.lines.get().study is not None
     out = io.StringIO()
     call_command("verify_ledger", "--json", stdout=out)
     report = json.loads(out.getvalue())
