@@ -752,3 +752,15 @@ def staff_education_by_city(user: Any, *, year: int) -> list[dict[str, Any]]:
 def scope_region_code(user: Any) -> str | None:
     scope = scope_for(user)
     return user.region_id if scope.region_prefix and getattr(user, "region_id", None) else None
+
+
+def education_subsidised_persons(*, year: int, region_prefix: str | None = None) -> set[int]:
+    """Persons paid a 求学圆梦 education subsidy whose bank payment succeeded in ``year``
+    (target ``frontline_education``: 每年补贴不少于1万名一线职工学历与能力提升)."""
+    lines = ClaimLine.objects.filter(
+        status=LineStatus.LIVE, study__isnull=False, claim__subsidy_item=SubsidyItem.EDUCATION,
+        claim__payment_orders__status=OrderStatus.SUCCEEDED, claim__payment_orders__returned_at__year=year,
+    )
+    if region_prefix:
+        lines = lines.filter(claim__county__code__startswith=region_prefix)
+    return set(lines.values_list("person_id", flat=True).distinct())

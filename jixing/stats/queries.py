@@ -99,6 +99,9 @@ def _year_q(year: int) -> Q:
     return Q(month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))
 
 
+EDUCATION_TARGET = "frontline_education"  # reference/targets.csv: 求学圆梦 persons per year
+
+
 @dataclass
 class TargetRow:
     target: Target
@@ -158,10 +161,7 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
             actual = by_target.get(target.code, 0)
             drill = {"year": str(year), "target": target.code}
         elif target.unit == TargetUnit.PERSONS_PER_YEAR:
-            actual = (
-                counted_enrollments(scope, year=year, target_code=target.code)
-                .values("person_id").distinct().count()
-            )
+            actual = len(_persons_for_target(scope, target.code, year))
             drill = {"year": str(year), "target": target.code}
         elif target.unit == TargetUnit.RATIO_TO_ENROLLED:
             colleges = college_checks(scope, year=year)
@@ -172,6 +172,18 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
             actual, value, note = _frontline_share(scope, year)
         rows.append(TargetRow(target, row_year, Progress(Decimal(actual), value, share), note, drill))
     return rows
+
+
+def _persons_for_target(scope: StatsScope, code: str, year: int) -> set[int]:
+    """Distinct persons behind a persons-per-year target: trained in its projects and, for
+    求学圆梦 (``frontline_education``: 学历与能力提升), also paid the education subsidy for an
+    academic study (funds) — one person counted once."""
+    persons = set(counted_enrollments(scope, year=year, target_code=code).values_list("person_id", flat=True))
+    if code == EDUCATION_TARGET:
+        from jixing.funds.queries import education_subsidised_persons
+
+        persons |= education_subsidised_persons(year=year, region_prefix=scope.region_prefix)
+    return persons
 
 
 def _frontline_share(scope: StatsScope, year: int) -> tuple[Decimal, Decimal | None, str]:

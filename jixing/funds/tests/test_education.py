@@ -234,3 +234,38 @@ def test_it_records_and_claims_a_study_on_the_my_subsidies_page(personas, client
     client.force_login(other)
     assert client.post("/funds/my/studies/claim/", {"study": s.pk, "payee_account": acct.pk}).status_code in (302, 403)
     assert ClaimLine.objects.filter(study=s).count() == 1
+
+
+def test_a_paid_education_subsidy_counts_towards_the_frontline_education_target(personas) -> None:
+    """Target frontline_education (每年补贴不少于1万名一线职工学历与能力提升) counts persons paid
+    the 求学圆梦 subsidy in the year, in the claim's region, once each."""
+    from types import SimpleNamespace
+
+    from jixing.stats import queries as stats_queries
+
+    education_table(personas)
+    f.budget(personas, source="sector_department")
+    claim = actions.create_education_claim(by=personas.trent, study=study(personas), payee_account=account(personas))
+    actions.submit_claim(claim, by=personas.trent)
+    actions.county_review(claim, by=personas.dave)
+    actions.city_approve(claim, by=personas.bob)
+    claim.refresh_from_db()
+    actions.close_public_notice(claim, on=claim.notice_ends_on + dt.timedelta(days=1))
+    year = f.today().year
+    assert queries.education_subsidised_persons(year=year) == set()  # payable is not yet paid
+    f.paid_batch(SimpleNamespace(p=personas))  # type: ignore[arg-type]
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.PAID
+
+    person = personas.lixia_person.pk
+    assert queries.education_subsidised_persons(year=year) == {person}
+    assert queries.education_subsidised_persons(year=year, region_prefix="3701") == {person}
+    assert queries.education_subsidised_persons(year=year, region_prefix="3702") == set()
+    assert queries.education_subsidised_persons(year=year - 1) == set()
+
+    def frontline(scope):
+        rows = stats_queries.progress_rows(scope, year=year, today=f.today())
+        return next(r for r in rows if r.target.code == "frontline_education").progress.actual
+
+    assert frontline(stats_queries.StatsScope()) == 1
+    assert frontline(stats_queries.StatsScope(region_prefix="3702")) == 0
