@@ -518,7 +518,7 @@ def create_person_claim(*, by: Any, certificate: Certificate, payee_account: Pay
 
 # ---------------------------------------------------------------- 求学圆梦 (education)
 
-EDUCATION_FUND_SOURCE = "sector_department"  # 省总工会 funds are sector funds (行业主管部门相关资金)
+EDUCATION_FUND_SOURCE = "mass_organisation"  # 求学圆梦 is run by the 省总工会: 群团组织相关资金
 EDUCATION_ACTION = "key_groups"  # action 6 names "求学圆梦行动" (reference/actions.csv)
 
 

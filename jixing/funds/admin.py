@@ -18,6 +18,7 @@ from .models import (
     PaymentBatch,
     Posting,
     RecoveryOrder,
+    StudyRecord,
     SubsidyRate,
     SubsidyRuleTable,
     SubsidyUplift,
@@ -98,3 +99,10 @@ class PaymentBatchAdmin(ReadOnlyModelAdmin):
 class RecoveryOrderAdmin(ReadOnlyModelAdmin):
     list_display = ["number", "status", "amount", "received_amount", "deadline"]
     list_filter = ["status"]
+
+
+@admin.register(StudyRecord)
+class StudyRecordAdmin(ReadOnlyModelAdmin):
+    list_display = ["person", "school", "programme", "level", "mode", "graduated_on", "tuition_paid"]
+    list_filter = ["level", "mode"]
+    search_fields = ["school", "programme"]

@@ -50,12 +50,12 @@ def account(personas):
 
 def test_it_walks_an_education_claim_to_payable(personas) -> None:
     education_table(personas)
-    budget = f.budget(personas, source="sector_department")
+    budget = f.budget(personas, source="mass_organisation")
     s = study(personas)
     claim = actions.create_education_claim(by=personas.trent, study=s, payee_account=account(personas))
     assert (claim.subsidy_item, claim.payee_kind, claim.person, claim.status) == (
         "education", "person", personas.lixia_person, ClaimStatus.DRAFT)
-    assert claim.amount == D("3000.00") and claim.fund_source.code == "sector_department"
+    assert claim.amount == D("3000.00") and claim.fund_source.code == "mass_organisation"
     line = claim.lines.get()
     assert line.study == s and line.subsidy_item == "education" and line.certificate is None
     assert {c["code"] for c in line.checks} == {"graduated", "within_12_months", "employed", "tuition_paid", "not_claimed"}
@@ -244,7 +244,7 @@ def test_a_paid_education_subsidy_counts_towards_the_frontline_education_target(
     from jixing.stats import queries as stats_queries
 
     education_table(personas)
-    f.budget(personas, source="sector_department")
+    f.budget(personas, source="mass_organisation")
     claim = actions.create_education_claim(by=personas.trent, study=study(personas), payee_account=account(personas))
     actions.submit_claim(claim, by=personas.trent)
     actions.county_review(claim, by=personas.dave)
