@@ -110,14 +110,21 @@ class PayeeAccountForm(forms.Form):
                                      widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
 
 
-class PersonClaimForm(forms.Form):
-    certificate = forms.IntegerField(widget=forms.HiddenInput)
+class _OwnAccountForm(forms.Form):
+    """A person's claim form: paid to one of their own accounts (preselected when there is one)."""
+
     payee_account = forms.ModelChoiceField(label=_("payee bank account"), queryset=PayeeAccount.objects.none())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast("forms.ModelChoiceField[PayeeAccount]", self.fields["payee_account"]).queryset = (
-            PayeeAccount.objects.active().filter(person_id=user.person_id))
+        field = cast("forms.ModelChoiceField[PayeeAccount]", self.fields["payee_account"])
+        field.queryset = PayeeAccount.objects.active().filter(person_id=user.person_id)
+        if field.queryset.count() == 1:
+            field.empty_label = None
+
+
+class PersonClaimForm(_OwnAccountForm):
+    certificate = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class StudyRecordForm(forms.Form):
@@ -142,14 +149,8 @@ class StudyRecordForm(forms.Form):
             .order_by("name") if region else Organisation.objects.none())
 
 
-class EducationClaimForm(forms.Form):
+class EducationClaimForm(_OwnAccountForm):
     study = forms.IntegerField(widget=forms.HiddenInput)
-    payee_account = forms.ModelChoiceField(label=_("payee bank account"), queryset=PayeeAccount.objects.none())
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast("forms.ModelChoiceField[PayeeAccount]", self.fields["payee_account"]).queryset = (
-            PayeeAccount.objects.active().filter(person_id=user.person_id))
 
 
 class ReturnFileForm(forms.Form):
