@@ -17,7 +17,7 @@ from jixing.accounts.models import Role
 from jixing.core.access import region_prefix, scope_for
 from jixing.evaluation.models import Certificate
 from jixing.evaluation.queries import certificates_for, highest_certificate_levels
-from jixing.registry.models import Organisation, OrganisationKind, Person, PersonGroup, Region, RegionLevel
+from jixing.registry.models import Organisation, OrganisationKind, Person, Region, RegionLevel, live_memberships
 from jixing.training import conf as training_conf
 from jixing.training import rules as training_rules
 from jixing.training.models import Enrollment, ProjectType, TrainingProject
@@ -197,12 +197,10 @@ class LineDraft:
 
 def group_codes(person_ids: Iterable[int], day_of: dict[int, dt.date]) -> dict[int, frozenset[str]]:
     out: dict[int, set[str]] = defaultdict(set)
-    for row in PersonGroup.objects.filter(archived_at__isnull=True, person_id__in=list(person_ids)).values(
-        "person_id", "group__code", "valid_from", "valid_to"
-    ):
-        day = day_of.get(row["person_id"])
-        if day and row["valid_from"] <= day and (row["valid_to"] is None or day <= row["valid_to"]):
-            out[row["person_id"]].add(row["group__code"])
+    for m, group in live_memberships(list(person_ids)):
+        day = day_of.get(m.person_id)
+        if day and m.is_valid_on(day):
+            out[m.person_id].add(group.code)
     return {pid: frozenset(codes) for pid, codes in out.items()}
 
 

@@ -196,7 +196,8 @@ def unmask_person(person: Person, *, by: Any, reason: str) -> Unmasked:
     if not getattr(by, "can_unmask", False):
         raise PermissionDenied
     reason = _clean_reason(reason)
-    audit.record("person.unmask", actor=by, obj=person, detail={"reason": reason, "fields": ["id_number", "phone"]})
+    audit.record("person.unmask", actor=by, obj=person,
+                 detail={"reason": reason, "fields": ["id_number", "phone", "sensitive_groups"]})
     return Unmasked(id_number=person.id_number, phone=person.phone)
 
 

@@ -110,8 +110,6 @@ class PersonGroupAdmin(ReadOnlyModelAdmin):
     list_select_related = ["person", "group"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PersonGroup]:
-        queryset = super().get_queryset(request)
-        if not getattr(request.user, "can_unmask", False):
-            # Disability, community correction …: only with the field permission (B4).
-            queryset = queryset.exclude(group__sensitive=True)
-        return queryset
+        # Disability, community correction …: sealed memberships are shown only on the person's
+        # page after an audited unmask (B4, E3), never listed here.
+        return super().get_queryset(request).filter(group__isnull=False).exclude(group__sensitive=True)

@@ -89,7 +89,7 @@ def seed(ctx: DemoContext) -> None:
     ctx.counts["persons"] = len(saved)
 
     memberships = [
-        PersonGroup(person=p, group=rng.choice(groups), valid_from=dt.date(2025, 1, 1), evidence="demo")
+        PersonGroup(person=p, group=rng.choice(groups), valid_from=dt.date(2025, 1, 1), evidence="demo").seal()
         for p in saved if rng.random() < 0.35
     ]
     PersonGroup.objects.bulk_create(memberships)

@@ -137,7 +137,7 @@ class PersonImporter(Importer[PersonItem]):
         existing = {
             p.id_number_hash: p
             for p in Person.objects.filter(id_number_hash__in=[c.id_hash for c in candidates])
-            .prefetch_related("memberships")
+            .prefetch_related("memberships__group")
         }
         today = timezone.localdate()
         valid: list[PersonItem] = []
@@ -200,15 +200,16 @@ class PersonImporter(Importer[PersonItem]):
         return PersonItem(row=row.number, name=name, id_number=id_number, id_hash=id_hash, phone=phone,
                           household_region=household, current_region=current, group_ids=group_ids)
 
-    @staticmethod
-    def _classify(item: PersonItem, person: Person | None, today: dt.date) -> None:
+    def _classify(self, item: PersonItem, person: Person | None, today: dt.date) -> None:
         item.existing = person
         if person is None:
             item.action = CREATE
             item.new_group_ids = list(item.group_ids)
             return
-        active = {m.group_id for m in person.memberships.all() if m.archived_at is None and m.is_valid_on(today)}
-        item.new_group_ids = [g for g in item.group_ids if g not in active]
+        # by code: a sensitive membership is sealed (no group id in the clear)
+        active = {m.group_code for m in person.memberships.all() if m.archived_at is None and m.is_valid_on(today)}
+        codes = {g.pk: g.code for g in self._groups.values()}
+        item.new_group_ids = [g for g in item.group_ids if codes[g] not in active]
         same = (
             person.name == item.name
             and (not item.phone or person.phone == item.phone)
@@ -255,6 +256,7 @@ class PersonImporter(Importer[PersonItem]):
             )
         created_by_hash = {p.id_number_hash: p for p in new}
         today = timezone.localdate()
+        groups_by_id = {g.pk: g for g in self._groups.values()}
         memberships = []
         for item in items:
             owner = created_by_hash.get(item.id_hash) or item.existing
@@ -262,7 +264,7 @@ class PersonImporter(Importer[PersonItem]):
                 continue
             for group_id in item.new_group_ids:
                 memberships.append(PersonGroup(person=owner, group_id=group_id, valid_from=today,
-                                               evidence=reasons.imported_evidence(self.kind)))
+                                               evidence=reasons.imported_evidence(self.kind)).seal(groups_by_id))
         PersonGroup.objects.bulk_create(memberships, batch_size=1000, ignore_conflicts=True)
         touched = [p.pk for p in new] + [p.pk for p in changed]
         if touched or memberships:

@@ -128,6 +128,12 @@ class TargetGroup(models.Model):
         ordering = ["id"]
         verbose_name = _("target group")
         verbose_name_plural = _("target groups")
+        constraints = [
+            # sensitive memberships are sealed (no group key in the clear), so a group that must be
+            # found by SQL (supervision R06: groups that exclude subsidised training) is not sensitive
+            models.CheckConstraint(name="target_group_sensitive_not_excluding",
+                                   condition=~(Q(sensitive=True) & Q(excludes_subsidy=True))),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -244,27 +250,87 @@ class Person(ArchivableModel):
 
 
 class PersonGroup(ArchivableModel):
-    """Membership of a target group, valid over a period, with its evidence."""
+    """Membership of a target group, valid over a period, with its evidence.
+
+    A sensitive group (disability, community correction, prisoners …) is never stored in the
+    clear: such a row has no ``group`` foreign key; its group code is encrypted in
+    ``sealed_group`` and a keyed hash of (person, code, start) in ``sealed_key`` keeps it unique.
+    ``save()`` seals automatically; bulk writers call ``seal()`` first. The evidence text is
+    encrypted for every row. Read the group with ``group_code`` / ``target_group()``.
+    """
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
-    group = models.ForeignKey(TargetGroup, on_delete=models.PROTECT, related_name="memberships")
+    group = models.ForeignKey(TargetGroup, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True)
+    sealed_group = EncryptedTextField(_("sensitive group (encrypted)"), purpose="person_group", blank=True, default="")
+    sealed_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    evidence = models.CharField(pgettext_lazy("target group", "evidence"), max_length=300, blank=True)
+    evidence = EncryptedTextField(pgettext_lazy("target group", "evidence"), purpose="person_group_evidence",
+                                  blank=True, default="")
 
     class Meta:
         verbose_name = _("target-group membership")
         verbose_name_plural = _("target-group memberships")
         constraints = [
             models.UniqueConstraint(fields=["person", "group", "valid_from"], name="person_group_once_per_start"),
+            models.UniqueConstraint(fields=["sealed_key"], condition=~Q(sealed_key=""), name="person_group_sealed_once"),
             models.CheckConstraint(
                 name="person_group_period_ordered",
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
             ),
+            models.CheckConstraint(
+                name="person_group_open_or_sealed",
+                condition=(Q(group__isnull=False) & Q(sealed_group="") & Q(sealed_key=""))
+                | (Q(group__isnull=True) & ~Q(sealed_group="") & ~Q(sealed_key="")),
+            ),
         ]
+
+    @staticmethod
+    def sealed_key_for(person_id: int, code: str, valid_from: dt.date) -> str:
+        return crypto.blind_index(f"{person_id}|{code}|{valid_from.isoformat()}", purpose="person_group")
+
+    def seal(self, groups: dict[int, TargetGroup] | None = None) -> PersonGroup:
+        """Move a sensitive group out of the clear (idempotent; ``groups`` by id saves queries)."""
+        if self.group_id is None:
+            return self
+        group = groups[self.group_id] if groups is not None else self.group
+        if group is not None and group.sensitive:
+            self.sealed_group = group.code
+            self.sealed_key = self.sealed_key_for(self.person_id, group.code, self.valid_from)
+            self.group = None
+        return self
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.seal()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.group_id is None
+
+    @property
+    def group_code(self) -> str:
+        return self.sealed_group if self.group is None else self.group.code
+
+    def target_group(self, by_code: dict[str, TargetGroup] | None = None) -> TargetGroup:
+        if self.group is not None:
+            return self.group
+        if by_code is not None:
+            return by_code[self.sealed_group]
+        return TargetGroup.objects.get(code=self.sealed_group)
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def live_memberships(person_ids: list[int]) -> list[tuple[PersonGroup, TargetGroup]]:
+    """The persons' unarchived memberships with their groups, sealed ones decrypted: the one
+    way readers (eligibility, subsidy rules) get group codes. Two queries."""
+    groups = TargetGroup.objects.in_bulk()
+    by_code = {g.code: g for g in groups.values()}
+    rows = (PersonGroup.objects.filter(person_id__in=person_ids, archived_at__isnull=True)
+            .only("id", "person_id", "group_id", "sealed_group", "valid_from", "valid_to"))
+    return [(m, groups[m.group_id] if m.group_id is not None else by_code[m.sealed_group]) for m in rows]
 
 
 class OrganisationKind(models.TextChoices):

@@ -76,7 +76,7 @@ def search_persons(
     if region:
         prefix = region_prefix_of(region)
         qs = qs.filter(Q(current_region__code__startswith=prefix) | Q(household_region__code__startswith=prefix))
-    if group is not None:
+    if group is not None and not group.sensitive:  # sensitive memberships are sealed: never a filter
         today = timezone.localdate()
         qs = qs.filter(
             pk__in=PersonGroup.objects.filter(archived_at__isnull=True).filter(group=group, valid_from__lte=today)
@@ -85,20 +85,27 @@ def search_persons(
     return qs.prefetch_related(current_memberships_prefetch()).order_by("-id")
 
 
-def group_label(group: TargetGroup, user: Any) -> str:
-    """Sensitive groups (disability, correction …) only with the field permission (B4)."""
-    if group.sensitive and not getattr(user, "can_unmask", False):
-        return _("Sensitive information (hidden)")
-    return group.name
+def _revealed_to(user: Any, person: Person, revealed: bool) -> bool:
+    """Sensitive groups show only after an audited unmask (B4, E3), or to the person themself."""
+    return revealed or getattr(user, "person_id", None) == person.pk
 
 
-def membership_labels(person: Person, user: Any) -> list[str]:
+def _label(m: PersonGroup, show_sensitive: bool) -> tuple[str, bool]:
+    """The membership's group name, or the hidden marker; and whether it was hidden."""
+    sensitive = m.is_sealed or (m.group is not None and m.group.sensitive)
+    if sensitive and not show_sensitive:
+        return _("Sensitive information (hidden)"), True
+    return m.target_group().name, False
+
+
+def membership_labels(person: Person, user: Any, *, revealed: bool = False) -> list[str]:
     memberships = getattr(person, "current_memberships", None)
     if memberships is None:
         memberships = list(person.memberships.filter(archived_at__isnull=True).select_related("group"))
+    show = _revealed_to(user, person, revealed)
     labels: list[str] = []
     for m in memberships:
-        label = group_label(m.group, user)
+        label, _hidden = _label(m, show)
         if label not in labels:
             labels.append(label)
     return labels
@@ -114,15 +121,16 @@ class MembershipRow:
     hidden: bool
 
 
-def membership_rows(person: Person, user: Any) -> list[MembershipRow]:
+def membership_rows(person: Person, user: Any, *, revealed: bool = False) -> list[MembershipRow]:
     """All memberships of a person for the detail page; dates and evidence of a hidden
-    (sensitive) membership are withheld too."""
+    (sensitive) membership are withheld too. ``revealed``: after an audited unmask."""
     today = timezone.localdate()
+    show = _revealed_to(user, person, revealed)
     rows = []
     for m in person.memberships.filter(archived_at__isnull=True).select_related("group").order_by("-valid_from"):
-        hidden = m.group.sensitive and not getattr(user, "can_unmask", False)
+        label, hidden = _label(m, show)
         rows.append(MembershipRow(
-            label=group_label(m.group, user),
+            label=label,
             valid_from=None if hidden else m.valid_from,
             valid_to=None if hidden else m.valid_to,
             evidence="" if hidden else m.evidence,
@@ -133,11 +141,9 @@ def membership_rows(person: Person, user: Any) -> list[MembershipRow]:
 
 
 def groups_filterable_by(user: Any) -> QuerySet[TargetGroup]:
-    """Filtering by a sensitive group would reveal membership, so only with the permission."""
-    qs = TargetGroup.objects.all()
-    if not getattr(user, "can_unmask", False):
-        qs = qs.filter(sensitive=False)
-    return qs
+    """Sensitive memberships are sealed (encrypted, no group key in the clear): a list of
+    everyone with a disability would be a mass unmask, so they are never a filter."""
+    return TargetGroup.objects.filter(sensitive=False)
 
 
 def persons_writable_by(user: Any) -> PersonQuerySet:

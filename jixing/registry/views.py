@@ -104,7 +104,7 @@ def _person_context(request: AuthedRequest, person: Person, **extra: object) -> 
     context: dict[str, object] = {
         "person": person,
         "age": person.age_on(today),
-        "memberships": queries.membership_rows(person, request.user),
+        "memberships": queries.membership_rows(person, request.user, revealed="unmasked" in extra),
         "can_edit": queries.can_write_person(request.user, person) and not person.is_archived,
         "can_unmask": request.user.can_unmask,
         "unmask_form": ReasonForm(prefix="unmask"),

@@ -209,12 +209,13 @@ class RosterImporter(Importer[RosterItem]):
             if item is not None:
                 parsed.append(item)
         existing = {p.id_number_hash: p for p in Person.objects.filter(
-            id_number_hash__in=[i.id_hash for i in parsed]).prefetch_related("memberships")}
+            id_number_hash__in=[i.id_hash for i in parsed]).prefetch_related("memberships__group")}
         enrolled = set(Enrollment.objects.filter(
             person__id_number_hash__in=[i.id_hash for i in parsed],
             training_class_id__in={i.class_id for i in parsed},
         ).values_list("training_class_id", "person__id_number_hash"))
         valid: list[RosterItem] = []
+        codes = {g.pk: g.code for g in self._group_lookup().values()}
         for item in parsed:
             person = existing.get(item.id_hash)
             if person is not None and person.name != item.name:
@@ -223,9 +224,10 @@ class RosterImporter(Importer[RosterItem]):
                 continue
             item.existing = person
             klass = self._by_id[item.class_id]
-            active = {m.group_id for m in person.memberships.all() if m.archived_at is None
+            # by code: a sensitive membership is sealed (no group id in the clear)
+            active = {m.group_code for m in person.memberships.all() if m.archived_at is None
                       and m.is_valid_on(klass.start_date)} if person else set()
-            item.new_group_ids = [g for g in item.group_ids if g not in active]
+            item.new_group_ids = [g for g in item.group_ids if codes[g] not in active]
             if (item.class_id, item.id_hash) in enrolled:
                 changed = bool(item.new_group_ids) or bool(person and item.phone and not person.phone)
                 item.action = UPDATE if changed else UNCHANGED
@@ -361,13 +363,15 @@ class RosterImporter(Importer[RosterItem]):
                 phones.append(existing)
         if phones:
             Person.objects.bulk_update(phones, ["phone", "phone_hash"], batch_size=500)
+        groups_by_id = {g.pk: g for g in self._group_lookup().values()}
         memberships = []
         for item in items:
             person = item.existing or new_people[item.id_hash]
             klass = self._by_id[item.class_id]
             for group_id in item.new_group_ids:
                 memberships.append(PersonGroup(person=person, group_id=group_id, valid_from=klass.start_date,
-                                               evidence=_("declared on the roster of class %(code)s") % {"code": klass.code}))
+                                               evidence=_("declared on the roster of class %(code)s") % {"code": klass.code})
+                                   .seal(groups_by_id))
         PersonGroup.objects.bulk_create(memberships, batch_size=1000, ignore_conflicts=True)
         for class_id in sorted({i.class_id for i in items}):
             mine = [i for i in items if i.class_id == class_id and i.action == CREATE]

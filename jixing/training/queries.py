@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from jixing.accounts.models import Role
 from jixing.core.access import scope_for
-from jixing.registry.models import Person, PersonGroup
+from jixing.registry.models import Person, live_memberships
 
 from .models import (
     Attendance,
@@ -68,11 +68,8 @@ def eligibility_facts(klass: TrainingClass, person_ids: Iterable[int]) -> dict[i
     persons = {p["id"]: p for p in Person.objects.filter(pk__in=ids).values("id", "birth_date", "sex")}
 
     memberships: dict[int, list[Membership]] = defaultdict(list)
-    for row in (PersonGroup.objects.filter(person_id__in=ids, archived_at__isnull=True)
-                .values("person_id", "group__code", "group__name", "group__excludes_subsidy", "valid_from", "valid_to")):
-        memberships[row["person_id"]].append(Membership(
-            row["group__code"], row["group__name"], row["group__excludes_subsidy"], row["valid_from"], row["valid_to"],
-        ))
+    for m, group in live_memberships(ids):
+        memberships[m.person_id].append(Membership(group.code, group.name, group.excludes_subsidy, m.valid_from, m.valid_to))
 
     others = list(
         Enrollment.objects.filter(person_id__in=ids, status__in=COUNTING_STATUSES)

@@ -105,6 +105,18 @@ def test_it_refuses_an_unreadable_gbk_mix_but_reads_gbk(tmp_path):
         inspect_upload(path, "g.csv")
 
 
+_CIPHERTEXTS: dict[str, str] = {}
+
+
+def ev(text: str) -> str:
+    """PersonGroup.evidence as the column stores it (encrypted; the same text, the same value)."""
+    from jixing.core import crypto
+
+    if text not in _CIPHERTEXTS:
+        _CIPHERTEXTS[text] = crypto.encrypt(text, purpose="person_group_evidence")
+    return _CIPHERTEXTS[text]
+
+
 @pytest.mark.django_db
 def test_it_upserts_with_copy_or_bulk_and_counts_each_outcome(personas):
     """PostgreSQL runs the COPY path, SQLite the ORM path; both give the same counts."""
@@ -113,10 +125,10 @@ def test_it_upserts_with_copy_or_bulk_and_counts_each_outcome(personas):
     day = dt.date(2025, 1, 1)
     columns = ["person_id", "group_id", "valid_from", "evidence"]
     conflict = ["person_id", "group_id", "valid_from"]
-    first = copy_upsert(PersonGroup, [(person.pk, g.pk, day, "a") for g in groups], columns=columns, conflict=conflict)
+    first = copy_upsert(PersonGroup, [(person.pk, g.pk, day, ev("a")) for g in groups], columns=columns, conflict=conflict)
     assert (first.created, first.updated, first.unchanged) == (3, 0, 0)
-    again = [(person.pk, groups[0].pk, day, "a"), (person.pk, groups[1].pk, day, "changed"),
-             (person.pk, groups[2].pk, day, "a"), (person.pk, groups[2].pk, dt.date(2025, 2, 1), "b")]
+    again = [(person.pk, groups[0].pk, day, ev("a")), (person.pk, groups[1].pk, day, ev("changed")),
+             (person.pk, groups[2].pk, day, ev("a")), (person.pk, groups[2].pk, dt.date(2025, 2, 1), ev("b"))]
     second = copy_upsert(PersonGroup, again, columns=columns, conflict=conflict)
     assert (second.created, second.updated, second.unchanged) == (1, 1, 2)
     assert PersonGroup.objects.filter(person=person).count() == 4
@@ -190,9 +202,9 @@ def test_the_orm_path_reads_every_block_after_one_with_updates(personas):
     columns = ["person_id", "group_id", "valid_from", "evidence"]
     conflict = ["person_id", "group_id", "valid_from"]
     update = ["evidence"]
-    _orm_upsert(PersonGroup, [(person.pk, groups[0].pk, day, "a")], columns=columns, conflict=conflict, update=update)
-    rows = [(person.pk, groups[0].pk, day, "changed"), (person.pk, groups[1].pk, day, "b"),
-            (person.pk, groups[2].pk, day, "c")]
+    _orm_upsert(PersonGroup, [(person.pk, groups[0].pk, day, ev("a"))], columns=columns, conflict=conflict, update=update)
+    rows = [(person.pk, groups[0].pk, day, ev("changed")), (person.pk, groups[1].pk, day, ev("b")),
+            (person.pk, groups[2].pk, day, ev("c"))]
     counts = _orm_upsert(PersonGroup, rows, columns=columns, conflict=conflict, update=update, batch=2)
     assert (counts.created, counts.updated, counts.unchanged) == (2, 1, 0)
     assert sorted(PersonGroup.objects.filter(person=person).values_list("evidence", flat=True)) == ["b", "c", "changed"]

@@ -176,12 +176,52 @@ def test_it_hides_sensitive_target_groups_without_the_field_permission(client, p
         assert "残疾人证" not in html
 
 
-def test_it_shows_sensitive_target_groups_with_the_field_permission(client, personas, disabled_group_member):
+def test_it_shows_sensitive_target_groups_only_after_an_audited_unmask(client, personas, disabled_group_member):
     personas.bob.can_unmask = True
     personas.bob.save()
     html = logged_in(client, personas.bob).get(detail(disabled_group_member)).content.decode()
-    assert "残疾人" in html
+    assert "敏感信息（已隐藏）" in html and "残疾人" not in html  # masked by default, even with the permission
+    html = client.post(reverse("registry:person_unmask", args=[disabled_group_member.pk]),
+                       {"unmask-reason": "核验残疾人职业培训补贴资格"}).content.decode()
+    assert "残疾人" in html and "残疾人证 37010219900517" in html
     assert "敏感信息（已隐藏）" not in html
+    event = AuditEvent.objects.filter(event="person.unmask").latest("id")
+    assert "sensitive_groups" in event.detail["fields"]
+
+
+def test_a_person_sees_their_own_sensitive_groups(client, personas, disabled_group_member):
+    html = logged_in(client, personas.trent).get(detail(disabled_group_member)).content.decode()
+    assert "残疾人" in html
+
+
+def test_sensitive_memberships_and_all_evidence_are_ciphertext_at_rest(personas, disabled_group_member):
+    """D1/B4: no disability or correction status in the clear — the row has no group key, the
+    group code and every evidence text are encrypted, and the readers still get the group."""
+    from django.db import connection
+
+    from jixing.registry.models import live_memberships
+
+    m = PersonGroup.objects.get(person=disabled_group_member)
+    assert m.group_id is None and m.is_sealed and m.group_code == "disabled"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT group_id, sealed_group, sealed_key, evidence FROM registry_persongroup WHERE id = %s", [m.pk])
+        group_id, sealed, key, evidence = cursor.fetchone()
+    assert group_id is None and "disabled" not in sealed and len(key) == 64
+    assert "残疾" not in evidence and "37010219900517" not in evidence
+    assert [(p.person_id, g.code) for p, g in live_memberships([disabled_group_member.pk])] == [
+        (disabled_group_member.pk, "disabled")]
+    veteran = PersonGroup.objects.create(person=disabled_group_member, group=TargetGroup.objects.get(code="veteran"),
+                                         valid_from=dt.date(2025, 1, 1), evidence="退役证 123")
+    assert veteran.group_id is not None and veteran.sealed_group == ""  # not sensitive: stays filterable
+
+
+def test_a_sensitive_membership_is_sealed_once(personas, disabled_group_member):
+    from django.db import IntegrityError, transaction
+
+    again = PersonGroup(person=disabled_group_member, group=TargetGroup.objects.get(code="disabled"),
+                        valid_from=dt.date(2025, 1, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        again.save()
 
 
 def test_it_does_not_let_a_group_filter_reveal_sensitive_membership(client, personas, disabled_group_member):
