@@ -486,34 +486,47 @@ def create_claim(
     return claim
 
 
-def create_person_claim(*, by: Any, certificate: Certificate, payee_account: PayeeAccount | None = None) -> Claim:
-    """A person's own claim for 技能提升补贴 on a certificate (within 12 months of issue, [V])."""
-    if getattr(by, "role", None) != Role.TRAINEE or by.person_id != certificate.person_id:
-        raise PermissionDenied(_("Only the certificate holder may claim this subsidy."))
-    person = certificate.person
+def _own_claim(
+    *, by: Any, person: Person, payee_account: PayeeAccount | None, item: str, fund_code: str,
+    draft: queries.LineDraft, refused: str, action: Action | None = None, detail: dict[str, Any] | None = None,
+) -> Claim:
+    """A person's own one-line claim (技能提升补贴, 求学圆梦): their own account, the fund, the
+    line's checks, the city's table in force; then numbered, written and audited at once."""
     if payee_account is not None and payee_account.person_id != person.pk:
         raise ValidationError({"payee_account": _("Choose one of your own bank accounts.")})
-    fund_source = FundSource.objects.filter(code="unemployment_insurance").first()
+    fund_source = FundSource.objects.filter(code=fund_code).first()
     if fund_source is None:
-        raise ClaimRefused(_("The unemployment insurance fund is not configured."))
-    draft = queries.evaluate_certificate(person, certificate)
+        raise ClaimRefused(_("The fund %(code)s is not configured.") % {"code": fund_code})
     if not draft.ok:
-        raise ClaimRefused(_("This certificate cannot be claimed for."), [(draft.label, draft.problems)])
+        raise ClaimRefused(refused, [(draft.label, draft.problems)])
     county = person.current_region
     table = queries.table_in_force(queries.city_code(county.code), today())
     if table is None:
         raise ClaimRefused(_("The city has no subsidy standard in force; no claim can be made."))
     with transaction.atomic():
         claim = Claim(
-            subsidy_item=SubsidyItem.SKILL_UPGRADE, payee_kind=PayeeKind.PERSON, person=person,
-            county=county, fund_source=fund_source, rule_table=table, payee_account=payee_account, created_by=by,
+            subsidy_item=item, payee_kind=PayeeKind.PERSON, person=person, county=county, fund_source=fund_source,
+            action=action, rule_table=table, payee_account=payee_account, created_by=by,
         )
         _save_numbered(claim, f"BT{today():%Y}")
         _write_lines(claim, [draft])
         _mark_tables_used([table.pk])
         _refresh_amount(claim)
-        audit.record("funds.claim.create", actor=by, obj=claim, after={**_claim_snapshot(claim), "lines": 1})
+        audit.record("funds.claim.create", actor=by, obj=claim,
+                     after={**_claim_snapshot(claim), "lines": 1, **(detail or {})})
     return claim
+
+
+def create_person_claim(*, by: Any, certificate: Certificate, payee_account: PayeeAccount | None = None) -> Claim:
+    """A person's own claim for 技能提升补贴 on a certificate (within 12 months of issue, [V])."""
+    if getattr(by, "role", None) != Role.TRAINEE or by.person_id != certificate.person_id:
+        raise PermissionDenied(_("Only the certificate holder may claim this subsidy."))
+    person = certificate.person
+    return _own_claim(
+        by=by, person=person, payee_account=payee_account, item=SubsidyItem.SKILL_UPGRADE,
+        fund_code="unemployment_insurance", draft=queries.evaluate_certificate(person, certificate),
+        refused=_("This certificate cannot be claimed for."),
+    )
 
 
 # ---------------------------------------------------------------- 求学圆梦 (education)
@@ -581,32 +594,12 @@ def create_education_claim(*, by: Any, study: StudyRecord, payee_account: PayeeA
     if getattr(by, "role", None) != Role.TRAINEE or by.person_id != study.person_id:
         raise PermissionDenied(_("Only the person who studied may claim this subsidy."))
     person = study.person
-    if payee_account is not None and payee_account.person_id != person.pk:
-        raise ValidationError({"payee_account": _("Choose one of your own bank accounts.")})
-    fund_source = FundSource.objects.filter(code=EDUCATION_FUND_SOURCE).first()
-    if fund_source is None:
-        raise ClaimRefused(_("The fund for the education subsidy is not configured."))
-    draft = queries.evaluate_study(person, study)
-    if not draft.ok:
-        raise ClaimRefused(_("This study cannot be claimed for."), [(draft.label, draft.problems)])
-    county = person.current_region
-    table = queries.table_in_force(queries.city_code(county.code), today())
-    if table is None:
-        raise ClaimRefused(_("The city has no subsidy standard in force; no claim can be made."))
-    with transaction.atomic():
-        claim = Claim(
-            subsidy_item=SubsidyItem.EDUCATION, payee_kind=PayeeKind.PERSON, person=person, county=county,
-            fund_source=fund_source, action=Action.objects.filter(code=EDUCATION_ACTION).first(), rule_table=table,
-            payee_account=payee_account, created_by=by,
-        )
-        _save_numbered(claim, f"BT{today():%Y}")
-        _write_lines(claim, [draft])
-        _mark_tables_used([table.pk])
-        _refresh_amount(claim)
-        audit.record("funds.claim.create", actor=by, obj=claim, after={
-            **_claim_snapshot(claim), "lines": 1, "study": study.pk,
-        })
-    return claim
+    return _own_claim(
+        by=by, person=person, payee_account=payee_account, item=SubsidyItem.EDUCATION,
+        fund_code=EDUCATION_FUND_SOURCE, draft=queries.evaluate_study(person, study),
+        refused=_("This study cannot be claimed for."),
+        action=Action.objects.filter(code=EDUCATION_ACTION).first(), detail={"study": study.pk},
+    )
 
 
 def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
