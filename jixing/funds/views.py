@@ -5,11 +5,14 @@ roles (B2); state changes are POST with CSRF (B6)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -462,46 +465,47 @@ def my_study(request: AuthedRequest) -> HttpResponse:
     return _my_subsidies_page(request, study_form=form, status=400)
 
 
-@require_POST
-@require_roles(Role.TRAINEE)
-def my_education_claim(request: AuthedRequest) -> HttpResponse:
-    form = EducationClaimForm(request.POST, user=request.user)
+Basis = TypeVar("Basis", bound=models.Model)
+
+
+def _own_claim_view(request: AuthedRequest, form: forms.Form, model: type[Basis], key: str, invalid: str,
+                    create: Callable[[Basis, Any], Claim]) -> HttpResponse:
+    """POST of a person's own claim (a certificate or a study of theirs, and their account)."""
     if not form.is_valid():
-        messages.error(request, _("Choose a study and a bank account."))
+        messages.error(request, invalid)
         return redirect("funds:my_subsidies")
     person_id = request.user.person_id
     assert person_id is not None, "a trainee account has a person (user_trainee_has_person)"
-    study = StudyRecord.objects.filter(pk=form.cleaned_data["study"], person_id=person_id).first()
-    if study is None:
+    basis = model._default_manager.filter(pk=form.cleaned_data[key], person_id=person_id).first()
+    if basis is None:
         raise PermissionDenied
     try:
-        claim = actions.create_education_claim(by=request.user, study=study, payee_account=form.cleaned_data["payee_account"])
+        claim = create(basis, form.cleaned_data["payee_account"])
     except ACTION_ERRORS as exc:
         _fail(request, exc)
         return redirect("funds:my_subsidies")
     messages.success(request, _("Claim %(number)s saved; submit it to send it for review.") % {"number": claim.number})
     return redirect("funds:claim_detail", pk=claim.pk)
+
+
+@require_POST
+@require_roles(Role.TRAINEE)
+def my_education_claim(request: AuthedRequest) -> HttpResponse:
+    return _own_claim_view(
+        request, EducationClaimForm(request.POST, user=request.user), StudyRecord, "study",
+        _("Choose a study and a bank account."),
+        lambda study, account: actions.create_education_claim(by=request.user, study=study, payee_account=account),
+    )
 
 
 @require_POST
 @require_roles(Role.TRAINEE)
 def my_claim(request: AuthedRequest) -> HttpResponse:
-    form = PersonClaimForm(request.POST, user=request.user)
-    if not form.is_valid():
-        messages.error(request, _("Choose a certificate and a bank account."))
-        return redirect("funds:my_subsidies")
-    person_id = request.user.person_id
-    assert person_id is not None, "a trainee account has a person (user_trainee_has_person)"
-    certificate = Certificate.objects.filter(pk=form.cleaned_data["certificate"], person_id=person_id).first()
-    if certificate is None:
-        raise PermissionDenied
-    try:
-        claim = actions.create_person_claim(by=request.user, certificate=certificate, payee_account=form.cleaned_data["payee_account"])
-    except ACTION_ERRORS as exc:
-        _fail(request, exc)
-        return redirect("funds:my_subsidies")
-    messages.success(request, _("Claim %(number)s saved; submit it to send it for review.") % {"number": claim.number})
-    return redirect("funds:claim_detail", pk=claim.pk)
+    return _own_claim_view(
+        request, PersonClaimForm(request.POST, user=request.user), Certificate, "certificate",
+        _("Choose a certificate and a bank account."),
+        lambda cert, account: actions.create_person_claim(by=request.user, certificate=cert, payee_account=account),
+    )
 
 
 @never_cache
