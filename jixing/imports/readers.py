@@ -33,6 +33,9 @@ _SMALL_XML_PART = 4 * 1024 * 1024  # fully parsed with defusedxml; bigger parts 
 _PROLOG_LIMIT = 64 * 1024
 _SNIFF_BYTES = 64 * 1024
 _XML_NAME_START = re.compile(rb"<[A-Za-z_:]")
+_FIRST_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?\b\w+:id=\"([^\"]+)\"")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?[A-Z]+\$?(\d+)(?::\$?[A-Z]+\$?(\d+))?\"")
 
 
 class FileRejected(Exception):
@@ -75,8 +78,13 @@ def inspect_upload(path: str | os.PathLike[str], original_name: str) -> UploadIn
     with open(path, "rb") as fh:
         head = fh.read(_SNIFF_BYTES)
     if ext == ".xlsx":
-        _check_xlsx(path, head)
-        return UploadInfo(kind=XLSX, size=size)
+        rows = _check_xlsx(path, head)
+        xlsx_limit = settings.JIXING_IMPORT_MAX_XLSX_ROWS
+        if rows is not None and rows - 1 > xlsx_limit:
+            raise FileRejected(_("The workbook has %(rows)s rows; an .xlsx file is read into memory whole, so it may "
+                                 "have at most %(limit)s data rows. Save it as CSV (UTF-8) and import that: CSV files "
+                                 "are read row by row.") % {"rows": f"{rows:,}", "limit": f"{xlsx_limit:,}"})
+        return UploadInfo(kind=XLSX, size=size, rows_estimate=rows or 0)
     encoding = _check_csv(path, head)
     return UploadInfo(kind=CSV, size=size, encoding=encoding, rows_estimate=_count_lines(path))
 
@@ -86,7 +94,9 @@ def _not_xlsx() -> FileRejected:
                           "Save it from Excel as “Excel workbook (*.xlsx)” and try again."))
 
 
-def _check_xlsx(path: str | os.PathLike[str], head: bytes) -> None:
+def _check_xlsx(path: str | os.PathLike[str], head: bytes) -> int | None:
+    """The checks below; then the first sheet's row count from its ``<dimension>`` (None when
+    the writer left it out), read before anything loads the sheet."""
     if head.startswith(_OLE_MAGIC):
         raise FileRejected(_("Old-style .xls files cannot be imported; save the file as .xlsx and try again."))
     if not head.startswith(_ZIP_MAGIC):
@@ -101,10 +111,34 @@ def _check_xlsx(path: str | os.PathLike[str], head: bytes) -> None:
             for info in infos:
                 if info.filename.endswith((".xml", ".rels", ".vml")):
                     _check_xml_part(zf, info)
+            return _first_sheet_rows(zf, names)
     except FileRejected:
         raise
     except Exception:  # BadZipFile, zlib.error, EOFError, NotImplementedError …: a damaged zip
         raise _not_xlsx() from None
+
+
+def _first_sheet_rows(zf: zipfile.ZipFile, names: set[str]) -> int | None:
+    """Rows of the workbook's first sheet (the one imported) by its ``<dimension ref="A1:H1000">``."""
+    sheet = _FIRST_SHEET.search(zf.read("xl/workbook.xml"))
+    rels_name = "xl/_rels/workbook.xml.rels"
+    if sheet is None or rels_name not in names:
+        return None
+    target = None
+    for rel in _RELATIONSHIP.findall(zf.read(rels_name)):
+        if re.search(rb'\bId="' + re.escape(sheet.group(1)) + rb'"', rel):
+            found = re.search(rb'\bTarget="([^"]+)"', rel)
+            target = found.group(1).decode() if found else None
+    if target is None:
+        return None
+    part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    if part not in names:
+        return None
+    with zf.open(part) as fh:
+        dimension = _DIMENSION.search(fh.read(_PROLOG_LIMIT))
+    if dimension is None:
+        return None
+    return int(dimension.group(2) or dimension.group(1))
 
 
 def _check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:

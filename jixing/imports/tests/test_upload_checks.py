@@ -67,6 +67,8 @@ BAD_FILES = {
     "malformed xml": ("persons.xlsx", malformed_xlsx(HEADER), {}, "XML 格式错误"),
     "too many rows csv": ("persons.csv", csv_bytes(many_rows(5)), {"JIXING_IMPORT_MAX_ROWS": 3}, "超过 3 行"),
     "too many rows xlsx": ("persons.xlsx", xlsx_bytes(many_rows(5)), {"JIXING_IMPORT_MAX_ROWS": 3}, "超过 3 行"),
+    "xlsx too big to load": ("persons.xlsx", xlsx_bytes(many_rows(5)), {"JIXING_IMPORT_MAX_XLSX_ROWS": 3},
+                             "请另存为 CSV（UTF-8）后导入"),
     "unknown encoding": ("persons.csv", "姓名,公民身份号码\n".encode() + b"\xff\xfe\xff\x81\x30", {}, "无法识别"),
 }
 
@@ -123,6 +125,25 @@ def test_it_checks_the_zip_directory_before_decompressing(tmp_path):
     with pytest.raises(FileRejected):
         inspect_upload(path, "bomb.xlsx")
     assert time.monotonic() - started < 0.5
+
+
+def test_it_counts_the_rows_of_the_first_sheet_before_loading_it(settings, tmp_path):
+    """The <dimension> of the sheet that will be imported (the first), read from the zip."""
+    import xlsxwriter
+
+    path = tmp_path / "two-sheets.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    first, second = book.add_worksheet("名单"), book.add_worksheet("说明")
+    for r, row in enumerate(many_rows(4)):
+        first.write_row(r, 0, row)
+    for r in range(50):
+        second.write_row(r, 0, ["说明", r])
+    book.close()
+    settings.JIXING_IMPORT_MAX_XLSX_ROWS = 10
+    assert inspect_upload(path, "two-sheets.xlsx").rows_estimate == 5  # header + 4, not the 50 of sheet 2
+    settings.JIXING_IMPORT_MAX_XLSX_ROWS = 3
+    with pytest.raises(FileRejected, match="CSV"):
+        inspect_upload(path, "two-sheets.xlsx")
 
 
 def test_it_exits_with_code_2_and_one_json_line_from_the_shell(tmp_path):
