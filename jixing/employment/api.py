@@ -136,7 +136,7 @@ class ReferralOut(Schema):
         return obj.person.masked_id_number
 
 
-class ResultIn(Schema):
+class ReferralResultIn(Schema):
     to: str = Field(description="interviewed, hired or declined")
     interviewed_on: dt.date | None = None
     start_date: dt.date | None = Field(None, description="Required when hired.")
@@ -373,7 +373,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
 
 
 @router.post("/referrals/{referral_id}/result", response=ReferralOut)
-def referral_result(request: HttpRequest, referral_id: int, payload: ResultIn) -> Any:
+def referral_result(request: HttpRequest, referral_id: int, payload: ReferralResultIn) -> Any:
     require_api_roles(request, *roles.RESULT_RECORDERS)
     referral = get_for_user(Referral.objects.select_related("demand", "demand__employer", "person"), request.user,
                             referral_id)

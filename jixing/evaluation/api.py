@@ -138,7 +138,7 @@ class CandidateOut(Schema):
     certificate_number: str | None
 
 
-class SessionOut(Schema):
+class EvaluationSessionOut(Schema):
     id: int
     code: str
     filing_code: str
@@ -171,7 +171,7 @@ class SessionDetailOut(Schema):
     candidates: list[CandidateOut]
 
 
-class ResultIn(Schema):
+class EvaluationResultIn(Schema):
     """The fields a caller may set; anything else in the body is ignored (SECURITY.md B5)."""
 
     theory: Decimal = Field(ge=0, le=100, decimal_places=2)
@@ -231,7 +231,7 @@ def get_filing(request: HttpRequest, filing_id: int) -> Any:
     return get_for_user(EvaluationFiling.objects.select_related("organisation"), request.user, filing_id)
 
 
-@router.get("/sessions", response=list[SessionOut])
+@router.get("/sessions", response=list[EvaluationSessionOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
 def list_sessions(request: HttpRequest, status: str | None = None) -> Any:
     require_api_roles(request, *READERS)
@@ -272,7 +272,7 @@ def get_session(request: HttpRequest, session_id: int) -> Any:
 
 
 @router.post("/sessions/{session_id}/candidates/{candidate_id}/result", response={200: ResultOut})
-def record_result(request: HttpRequest, session_id: int, candidate_id: int, payload: ResultIn) -> Any:
+def record_result(request: HttpRequest, session_id: int, candidate_id: int, payload: EvaluationResultIn) -> Any:
     require_api_roles(request, *ORG)
     session = get_for_user(EvaluationSession.objects.select_related("filing"), request.user, session_id)
     candidate = get_for_user(Candidate.objects.filter(session=session), request.user, candidate_id)
@@ -283,7 +283,7 @@ def record_result(request: HttpRequest, session_id: int, candidate_id: int, payl
                                  comprehensive=payload.comprehensive, examiner=examiner, by=request.user)
 
 
-@router.post("/sessions/{session_id}/submit", response=SessionOut)
+@router.post("/sessions/{session_id}/submit", response=EvaluationSessionOut)
 def submit_session(request: HttpRequest, session_id: int) -> Any:
     require_api_roles(request, *ORG)
     session = get_for_user(EvaluationSession.objects.select_related("filing"), request.user, session_id)

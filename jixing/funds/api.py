@@ -107,14 +107,14 @@ class AllocationIn(Schema):
     document: str = Field("", max_length=100)
 
 
-class AllocationOut(Schema):
+class BudgetAllocationOut(Schema):
     id: int
     source_budget: int | None
     target_budget: int
     amount: Decimal
 
 
-@router.post("/budgets/{budget_id}/allocations", response={201: AllocationOut})
+@router.post("/budgets/{budget_id}/allocations", response={201: BudgetAllocationOut})
 def allocate(request: HttpRequest, budget_id: int, payload: AllocationIn) -> Any:
     require_api_roles(request, *BUDGET_WRITERS)
     budget = get_for_user(Budget.objects.select_related("region", "fund_source"), request.user, budget_id)
@@ -281,7 +281,7 @@ class NoteIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class ReasonIn(Schema):
+class ClaimReasonIn(Schema):
     reason: str = Field(max_length=1000)
 
 
@@ -308,13 +308,13 @@ def approve_claim(request: HttpRequest, claim_id: int, payload: NoteIn) -> Any:
 
 
 @router.post("/claims/{claim_id}/return", response=ClaimOut)
-def return_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
+def return_claim(request: HttpRequest, claim_id: int, payload: ClaimReasonIn) -> Any:
     require_api_roles(request, *REVIEWERS)
     return _fresh(actions.return_claim(_claim_for(request, claim_id), by=request.user, reason=payload.reason))
 
 
 @router.post("/claims/{claim_id}/reject", response=ClaimOut)
-def reject_claim(request: HttpRequest, claim_id: int, payload: ReasonIn) -> Any:
+def reject_claim(request: HttpRequest, claim_id: int, payload: ClaimReasonIn) -> Any:
     require_api_roles(request, *REVIEWERS)
     return _fresh(actions.reject_claim(_claim_for(request, claim_id), by=request.user, reason=payload.reason))
 

@@ -53,7 +53,7 @@ class JobOut(Schema):
     message: str
 
 
-class ErrorOut(Schema):
+class ImportErrorOut(Schema):
     detail: str
 
 
@@ -65,7 +65,7 @@ def _kind_roles(request: HttpRequest, kind: str) -> None:
     require_api_roles(request, *importer.roles)
 
 
-@router.post("/{kind}", response={200: JobOut, 400: ErrorOut}, summary="Import a file (.xlsx / .csv)")
+@router.post("/{kind}", response={200: JobOut, 400: ImportErrorOut}, summary="Import a file (.xlsx / .csv)")
 def upload(request: HttpRequest, kind: str, file: File[UploadedFile], dry_run: Form[bool] = False) -> Any:
     _kind_roles(request, kind)
     try:
@@ -86,7 +86,7 @@ def job(request: HttpRequest, job_id: int) -> Any:
     return found.summary()
 
 
-@router.post("/jobs/{job_id}/commit", response={200: JobOut, 409: ErrorOut}, summary="Commit a checked job")
+@router.post("/jobs/{job_id}/commit", response={200: JobOut, 409: ImportErrorOut}, summary="Commit a checked job")
 def commit(request: HttpRequest, job_id: int) -> Any:
     found = get_for_user(ImportJob.objects.all(), request.user, job_id)
     _kind_roles(request, found.kind)

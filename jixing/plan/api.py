@@ -35,7 +35,7 @@ class ActionOut(Schema):
         return list(obj.departments.all())
 
 
-class AllocationOut(Schema):
+class TargetAllocationOut(Schema):
     city: str = Field(description="GB/T 2260 city code.")
     year: int | None = Field(description="Null for the whole period.")
     value: Decimal
@@ -50,7 +50,7 @@ class TargetOut(Schema):
     period: str
     comparison: str
     seed_quote: str
-    allocations: list[AllocationOut]
+    allocations: list[TargetAllocationOut]
 
     @staticmethod
     def resolve_action(obj: Target) -> int | None:

@@ -70,7 +70,7 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 # ------------------------------------------------------------------ schemas
 
 
-class MessageOut(Schema):
+class TrainingMessageOut(Schema):
     detail: Any
 
 
@@ -173,7 +173,7 @@ class ProjectOut(Schema):
         return sorted(g.code for g in obj.required_groups.all())
 
 
-class ReasonIn(Schema):
+class TrainingReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
@@ -232,7 +232,7 @@ class SessionIn(Schema):
     topic: str = Field(max_length=150)
 
 
-class SessionOut(Schema):
+class TrainingSessionOut(Schema):
     id: int
     class_id: int
     starts_at: dt.datetime
@@ -353,7 +353,7 @@ class BulkIn(Schema):
     dry_run: bool = False
 
 
-class RejectedOut(Schema):
+class TrainingRejectedOut(Schema):
     row: int
     field: str
     reason: str
@@ -361,7 +361,7 @@ class RejectedOut(Schema):
 
 class BulkOut(Schema):
     created: int
-    rejected: list[RejectedOut]
+    rejected: list[TrainingRejectedOut]
     dry_run: bool
 
 
@@ -441,7 +441,7 @@ def list_projects(request: AuthedRequest, status: str | None = None, action: int
     return qs
 
 
-@router.post("/projects", response={201: ProjectOut, 403: MessageOut, 422: MessageOut})
+@router.post("/projects", response={201: ProjectOut, 403: TrainingMessageOut, 422: TrainingMessageOut})
 def create_project(request: AuthedRequest, body: ProjectIn) -> Any:
     require_api_roles(request, *WRITERS)
     data, groups = _project_data(body, request.user, partial=False)
@@ -455,7 +455,7 @@ def get_project(request: AuthedRequest, project_id: Id) -> Any:
     return get_for_user(_projects(request.user), request.user, project_id)
 
 
-@router.patch("/projects/{project_id}", response={200: ProjectOut, 403: MessageOut, 422: MessageOut})
+@router.patch("/projects/{project_id}", response={200: ProjectOut, 403: TrainingMessageOut, 422: TrainingMessageOut})
 def update_project(request: AuthedRequest, project_id: Id, body: ProjectPatch) -> Any:
     require_api_roles(request, *WRITERS)
     project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
@@ -477,7 +477,7 @@ def list_classes(request: AuthedRequest, project_id: int | None = None) -> Any:
     return qs.filter(project_id=project_id) if 1 <= project_id <= MAX_ID else qs.none()
 
 
-@router.post("/projects/{project_id}/classes", response={201: ClassOut, 403: MessageOut, 422: MessageOut})
+@router.post("/projects/{project_id}/classes", response={201: ClassOut, 403: TrainingMessageOut, 422: TrainingMessageOut})
 def create_class(request: AuthedRequest, project_id: Id, body: ClassIn) -> Any:
     require_api_roles(request, *WRITERS)
     project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
@@ -488,10 +488,10 @@ def create_class(request: AuthedRequest, project_id: Id, body: ClassIn) -> Any:
     return Status(201, _classes(request.user).get(pk=klass.pk))
 
 
-@router.post("/projects/{project_id}/{verb}", response={200: ProjectOut, 403: MessageOut, 404: MessageOut,
-                                                         409: MessageOut, 422: MessageOut},
+@router.post("/projects/{project_id}/{verb}", response={200: ProjectOut, 403: TrainingMessageOut, 404: TrainingMessageOut,
+                                                         409: TrainingMessageOut, 422: TrainingMessageOut},
              summary="Move a project: submit, approve, return, reject, start, finish or close")
-def move_project(request: AuthedRequest, project_id: Id, verb: str, body: ReasonIn | None = None) -> Any:
+def move_project(request: AuthedRequest, project_id: Id, verb: str, body: TrainingReasonIn | None = None) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
     project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
     if verb not in actions.PROJECT_MOVES:
@@ -506,7 +506,7 @@ def get_class(request: AuthedRequest, class_id: Id) -> Any:
     return get_for_user(_classes(request.user), request.user, class_id)
 
 
-@router.patch("/classes/{class_id}", response={200: ClassOut, 403: MessageOut, 422: MessageOut})
+@router.patch("/classes/{class_id}", response={200: ClassOut, 403: TrainingMessageOut, 422: TrainingMessageOut})
 def update_class(request: AuthedRequest, class_id: Id, body: ClassPatch) -> Any:
     require_api_roles(request, *WRITERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
@@ -516,7 +516,7 @@ def update_class(request: AuthedRequest, class_id: Id, body: ClassPatch) -> Any:
     return _classes(request.user).get(pk=klass.pk)
 
 
-@router.post("/classes/{class_id}/close", response={200: dict, 403: MessageOut, 422: MessageOut},
+@router.post("/classes/{class_id}/close", response={200: dict, 403: TrainingMessageOut, 422: TrainingMessageOut},
              summary="Close a class: lock its attendance and decide completions")
 def close_class(request: AuthedRequest, class_id: Id) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
@@ -524,14 +524,14 @@ def close_class(request: AuthedRequest, class_id: Id) -> Any:
     return actions.close_class(klass, by=request.user)
 
 
-@router.get("/classes/{class_id}/sessions", response=list[SessionOut])
+@router.get("/classes/{class_id}/sessions", response=list[TrainingSessionOut])
 def list_sessions(request: AuthedRequest, class_id: Id) -> Any:
     require_api_roles(request, *READERS)
     klass = get_for_user(TrainingClass.objects.all(), request.user, class_id)
     return klass.sessions.order_by("starts_at")
 
 
-@router.post("/classes/{class_id}/sessions", response={201: SessionOut, 403: MessageOut, 422: MessageOut})
+@router.post("/classes/{class_id}/sessions", response={201: TrainingSessionOut, 403: TrainingMessageOut, 422: TrainingMessageOut})
 def add_session(request: AuthedRequest, class_id: Id, body: SessionIn) -> Any:
     require_api_roles(request, *WRITERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
@@ -547,7 +547,7 @@ def list_teachers(request: AuthedRequest) -> Any:
     return Teacher.objects.filter(organisation_id=request.user.organisation_id or -1).select_related("person")
 
 
-@router.post("/teachers", response={201: TeacherOut, 403: MessageOut, 422: MessageOut})
+@router.post("/teachers", response={201: TeacherOut, 403: TrainingMessageOut, 422: TrainingMessageOut})
 def add_teacher(request: AuthedRequest, body: TeacherIn) -> Any:
     require_api_roles(request, *WRITERS)
     organisation_id = request.user.organisation_id
@@ -577,8 +577,8 @@ def list_enrollments(request: AuthedRequest, class_id: int) -> Any:
     return _enrollments(request.user).filter(training_class=klass).order_by("id")
 
 
-@router.post("/classes/{class_id}/enrollments", response={201: EnrollmentOut, 403: MessageOut, 409: MessageOut,
-                                                          422: MessageOut},
+@router.post("/classes/{class_id}/enrollments", response={201: EnrollmentOut, 403: TrainingMessageOut, 409: TrainingMessageOut,
+                                                          422: TrainingMessageOut},
              summary="Enroll a person; the answer carries the eligibility decision with its reasons")
 def enroll(request: AuthedRequest, class_id: Id, body: EnrollmentIn) -> Any:
     require_api_roles(request, *WRITERS)
@@ -608,18 +608,18 @@ def my_enrollments(request: AuthedRequest) -> Any:
     return _enrollments(request.user).order_by("-training_class__start_date")
 
 
-@router.post("/enrollments/{enrollment_id}/withdraw", response={200: EnrollmentOut, 403: MessageOut, 409: MessageOut,
-                                                               422: MessageOut})
-def withdraw(request: AuthedRequest, enrollment_id: Id, body: ReasonIn) -> Any:
+@router.post("/enrollments/{enrollment_id}/withdraw", response={200: EnrollmentOut, 403: TrainingMessageOut, 409: TrainingMessageOut,
+                                                               422: TrainingMessageOut})
+def withdraw(request: AuthedRequest, enrollment_id: Id, body: TrainingReasonIn) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
     enrollment = get_for_user(_enrollments(request.user), request.user, enrollment_id)
     actions.withdraw(enrollment, by=request.user, reason=body.reason)
     return _enrollments(request.user).get(pk=enrollment.pk)
 
 
-@router.post("/enrollments/{enrollment_id}/override", response={200: EnrollmentOut, 403: MessageOut, 422: MessageOut},
+@router.post("/enrollments/{enrollment_id}/override", response={200: EnrollmentOut, 403: TrainingMessageOut, 422: TrainingMessageOut},
              summary="An officer grants a subsidised place despite a failed rule (written reason, audited)")
-def override(request: AuthedRequest, enrollment_id: Id, body: ReasonIn) -> Any:
+def override(request: AuthedRequest, enrollment_id: Id, body: TrainingReasonIn) -> Any:
     require_api_roles(request, *DECIDERS)
     enrollment = get_for_user(_enrollments(request.user), request.user, enrollment_id)
     actions.override_eligibility(enrollment, by=request.user, reason=body.reason)
@@ -639,7 +639,7 @@ def session_attendance(request: AuthedRequest, session_id: Id) -> Any:
     return session.attendances.order_by("check_in_at")
 
 
-@router.post("/attendance", response={201: AttendanceOut, 403: MessageOut, 404: MessageOut, 422: MessageOut},
+@router.post("/attendance", response={201: AttendanceOut, 403: TrainingMessageOut, 404: TrainingMessageOut, 422: TrainingMessageOut},
              summary="Record one check-in (matched to the session whose window holds the check-in time)")
 def record_attendance(request: AuthedRequest, body: AttendanceIn) -> Any:
     require_api_roles(request, *WRITERS)
@@ -662,8 +662,8 @@ def record_attendance(request: AuthedRequest, body: AttendanceIn) -> Any:
     return Status(201, record)
 
 
-@router.post("/attendance/{attendance_id}/check-out", response={200: AttendanceOut, 403: MessageOut, 404: MessageOut,
-                                                               422: MessageOut})
+@router.post("/attendance/{attendance_id}/check-out", response={200: AttendanceOut, 403: TrainingMessageOut, 404: TrainingMessageOut,
+                                                               422: TrainingMessageOut})
 def check_out(request: AuthedRequest, attendance_id: Id, body: CheckOutIn) -> Any:
     require_api_roles(request, *WRITERS)
     record = Attendance.objects.filter(
@@ -674,7 +674,7 @@ def check_out(request: AuthedRequest, attendance_id: Id, body: CheckOutIn) -> An
     return actions.check_out(record, by=request.user, at=_aware(body.check_out_at))
 
 
-@router.post("/attendance/bulk", response={200: BulkOut, 403: MessageOut},
+@router.post("/attendance/bulk", response={200: BulkOut, 403: TrainingMessageOut},
              summary="Record up to 10,000 check-ins; each bad row is rejected with its reason, the good rows go in")
 def bulk_attendance_rows(request: AuthedRequest, body: BulkIn) -> Any:
     require_api_roles(request, *WRITERS)
