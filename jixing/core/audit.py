@@ -20,6 +20,18 @@ def _label(user: Any) -> str:
     return str(user.get_username())
 
 
+def _storable(value: Any) -> Any:
+    """JSON that every engine stores: PostgreSQL's jsonb refuses the NUL character (\\u0000),
+    which arbitrary input (a public form, a file) can carry."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
+
+
 def record(
     event: str,
     *,
@@ -55,9 +67,9 @@ def record(
             object_id=str(object_id),
             object_label=object_label,
             outcome=outcome,
-            before=before,
-            after=after,
-            detail=detail,
+            before=_storable(before),
+            after=_storable(after),
+            detail=_storable(detail),
             prev_hash=last or "",
         )
         row.hash = row.compute_hash()

@@ -142,3 +142,12 @@ def test_it_keeps_the_ip_in_the_form_the_database_returns(db) -> None:
             current_request.reset(token)
     assert client_ip({"REMOTE_ADDR": "not-an-ip"}) is None
     assert verify_chain() == []
+
+
+@pytest.mark.django_db
+def test_it_stores_input_carrying_a_nul_character_on_every_engine():
+    """PostgreSQL's jsonb refuses \\u0000; a public form field once made an audited call fail (500)."""
+    event = audit.record("test.nul", actor_label="tester", detail={"name": "李\x00历下", "rows": ["a\x00", 2]})
+    event.refresh_from_db()
+    assert event.detail == {"name": "李历下", "rows": ["a", 2]}
+    assert verify_chain() == []
