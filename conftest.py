@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest_plugins = ["jixing.web.tests.browser"]  # browser, page, login(): see that module
+pytest_plugins = ["jixing.web.tests.browser", "jixing.web.tests.conformance"]  # browser fixtures; keep_test_connection
 
 
 @pytest.fixture
