@@ -336,6 +336,8 @@ class StudyOut(Schema):
     graduated_on: dt.date | None
     tuition_paid: Decimal
     employer: int | None = Field(None, description="employer organisation id")
+    frontline_post: str
+    chsi_report_number: str = Field(description="学信网 学籍在线验证报告 number")
     evidence_note: str
     claim: str | None = Field(None, description="number of the live 求学圆梦 claim, if claimed")
 
@@ -357,8 +359,11 @@ class StudyIn(Schema):
     student_number: str = Field("", max_length=40)
     enrolled_on: dt.date
     graduated_on: dt.date | None = None
-    tuition_paid: Decimal = Field(max_digits=16, decimal_places=2)
+    tuition_paid: Decimal = Field(Decimal("0"), max_digits=16, decimal_places=2)
     employer_id: int | None = None
+    frontline_post: str = Field("", max_length=60, description="the person's frontline post (一线岗位)")
+    chsi_report_number: str = Field("", max_length=40, description="学信网 学籍在线验证报告 number: 10-20 letters/digits")
+    chsi_verification_code: str = Field("", max_length=40, description="the report's 在线验证码: 16 letters/digits")
     evidence_note: str = Field("", max_length=300)
 
 
@@ -370,7 +375,7 @@ class EducationClaimIn(Schema):
 
 def _studies_out(user: Any) -> list[StudyRecord]:
     out = []
-    for study, line in queries.my_studies(user):
+    for study, line, _draft in queries.my_studies(user):
         study.live_line = line  # type: ignore[attr-defined]
         out.append(study)
     return out
@@ -395,6 +400,8 @@ def record_study(request: HttpRequest, payload: StudyIn) -> Any:
         by=request.user, school=payload.school, programme=payload.programme, level=payload.level, mode=payload.mode,
         student_number=payload.student_number, enrolled_on=payload.enrolled_on, graduated_on=payload.graduated_on,
         tuition_paid=payload.tuition_paid, employer=employer, evidence_note=payload.evidence_note,
+        frontline_post=payload.frontline_post, chsi_report_number=payload.chsi_report_number,
+        chsi_verification_code=payload.chsi_verification_code,
     )
     return Status(201, study)
 

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core import crypto
-from jixing.core.access import scope_for
+from jixing.core.access import scope_for, union_prefix
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_bank_account
 from jixing.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
@@ -333,6 +333,16 @@ class SubsidyRuleTable(TimeStampedModel):
     name = models.CharField(_("name"), max_length=150)
     basis = models.CharField(_("basis (document)"), max_length=200, blank=True)
     public_notice_days = models.PositiveSmallIntegerField(_("public notice days (公示)"), default=7)
+    # 求学圆梦 (trade-union notices 2025, docs/education_subsidy.md): persons newly enrolled on or
+    # after this day are funded; the amount is the EDUCATION rate, capped at tuition only if set.
+    education_enrolled_from = models.DateField(
+        _("求学圆梦: enrolled on or after"), default=dt.date(2024, 9, 1),
+        help_text=_("Newly enrolled students from this day are funded (2024-09-01 in the 2025 notices)."),
+    )
+    education_tuition_cap = models.BooleanField(
+        _("求学圆梦: cap at the tuition paid"), default=False,
+        help_text=_("The 2025 notices pay a fixed amount; tick only if the city's rules cap it at the tuition."),
+    )
     shortage_occupations = models.ManyToManyField(
         "registry.Occupation", verbose_name=_("shortage occupations (紧缺职业)"), blank=True, related_name="+"
     )
@@ -533,6 +543,9 @@ class StudyMode(models.TextChoices):
 
 class StudyRecordQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> StudyRecordQuerySet:
+        union = union_prefix(user)
+        if union is not None:
+            return self.filter(person__current_region__code__startswith=union)
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -546,7 +559,8 @@ class StudyRecordQuerySet(models.QuerySet):
 class StudyRecord(TimeStampedModel):
     """A frontline worker's academic study (学历提升), the ground of a 求学圆梦 claim
     (鲁人社字〔2025〕87号: 每年补贴不少于1万名一线职工（含农民工）学历与能力提升). A person records
-    their own; the claim is judged on graduation, the employer and the tuition paid."""
+    their own, with the 学信网 学籍在线验证报告 that proves enrolment; the claim is judged on the
+    enrolment date, the employer and post, and the contributions (docs/education_subsidy.md)."""
 
     person = models.ForeignKey(
         "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="study_records"
@@ -562,6 +576,9 @@ class StudyRecord(TimeStampedModel):
     employer = models.ForeignKey(
         "registry.Organisation", verbose_name=_("employer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    frontline_post = models.CharField(_("frontline post (一线岗位)"), max_length=60, blank=True)
+    chsi_report_number = models.CharField(_("学信网 enrolment verification report number"), max_length=20, blank=True)
+    chsi_verification_code = models.CharField(_("学信网 online verification code"), max_length=16, blank=True)
     evidence_note = models.CharField(_("evidence note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -610,6 +627,9 @@ REVIEW_STATUSES = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.COUNTY_REVIEWED,
 
 class ClaimQuerySet(ArchivableQuerySet):
     def visible_to(self, user: Any) -> ClaimQuerySet:
+        union = union_prefix(user)
+        if union is not None:  # the trade union reviews the 求学圆梦 claims of its region
+            return self.filter(subsidy_item=SubsidyItem.EDUCATION, county__code__startswith=union)
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -762,6 +782,9 @@ class ClaimLine(TimeStampedModel):
     study = models.ForeignKey(
         StudyRecord, verbose_name=_("study record"), null=True, blank=True, on_delete=models.PROTECT, related_name="subsidy_lines"
     )
+    # 求学圆梦 is paid once per person per 学历层次 (专科/本科): copied from the study record so a
+    # database constraint can hold it across every study record and claim.
+    study_level = models.CharField(pgettext_lazy("study", "level"), max_length=20, choices=StudyLevel.choices, blank=True)
     occupation = models.ForeignKey("registry.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey("registry.SkillLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("subsidy year"))
@@ -796,6 +819,13 @@ class ClaimLine(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["study", "subsidy_item"], condition=Q(status="live") & Q(study__isnull=False),
                 name="claim_line_once_per_study_item",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "subsidy_item", "study_level"], condition=Q(status="live") & ~Q(study_level=""),
+                name="claim_line_once_per_person_study_level",
+            ),
+            models.CheckConstraint(
+                name="claim_line_study_level_with_study", condition=Q(study_level="") | Q(study__isnull=False),
             ),
             models.CheckConstraint(name="claim_line_amount_not_negative", condition=Q(amount__gte=0)),
             models.CheckConstraint(

@@ -54,9 +54,10 @@ BUDGET_READERS = frozenset({Role.FINANCE_OFFICER, Role.HRSS_OFFICER, Role.AUDITO
 BUDGET_WRITERS = frozenset({Role.FINANCE_OFFICER})
 CLAIM_READERS = frozenset({
     Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.TRAINEE,
+    Role.UNION_OFFICER,
 })
 CLAIM_MAKERS = frozenset({Role.INSTITUTION})
-REVIEWERS = frozenset({Role.HRSS_OFFICER})
+REVIEWERS = frozenset({Role.HRSS_OFFICER, Role.UNION_OFFICER})
 PAYMENT_READERS = frozenset({Role.FINANCE_OFFICER, Role.AUDITOR})
 PAYMENT_WRITERS = frozenset({Role.FINANCE_OFFICER})
 RECOVERY_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION})
@@ -429,26 +430,43 @@ def evaluate_certificate(
     )
 
 
+EDUCATION_START_DEFAULT = dt.date(2024, 9, 1)  # the 2025 notices; each city's table holds its own
+
+
 def evaluate_study(
     person: Person, study: StudyRecord, *, exclude_line_ids: Iterable[int] = (), as_of: dt.date | None = None,
 ) -> LineDraft:
-    """Judge a person's own 求学圆梦 claim on one study record: graduated within 12 months,
-    employed, not claimed before; the city's EDUCATION rate, never more than the tuition paid."""
+    """Judge a person's own 求学圆梦 claim on one study record (docs/education_subsidy.md):
+    newly enrolled on/after the city's start date, 学信网 report, frontline post, insured at
+    the employer on the claim date, once per person per 学历层次; the city's EDUCATION rate,
+    capped at the tuition paid only where the city's table says so."""
+    from jixing.employment.queries import contribution_months_at
+
     as_of = as_of or today()
     item = SubsidyItem.EDUCATION
-    claimed = ClaimLine.objects.live().filter(study=study, subsidy_item=item).exclude(pk__in=list(exclude_line_ids)).exists()
-    on_date = study.graduated_on if study.graduated_on is not None and study.graduated_on <= as_of else as_of
-    groups = group_codes([person.pk], {person.pk: on_date}).get(person.pk, frozenset())
+    claimed = (ClaimLine.objects.live().filter(person=person, subsidy_item=item, study_level=study.level)
+               .exclude(pk__in=list(exclude_line_ids)).exists())
+    table = table_in_force(city_code(person.current_region_id), as_of)
+    employer = study.employer
+    months: list[dt.date] = []
+    if employer is not None:
+        months = contribution_months_at(person.pk, employer_id=employer.pk, employer_uscc=employer.uscc,
+                                        since=as_of - dt.timedelta(days=62), until=as_of)
     with translation.override("zh-hans"):
         checks = rules.check_study(rules.StudyFacts(
-            on_date=as_of, graduated_on=study.graduated_on, has_employer=study.employer_id is not None,
-            tuition_paid=study.tuition_paid, already_claimed=claimed,
+            on_date=as_of, level_label=str(study.get_level_display()), enrolled_on=study.enrolled_on,
+            enrolled_from=table.education_enrolled_from if table else EDUCATION_START_DEFAULT,
+            report_number=study.chsi_report_number, verification_code=study.chsi_verification_code,
+            employer_name=employer.name if employer is not None else "", frontline_post=study.frontline_post,
+            insured_months=tuple(months), already_claimed_level=claimed,
         ))
-        table = table_in_force(city_code(person.current_region_id), on_date)
-        case = rules.SubsidyCase(item=item, payee_kind=PayeeKind.PERSON, target_groups=groups)
-        decision = rules.cap_at_tuition(rules.compute_subsidy(rule_table_data(table) if table else None, case), study.tuition_paid)
+        # a fixed amount per person: no target-group or employment uplifts are asked for
+        case = rules.SubsidyCase(item=item, payee_kind=PayeeKind.PERSON)
+        decision = rules.compute_subsidy(rule_table_data(table) if table else None, case)
+        if table is not None and table.education_tuition_cap:
+            decision = rules.cap_at_tuition(decision, study.tuition_paid)
     return LineDraft(
-        person=person, item=item, year=on_date.year, on_date=on_date, checks=checks, decision=decision, table=table,
+        person=person, item=item, year=as_of.year, on_date=as_of, checks=checks, decision=decision, table=table,
         study=study,
     )
 
@@ -567,8 +585,10 @@ def claims_for(user: Any, *, status: str = "", item: str = "", q: str = "") -> Q
 
 
 def review_queue(user: Any) -> QuerySet[Claim]:
-    """Claims waiting for this officer's level: county review, city approval, province approval."""
-    if getattr(user, "role", None) != Role.HRSS_OFFICER or not user.region_id:
+    """Claims waiting for this officer's level: county review, city approval, province approval.
+    HRSS officers review every item but 求学圆梦, which trade-union officers review."""
+    role = getattr(user, "role", None)
+    if role not in REVIEWERS or not user.region_id:
         return Claim.objects.none()
     level = user.region.level
     statuses: list[str] = []
@@ -578,7 +598,9 @@ def review_queue(user: Any) -> QuerySet[Claim]:
         statuses.append(ClaimStatus.COUNTY_REVIEWED)
     if level == RegionLevel.PROVINCE:
         statuses.append(ClaimStatus.CITY_APPROVED)
-    return claims_for(user).filter(status__in=statuses).order_by("submitted_at", "id")
+    qs = claims_for(user).filter(status__in=statuses)
+    qs = qs.filter(subsidy_item=SubsidyItem.EDUCATION) if role == Role.UNION_OFFICER else qs.exclude(subsidy_item=SubsidyItem.EDUCATION)
+    return qs.order_by("submitted_at", "id")
 
 
 def line_counts(claim: Claim) -> dict[str, int]:
@@ -614,17 +636,23 @@ def my_certificates_to_claim(user: Any) -> list[Certificate]:
     ]
 
 
-def my_studies(user: Any) -> list[tuple[StudyRecord, ClaimLine | None]]:
-    """A trainee's study records, each with its live 求学圆梦 line if it has been claimed."""
+def my_studies(user: Any) -> list[tuple[StudyRecord, ClaimLine | None, LineDraft | None]]:
+    """A trainee's study records, each with its live 求学圆梦 line if it has been claimed, else
+    what a claim today would find (every check with its reason, and the amount)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return []
-    studies = list(StudyRecord.objects.filter(person_id=person_id).select_related("employer").order_by("-enrolled_on", "-id"))
+    studies = list(StudyRecord.objects.filter(person_id=person_id).select_related("employer", "person")
+                   .order_by("-enrolled_on", "-id"))
     lines = {
         ln.study_id: ln for ln in ClaimLine.objects.live().filter(study__in=studies, subsidy_item=SubsidyItem.EDUCATION)
         .select_related("claim")
     }
-    return [(s, lines.get(s.pk)) for s in studies]
+    out: list[tuple[StudyRecord, ClaimLine | None, LineDraft | None]] = []
+    for s in studies:
+        line = lines.get(s.pk)
+        out.append((s, line, None if line is not None else evaluate_study(s.person, s)))
+    return out
 
 
 def paid_to_claim(claim_ids: Iterable[int]) -> dict[int, Decimal]:

@@ -108,7 +108,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     role = request.user.role
     if role == Role.FINANCE_OFFICER:
         return redirect("funds:budget_list")
-    if role == Role.HRSS_OFFICER:
+    if role in (Role.HRSS_OFFICER, Role.UNION_OFFICER):
         return redirect("funds:review_queue")
     if role == Role.TRAINEE:
         return redirect("funds:my_subsidies")
@@ -297,7 +297,8 @@ def _claim(request: AuthedRequest, pk: int) -> Claim:
 
 def _next_step(user: Any, claim: Claim) -> str:
     """The review step this officer could take now (the action re-checks everything)."""
-    if user.role != Role.HRSS_OFFICER or not user.region_id:
+    wanted = Role.UNION_OFFICER if actions.reviewed_by_union(claim) else Role.HRSS_OFFICER
+    if user.role != wanted or not user.region_id:
         return ""
     level = user.region.level
     steps: dict[str, str] = {
@@ -454,8 +455,9 @@ def my_study(request: AuthedRequest) -> HttpResponse:
             actions.record_study(
                 by=request.user, school=data["school"], programme=data["programme"], level=data["level"],
                 mode=data["mode"], student_number=data["student_number"], enrolled_on=data["enrolled_on"],
-                graduated_on=data["graduated_on"], tuition_paid=data["tuition_paid"], employer=data["employer"],
-                evidence_note=data["evidence_note"],
+                graduated_on=data["graduated_on"], tuition_paid=data["tuition_paid"] or 0, employer=data["employer"],
+                frontline_post=data["frontline_post"], chsi_report_number=data["chsi_report_number"],
+                chsi_verification_code=data["chsi_verification_code"], evidence_note=data["evidence_note"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
