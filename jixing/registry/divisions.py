@@ -22,7 +22,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from .models import FormerRegionCode, Region, RegionLevel
 
@@ -119,7 +119,8 @@ def load_regions(reference_dir: Path, counts: dict[str, int], former_counts: dic
         for field, value in zip(REGION_FIELDS, _region_values(stale[region.code]), strict=True):
             setattr(region, field, value)
     if new:
-        bulk_create_with_history(new, Region, batch_size=1000)
+        # a first load writes no history rows (like the migration); changes to existing rows do
+        Region.objects.bulk_create(new, batch_size=1000)
     if changed:
         bulk_update_with_history(changed, Region, list(REGION_FIELDS), batch_size=500)
     counts["created"] += len(new)
