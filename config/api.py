@@ -16,7 +16,7 @@ api = NinjaAPI(
     title="jixing API",
     version="1",
     urls_namespace="api",
-    auth=[StaffSessionAuth(), ApiTokenAuth()],
+    auth=[ApiTokenAuth(), StaffSessionAuth()],
     docs_url="/docs" if settings.JIXING_API_DOCS else None,
 )
 install_error_handlers(api)
