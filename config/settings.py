@@ -112,6 +112,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jixing.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,6 +208,19 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# H1: Content-Security-Policy on every response (core.middleware.ContentSecurityPolicyMiddleware).
+JIXING_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -249,6 +263,8 @@ JIXING_AUDIT_RETENTION_DAYS = env_int("JIXING_AUDIT_RETENTION_DAYS", 180)
 
 NINJA_PAGINATION_PER_PAGE = 50
 JIXING_API_DOCS = env_bool("JIXING_API_DOCS", default=not PRODUCTION)
+# H1: /api/v1/openapi.json answers anonymous callers only outside production.
+JIXING_API_SCHEMA_PUBLIC = env_bool("JIXING_API_SCHEMA_PUBLIC", default=not PRODUCTION)
 
 LOGGING = {
     "version": 1,
