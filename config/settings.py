@@ -1,7 +1,9 @@
 """jixing settings: one module, read from the environment, failing loudly on bad values.
 
 Local development reads `var/.env` (written by `make run` / `make test` with freshly
-generated demo keys). Production sets the same variables in the real environment.
+generated demo keys). Production (`JIXING_ENV=production`) never reads that file: its
+secrets come only from the real environment, and a missing one stops the process
+(SECURITY.md A5).
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ def _load_env_file(path: Path) -> None:
         os.environ.setdefault(key.strip(), value.strip())
 
 
-_load_env_file(VAR_DIR / ".env")
+JIXING_ENV = os.environ.get("JIXING_ENV", "development")
+if JIXING_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured("JIXING_ENV must be development, test or production.")
+PRODUCTION = JIXING_ENV == "production"
+
+if not PRODUCTION:
+    # A developer's demo keys must never reach a production process.
+    _load_env_file(VAR_DIR / ".env")
 
 
 def env(name: str, default: str | None = None) -> str:
@@ -59,11 +68,6 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from exc
 
 
-JIXING_ENV = os.environ.get("JIXING_ENV", "development")
-if JIXING_ENV not in {"development", "test", "production"}:
-    raise ImproperlyConfigured("JIXING_ENV must be development, test or production.")
-PRODUCTION = JIXING_ENV == "production"
-
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
@@ -76,6 +80,9 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS",
 # JIXING_HASH_KEY: base64 HMAC key for the keyed lookup hashes (blind indexes).
 JIXING_DATA_KEYS = env("JIXING_DATA_KEYS")
 JIXING_HASH_KEY = env("JIXING_HASH_KEY")
+# JIXING_AUDIT_KEY: base64 HMAC key of the audit hash chain and its checkpoints (SECURITY.md C2);
+# without it nobody can recompute the chain after editing a row.
+JIXING_AUDIT_KEY = env("JIXING_AUDIT_KEY")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -105,6 +112,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jixing.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -200,6 +208,19 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# H1: Content-Security-Policy on every response (core.middleware.ContentSecurityPolicyMiddleware).
+JIXING_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -242,6 +263,8 @@ JIXING_AUDIT_RETENTION_DAYS = env_int("JIXING_AUDIT_RETENTION_DAYS", 180)
 
 NINJA_PAGINATION_PER_PAGE = 50
 JIXING_API_DOCS = env_bool("JIXING_API_DOCS", default=not PRODUCTION)
+# H1: /api/v1/openapi.json answers anonymous callers only outside production.
+JIXING_API_SCHEMA_PUBLIC = env_bool("JIXING_API_SCHEMA_PUBLIC", default=not PRODUCTION)
 
 LOGGING = {
     "version": 1,
