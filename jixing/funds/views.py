@@ -585,9 +585,8 @@ def batch_export(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_for_user(PaymentBatch.objects.all(), request.user, pk)
     form = ExportForm(request.POST)
     fmt = form.cleaned_data["format"] if form.is_valid() else "csv"
-    bank_file = bankfiles.build_payment_file(batch, fmt)
     try:
-        actions.record_bank_file_export(batch, by=request.user, sha256=bank_file.sha256, rows=bank_file.rows, fmt=fmt)
+        bank_file = bankfiles.export_payment_file(batch, by=request.user, fmt=fmt)
     except ACTION_ERRORS as exc:
         _fail(request, exc)
         return redirect("funds:batch_detail", pk=batch.pk)
