@@ -51,6 +51,7 @@ from jixing.employment.api import router as employment_router  # noqa: E402
 from jixing.evaluation.api import router as evaluation_router  # noqa: E402
 from jixing.funds.api import router as funds_router  # noqa: E402
 from jixing.imports.api import router as imports_router  # noqa: E402
+from jixing.notify.api import router as notify_router  # noqa: E402
 from jixing.plan.api import router as plan_router  # noqa: E402
 from jixing.registry.api import router as registry_router  # noqa: E402
 from jixing.stats.api import router as stats_router  # noqa: E402
@@ -67,3 +68,4 @@ api.add_router("/supervision/", supervision_router)
 api.add_router("/stats/", stats_router)
 api.add_router("/imports/", imports_router)
 api.add_router("/accounts/", accounts_router)
+api.add_router("/notify/", notify_router)

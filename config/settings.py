@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "jixing.supervision",
     "jixing.stats",
     "jixing.imports",
+    "jixing.notify",
     "jixing.web",
 ]
 
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jixing.web.context_processors.navigation",
+                "jixing.notify.context_processors.unread",
             ],
         },
     },
@@ -260,6 +262,43 @@ JIXING_IMPORT_MAX_ROWS = env_int("JIXING_IMPORT_MAX_ROWS", 2_000_000)
 JIXING_IMPORT_MAX_XLSX_ROWS = env_int("JIXING_IMPORT_MAX_XLSX_ROWS", 500_000)
 JIXING_EXPORT_MAX_ROWS = env_int("JIXING_EXPORT_MAX_ROWS", 100_000)
 JIXING_AUDIT_RETENTION_DAYS = env_int("JIXING_AUDIT_RETENTION_DAYS", 180)
+
+# Notifications (jixing/notify, docs/notifications.md).
+JIXING_SITE_URL = os.environ.get("JIXING_SITE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "jixing@localhost")
+# The SMS provider class (jixing/notify/channels.py); the development one is refused in production.
+JIXING_SMS_PROVIDER = os.environ.get("JIXING_SMS_PROVIDER", "jixing.notify.channels.DevSmsProvider")
+JIXING_SMS_DAILY_LIMIT = env_int("JIXING_SMS_DAILY_LIMIT", 5)
+JIXING_EMAIL_DAILY_LIMIT = env_int("JIXING_EMAIL_DAILY_LIMIT", 50)
+# No SMS between these local times; held until the end (HH:MM-HH:MM, empty for none).
+JIXING_NOTIFY_QUIET_HOURS = os.environ.get("JIXING_NOTIFY_QUIET_HOURS", "21:00-08:00")
+JIXING_NOTIFY_MAX_ATTEMPTS = env_int("JIXING_NOTIFY_MAX_ATTEMPTS", 5)
+# More events than this for one person from one bulk operation become one digest.
+JIXING_NOTIFY_DIGEST_THRESHOLD = env_int("JIXING_NOTIFY_DIGEST_THRESHOLD", 3)
+
+
+def _deadline_days(raw: str) -> dict[str, int]:
+    """"claim_county:5,filing_accept:10" → days a to-do of that kind may wait before it is overdue."""
+    days = {"claim_county": 5, "claim_city": 5, "claim_province": 5, "claim_returned": 10,
+            "project_review": 5, "filing_accept": 10, "case_explain": 7, "case_review": 5}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, _, value = part.partition(":")
+        if not value.strip().isdigit():
+            raise ImproperlyConfigured(f"JIXING_TODO_DEADLINE_DAYS: {part!r} is not kind:days.")
+        days[name.strip()] = int(value)
+    return days
+
+
+JIXING_TODO_DEADLINE_DAYS = _deadline_days(os.environ.get("JIXING_TODO_DEADLINE_DAYS", ""))
 
 NINJA_PAGINATION_PER_PAGE = 50
 JIXING_API_DOCS = env_bool("JIXING_API_DOCS", default=not PRODUCTION)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("supervision/", include("jixing.supervision.urls")),
     path("stats/", include("jixing.stats.urls")),
     path("imports/", include("jixing.imports.urls")),
+    path("notify/", include("jixing.notify.urls")),
     path("", include("jixing.web.urls")),
 ]
 

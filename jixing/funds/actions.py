@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from jixing.accounts.models import Role
 from jixing.core import audit, workflow
 from jixing.core.access import region_prefix, scope_for
+from jixing.core.events import publish
 from jixing.core.masking import mask_bank_account
 from jixing.core.money import yuan
 from jixing.evaluation.models import Certificate
@@ -654,6 +655,7 @@ def submit_claim(claim: Claim, *, by: Any) -> Claim:
         claim.last_reason = ""
         claim.save(update_fields=["submitted_by", "submitted_at", "last_reason", "updated_at"])
         workflow.move(claim, ClaimStatus.SUBMITTED, by=by, event="funds.claim.submit")
+        publish("funds.claim.submitted", obj=claim, actor=by)
     return claim
 
 
@@ -765,6 +767,7 @@ def _start_notice(claim: Claim, *, by: Any) -> None:
     claim.save(update_fields=["notice_starts_on", "notice_ends_on", "updated_at"])
     workflow.move(claim, ClaimStatus.PUBLIC_NOTICE, by=by, event="funds.claim.public_notice",
                   reason=_("Public notice until %(day)s.") % {"day": claim.notice_ends_on.isoformat()})
+    publish("funds.claim.approved", obj=claim, actor=by, notice_ends_on=claim.notice_ends_on.isoformat())
 
 
 def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
@@ -833,6 +836,7 @@ def return_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
         claim.budget = None
         claim.save(update_fields=["last_reason", "county_reviewed_by", "city_approved_by", "province_approved_by",
                                   "budget", "updated_at"])
+        publish("funds.claim.returned", obj=claim, actor=by, reason=reason)
     return claim
 
 
@@ -854,6 +858,7 @@ def reject_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
             status=LineStatus.EXCLUDED, excluded_reason=_("Claim rejected: %(reason)s") % {"reason": reason[:250]}
         )
         workflow.move(claim, ClaimStatus.REJECTED, by=by, reason=reason, event="funds.claim.reject")
+        publish("funds.claim.rejected", obj=claim, actor=by, reason=reason)
     return claim
 
 
@@ -1248,6 +1253,7 @@ def _order_succeeded(order: PaymentOrder, *, by: Any, bank_reference: str) -> No
     workflow.move(order, OrderStatus.SUCCEEDED, by=by, event="funds.payment_order.succeeded")
     claim = Claim.objects.select_for_update().get(pk=order.claim_id)
     workflow.move(claim, ClaimStatus.PAID, by=by, event="funds.claim.paid")
+    publish("funds.claim.paid", obj=claim, actor=by, amount=str(order.amount))
 
 
 def _order_failed(order: PaymentOrder, *, by: Any, reason: str) -> None:
@@ -1261,6 +1267,7 @@ def _order_failed(order: PaymentOrder, *, by: Any, reason: str) -> None:
     workflow.move(order, OrderStatus.FAILED, by=by, reason=reason, event="funds.payment_order.failed")
     claim = Claim.objects.select_for_update().get(pk=order.claim_id)
     workflow.move(claim, ClaimStatus.PAYABLE, by=by, reason=reason, event="funds.claim.payment_failed")
+    publish("funds.claim.payment_failed", obj=claim, actor=by, reason=reason)
 
 
 def _settle_batch_status(batch: PaymentBatch, *, by: Any) -> None:
@@ -1367,6 +1374,7 @@ def create_recovery_order(
             "payer": str(payer), "amount": str(value), "claim": claim.number if claim else None,
             "deadline": deadline.isoformat(), "case_ref": case_ref,
         }, detail={"reason": reason})
+        publish("funds.recovery.ordered", obj=order, actor=by, amount=str(value), deadline=deadline.isoformat())
     return order
 
 
@@ -1460,6 +1468,7 @@ def mark_overdue_recoveries(*, on: dt.date | None = None, by: Any = None) -> int
                 workflow.move(order, RecoveryStatus.OVERDUE, by=by, event="funds.recovery.overdue",
                               reason=_("Deadline %(day)s passed with %(left)s yuan outstanding.")
                               % {"day": order.deadline.isoformat(), "left": order.outstanding})
+                publish("funds.recovery.overdue", obj=order, actor=by)
                 count += 1
     return count
 

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from jixing.core import audit
+from jixing.core.events import publish
 from jixing.core.excel import safe_cell
+from jixing.core.overdue import overdue_todos_by_county
 
 from . import queries, rollup
 from .models import DispatchReport
@@ -64,7 +66,19 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
         "lagging": [r.target.name for r in progress if r.progress.light == "red"]
         + [r["city"].name for r in ranking if r["progress"].light == "red"],
         "supervision": _supervision_summary(as_of),
+        "overdue_todos": _overdue_todos(today),
     }
+
+
+def _overdue_todos(today: dt.date) -> list[dict[str, Any]]:
+    """To-dos past their deadline on the day the report is made, by county (a snapshot: the
+    waiting items are today's, whatever month the report is for)."""
+    from jixing.registry.models import Region
+
+    counts = overdue_todos_by_county(today)
+    names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
+    rows = [{"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items() if n]
+    return sorted(rows, key=lambda r: (-r["count"], r["code"]))
 
 
 def _supervision_summary(as_of: dt.date) -> dict[str, Any]:
@@ -140,6 +154,8 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
     sheet(_("By action"), heading, [_("Training action"), _("Person-times")], [[f"（{a['number']}）{a['name']}", a["count"]] for a in data["actions"]])
     if data["supervision"]:
         sheet(_("Supervision"), heading, [_("Item"), pgettext("sheet", "Value")], [[k, v] for k, v in data["supervision"].items()])
+    sheet(_("Overdue to-dos"), heading, [_("County"), _("Code"), _("Overdue to-dos")],
+          [[r["name"], r["code"], r["count"]] for r in data.get("overdue_todos", [])])
     book.close()
     return buffer.getvalue()
 
@@ -152,6 +168,7 @@ def generate_dispatch_report(*, period: dt.date, by: Any, today: dt.date) -> Dis
             as_of=dt.date.fromisoformat(data["as_of"]), data=data, workbook=dispatch_workbook(data),
         )
         audit.record("stats.dispatch_report", actor=by, obj=report, detail={"period": data["period"]})
+        publish("stats.export.ready", obj=report, actor=None, period=data["period"])
     return report
 
 

@@ -25,8 +25,9 @@ def home(request: AuthedRequest) -> HttpResponse:
     """One workbench for every role, assembled from the apps' cards (jixing/web/workbench.py)."""
     cards = cards_for(request)
     return TemplateResponse(request, "web/home.html", {
+        "lead_cards": [c for c in cards if c.size == "lead"],
         "stat_cards": [c for c in cards if c.size == "stat"],
-        "wide_cards": [c for c in cards if c.size != "stat"],
+        "wide_cards": [c for c in cards if c.size == "wide"],
         "scope_label": scope_label(request.user),
         "today": timezone.localdate(),
     })
