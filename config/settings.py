@@ -261,6 +261,8 @@ JIXING_IMPORT_MAX_ROWS = env_int("JIXING_IMPORT_MAX_ROWS", 2_000_000)
 # .xlsx is read whole (calamine has no lazy reader): ~0.8 GB per million rows. Bigger files go as CSV.
 JIXING_IMPORT_MAX_XLSX_ROWS = env_int("JIXING_IMPORT_MAX_XLSX_ROWS", 500_000)
 JIXING_EXPORT_MAX_ROWS = env_int("JIXING_EXPORT_MAX_ROWS", 100_000)
+# List exports (jixing/core/exports.py) may hold unmasked personal data: files go after this.
+JIXING_EXPORT_KEEP_HOURS = env_int("JIXING_EXPORT_KEEP_HOURS", 24)
 JIXING_AUDIT_RETENTION_DAYS = env_int("JIXING_AUDIT_RETENTION_DAYS", 180)
 
 # Notifications (jixing/notify, docs/notifications.md).

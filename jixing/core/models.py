@@ -187,3 +187,62 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type_id}:{self.object_id} {self.from_status} → {self.to_status}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class ExportFormat(models.TextChoices):
+    XLSX = "xlsx", _("Excel workbook (.xlsx)")
+    CSV = "csv", _("CSV (UTF-8)")
+
+
+class ExportJob(models.Model):
+    """One list exported to a file in the background (jixing/core/exports.py). Only the user
+    who asked sees it; the file is kept under JIXING_UPLOAD_DIR/exports and removed after
+    JIXING_EXPORT_KEEP_HOURS."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    list_name = models.CharField(_("list"), max_length=60)
+    query = models.CharField(_("filter"), max_length=2000, blank=True)
+    language = models.CharField(max_length=10, default="zh-hans")
+    fmt = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices, default=ExportFormat.XLSX)
+    unmasked = models.BooleanField(_("unmasked"), default=False)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unmasked=False) | ~models.Q(reason=""), name="export_unmasked_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list_name} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, round(100 * self.rows_done / self.rows_total))
+
+    @property
+    def running(self) -> bool:
+        return self.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
