@@ -109,10 +109,12 @@ INSTALLED_APPS = [
     "jixing.imports",
     "jixing.notify",
     "jixing.web",
+    "jixing.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the app server (make serve)
     "jixing.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -319,3 +321,57 @@ LOGGING = {
 # SQLite ignores the INCLUDE columns of the covering attendance index (PostgreSQL uses them:
 # supervision R01); the key columns still make an ordinary index there.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Production stack (make serve): static files, database pool and replica, scheduler, readiness.
+# ---------------------------------------------------------------------------------------------
+
+# Static files: collectstatic writes hashed, compressed copies into var/static; whitenoise
+# serves them with far-future cache headers (with DEBUG on, runserver serves the originals).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# The load balancer probes plain HTTP on the node; it must not be redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Connection pooling (docs/postgresql.md): psycopg's pool inside each process, on when
+# DATABASE_POOL_MAX_SIZE > 0 (make serve sets it). Django requires CONN_MAX_AGE 0 with it.
+DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", 1)
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0)
+if DATABASE_POOL_MAX_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": DATABASE_POOL_MIN_SIZE,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
+
+# Streaming replica for heavy reads (jixing/core/db_router.py). In tests the alias mirrors the
+# test database's name, so on the replica it reads what the primary's test database holds.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jixing.core.db_router.PrimaryReplicaRouter"]
+JIXING_REPLICA_MAX_LAG_SECONDS = env_int("JIXING_REPLICA_MAX_LAG_SECONDS", 30)
+JIXING_REPLICA_CHECK_SECONDS = env_int("JIXING_REPLICA_CHECK_SECONDS", 5)
+
+# Built-in scheduler (manage.py run_scheduler; jixing/ops/schedule.py). Times are Asia/Shanghai.
+# A job runs a management command in the scheduler process, or enqueues a task for the worker.
+JIXING_SCHEDULE: dict[str, dict[str, object]] = {
+    "heartbeat": {"kind": "interval", "seconds": 60, "task": "jixing.ops.tasks.worker_heartbeat", "keep_days": 2},
+    "close_public_notices": {"kind": "daily", "at": "00:30", "command": ["close_public_notices", "--json"]},
+    "mark_overdue_recoveries": {"kind": "daily", "at": "00:40", "command": ["mark_overdue_recoveries", "--json"]},
+    "run_supervision": {"kind": "daily", "at": "02:00", "command": ["run_supervision", "--json"]},
+    "dispatch_report": {
+        "kind": "monthly", "day": 1, "at": "06:00",
+        "command": ["dispatch_report", "--period", "{previous_month}",
+                    "--out", "{var}/reports/dispatch-{previous_month}.xlsx", "--json"],
+    },
+}
+# /readyz: a part fails when its last sign of life is older than this (seconds), or the queue deeper.
+JIXING_READY_WORKER_MAX_AGE = env_int("JIXING_READY_WORKER_MAX_AGE", 180)
+JIXING_READY_SCHEDULER_MAX_AGE = env_int("JIXING_READY_SCHEDULER_MAX_AGE", 120)
+JIXING_READY_QUEUE_MAX = env_int("JIXING_READY_QUEUE_MAX", 1000)
