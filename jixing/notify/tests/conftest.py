@@ -15,3 +15,14 @@ def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
             return fn(*args, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def message_templates(transactional_db: None) -> None:
+    """Tests on real transactions (the browser) flush the tables after each test, the rows of
+    data migrations included: load the approved templates again."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("jixing.notify.migrations.0002_message_templates").load(apps, None)
