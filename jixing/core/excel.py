@@ -15,17 +15,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
 import xlsxwriter
 from django.utils import timezone
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
-CellValue = str | int | float | Decimal | dt.date | dt.datetime | bool | None
+
+@dataclass(frozen=True)
+class Percent:
+    """A ratio shown as a percentage: a number cell formatted 0.0% in Excel (never the text
+    "63.8%", never with an apostrophe), ``63.8%`` on a page."""
+
+    ratio: Decimal | float
+
+    def __str__(self) -> str:
+        return f"{Decimal(str(self.ratio)) * 100:.1f}%"
+
+
+CellValue = str | int | float | Decimal | dt.date | dt.datetime | bool | Percent | None
 
 
 def safe_cell(value: CellValue) -> CellValue:
@@ -40,6 +53,24 @@ def local_naive(value: dt.datetime) -> dt.datetime:
     if timezone.is_aware(value):
         return timezone.localtime(value).replace(tzinfo=None)
     return value
+
+
+def write_cell(sheet: Any, row: int, col: int, value: CellValue, *, percent: Any, date: Any, datetime: Any) -> None:
+    """One typed cell on an xlsxwriter worksheet (for workbooks not written through XlsxStream)."""
+    if value is None or value == "":
+        return
+    if isinstance(value, Percent):
+        sheet.write_number(row, col, float(value.ratio), percent)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, col, float(value))
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, col, local_naive(value), datetime)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, col, value, date)
+    else:
+        sheet.write_string(row, col, str(safe_cell(str(value))))
 
 
 class XlsxStream:
@@ -84,16 +115,7 @@ class XlsxStream:
         for col, value in enumerate(values):
             if value is None or value == "":
                 continue
-            if isinstance(value, bool):
-                self._sheet.write_boolean(r, col, value)
-            elif isinstance(value, int | float | Decimal):
-                self._sheet.write_number(r, col, float(value))
-            elif isinstance(value, dt.datetime):
-                self._sheet.write_datetime(r, col, local_naive(value), self._datetime)
-            elif isinstance(value, dt.date):
-                self._sheet.write_datetime(r, col, value, self._date)
-            else:
-                self._sheet.write_string(r, col, str(safe_cell(str(value))))
+            self._write_plain(r, col, value)
         self._next_row += 1
         self.rows_written += 1
 
@@ -105,8 +127,9 @@ class XlsxStream:
         for col, (value, kind) in enumerate(zip(values, kinds, strict=True)):
             if value is None or value == "":
                 continue
-            if kind == "percent" and isinstance(value, int | float | Decimal):
-                self._sheet.write_number(r, col, float(value), self._percent)
+            if kind == "percent" and isinstance(value, int | float | Decimal | Percent):
+                ratio = value.ratio if isinstance(value, Percent) else value
+                self._sheet.write_number(r, col, float(ratio), self._percent)
             elif kind == "money" and isinstance(value, int | float | Decimal):
                 self._sheet.write_number(r, col, float(value), self._money)
             elif kind == "id_text":
@@ -117,7 +140,9 @@ class XlsxStream:
         self.rows_written += 1
 
     def _write_plain(self, r: int, col: int, value: CellValue) -> None:
-        if isinstance(value, bool):
+        if isinstance(value, Percent):
+            self._sheet.write_number(r, col, float(value.ratio), self._percent)
+        elif isinstance(value, bool):
             self._sheet.write_boolean(r, col, value)
         elif isinstance(value, int | float | Decimal):
             self._sheet.write_number(r, col, float(value))

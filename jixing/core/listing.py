@@ -189,3 +189,39 @@ def describe_choice(params: Mapping[str, str], key: str, label: str | Promise,
 def describe_text(params: Mapping[str, str], key: str, label: str | Promise) -> list[tuple[str, str]]:
     value = str(params.get(key, "") or "").strip()
     return [(str(label), value)] if value else []
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def date_range(queryset: QuerySet[Any], params: Mapping[str, str], field_path: str,
+               label: str | Promise) -> tuple[QuerySet[Any], list[tuple[str, str]]]:
+    """Filter ``field_path`` (a date or a datetime, compared by its Asia/Shanghai date) by
+    ``?from=`` and ``?to=`` (both inclusive); a reversed range is swapped, not an empty list."""
+    start, end = parse_day(params.get("from")), parse_day(params.get("to"))
+    if start and end and start > end:
+        start, end = end, start
+    if start:
+        queryset = queryset.filter(**{f"{field_path}__gte": start} if _is_date(queryset, field_path)
+                                   else {f"{field_path}__date__gte": start})
+    if end:
+        queryset = queryset.filter(**{f"{field_path}__lte": end} if _is_date(queryset, field_path)
+                                   else {f"{field_path}__date__lte": end})
+    if not (start or end):
+        return queryset, []
+    return queryset, [(str(label), f"{start.isoformat() if start else '…'} – {end.isoformat() if end else '…'}")]
+
+
+def _is_date(queryset: QuerySet[Any], field_path: str) -> bool:
+    from django.db import models
+
+    model = queryset.model
+    parts = field_path.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    field = model._meta.get_field(parts[-1])
+    return isinstance(field, models.DateField) and not isinstance(field, models.DateTimeField)

@@ -62,4 +62,5 @@ PERSONS = register(ListSpec(
         Column("created", _("registered at"), lambda p: p.created_at, sort="created_at", kind=Kind.DATETIME, width=18),
     ),
     default_sort="-created",
+    page_size=25,
 ))

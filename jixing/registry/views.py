@@ -27,7 +27,6 @@ from jixing.core.models import AuditOutcome
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import history
 
-from .lists import PERSONS
 from . import actions, queries
 from .forms import (
     OrganisationForm,
@@ -37,6 +36,7 @@ from .forms import (
     ReasonForm,
     apply_errors,
 )
+from .lists import PERSONS
 from .models import Organisation, OrganisationStatus, Person
 from .queries import ORGANISATION_READERS, ORGANISATION_WRITERS, PERSON_READERS, PERSON_WRITERS
 
