@@ -284,6 +284,12 @@ class Person(ArchivableModel):
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def birth_year(self) -> int:
+        """What may stand beside a masked ID number: the masked digits are the birth date
+        (docs/security.md, "Masking rule"), so month and day appear only after an unmask."""
+        return self.birth_date.year
+
     def age_on(self, day: dt.date) -> int:
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))

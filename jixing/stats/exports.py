@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from jixing.core.excel import XlsxStream
+from jixing.core.excel import Percent, XlsxStream
 
 from . import queries
 from .queries import StatsScope
@@ -28,8 +28,9 @@ class Table:
     rows: list[list[Any]]
 
 
-def pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+def pct(value: Decimal | None) -> Percent | str:
+    """A ratio as a percentage: a number formatted 0.0% in Excel, "63.8%" on the page."""
+    return "—" if value is None else Percent(value)
 
 
 def light_label(light: str | None) -> str:
@@ -75,7 +76,7 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
                         [[s["label"], s["count"]] for s in funnel]),
         "colleges": Table("colleges", _("Vocational colleges: social training vs enrolled students"), [
             _("College"), _("Trained"), _("Enrolled students"), _("Ratio"), _("Meets 1×"),
-        ], [[c["organisation"].name, c["trained"], c["enrolled"], f"{c['ratio']}", _("yes") if c["meets"] else _("no")]
+        ], [[c["organisation"].name, c["trained"], c["enrolled"], c["ratio"], _("yes") if c["meets"] else _("no")]
             for c in colleges]),
     }
     overall = next((r for r in progress if r.target.code == "overall_subsidized"), None)

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('evaluation', '0003_pass_rule_unique_any'),
-        ('funds', '0003_study_records'),
+        ('funds', '0004_payment_batch_idempotency_key'),
         ('registry', '0007_load_national_divisions'),
         ('training', '0004_attendance_covering_person_index'),
     ]
