@@ -20,10 +20,12 @@ install: $(VENV)/.installed
 # Local keys for the embedded demo database; production sets these in its environment.
 var/.env: | $(VENV)/.installed
 	mkdir -p var
-	$(PY) -c 'import base64,os,secrets; print("DJANGO_SECRET_KEY="+secrets.token_urlsafe(50)); print("JIXING_DATA_KEYS=k1:"+base64.b64encode(os.urandom(32)).decode()); print("JIXING_HASH_KEY="+base64.b64encode(os.urandom(32)).decode())' > $@.tmp
+	$(PY) -c 'import base64,os,secrets; print("DJANGO_SECRET_KEY="+secrets.token_urlsafe(50)); print("JIXING_DATA_KEYS=k1:"+base64.b64encode(os.urandom(32)).decode()); print("JIXING_HASH_KEY="+base64.b64encode(os.urandom(32)).decode()); print("JIXING_AUDIT_KEY="+base64.b64encode(os.urandom(32)).decode())' > $@.tmp
 	chmod 600 $@.tmp && mv $@.tmp $@
 
+# A var/.env written before the audit chain was keyed gets its audit key added once.
 env: var/.env
+	@grep -q '^JIXING_AUDIT_KEY=' var/.env || $(PY) -c 'import base64,os; print("JIXING_AUDIT_KEY="+base64.b64encode(os.urandom(32)).decode())' >> var/.env
 
 db: install env
 	$(MANAGE) migrate --noinput -v0

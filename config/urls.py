@@ -20,6 +20,7 @@ urlpatterns = [
     path("supervision/", include("jixing.supervision.urls")),
     path("stats/", include("jixing.stats.urls")),
     path("imports/", include("jixing.imports.urls")),
+    path("notify/", include("jixing.notify.urls")),
     path("ops/", include("jixing.ops.urls")),
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
