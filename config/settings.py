@@ -350,13 +350,14 @@ if DATABASE_POOL_MAX_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.b
 
 # Streaming replica for heavy reads (jixing/core/db_router.py). In tests the alias mirrors the
 # test database's name, so on the replica it reads what the primary's test database holds.
-if os.environ.get("DATABASE_REPLICA_URL"):
+if os.environ.get("DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
     DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["jixing.core.db_router.PrimaryReplicaRouter"]
 JIXING_REPLICA_MAX_LAG_SECONDS = env_int("JIXING_REPLICA_MAX_LAG_SECONDS", 30)
 JIXING_REPLICA_CHECK_SECONDS = env_int("JIXING_REPLICA_CHECK_SECONDS", 5)
+JIXING_REPLICA_FENCE_WAIT_MS = env_int("JIXING_REPLICA_FENCE_WAIT_MS", 200)
 
 # Built-in scheduler (manage.py run_scheduler; jixing/ops/schedule.py). Times are Asia/Shanghai.
 # A job runs a management command in the scheduler process, or enqueues a task for the worker.

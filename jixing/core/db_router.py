@@ -1,12 +1,18 @@
 """Heavy reads go to the streaming replica while it keeps up; everything else to the primary.
 
 Django routes by model, not by purpose, so the purpose is declared where the reading happens:
-dashboards, dispatch reports, exports and supervision scans run inside ``heavy_reads()`` (or a
-function decorated ``@heavy_read``). Inside it, reads go to the ``replica`` alias when one is
+the progress dashboard and its table exports, and the dispatch report's figures, read inside
+``heavy_reads()`` (or a function decorated ``@heavy_read``). Supervision scans do not yet: they
+read inside the transaction that saves their findings (see docs/postgresql.md). Inside it, reads go to the ``replica`` alias when one is
 configured (DATABASE_REPLICA_URL), it is streaming, and its replay lag is under
 JIXING_REPLICA_MAX_LAG_SECONDS; otherwise — and always inside a transaction on the primary,
 which must see its own writes — to the primary. Writes always go to the primary.
-The replica's state is checked at most every JIXING_REPLICA_CHECK_SECONDS per process.
+
+Read-your-writes: the first read of a block notes the primary's WAL position and uses the
+replica only once it has replayed up to there (waiting at most JIXING_REPLICA_FENCE_WAIT_MS),
+so a dashboard that has just refreshed its rollups never reads them stale. A block should
+therefore hold reads only: what it writes itself after its first read it may not see.
+The replica's health is checked at most every JIXING_REPLICA_CHECK_SECONDS per process.
 """
 
 from __future__ import annotations
@@ -25,7 +31,18 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA = "replica"
 log = logging.getLogger("jixing.db_router")
-_heavy: ContextVar[bool] = ContextVar("jixing_heavy_reads", default=False)
+
+
+class _Block:
+    """One heavy_reads() block: where its reads go, decided at its first read."""
+
+    __slots__ = ("alias",)
+
+    def __init__(self) -> None:
+        self.alias: str | None = None
+
+
+_heavy: ContextVar[_Block | None] = ContextVar("jixing_heavy_reads", default=None)
 _lock = threading.Lock()
 _cache: dict[str, float] = {"checked": 0.0, "usable": 0.0}
 
@@ -42,7 +59,7 @@ SELECT pg_is_in_recovery(),
 
 @contextmanager
 def heavy_reads() -> Iterator[None]:
-    token = _heavy.set(True)
+    token = _heavy.set(_heavy.get() or _Block())
     try:
         yield
     finally:
@@ -102,12 +119,41 @@ def forget_replica_state() -> None:
         _cache.update(checked=0.0, usable=0.0)
 
 
+def replica_has_replayed_primary() -> bool:
+    """True once the replica has replayed everything the primary had written when asked."""
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        (fence,) = cursor.fetchone()
+    deadline = time.monotonic() + settings.JIXING_REPLICA_FENCE_WAIT_MS / 1000
+    try:
+        with connections[REPLICA].cursor() as cursor:
+            while True:
+                cursor.execute("SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, true)", [fence])
+                if cursor.fetchone()[0]:
+                    return True
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.02)
+    except Exception as exc:
+        log.warning("replica unreachable: %s", exc)
+        connections[REPLICA].close()
+        forget_replica_state()
+        return False
+
+
+def _choose(block: _Block) -> str:
+    if block.alias is None:
+        usable = replica_configured() and replica_usable() and replica_has_replayed_primary()
+        block.alias = REPLICA if usable else DEFAULT_DB_ALIAS
+    return block.alias
+
+
 class PrimaryReplicaRouter:
     def db_for_read(self, model: type[Any], **hints: Any) -> str:
-        if (_heavy.get() and replica_configured() and not connections[DEFAULT_DB_ALIAS].in_atomic_block
-                and replica_usable()):
-            return REPLICA
-        return DEFAULT_DB_ALIAS
+        block = _heavy.get()
+        if block is None or connections[DEFAULT_DB_ALIAS].in_atomic_block or not replica_configured():
+            return DEFAULT_DB_ALIAS
+        return _choose(block)
 
     def db_for_write(self, model: type[Any], **hints: Any) -> str:
         return DEFAULT_DB_ALIAS

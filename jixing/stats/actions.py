@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from jixing.core import audit
+from jixing.core.db_router import heavy_reads
 from jixing.core.events import publish
 from jixing.core.excel import Percent, write_cell
 from jixing.core.overdue import overdue_todos_by_county
@@ -31,17 +32,19 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
     as_of = min(_month_end(period), today)
     scope = queries.StatsScope(until=as_of)
     year = period.year
-    rollup.refresh()
-    progress = queries.progress_rows(scope, year=year, today=as_of, refresh=False)
-    ranking = queries.city_ranking(scope, year=year, today=as_of)
+    rollup.refresh()  # on the primary; the reads below wait for the replica to have replayed it
+    with heavy_reads():
+        progress = queries.progress_rows(scope, year=year, today=as_of, refresh=False)
+        ranking = queries.city_ranking(scope, year=year, today=as_of)
+        trend = queries.monthly_trend(scope, year=year)
     start, end = period_bounds("yearly", year)
-    month_total = sum(queries.monthly_trend(scope, year=year)[period.month - 1: period.month])
+    month_total = sum(trend[period.month - 1: period.month])
     return {
         "period": f"{period:%Y-%m}",
         "as_of": as_of.isoformat(),
         "time_progress": str(time_progress(start, end, as_of)),
         "headline": {
-            "year_total": sum(queries.monthly_trend(scope, year=year)[: period.month]),
+            "year_total": sum(trend[: period.month]),
             "month_total": month_total,
             "overall": next(({
                 "actual": str(r.progress.actual), "target": str(r.progress.target),

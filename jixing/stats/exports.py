@@ -14,9 +14,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from jixing.core.db_router import heavy_reads
 from jixing.core.excel import Percent, XlsxStream
 
-from . import queries
+from . import queries, rollup
 from .queries import StatsScope
 
 
@@ -38,14 +39,16 @@ def light_label(light: str | None) -> str:
 
 
 def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[str, Any]:
-    progress = queries.progress_rows(scope, year=year, today=today)
-    ranking = queries.city_ranking(scope, year=year, today=today) if not scope.action_numbers else []
-    trend = queries.monthly_trend(scope, year=year)
-    by_action = queries.action_breakdown(scope, year=year)
-    by_county = queries.county_breakdown(scope, year=year) if scope.region_prefix else []
-    funnel = queries.funnel(scope, year=year, today=today)
-    colleges = queries.college_checks(scope, year=year) if scope.action_numbers is None else []
-    by_origin = queries.origin_breakdown(scope, year=year)
+    rollup.refresh()  # on the primary; the reads below wait for the replica to have replayed it
+    with heavy_reads():
+        progress = queries.progress_rows(scope, year=year, today=today, refresh=False)
+        ranking = queries.city_ranking(scope, year=year, today=today) if not scope.action_numbers else []
+        trend = queries.monthly_trend(scope, year=year)
+        by_action = queries.action_breakdown(scope, year=year)
+        by_county = queries.county_breakdown(scope, year=year) if scope.region_prefix else []
+        funnel = queries.funnel(scope, year=year, today=today)
+        colleges = queries.college_checks(scope, year=year) if scope.action_numbers is None else []
+        by_origin = queries.origin_breakdown(scope, year=year)
     tables = {
         "progress": Table("progress", _("Progress against every target"), [
             _("Training action"), _("Target"), _("Period"), _("Actual"), _("Target value"), _("Completion"),

@@ -18,6 +18,12 @@ pytestmark = pytest.mark.django_db
 PARTS = {"status", "database", "replica", "worker", "scheduler", "queue"}
 
 
+@pytest.fixture(autouse=True)
+def no_replica(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the other parts (the replica's own: core/tests/test_db_router.py)."""
+    monkeypatch.setattr(db_router, "replica_configured", lambda: False)
+
+
 def alive(*names: str, age: int = 0) -> None:
     for name in names:
         Heartbeat.objects.update_or_create(name=name, defaults={"at": timezone.now() - dt.timedelta(seconds=age)})

@@ -30,16 +30,16 @@ def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
 
 @pytest.fixture
 def stack_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "JIXING_", "DATABASE_"))}
+    # The keys config.settings_test put into this process's environment serve the stack too.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    for name in ("JIXING_TASKS_BACKEND", "DJANGO_ALLOWED_HOSTS"):
+        env.pop(name, None)
     env.update({
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "JIXING_ENV": "development",
         "DJANGO_DEBUG": "false",
         "JIXING_VAR_DIR": str(tmp_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DJANGO_SECRET_KEY": "serve-test-only-secret-key-0123456789-abcdefghijklmnop",
-        "JIXING_DATA_KEYS": "t1:dGVzdC1vbmx5LWRhdGEta2V5LTMyLWJ5dGVzLWxvbmc=",
-        "JIXING_HASH_KEY": "dGVzdC1vbmx5LWhhc2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbg==",
         "WEB_CONCURRENCY": "2",
     })
     return env
