@@ -439,8 +439,10 @@ def find_or_register_trainee(*, by: Any, name: str, id_number: str, phone: str =
     """The person with this resident ID number, or a new registry record for them.
 
     Real-name check: an existing person's registered name must match. A new person's
-    household region is the county of the ID number when it is a Shandong county, else
-    ``fallback_county`` (the class's county), which is also their current region.
+    household region is the county of the ID number when it is a current county of China
+    (a migrant from Henan keeps Henan), else ``fallback_county`` (the class's county: the
+    number's code is a former or unknown one, which does not make the number invalid), and
+    their current region is ``fallback_county``.
     """
     from jixing.registry.validators import normalise_phone, parse_resident_id
 
