@@ -92,8 +92,8 @@ def seed(ctx: DemoContext) -> None:
         messages += n
         queued += q
     if queued:
-        from .tasks import enqueue_delivery
+        from .tasks import enqueue_all
 
-        transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in queued])
+        transaction.on_commit(lambda: enqueue_all(queued))
     ctx.counts["demo_messages"] = messages
     ctx.counts["demo_deliveries"] = len(queued)

@@ -191,9 +191,9 @@ def on_events(events: Sequence[Event], batch_label: str) -> None:
         for group in grouped.values():
             queued += _store_digest(group, batch_label, prefs)
     if queued:
-        from .tasks import enqueue_delivery
+        from .tasks import enqueue_all
 
-        transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in queued])
+        transaction.on_commit(lambda: enqueue_all(queued))
 
 
 def _store_digest(group: list[tuple[Event, EventSpec, models.Model, User]], batch_label: str, prefs: _Prefs) -> list[int]:

@@ -48,6 +48,7 @@ TEMPLATES: list[tuple[str, list[str], str, str, str]] = [
      "岗位{demand}有新的推荐人选", "有求职者被推荐至岗位“{demand}”，请登录技兴平台查看。"),
     ("JX_IMPORT_FINISHED", ["file", "rows", "rejected"], "", "导入{file}已完成", "导入{file}已完成：导入{rows}行，退回{rejected}行。"),
     ("JX_IMPORT_FAILED", ["file", "reason"], "", "导入{file}失败", "导入{file}失败：{reason}"),
+    ("JX_EXPORT_FILE_READY", ["file", "rows"], "", "导出文件{file}已生成", "导出文件{file}已生成（{rows}行），请登录技兴平台下载。"),
     ("JX_EXPORT_READY", ["period"], "", "{period}调度通报已生成", "{period}调度通报已生成，请登录技兴平台下载。"),
     ("JX_DIGEST", ["count", "batch"], "", "{batch}：{count}条更新", "{batch}共产生{count}条与您有关的更新，请登录技兴平台消息中心查看。"),
 ]
