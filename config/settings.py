@@ -292,7 +292,7 @@ JIXING_NOTIFY_DIGEST_THRESHOLD = env_int("JIXING_NOTIFY_DIGEST_THRESHOLD", 3)
 
 def _deadline_days(raw: str) -> dict[str, int]:
     """"claim_county:5,filing_accept:10" → days a to-do of that kind may wait before it is overdue."""
-    days = {"claim_county": 5, "claim_city": 5, "claim_province": 5, "claim_returned": 10,
+    days = {"claim_county": 5, "claim_city": 5, "claim_province": 5, "claim_returned": 10, "claim_payable": 10,
             "project_review": 5, "filing_accept": 10, "case_explain": 7, "case_review": 5}
     for part in filter(None, (p.strip() for p in raw.split(","))):
         name, _, value = part.partition(":")

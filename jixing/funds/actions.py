@@ -842,6 +842,7 @@ def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
         claim.save(update_fields=["city_approved_by", "city_approved_at", "updated_at"])
         if claim.requires_province:
             workflow.move(claim, ClaimStatus.CITY_APPROVED, by=by, reason=note, event="funds.claim.city_approve")
+            publish("funds.claim.awaiting_province", obj=claim, actor=by)
         else:
             audit.record("funds.claim.city_approve", actor=by, obj=claim,
                          after={"amount": str(claim.amount), "budget": claim.budget_id}, detail={"note": note} if note else None)

@@ -47,6 +47,8 @@ MANDATORY_IN_APP = frozenset({Kind.PAYMENTS, Kind.RECOVERY})
 ORG_STAFF = frozenset({Role.INSTITUTION, Role.EVALUATOR})
 HRSS = frozenset({Role.HRSS_OFFICER})
 FINANCE = frozenset({Role.FINANCE_OFFICER})
+SECTOR = frozenset({Role.SECTOR_OFFICER})
+ANY_LEVEL = frozenset({"county", "city", "province"})
 COUNTY = frozenset({"county"})
 CITY = frozenset({"city"})
 COUNTY_CITY = frozenset({"county", "city"})
@@ -54,7 +56,7 @@ COUNTY_CITY = frozenset({"county", "city"})
 
 @dataclass(frozen=True)
 class Audience:
-    relation: str  # "organisation" | "person" | "officers" | "user"
+    relation: str  # "organisation" | "person" | "officers" | "user" | "province" (province-level officers)
     path: str  # attribute path on the object: an organisation id, person id, region code or user id
     roles: frozenset[str] = frozenset()
     levels: frozenset[str] = frozenset()  # officers only: region levels told
@@ -78,6 +80,10 @@ def officers(path: str, roles: frozenset[str], levels: frozenset[str], label: st
 
 def user(path: str, label: str | Promise) -> Audience:
     return Audience("user", path, label=label)
+
+
+def province(roles: frozenset[str], label: str | Promise) -> Audience:
+    return Audience("province", "", roles, frozenset({"province"}), label=label)
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,13 @@ EVENTS: tuple[EventSpec, ...] = (
               CLAIMANT, ALL, "funds:claim_detail"),
     EventSpec("funds.claim.approved", Kind.CLAIMS, "JX_CLAIM_APPROVED",
               _("Claim %(number)s was approved and is in public notice."),
-              CLAIMANT, IN_APP_EMAIL, "funds:claim_detail"),
+              (*CLAIMANT, officers("county_id", FINANCE, COUNTY_CITY, _("finance officers of the claim's county and city")),
+               officers("county_id", SECTOR, ANY_LEVEL, _("officers of the sector department responsible for the action"))),
+              IN_APP_EMAIL, "funds:claim_detail"),
+    EventSpec("funds.claim.awaiting_province", Kind.CLAIMS, "JX_CLAIM_AWAITING_PROVINCE",
+              _("Provincial key claim %(number)s was approved by the city and waits for province approval."),
+              (province(HRSS, _("HRSS officers of the province")),),
+              IN_APP_EMAIL, "funds:claim_detail"),
     EventSpec("funds.claim.paid", Kind.PAYMENTS, "JX_SUBSIDY_PAID",
               _("Subsidy of %(amount)s yuan for claim %(number)s has been paid."),
               CLAIMANT, ALL, "funds:claim_detail"),
@@ -153,7 +165,8 @@ EVENTS: tuple[EventSpec, ...] = (
     # ------------------------------------------------------------------ evaluation
     EventSpec("evaluation.filing.submitted", Kind.EVALUATION, "JX_FILING_SUBMITTED",
               _("An evaluation filing by %(organisation)s waits for acceptance."),
-              (officers("organisation.county_id", HRSS, CITY, _("HRSS officers of the body's city")),),
+              (officers("organisation.county_id", HRSS, frozenset({"city", "province"}),
+                        _("HRSS officers of the body's city and of the province")),),
               IN_APP_EMAIL, "evaluation:filing_detail"),
     EventSpec("evaluation.filing.approved", Kind.EVALUATION, "JX_FILING_APPROVED",
               _("Evaluation filing %(number)s was accepted."),
@@ -206,9 +219,13 @@ EVENTS: tuple[EventSpec, ...] = (
               _("Import %(file)s failed: %(reason)s"),
               (user("created_by_id", _("the user who started the import")),),
               IN_APP_EMAIL, "imports:job"),
+    EventSpec("core.export.ready", Kind.DATA, "JX_EXPORT_FILE_READY",
+              _("Your export %(file)s is ready (%(rows)s rows)."),
+              (user("user_id", _("the user who asked for it")),),
+              frozenset({Channel.IN_APP}), "web:export"),
     EventSpec("stats.export.ready", Kind.DATA, "JX_EXPORT_READY",
               _("The dispatch report for %(period)s is ready."),
-              (user("generated_by_id", _("the user who asked for it")),),
+              (user("generated_by_id", _("the user who asked for it")), province(HRSS, _("HRSS officers of the province"))),
               IN_APP_EMAIL, "stats:report"),
 )
 

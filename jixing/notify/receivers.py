@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.urls import NoReverseMatch, reverse
 
 from jixing.accounts.models import Role, User
+from jixing.core.access import scope_for
 from jixing.core.events import Event
 
 from . import rules
@@ -40,8 +41,10 @@ def _value(obj: Any, path: str) -> Any:
 
 
 def candidates(audience: Audience, obj: models.Model) -> models.QuerySet[User]:
-    value = _value(obj, audience.path)
     users = User.objects.filter(is_active=True)
+    if audience.relation == "province":
+        return users.filter(role__in=audience.roles, region__level="province")
+    value = _value(obj, audience.path)
     if value in (None, ""):
         return users.none()
     if audience.relation == "organisation":
@@ -59,10 +62,12 @@ def candidates(audience: Audience, obj: models.Model) -> models.QuerySet[User]:
 
 
 def may_see(user: User, obj: models.Model) -> bool:
+    """Through the object's ``visible_to``; an object without one (a province-wide report) is
+    seen only by those whose scope is everything."""
     queryset = type(obj)._default_manager.all()
     visible_to = getattr(queryset, "visible_to", None)
     if visible_to is None:
-        return False
+        return scope_for(user).everything
     return bool(visible_to(user).filter(pk=obj.pk).exists())
 
 
@@ -186,9 +191,9 @@ def on_events(events: Sequence[Event], batch_label: str) -> None:
         for group in grouped.values():
             queued += _store_digest(group, batch_label, prefs)
     if queued:
-        from .tasks import enqueue_delivery
+        from .tasks import enqueue_all
 
-        transaction.on_commit(lambda: [enqueue_delivery(pk) for pk in queued])
+        transaction.on_commit(lambda: enqueue_all(queued))
 
 
 def _store_digest(group: list[tuple[Event, EventSpec, models.Model, User]], batch_label: str, prefs: _Prefs) -> list[int]:

@@ -23,3 +23,8 @@ def enqueue_delivery(delivery_id: int, *, run_after: dt.datetime | None = None) 
         send_delivery_task.using(run_after=run_after).enqueue(delivery_id)
         return
     send_delivery_task.enqueue(delivery_id)
+
+
+def enqueue_all(delivery_ids: list[int]) -> None:
+    for pk in delivery_ids:
+        enqueue_delivery(pk)

@@ -3,6 +3,8 @@ development SMS outbox and the signed unsubscribe link."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -67,7 +69,7 @@ def todo_list(request: AuthedRequest) -> HttpResponse:
     return TemplateResponse(request, "notify/todos.html", {"groups": todos.todos_for(request.user, limit=200)})
 
 
-def _preference_rows(user: User) -> list[dict[str, object]]:
+def _preference_rows(user: User) -> list[dict[str, Any]]:
     stored = {(p.kind, p.channel): p.enabled for p in Preference.objects.filter(user=user)}
     channels = [Channel.IN_APP, Channel.EMAIL] + ([Channel.SMS] if user.role == Role.TRAINEE else [])
     rows = []
@@ -96,9 +98,9 @@ def preferences(request: AuthedRequest) -> HttpResponse:
             return redirect("notify:preferences")
         choices = {}
         for row in _preference_rows(user):
-            for cell in row["cells"]:  # type: ignore[attr-defined]
+            for cell in row["cells"]:
                 if not cell["locked"]:
-                    choices[(row["kind"].value, cell["channel"].value)] = cell["name"] in request.POST  # type: ignore[attr-defined]
+                    choices[(row["kind"].value, cell["channel"].value)] = cell["name"] in request.POST
         try:
             actions.set_preferences(by=user, choices=choices)
         except ValidationError as exc:

@@ -17,6 +17,8 @@ TEMPLATES: list[tuple[str, list[str], str, str, str]] = [
      "补贴申请{number}未通过审核", "您的补贴申请{number}未通过审核。原因：{reason}"),
     ("JX_CLAIM_APPROVED", ["number"], "",
      "补贴申请{number}已审批，进入公示", "您的补贴申请{number}已审批通过，现进入公示期。公示期满无异议后拨付。"),
+    ("JX_CLAIM_AWAITING_PROVINCE", ["number"], "",
+     "省级重点项目补贴申请{number}待省级审批", "省级重点项目补贴申请{number}已经市级审批，等待省级审批。"),
     ("JX_SUBSIDY_PAID", ["number", "amount"], "【技兴齐鲁】您的补贴申请{number}已拨付{amount}元，请注意查收（社会保障卡或申请时填写的银行账户）。",
      "补贴{amount}元已拨付", "您的补贴申请{number}已拨付{amount}元，请注意查收。"),
     ("JX_PAYMENT_FAILED", ["number"], "【技兴齐鲁】您的补贴申请{number}拨付未成功，请登录平台核对收款账户。",
@@ -46,6 +48,7 @@ TEMPLATES: list[tuple[str, list[str], str, str, str]] = [
      "岗位{demand}有新的推荐人选", "有求职者被推荐至岗位“{demand}”，请登录技兴平台查看。"),
     ("JX_IMPORT_FINISHED", ["file", "rows", "rejected"], "", "导入{file}已完成", "导入{file}已完成：导入{rows}行，退回{rejected}行。"),
     ("JX_IMPORT_FAILED", ["file", "reason"], "", "导入{file}失败", "导入{file}失败：{reason}"),
+    ("JX_EXPORT_FILE_READY", ["file", "rows"], "", "导出文件{file}已生成", "导出文件{file}已生成（{rows}行），请登录技兴平台下载。"),
     ("JX_EXPORT_READY", ["period"], "", "{period}调度通报已生成", "{period}调度通报已生成，请登录技兴平台下载。"),
     ("JX_DIGEST", ["count", "batch"], "", "{batch}：{count}条更新", "{batch}共产生{count}条与您有关的更新，请登录技兴平台消息中心查看。"),
 ]

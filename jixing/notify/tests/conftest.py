@@ -26,3 +26,12 @@ def message_templates(transactional_db: None) -> None:
     from django.apps import apps
 
     importlib.import_module("jixing.notify.migrations.0002_message_templates").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Reasons are asserted in English (the msgids); pages still answer in the browser's language."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -117,3 +117,15 @@ def test_the_dev_sms_outbox_shows_masked_numbers_to_officers(personas, client) -
     assert "139****0013" in page and "600.00" in page
     client.force_login(personas.carol)
     assert "139****0013" not in client.get("/notify/sms-outbox/").content.decode()
+
+
+def test_a_finished_export_is_announced_to_the_user_who_asked_only(personas, client, committed) -> None:
+    from django.urls import reverse
+
+    from jixing.core.models import ExportJob
+
+    client.force_login(personas.bob)
+    committed(client.post, reverse("web:export_start"), {"list": "registry.persons", "query": "region=370102", "fmt": "xlsx"})
+    job = ExportJob.objects.get()
+    n = Notification.objects.get(event="core.export.ready")
+    assert n.user == personas.bob and n.url == f"/exports/{job.pk}/"
