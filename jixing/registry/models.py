@@ -18,7 +18,7 @@ from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number, mask_phone
 from jixing.core.models import ArchivableModel, ArchivableQuerySet
 
-from .validators import Sex, normalise_phone, parse_resident_id
+from .validators import Sex, id_number_or_none, normalise_phone, parse_resident_id
 
 
 class RegionLevel(models.TextChoices):
@@ -258,7 +258,9 @@ class Person(ArchivableModel):
 
     @staticmethod
     def hash_id_number(value: str) -> str:
-        return crypto.blind_index(value.strip().upper(), purpose="id_number")
+        """The blind index of a number as any door spells it (full-width, spaced …): the one
+        normaliser first, so every spelling of one number finds one person."""
+        return crypto.blind_index(id_number_or_none(value) or value.strip().upper(), purpose="id_number")
 
     @staticmethod
     def hash_phone(value: str) -> str:

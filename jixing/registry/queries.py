@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +26,7 @@ from .models import (
     RegionLevel,
     TargetGroup,
 )
-
-_ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
+from .validators import id_number_or_none
 
 # Roles that may open the registry pages at all; the queryset then narrows to their scope.
 PERSON_READERS = frozenset({
@@ -40,7 +38,7 @@ ORGANISATION_WRITERS = frozenset({Role.HRSS_OFFICER})
 
 
 def looks_like_id_number(text: str) -> bool:
-    return bool(_ID_NUMBER_RE.match(text.strip()))
+    return id_number_or_none(text) is not None
 
 
 # ---------------------------------------------------------------- persons

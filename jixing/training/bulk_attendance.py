@@ -43,6 +43,7 @@ from jixing.imports import reasons
 from jixing.imports.pipeline import Column, Counts, FileRejected, ImportResult, RowError, match_headers
 from jixing.imports.readers import CSV, UploadInfo, inspect_upload
 from jixing.registry.models import Person
+from jixing.registry.validators import id_number_or_none
 
 from . import conf
 from .models import Attendance, CheckInMethod, Enrollment, EnrollmentStatus, TrainingClass, TrainingSession
@@ -70,7 +71,6 @@ METHODS = {
 }
 # After normalising "/" to "-" and "T" to " ", every accepted layout is one of these two.
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-ID_PATTERN = r"^\d{17}[\dX]$"
 DEVICE_MAX = 64
 TZ = "Asia/Shanghai"
 US = pl.Datetime("us", "UTC")
@@ -180,8 +180,10 @@ class AttendanceBatch:
             col("longitude").cast(pl.Float64, strict=False).alias("lon"),
             col("latitude").cast(pl.Float64, strict=False).alias("lat"),
             col("method").str.to_lowercase().replace_strict(METHODS, default=None, return_dtype=pl.String).alias("method_code"),
-            col("id_number").str.to_uppercase().alias("id_norm"),
         )
+        # The one normaliser (full-width → ASCII; other scripts' digits refused), once per distinct value.
+        spellings = {v: id_number_or_none(v) for v in df["id_number"].unique().to_list()}
+        df = df.with_columns(col("id_number").replace_strict(spellings, default=None, return_dtype=pl.String).alias("id_norm"))
         errors: list[pl.DataFrame] = []
 
         def reject(mask: pl.Expr, key: str, reason: str) -> None:
@@ -206,7 +208,7 @@ class AttendanceBatch:
             reject((col("method") == value) & col("method_code").is_null(), "method",
                    reasons.unknown_choice(value, HEADERS["method"]))
         reject(col("device_id").str.len_chars() > DEVICE_MAX, "device_id", reasons.too_long(DEVICE_MAX))
-        id_ok = col("id_norm").str.contains(ID_PATTERN)
+        id_ok = col("id_norm").is_not_null()
         reject((col("id_number") != "") & ~id_ok, "id_number",
                _("The ID number must have 18 characters: 17 digits and a final digit or X."))
 
