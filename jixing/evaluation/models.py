@@ -539,7 +539,7 @@ class OutsideCertificate(TimeStampedModel):
     claim 技能提升补贴 on it when number, ID number, occupation and level all agree."""
 
     number = models.CharField(_("certificate number"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("holder's name"), max_length=50)
     id_number = EncryptedTextField(_("ID number"), purpose="id_number")
     id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
     occupation = models.ForeignKey("registry.Occupation", verbose_name=_("occupation"), on_delete=models.PROTECT, related_name="+")

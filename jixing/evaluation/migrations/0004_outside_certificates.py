@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated at')),
                 ('number', models.CharField(max_length=40, unique=True, verbose_name='certificate number')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
+                ('name', models.CharField(max_length=50, verbose_name="holder's name")),
                 ('id_number', jixing.core.fields.EncryptedTextField(purpose='id_number', verbose_name='ID number')),
                 ('id_number_hash', models.CharField(db_index=True, editable=False, max_length=64)),
                 ('issued_on', models.DateField(verbose_name='issued on')),
