@@ -735,6 +735,8 @@ def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
         for ln in lines:
             if ln.certificate is not None:
                 drafts.append((ln, queries.evaluate_certificate(ln.person, ln.certificate, exclude_line_ids=exclude)))
+            elif ln.outside_certificate is not None:
+                drafts.append((ln, queries.evaluate_certificate(ln.person, ln.outside_certificate, exclude_line_ids=exclude)))
             elif ln.study is not None:
                 drafts.append((ln, queries.evaluate_study(ln.person, ln.study, exclude_line_ids=exclude)))
     for ln, d in drafts:
