@@ -231,7 +231,7 @@ def _timelines(enrollments: Sequence[Any]) -> dict[int, rules.Timeline]:
     last = rules.add_months(latest, 15)
     contributions: dict[int, list[rules.Contribution]] = defaultdict(list)
     rows = InsuranceContribution.objects.filter(person_id__in=person_ids, month__gte=first, month__lte=last)
-    for person_id, month, uscc, base in rows.values_list("person_id", "month", "employer_uscc", "base"):
+    for person_id, month, uscc, base in rows.values_list("person_id", "month", "employer_uscc", "base").distinct().order_by():
         contributions[person_id].append(rules.Contribution(month, uscc, base))
     placements: dict[int, list[rules.PlacementFact]] = defaultdict(list)
     for p in Placement.objects.filter(person_id__in=person_ids).exclude(status=VerificationStatus.REJECTED):

@@ -15,6 +15,7 @@ reviewer, city approver and province approver are three different people.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -27,7 +28,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
@@ -36,17 +37,19 @@ from jixing.core.access import region_prefix, scope_for, union_prefix
 from jixing.core.events import publish
 from jixing.core.masking import mask_bank_account
 from jixing.core.money import yuan
-from jixing.evaluation.models import Certificate
+from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Occupation, Organisation, Person, Region, RegionLevel
 from jixing.training.models import Enrollment, ProjectType, TrainingProject
 
-from . import ledger, queries
+from . import ledger, queries, rules
 from .models import (
     COMMITTED_STATUSES,
     OPEN_RECOVERY_STATUSES,
     ZERO,
     AccountKind,
+    AccountKindOfPayee,
+    AccountSource,
     Allocation,
     BankReturn,
     BatchStatus,
@@ -419,6 +422,7 @@ def _write_lines(claim: Claim, drafts: Sequence[queries.LineDraft]) -> None:
             claim=claim, person=d.person, subsidy_item=claim.subsidy_item, enrollment=d.enrollment,
             training_class_id=d.enrollment.training_class_id if d.enrollment else None, certificate=d.certificate,
             study=d.study, study_level=d.study.level if d.study is not None else "",
+            outside_certificate=d.outside_certificate, insured_months=d.insured_months,
             occupation_id=d.occupation_id, level_id=d.level_id, year=d.year, amount=d.amount,
             reasons=d.reasons_json(), checks=[c.as_json() for c in d.checks],
             employed_within_6_months=d.employed, rule_table=d.table,
@@ -501,15 +505,24 @@ def _own_claim(
     draft: queries.LineDraft, refused: str, action: Action | None = None, detail: dict[str, Any] | None = None,
 ) -> Claim:
     """A person's own one-line claim (技能提升补贴, 求学圆梦): their own account, the fund, the
-    line's checks, the city's table in force; then numbered, written and audited at once."""
+    line's checks, the city's table in force; then numbered, written and audited at once.
+    技能提升补贴 goes to the region of the insured city (``draft.route_county``) and is paid only
+    to the person's 社会保障卡 account."""
     if payee_account is not None and payee_account.person_id != person.pk:
         raise ValidationError({"payee_account": _("Choose one of your own bank accounts.")})
+    if item in CARD_ONLY_ITEMS:
+        _require_card_account(payee_account)
     fund_source = FundSource.objects.filter(code=fund_code).first()
     if fund_source is None:
         raise ClaimRefused(_("The fund %(code)s is not configured.") % {"code": fund_code})
     if not draft.ok:
         raise ClaimRefused(refused, [(draft.label, draft.problems)])
-    county = person.current_region
+    county = Region.objects.get(code=draft.route_county) if draft.route_county else person.current_region
+    if item in CARD_ONLY_ITEMS and payee_account is not None:
+        with translation.override("zh-hans"):
+            card = rules.check_payee_account(payee_kind=PayeeKind.PERSON, account_kind=payee_account.kind)
+        if card is not None:
+            draft = dataclasses.replace(draft, checks=(*draft.checks, card))
     table = queries.table_in_force(queries.city_code(county.code), today())
     if table is None:
         raise ClaimRefused(_("The city has no subsidy standard in force; no claim can be made."))
@@ -527,6 +540,17 @@ def _own_claim(
     return claim
 
 
+# Items a person is paid for directly: only to their 社会保障卡 financial account.
+CARD_ONLY_ITEMS = frozenset({SubsidyItem.SKILL_UPGRADE, SubsidyItem.LIVING_ALLOWANCE})
+
+
+def _require_card_account(payee_account: PayeeAccount | None) -> None:
+    if payee_account is None or payee_account.kind != AccountKindOfPayee.SOCIAL_SECURITY_CARD:
+        raise ValidationError({"payee_account": _(
+            "Choose your social security card financial account: this subsidy is paid only to it "
+            "(register it, or ask the HRSS office to import it from the card bank's file).")})
+
+
 def create_person_claim(*, by: Any, certificate: Certificate, payee_account: PayeeAccount | None = None) -> Claim:
     """A person's own claim for 技能提升补贴 on a certificate (within 12 months of issue, [V])."""
     if getattr(by, "role", None) != Role.TRAINEE or by.person_id != certificate.person_id:
@@ -536,6 +560,92 @@ def create_person_claim(*, by: Any, certificate: Certificate, payee_account: Pay
         by=by, person=person, payee_account=payee_account, item=SubsidyItem.SKILL_UPGRADE,
         fund_code="unemployment_insurance", draft=queries.evaluate_certificate(person, certificate),
         refused=_("This certificate cannot be claimed for."),
+    )
+
+
+def find_outside_certificate(person: Person, *, number: str, occupation: Occupation, level_order: int) -> OutsideCertificate:
+    """The national-register certificate that matches exactly: number, the person's ID number,
+    occupation and level. Anything else is refused, saying which part disagrees."""
+    number = (number or "").strip().upper()
+    found = OutsideCertificate.objects.select_related("occupation", "level").filter(number=number).first()
+    if found is None:
+        raise ValidationError({"number": _("Certificate %(number)s is not in the imported national register.")
+                                         % {"number": number[:40]}})
+    if found.id_number_hash != person.id_number_hash:
+        raise ValidationError({"number": _("Certificate %(number)s is registered to another ID number.") % {"number": number}})
+    if found.occupation_id != occupation.pk:
+        raise ValidationError({"occupation": _("Certificate %(number)s is for %(occupation)s, not %(given)s.")
+                                             % {"number": number, "occupation": found.occupation.name, "given": occupation.name}})
+    if found.level_id != level_order:
+        raise ValidationError({"level": _("Certificate %(number)s is at level %(level)s, not the level given.")
+                                        % {"number": number, "level": found.level.name}})
+    return found
+
+
+def create_outside_certificate_claim(
+    *, by: Any, number: str, occupation: Occupation, level_order: int, payee_account: PayeeAccount | None = None,
+) -> Claim:
+    """技能提升补贴 on a certificate issued by another filed evaluation body, found in the national
+    register extract (number + ID number + occupation + level); the line links it."""
+    person = _require_trainee(by)
+    certificate = find_outside_certificate(person, number=number, occupation=occupation, level_order=level_order)
+    return _own_claim(
+        by=by, person=person, payee_account=payee_account, item=SubsidyItem.SKILL_UPGRADE,
+        fund_code="unemployment_insurance", draft=queries.evaluate_certificate(person, certificate),
+        refused=_("This certificate cannot be claimed for."), detail={"outside_certificate": certificate.number},
+    )
+
+
+def register_card_account(
+    *, by: Any, person: Person, bank_name: str, account_number: str, source: str = AccountSource.OWNER,
+) -> PayeeAccount:
+    """A person's 社会保障卡 financial account: registered by the person, or by an HRSS officer of
+    the person's region from the card bank's file. Masked like every account; audited."""
+    if source == AccountSource.OWNER:
+        if getattr(by, "role", None) != Role.TRAINEE or by.person_id != person.pk:
+            raise PermissionDenied(_("Only the person may register their own bank account."))
+    else:
+        _require_hrss(by, person.current_region_id)
+    number = re.sub(r"[\s-]", "", account_number or "")
+    errors: dict[str, str] = {}
+    if not _ACCOUNT_RE.match(number):
+        errors["account_number"] = _("Enter the account number: 8 to 30 digits.")
+    if not (bank_name or "").strip():
+        errors["bank_name"] = _("Enter the bank's name.")
+    if errors:
+        raise ValidationError(errors)
+    existing = PayeeAccount.objects.active().filter(person=person, account_hash=PayeeAccount.hash_number(number)).first()
+    with transaction.atomic():
+        if existing is not None:
+            if existing.kind == AccountKindOfPayee.SOCIAL_SECURITY_CARD:
+                return existing
+            existing.kind, existing.source = AccountKindOfPayee.SOCIAL_SECURITY_CARD, source
+            existing.save(update_fields=["kind", "source", "updated_at"])
+            account = existing
+        else:
+            account = PayeeAccount(person=person, holder_name=person.name, bank_name=bank_name.strip()[:120],
+                                   kind=AccountKindOfPayee.SOCIAL_SECURITY_CARD, source=source, created_by=by)
+            account.set_number(number)
+            account.save()
+        audit.record("funds.payee_account.card", actor=by, obj=account, after={
+            "bank": account.bank_name, "number": mask_bank_account(number), "source": source})
+    return account
+
+
+def create_living_allowance_claim(*, by: Any, enrollment: Enrollment, payee_account: PayeeAccount | None = None) -> Claim:
+    """生活费补贴 belongs to the trainee: claimed by the trainee for a completed enrollment and
+    paid to their 社会保障卡 account, never to the organisation. Handled where the training ran."""
+    person = _require_trainee(by)
+    if enrollment.person_id != person.pk:
+        raise PermissionDenied(_("Only the trainee may claim their living allowance."))
+    project = enrollment.training_class.project
+    draft = queries.evaluate_enrollments(project, [enrollment], item=SubsidyItem.LIVING_ALLOWANCE,
+                                         payee_kind=PayeeKind.PERSON)[0]
+    draft = dataclasses.replace(draft, route_county=project.county_id)
+    return _own_claim(
+        by=by, person=person, payee_account=payee_account, item=SubsidyItem.LIVING_ALLOWANCE,
+        fund_code=project.fund_source.code, draft=draft, action=project.action,
+        refused=_("This training gives no living allowance."),
     )
 
 
@@ -665,6 +775,8 @@ def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
         for ln in lines:
             if ln.certificate is not None:
                 drafts.append((ln, queries.evaluate_certificate(ln.person, ln.certificate, exclude_line_ids=exclude)))
+            elif ln.outside_certificate is not None:
+                drafts.append((ln, queries.evaluate_certificate(ln.person, ln.outside_certificate, exclude_line_ids=exclude)))
             elif ln.study is not None:
                 drafts.append((ln, queries.evaluate_study(ln.person, ln.study, exclude_line_ids=exclude)))
     for ln, d in drafts:
@@ -706,6 +818,8 @@ def set_claim_payee_account(claim: Claim, *, by: Any, payee_account: PayeeAccoun
     owner_ok = (payee_account.organisation_id == claim.organisation_id) if claim.organisation_id else (payee_account.person_id == claim.person_id)
     if not owner_ok or payee_account.is_archived:
         raise ValidationError({"payee_account": _("Choose one of the claimant's own bank accounts.")})
+    if claim.person_id and claim.subsidy_item in CARD_ONLY_ITEMS:
+        _require_card_account(payee_account)
     with transaction.atomic():
         before = claim.payee_account.masked_number if claim.payee_account is not None else ""
         claim.payee_account = payee_account

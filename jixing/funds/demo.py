@@ -8,6 +8,8 @@
 - Claims for a share of the completed enrollments, left in every state of the review, one
   Jinan payment batch paid and reconciled, one recovery with a first instalment, staff
   education fund reports of the enterprises.
+- 技能提升补贴 by the published rules: one Jinan person per case (eligible, 11 months, pension
+  rows only, drawing benefit on the day, insured in Qingdao, blacklisted, no card account).
 - 求学圆梦: study records of three Jinan persons (graduated, still studying, graduated long
   ago) and one submitted education claim.
 
@@ -394,6 +396,91 @@ def _studies(ctx: DemoContext) -> None:
     ctx.counts["education_claims"] = claims
 
 
+SKILL_UPGRADE_CASES = (
+    # (case, unemployment months, city, other insurance type months, benefit on the day, blocked, card account)
+    ("eligible", 14, "3701", 0, False, False, True),
+    ("eleven_months", 11, "3701", 0, False, False, True),
+    ("pension_only", 0, "3701", 30, False, False, True),
+    ("benefit_day", 3, "3701", 0, True, False, True),
+    ("insured_elsewhere", 12, "3702", 0, False, False, True),
+    ("blacklisted", 12, "3701", 0, False, True, True),
+    ("no_card_account", 12, "3701", 0, False, False, False),
+)
+
+
+def _months_back(end: dt.date, n: int) -> list[dt.date]:
+    out, month = [], end.replace(day=1)
+    for _n in range(n):
+        out.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return out
+
+
+def _skill_upgrade_cases(ctx: DemoContext, province_officer: User) -> None:
+    """技能提升补贴 by the published rules, one demo person per case: each refusal reason shows on
+    the person's 我的补贴 page, and the claims that pass carry the months found and the card account."""
+    from jixing.employment.models import InsuranceContribution, InsuranceType, UnemploymentBenefitPeriod
+    from jixing.evaluation.models import Certificate
+    from jixing.registry.actions import restrict_person
+
+    day = timezone.localdate()
+    insured = set(InsuranceContribution.objects.values_list("person_id", flat=True).distinct())
+    claimed = set(Claim.objects.filter(subsidy_item=SubsidyItem.SKILL_UPGRADE).values_list("person_id", flat=True))
+    certs = [c for c in Certificate.objects.valid().filter(issued_on__gte=day - dt.timedelta(days=330),
+                                                           person__current_region__code__startswith="3701")
+             .select_related("person", "occupation", "level").order_by("id")
+             if c.person_id not in insured and c.person_id not in claimed]
+    jinan_officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id="370100").order_by("id").first() or province_officer
+    seen: set[int] = set()
+    done = 0
+    for case, months, city, others, benefit, blocked, card in SKILL_UPGRADE_CASES:
+        cert = next((c for c in certs if c.person_id not in seen), None)
+        if cert is None:
+            break
+        seen.add(cert.person_id)
+        person = cert.person
+        rows = [InsuranceContribution(person=person, employer_uscc=f"91{city}00MA3DEMO{n:03d}"[:18], month=m,
+                                      base=Decimal("4800"), insurance_type=InsuranceType.UNEMPLOYMENT, insured_city=city)
+                for n, m in enumerate(_months_back(cert.issued_on, months))]
+        rows += [InsuranceContribution(person=person, employer_uscc=f"91{city}00MA3DEMO999", month=m, base=Decimal("4800"),
+                                       insurance_type=InsuranceType.PENSION, insured_city=city)
+                 for m in _months_back(cert.issued_on, others)]
+        InsuranceContribution.objects.bulk_create(rows)
+        if benefit:
+            UnemploymentBenefitPeriod.objects.create(person=person, starts_on=cert.issued_on - dt.timedelta(days=45),
+                                                     ends_on=cert.issued_on + dt.timedelta(days=90), city=city)
+        if blocked:
+            restrict_person(person, by=jinan_officer, kind="blacklist", reason="骗取培训补贴，列入黑名单（演示）",
+                            starts_on=day - dt.timedelta(days=30), reference="JC-DEMO-001")
+        user = User.objects.filter(person=person).first() or _user(f"demo-trainee-{person.pk}", Role.TRAINEE, person=person)
+        number = f"62170000{person.pk:011d}"
+        if card:
+            account = actions.register_card_account(by=jinan_officer, person=person, bank_name="中国工商银行济南分行",
+                                                    account_number=number, source="card_bank_file")
+        else:
+            account = actions.register_payee_account(by=user, holder_name=person.name, bank_name="招商银行济南分行",
+                                                     account_number=number) if user.role == Role.TRAINEE else None
+        ctx.counts[f"skill_upgrade_{case}"] = person.pk
+        try:
+            claim = actions.create_person_claim(by=user, certificate=cert, payee_account=account)
+            actions.submit_claim(claim, by=user)
+            done += 1
+        except (actions.ClaimRefused, *REFUSED):
+            continue  # the reason shows on the person's page and in the claim form
+    ctx.counts["skill_upgrade_claims"] = done
+    # every demo login of a person gets the card account the card bank's file would bring
+    for trainee in User.objects.filter(role=Role.TRAINEE, person__isnull=False).select_related("person").order_by("id"):
+        person = trainee.person
+        assert person is not None
+        if person.pk in seen or PayeeAccount.objects.filter(person=person, kind="social_security_card").exists():
+            continue
+        if not person.current_region_id.startswith(jinan_officer.region_id[:2] if jinan_officer.region_id else "37"):
+            continue
+        officer = province_officer if not person.current_region_id.startswith("3701") else jinan_officer
+        actions.register_card_account(by=officer, person=person, bank_name="中国工商银行", source="card_bank_file",
+                                      account_number=f"62170001{person.pk:011d}")
+
+
 def seed(ctx: DemoContext) -> None:
     cities = list(Region.objects.home().filter(level=RegionLevel.CITY).order_by("code"))
     if not cities:
@@ -411,4 +498,5 @@ def seed(ctx: DemoContext) -> None:
     _recovery(ctx)
     _staff_education(ctx)
     _studies(ctx)
+    _skill_upgrade_cases(ctx, province_officer)
     ctx.shared["subsidy_claims"] = claims

@@ -108,6 +108,9 @@ class PayeeAccountForm(forms.Form):
     bank_name = forms.CharField(label=_("bank"), max_length=120)
     account_number = forms.CharField(label=_("account number"), max_length=40,
                                      widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    social_security_card = forms.BooleanField(
+        label=_("This is the financial account of my social security card (persons: 技能提升补贴 and 生活费补贴 "
+                "are paid only to it)"), required=False)
 
 
 class _OwnAccountForm(forms.Form):

@@ -320,6 +320,27 @@ class RuleTableQuerySet(models.QuerySet):
         return self.none()
 
 
+class InsuranceMonthsRule(TimeStampedModel):
+    """技能提升补贴: months of unemployment-insurance contributions required on the certificate's
+    issue date, from ``valid_from`` on, for one city (blank: the national rule every city follows
+    unless it has its own row). Rows are added, never edited: the history stays."""
+
+    city = models.CharField(_("city code (blank: national)"), max_length=4, blank=True, default="")
+    valid_from = models.DateField(_("valid from"))
+    months = models.PositiveSmallIntegerField(_("months required"))
+    basis = models.CharField(_("basis (document)"), max_length=200)
+    verified = models.BooleanField(_("source text verified"), default=False)
+
+    class Meta:
+        ordering = ["city", "valid_from"]
+        verbose_name = _("unemployment-insurance months rule")
+        verbose_name_plural = _("unemployment-insurance months rules")
+        constraints = [models.UniqueConstraint(fields=["city", "valid_from"], name="insurance_months_rule_once")]
+
+    def __str__(self) -> str:
+        return f"{self.city or '全国'} {self.valid_from} {self.months}"
+
+
 class SubsidyRuleTable(TimeStampedModel):
     """One dated version of a city's subsidy standards (鲁人社字〔2025〕37号: 各市 set amounts).
 
@@ -474,6 +495,17 @@ class PayeeAccountQuerySet(ArchivableQuerySet):
         return self.none()
 
 
+class AccountKindOfPayee(models.TextChoices):
+    BANK = "bank", _("bank account")
+    # 社会保障卡金融账户: "审核通过的补贴将发放至社保卡金融账户" — the only account a person is paid to.
+    SOCIAL_SECURITY_CARD = "social_security_card", _("social security card financial account (社保卡金融账户)")
+
+
+class AccountSource(models.TextChoices):
+    OWNER = "owner", _("the account holder")
+    CARD_BANK_FILE = "card_bank_file", _("HRSS officer, from the card bank's file")
+
+
 class PayeeAccount(ArchivableModel):
     """A payee's bank account: the number encrypted at rest, a keyed hash for dedupe (D1),
     shown masked (``**** 1234``) except in the bank file sent to the bank."""
@@ -486,6 +518,10 @@ class PayeeAccount(ArchivableModel):
     bank_name = models.CharField(_("bank"), max_length=120)
     account_number = EncryptedTextField(_("account number"), purpose="bank_account")
     account_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    kind = models.CharField(_("account kind"), max_length=30, choices=AccountKindOfPayee.choices,
+                            default=AccountKindOfPayee.BANK)
+    source = models.CharField(_("registered by"), max_length=20, choices=AccountSource.choices,
+                              default=AccountSource.OWNER)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = PayeeAccountQuerySet.as_manager()
@@ -508,6 +544,8 @@ class PayeeAccount(ArchivableModel):
                 fields=["person", "account_hash"], condition=Q(archived_at__isnull=True),
                 name="payee_account_once_per_person",
             ),
+            models.CheckConstraint(name="card_account_belongs_to_a_person",
+                                   condition=~Q(kind="social_security_card") | Q(person__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -719,6 +757,8 @@ class Claim(ArchivableModel):
         verbose_name = _("subsidy claim")
         verbose_name_plural = _("subsidy claims")
         constraints = [
+            models.CheckConstraint(name="living_allowance_paid_to_the_person",
+                                   condition=~Q(subsidy_item="living_allowance") | Q(payee_kind="person")),
             models.CheckConstraint(
                 name="claim_has_one_claimant",
                 condition=(Q(organisation__isnull=False) & Q(person__isnull=True))
@@ -779,6 +819,12 @@ class ClaimLine(TimeStampedModel):
     certificate = models.ForeignKey(
         "evaluation.Certificate", verbose_name=_("certificate"), null=True, blank=True, on_delete=models.PROTECT, related_name="subsidy_lines"
     )
+    outside_certificate = models.ForeignKey(
+        "evaluation.OutsideCertificate", verbose_name=_("certificate from the national register"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="subsidy_lines",
+    )
+    # 技能提升补贴: months of unemployment insurance found on the certificate date (shown to reviewers)
+    insured_months = models.PositiveSmallIntegerField(_("unemployment-insurance months found"), null=True, blank=True)
     study = models.ForeignKey(
         StudyRecord, verbose_name=_("study record"), null=True, blank=True, on_delete=models.PROTECT, related_name="subsidy_lines"
     )
@@ -815,6 +861,11 @@ class ClaimLine(TimeStampedModel):
                 condition=Q(status="live") & Q(certificate__isnull=False),
                 name="claim_line_once_per_person_item_certificate",
             ),
+            models.UniqueConstraint(
+                fields=["person", "subsidy_item", "outside_certificate"],
+                condition=Q(status="live") & Q(outside_certificate__isnull=False),
+                name="claim_line_once_per_person_item_outside_certificate",
+            ),
             # A study record is claimed once for 求学圆梦 while the line is live, under any fund.
             models.UniqueConstraint(
                 fields=["study", "subsidy_item"], condition=Q(status="live") & Q(study__isnull=False),
@@ -830,7 +881,8 @@ class ClaimLine(TimeStampedModel):
             models.CheckConstraint(name="claim_line_amount_not_negative", condition=Q(amount__gte=0)),
             models.CheckConstraint(
                 name="claim_line_has_class_certificate_or_study",
-                condition=Q(training_class__isnull=False) | Q(certificate__isnull=False) | Q(study__isnull=False),
+                condition=Q(training_class__isnull=False) | Q(certificate__isnull=False) | Q(study__isnull=False)
+                | Q(outside_certificate__isnull=False),
             ),
         ]
         indexes = [models.Index(fields=["person", "year"])]

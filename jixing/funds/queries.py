@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from jixing.accounts.models import Role
 from jixing.core.access import region_prefix, scope_for
-from jixing.evaluation.models import Certificate
+from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.evaluation.queries import certificates_for, highest_certificate_levels
 from jixing.registry.models import Organisation, OrganisationKind, Person, Region, RegionLevel, live_memberships
 from jixing.training import conf as training_conf
@@ -32,6 +32,7 @@ from .models import (
     Claim,
     ClaimLine,
     ClaimStatus,
+    InsuranceMonthsRule,
     IssueKind,
     LineStatus,
     OrderStatus,
@@ -73,9 +74,9 @@ PAYEE_HOLDERS = frozenset({Role.INSTITUTION, Role.TRAINEE})
 TRAINING_ITEMS = frozenset({
     SubsidyItem.VOCATIONAL_TRAINING, SubsidyItem.SKILL_UPGRADE, SubsidyItem.APPRENTICESHIP, SubsidyItem.ENTREPRENEURSHIP,
 })
+# 生活费补贴 is the trainee's: claimed by the trainee, paid to their social security card account.
 ORGANISATION_ITEMS = (
-    SubsidyItem.VOCATIONAL_TRAINING, SubsidyItem.APPRENTICESHIP, SubsidyItem.ENTREPRENEURSHIP,
-    SubsidyItem.LIVING_ALLOWANCE, SubsidyItem.EVALUATION,
+    SubsidyItem.VOCATIONAL_TRAINING, SubsidyItem.APPRENTICESHIP, SubsidyItem.ENTREPRENEURSHIP, SubsidyItem.EVALUATION,
 )
 
 
@@ -172,6 +173,10 @@ class LineDraft:
     employed: bool | None = None
     employment_reasons: tuple[str, ...] = ()
     extra_reasons: list[dict[str, str | None]] = field(default_factory=list)
+    outside_certificate: OutsideCertificate | None = None
+    # 技能提升补贴: months of unemployment insurance found, and the region that handles the claim
+    insured_months: int | None = None
+    route_county: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -390,33 +395,88 @@ def _cert_facts(cert: Certificate | None) -> rules.CertificateFacts | None:
     )
 
 
+def insurance_facts(person: Person, day: dt.date) -> tuple[rules.InsuranceFacts, str | None, tuple[rules.BenefitPeriod, ...]]:
+    """The unemployment-insurance facts of a person on ``day`` (the certificate's issue date):
+    months paid by type, benefit periods, the insured city and the months rule in force there."""
+    from jixing.employment.models import InsuranceContribution, InsuranceType, UnemploymentBenefitPeriod
+
+    rows = list(InsuranceContribution.objects.filter(person=person, month__lte=day)
+                .values_list("month", "insurance_type", "insured_city"))
+    unemployment = [(m, c) for m, t, c in rows if t == InsuranceType.UNEMPLOYMENT]
+    periods = tuple(rules.BenefitPeriod(p.starts_on, p.ends_on, p.city)
+                    for p in UnemploymentBenefitPeriod.objects.filter(person=person, starts_on__lte=day))
+    city = rules.insured_city_on(unemployment, periods, day)
+    requirement = rules.requirement_in_force(
+        [rules.MonthsRequirement(r.city, r.valid_from, r.months, r.basis) for r in InsuranceMonthsRule.objects.all()],
+        city or city_code(person.current_region_id)[:4], day,
+    )
+    facts = rules.InsuranceFacts(
+        on_date=day, unemployment_months=frozenset(m for m, _c in unemployment),
+        other_type_months=frozenset(m for m, t, _c in rows if t != InsuranceType.UNEMPLOYMENT),
+        benefit_periods=periods, requirement=requirement,
+    )
+    return facts, city, periods
+
+
+def _held_levels(person: Person) -> list[tuple[int, int]]:
+    """(occupation, highest level order) the person holds: certificates issued here and those
+    found in the national register under their ID number."""
+    held: dict[int, int] = {occ: level for (_pid, occ), level in highest_certificate_levels([person.pk]).items()}
+    for occ, level in OutsideCertificate.objects.filter(id_number_hash=person.id_number_hash).values_list(
+            "occupation_id", "level_id"):
+        held[occ] = max(held.get(occ, 0), level)
+    return list(held.items())
+
+
+def block_detail(person: Person, day: dt.date) -> str:
+    restriction = person.restriction_on(day)
+    if restriction is None:
+        return ""
+    until = restriction.ends_on.isoformat() if restriction.ends_on else "—"
+    return f"{restriction.get_kind_display()} {restriction.starts_on.isoformat()}～{until} {restriction.reference}".strip()
+
+
 def evaluate_certificate(
-    person: Person, certificate: Certificate, *, exclude_line_ids: Iterable[int] = (), as_of: dt.date | None = None,
+    person: Person, certificate: Certificate | OutsideCertificate, *, exclude_line_ids: Iterable[int] = (),
+    as_of: dt.date | None = None,
 ) -> LineDraft:
-    """Judge a person's own claim for 技能提升补贴 on one certificate."""
+    """Judge a person's own claim for 技能提升补贴 on one certificate (issued here, or found in
+    the national register): the 12-month window, caps, the block list, unemployment insurance on
+    the issue date and where the claim is handled (参保地)."""
     as_of = as_of or today()
     exclude = list(exclude_line_ids)
     item = SubsidyItem.SKILL_UPGRADE
-    held = [(occ, level) for (pid, occ), level in highest_certificate_levels([person.pk]).items()]
+    outside = certificate if isinstance(certificate, OutsideCertificate) else None
+    own = certificate if isinstance(certificate, Certificate) else None
     prior = prior_subsidies([person.pk], exclude_line_ids=exclude).get(person.pk, [])
-    claimed = ClaimLine.objects.live().filter(
-        person=person, subsidy_item=item, certificate=certificate
-    ).exclude(pk__in=exclude).exists()
-    groups = group_codes([person.pk], {person.pk: certificate.issued_on}).get(person.pk, frozenset())
-    key = _line_key(None, certificate.pk)
+    lines = ClaimLine.objects.live().filter(person=person, subsidy_item=item).exclude(pk__in=exclude)
+    claimed = (lines.filter(outside_certificate=outside) if outside else lines.filter(certificate=own)).exists()
+    issued_on = certificate.issued_on
+    groups = group_codes([person.pk], {person.pk: issued_on}).get(person.pk, frozenset())
+    key = f"outside:{certificate.pk}" if outside else _line_key(None, certificate.pk)
+    facts_in, insured_city, _periods = insurance_facts(person, issued_on)
+    known_city = insured_city is not None and Region.objects.filter(code=f"{insured_city}00").exists()
+    route, route_check = rules.route_by_insured_city(insured_city, person.current_region_id, known_city=known_city)
+    detail = block_detail(person, as_of)
     with translation.override("zh-hans"):
         caps = cap_checks(
-            person, key=key, on_date=certificate.issued_on, occupation_id=certificate.occupation_id,
+            person, key=key, on_date=issued_on, occupation_id=certificate.occupation_id,
             occupation_name=certificate.occupation.name, level_id=certificate.level_id,
-            level_name=certificate.level.name, prior=prior, certificates=held,
+            level_name=certificate.level.name, prior=prior, certificates=_held_levels(person),
         )
-        blocked_person = False
+        cert_facts = rules.CertificateFacts(
+            number=certificate.number, valid=own.is_valid if own else True, issued_on=issued_on,
+            occupation=certificate.occupation.key, level=certificate.level_id,
+        )
+        insurance_check = rules.check_insurance(facts_in)
         facts = rules.LineFacts(
-            item=item, on_date=as_of, certificate=_cert_facts(certificate), already_claimed=claimed,
-            cap_checks=caps, claimant_blocked=blocked_person,
+            item=item, on_date=as_of, certificate=cert_facts, already_claimed=claimed,
+            cap_checks=caps, claimant_blocked=bool(detail), claimant_block_detail=detail,
+            extra_checks=(insurance_check, route_check),
         )
         checks = rules.check_line(facts)
-        table = table_in_force(city_code(person.current_region_id), certificate.issued_on)
+        city = city_code(route) if route else city_code(person.current_region_id)
+        table = table_in_force(city, issued_on)
         case = rules.SubsidyCase(
             item=item, payee_kind=PayeeKind.PERSON, certificate_type=CertificateType.SKILL_LEVEL,
             level=certificate.level_id, occupation=certificate.occupation.key,
@@ -424,9 +484,10 @@ def evaluate_certificate(
         )
         decision = rules.compute_subsidy(rule_table_data(table) if table else None, case)
     return LineDraft(
-        person=person, item=item, year=certificate.issued_on.year, on_date=certificate.issued_on, checks=checks,
-        decision=decision, table=table, certificate=certificate,
+        person=person, item=item, year=issued_on.year, on_date=issued_on, checks=checks,
+        decision=decision, table=table, certificate=own, outside_certificate=outside,
         occupation_id=certificate.occupation_id, level_id=certificate.level_id,
+        insured_months=rules.insured_months_on(facts_in.unemployment_months, issued_on), route_county=route,
     )
 
 

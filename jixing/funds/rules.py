@@ -8,6 +8,10 @@
 - ``select_table(tables, day)``: the version in force on a day.
 - ``check_line(facts)``: the gates a claim line must pass (completion, attendance, certificate,
   12-month window for 技能提升补贴, not already claimed, per-person caps) — each with its reason.
+- ``check_insurance(facts)``, ``insured_city_on(...)``, ``route_by_insured_city(...)`` and
+  ``check_payee_account(...)``: 技能提升补贴 is for persons insured against unemployment (N months
+  on the certificate's issue date, N a dated parameter per city, or drawing unemployment benefit
+  that day), is handled where they are insured (参保地) and paid to their 社会保障卡 account.
 - ``check_study(facts)`` and ``cap_at_tuition(decision, tuition)``: the gates of a 求学圆梦 line
   (enrolled on/after the city's start date, 学信网 report, frontline post, insured at the
   employer, once per 学历层次) and the tuition cap a city's table may ask for
@@ -259,6 +263,10 @@ class LineFacts:
     already_claimed: bool = False
     cap_checks: tuple[Check, ...] = field(default_factory=tuple)
     claimant_blocked: bool = False
+    # what blocks the claimant (kind, dates and document), shown with the refusal
+    claimant_block_detail: str = ""
+    # 技能提升补贴: unemployment insurance and routing checks, made by ``check_insurance`` etc.
+    extra_checks: tuple[Check, ...] = field(default_factory=tuple)
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
@@ -272,7 +280,10 @@ def months_between(start: dt.date, end: dt.date) -> int:
 def check_line(facts: LineFacts) -> tuple[Check, ...]:
     checks: list[Check] = []
     if facts.claimant_blocked:
-        checks.append(Check("claimant_blocked", False, _("The claimant is suspended or blacklisted and may not claim subsidies.")))
+        text = _("The claimant is suspended or blacklisted and may not claim subsidies.")
+        if facts.claimant_block_detail:
+            text = f"{text}（{facts.claimant_block_detail}）"
+        checks.append(Check("claimant_blocked", False, text))
 
     training_based = facts.item != SKILL_UPGRADE
     if training_based:
@@ -326,7 +337,134 @@ def check_line(facts: LineFacts) -> tuple[Check, ...]:
         else _("This subsidy has already been claimed for this person (under some fund)."),
     ))
     checks.extend(facts.cap_checks)
+    checks.extend(facts.extra_checks)
     return tuple(checks)
+
+
+# ---------------------------------------------------------------- 技能提升补贴: insurance, routing, payee
+
+
+@dataclass(frozen=True)
+class MonthsRequirement:
+    """N months of unemployment-insurance contributions required from ``valid_from`` on, for one
+    city ('' = the national rule every city follows unless it has its own row)."""
+
+    city: str
+    valid_from: dt.date
+    months: int
+    basis: str = ""
+
+
+def requirement_in_force(rows: Iterable[MonthsRequirement], city: str, day: dt.date) -> MonthsRequirement | None:
+    """The city's own row in force on ``day``, else the national one; the latest ``valid_from`` wins."""
+    rows = [r for r in rows if r.valid_from <= day]
+    own = [r for r in rows if r.city == city]
+    pool = own or [r for r in rows if r.city == ""]
+    return max(pool, key=lambda r: r.valid_from, default=None)
+
+
+@dataclass(frozen=True)
+class BenefitPeriod:
+    starts_on: dt.date
+    ends_on: dt.date
+    city: str
+
+
+@dataclass(frozen=True)
+class InsuranceFacts:
+    """What the insurance records say about one person on the certificate's issue date."""
+
+    on_date: dt.date
+    # first days of the months with a 失业保险 contribution (any employer, any city)
+    unemployment_months: frozenset[dt.date]
+    # months with contributions of other insurance types only (pension, work injury…): shown, never counted
+    other_type_months: frozenset[dt.date] = frozenset()
+    benefit_periods: tuple[BenefitPeriod, ...] = ()
+    requirement: MonthsRequirement | None = None
+
+
+def insured_months_on(months: Iterable[dt.date], day: dt.date) -> int:
+    """Months of contributions paid up to ``day`` (a month counts once it has begun by ``day``;
+    several employers in one month count once). 累计: months need not be consecutive."""
+    return len({m.replace(day=1) for m in months if m.replace(day=1) <= day})
+
+
+def benefit_on(periods: Iterable[BenefitPeriod], day: dt.date) -> BenefitPeriod | None:
+    return next((p for p in sorted(periods, key=lambda p: p.starts_on) if p.starts_on <= day <= p.ends_on), None)
+
+
+def check_insurance(facts: InsuranceFacts) -> Check:
+    """人社部发〔2017〕40号 / 国办发〔2019〕24号: on the certificate's issue date the person had paid
+    unemployment insurance for at least N months (累计), or was drawing unemployment benefit."""
+    day = facts.on_date
+    found = insured_months_on(facts.unemployment_months, day)
+    others = len({m for m in facts.other_type_months if m <= day} - set(facts.unemployment_months))
+    values = {"n": found, "day": day.isoformat()}
+    period = benefit_on(facts.benefit_periods, day)
+    req = facts.requirement
+    if req is not None and found >= req.months:
+        return Check("insurance_months", True, _("Unemployment insurance paid for %(n)d months by %(day)s; %(required)d "
+                                                 "are required.") % {**values, "required": req.months})
+    if period is not None:
+        return Check("insurance_months", True, _("Drawing unemployment benefit on %(day)s (%(start)s to %(end)s, city "
+                                                 "%(city)s); unemployment insurance paid for %(n)d months.")
+                     % {**values, "start": period.starts_on.isoformat(), "end": period.ends_on.isoformat(),
+                        "city": period.city})
+    if req is None:
+        return Check("insurance_months", False, _("No contribution requirement is in force on %(day)s; the claim "
+                                                  "cannot be judged.") % values)
+    text = _("Unemployment insurance paid for %(n)d months by %(day)s; %(required)d are required, and no "
+             "unemployment benefit was being drawn that day.") % {**values, "required": req.months}
+    if others:
+        text += _(" %(k)d further months have only other insurance types (pension, work injury…), which do not "
+                  "count.") % {"k": others}
+    return Check("insurance_months", False, text)
+
+
+def insured_city_on(
+    contributions: Iterable[tuple[dt.date, str]], periods: Iterable[BenefitPeriod], day: dt.date,
+) -> str | None:
+    """参保地 on ``day``: the city paying benefit that day, else the city of the latest
+    unemployment-insurance month up to ``day`` (the latest month wins; the highest city code
+    breaks a tie between two employers in one month, so the answer never depends on order)."""
+    period = benefit_on(periods, day)
+    if period is not None:
+        return period.city
+    paid = [(m, c) for m, c in contributions if c and m.replace(day=1) <= day]
+    return max(paid, default=(None, None))[1]
+
+
+def route_by_insured_city(insured_city: str | None, current_county: str, *, known_city: bool) -> tuple[str | None, Check]:
+    """The region that handles the claim: the person's own county when it lies in the insured
+    city, otherwise the insured city itself (its officers review at county level too)."""
+    if insured_city is None:
+        return None, Check("insured_city", False, _("No unemployment-insurance record shows where the person was "
+                                                     "insured on the certificate date."))
+    if not known_city:
+        return None, Check("insured_city", False, _("Insured in city %(city)s, outside this province: apply where "
+                                                    "insured.") % {"city": insured_city})
+    if current_county.startswith(insured_city):
+        return current_county, Check("insured_city", True, _("Insured in city %(city)s, where the person lives: "
+                                                             "handled by county %(county)s.")
+                                     % {"city": insured_city, "county": current_county})
+    return f"{insured_city}00", Check("insured_city", True, _("Insured in city %(city)s, not where the person now "
+                                                              "lives (%(county)s): handled by city %(city)s.")
+                                      % {"city": insured_city, "county": current_county})
+
+
+CARD_ACCOUNT = "social_security_card"
+
+
+def check_payee_account(*, payee_kind: str, account_kind: str | None) -> Check | None:
+    """A person is paid only to their 社会保障卡 financial account ("审核通过的补贴将发放至社保卡金融账户")."""
+    if payee_kind != "person":
+        return None
+    if account_kind is None:
+        return Check("card_account", False, _("No payee account: a person is paid to their social security card account."))
+    if account_kind != CARD_ACCOUNT:
+        return Check("card_account", False, _("The chosen account is not a social security card account; a person is "
+                                              "paid only to their social security card account."))
+    return Check("card_account", True, _("Paid to the person's social security card account."))
 
 
 def all_passed(checks: Sequence[Check]) -> bool:

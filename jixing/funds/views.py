@@ -437,7 +437,9 @@ def my_subsidies(request: AuthedRequest) -> HttpResponse:
 
 def _my_subsidies_page(request: AuthedRequest, study_form: StudyRecordForm | None = None, status: int = 200) -> HttpResponse:
     return TemplateResponse(request, "funds/my_subsidies.html", status=status, context={
-        "lines": queries.my_subsidies(request.user), "certificates": queries.my_certificates_to_claim(request.user),
+        "lines": queries.my_subsidies(request.user),
+        "certificates": [(cert, queries.evaluate_certificate(cert.person, cert))
+                         for cert in queries.my_certificates_to_claim(request.user)],
         "claim_form": PersonClaimForm(user=request.user),
         "has_account": PayeeAccount.objects.active().filter(person_id=request.user.person_id).exists(),
         "studies": queries.my_studies(request.user), "study_form": study_form or StudyRecordForm(user=request.user),
@@ -518,8 +520,14 @@ def payee_accounts(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = PayeeAccountForm(request.POST)
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            card = data.pop("social_security_card", False)
             try:
-                actions.register_payee_account(by=request.user, **form.cleaned_data)
+                if card and request.user.person is not None:
+                    actions.register_card_account(by=request.user, person=request.user.person,
+                                                  bank_name=data["bank_name"], account_number=data["account_number"])
+                else:
+                    actions.register_payee_account(by=request.user, **data)
             except ACTION_ERRORS as exc:
                 if isinstance(exc, ValidationError):
                     apply_errors(form, exc)

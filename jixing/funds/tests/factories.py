@@ -280,3 +280,26 @@ def person_user(person: Person, username: str = "tina") -> User:
 
 
 __all__ = ["World", "world", "claim_in", "paid_batch", "make_person", "make_organisation", "make_user", "Personas"]
+
+
+def insured(person: Person, *, months: int, until: dt.date, city: str = "3701", kind: str = "unemployment",
+            employer_uscc: str = "91370102MA3C4ABC1X", gap_after: int | None = None) -> None:
+    """``months`` months of contributions of ``kind`` ending with the month of ``until`` (with a
+    one-year gap after the first ``gap_after`` months when given)."""
+    from jixing.employment.models import InsuranceContribution
+
+    month = until.replace(day=1)
+    rows = []
+    for n in range(months):
+        rows.append(InsuranceContribution(person=person, employer_uscc=employer_uscc, month=month, base=Decimal("4500"),
+                                          insurance_type=kind, insured_city=city))
+        back = 13 if gap_after is not None and n == months - gap_after - 1 else 1
+        for _ in range(back):
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+    InsuranceContribution.objects.bulk_create(rows)
+
+
+def card_account(p: Personas, person: Person | None = None, number: str = "6228480012345678901") -> PayeeAccount:
+    person = person or p.lixia_person
+    by = User.objects.filter(role=Role.TRAINEE, person=person).first()
+    return actions.register_card_account(by=by, person=person, bank_name="中国农业银行", account_number=number)

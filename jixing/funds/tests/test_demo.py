@@ -59,3 +59,36 @@ def test_it_seeds_a_demo_whose_ledger_verifies_clean(personas) -> None:
     report = json.loads(out.getvalue())
     assert (report["unbalanced_postings"], report["negative_balances"], report["stale_balances"]) == (0, 0, 0)
     assert report["postings"] > 100
+
+
+def test_it_seeds_one_person_per_skill_upgrade_case_with_its_reason(personas) -> None:
+    import datetime as dt
+
+    from jixing.funds import queries
+    from jixing.registry.models import Person
+
+    for n in range(len(demo.SKILL_UPGRADE_CASES)):
+        f.certificate(f.trainee(county="370102"), occ=f.occupation(n % 3), lvl=3,
+                      issued_on=f.today() - dt.timedelta(days=60 + n))
+    ctx = DemoContext(scale="small", seed=7, rng=random.Random(7), faker=Faker("zh_CN"))
+    demo.seed(ctx)
+    expect = {
+        "eligible": None, "benefit_day": None, "insured_elsewhere": None,
+        "eleven_months": "累计缴费 11 个月，需满 12 个月", "pension_only": "只缴纳了其他险种",
+        "blacklisted": "JC-DEMO-001", "no_card_account": None,
+    }
+    for case, text in expect.items():
+        person = Person.objects.get(pk=ctx.counts[f"skill_upgrade_{case}"])
+        claim = Claim.objects.filter(person=person, subsidy_item="skill_upgrade").first()
+        if case in ("eligible", "benefit_day", "insured_elsewhere"):
+            assert claim is not None and claim.status == ClaimStatus.SUBMITTED, case
+            assert claim.lines.get().insured_months is not None and claim.payee_account.kind == "social_security_card"
+            if case == "insured_elsewhere":
+                assert claim.county_id == "370200"
+            continue
+        assert claim is None, case
+        if text:
+            draft = queries.evaluate_certificate(person, person.certificates.get())
+            assert any(text in p for p in draft.problems), (case, draft.problems)
+        else:  # refused for the account: only a plain bank account is registered
+            assert person.payee_accounts.get().kind == "bank"
