@@ -71,6 +71,7 @@ from .models import (
     RecoveryPart,
     RecoveryStatus,
     ReferenceType,
+    RiskApproval,
     StaffEducationReport,
     StudyLevel,
     StudyMode,
@@ -876,6 +877,26 @@ STAGE_OF: dict[str, str] = {
 }
 
 
+def _gate_open_risk(claim: Claim, *, by: Any, stage: str, note: str) -> None:
+    """Issue 13: deciding a claim while a high-severity supervision finding touching it (its
+    institution, classes, persons or itself) is open needs a written reason; the reason and what
+    was open are stored (RiskApproval, counted per city by the dispatch report) and audited."""
+    risks = queries.claim_risks(claim)
+    high = [r for r in risks if r.kind == "finding" and r.severity == "high"]
+    if not high:
+        return
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_(
+            "%(n)d high-severity supervision finding(s) touching this claim are open (%(codes)s). Write the reason "
+            "for approving it anyway."
+        ) % {"n": len(high), "codes": "、".join(sorted({r.code for r in high}))}]}, code="open_high_risk")
+    record = RiskApproval.objects.create(claim=claim, stage=stage, reason=note[:2000], high_findings=len(high),
+                                         risks=[r.as_json() for r in risks[:50]], by=by)
+    audit.record("funds.claim.approve_despite_risk", actor=by, obj=claim, detail={
+        "stage": stage, "reason": note[:2000], "high_findings": [r.pk for r in high], "risk_approval": record.pk})
+
+
 def _locked(claim: Claim) -> Claim:
     return Claim.objects.select_for_update(of=("self",)).select_related("organisation", "project", "county").get(pk=claim.pk)
 
@@ -886,6 +907,7 @@ def county_review(claim: Claim, *, by: Any, note: str = "") -> Claim:
         if claim.status != ClaimStatus.SUBMITTED:
             raise workflow.IllegalTransition(_("Only a submitted claim can be reviewed by the county."))
         _require_reviewer(by, claim, "county")
+        _gate_open_risk(claim, by=by, stage=ClaimStatus.COUNTY_REVIEWED, note=note)
         claim.county_reviewed_by = by
         claim.county_reviewed_at = timezone.now()
         claim.save(update_fields=["county_reviewed_by", "county_reviewed_at", "updated_at"])
@@ -947,6 +969,7 @@ def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
         if claim.status != ClaimStatus.COUNTY_REVIEWED:
             raise workflow.IllegalTransition(_("Only a county-reviewed claim can be approved by the city."))
         _require_reviewer(by, claim, "city")
+        _gate_open_risk(claim, by=by, stage=ClaimStatus.CITY_APPROVED, note=note)
         failing = _recheck_lines(claim)
         if failing:
             raise ClaimRefused(_("Not approved: some lines no longer pass their checks."), failing)
@@ -970,6 +993,7 @@ def province_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
         if claim.status != ClaimStatus.CITY_APPROVED:
             raise workflow.IllegalTransition(_("Only a city-approved provincial key claim can be approved by the province."))
         _require_reviewer(by, claim, "province")
+        _gate_open_risk(claim, by=by, stage=ClaimStatus.PUBLIC_NOTICE, note=note)
         claim.province_approved_by = by
         claim.province_approved_at = timezone.now()
         claim.save(update_fields=["province_approved_by", "province_approved_at", "updated_at"])

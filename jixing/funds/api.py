@@ -21,6 +21,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
+from jixing.core import risk
 from jixing.core.access import get_for_user
 from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
@@ -141,6 +142,19 @@ class ReasonOut(Schema):
     amount: str | None = None
 
 
+class LineAttendanceOut(Schema):
+    """Sessions as money counts them (issue 13): captured fully, declared up to the city's share."""
+
+    sessions: int
+    captured: int
+    declared: int
+    declared_verified: int
+    declared_counted: int
+    declared_limit: int
+    missing: int
+    rate: Decimal
+
+
 class LineOut(Schema):
     id: int
     person: str = Field(description="name")
@@ -153,6 +167,11 @@ class LineOut(Schema):
     reasons: list[ReasonOut]
     checks: list[CheckOut]
     rule_version: int | None
+    attendance: LineAttendanceOut | None = None
+
+    @staticmethod
+    def resolve_attendance(obj: ClaimLine) -> Any:
+        return queries.line_attendance([obj]).get(obj.pk)
 
     @staticmethod
     def resolve_person(obj: ClaimLine) -> str:
@@ -215,8 +234,57 @@ class ClaimOut(Schema):
         return obj.payee_account.masked_number if obj.payee_account is not None else ""
 
 
+class RiskOut(Schema):
+    kind: str = Field(description="finding or case")
+    id: int
+    code: str = Field(description="rule code of a finding, number of a case")
+    severity: str
+    status: str
+    title: str
+    touches: list[str] = Field(description="institution, class, person, claim")
+    url: str
+    since: dt.datetime | None
+
+
+def _risks_for(obj: Claim, context: dict[str, Any]) -> list[Any]:
+    if context["request"].user.role not in queries.RISK_READERS:
+        return []
+    return [r.as_json() for r in queries.claim_risks(obj)]
+
+
+class ReviewClaimOut(ClaimOut):
+    risks_high: int
+    risks_medium: int
+    risks_low: int
+
+    @staticmethod
+    def resolve_risks_high(obj: Claim) -> int:
+        return _counts(obj)["high"]
+
+    @staticmethod
+    def resolve_risks_medium(obj: Claim) -> int:
+        return _counts(obj)["medium"]
+
+    @staticmethod
+    def resolve_risks_low(obj: Claim) -> int:
+        return _counts(obj)["low"]
+
+
+def _counts(obj: Claim) -> dict[str, int]:
+    cached: dict[str, int] | None = getattr(obj, "_risk_counts", None)
+    if cached is None:
+        cached = risk.count_by_severity(queries.claim_risks(obj))
+        obj._risk_counts = cached  # type: ignore[attr-defined]
+    return cached
+
+
 class ClaimDetailOut(ClaimOut):
     lines: list[LineOut]
+    risks: list[RiskOut] = Field(description="open supervision findings and cases touching the claim (officers only)")
+
+    @staticmethod
+    def resolve_risks(obj: Claim, context: dict[str, Any]) -> list[Any]:
+        return _risks_for(obj, context)
 
     @staticmethod
     def resolve_lines(obj: Claim, context: dict[str, Any]) -> list[ClaimLine]:
@@ -237,7 +305,7 @@ def list_claims(request: HttpRequest, status: str = "", item: str = "") -> Any:
     return queries.claims_for(request.user, status=status, item=item).select_related(*_CLAIM_RELATED)
 
 
-@router.get("/review-queue", response=list[ClaimOut])
+@router.get("/review-queue", response=list[ReviewClaimOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
 def review_queue(request: HttpRequest) -> Any:
     require_api_roles(request, *REVIEWERS)

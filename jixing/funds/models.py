@@ -364,6 +364,13 @@ class SubsidyRuleTable(TimeStampedModel):
         _("求学圆梦: cap at the tuition paid"), default=False,
         help_text=_("The 2025 notices pay a fixed amount; tick only if the city's rules cap it at the tuition."),
     )
+    # Issue 13 (money counts evidence): declared attendance (roll-call, unsigned uploads) counts
+    # towards a claim line's rate for at most this share of the class's sessions; beyond it the
+    # sessions need a clean spot check. 20 % is an assumption (docs/rules/attendance_evidence.md).
+    declared_attendance_share = models.DecimalField(
+        _("declared attendance share"), max_digits=4, decimal_places=3, default=Decimal("0.200"),
+        help_text=_("Share of a class's sessions for which declared (not system-captured) attendance counts."),
+    )
     shortage_occupations = models.ManyToManyField(
         "registry.Occupation", verbose_name=_("shortage occupations (紧缺职业)"), blank=True, related_name="+"
     )
@@ -380,6 +387,8 @@ class SubsidyRuleTable(TimeStampedModel):
             models.UniqueConstraint(fields=["city", "version"], name="rule_table_version_once_per_city"),
             models.UniqueConstraint(fields=["city", "valid_from"], name="rule_table_start_once_per_city"),
             models.CheckConstraint(name="rule_table_notice_days_range", condition=Q(public_notice_days__lte=60)),
+            models.CheckConstraint(name="rule_table_declared_share_range",
+                                   condition=Q(declared_attendance_share__gte=0) & Q(declared_attendance_share__lte=1)),
         ]
 
     def __str__(self) -> str:
@@ -889,6 +898,28 @@ class ClaimLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.claim.number} · {self.person.name} · {self.amount}"
+
+
+class RiskApproval(models.Model):
+    """A claim decided (county review, city or province approval) while a high-severity
+    supervision finding touching it was open: the reviewer's written reason and what was open."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="risk_approvals")
+    stage = models.CharField(_("stage"), max_length=20, choices=ClaimStatus.choices)
+    reason = models.TextField(_("reason"))
+    high_findings = models.PositiveIntegerField(_("open high-severity findings"))
+    risks = models.JSONField(_("open risks at the time"), default=list)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("approval despite open risk")
+        verbose_name_plural = _("approvals despite open risk")
+        constraints = [models.CheckConstraint(name="risk_approval_has_reason", condition=~Q(reason=""))]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.stage}"
 
 
 # ====================================================================== payments

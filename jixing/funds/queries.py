@@ -14,11 +14,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
 from jixing.accounts.models import Role
+from jixing.core import risk
 from jixing.core.access import region_prefix, scope_for
 from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.evaluation.queries import certificates_for, highest_certificate_levels
 from jixing.registry.models import Organisation, OrganisationKind, Person, Region, RegionLevel, live_memberships
 from jixing.training import conf as training_conf
+from jixing.training import queries as training_queries
 from jixing.training import rules as training_rules
 from jixing.training.models import Enrollment, ProjectType, TrainingProject
 
@@ -71,6 +73,9 @@ PAYEE_HOLDERS = frozenset({Role.INSTITUTION, Role.TRAINEE})
 # subsidy_rules.md 2.1: 职业培训补贴, 技能提升补贴, 学徒制 and 创业培训 each count once a year,
 # 累计不超过3次; the same occupation and level only once). Living allowances and evaluation
 # subsidies ride on a training and are not counted separately.
+# Used only when no rule table is in force (the line then fails on the missing table anyway).
+DEFAULT_DECLARED_SHARE = Decimal("0.200")
+
 TRAINING_ITEMS = frozenset({
     SubsidyItem.VOCATIONAL_TRAINING, SubsidyItem.SKILL_UPGRADE, SubsidyItem.APPRENTICESHIP, SubsidyItem.ENTREPRENEURSHIP,
 })
@@ -322,6 +327,7 @@ def evaluate_enrollments(
     occupation_key = project.occupation.key if project.occupation is not None else None
     occupation_name = project.occupation.name if project.occupation is not None else project.special_ability
     level_name = project.level.name if project.level is not None else ""
+    sessions = training_queries.attendance_evidence(enrollments)
 
     drafts: list[LineDraft] = []
     with translation.override("zh-hans"):
@@ -348,9 +354,13 @@ def evaluate_enrollments(
                     # This training's own certificate is not "a higher level already held".
                     certificates=held.get(e.person_id, ()),
                 )
+            table = tables.in_force(city, on_date)
+            # Issue 13: captured attendance counts fully, declared only up to the city's share.
+            share = table.declared_attendance_share if table is not None else DEFAULT_DECLARED_SHARE
+            evidence = training_rules.evidenced_attendance(sessions.get(e.pk, []), share)
             facts = rules.LineFacts(
                 item=item, on_date=as_of,
-                enrollment_status=e.status, attendance_rate=e.attendance_rate,
+                enrollment_status=e.status, attendance_rate=evidence.rate, attendance_evidence=evidence,
                 required_attendance_rate=project.required_attendance_rate,
                 enrollment_subsidised=e.subsidised, project_subsidised=project.is_subsidised,
                 requires_certificate=project.requires_certificate or item == SubsidyItem.EVALUATION,
@@ -374,7 +384,6 @@ def evaluate_enrollments(
                 occupation=occupation_key, occupation_name=occupation_name,
                 target_groups=groups.get(e.person_id, frozenset()), employed_within_6_months=employed,
             )
-            table = tables.in_force(city, on_date)
             decision = rules.compute_subsidy(tables.data(table) if table else None, case)
             extra = [{"code": "employment_evidence", "text": text, "amount": None} for text in employment_reasons]
             drafts.append(LineDraft(
@@ -851,3 +860,43 @@ def education_subsidised_persons(*, year: int, region_prefix: str | None = None)
     if region_prefix:
         lines = lines.filter(claim__county__code__startswith=region_prefix)
     return set(lines.values_list("person_id", flat=True).distinct())
+
+
+# ------------------------------------------------------------------ risk on the review page (issue 13)
+
+
+# Officers who review, pay or audit claims see the open supervision risks touching them.
+RISK_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR})
+
+
+def claim_risk_subjects(claim: Claim) -> risk.RiskSubjects:
+    """The institution, classes and persons a claim touches (what supervision may have flagged)."""
+    lines = ClaimLine.objects.filter(claim=claim).values_list("training_class_id", "person_id")
+    classes = {c for c, _p in lines if c}
+    persons = {p for _c, p in lines}
+    orgs = {o for o in (claim.organisation_id, claim.project.organiser_id if claim.project_id else None) if o}
+    return risk.RiskSubjects(organisation_ids=frozenset(orgs), class_ids=frozenset(classes),
+                             person_ids=frozenset(persons), claim_ids=frozenset({claim.pk}))
+
+
+def claim_risks(claim: Claim) -> list[risk.Risk]:
+    return risk.open_risks(claim_risk_subjects(claim))
+
+
+def risk_counts_for_claims(claims: Iterable[Claim]) -> dict[int, dict[str, int]]:
+    """Open risks by severity for each claim of a review-queue page (one provider call per claim)."""
+    return {c.pk: risk.count_by_severity(claim_risks(c)) for c in claims}
+
+
+def line_attendance(lines: Iterable[ClaimLine]) -> dict[int, training_rules.EvidencedAttendance]:
+    """Each training line's sessions as money counts them now: captured / declared / missing."""
+    rows = [ln for ln in lines if ln.enrollment_id]
+    if not rows:
+        return {}
+    enrollments = list(Enrollment.objects.filter(pk__in=[ln.enrollment_id for ln in rows]))
+    sessions = training_queries.attendance_evidence(enrollments)
+    out = {}
+    for ln in rows:
+        share = ln.rule_table.declared_attendance_share if ln.rule_table is not None else DEFAULT_DECLARED_SHARE
+        out[ln.pk] = training_rules.evidenced_attendance(sessions.get(ln.enrollment_id or 0, []), share)
+    return out

@@ -29,6 +29,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from jixing.training.rules import EvidencedAttendance
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
@@ -252,6 +254,9 @@ class LineFacts:
     enrollment_status: str | None = None
     attendance_rate: Decimal | None = None
     required_attendance_rate: Decimal | None = None
+    # Issue 13: the rate above is the evidenced one (training.rules.evidenced_attendance); these
+    # are its session counts, shown to the reviewer with the attendance check.
+    attendance_evidence: EvidencedAttendance | None = None
     enrollment_subsidised: bool | None = None
     project_subsidised: bool = True
     requires_certificate: bool = False
@@ -295,11 +300,19 @@ def check_line(facts: LineFacts) -> tuple[Check, ...]:
         if facts.attendance_rate is not None and facts.required_attendance_rate is not None:
             ok = facts.attendance_rate >= facts.required_attendance_rate
             values = {"rate": f"{facts.attendance_rate * 100:.1f}", "required": f"{facts.required_attendance_rate * 100:.1f}"}
-            checks.append(Check(
-                "attendance", ok,
-                (_("Attendance %(rate)s%% meets the required %(required)s%%.") if ok
-                 else _("Attendance %(rate)s%% is below the required %(required)s%%.")) % values,
-            ))
+            text = (_("Attendance %(rate)s%% meets the required %(required)s%%.") if ok
+                    else _("Attendance %(rate)s%% is below the required %(required)s%%.")) % values
+            ev = facts.attendance_evidence
+            if ev is not None:
+                text += " " + _(
+                    "Sessions: %(captured)d captured, %(declared)d declared (%(verified)d verified by a spot check, "
+                    "%(counted)d counted within the limit of %(limit)d), %(missing)d missing."
+                ) % {"captured": ev.captured, "declared": ev.declared, "verified": ev.declared_verified,
+                     "counted": ev.declared_counted, "limit": ev.declared_limit, "missing": ev.missing}
+                if ev.declared_uncounted:
+                    text += " " + _("%(n)d declared session(s) beyond the limit count only after a clean spot check.") % {
+                        "n": ev.declared_uncounted}
+            checks.append(Check("attendance", ok, text))
         if not facts.project_subsidised:
             checks.append(Check("project_subsidised", False, _("The project is not a subsidised project.")))
         if facts.enrollment_subsidised is False:

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
+from jixing.core import risk
 from jixing.core.access import get_for_user
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
@@ -229,7 +230,11 @@ def claim_list(request: AuthedRequest) -> HttpResponse:
 @require_roles(*REVIEWERS)
 def review_queue(request: AuthedRequest) -> HttpResponse:
     claims = queries.review_queue(request.user).prefetch_related("lines")
-    return TemplateResponse(request, "funds/review_queue.html", {"page_obj": _page(request, claims)})
+    page = _page(request, claims)
+    counts = queries.risk_counts_for_claims(page.object_list)
+    for claim in page.object_list:
+        claim.risk_counts = counts[claim.pk]
+    return TemplateResponse(request, "funds/review_queue.html", {"page_obj": page})
 
 
 def _enrollment_label(d: queries.LineDraft) -> str:
@@ -323,6 +328,12 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.user.role == Role.TRAINEE and claim.person_id != request.user.person_id:
         lines = lines.filter(person_id=request.user.person_id)
     is_claimant = actions._claimant_staff(request.user, claim)
+    lines = list(lines)
+    show_risks = request.user.role in queries.RISK_READERS
+    evidence = queries.line_attendance(lines) if show_risks or is_claimant else {}
+    for line in lines:
+        line.attendance_evidence = evidence.get(line.pk)
+    risks = queries.claim_risks(claim) if show_risks else []
     accounts: QuerySet[PayeeAccount] = PayeeAccount.objects.none()
     if is_claimant:
         accounts = PayeeAccount.objects.active().filter(**_claimant_lookup(claim))
@@ -332,6 +343,8 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "payee_form": PayeeChoiceForm(queryset=accounts, initial={"payee_account": claim.payee_account_id}) if is_claimant and claim.is_editable else None,
         "orders": claim.payment_orders.select_related("batch", "payee_account").order_by("id"),
         "recoveries": claim.recovery_orders.all() if request.user.role != Role.TRAINEE else [],
+        "show_risks": show_risks, "risks": risks, "risk_counts": risk.count_by_severity(risks),
+        "risk_ready": risk.providers_ready(),
     })
 
 

@@ -71,6 +71,7 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
         + [r["city"].name for r in ranking if r["progress"].light == "red"],
         "supervision": _supervision_summary(as_of),
         "overdue_todos": _overdue_todos(today),
+        "risk_approvals": _risk_approvals_by_city(period, as_of),
     }
 
 
@@ -83,6 +84,20 @@ def _overdue_todos(today: dt.date) -> list[dict[str, Any]]:
     names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
     rows = [{"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items() if n]
     return sorted(rows, key=lambda r: (-r["count"], r["code"]))
+
+
+def _risk_approvals_by_city(period: dt.date, as_of: dt.date) -> dict[str, int]:
+    """Claim decisions taken this month while a high-severity finding was open (issue 13), per
+    city code (the claim's county's city)."""
+    from jixing.funds.models import RiskApproval
+
+    counts: dict[str, int] = {}
+    for county in RiskApproval.objects.filter(
+        at__date__gte=period.replace(day=1), at__date__lte=as_of,
+    ).values_list("claim__county_id", flat=True):
+        city = f"{county[:4]}00"
+        counts[city] = counts.get(city, 0) + 1
+    return counts
 
 
 def _supervision_summary(as_of: dt.date) -> dict[str, Any]:
@@ -162,8 +177,11 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
         [t["name"], t["year"] or "2025-2027", int(float(t["actual"])), _number(t["target"]) if t["target"] else t["note"], _pct(t["completion"]),
          _pct(t["time_progress"]), _pct(t["gap"])] for t in data["targets"]
     ])
-    sheet(_("By city"), heading, [_("City"), _("Rank"), _("Actual"), pgettext("allocated task", "Allocation"), _("Completion")], [
-        [c["name"], c["rank"], int(float(c["actual"])), _number(c["allocation"]), _pct(c["completion"])] for c in data["cities"]
+    risky = data.get("risk_approvals", {})
+    sheet(_("By city"), heading, [_("City"), _("Rank"), _("Actual"), pgettext("allocated task", "Allocation"), _("Completion"),
+                                  _("Claims approved despite open high-severity findings")], [
+        [c["name"], c["rank"], int(float(c["actual"])), _number(c["allocation"]), _pct(c["completion"]), risky.get(c["code"], 0)]
+        for c in data["cities"]
     ])
     sheet(_("By action"), heading, [_("Training action"), _("Person-times")], [[f"（{a['number']}）{a['name']}", a["count"]] for a in data["actions"]])
     if data["supervision"]:

@@ -1,9 +1,19 @@
-// Check-in: send the phone's position with the form when the browser allows it.
+// QR check-in page: the position is required; the button is enabled only once the browser gives it.
 (function () {
   "use strict";
-  if (!navigator.geolocation || !document.getElementById("lat")) return;
+  var status = document.getElementById("geo-status");
+  var button = document.getElementById("check-in-button");
+  if (!status || !button) { return; }
+  function refuse() {
+    status.textContent = status.getAttribute("data-denied");
+    status.className = "help error";
+    button.disabled = true;
+  }
+  if (!navigator.geolocation) { refuse(); return; }
   navigator.geolocation.getCurrentPosition(function (p) {
     document.getElementById("lat").value = p.coords.latitude.toFixed(6);
     document.getElementById("lon").value = p.coords.longitude.toFixed(6);
-  }, function () {}, {timeout: 5000});
+    status.textContent = status.getAttribute("data-found");
+    button.disabled = false;
+  }, refuse, {enableHighAccuracy: true, timeout: 10000, maximumAge: 0});
 })();
