@@ -15,8 +15,8 @@ import io
 import json
 import logging
 import os
-import tempfile
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
