@@ -51,6 +51,17 @@ class Scope:
         return Q(pk__in=[])
 
 
+def union_prefix(user: Any) -> str | None:
+    """A trade-union officer's region prefix. The union sees only what it funds (求学圆梦 claims
+    and their study records, by the claim's county), so ``scope_for`` gives it nothing."""
+    from jixing.accounts.models import Role
+
+    if (user is None or not getattr(user, "is_authenticated", False) or not user.is_active
+            or user.role != Role.UNION_OFFICER or not user.region_id):
+        return None
+    return region_prefix(user.region_id)
+
+
 NOTHING = Q(pk__in=[])
 PROVINCE_PREFIX = "37"
 
