@@ -28,6 +28,7 @@ from django.test import Client
 from config.api import api
 from jixing.accounts.models import ApiToken, Role, User
 from jixing.core.access import scope_for
+from jixing.core.models import ExportJob
 from jixing.core.testing import make_user
 from jixing.employment.models import JobDemand, Placement, Referral, SkillPayReport
 from jixing.employment.tests import factories as emp
@@ -50,10 +51,18 @@ from jixing.funds.models import (
     SubsidyRuleTable,
 )
 from jixing.imports.models import ImportJob
+from jixing.notify.models import Notification
 from jixing.registry.models import Department, Organisation, Person
 from jixing.stats.models import DispatchReport, InstitutionSelection
 from jixing.supervision.models import Case, Explanation, Finding
-from jixing.training.models import Enrollment, TrainingClass, TrainingProject, TrainingSession
+from jixing.training.models import (
+    Enrollment,
+    SpotCheck,
+    Terminal,
+    TrainingClass,
+    TrainingProject,
+    TrainingSession,
+)
 from tests.test_url_protection import pages
 
 Visible = Callable[[User], QuerySet[Any]]
@@ -83,6 +92,18 @@ def _explanations(user: User) -> QuerySet[Any]:
         Q(finding__in=Finding.objects.visible_to(user)) | Q(case__in=Case.objects.visible_to(user)))
 
 
+def _own_terminals(user: User) -> QuerySet[Any]:
+    return Terminal.objects.filter(organisation_id=user.organisation_id or -1)
+
+
+def _own_exports(user: User) -> QuerySet[Any]:
+    return ExportJob.objects.filter(user=user)
+
+
+def _own_notifications(user: User) -> QuerySet[Any]:
+    return Notification.objects.for_user(user)
+
+
 def _nothing(user: User) -> QuerySet[Any]:
     return User.objects.none()
 
@@ -97,7 +118,12 @@ PAGE_OBJECTS: dict[str, Visible] = {
                      "training:class_create"], _v(TrainingProject)),
     **dict.fromkeys(["training:class_detail", "training:session_add", "training:enroll", "training:roster_upload",
                      "training:class_close"], _v(TrainingClass)),
-    **dict.fromkeys(["training:session_detail", "training:roll_call"], _sessions),
+    **dict.fromkeys(["training:session_detail", "training:roll_call", "training:session_qr", "training:my_session"],
+                    _sessions),
+    "training:terminal_revoke": _own_terminals,
+    "training:spot_check_detail": _v(SpotCheck),
+    "notify:open": _own_notifications,
+    **dict.fromkeys(["web:export", "web:export_download"], _own_exports),
     **dict.fromkeys(["training:enrollment_detail", "training:enrollment_override", "training:enrollment_withdraw"],
                     _v(Enrollment)),
     **dict.fromkeys(["evaluation:filing_detail", "evaluation:filing_decide"], _v(EvaluationFiling)),
@@ -135,6 +161,7 @@ PAGES_WITHOUT_OBJECTS = {
     "imports:upload": "an import kind",
     "imports:template": "an import kind's blank template",
     "stats:profile": "@public: an institution's public profile (its 优选 status), DESIGN.md",
+    "notify:unsubscribe": "a signed unsubscribe token; the view checks it",
 }
 
 # API GET operations with an object id → who may see it.
@@ -184,6 +211,9 @@ API_LISTS: dict[str, Visible] = {
 # each with why; they still get the person-name check.
 API_UNSCOPED_LISTS = {
     "/api/v1/accounts/me": "the caller's own account",
+    "/api/v1/notify/notifications": "the caller's own notifications",
+    "/api/v1/notify/notifications/unread-count": "the caller's own count",
+    "/api/v1/notify/todos": "the caller's own to-do list (built from their visible rows)",
     "/api/v1/employment/outcomes": "aggregates over visible enrollments",
     "/api/v1/evaluation/certificates/verify": "public check by number and name (masked answer)",
     "/api/v1/funds/my/studies": "the trainee's own studies",
