@@ -52,7 +52,8 @@ PERSONS = register(ListSpec(
         Column("id_number", _("ID number"), lambda p: p.id_number, kind=Kind.ID_TEXT,
                personal=lambda p: mask_id_number(p.id_number), width=22),
         Column("sex", _("sex"), lambda p: p.get_sex_display(), sort="sex"),
-        Column("birth_date", _("birth date"), lambda p: p.birth_date, sort="birth_date", kind=Kind.DATE),
+        # The birth year, never the date: the masked ID digits are the birth date (docs/security.md, masking rule).
+        Column("birth_year", _("birth year"), lambda p: p.birth_year, sort="birth_date", kind=Kind.INTEGER),
         Column("age", _("age"), _age, sort="-birth_date", kind=Kind.INTEGER),
         Column("region", _("current region"), lambda p: p.current_region.name, sort="current_region__code"),
         Column("phone", _("mobile number"), lambda p: p.phone, kind=Kind.ID_TEXT,

@@ -61,7 +61,9 @@ def stats_scope(user: Any, *, region_code: str | None = None) -> StatsScope:
     """The viewer's scope, optionally narrowed to a region inside it (drill to a city/county)."""
     scope: Scope = scope_for(user)
     if scope.department_id:
-        return StatsScope(action_numbers=scope.action_numbers)
+        # The department rule: their actions, within their region below the province.
+        below_province = scope.region_prefix if scope.region_prefix and scope.region_prefix != "37" else None
+        return StatsScope(action_numbers=scope.action_numbers, region_prefix=below_province)
     if scope.everything:
         base: str | None = None
     elif scope.region_prefix:

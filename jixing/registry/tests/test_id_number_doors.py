@@ -173,7 +173,7 @@ def test_it_never_raises_from_an_import_command_whatever_the_digits(personas, tm
     path = _csv(tmp_path / "p.csv", PERSON_HEADER, [["孙三", spelling, "", "370102", "370102", ""]])
     summary = _run("import_persons", path)
     assert summary["created"] + summary["updated"] + summary["unchanged"] + len(summary["rejected"]) == 1
-    insurance = _csv(tmp_path / "i.csv", ["公民身份号码", "单位统一社会信用代码", "缴费月份", "缴费基数"],
-                     [[spelling, personas.institution.uscc, "2025-03", "4500"]])
+    insurance = _csv(tmp_path / "i.csv", ["公民身份号码", "单位统一社会信用代码", "缴费月份", "缴费基数", "险种", "参保地"],
+                     [[spelling, personas.institution.uscc, "2025-03", "4500", "110", "370100"]])
     _run("import_insurance", insurance)
     assert Person.objects.filter(name="孙三").count() <= 1

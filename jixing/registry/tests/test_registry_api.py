@@ -64,7 +64,7 @@ def test_it_finds_a_person_by_exact_id_number_within_scope_only(client, personas
 def test_it_answers_422_for_a_malformed_id_number_query(client, personas):
     response = as_user(client, personas.bob).get(f"{API}/persons", {"id_number": "3701"})
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["detail"]] == [["query", "id_number"]]
+    assert list(response.json()["detail"]) == ["id_number"]  # the one normaliser's message, per field
 
 
 def test_it_searches_by_name_prefix(client, personas):

@@ -67,7 +67,8 @@ def test_it_exports_the_filtered_persons_masked_with_types_and_the_filter(client
     assert "'=HYPERLINK(1)" in names
     person = next(r for r in data if r[0] == "李历下")
     assert "*" in person[1]  # masked ID number
-    assert isinstance(person[3], dt.date)  # birth date as a date
+    assert person[3] == 1990 and not isinstance(person[3], dt.date)  # birth year only beside a masked ID
+    assert not any(isinstance(cell, dt.date) and cell.year == 1990 for r in data for cell in r)
     assert isinstance(person[4], float)  # age as a number
 
 
