@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit, workflow
-from jixing.core.access import region_prefix, scope_for
+from jixing.core.access import region_prefix, scope_for, union_prefix
+from jixing.core.events import publish
 from jixing.core.masking import mask_bank_account
 from jixing.core.money import yuan
 from jixing.evaluation.models import Certificate, OutsideCertificate
@@ -70,6 +71,7 @@ from .models import (
     RecoveryPart,
     RecoveryStatus,
     ReferenceType,
+    RiskApproval,
     StaffEducationReport,
     StudyLevel,
     StudyMode,
@@ -294,8 +296,10 @@ def publish_rule_table(
     *, by: Any, city: Region, valid_from: dt.date, name: str, basis: str = "", public_notice_days: int = 7,
     rates: Iterable[Mapping[str, Any]] = (), uplifts: Iterable[Mapping[str, Any]] = (),
     shortage_occupations: Iterable[Occupation] = (),
+    education_enrolled_from: dt.date | None = None, education_tuition_cap: bool = False,
 ) -> SubsidyRuleTable:
-    """A new version of a city's standards. Earlier versions stay as they were."""
+    """A new version of a city's standards. Earlier versions stay as they were. 求学圆梦's
+    start date defaults to 2024-09-01 (the 2025 notices) and pays without a tuition cap."""
     _require_rule_maker(by, city)
     if not 0 <= int(public_notice_days) <= 60:
         raise ValidationError({"public_notice_days": _("Between 0 and 60 days.")})
@@ -317,6 +321,10 @@ def publish_rule_table(
             uplift.full_clean(exclude=["table"])
             uplift.save()
         table.shortage_occupations.set(list(shortage_occupations))
+        if education_enrolled_from is not None or education_tuition_cap:
+            table.education_enrolled_from = education_enrolled_from or table.education_enrolled_from
+            table.education_tuition_cap = bool(education_tuition_cap)
+            table.save(update_fields=["education_enrolled_from", "education_tuition_cap", "updated_at"])
         audit.record("funds.rule_table.publish", actor=by, obj=table,
                      after={"city": city.code, "version": table.version, "valid_from": valid_from.isoformat(),
                             "rates": table.rates.count(), "uplifts": table.uplifts.count()})
@@ -332,6 +340,7 @@ def copy_rule_table(table: SubsidyRuleTable, *, by: Any, valid_from: dt.date, na
         by=by, city=table.city, valid_from=valid_from, name=name or table.name, basis=basis or table.basis,
         public_notice_days=table.public_notice_days, rates=rates, uplifts=uplifts,
         shortage_occupations=list(table.shortage_occupations.all()),
+        education_enrolled_from=table.education_enrolled_from, education_tuition_cap=table.education_tuition_cap,
     )
 
 
@@ -413,7 +422,8 @@ def _write_lines(claim: Claim, drafts: Sequence[queries.LineDraft]) -> None:
         lines.append(ClaimLine(
             claim=claim, person=d.person, subsidy_item=claim.subsidy_item, enrollment=d.enrollment,
             training_class_id=d.enrollment.training_class_id if d.enrollment else None, certificate=d.certificate,
-            study=d.study, outside_certificate=d.outside_certificate, insured_months=d.insured_months,
+            study=d.study, study_level=d.study.level if d.study is not None else "",
+            outside_certificate=d.outside_certificate, insured_months=d.insured_months,
             occupation_id=d.occupation_id, level_id=d.level_id, year=d.year, amount=d.amount,
             reasons=d.reasons_json(), checks=[c.as_json() for c in d.checks],
             employed_within_6_months=d.employed, rule_table=d.table,
@@ -652,15 +662,30 @@ def _require_trainee(by: Any) -> Person:
     return by.person
 
 
+# 学信网 学籍在线验证报告 (docs/education_subsidy.md, formats marked assumption there): the
+# online verification code is 16 letters/digits (older reports: 12 digits); the report number
+# 10-20 letters/digits. Both are upper-cased; spaces and hyphens people copy along are dropped.
+CHSI_CODE_RE = re.compile(r"^(?:[0-9A-Z]{16}|[0-9]{12})$")
+CHSI_REPORT_RE = re.compile(r"^[0-9A-Z]{10,20}$")
+
+
+def normalise_chsi(value: str) -> str:
+    return re.sub(r"[\s-]", "", value or "").upper()
+
+
 def record_study(
     *, by: Any, school: str, programme: str, level: str, mode: str, enrolled_on: dt.date,
-    tuition_paid: Decimal | str | int, graduated_on: dt.date | None = None, student_number: str = "",
-    employer: Organisation | None = None, evidence_note: str = "",
+    chsi_report_number: str, chsi_verification_code: str, employer: Organisation | None, frontline_post: str,
+    tuition_paid: Decimal | str | int = ZERO, graduated_on: dt.date | None = None, student_number: str = "",
+    evidence_note: str = "",
 ) -> StudyRecord:
-    """A person records their own academic study (求学圆梦); the claim for it is separate."""
+    """A person records their own academic study (求学圆梦) with its 学信网 enrolment
+    verification report, employer and frontline post; the claim for it is separate."""
     person = _require_trainee(by)
     errors: dict[str, str] = {}
     school, programme = (school or "").strip(), (programme or "").strip()
+    post = (frontline_post or "").strip()
+    report, code = normalise_chsi(chsi_report_number), normalise_chsi(chsi_verification_code)
     if not school:
         errors["school"] = _("Enter the school.")
     if not programme:
@@ -669,11 +694,23 @@ def record_study(
         errors["level"] = _("Choose junior college or bachelor's degree.")
     if mode not in StudyMode.values:
         errors["mode"] = _("Choose a study mode.")
+    if not CHSI_REPORT_RE.match(report):
+        errors["chsi_report_number"] = _(
+            "The 学信网 report number must be 10 to 20 letters or digits, as printed on the report.")
+    if not CHSI_CODE_RE.match(code):
+        errors["chsi_verification_code"] = _(
+            "The 学信网 online verification code must be 16 letters or digits (older reports: 12 digits).")
+    if employer is None:
+        errors["employer"] = _("Choose your employer: the subsidy is for employed frontline workers.")
+    if not post:
+        errors["frontline_post"] = _("Enter your frontline post (e.g. 数控车工, 装配工).")
     if graduated_on is not None and graduated_on < enrolled_on:
         errors["graduated_on"] = _("The graduation date cannot be before the enrolment date.")
+    if enrolled_on > today():
+        errors["enrolled_on"] = _("The enrolment date cannot be in the future.")
     try:
-        tuition = yuan(tuition_paid)
-    except (TypeError, ValueError):
+        tuition = yuan(tuition_paid if tuition_paid not in (None, "") else ZERO)
+    except (TypeError, ValueError, ArithmeticError):
         errors["tuition_paid"] = _("Enter an amount in yuan, e.g. 1200.00.")
         tuition = ZERO
     if tuition < 0:
@@ -685,13 +722,16 @@ def record_study(
     study = StudyRecord(
         person=person, school=school[:120], programme=programme[:120], level=level, mode=mode,
         student_number=(student_number or "").strip()[:40], enrolled_on=enrolled_on, graduated_on=graduated_on,
-        tuition_paid=tuition, employer=employer, evidence_note=(evidence_note or "").strip()[:300], created_by=by,
+        tuition_paid=tuition, employer=employer, frontline_post=post[:60], chsi_report_number=report,
+        chsi_verification_code=code, evidence_note=(evidence_note or "").strip()[:300], created_by=by,
     )
     try:
         with transaction.atomic():
             study.save()
             audit.record("funds.study.create", actor=by, obj=study, after={
                 "school": study.school, "programme": study.programme, "level": study.level, "mode": study.mode,
+                "enrolled_on": enrolled_on.isoformat(), "chsi_report_number": report,
+                "employer": employer.pk if employer is not None else None, "frontline_post": study.frontline_post,
                 "graduated_on": graduated_on.isoformat() if graduated_on else None, "tuition_paid": str(tuition),
             })
     except IntegrityError:
@@ -700,8 +740,9 @@ def record_study(
 
 
 def create_education_claim(*, by: Any, study: StudyRecord, payee_account: PayeeAccount | None = None) -> Claim:
-    """A person's own 求学圆梦 claim on a study record (鲁人社字〔2025〕87号): graduated within
-    12 months, employed; the city's EDUCATION rate, never more than the tuition paid."""
+    """A person's own 求学圆梦 claim on a study record (docs/education_subsidy.md): newly enrolled
+    since the city's start date, insured at the employer, once per 学历层次; the city's fixed
+    EDUCATION amount. Reviewed by the trade union, not the HRSS chain (``_require_reviewer``)."""
     if getattr(by, "role", None) != Role.TRAINEE or by.person_id != study.person_id:
         raise PermissionDenied(_("Only the person who studied may claim this subsidy."))
     person = study.person
@@ -766,6 +807,7 @@ def submit_claim(claim: Claim, *, by: Any) -> Claim:
         claim.last_reason = ""
         claim.save(update_fields=["submitted_by", "submitted_at", "last_reason", "updated_at"])
         workflow.move(claim, ClaimStatus.SUBMITTED, by=by, event="funds.claim.submit")
+        publish("funds.claim.submitted", obj=claim, actor=by)
     return claim
 
 
@@ -793,11 +835,27 @@ def _reviewers(claim: Claim) -> set[int]:
                           claim.city_approved_by_id, claim.province_approved_by_id) if pk}
 
 
+def _require_union(user: Any, region_code: str) -> None:
+    prefix = union_prefix(user)
+    if prefix is None or not region_code.startswith(prefix):
+        raise PermissionDenied(_("Only a trade-union officer responsible for this region may review 求学圆梦 claims."))
+
+
+def reviewed_by_union(claim: Claim) -> bool:
+    """求学圆梦 is the trade union's (群团组织相关资金; 德州/青岛 notices 2025): its officers review
+    these claims at the same levels, and HRSS officers do not."""
+    return claim.subsidy_item == SubsidyItem.EDUCATION
+
+
 def _require_reviewer(by: Any, claim: Claim, stage: str) -> None:
-    """County review: a county (or city) HRSS officer over the claim's county; city approval:
-    a city officer of the claim's city; province approval: a provincial officer. Never someone
-    who already made, submitted or reviewed the claim (maker ≠ checker)."""
-    _require_hrss(by, claim.county_id)
+    """County review: a county (or city) officer over the claim's county; city approval: a
+    city officer of the claim's city; province approval: a provincial officer — HRSS officers,
+    or trade-union officers for 求学圆梦. Never someone who already made, submitted or reviewed
+    the claim (maker ≠ checker)."""
+    if reviewed_by_union(claim):
+        _require_union(by, claim.county_id)
+    else:
+        _require_hrss(by, claim.county_id)
     level = _user_level(by)
     allowed = {
         "county": (RegionLevel.COUNTY, RegionLevel.CITY),
@@ -819,6 +877,26 @@ STAGE_OF: dict[str, str] = {
 }
 
 
+def _gate_open_risk(claim: Claim, *, by: Any, stage: str, note: str) -> None:
+    """Issue 13: deciding a claim while a high-severity supervision finding touching it (its
+    institution, classes, persons or itself) is open needs a written reason; the reason and what
+    was open are stored (RiskApproval, counted per city by the dispatch report) and audited."""
+    risks = queries.claim_risks(claim)
+    high = [r for r in risks if r.kind == "finding" and r.severity == "high"]
+    if not high:
+        return
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_(
+            "%(n)d high-severity supervision finding(s) touching this claim are open (%(codes)s). Write the reason "
+            "for approving it anyway."
+        ) % {"n": len(high), "codes": "、".join(sorted({r.code for r in high}))}]}, code="open_high_risk")
+    record = RiskApproval.objects.create(claim=claim, stage=stage, reason=note[:2000], high_findings=len(high),
+                                         risks=[r.as_json() for r in risks[:50]], by=by)
+    audit.record("funds.claim.approve_despite_risk", actor=by, obj=claim, detail={
+        "stage": stage, "reason": note[:2000], "high_findings": [r.pk for r in high], "risk_approval": record.pk})
+
+
 def _locked(claim: Claim) -> Claim:
     return Claim.objects.select_for_update(of=("self",)).select_related("organisation", "project", "county").get(pk=claim.pk)
 
@@ -829,6 +907,7 @@ def county_review(claim: Claim, *, by: Any, note: str = "") -> Claim:
         if claim.status != ClaimStatus.SUBMITTED:
             raise workflow.IllegalTransition(_("Only a submitted claim can be reviewed by the county."))
         _require_reviewer(by, claim, "county")
+        _gate_open_risk(claim, by=by, stage=ClaimStatus.COUNTY_REVIEWED, note=note)
         claim.county_reviewed_by = by
         claim.county_reviewed_at = timezone.now()
         claim.save(update_fields=["county_reviewed_by", "county_reviewed_at", "updated_at"])
@@ -879,6 +958,7 @@ def _start_notice(claim: Claim, *, by: Any) -> None:
     claim.save(update_fields=["notice_starts_on", "notice_ends_on", "updated_at"])
     workflow.move(claim, ClaimStatus.PUBLIC_NOTICE, by=by, event="funds.claim.public_notice",
                   reason=_("Public notice until %(day)s.") % {"day": claim.notice_ends_on.isoformat()})
+    publish("funds.claim.approved", obj=claim, actor=by, notice_ends_on=claim.notice_ends_on.isoformat())
 
 
 def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
@@ -889,6 +969,7 @@ def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
         if claim.status != ClaimStatus.COUNTY_REVIEWED:
             raise workflow.IllegalTransition(_("Only a county-reviewed claim can be approved by the city."))
         _require_reviewer(by, claim, "city")
+        _gate_open_risk(claim, by=by, stage=ClaimStatus.CITY_APPROVED, note=note)
         failing = _recheck_lines(claim)
         if failing:
             raise ClaimRefused(_("Not approved: some lines no longer pass their checks."), failing)
@@ -898,6 +979,7 @@ def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
         claim.save(update_fields=["city_approved_by", "city_approved_at", "updated_at"])
         if claim.requires_province:
             workflow.move(claim, ClaimStatus.CITY_APPROVED, by=by, reason=note, event="funds.claim.city_approve")
+            publish("funds.claim.awaiting_province", obj=claim, actor=by)
         else:
             audit.record("funds.claim.city_approve", actor=by, obj=claim,
                          after={"amount": str(claim.amount), "budget": claim.budget_id}, detail={"note": note} if note else None)
@@ -911,6 +993,7 @@ def province_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
         if claim.status != ClaimStatus.CITY_APPROVED:
             raise workflow.IllegalTransition(_("Only a city-approved provincial key claim can be approved by the province."))
         _require_reviewer(by, claim, "province")
+        _gate_open_risk(claim, by=by, stage=ClaimStatus.PUBLIC_NOTICE, note=note)
         claim.province_approved_by = by
         claim.province_approved_at = timezone.now()
         claim.save(update_fields=["province_approved_by", "province_approved_at", "updated_at"])
@@ -947,6 +1030,7 @@ def return_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
         claim.budget = None
         claim.save(update_fields=["last_reason", "county_reviewed_by", "city_approved_by", "province_approved_by",
                                   "budget", "updated_at"])
+        publish("funds.claim.returned", obj=claim, actor=by, reason=reason)
     return claim
 
 
@@ -968,6 +1052,7 @@ def reject_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
             status=LineStatus.EXCLUDED, excluded_reason=_("Claim rejected: %(reason)s") % {"reason": reason[:250]}
         )
         workflow.move(claim, ClaimStatus.REJECTED, by=by, reason=reason, event="funds.claim.reject")
+        publish("funds.claim.rejected", obj=claim, actor=by, reason=reason)
     return claim
 
 
@@ -1362,6 +1447,7 @@ def _order_succeeded(order: PaymentOrder, *, by: Any, bank_reference: str) -> No
     workflow.move(order, OrderStatus.SUCCEEDED, by=by, event="funds.payment_order.succeeded")
     claim = Claim.objects.select_for_update().get(pk=order.claim_id)
     workflow.move(claim, ClaimStatus.PAID, by=by, event="funds.claim.paid")
+    publish("funds.claim.paid", obj=claim, actor=by, amount=str(order.amount))
 
 
 def _order_failed(order: PaymentOrder, *, by: Any, reason: str) -> None:
@@ -1375,6 +1461,7 @@ def _order_failed(order: PaymentOrder, *, by: Any, reason: str) -> None:
     workflow.move(order, OrderStatus.FAILED, by=by, reason=reason, event="funds.payment_order.failed")
     claim = Claim.objects.select_for_update().get(pk=order.claim_id)
     workflow.move(claim, ClaimStatus.PAYABLE, by=by, reason=reason, event="funds.claim.payment_failed")
+    publish("funds.claim.payment_failed", obj=claim, actor=by, reason=reason)
 
 
 def _settle_batch_status(batch: PaymentBatch, *, by: Any) -> None:
@@ -1481,6 +1568,7 @@ def create_recovery_order(
             "payer": str(payer), "amount": str(value), "claim": claim.number if claim else None,
             "deadline": deadline.isoformat(), "case_ref": case_ref,
         }, detail={"reason": reason})
+        publish("funds.recovery.ordered", obj=order, actor=by, amount=str(value), deadline=deadline.isoformat())
     return order
 
 
@@ -1574,6 +1662,7 @@ def mark_overdue_recoveries(*, on: dt.date | None = None, by: Any = None) -> int
                 workflow.move(order, RecoveryStatus.OVERDUE, by=by, event="funds.recovery.overdue",
                               reason=_("Deadline %(day)s passed with %(left)s yuan outstanding.")
                               % {"day": order.deadline.isoformat(), "left": order.outstanding})
+                publish("funds.recovery.overdue", obj=order, actor=by)
                 count += 1
     return count
 

@@ -97,7 +97,8 @@ def _rates(factor: Decimal, levels: dict[int, SkillLevel], groups: dict[str, Tar
         {"item": SubsidyItem.APPRENTICESHIP, "amount": amount(5000), "note": "每人每年不低于4000元（人社部发〔2018〕66号）"},
         {"item": SubsidyItem.ENTREPRENEURSHIP, "amount": amount(1000)},
         {"item": SubsidyItem.EVALUATION, "certificate_type": "skill_level", "amount": amount(300)},
-        {"item": SubsidyItem.EDUCATION, "payee_kind": "person", "amount": amount(3000), "note": "求学圆梦（演示）"},
+        # 求学圆梦: a fixed 1,000 yuan per person (德州/青岛 trade-union notices 2025, docs/education_subsidy.md)
+        {"item": SubsidyItem.EDUCATION, "payee_kind": "person", "amount": Decimal("1000.00"), "note": "求学圆梦：每人1000元（工会通知2025）"},
     ]
     for code in ("employment_difficulty", "poverty_monitoring"):
         if code in groups:
@@ -324,15 +325,28 @@ def _staff_education(ctx: DemoContext) -> None:
     ctx.counts["staff_education_reports"] = reports
 
 
-STUDIES = (  # school, programme, level, mode, graduated (days ago; None: still studying), tuition
-    ("山东开放大学", "机械设计制造及其自动化", "bachelor", "open_university", 75, Decimal("4800.00")),
-    ("济南职业学院", "电气自动化技术", "college", "adult_exam", None, Decimal("3200.00")),
-    ("山东理工大学", "会计学", "bachelor", "self_study", 520, Decimal("2600.00")),
+# school, programme, level, mode, enrolled on, frontline post, insured (contributions at the employer)
+STUDIES = (
+    ("山东开放大学", "机械设计制造及其自动化", "bachelor", "open_university", dt.date(2025, 3, 1), "数控车工", True),
+    ("济南职业学院", "电气自动化技术", "college", "adult_exam", dt.date(2024, 3, 1), "维修电工", True),
+    ("山东理工大学", "会计学", "bachelor", "self_study", dt.date(2025, 9, 1), "仓储理货员", False),
 )
 
 
+def _demo_chsi(person: Person, n: int) -> tuple[str, str]:
+    """Well-formed demo 学信网 numbers (not real reports)."""
+    return f"DEMO{person.pk:08d}{n:02d}", f"DEMO{person.pk:010d}{n:02d}"
+
+
 def _studies(ctx: DemoContext) -> None:
-    """Three Jinan persons record a study each; the first claims 求学圆梦 and submits it."""
+    """求学圆梦 on three Jinan persons, each refusal reason shown on one of them:
+    - the first (enrolled 2025-03, insured) claims and submits: a Lixia trade-union officer
+      reviews it at county level, the Jinan one approves it (union review path), and a second
+      bachelor's study of the same person shows "once per level";
+    - the second enrolled 2024-03, before the start date 2024-09-01;
+    - the third has no contribution at the employer on the claim date."""
+    from jixing.employment.models import InsuranceContribution
+
     day = timezone.localdate()
     employers = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, county__code__startswith="3701")
                      .order_by("id")[:3])
@@ -340,27 +354,45 @@ def _studies(ctx: DemoContext) -> None:
     if not employers or not persons:
         return
     claims = 0
+    this_month = day.replace(day=1)
     for i, (person, row) in enumerate(zip(persons, STUDIES, strict=False)):
-        school, programme, level, mode, graduated_ago, tuition = row
+        school, programme, level, mode, enrolled, post, insured = row
+        employer = employers[i % len(employers)]
         user = User.objects.filter(person=person).first() or _user(f"demo-trainee-{person.pk}", Role.TRAINEE, person=person)
         if user.role != Role.TRAINEE:
             continue
-        graduated = day - dt.timedelta(days=graduated_ago) if graduated_ago is not None else None
+        if insured:
+            for back in range(3):
+                month = (this_month - dt.timedelta(days=28 * back)).replace(day=1)
+                InsuranceContribution.objects.get_or_create(
+                    person=person, employer_uscc=employer.uscc, month=month,
+                    defaults={"employer": employer, "base": Decimal("4500.00")})
+        report, code = _demo_chsi(person, 1)
         study = actions.record_study(
             by=user, school=school, programme=programme, level=level, mode=mode, student_number=f"DEMO{person.pk:08d}",
-            enrolled_on=day - dt.timedelta(days=(graduated_ago or 0) + 900), graduated_on=graduated, tuition_paid=tuition,
-            employer=employers[i % len(employers)], evidence_note="毕业证书（演示）" if graduated else "",
+            enrolled_on=enrolled, employer=employer, frontline_post=post, chsi_report_number=report,
+            chsi_verification_code=code, evidence_note="学籍在线验证报告（演示）",
         )
         ctx.counts["study_records"] = ctx.counts.get("study_records", 0) + 1
-        if i == 0:
-            account = PayeeAccount.objects.active().filter(person=person).first() or actions.register_payee_account(
-                by=user, holder_name=person.name, bank_name="中国农业银行营业部", account_number=f"62284800{person.pk:011d}")
-            try:
-                claim = actions.create_education_claim(by=user, study=study, payee_account=account)
-                actions.submit_claim(claim, by=user)
-            except REFUSED:
-                continue
-            claims += 1
+        if i != 0:
+            continue
+        account = PayeeAccount.objects.active().filter(person=person).first() or actions.register_payee_account(
+            by=user, holder_name=person.name, bank_name="中国农业银行营业部", account_number=f"62284800{person.pk:011d}")
+        try:
+            claim = actions.create_education_claim(by=user, study=study, payee_account=account)
+            actions.submit_claim(claim, by=user)
+            lixia_union = User.objects.filter(role=Role.UNION_OFFICER, region_id=claim.county_id).order_by("id").first() \
+                or _user(f"demo-union-{claim.county_id}", Role.UNION_OFFICER, region_id=claim.county_id)
+            actions.county_review(claim, by=lixia_union, note="学籍在线验证报告已核验（演示）")
+        except REFUSED:
+            continue
+        claims += 1
+        report, code = _demo_chsi(person, 2)  # a second bachelor's programme: "once per level" shows
+        actions.record_study(
+            by=user, school="山东大学", programme="工商管理", level=level, mode="online", enrolled_on=enrolled,
+            employer=employer, frontline_post=post, chsi_report_number=report, chsi_verification_code=code,
+        )
+        ctx.counts["study_records"] += 1
     ctx.counts["education_claims"] = claims
 
 
@@ -450,7 +482,7 @@ def _skill_upgrade_cases(ctx: DemoContext, province_officer: User) -> None:
 
 
 def seed(ctx: DemoContext) -> None:
-    cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
+    cities = list(Region.objects.home().filter(level=RegionLevel.CITY).order_by("code"))
     if not cities:
         return
     province_officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id="370000").order_by("id").first() \

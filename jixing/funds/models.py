@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core import crypto
-from jixing.core.access import scope_for
+from jixing.core.access import scope_for, union_prefix
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_bank_account
 from jixing.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
@@ -354,6 +354,23 @@ class SubsidyRuleTable(TimeStampedModel):
     name = models.CharField(_("name"), max_length=150)
     basis = models.CharField(_("basis (document)"), max_length=200, blank=True)
     public_notice_days = models.PositiveSmallIntegerField(_("public notice days (公示)"), default=7)
+    # 求学圆梦 (trade-union notices 2025, docs/education_subsidy.md): persons newly enrolled on or
+    # after this day are funded; the amount is the EDUCATION rate, capped at tuition only if set.
+    education_enrolled_from = models.DateField(
+        _("求学圆梦: enrolled on or after"), default=dt.date(2024, 9, 1),
+        help_text=_("Newly enrolled students from this day are funded (2024-09-01 in the 2025 notices)."),
+    )
+    education_tuition_cap = models.BooleanField(
+        _("求学圆梦: cap at the tuition paid"), default=False,
+        help_text=_("The 2025 notices pay a fixed amount; tick only if the city's rules cap it at the tuition."),
+    )
+    # Issue 13 (money counts evidence): declared attendance (roll-call, unsigned uploads) counts
+    # towards a claim line's rate for at most this share of the class's sessions; beyond it the
+    # sessions need a clean spot check. 20 % is an assumption (docs/rules/attendance_evidence.md).
+    declared_attendance_share = models.DecimalField(
+        _("declared attendance share"), max_digits=4, decimal_places=3, default=Decimal("0.200"),
+        help_text=_("Share of a class's sessions for which declared (not system-captured) attendance counts."),
+    )
     shortage_occupations = models.ManyToManyField(
         "registry.Occupation", verbose_name=_("shortage occupations (紧缺职业)"), blank=True, related_name="+"
     )
@@ -370,6 +387,8 @@ class SubsidyRuleTable(TimeStampedModel):
             models.UniqueConstraint(fields=["city", "version"], name="rule_table_version_once_per_city"),
             models.UniqueConstraint(fields=["city", "valid_from"], name="rule_table_start_once_per_city"),
             models.CheckConstraint(name="rule_table_notice_days_range", condition=Q(public_notice_days__lte=60)),
+            models.CheckConstraint(name="rule_table_declared_share_range",
+                                   condition=Q(declared_attendance_share__gte=0) & Q(declared_attendance_share__lte=1)),
         ]
 
     def __str__(self) -> str:
@@ -571,6 +590,9 @@ class StudyMode(models.TextChoices):
 
 class StudyRecordQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> StudyRecordQuerySet:
+        union = union_prefix(user)
+        if union is not None:
+            return self.filter(person__current_region__code__startswith=union)
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -584,7 +606,8 @@ class StudyRecordQuerySet(models.QuerySet):
 class StudyRecord(TimeStampedModel):
     """A frontline worker's academic study (学历提升), the ground of a 求学圆梦 claim
     (鲁人社字〔2025〕87号: 每年补贴不少于1万名一线职工（含农民工）学历与能力提升). A person records
-    their own; the claim is judged on graduation, the employer and the tuition paid."""
+    their own, with the 学信网 学籍在线验证报告 that proves enrolment; the claim is judged on the
+    enrolment date, the employer and post, and the contributions (docs/education_subsidy.md)."""
 
     person = models.ForeignKey(
         "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="study_records"
@@ -600,6 +623,9 @@ class StudyRecord(TimeStampedModel):
     employer = models.ForeignKey(
         "registry.Organisation", verbose_name=_("employer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    frontline_post = models.CharField(_("frontline post (一线岗位)"), max_length=60, blank=True)
+    chsi_report_number = models.CharField(_("学信网 enrolment verification report number"), max_length=20, blank=True)
+    chsi_verification_code = models.CharField(_("学信网 online verification code"), max_length=16, blank=True)
     evidence_note = models.CharField(_("evidence note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -648,6 +674,9 @@ REVIEW_STATUSES = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.COUNTY_REVIEWED,
 
 class ClaimQuerySet(ArchivableQuerySet):
     def visible_to(self, user: Any) -> ClaimQuerySet:
+        union = union_prefix(user)
+        if union is not None:  # the trade union reviews the 求学圆梦 claims of its region
+            return self.filter(subsidy_item=SubsidyItem.EDUCATION, county__code__startswith=union)
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -808,6 +837,9 @@ class ClaimLine(TimeStampedModel):
     study = models.ForeignKey(
         StudyRecord, verbose_name=_("study record"), null=True, blank=True, on_delete=models.PROTECT, related_name="subsidy_lines"
     )
+    # 求学圆梦 is paid once per person per 学历层次 (专科/本科): copied from the study record so a
+    # database constraint can hold it across every study record and claim.
+    study_level = models.CharField(pgettext_lazy("study", "level"), max_length=20, choices=StudyLevel.choices, blank=True)
     occupation = models.ForeignKey("registry.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey("registry.SkillLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("subsidy year"))
@@ -848,6 +880,13 @@ class ClaimLine(TimeStampedModel):
                 fields=["study", "subsidy_item"], condition=Q(status="live") & Q(study__isnull=False),
                 name="claim_line_once_per_study_item",
             ),
+            models.UniqueConstraint(
+                fields=["person", "subsidy_item", "study_level"], condition=Q(status="live") & ~Q(study_level=""),
+                name="claim_line_once_per_person_study_level",
+            ),
+            models.CheckConstraint(
+                name="claim_line_study_level_with_study", condition=Q(study_level="") | Q(study__isnull=False),
+            ),
             models.CheckConstraint(name="claim_line_amount_not_negative", condition=Q(amount__gte=0)),
             models.CheckConstraint(
                 name="claim_line_has_class_certificate_or_study",
@@ -859,6 +898,28 @@ class ClaimLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.claim.number} · {self.person.name} · {self.amount}"
+
+
+class RiskApproval(models.Model):
+    """A claim decided (county review, city or province approval) while a high-severity
+    supervision finding touching it was open: the reviewer's written reason and what was open."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="risk_approvals")
+    stage = models.CharField(_("stage"), max_length=20, choices=ClaimStatus.choices)
+    reason = models.TextField(_("reason"))
+    high_findings = models.PositiveIntegerField(_("open high-severity findings"))
+    risks = models.JSONField(_("open risks at the time"), default=list)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("approval despite open risk")
+        verbose_name_plural = _("approvals despite open risk")
+        constraints = [models.CheckConstraint(name="risk_approval_has_reason", condition=~Q(reason=""))]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.stage}"
 
 
 # ====================================================================== payments

@@ -14,11 +14,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
 from jixing.accounts.models import Role
+from jixing.core import risk
 from jixing.core.access import region_prefix, scope_for
 from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.evaluation.queries import certificates_for, highest_certificate_levels
 from jixing.registry.models import Organisation, OrganisationKind, Person, Region, RegionLevel, live_memberships
 from jixing.training import conf as training_conf
+from jixing.training import queries as training_queries
 from jixing.training import rules as training_rules
 from jixing.training.models import Enrollment, ProjectType, TrainingProject
 
@@ -55,9 +57,10 @@ BUDGET_READERS = frozenset({Role.FINANCE_OFFICER, Role.HRSS_OFFICER, Role.AUDITO
 BUDGET_WRITERS = frozenset({Role.FINANCE_OFFICER})
 CLAIM_READERS = frozenset({
     Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.TRAINEE,
+    Role.UNION_OFFICER,
 })
 CLAIM_MAKERS = frozenset({Role.INSTITUTION})
-REVIEWERS = frozenset({Role.HRSS_OFFICER})
+REVIEWERS = frozenset({Role.HRSS_OFFICER, Role.UNION_OFFICER})
 PAYMENT_READERS = frozenset({Role.FINANCE_OFFICER, Role.AUDITOR})
 PAYMENT_WRITERS = frozenset({Role.FINANCE_OFFICER})
 RECOVERY_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION})
@@ -70,6 +73,9 @@ PAYEE_HOLDERS = frozenset({Role.INSTITUTION, Role.TRAINEE})
 # subsidy_rules.md 2.1: 职业培训补贴, 技能提升补贴, 学徒制 and 创业培训 each count once a year,
 # 累计不超过3次; the same occupation and level only once). Living allowances and evaluation
 # subsidies ride on a training and are not counted separately.
+# Used only when no rule table is in force (the line then fails on the missing table anyway).
+DEFAULT_DECLARED_SHARE = Decimal("0.200")
+
 TRAINING_ITEMS = frozenset({
     SubsidyItem.VOCATIONAL_TRAINING, SubsidyItem.SKILL_UPGRADE, SubsidyItem.APPRENTICESHIP, SubsidyItem.ENTREPRENEURSHIP,
 })
@@ -321,6 +327,7 @@ def evaluate_enrollments(
     occupation_key = project.occupation.key if project.occupation is not None else None
     occupation_name = project.occupation.name if project.occupation is not None else project.special_ability
     level_name = project.level.name if project.level is not None else ""
+    sessions = training_queries.attendance_evidence(enrollments)
 
     drafts: list[LineDraft] = []
     with translation.override("zh-hans"):
@@ -347,9 +354,13 @@ def evaluate_enrollments(
                     # This training's own certificate is not "a higher level already held".
                     certificates=held.get(e.person_id, ()),
                 )
+            table = tables.in_force(city, on_date)
+            # Issue 13: captured attendance counts fully, declared only up to the city's share.
+            share = table.declared_attendance_share if table is not None else DEFAULT_DECLARED_SHARE
+            evidence = training_rules.evidenced_attendance(sessions.get(e.pk, []), share)
             facts = rules.LineFacts(
                 item=item, on_date=as_of,
-                enrollment_status=e.status, attendance_rate=e.attendance_rate,
+                enrollment_status=e.status, attendance_rate=evidence.rate, attendance_evidence=evidence,
                 required_attendance_rate=project.required_attendance_rate,
                 enrollment_subsidised=e.subsidised, project_subsidised=project.is_subsidised,
                 requires_certificate=project.requires_certificate or item == SubsidyItem.EVALUATION,
@@ -373,7 +384,6 @@ def evaluate_enrollments(
                 occupation=occupation_key, occupation_name=occupation_name,
                 target_groups=groups.get(e.person_id, frozenset()), employed_within_6_months=employed,
             )
-            table = tables.in_force(city, on_date)
             decision = rules.compute_subsidy(tables.data(table) if table else None, case)
             extra = [{"code": "employment_evidence", "text": text, "amount": None} for text in employment_reasons]
             drafts.append(LineDraft(
@@ -490,26 +500,43 @@ def evaluate_certificate(
     )
 
 
+EDUCATION_START_DEFAULT = dt.date(2024, 9, 1)  # the 2025 notices; each city's table holds its own
+
+
 def evaluate_study(
     person: Person, study: StudyRecord, *, exclude_line_ids: Iterable[int] = (), as_of: dt.date | None = None,
 ) -> LineDraft:
-    """Judge a person's own 求学圆梦 claim on one study record: graduated within 12 months,
-    employed, not claimed before; the city's EDUCATION rate, never more than the tuition paid."""
+    """Judge a person's own 求学圆梦 claim on one study record (docs/education_subsidy.md):
+    newly enrolled on/after the city's start date, 学信网 report, frontline post, insured at
+    the employer on the claim date, once per person per 学历层次; the city's EDUCATION rate,
+    capped at the tuition paid only where the city's table says so."""
+    from jixing.employment.queries import contribution_months_at
+
     as_of = as_of or today()
     item = SubsidyItem.EDUCATION
-    claimed = ClaimLine.objects.live().filter(study=study, subsidy_item=item).exclude(pk__in=list(exclude_line_ids)).exists()
-    on_date = study.graduated_on if study.graduated_on is not None and study.graduated_on <= as_of else as_of
-    groups = group_codes([person.pk], {person.pk: on_date}).get(person.pk, frozenset())
+    claimed = (ClaimLine.objects.live().filter(person=person, subsidy_item=item, study_level=study.level)
+               .exclude(pk__in=list(exclude_line_ids)).exists())
+    table = table_in_force(city_code(person.current_region_id), as_of)
+    employer = study.employer
+    months: list[dt.date] = []
+    if employer is not None:
+        months = contribution_months_at(person.pk, employer_id=employer.pk, employer_uscc=employer.uscc,
+                                        since=as_of - dt.timedelta(days=62), until=as_of)
     with translation.override("zh-hans"):
         checks = rules.check_study(rules.StudyFacts(
-            on_date=as_of, graduated_on=study.graduated_on, has_employer=study.employer_id is not None,
-            tuition_paid=study.tuition_paid, already_claimed=claimed,
+            on_date=as_of, level_label=str(study.get_level_display()), enrolled_on=study.enrolled_on,
+            enrolled_from=table.education_enrolled_from if table else EDUCATION_START_DEFAULT,
+            report_number=study.chsi_report_number, verification_code=study.chsi_verification_code,
+            employer_name=employer.name if employer is not None else "", frontline_post=study.frontline_post,
+            insured_months=tuple(months), already_claimed_level=claimed,
         ))
-        table = table_in_force(city_code(person.current_region_id), on_date)
-        case = rules.SubsidyCase(item=item, payee_kind=PayeeKind.PERSON, target_groups=groups)
-        decision = rules.cap_at_tuition(rules.compute_subsidy(rule_table_data(table) if table else None, case), study.tuition_paid)
+        # a fixed amount per person: no target-group or employment uplifts are asked for
+        case = rules.SubsidyCase(item=item, payee_kind=PayeeKind.PERSON)
+        decision = rules.compute_subsidy(rule_table_data(table) if table else None, case)
+        if table is not None and table.education_tuition_cap:
+            decision = rules.cap_at_tuition(decision, study.tuition_paid)
     return LineDraft(
-        person=person, item=item, year=on_date.year, on_date=on_date, checks=checks, decision=decision, table=table,
+        person=person, item=item, year=as_of.year, on_date=as_of, checks=checks, decision=decision, table=table,
         study=study,
     )
 
@@ -628,8 +655,10 @@ def claims_for(user: Any, *, status: str = "", item: str = "", q: str = "") -> Q
 
 
 def review_queue(user: Any) -> QuerySet[Claim]:
-    """Claims waiting for this officer's level: county review, city approval, province approval."""
-    if getattr(user, "role", None) != Role.HRSS_OFFICER or not user.region_id:
+    """Claims waiting for this officer's level: county review, city approval, province approval.
+    HRSS officers review every item but 求学圆梦, which trade-union officers review."""
+    role = getattr(user, "role", None)
+    if role not in REVIEWERS or not user.region_id:
         return Claim.objects.none()
     level = user.region.level
     statuses: list[str] = []
@@ -639,7 +668,9 @@ def review_queue(user: Any) -> QuerySet[Claim]:
         statuses.append(ClaimStatus.COUNTY_REVIEWED)
     if level == RegionLevel.PROVINCE:
         statuses.append(ClaimStatus.CITY_APPROVED)
-    return claims_for(user).filter(status__in=statuses).order_by("submitted_at", "id")
+    qs = claims_for(user).filter(status__in=statuses)
+    qs = qs.filter(subsidy_item=SubsidyItem.EDUCATION) if role == Role.UNION_OFFICER else qs.exclude(subsidy_item=SubsidyItem.EDUCATION)
+    return qs.order_by("submitted_at", "id")
 
 
 def line_counts(claim: Claim) -> dict[str, int]:
@@ -675,17 +706,23 @@ def my_certificates_to_claim(user: Any) -> list[Certificate]:
     ]
 
 
-def my_studies(user: Any) -> list[tuple[StudyRecord, ClaimLine | None]]:
-    """A trainee's study records, each with its live 求学圆梦 line if it has been claimed."""
+def my_studies(user: Any) -> list[tuple[StudyRecord, ClaimLine | None, LineDraft | None]]:
+    """A trainee's study records, each with its live 求学圆梦 line if it has been claimed, else
+    what a claim today would find (every check with its reason, and the amount)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return []
-    studies = list(StudyRecord.objects.filter(person_id=person_id).select_related("employer").order_by("-enrolled_on", "-id"))
+    studies = list(StudyRecord.objects.filter(person_id=person_id).select_related("employer", "person")
+                   .order_by("-enrolled_on", "-id"))
     lines = {
         ln.study_id: ln for ln in ClaimLine.objects.live().filter(study__in=studies, subsidy_item=SubsidyItem.EDUCATION)
         .select_related("claim")
     }
-    return [(s, lines.get(s.pk)) for s in studies]
+    out: list[tuple[StudyRecord, ClaimLine | None, LineDraft | None]] = []
+    for s in studies:
+        line = lines.get(s.pk)
+        out.append((s, line, None if line is not None else evaluate_study(s.person, s)))
+    return out
 
 
 def paid_to_claim(claim_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -823,3 +860,43 @@ def education_subsidised_persons(*, year: int, region_prefix: str | None = None)
     if region_prefix:
         lines = lines.filter(claim__county__code__startswith=region_prefix)
     return set(lines.values_list("person_id", flat=True).distinct())
+
+
+# ------------------------------------------------------------------ risk on the review page (issue 13)
+
+
+# Officers who review, pay or audit claims see the open supervision risks touching them.
+RISK_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR})
+
+
+def claim_risk_subjects(claim: Claim) -> risk.RiskSubjects:
+    """The institution, classes and persons a claim touches (what supervision may have flagged)."""
+    lines = ClaimLine.objects.filter(claim=claim).values_list("training_class_id", "person_id")
+    classes = {c for c, _p in lines if c}
+    persons = {p for _c, p in lines}
+    orgs = {o for o in (claim.organisation_id, claim.project.organiser_id if claim.project_id else None) if o}
+    return risk.RiskSubjects(organisation_ids=frozenset(orgs), class_ids=frozenset(classes),
+                             person_ids=frozenset(persons), claim_ids=frozenset({claim.pk}))
+
+
+def claim_risks(claim: Claim) -> list[risk.Risk]:
+    return risk.open_risks(claim_risk_subjects(claim))
+
+
+def risk_counts_for_claims(claims: Iterable[Claim]) -> dict[int, dict[str, int]]:
+    """Open risks by severity for each claim of a review-queue page (one provider call per claim)."""
+    return {c.pk: risk.count_by_severity(claim_risks(c)) for c in claims}
+
+
+def line_attendance(lines: Iterable[ClaimLine]) -> dict[int, training_rules.EvidencedAttendance]:
+    """Each training line's sessions as money counts them now: captured / declared / missing."""
+    rows = [ln for ln in lines if ln.enrollment_id]
+    if not rows:
+        return {}
+    enrollments = list(Enrollment.objects.filter(pk__in=[ln.enrollment_id for ln in rows]))
+    sessions = training_queries.attendance_evidence(enrollments)
+    out = {}
+    for ln in rows:
+        share = ln.rule_table.declared_attendance_share if ln.rule_table is not None else DEFAULT_DECLARED_SHARE
+        out[ln.pk] = training_rules.evidenced_attendance(sessions.get(ln.enrollment_id or 0, []), share)
+    return out

@@ -12,8 +12,10 @@
   ``check_payee_account(...)``: 技能提升补贴 is for persons insured against unemployment (N months
   on the certificate's issue date, N a dated parameter per city, or drawing unemployment benefit
   that day), is handled where they are insured (参保地) and paid to their 社会保障卡 account.
-- ``check_study(facts)`` and ``cap_at_tuition(decision, tuition)``: the gates and the tuition
-  cap of a 求学圆梦 line (鲁人社字〔2025〕87号: 一线职工学历与能力提升).
+- ``check_study(facts)`` and ``cap_at_tuition(decision, tuition)``: the gates of a 求学圆梦 line
+  (enrolled on/after the city's start date, 学信网 report, frontline post, insured at the
+  employer, once per 学历层次) and the tuition cap a city's table may ask for
+  (docs/education_subsidy.md).
 
 Only [V]/[S] rules from reference/subsidy_rules.md are enforced; amounts are never constants.
 """
@@ -26,6 +28,8 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+
+from jixing.training.rules import EvidencedAttendance
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -47,8 +51,6 @@ UPLIFT_EMPLOYED_6M = "employed_6m"
 # 技能提升补贴 must be applied for within 12 months of the certificate's issue date
 # (人社部 财政部《关于失业保险支持参保职工提升职业技能有关问题的通知》, subsidy_rules.md 2.1 [V]).
 SKILL_UPGRADE_WINDOW_MONTHS = 12
-# 求学圆梦 is applied for within 12 months of graduation, like 技能提升补贴 after a certificate.
-EDUCATION_WINDOW_MONTHS = 12
 
 
 def _money(value: Decimal) -> Decimal:
@@ -252,6 +254,9 @@ class LineFacts:
     enrollment_status: str | None = None
     attendance_rate: Decimal | None = None
     required_attendance_rate: Decimal | None = None
+    # Issue 13: the rate above is the evidenced one (training.rules.evidenced_attendance); these
+    # are its session counts, shown to the reviewer with the attendance check.
+    attendance_evidence: EvidencedAttendance | None = None
     enrollment_subsidised: bool | None = None
     project_subsidised: bool = True
     requires_certificate: bool = False
@@ -295,11 +300,19 @@ def check_line(facts: LineFacts) -> tuple[Check, ...]:
         if facts.attendance_rate is not None and facts.required_attendance_rate is not None:
             ok = facts.attendance_rate >= facts.required_attendance_rate
             values = {"rate": f"{facts.attendance_rate * 100:.1f}", "required": f"{facts.required_attendance_rate * 100:.1f}"}
-            checks.append(Check(
-                "attendance", ok,
-                (_("Attendance %(rate)s%% meets the required %(required)s%%.") if ok
-                 else _("Attendance %(rate)s%% is below the required %(required)s%%.")) % values,
-            ))
+            text = (_("Attendance %(rate)s%% meets the required %(required)s%%.") if ok
+                    else _("Attendance %(rate)s%% is below the required %(required)s%%.")) % values
+            ev = facts.attendance_evidence
+            if ev is not None:
+                text += " " + _(
+                    "Sessions: %(captured)d captured, %(declared)d declared (%(verified)d verified by a spot check, "
+                    "%(counted)d counted within the limit of %(limit)d), %(missing)d missing."
+                ) % {"captured": ev.captured, "declared": ev.declared, "verified": ev.declared_verified,
+                     "counted": ev.declared_counted, "limit": ev.declared_limit, "missing": ev.missing}
+                if ev.declared_uncounted:
+                    text += " " + _("%(n)d declared session(s) beyond the limit count only after a clean spot check.") % {
+                        "n": ev.declared_uncounted}
+            checks.append(Check("attendance", ok, text))
         if not facts.project_subsidised:
             checks.append(Check("project_subsidised", False, _("The project is not a subsidised project.")))
         if facts.enrollment_subsidised is False:
@@ -480,48 +493,76 @@ def failed_reasons(checks: Sequence[Check]) -> list[str]:
 
 @dataclass(frozen=True)
 class StudyFacts:
+    """What a 求学圆梦 line is judged on (docs/education_subsidy.md; 德州/青岛 trade-union
+    notices 2025): a frontline worker newly enrolled in continuing-education 专科/本科 on or
+    after the city's start date, evidenced by a 学信网 学籍在线验证报告, employed and insured at
+    the employer on the claim date, paid once per person per 学历层次."""
+
     on_date: dt.date
-    graduated_on: dt.date | None
-    has_employer: bool
-    tuition_paid: Decimal
-    already_claimed: bool = False
+    level_label: str
+    enrolled_on: dt.date
+    enrolled_from: dt.date
+    report_number: str
+    verification_code: str
+    employer_name: str
+    frontline_post: str
+    insured_months: tuple[dt.date, ...] = ()  # contribution months found at the employer, near on_date
+    already_claimed_level: bool = False
+
+
+def insured_on(day: dt.date, months: Iterable[dt.date]) -> dt.date | None:
+    """The contribution month that shows insurance on ``day``: that month, or the one before
+    (contribution files arrive a month late: assumption, docs/education_subsidy.md)."""
+    this = day.replace(day=1)
+    previous = (this - dt.timedelta(days=1)).replace(day=1)
+    found = {m.replace(day=1) for m in months}
+    return this if this in found else previous if previous in found else None
 
 
 def check_study(facts: StudyFacts) -> tuple[Check, ...]:
-    """The gates of a person's 求学圆梦 claim on one study record, each with its reason."""
+    """The gates of a person's 求学圆梦 claim on one study record, each with what it found."""
     checks: list[Check] = []
-    graduated = facts.graduated_on is not None and facts.graduated_on <= facts.on_date
-    if facts.graduated_on is None:
-        checks.append(Check("graduated", False, _("The study has not been completed: no graduation date is recorded.")))
-    elif not graduated:
-        checks.append(Check(
-            "graduated", False,
-            _("The graduation date %(day)s is in the future.") % {"day": facts.graduated_on.isoformat()},
-        ))
+    enrolled = facts.enrolled_on.isoformat()
+    start = facts.enrolled_from.isoformat()
+    if facts.enrolled_on > facts.on_date:
+        checks.append(Check("enrolled", False, _("The enrolment date %(day)s is in the future.") % {"day": enrolled}))
+    elif facts.enrolled_on < facts.enrolled_from:
+        checks.append(Check("enrolled", False, _(
+            "Enrolled on %(day)s, before the city's start date %(start)s: only students newly enrolled "
+            "from that day are funded.") % {"day": enrolled, "start": start}))
     else:
-        checks.append(Check("graduated", True, _("Graduated on %(day)s.") % {"day": facts.graduated_on.isoformat()}))
-    if graduated and facts.graduated_on is not None:
-        ok = months_between(facts.graduated_on, facts.on_date) < EDUCATION_WINDOW_MONTHS
-        checks.append(Check(
-            "within_12_months", ok,
-            _("Applied within 12 months of graduation.") if ok
-            else _("More than 12 months have passed since graduation (%(day)s).") % {"day": facts.graduated_on.isoformat()},
-        ))
+        checks.append(Check("enrolled", True, _(
+            "Enrolled on %(day)s, on or after the city's start date %(start)s.") % {"day": enrolled, "start": start}))
+    has_report = bool(facts.report_number and facts.verification_code)
     checks.append(Check(
-        "employed", facts.has_employer,
-        _("An employer is recorded: a frontline worker in employment.") if facts.has_employer
-        else _("No employer is recorded: the subsidy is for employed frontline workers."),
-    ))
-    paid = facts.tuition_paid > 0
-    checks.append(Check(
-        "tuition_paid", paid,
-        _("Tuition paid: %(amount)s yuan.") % {"amount": _money(facts.tuition_paid)} if paid
-        else _("No tuition paid is recorded: there is nothing to subsidise."),
+        "verification_report", has_report,
+        _("学信网 enrolment verification report %(number)s, online code recorded.") % {"number": facts.report_number}
+        if has_report else _("No 学信网 enrolment verification report (number and online code) is recorded."),
     ))
     checks.append(Check(
-        "not_claimed", not facts.already_claimed,
-        _("Not claimed before.") if not facts.already_claimed
-        else _("This study has already been claimed for (under some fund)."),
+        "frontline_post", bool(facts.frontline_post),
+        _("Frontline post: %(post)s.") % {"post": facts.frontline_post} if facts.frontline_post
+        else _("No frontline post is recorded: the subsidy is for frontline workers."),
+    ))
+    month = insured_on(facts.on_date, facts.insured_months)
+    if not facts.employer_name:
+        checks.append(Check("employed_insured", False,
+                            _("No employer is recorded: the subsidy is for employed frontline workers.")))
+    elif month is None:
+        checks.append(Check("employed_insured", False, _(
+            "No contribution by %(employer)s found for %(month)s or the month before: the person must be "
+            "employed and insured there on the claim date.") % {
+                "employer": facts.employer_name, "month": facts.on_date.strftime("%Y-%m")}))
+    else:
+        checks.append(Check("employed_insured", True, _(
+            "Insured by %(employer)s: contribution for %(month)s found.") % {
+                "employer": facts.employer_name, "month": month.strftime("%Y-%m")}))
+    checks.append(Check(
+        "once_per_level", not facts.already_claimed_level,
+        _("No 求学圆梦 subsidy before at this level (%(level)s).") % {"level": facts.level_label}
+        if not facts.already_claimed_level
+        else _("A 求学圆梦 subsidy at this level (%(level)s) has already been claimed: once per person per level.")
+        % {"level": facts.level_label},
     ))
     return tuple(checks)
 

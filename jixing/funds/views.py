@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
+from jixing.core import risk
 from jixing.core.access import get_for_user
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
@@ -52,8 +53,10 @@ from .forms import (
     StudyRecordForm,
     apply_errors,
 )
+from .lists import CLAIMS, PAYMENTS
 from .models import (
     FRONTLINE_MIN_SHARE,
+    BatchStatus,
     Budget,
     Claim,
     ClaimLine,
@@ -108,7 +111,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     role = request.user.role
     if role == Role.FINANCE_OFFICER:
         return redirect("funds:budget_list")
-    if role == Role.HRSS_OFFICER:
+    if role in (Role.HRSS_OFFICER, Role.UNION_OFFICER):
         return redirect("funds:review_queue")
     if role == Role.TRAINEE:
         return redirect("funds:my_subsidies")
@@ -216,11 +219,10 @@ def budget_appropriate(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_roles(*CLAIM_READERS)
 def claim_list(request: AuthedRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    claims = queries.claims_for(request.user, status=status if status in ClaimStatus.values else "",
-                                q=request.GET.get("q", "").strip()[:50])
+    listing = CLAIMS.page(request)
     return TemplateResponse(request, "funds/claim_list.html", {
-        "page_obj": _page(request, claims), "statuses": ClaimStatus.choices, "status": status,
+        "page_obj": listing.page_obj, "listing": listing, "statuses": ClaimStatus.choices,
+        "status": request.GET.get("status", ""), "items": SubsidyItem.choices, "item": request.GET.get("item", ""),
         "q": request.GET.get("q", ""), "can_create": request.user.role in CLAIM_MAKERS,
     })
 
@@ -228,7 +230,11 @@ def claim_list(request: AuthedRequest) -> HttpResponse:
 @require_roles(*REVIEWERS)
 def review_queue(request: AuthedRequest) -> HttpResponse:
     claims = queries.review_queue(request.user).prefetch_related("lines")
-    return TemplateResponse(request, "funds/review_queue.html", {"page_obj": _page(request, claims)})
+    page = _page(request, claims)
+    counts = queries.risk_counts_for_claims(page.object_list)
+    for claim in page.object_list:
+        claim.risk_counts = counts[claim.pk]
+    return TemplateResponse(request, "funds/review_queue.html", {"page_obj": page})
 
 
 def _enrollment_label(d: queries.LineDraft) -> str:
@@ -297,7 +303,8 @@ def _claim(request: AuthedRequest, pk: int) -> Claim:
 
 def _next_step(user: Any, claim: Claim) -> str:
     """The review step this officer could take now (the action re-checks everything)."""
-    if user.role != Role.HRSS_OFFICER or not user.region_id:
+    wanted = Role.UNION_OFFICER if actions.reviewed_by_union(claim) else Role.HRSS_OFFICER
+    if user.role != wanted or not user.region_id:
         return ""
     level = user.region.level
     steps: dict[str, str] = {
@@ -321,6 +328,12 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.user.role == Role.TRAINEE and claim.person_id != request.user.person_id:
         lines = lines.filter(person_id=request.user.person_id)
     is_claimant = actions._claimant_staff(request.user, claim)
+    lines = list(lines)
+    show_risks = request.user.role in queries.RISK_READERS
+    evidence = queries.line_attendance(lines) if show_risks or is_claimant else {}
+    for line in lines:
+        line.attendance_evidence = evidence.get(line.pk)
+    risks = queries.claim_risks(claim) if show_risks else []
     accounts: QuerySet[PayeeAccount] = PayeeAccount.objects.none()
     if is_claimant:
         accounts = PayeeAccount.objects.active().filter(**_claimant_lookup(claim))
@@ -330,6 +343,8 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "payee_form": PayeeChoiceForm(queryset=accounts, initial={"payee_account": claim.payee_account_id}) if is_claimant and claim.is_editable else None,
         "orders": claim.payment_orders.select_related("batch", "payee_account").order_by("id"),
         "recoveries": claim.recovery_orders.all() if request.user.role != Role.TRAINEE else [],
+        "show_risks": show_risks, "risks": risks, "risk_counts": risk.count_by_severity(risks),
+        "risk_ready": risk.providers_ready(),
     })
 
 
@@ -456,8 +471,9 @@ def my_study(request: AuthedRequest) -> HttpResponse:
             actions.record_study(
                 by=request.user, school=data["school"], programme=data["programme"], level=data["level"],
                 mode=data["mode"], student_number=data["student_number"], enrolled_on=data["enrolled_on"],
-                graduated_on=data["graduated_on"], tuition_paid=data["tuition_paid"], employer=data["employer"],
-                evidence_note=data["evidence_note"],
+                graduated_on=data["graduated_on"], tuition_paid=data["tuition_paid"] or 0, employer=data["employer"],
+                frontline_post=data["frontline_post"], chsi_report_number=data["chsi_report_number"],
+                chsi_verification_code=data["chsi_verification_code"], evidence_note=data["evidence_note"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -549,8 +565,9 @@ def payee_accounts(request: AuthedRequest) -> HttpResponse:
 @require_roles(*PAYMENT_READERS)
 def batch_list(request: AuthedRequest) -> HttpResponse:
     region = request.user.region_id
+    listing = PAYMENTS.page(request)
     return TemplateResponse(request, "funds/batch_list.html", {
-        "page_obj": _page(request, queries.batches_for(request.user)),
+        "page_obj": listing.page_obj, "listing": listing, "statuses": BatchStatus.choices,
         "payable": queries.payable_claims(region).count() if region else 0,
         "blocking": list(queries.open_issues_blocking(region).select_related("batch")[:20]) if region else [],
         "can_write": request.user.role in PAYMENT_WRITERS,

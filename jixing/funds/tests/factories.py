@@ -26,12 +26,16 @@ from jixing.funds.models import (
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 from jixing.training.models import (
+    Attendance,
     Enrollment,
     EnrollmentStatus,
     ProjectStatus,
     ProjectType,
+    Provenance,
+    Teacher,
     TrainingClass,
     TrainingProject,
+    TrainingSession,
 )
 
 _seq = {"n": 0}
@@ -135,12 +139,40 @@ def trainee(name: str = "", *, county: str = "370102", birth: dt.date = dt.date(
     return make_person(name or f"学员{n}", county, birth=birth, seq=100 + n)
 
 
+SESSIONS_PER_CLASS = 20
+
+
+def _sessions(k: TrainingClass) -> list[TrainingSession]:
+    """The class's 20 one-hour sessions (made on first use), one a day from its start."""
+    existing = list(k.sessions.order_by("starts_at"))
+    if existing:
+        return existing
+    org = k.project.organiser
+    teacher = Teacher.objects.filter(organisation=org).first() or Teacher.objects.create(
+        organisation=org, person=make_person(f"教师{nxt()}", k.county_id, seq=5000 + nxt()))
+    tz = dt.timezone(dt.timedelta(hours=8))
+    return [TrainingSession.objects.create(
+        training_class=k, teacher=teacher, topic=f"第{i + 1}课", hours=Decimal("1"),
+        starts_at=dt.datetime.combine(k.start_date + dt.timedelta(days=i), dt.time(9), tzinfo=tz),
+        ends_at=dt.datetime.combine(k.start_date + dt.timedelta(days=i), dt.time(10), tzinfo=tz),
+    ) for i in range(SESSIONS_PER_CLASS)]
+
+
 def enroll(k: TrainingClass, person: Person, *, status: str = EnrollmentStatus.COMPLETED, rate: str = "0.950",
-           subsidised: bool = True) -> Enrollment:
-    return Enrollment.objects.create(
+           subsidised: bool = True, provenance: str = Provenance.CAPTURED) -> Enrollment:
+    """An enrollment whose rate is backed by attendance rows (issue 13: money counts evidence):
+    ``rate`` × 20 sessions attended in full, ``provenance`` as given."""
+    enrollment = Enrollment.objects.create(
         training_class=k, person=person, status=status, attendance_rate=Decimal(rate), subsidised=subsidised,
         completed_on=k.end_date if status == EnrollmentStatus.COMPLETED else None,
     )
+    attended = int((Decimal(rate) * SESSIONS_PER_CLASS).to_integral_value())
+    Attendance.objects.bulk_create([Attendance(
+        enrollment=enrollment, session=s, person_id=person.pk, training_class=k, check_in_at=s.starts_at,
+        check_out_at=s.ends_at, method="qr" if provenance == Provenance.CAPTURED else "teacher",
+        credited_hours=s.hours, provenance=provenance,
+    ) for s in _sessions(k)[:attended]])
+    return enrollment
 
 
 def certificate(person: Person, *, occ: Occupation | None = None, lvl: int = 3, issued_on: dt.date | None = None,

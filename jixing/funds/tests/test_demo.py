@@ -12,8 +12,16 @@ from django.core.management import call_command
 from faker import Faker
 
 from jixing.core.demo import DemoContext
-from jixing.funds import demo
-from jixing.funds.models import Budget, Claim, ClaimStatus, PaymentBatch, RecoveryOrder, StaffEducationReport
+from jixing.funds import demo, queries
+from jixing.funds.models import (
+    Budget,
+    Claim,
+    ClaimStatus,
+    PaymentBatch,
+    RecoveryOrder,
+    StaffEducationReport,
+    StudyRecord,
+)
 from jixing.funds.tests import factories as f
 from jixing.registry.models import OrganisationKind
 
@@ -38,8 +46,14 @@ def test_it_seeds_a_demo_whose_ledger_verifies_clean(personas) -> None:
     assert PaymentBatch.objects.filter(status="reconciled").count() == 1
     assert RecoveryOrder.objects.filter(status="partially_received").count() == 1
     assert StaffEducationReport.objects.count() >= 1
-    education = Claim.objects.get(subsidy_item="education")  # 求学圆梦: one submitted claim on a recorded study
-    assert education.status == ClaimStatus.SUBMITTED and education.lines.get().study is not None
+    # 求学圆梦: one claim on a new enrolment, reviewed by the county trade union (not HRSS)
+    education = Claim.objects.get(subsidy_item="education")
+    assert education.status == ClaimStatus.COUNTY_REVIEWED and education.lines.get().study is not None
+    assert education.county_reviewed_by.role == "union_officer"
+    # each refusal reason shows on one demo person: before the start date, not insured, once per level
+    failing = {c.code for study in StudyRecord.objects.all() for c in queries.evaluate_study(study.person, study).checks
+               if not c.ok}
+    assert {"enrolled", "employed_insured", "once_per_level"} <= failing
     out = io.StringIO()
     call_command("verify_ledger", "--json", stdout=out)
     report = json.loads(out.getvalue())
