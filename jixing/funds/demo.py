@@ -454,6 +454,7 @@ def _skill_upgrade_cases(ctx: DemoContext, province_officer: User) -> None:
                             starts_on=day - dt.timedelta(days=30), reference="JC-DEMO-001")
         user = User.objects.filter(person=person).first() or _user(f"demo-trainee-{person.pk}", Role.TRAINEE, person=person)
         number = f"62170000{person.pk:011d}"
+        account: PayeeAccount | None
         if card:
             account = actions.register_card_account(by=jinan_officer, person=person, bank_name="中国工商银行济南分行",
                                                     account_number=number, source="card_bank_file")
