@@ -354,7 +354,7 @@ def test_it_fails_an_export_into_a_missing_folder_before_any_state_change(person
 
     payable(personas)
     batch = actions.create_payment_batch(by=personas.grace).batch
-    with pytest.raises(CommandError, match="does not exist"):
+    with pytest.raises(CommandError, match="不存在"):
         call_command("export_bank_file", batch.number, "--as", "grace", "--out", str(tmp_path / "missing"), "--json",
                      stdout=io.StringIO())
     batch.refresh_from_db()
