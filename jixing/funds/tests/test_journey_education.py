@@ -43,8 +43,9 @@ def test_it_claims_a_new_enrolment_and_the_union_reviews_it(page, live_server, p
     page.select_option("#studies select[name=payee_account]", str(acct.pk))
     page.click("#studies form.inline button[type=submit]")
     page.wait_for_url("**/funds/claims/*/")
-    page.click("text=提交")
-    page.wait_for_url("**/funds/claims/*/")
+    with page.expect_navigation():
+        page.click("#submit-claim")
+    assert Claim.objects.get(person=personas.lixia_person).status == ClaimStatus.SUBMITTED
 
     page.context.clear_cookies()
     login(page, live_server, union)
@@ -53,7 +54,7 @@ def test_it_claims_a_new_enrolment_and_the_union_reviews_it(page, live_server, p
     page.click("table a[href*='/funds/claims/']")
     page.wait_for_url("**/funds/claims/*/")
     screenshot(page, "education-3-union-claim")
-    page.click("form[action$='/approve/'] button[type=submit]")
-    page.wait_for_url("**/funds/claims/*/")
+    with page.expect_navigation():
+        page.click("form[action$='/approve/'] button[type=submit]")
     claim = Claim.objects.get(person=personas.lixia_person)
     assert claim.status == ClaimStatus.COUNTY_REVIEWED and claim.county_reviewed_by == union
