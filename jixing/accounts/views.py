@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import update_session_auth_hash
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, resolve_url
 from django.template.response import TemplateResponse
@@ -21,8 +20,9 @@ from jixing.core.audit import verify_chain
 from jixing.core.models import AuditOutcome
 from jixing.core.permissions import ANY_ROLE, public, require_roles
 
-from . import actions, queries, totp
+from . import actions, totp
 from .forms import ApiTokenForm, AuditFilterForm, LoginForm, OtpForm, PasswordChangeForm
+from .lists import AUDIT_LOG
 from .middleware import STARTED
 from .models import STAFF_ROLES, ApiToken, Role, User
 
@@ -173,17 +173,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     security administrator (B1). Reading it is itself audited."""
     user: User = request.user  # type: ignore[assignment]
     form = AuditFilterForm(request.GET or None)
-    events = queries.audit_events_for(user)
     filters = form.cleaned_data if form.is_valid() else {}
-    events = queries.filter_audit_events(events, **filters)
-    page = Paginator(events.order_by("-id"), 50).get_page(request.GET.get("page"))
+    listing = AUDIT_LOG.page(request)
+    page = listing.page_obj
     page.object_list = list(page.object_list)  # read before this very visit is recorded
     broken = verify_chain() if request.GET.get("verify") == "1" and user.role == Role.AUDITOR else None
     audit.record("audit.log_viewed", actor=user, object_type="core.auditevent",
                  detail={k: str(v) for k, v in filters.items() if v} or None)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page_obj": page, "broken": broken, "query": query.urlencode(),
+    context = {"form": form, "page_obj": page, "listing": listing, "broken": broken, "query": query.urlencode(),
                "can_verify": user.role == Role.AUDITOR}
     return TemplateResponse(request, "accounts/audit_log.html", context)
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from jixing.accounts.models import Role
 from jixing.core import audit, workflow
 from jixing.core.access import scope_for
+from jixing.core.events import publish
 from jixing.core.money import yuan
 from jixing.registry.models import Organisation, OrganisationKind, Person, Region, SkillLevel
 from jixing.registry.validators import normalise_uscc
@@ -192,6 +193,7 @@ def refer_candidate(demand: JobDemand, person: Person, *, by: Any, note: str = "
     audit.record("referral.created", actor=by, obj=referral, after={
         "demand": demand.pk, "person": person.pk, "score": match.score,
     })
+    publish("employment.referral.made", obj=referral, actor=by, demand=demand.title)
     return referral
 
 

@@ -16,7 +16,9 @@ Scope (every list, detail and API call):
 - placements: officers by the place of work's county or the person's current region; the
   employer its own placements; a training organisation the placements it reported or of
   persons it trained; a trainee their own;
-- contributions and held rows: officers only (contributions also to the person themself).
+- contributions and held rows: officers only (contributions also to the person themself);
+- sector officers (one department's actions): demands a project of their actions serves,
+  referrals and placements after training in their actions, no pay reports or contributions.
 """
 
 from __future__ import annotations
@@ -30,10 +32,15 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.core.access import scope_for
+from jixing.core.access import scope_for, scope_q
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number
 from jixing.core.models import TimeStampedModel
+
+
+# The action a referral or placement belongs to: that of the training it followed (the
+# department rule, jixing.core.access.scope_q).
+TRAINED_IN_ACTION = "enrollment__training_class__project__action"
 
 
 class JobDemandStatus(models.TextChoices):
@@ -51,11 +58,11 @@ class JobDemandQuerySet(models.QuerySet):
             return self
         if scope.organisation_id:
             return self.filter(Q(employer_id=scope.organisation_id) | Q(status=JobDemandStatus.OPEN))
-        if scope.region_prefix:
-            return self.filter(scope.region_q("county"))
         if scope.person_id:
             return self.filter(status=JobDemandStatus.OPEN)
-        return self.none()
+        # A sector officer: the demands that a project of one of their actions serves.
+        reached = scope_q(scope, region=("county",), action="projects__action")
+        return self.filter(pk__in=JobDemand.objects.filter(reached).values("pk"))
 
     def open(self) -> JobDemandQuerySet:
         return self.filter(status=JobDemandStatus.OPEN)
@@ -114,18 +121,10 @@ class ReferralStatus(models.TextChoices):
 
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> ReferralQuerySet:
-        scope = scope_for(user)
-        if scope.everything:
-            return self
-        if scope.organisation_id:
-            return self.filter(
-                Q(demand__employer_id=scope.organisation_id) | Q(referring_organisation_id=scope.organisation_id)
-            )
-        if scope.region_prefix:
-            return self.filter(scope.region_q("demand__county"))
-        if scope.person_id:
-            return self.filter(person_id=scope.person_id)
-        return self.none()
+        return self.filter(scope_q(
+            scope_for(user), region=("demand__county",), organisation=("demand__employer", "referring_organisation"),
+            person=("person",), action=TRAINED_IN_ACTION,
+        ))
 
 
 class Referral(TimeStampedModel):
@@ -205,11 +204,9 @@ class PlacementQuerySet(models.QuerySet):
                 Q(training_class__project__organiser_id=org) | Q(training_class__project__partner_id=org)
             )
             return self.filter(Q(employer_id=org) | Q(reporting_organisation_id=org) | Exists(trained))
-        if scope.region_prefix:
-            return self.filter(scope.region_q("county") | scope.region_q("person__current_region"))
-        if scope.person_id:
-            return self.filter(person_id=scope.person_id)
-        return self.none()
+        return self.filter(scope_q(
+            scope, region=("county", "person__current_region"), person=("person",), action=TRAINED_IN_ACTION,
+        ))
 
     def verified(self) -> PlacementQuerySet:
         return self.filter(status=VerificationStatus.VERIFIED)
@@ -416,14 +413,8 @@ class HeldContribution(models.Model):
 
 class SkillPayReportQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> SkillPayReportQuerySet:
-        scope = scope_for(user)
-        if scope.everything:
-            return self
-        if scope.organisation_id:
-            return self.filter(enterprise_id=scope.organisation_id)
-        if scope.region_prefix:
-            return self.filter(scope.region_q("enterprise__county"))
-        return self.none()
+        # No action reaches an enterprise's pay report: sector officers see none.
+        return self.filter(scope_q(scope_for(user), region=("enterprise__county",), organisation=("enterprise",)))
 
 
 class SkillPayReport(TimeStampedModel):

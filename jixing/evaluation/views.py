@@ -45,10 +45,13 @@ from .forms import (
     apply_errors,
 )
 from .importers import import_results_file
+from .lists import CERTIFICATES
 from .models import (
     Certificate,
+    CertificateStatus,
     DirectRecognition,
     EvaluationFiling,
+    EvaluationMode,
     EvaluationResult,
     EvaluationSession,
     FilingStatus,
@@ -519,12 +522,14 @@ def recognition_decide(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_roles(*READERS, Role.TRAINEE)
 def certificate_list(request: AuthedRequest) -> HttpResponse:
-    qs = Certificate.objects.visible_to(request.user).select_related("person", "occupation", "level", "issuer")
     number = request.GET.get("number", "").strip().upper()
-    if number:
-        qs = qs.filter(number__startswith=number)
-    template = "evaluation/my_certificates.html" if request.user.role == Role.TRAINEE else "evaluation/certificate_list.html"
-    return TemplateResponse(request, template, {"page_obj": _page(request, qs), "number": number})
+    if request.user.role == Role.TRAINEE:
+        qs = Certificate.objects.visible_to(request.user).select_related("person", "occupation", "level", "issuer")
+        return TemplateResponse(request, "evaluation/my_certificates.html", {"page_obj": _page(request, qs), "number": number})
+    listing = CERTIFICATES.page(request)
+    return TemplateResponse(request, "evaluation/certificate_list.html", {
+        "page_obj": listing.page_obj, "listing": listing, "number": number,
+        "statuses": CertificateStatus.choices, "modes": EvaluationMode.choices})
 
 
 @require_roles(*READERS, Role.TRAINEE)

@@ -18,20 +18,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import Sum
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit, workflow
 from jixing.core.access import region_prefix, scope_for
+from jixing.core.events import publish
 from jixing.core.masking import mask_bank_account
 from jixing.core.money import yuan
 from jixing.evaluation.models import Certificate
@@ -654,6 +656,7 @@ def submit_claim(claim: Claim, *, by: Any) -> Claim:
         claim.last_reason = ""
         claim.save(update_fields=["submitted_by", "submitted_at", "last_reason", "updated_at"])
         workflow.move(claim, ClaimStatus.SUBMITTED, by=by, event="funds.claim.submit")
+        publish("funds.claim.submitted", obj=claim, actor=by)
     return claim
 
 
@@ -786,6 +789,7 @@ def _start_notice(claim: Claim, *, by: Any) -> None:
     claim.save(update_fields=["notice_starts_on", "notice_ends_on", "updated_at"])
     workflow.move(claim, ClaimStatus.PUBLIC_NOTICE, by=by, event="funds.claim.public_notice",
                   reason=_("Public notice until %(day)s.") % {"day": claim.notice_ends_on.isoformat()})
+    publish("funds.claim.approved", obj=claim, actor=by, notice_ends_on=claim.notice_ends_on.isoformat())
 
 
 def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
@@ -856,6 +860,7 @@ def return_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
         claim.budget = None
         claim.save(update_fields=["last_reason", "county_reviewed_by", "city_approved_by", "province_approved_by",
                                   "budget", "updated_at"])
+        publish("funds.claim.returned", obj=claim, actor=by, reason=reason)
     return claim
 
 
@@ -877,6 +882,7 @@ def reject_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
             status=LineStatus.EXCLUDED, excluded_reason=_("Claim rejected: %(reason)s") % {"reason": reason[:250]}
         )
         workflow.move(claim, ClaimStatus.REJECTED, by=by, reason=reason, event="funds.claim.reject")
+        publish("funds.claim.rejected", obj=claim, actor=by, reason=reason)
     return claim
 
 
@@ -1027,32 +1033,70 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _serialise(kind: str, key: str) -> None:
+    """Hold a transaction-scoped lock named (kind, key) until the surrounding transaction ends.
+
+    PostgreSQL: an advisory lock (a row lock on the region would also block every insert that
+    references the region). SQLite: transactions are BEGIN IMMEDIATE (config/settings.py), so
+    writers are already serialised from their first statement; nothing more to do."""
+    if connection.vendor != "postgresql":
+        return
+    assert transaction.get_connection().in_atomic_block, "a money lock lives only inside a transaction"
+    classid = zlib.crc32(kind.encode()) - (1 << 31)
+    objid = zlib.crc32(key.encode()) - (1 << 31)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [classid, objid])
+
+
+def _batch_lock_key(region_code: str) -> str:
+    # Batches of a province and of its cities can overlap (a province officer's batch covers
+    # the cities' claims), so one lock per province serialises every batch that could share one.
+    return region_code[:2]
+
+
 @dataclass
 class BatchResult:
     batch: PaymentBatch | None
     issued: int = 0
     attached: int = 0
     refused: list[dict[str, str]] = field(default_factory=list)
+    replay: bool = False
 
 
-def create_payment_batch(*, by: Any, region: Region | None = None, limit: int | None = None) -> BatchResult:
+def create_payment_batch(
+    *, by: Any, region: Region | None = None, limit: int | None = None, idempotency_key: str = "",
+) -> BatchResult:
     """A payment batch of every payable claim in the region (and orders issued outside a batch).
 
-    Refused while a reconciliation mismatch of this region is unresolved (G5)."""
+    Atomic and serialised per province (SECURITY.md G3, issue 11 defect 4): the payable claims
+    are read inside the transaction, under the lock, so parallel creators make one batch and
+    the others find nothing left to pay. An empty batch is never created. The same
+    ``idempotency_key`` again returns the first batch (``replay``). Refused while a
+    reconciliation mismatch of this region is unresolved (G5)."""
     region = region or getattr(by, "region", None)
     if region is None:
         raise PermissionDenied(_("Only a finance officer responsible for this region may do this."))
     _require_finance(by, region.code)
-    _ensure_batches_allowed(region.code)
-    claims = list(queries.payable_claims(region.code)[: limit or None])
-    loose = list(PaymentOrder.objects.filter(
-        batch__isnull=True, status=OrderStatus.ISSUED, claim__county__code__startswith=region_prefix(region.code)
-    ))
-    if not claims and not loose:
-        raise ValidationError(_("No payable claims in %(region)s.") % {"region": region.name})
+    key = (idempotency_key or "").strip()
+    if key and not 8 <= len(key) <= 100:
+        raise ValidationError({"idempotency_key": _("Give an idempotency key of 8 to 100 characters.")})
     result = BatchResult(batch=None)
     with transaction.atomic():
-        batch = PaymentBatch(region=region, created_by=by)
+        _serialise("funds.payment_batch", _batch_lock_key(region.code))
+        if key:
+            first = PaymentBatch.objects.filter(idempotency_key=key).first()
+            if first is not None:
+                if first.region_id != region.code:
+                    raise Conflict(_("This idempotency key was already used for a batch of another region."))
+                return BatchResult(batch=first, issued=first.order_count, replay=True)
+        _ensure_batches_allowed(region.code)
+        claims = list(queries.payable_claims(region.code)[: limit or None])
+        loose = list(PaymentOrder.objects.select_for_update(of=("self",)).filter(
+            batch__isnull=True, status=OrderStatus.ISSUED, claim__county__code__startswith=region_prefix(region.code)
+        ).order_by("id"))
+        if not claims and not loose:
+            raise ValidationError(_("No payable claims in %(region)s.") % {"region": region.name})
+        batch = PaymentBatch(region=region, created_by=by, idempotency_key=key or None)
         _save_numbered(batch, f"PC{today():%Y%m}")
         for order in loose:
             order.batch = batch
@@ -1067,9 +1111,9 @@ def create_payment_batch(*, by: Any, region: Region | None = None, limit: int | 
             except (ValidationError, Conflict) as exc:
                 message = exc.message if isinstance(exc, Conflict) else "；".join(exc.messages)
                 result.refused.append({"claim": claim.number, "reason": message})
-        totals = batch.orders.aggregate(s=Sum("amount"))
+        totals = batch.orders.aggregate(s=Sum("amount"), n=Count("id"))
         batch.total_amount = yuan(totals["s"] or ZERO)
-        batch.order_count = batch.orders.count()
+        batch.order_count = totals["n"]
         if batch.order_count == 0:
             raise ValidationError(_("No payment order could be issued: %(reasons)s")
                                   % {"reasons": "；".join(r["reason"] for r in result.refused)})
@@ -1079,6 +1123,13 @@ def create_payment_batch(*, by: Any, region: Region | None = None, limit: int | 
         })
     result.batch = batch
     return result
+
+
+def lock_batch_for_export(batch: PaymentBatch, *, by: Any) -> PaymentBatch:
+    """Inside the caller's transaction: the batch row locked for writing its bank file, so two
+    exports of one batch, or an export and a reconciliation, run one after the other."""
+    _require_finance(by, batch.region_id)
+    return PaymentBatch.objects.select_for_update().get(pk=batch.pk)
 
 
 def record_bank_file_export(batch: PaymentBatch, *, by: Any, sha256: str, rows: int, fmt: str) -> None:
@@ -1133,8 +1184,25 @@ def reconcile_bank_return(
     previous = BankReturn.objects.filter(batch=batch, file_sha256=file_sha256).first()
     if previous is not None:
         return ReconcileResult(previous, True, list(previous.issues.all()))
+    try:
+        return _reconcile_locked(batch, by=by, rows=rows, file_name=file_name, file_sha256=file_sha256)
+    except IntegrityError:
+        # bank_return_once_per_file held where the batch lock does not reach: a clean replay.
+        previous = BankReturn.objects.filter(batch=batch, file_sha256=file_sha256).first()
+        if previous is None:
+            raise
+        return ReconcileResult(previous, True, list(previous.issues.all()))
+
+
+def _reconcile_locked(
+    batch: PaymentBatch, *, by: Any, rows: Sequence[ReturnRow], file_name: str, file_sha256: str,
+) -> ReconcileResult:
     with transaction.atomic():
         batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+        # Read again under the lock: a parallel reader of the same file has committed by now.
+        previous = BankReturn.objects.filter(batch=batch, file_sha256=file_sha256).first()
+        if previous is not None:
+            return ReconcileResult(previous, True, list(previous.issues.all()))
         if batch.status == BatchStatus.OPEN:
             raise ValidationError(_("Export the bank file of this batch before reading the bank's return file."))
         bank_return = BankReturn.objects.create(batch=batch, file_name=file_name[:200], file_sha256=file_sha256,
@@ -1209,6 +1277,7 @@ def _order_succeeded(order: PaymentOrder, *, by: Any, bank_reference: str) -> No
     workflow.move(order, OrderStatus.SUCCEEDED, by=by, event="funds.payment_order.succeeded")
     claim = Claim.objects.select_for_update().get(pk=order.claim_id)
     workflow.move(claim, ClaimStatus.PAID, by=by, event="funds.claim.paid")
+    publish("funds.claim.paid", obj=claim, actor=by, amount=str(order.amount))
 
 
 def _order_failed(order: PaymentOrder, *, by: Any, reason: str) -> None:
@@ -1222,6 +1291,7 @@ def _order_failed(order: PaymentOrder, *, by: Any, reason: str) -> None:
     workflow.move(order, OrderStatus.FAILED, by=by, reason=reason, event="funds.payment_order.failed")
     claim = Claim.objects.select_for_update().get(pk=order.claim_id)
     workflow.move(claim, ClaimStatus.PAYABLE, by=by, reason=reason, event="funds.claim.payment_failed")
+    publish("funds.claim.payment_failed", obj=claim, actor=by, reason=reason)
 
 
 def _settle_batch_status(batch: PaymentBatch, *, by: Any) -> None:
@@ -1328,6 +1398,7 @@ def create_recovery_order(
             "payer": str(payer), "amount": str(value), "claim": claim.number if claim else None,
             "deadline": deadline.isoformat(), "case_ref": case_ref,
         }, detail={"reason": reason})
+        publish("funds.recovery.ordered", obj=order, actor=by, amount=str(value), deadline=deadline.isoformat())
     return order
 
 
@@ -1421,6 +1492,7 @@ def mark_overdue_recoveries(*, on: dt.date | None = None, by: Any = None) -> int
                 workflow.move(order, RecoveryStatus.OVERDUE, by=by, event="funds.recovery.overdue",
                               reason=_("Deadline %(day)s passed with %(left)s yuan outstanding.")
                               % {"day": order.deadline.isoformat(), "left": order.outstanding})
+                publish("funds.recovery.overdue", obj=order, actor=by)
                 count += 1
     return count
 

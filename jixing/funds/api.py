@@ -548,14 +548,17 @@ def list_batches(request: HttpRequest) -> Any:
     return queries.batches_for(request.user)
 
 
-@router.post("/payment-batches", response={201: BatchOut, 409: Message})
+@router.post("/payment-batches", response={200: BatchOut, 201: BatchOut, 409: Message})
 def create_batch(request: HttpRequest) -> Any:
+    """Batch every payable claim of the officer's region (201). Parallel requests make one
+    batch; the others find nothing left to pay (422). With an ``Idempotency-Key`` header the
+    same key again returns the first batch (200)."""
     require_api_roles(request, *PAYMENT_WRITERS)
     try:
-        result = actions.create_payment_batch(by=request.user)
+        result = actions.create_payment_batch(by=request.user, idempotency_key=request.headers.get("Idempotency-Key", ""))
     except actions.Conflict as exc:
         return Status(409, {"detail": exc.message})
-    return Status(201, result.batch)
+    return Status(200 if result.replay else 201, result.batch)
 
 
 # ---------------------------------------------------------------- recoveries

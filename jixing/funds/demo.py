@@ -363,7 +363,7 @@ def _studies(ctx: DemoContext) -> None:
 
 
 def seed(ctx: DemoContext) -> None:
-    cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
+    cities = list(Region.objects.home().filter(level=RegionLevel.CITY).order_by("code"))
     if not cities:
         return
     province_officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id="370000").order_by("id").first() \

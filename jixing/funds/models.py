@@ -865,6 +865,8 @@ class PaymentBatch(TimeStampedModel):
     exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
     exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     file_sha256 = models.CharField(_("bank file SHA-256"), max_length=64, blank=True)
+    # The caller's key for creating this batch: the same key again returns this batch.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True, null=True, blank=True)
 
     objects = PaymentBatchQuerySet.as_manager()
 

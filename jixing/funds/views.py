@@ -53,8 +53,10 @@ from .forms import (
     StudyRecordForm,
     apply_errors,
 )
+from .lists import CLAIMS, PAYMENTS
 from .models import (
     FRONTLINE_MIN_SHARE,
+    BatchStatus,
     Budget,
     Claim,
     ClaimLine,
@@ -217,11 +219,10 @@ def budget_appropriate(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_roles(*CLAIM_READERS)
 def claim_list(request: AuthedRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    claims = queries.claims_for(request.user, status=status if status in ClaimStatus.values else "",
-                                q=request.GET.get("q", "").strip()[:50])
+    listing = CLAIMS.page(request)
     return TemplateResponse(request, "funds/claim_list.html", {
-        "page_obj": _page(request, claims), "statuses": ClaimStatus.choices, "status": status,
+        "page_obj": listing.page_obj, "listing": listing, "statuses": ClaimStatus.choices,
+        "status": request.GET.get("status", ""), "items": SubsidyItem.choices, "item": request.GET.get("item", ""),
         "q": request.GET.get("q", ""), "can_create": request.user.role in CLAIM_MAKERS,
     })
 
@@ -554,8 +555,9 @@ def payee_accounts(request: AuthedRequest) -> HttpResponse:
 @require_roles(*PAYMENT_READERS)
 def batch_list(request: AuthedRequest) -> HttpResponse:
     region = request.user.region_id
+    listing = PAYMENTS.page(request)
     return TemplateResponse(request, "funds/batch_list.html", {
-        "page_obj": _page(request, queries.batches_for(request.user)),
+        "page_obj": listing.page_obj, "listing": listing, "statuses": BatchStatus.choices,
         "payable": queries.payable_claims(region).count() if region else 0,
         "blocking": list(queries.open_issues_blocking(region).select_related("batch")[:20]) if region else [],
         "can_write": request.user.role in PAYMENT_WRITERS,
@@ -598,9 +600,8 @@ def batch_export(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_for_user(PaymentBatch.objects.all(), request.user, pk)
     form = ExportForm(request.POST)
     fmt = form.cleaned_data["format"] if form.is_valid() else "csv"
-    bank_file = bankfiles.build_payment_file(batch, fmt)
     try:
-        actions.record_bank_file_export(batch, by=request.user, sha256=bank_file.sha256, rows=bank_file.rows, fmt=fmt)
+        bank_file = bankfiles.export_payment_file(batch, by=request.user, fmt=fmt)
     except ACTION_ERRORS as exc:
         _fail(request, exc)
         return redirect("funds:batch_detail", pk=batch.pk)

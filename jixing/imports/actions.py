@@ -24,7 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixing.core import audit, workflow
+from jixing.core import audit, events, workflow
 from jixing.core.excel import XlsxStream
 from jixing.core.models import AuditOutcome
 
@@ -213,6 +213,7 @@ def _fail(job: ImportJob, message: str, *, by: User | None) -> None:
     job.save(update_fields=["message", "stage", "finished_at", "updated_at"])
     if (job.status, ImportStatus.FAILED) in ImportJob.TRANSITIONS:
         workflow.move(job, ImportStatus.FAILED, by=by, reason=message[:500], event="import.failed")
+        events.publish("imports.job.failed", obj=job, actor=None, file=job.file_name, reason=message[:200])
 
 
 def _importer_for(job: ImportJob, by: User | None) -> Importer[Any]:
@@ -237,7 +238,7 @@ def _run(job: ImportJob, path: Path, info: UploadInfo, *, dry_run: bool, by: Use
             _store_result(job, result)
             workflow.move(job, ImportStatus.VALIDATED, by=by, event="import.validated")
         else:
-            with transaction.atomic():
+            with transaction.atomic(), events.batch(job.file_name):
                 result = run_import(importer, path, info, dry_run=False, by=by, on_progress=progress,
                                     on_rejected=sink, keep_errors=0, chunk_size=chunk_size)
                 progress.close()
@@ -249,6 +250,8 @@ def _run(job: ImportJob, path: Path, info: UploadInfo, *, dry_run: bool, by: Use
                                        "%(rejected)d rows rejected.")
                               % {"created": result.counts.created, "updated": result.counts.updated,
                                  "unchanged": result.counts.unchanged, "rejected": result.rejected_rows})
+            events.publish("imports.job.finished", obj=job, actor=None, file=job.file_name, rejected=result.rejected_rows,
+                           rows=result.counts.created + result.counts.updated + result.counts.unchanged)
     finally:
         progress.close()
     return result

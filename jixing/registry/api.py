@@ -37,7 +37,7 @@ class PersonOut(Schema):
     id_number_masked: str = Field(description="First 6 and last 4 characters; the rest masked.")
     phone_masked: str
     sex: str = Field(description="M or F, from the ID number.")
-    birth_date: dt.date
+    birth_year: int = Field(description="Year of birth only: the masked digits of the ID number are the birth date.")
     household_region: str = Field(description="GB/T 2260 county code.")
     current_region: str = Field(description="GB/T 2260 county code.")
     education: str

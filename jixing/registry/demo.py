@@ -38,9 +38,9 @@ _KIND_CYCLE = [
 
 def seed(ctx: DemoContext) -> None:
     rng, faker = ctx.rng, ctx.faker
-    cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
+    cities = list(Region.objects.home().filter(level=RegionLevel.CITY).order_by("code"))
     counties_by_city: dict[str, list[Region]] = {}
-    for county in Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"):
+    for county in Region.objects.home().filter(level=RegionLevel.COUNTY).order_by("code"):
         counties_by_city.setdefault(county.parent_id or "", []).append(county)
     ctx.shared["cities"] = cities
     ctx.shared["counties_by_city"] = counties_by_city

@@ -27,8 +27,21 @@ class RegionLevel(models.TextChoices):
     COUNTY = "county", _("county")
 
 
+# The province this system serves. The region table holds every division of China (a
+# migrant's 户籍 may be anywhere); lists of places where training, posts and budgets happen
+# are Shandong's.
+HOME_PROVINCE = "370000"
+HOME_PREFIX = HOME_PROVINCE[:2]
+
+
+class RegionQuerySet(models.QuerySet):
+    def home(self) -> RegionQuerySet:
+        """Shandong's divisions only."""
+        return self.filter(code__startswith=HOME_PREFIX)
+
+
 class Region(models.Model):
-    """GB/T 2260 division; the code is the key so scope filters need no join."""
+    """GB/T 2260 division of China; the code is the key so scope filters need no join."""
 
     code = models.CharField(_("code"), max_length=6, primary_key=True)
     name = models.CharField(_("name"), max_length=50)
@@ -37,6 +50,8 @@ class Region(models.Model):
     kind = models.CharField(_("kind"), max_length=10, blank=True, help_text=_("市辖区 / 县级市 / 县"))
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     history = HistoricalRecords()
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -49,6 +64,31 @@ class Region(models.Model):
     @property
     def city_code(self) -> str:
         return self.code[:4] + "00"
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+
+class FormerRegionCode(models.Model):
+    """A GB/T 2260 code no longer current but still carried in the first six digits of resident
+    ID numbers issued before it changed (e.g. 110103 崇文区, merged in 2010). Reference only: an
+    ID number is valid whatever its region code (GB 11643 checks date and check digit); this
+    table names where an old number was issued. Loaded from python-stdnum's ``cn/loc.dat``."""
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    name = models.CharField(_("name"), max_length=50)
+    years = models.CharField(_("years in use"), max_length=20, blank=True, help_text=_("e.g. [1983-2010]"))
+    province = models.ForeignKey(Region, verbose_name=_("province"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("former region code")
+        verbose_name_plural = _("former region codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
 
 
 class Department(models.Model):
@@ -243,6 +283,12 @@ class Person(ArchivableModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def birth_year(self) -> int:
+        """What may stand beside a masked ID number: the masked digits are the birth date
+        (docs/security.md, "Masking rule"), so month and day appear only after an unmask."""
+        return self.birth_date.year
 
     def age_on(self, day: dt.date) -> int:
         b = self.birth_date

@@ -36,6 +36,7 @@ from .forms import (
     ReasonForm,
     apply_errors,
 )
+from .lists import PERSONS
 from .models import Organisation, OrganisationStatus, Person
 from .queries import ORGANISATION_READERS, ORGANISATION_WRITERS, PERSON_READERS, PERSON_WRITERS
 
@@ -78,22 +79,17 @@ def person_list(request: AuthedRequest) -> HttpResponse:
                 return redirect(f"{reverse('registry:person_list')}?{urlencode(params)}")
     form = PersonSearchForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
+    listing = PERSONS.page(request)
     if id_not_found:
-        persons = queries.search_persons(request.user).none()
-    else:
-        persons = queries.search_persons(
-            request.user, q=filters.get("q", ""), region=filters.get("region", ""),
-            group=filters.get("group"), include_archived=filters.get("archived", False),
-        )
-    page = _page(request, persons)
+        listing.page_obj = _page(request, queries.search_persons(request.user).none())
     today = timezone.localdate()
     rows = []
-    for person in page:
+    for person in listing.page_obj:
         person.age = person.age_on(today)  # type: ignore[attr-defined]  # an extra attribute for the template
         rows.append((person, queries.membership_labels(person, request.user)))
     q = filters.get("q", "")
     return TemplateResponse(request, "registry/person_list.html", {
-        "form": form, "page_obj": page, "rows": rows, "id_not_found": id_not_found,
+        "form": form, "page_obj": listing.page_obj, "listing": listing, "rows": rows, "id_not_found": id_not_found,
         "q_display": "" if queries.looks_like_id_number(q) else q,
         "can_create": request.user.role in PERSON_WRITERS,
     })

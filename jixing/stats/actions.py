@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from jixing.core import audit
-from jixing.core.excel import safe_cell
+from jixing.core.events import publish
+from jixing.core.excel import Percent, write_cell
+from jixing.core.overdue import overdue_todos_by_county
 
 from . import queries, rollup
 from .models import DispatchReport
@@ -65,6 +68,7 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
         + [r["city"].name for r in ranking if r["progress"].light == "red"],
         "supervision": _supervision_summary(as_of),
         "risk_approvals": _risk_approvals_by_city(period, as_of),
+        "overdue_todos": _overdue_todos(today),
     }
 
 
@@ -80,6 +84,17 @@ def _risk_approvals_by_city(period: dt.date, as_of: dt.date) -> dict[str, int]:
         city = f"{county[:4]}00"
         counts[city] = counts.get(city, 0) + 1
     return counts
+
+
+def _overdue_todos(today: dt.date) -> list[dict[str, Any]]:
+    """To-dos past their deadline on the day the report is made, by county (a snapshot: the
+    waiting items are today's, whatever month the report is for)."""
+    from jixing.registry.models import Region
+
+    counts = overdue_todos_by_county(today)
+    names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
+    rows = [{"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items() if n]
+    return sorted(rows, key=lambda r: (-r["count"], r["code"]))
 
 
 def _supervision_summary(as_of: dt.date) -> dict[str, Any]:
@@ -107,8 +122,19 @@ def _supervision_summary(as_of: dt.date) -> dict[str, Any]:
     return summary
 
 
-def _pct(value: str | None) -> str:
-    return "—" if value is None or value == "None" else f"{float(value) * 100:.1f}%"
+def _pct(value: str | None) -> Percent | str:
+    """A ratio as a number cell formatted 0.0% (a negative gap too: no leading apostrophe)."""
+    return "—" if value is None or value == "None" else Percent(Decimal(value))
+
+
+def _number(value: str | None) -> Decimal | str:
+    """A figure kept as a string in the report's JSON, back to a number for Excel."""
+    if value in (None, "", "None"):
+        return ""
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
 
 
 def dispatch_workbook(data: dict[str, Any]) -> bytes:
@@ -119,6 +145,8 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     bold = book.add_format({"bold": True, "bg_color": "#F2F2F2"})
     title = book.add_format({"bold": True, "font_size": 14})
+    formats = {"percent": book.add_format({"num_format": "0.0%"}), "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+               "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm"})}
 
     def sheet(name: str, heading: str, headers: list[str], rows: list[list[Any]]) -> None:
         ws = book.add_worksheet(name[:31])
@@ -128,17 +156,14 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
             ws.set_column(c, c, 16 if c else 34)
         for r, row in enumerate(rows, start=3):
             for c, v in enumerate(row):
-                if isinstance(v, int | float):
-                    ws.write_number(r, c, v)
-                else:
-                    ws.write_string(r, c, str(safe_cell("" if v is None else str(v))))
+                write_cell(ws, r, c, v, **formats)
 
     head = data["headline"]
     heading = _("Dispatch report %(period)s (figures as of %(day)s)") % {"period": data["period"], "day": data["as_of"]}
     overall = head["overall"] or {}
     sheet(_("Summary"), heading, [_("Item"), pgettext("sheet", "Value")], [
         [_("Subsidised person-times 2025–2027"), int(float(overall.get("actual", 0) or 0))],
-        [_("Three-year target"), overall.get("target", "")],
+        [_("Three-year target"), _number(overall.get("target"))],
         [_("Completion"), _pct(overall.get("completion"))],
         [_("Time progress of the action"), _pct(overall.get("time_progress"))],
         [_("Completions this year"), head["year_total"]],
@@ -146,18 +171,22 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
         [_("Lagging items"), "；".join(data["lagging"]) or _("none")],
     ])
     sheet(_("By target"), heading, [_("Target"), _("Year"), _("Actual"), _("Target value"), _("Completion"), _("Time progress"), _("Gap")], [
-        [t["name"], t["year"] or "2025-2027", int(float(t["actual"])), t["target"] or t["note"], _pct(t["completion"]),
+        [t["name"], t["year"] or "2025-2027", int(float(t["actual"])), _number(t["target"]) if t["target"] else t["note"], _pct(t["completion"]),
          _pct(t["time_progress"]), _pct(t["gap"])] for t in data["targets"]
     ])
     risky = data.get("risk_approvals", {})
     sheet(_("By city"), heading, [_("City"), _("Rank"), _("Actual"), pgettext("allocated task", "Allocation"), _("Completion"),
                                   _("Claims approved despite open high-severity findings")], [
-        [c["name"], c["rank"], int(float(c["actual"])), c["allocation"] or "", _pct(c["completion"]), risky.get(c["code"], 0)]
+        [c["name"], c["rank"], int(float(c["actual"])), _number(c["allocation"]), _pct(c["completion"]),
+         risky.get(c["code"], 0)]
         for c in data["cities"]
     ])
     sheet(_("By action"), heading, [_("Training action"), _("Person-times")], [[f"（{a['number']}）{a['name']}", a["count"]] for a in data["actions"]])
     if data["supervision"]:
-        sheet(_("Supervision"), heading, [_("Item"), pgettext("sheet", "Value")], [[k, v] for k, v in data["supervision"].items()])
+        sheet(_("Supervision"), heading, [_("Item"), pgettext("sheet", "Value")],
+              [[k, _number(v) if isinstance(v, str) else v] for k, v in data["supervision"].items()])
+    sheet(_("Overdue to-dos"), heading, [_("County"), _("Code"), _("Overdue to-dos")],
+          [[r["name"], r["code"], r["count"]] for r in data.get("overdue_todos", [])])
     book.close()
     return buffer.getvalue()
 
@@ -170,6 +199,7 @@ def generate_dispatch_report(*, period: dt.date, by: Any, today: dt.date) -> Dis
             as_of=dt.date.fromisoformat(data["as_of"]), data=data, workbook=dispatch_workbook(data),
         )
         audit.record("stats.dispatch_report", actor=by, obj=report, detail={"period": data["period"]})
+        publish("stats.export.ready", obj=report, actor=None, period=data["period"])
     return report
 
 

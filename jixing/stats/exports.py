@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from jixing.core.excel import XlsxStream
+from jixing.core.excel import Percent, XlsxStream
 
 from . import queries
 from .queries import StatsScope
@@ -28,8 +28,9 @@ class Table:
     rows: list[list[Any]]
 
 
-def pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+def pct(value: Decimal | None) -> Percent | str:
+    """A ratio as a percentage: a number formatted 0.0% in Excel, "63.8%" on the page."""
+    return "—" if value is None else Percent(value)
 
 
 def light_label(light: str | None) -> str:
@@ -44,6 +45,7 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
     by_county = queries.county_breakdown(scope, year=year) if scope.region_prefix else []
     funnel = queries.funnel(scope, year=year, today=today)
     colleges = queries.college_checks(scope, year=year) if scope.action_numbers is None else []
+    by_origin = queries.origin_breakdown(scope, year=year)
     tables = {
         "progress": Table("progress", _("Progress against every target"), [
             _("Training action"), _("Target"), _("Period"), _("Actual"), _("Target value"), _("Completion"),
@@ -67,17 +69,20 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
                          [[str(a["action"]), a["count"]] for a in by_action]),
         "counties": Table("counties", _("By county"), [_("County"), _("Person-times")],
                           [[c["county"].name, c["count"]] for c in by_county]),
+        "origins": Table("origins", _("By household region"),
+                         [_("Household region"), _("Person-times")],
+                         [[o["region"].name, o["count"]] for o in by_origin]),
         "funnel": Table("funnel", _("From enrollment to employment"), [_("Stage"), pgettext("count", "Persons")],
                         [[s["label"], s["count"]] for s in funnel]),
         "colleges": Table("colleges", _("Vocational colleges: social training vs enrolled students"), [
             _("College"), _("Trained"), _("Enrolled students"), _("Ratio"), _("Meets 1×"),
-        ], [[c["organisation"].name, c["trained"], c["enrolled"], f"{c['ratio']}", _("yes") if c["meets"] else _("no")]
+        ], [[c["organisation"].name, c["trained"], c["enrolled"], c["ratio"], _("yes") if c["meets"] else _("no")]
             for c in colleges]),
     }
     overall = next((r for r in progress if r.target.code == "overall_subsidized"), None)
     return {
         "progress_rows": progress, "ranking": ranking, "trend": trend, "by_action": by_action,
-        "by_county": by_county, "funnel": funnel, "colleges": colleges, "tables": tables, "overall": overall,
+        "by_county": by_county, "by_origin": by_origin, "funnel": funnel, "colleges": colleges, "tables": tables, "overall": overall,
         "year_total": sum(trend),
     }
 

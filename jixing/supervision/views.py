@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -38,7 +37,8 @@ from .forms import (
     SanctionForm,
     rule_setting_form,
 )
-from .models import Case, CaseStatus, Explanation, Finding, FindingStatus, RuleEditorGrant, RuleSetting
+from .lists import CASES, FINDINGS
+from .models import Case, CaseStatus, Explanation, Finding, FindingStatus, RuleEditorGrant, RuleSetting, Severity
 
 OFFICER = Role.HRSS_OFFICER
 READERS = (Role.HRSS_OFFICER, Role.AUDITOR)
@@ -100,11 +100,9 @@ def finding_list(request: AuthedRequest) -> HttpResponse:
         org = int(request.GET.get("organisation") or 0) or None
     except ValueError:
         org = None
-    qs = queries.findings_for(request.user, code=code if code in rules.by_code() else "", status=status,
-                              organisation=org, county=request.GET.get("region", "")[:6])
-    page = Paginator(qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = FINDINGS.page(request)
     return TemplateResponse(request, "supervision/finding_list.html", {
-        "page": page, "rules": rules.by_code(), "statuses": FindingStatus.choices, "code": code, "status": status,
+        "page": listing.page_obj, "page_obj": listing.page_obj, "listing": listing, "severities": Severity.choices, "rules": rules.by_code(), "statuses": FindingStatus.choices, "code": code, "status": status,
         "organisation": org, "can_open_case": request.user.role == OFFICER,
     })
 
@@ -162,9 +160,10 @@ def finding_explain(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_roles(*EVERY_VIEWER)
 def case_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "active")
-    page = Paginator(queries.cases_for(request.user, status=status), queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = CASES.page(request)
     return TemplateResponse(request, "supervision/case_list.html", {
-        "page": page, "status": status, "statuses": CaseStatus.choices})
+        "page": listing.page_obj, "page_obj": listing.page_obj, "listing": listing, "status": status,
+        "statuses": CaseStatus.choices})
 
 
 @require_roles(OFFICER)

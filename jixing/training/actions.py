@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
+from jixing.core.events import publish
 from jixing.core.models import StatusChange
 from jixing.core.workflow import move
 from jixing.registry.models import Organisation, Person, RegionLevel
@@ -237,6 +238,7 @@ def submit_project(project: TrainingProject, *, by: Any) -> TrainingProject:
         project.submitted_by = by
         project.save(update_fields=["submitted_by", "partner", "updated_at"])
         move(project, ProjectStatus.SUBMITTED, by=by, event="training.project.submit")
+        publish("training.project.submitted", obj=project, actor=by)
     return project
 
 
@@ -255,6 +257,7 @@ def _decide(project: TrainingProject, to: str, *, by: Any, reason: str, needs_re
             project.approved_at = timezone.now()
             project.save(update_fields=["approved_by", "approved_at", "updated_at"])
         move(project, to, by=by, reason=reason, event=f"training.project.{to}")
+        publish(f"training.project.{to}", obj=project, actor=by, reason=reason)
     return project
 
 
@@ -437,8 +440,10 @@ def find_or_register_trainee(*, by: Any, name: str, id_number: str, phone: str =
     """The person with this resident ID number, or a new registry record for them.
 
     Real-name check: an existing person's registered name must match. A new person's
-    household region is the county of the ID number when it is a Shandong county, else
-    ``fallback_county`` (the class's county), which is also their current region.
+    household region is the county of the ID number when it is a current county of China
+    (a migrant from Henan keeps Henan), else ``fallback_county`` (the class's county: the
+    number's code is a former or unknown one, which does not make the number invalid), and
+    their current region is ``fallback_county``.
     """
     from jixing.registry.validators import normalise_phone, parse_resident_id
 

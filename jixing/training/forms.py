@@ -55,7 +55,7 @@ class _TeachersField(forms.ModelMultipleChoiceField):
 
 
 def _counties() -> Any:
-    return Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent").order_by("code")
+    return Region.objects.home().filter(level=RegionLevel.COUNTY).select_related("parent").order_by("code")
 
 
 class ProjectForm(forms.Form):

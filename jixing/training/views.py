@@ -45,6 +45,7 @@ from .forms import (
     apply_errors,
 )
 from .importers import RosterImporter
+from .lists import CLASSES, PROJECTS
 from .models import (
     Attendance,
     CheckInMethod,
@@ -101,10 +102,9 @@ def _session(request: HttpRequest, pk: int) -> TrainingSession:
 def project_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     action = request.GET.get("action", "")
-    projects = queries.projects_for(request.user, status=status if status in ProjectStatus.values else "",
-                                    action=int(action) if action.isdigit() else None, q=request.GET.get("q", "")[:50])
+    listing = PROJECTS.page(request)
     return TemplateResponse(request, "training/project_list.html", {
-        "page_obj": _page(request, projects), "statuses": ProjectStatus.choices, "status": status, "action": action,
+        "page_obj": listing.page_obj, "listing": listing, "statuses": ProjectStatus.choices, "status": status, "action": action,
         "q": request.GET.get("q", "")[:50], "can_create": request.user.role == Role.INSTITUTION,
     })
 
@@ -209,11 +209,9 @@ def class_create(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @require_roles(*READERS)
 def class_list(request: AuthedRequest) -> HttpResponse:
-    qs = queries.classes_for(request.user).order_by("-start_date", "code")
-    q = request.GET.get("q", "")[:50]
-    if q:
-        qs = qs.filter(code__icontains=q)
-    return TemplateResponse(request, "training/class_list.html", {"page_obj": _page(request, qs), "q": q})
+    listing = CLASSES.page(request)
+    return TemplateResponse(request, "training/class_list.html", {
+        "page_obj": listing.page_obj, "listing": listing, "q": request.GET.get("q", "")[:50]})
 
 
 def _class_page(request: AuthedRequest, klass: TrainingClass, **forms: Any) -> HttpResponse:

@@ -159,3 +159,23 @@ def test_it_summarises_supervision_in_the_report(dataset):
     summary = dispatch_figures(period=dt.date(2026, 11, 1), today=dt.date(2026, 11, 27))["supervision"]
     assert summary[_("Findings")] == 1 and summary[_("Open findings")] == 1
     assert summary[_("Findings of rule %(code)s") % {"code": "R01"}] == 1
+
+
+def test_it_writes_numbers_and_percentages_as_numbers_in_both_workbooks(client, dataset, tmp_path):
+    """Excel users sum and sort these cells: no "63.8%" text, no apostrophe before a negative gap."""
+    client.force_login(dataset.alice)
+    response = client.get("/stats/?year=2026&export=progress")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    completion = [r[5] for r in rows[1:] if r[5] not in ("", "—")]
+    gaps = [r[7] for r in rows[1:] if r[7] not in ("", "—")]
+    assert completion and all(isinstance(v, float) for v in completion)
+    assert gaps and all(isinstance(v, float) for v in gaps) and any(v < 0 for v in gaps)
+    out = tmp_path / "report.xlsx"
+    call_command("dispatch_report", "--period", "2026-10", "--out", str(out))
+    book = CalamineWorkbook.from_path(str(out))
+    by_target = book.get_sheet_by_name(_("By target")).to_python()
+    cells = [c for row in by_target[3:] for c in row[4:7] if c not in ("", "—")]
+    assert cells and all(isinstance(c, float) for c in cells)
+    assert not any(isinstance(c, str) and c.startswith("'") for row in by_target for c in row)
+    summary = {row[0]: row[1] for row in book.get_sheet_by_name(_("Summary")).to_python()[3:]}
+    assert isinstance(summary[_("Completion")], float) and isinstance(summary[_("Three-year target")], float)
