@@ -37,7 +37,6 @@ from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number
 from jixing.core.models import TimeStampedModel
 
-
 # The action a referral or placement belongs to: that of the training it followed (the
 # department rule, jixing.core.access.scope_q).
 TRAINED_IN_ACTION = "enrollment__training_class__project__action"
