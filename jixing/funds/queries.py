@@ -874,7 +874,7 @@ def claim_risk_subjects(claim: Claim) -> risk.RiskSubjects:
     lines = ClaimLine.objects.filter(claim=claim).values_list("training_class_id", "person_id")
     classes = {c for c, _p in lines if c}
     persons = {p for _c, p in lines}
-    orgs = {o for o in (claim.organisation_id, claim.project.organiser_id if claim.project_id else None) if o}
+    orgs = {o for o in (claim.organisation_id, claim.project.organiser_id if claim.project is not None else None) if o}
     return risk.RiskSubjects(organisation_ids=frozenset(orgs), class_ids=frozenset(classes),
                              person_ids=frozenset(persons), claim_ids=frozenset({claim.pk}))
 

@@ -233,7 +233,7 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
     page = _page(request, claims)
     counts = queries.risk_counts_for_claims(page.object_list)
     for claim in page.object_list:
-        claim.risk_counts = counts[claim.pk]
+        claim.risk_counts = counts[claim.pk]  # type: ignore[attr-defined]
     return TemplateResponse(request, "funds/review_queue.html", {"page_obj": page})
 
 
@@ -328,17 +328,17 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.user.role == Role.TRAINEE and claim.person_id != request.user.person_id:
         lines = lines.filter(person_id=request.user.person_id)
     is_claimant = actions._claimant_staff(request.user, claim)
-    lines = list(lines)
+    line_list = list(lines)
     show_risks = request.user.role in queries.RISK_READERS
-    evidence = queries.line_attendance(lines) if show_risks or is_claimant else {}
-    for line in lines:
-        line.attendance_evidence = evidence.get(line.pk)
+    evidence = queries.line_attendance(line_list) if show_risks or is_claimant else {}
+    for line in line_list:
+        line.attendance_evidence = evidence.get(line.pk)  # type: ignore[attr-defined]
     risks = queries.claim_risks(claim) if show_risks else []
     accounts: QuerySet[PayeeAccount] = PayeeAccount.objects.none()
     if is_claimant:
         accounts = PayeeAccount.objects.active().filter(**_claimant_lookup(claim))
     return TemplateResponse(request, "funds/claim_detail.html", {
-        "claim": claim, "lines": lines, "history": _history_rows(claim, ClaimStatus), "step": _next_step(request.user, claim),
+        "claim": claim, "lines": line_list, "history": _history_rows(claim, ClaimStatus), "step": _next_step(request.user, claim),
         "is_claimant": is_claimant, "note_form": NoteForm(), "reason_form": ReasonForm(),
         "payee_form": PayeeChoiceForm(queryset=accounts, initial={"payee_account": claim.payee_account_id}) if is_claimant and claim.is_editable else None,
         "orders": claim.payment_orders.select_related("batch", "payee_account").order_by("id"),

@@ -19,11 +19,11 @@ RANK_SEVERITY = {v: k for k, v in SEVERITY_RANK.items()}
 
 
 def _subject_q(label: str, ids: Iterable[int]) -> Q:
-    ids = [str(i) for i in ids]
-    if not ids:
+    keys = [str(i) for i in ids]
+    if not keys:
         return Q(pk__in=[])
     app_label, model = label.split(".")
-    return Q(subject_type=ContentType.objects.get_by_natural_key(app_label, model.lower()), subject_id__in=ids)
+    return Q(subject_type=ContentType.objects.get_by_natural_key(app_label, model.lower()), subject_id__in=keys)
 
 
 def open_risks(subjects: RiskSubjects) -> list[Risk]:

@@ -25,7 +25,7 @@ from jixing.registry.models import (
     TargetGroup,
 )
 
-from .models import Enrollment, ProjectType, Teacher
+from .models import Enrollment, ProjectType, Teacher, TrainingSession
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -205,8 +205,14 @@ class MultiplePhotoField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class _SessionChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return (f"{timezone.localtime(obj.starts_at):%Y-%m-%d %H:%M}–{timezone.localtime(obj.ends_at):%H:%M} "
+                f"{obj.topic}")
+
+
 class SpotCheckVisitForm(forms.Form):
-    session = forms.ModelChoiceField(label=pgettext_lazy("training", "session"), queryset=None)  # type: ignore[arg-type]
+    session = _SessionChoiceField(label=pgettext_lazy("training", "session"), queryset=TrainingSession.objects.none())
     present_count = forms.IntegerField(label=_("trainees present"), min_value=0, max_value=10000)
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     photos = MultiplePhotoField(label=_("photos"), required=False,
@@ -215,7 +221,4 @@ class SpotCheckVisitForm(forms.Form):
 
     def __init__(self, *args: Any, sessions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["session"])
-        field.queryset = sessions
-        field.label_from_instance = lambda s: (  # type: ignore[method-assign]
-            f"{timezone.localtime(s.starts_at):%Y-%m-%d %H:%M}–{timezone.localtime(s.ends_at):%H:%M} {s.topic}")
+        cast(forms.ModelChoiceField, self.fields["session"]).queryset = sessions

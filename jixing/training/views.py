@@ -418,8 +418,8 @@ def check_in(request: AuthedRequest, pk: int, token: str) -> HttpResponse:
     elif not check.ok:
         refusal = _("The QR code is not valid for this session (forged, altered or from another session). "
                     "Scan the code on the screen at the class.")
-    enrollment = Enrollment.objects.filter(training_class_id=session.training_class_id,
-                                           person_id=request.user.person_id).select_related("person").first()
+    enrollment = (Enrollment.objects.visible_to(request.user).filter(training_class_id=session.training_class_id)
+                  .select_related("person").first())
     record = Attendance.objects.filter(enrollment=enrollment, session=session).first() if enrollment else None
     return TemplateResponse(request, "training/check_in.html", {
         "session": session, "klass": session.training_class, "enrollment": enrollment, "record": record,
@@ -566,7 +566,7 @@ def terminal_list(request: AuthedRequest) -> HttpResponse:
         else:
             issued = {"terminal": terminal, "key": key}
             form = TerminalForm()
-    terminals = Terminal.objects.filter(organisation_id=request.user.organisation_id).order_by("revoked_at", "device_id")
+    terminals = Terminal.objects.filter(organisation_id=request.user.organisation_id or 0).order_by("revoked_at", "device_id")
     response = TemplateResponse(request, "training/terminal_list.html", {
         "terminals": terminals, "form": form, "issued": issued})
     response["Cache-Control"] = "no-store"  # the key is shown once; keep it out of caches
@@ -576,7 +576,7 @@ def terminal_list(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @require_roles(*INSTITUTION)
 def terminal_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
-    terminal = Terminal.objects.filter(pk=pk, organisation_id=request.user.organisation_id).first()
+    terminal = Terminal.objects.filter(pk=pk, organisation_id=request.user.organisation_id or 0).first()
     if terminal is None:
         raise Http404
     form = ReasonForm(request.POST)

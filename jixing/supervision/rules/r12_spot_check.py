@@ -38,11 +38,11 @@ class SpotCheckDiscrepancy(Rule):
         from jixing.training.models import Attendance, SpotCheck, SpotCheckResult
 
         threshold = Decimal(str(params["threshold_percent"])) / 100
-        checks = SpotCheck.objects.filter(result=SpotCheckResult.DISCREPANCY).select_related(
+        qs = SpotCheck.objects.filter(result=SpotCheckResult.DISCREPANCY).select_related(
             "session", "recorded_by").prefetch_related("photos")
         if since is not None:
-            checks = checks.filter(Q(updated_at__gte=since) | Q(visited_at__gte=since))
-        checks = list(checks)
+            qs = qs.filter(Q(updated_at__gte=since) | Q(visited_at__gte=since))
+        checks = list(qs)
         classes = class_info(c.training_class_id for c in checks)
         hits = []
         for c in checks:

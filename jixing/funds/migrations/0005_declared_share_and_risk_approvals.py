@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funds', '0003_study_records'),
+        ('funds', '0004_payment_batch_idempotency_key'),
         ('registry', '0005_sealed_membership_constraints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
