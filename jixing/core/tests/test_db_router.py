@@ -146,3 +146,39 @@ def test_it_serves_the_province_dashboard_from_the_replica_with_the_primarys_fig
         with connections[REPLICA].cursor() as cursor:
             cursor.execute("SELECT pg_wal_replay_resume()")
     assert on_primary.context["tables"]["progress"].rows == on_replica.context["tables"]["progress"].rows
+
+
+@pytest.mark.postgres
+@has_replica
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_drill_it_keeps_serving_heavy_reads_when_the_replica_is_stopped_and_returns_to_it(client: Client) -> None:
+    """Failure drill: stop the real replica (scripts/pg_replica.sh), read, start it again."""
+    import os
+    import subprocess
+    from pathlib import Path
+
+    script = Path(settings.BASE_DIR) / "scripts" / "pg_replica.sh"
+    if str(connections[REPLICA].settings_dict["PORT"]) != os.environ.get("REPLICA_PORT", "5433"):
+        pytest.skip("the configured replica is not the one scripts/pg_replica.sh manages here")
+    connections[REPLICA].close()
+    subprocess.run([str(script), "stop"], check=True, timeout=120)
+    try:
+        Heartbeat.objects.create(name="drill", at="2026-03-10T08:00:00+08:00")
+        with heavy_reads():
+            assert Heartbeat.objects.filter(name="drill").exists()
+            assert Heartbeat.objects.all().db == "default"
+        assert client.get("/readyz").json()["replica"] == "fail"
+    finally:
+        connections[REPLICA].close()
+        subprocess.run([str(script), "start"], check=True, timeout=180)
+    import time
+
+    for _ in range(60):  # back to streaming and caught up: heavy reads return to it
+        db_router.forget_replica_state()
+        if db_router.replica_usable(fresh=True) and db_router.replica_has_replayed_primary():
+            break
+        time.sleep(0.5)
+    db_router.forget_replica_state()
+    with heavy_reads():
+        assert Heartbeat.objects.filter(name="drill").exists()
+        assert Heartbeat.objects.all().db == REPLICA
