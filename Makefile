@@ -37,10 +37,10 @@ setup: demo
 
 run: setup
 	@$(MANAGE) demo_accounts
-	@echo "jixing: http://$(HOST)/  (web server and task worker; Ctrl-C stops both)"
+	@echo "jixing: http://$(HOST)/  (web server and task worker, DEBUG off; Ctrl-C stops both)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker --queue-name default & \
-	  $(MANAGE) runserver $(HOST)
+	  DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(MANAGE) runserver --insecure $(HOST)
 
 worker: install env
 	$(MANAGE) db_worker --queue-name default

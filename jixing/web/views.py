@@ -27,9 +27,17 @@ def scope_label(user: object) -> str:
     return ""
 
 
-@require_roles(ANY_ROLE)
-def home(request: AuthedRequest) -> HttpResponse:
-    """One workbench for every role, assembled from the apps' cards (jixing/web/workbench.py)."""
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    """Signed in: one workbench for every role, assembled from the apps' cards
+    (jixing/web/workbench.py). A visitor: the public landing page (what jixing is, the
+    certificate check, log in)."""
+    if not request.user.is_authenticated:
+        return TemplateResponse(request, "web/landing.html", {})
+    return _workbench(request)  # type: ignore[arg-type]
+
+
+def _workbench(request: AuthedRequest) -> HttpResponse:
     cards = cards_for(request)
     return TemplateResponse(request, "web/home.html", {
         "stat_cards": [c for c in cards if c.size == "stat"],
