@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test setup install env db demo lint bench messages clean-db worker
+.PHONY: run serve test setup install env db demo lint bench messages clean-db worker
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jixing needs Python 3.11 or newer")'
@@ -20,10 +20,12 @@ install: $(VENV)/.installed
 # Local keys for the embedded demo database; production sets these in its environment.
 var/.env: | $(VENV)/.installed
 	mkdir -p var
-	$(PY) -c 'import base64,os,secrets; print("DJANGO_SECRET_KEY="+secrets.token_urlsafe(50)); print("JIXING_DATA_KEYS=k1:"+base64.b64encode(os.urandom(32)).decode()); print("JIXING_HASH_KEY="+base64.b64encode(os.urandom(32)).decode())' > $@.tmp
+	$(PY) -c 'import base64,os,secrets; print("DJANGO_SECRET_KEY="+secrets.token_urlsafe(50)); print("JIXING_DATA_KEYS=k1:"+base64.b64encode(os.urandom(32)).decode()); print("JIXING_HASH_KEY="+base64.b64encode(os.urandom(32)).decode()); print("JIXING_AUDIT_KEY="+base64.b64encode(os.urandom(32)).decode())' > $@.tmp
 	chmod 600 $@.tmp && mv $@.tmp $@
 
+# A var/.env written before the audit chain was keyed gets its audit key added once.
 env: var/.env
+	@grep -q '^JIXING_AUDIT_KEY=' var/.env || $(PY) -c 'import base64,os; print("JIXING_AUDIT_KEY="+base64.b64encode(os.urandom(32)).decode())' >> var/.env
 
 db: install env
 	$(MANAGE) migrate --noinput -v0
@@ -41,6 +43,19 @@ run: setup
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker --queue-name default & \
 	  DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(MANAGE) runserver --insecure $(HOST)
+
+# The production stack on this machine (README "make serve"): gunicorn with workers from the core
+# count, whitenoise serving hashed static files, the task worker and the built-in scheduler.
+# Uses the data `make setup` / `make run` created (or DATABASE_URL); DEBUG off, pooled connections.
+serve: db
+	DJANGO_DEBUG=false $(MANAGE) collectstatic --noinput -v0
+	@echo "jixing (production stack): http://$(HOST)/  readiness: http://$(HOST)/readyz  (Ctrl-C stops all)"
+	@export DJANGO_DEBUG=false DATABASE_POOL_MAX_SIZE=$${DATABASE_POOL_MAX_SIZE:-4} JIXING_BIND=$(HOST); \
+	  trap 'kill 0' EXIT INT TERM; \
+	  $(MANAGE) db_worker --queue-name default & \
+	  $(MANAGE) run_scheduler & \
+	  $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi & \
+	  wait
 
 worker: install env
 	$(MANAGE) db_worker --queue-name default

@@ -63,7 +63,7 @@ def _setup(rows: int, path: Path) -> None:
     months = [f"{2024 + (m + 3) // 12}{(m + 3) % 12 + 1:02d}" for m in range(MONTHS)]
     with open(path, "w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(["公民身份号码", "单位统一社会信用代码", "缴费月份", "缴费基数"])
+        out.writerow(["公民身份号码", "单位统一社会信用代码", "缴费月份", "缴费基数", "险种", "参保地"])
         written = 0
         everyone = [(n, x) for n, x in enumerate(registered)] + [(n, x) for n, x in enumerate(unknown)]
         everyone.sort(key=lambda pair: pair[0])  # the unregistered are spread through the file
@@ -72,7 +72,7 @@ def _setup(rows: int, path: Path) -> None:
             base = rng.randrange(3000, 12000)
             for m, month in enumerate(months):
                 bad = written % 4999 == 0
-                out.writerow([number, employer, "2024-13" if bad else month, f"{base + 50 * m}.00"])
+                out.writerow([number, employer, "2024-13" if bad else month, f"{base + 50 * m}.00", "失业保险", "3701"])
                 written += 1
                 if written >= rows:
                     return

@@ -6,18 +6,42 @@ each endpoint then checks roles and data scope itself (SECURITY.md B2, B3).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
 from jixing.accounts.api_auth import ApiTokenAuth, StaffSessionAuth
 from jixing.core.api_errors import install_error_handlers
 
+
+def schema_for_signed_in_callers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The OpenAPI document and docs answer anonymous callers only where the schema is public
+    (outside production, SECURITY.md H1); otherwise a session or an API token is needed."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.JIXING_API_SCHEMA_PUBLIC:
+            user = getattr(request, "user", None)
+            signed_in = bool(user is not None and user.is_authenticated)
+            if not signed_in and not ApiTokenAuth().authenticate(request, request.headers.get("X-API-Token")):
+                return JsonResponse({"detail": _("Sign in to read the API schema.")}, status=401)
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = NinjaAPI(
     title="jixing API",
     version="1",
     urls_namespace="api",
-    auth=[StaffSessionAuth(), ApiTokenAuth()],
+    auth=[ApiTokenAuth(), StaffSessionAuth()],
     docs_url="/docs" if settings.JIXING_API_DOCS else None,
+    docs_decorator=schema_for_signed_in_callers,
 )
 install_error_handlers(api)
 
@@ -27,6 +51,7 @@ from jixing.employment.api import router as employment_router  # noqa: E402
 from jixing.evaluation.api import router as evaluation_router  # noqa: E402
 from jixing.funds.api import router as funds_router  # noqa: E402
 from jixing.imports.api import router as imports_router  # noqa: E402
+from jixing.notify.api import router as notify_router  # noqa: E402
 from jixing.plan.api import router as plan_router  # noqa: E402
 from jixing.registry.api import router as registry_router  # noqa: E402
 from jixing.stats.api import router as stats_router  # noqa: E402
@@ -43,3 +68,4 @@ api.add_router("/supervision/", supervision_router)
 api.add_router("/stats/", stats_router)
 api.add_router("/imports/", imports_router)
 api.add_router("/accounts/", accounts_router)
+api.add_router("/notify/", notify_router)

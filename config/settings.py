@@ -1,7 +1,9 @@
 """jixing settings: one module, read from the environment, failing loudly on bad values.
 
 Local development reads `var/.env` (written by `make run` / `make test` with freshly
-generated demo keys). Production sets the same variables in the real environment.
+generated demo keys). Production (`JIXING_ENV=production`) never reads that file: its
+secrets come only from the real environment, and a missing one stops the process
+(SECURITY.md A5).
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ def _load_env_file(path: Path) -> None:
         os.environ.setdefault(key.strip(), value.strip())
 
 
-_load_env_file(VAR_DIR / ".env")
+JIXING_ENV = os.environ.get("JIXING_ENV", "development")
+if JIXING_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured("JIXING_ENV must be development, test or production.")
+PRODUCTION = JIXING_ENV == "production"
+
+if not PRODUCTION:
+    # A developer's demo keys must never reach a production process.
+    _load_env_file(VAR_DIR / ".env")
 
 
 def env(name: str, default: str | None = None) -> str:
@@ -59,11 +68,6 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}.") from exc
 
 
-JIXING_ENV = os.environ.get("JIXING_ENV", "development")
-if JIXING_ENV not in {"development", "test", "production"}:
-    raise ImproperlyConfigured("JIXING_ENV must be development, test or production.")
-PRODUCTION = JIXING_ENV == "production"
-
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
@@ -76,6 +80,9 @@ CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS",
 # JIXING_HASH_KEY: base64 HMAC key for the keyed lookup hashes (blind indexes).
 JIXING_DATA_KEYS = env("JIXING_DATA_KEYS")
 JIXING_HASH_KEY = env("JIXING_HASH_KEY")
+# JIXING_AUDIT_KEY: base64 HMAC key of the audit hash chain and its checkpoints (SECURITY.md C2);
+# without it nobody can recompute the chain after editing a row.
+JIXING_AUDIT_KEY = env("JIXING_AUDIT_KEY")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -100,11 +107,15 @@ INSTALLED_APPS = [
     "jixing.supervision",
     "jixing.stats",
     "jixing.imports",
+    "jixing.notify",
     "jixing.web",
+    "jixing.ops",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the app server (make serve)
+    "jixing.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -133,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "jixing.web.context_processors.navigation",
+                "jixing.notify.context_processors.unread",
             ],
         },
     },
@@ -200,6 +212,19 @@ if PRODUCTION:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# H1: Content-Security-Policy on every response (core.middleware.ContentSecurityPolicyMiddleware).
+JIXING_CSP: dict[str, list[str]] = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -242,8 +267,47 @@ JIXING_EXPORT_MAX_ROWS = env_int("JIXING_EXPORT_MAX_ROWS", 100_000)
 JIXING_EXPORT_KEEP_HOURS = env_int("JIXING_EXPORT_KEEP_HOURS", 24)
 JIXING_AUDIT_RETENTION_DAYS = env_int("JIXING_AUDIT_RETENTION_DAYS", 180)
 
+# Notifications (jixing/notify, docs/notifications.md).
+JIXING_SITE_URL = os.environ.get("JIXING_SITE_URL", "http://127.0.0.1:8000")
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DJANGO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "jixing@localhost")
+# The SMS provider class (jixing/notify/channels.py); the development one is refused in production.
+JIXING_SMS_PROVIDER = os.environ.get("JIXING_SMS_PROVIDER", "jixing.notify.channels.DevSmsProvider")
+JIXING_SMS_DAILY_LIMIT = env_int("JIXING_SMS_DAILY_LIMIT", 5)
+JIXING_EMAIL_DAILY_LIMIT = env_int("JIXING_EMAIL_DAILY_LIMIT", 50)
+# No SMS between these local times; held until the end (HH:MM-HH:MM, empty for none).
+JIXING_NOTIFY_QUIET_HOURS = os.environ.get("JIXING_NOTIFY_QUIET_HOURS", "21:00-08:00")
+JIXING_NOTIFY_MAX_ATTEMPTS = env_int("JIXING_NOTIFY_MAX_ATTEMPTS", 5)
+# More events than this for one person from one bulk operation become one digest.
+JIXING_NOTIFY_DIGEST_THRESHOLD = env_int("JIXING_NOTIFY_DIGEST_THRESHOLD", 3)
+
+
+def _deadline_days(raw: str) -> dict[str, int]:
+    """"claim_county:5,filing_accept:10" → days a to-do of that kind may wait before it is overdue."""
+    days = {"claim_county": 5, "claim_city": 5, "claim_province": 5, "claim_returned": 10, "claim_payable": 10,
+            "project_review": 5, "filing_accept": 10, "case_explain": 7, "case_review": 5}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, _, value = part.partition(":")
+        if not value.strip().isdigit():
+            raise ImproperlyConfigured(f"JIXING_TODO_DEADLINE_DAYS: {part!r} is not kind:days.")
+        days[name.strip()] = int(value)
+    return days
+
+
+JIXING_TODO_DEADLINE_DAYS = _deadline_days(os.environ.get("JIXING_TODO_DEADLINE_DAYS", ""))
+
 NINJA_PAGINATION_PER_PAGE = 50
 JIXING_API_DOCS = env_bool("JIXING_API_DOCS", default=not PRODUCTION)
+# H1: /api/v1/openapi.json answers anonymous callers only outside production.
+JIXING_API_SCHEMA_PUBLIC = env_bool("JIXING_API_SCHEMA_PUBLIC", default=not PRODUCTION)
 
 LOGGING = {
     "version": 1,
@@ -258,3 +322,58 @@ LOGGING = {
 # SQLite ignores the INCLUDE columns of the covering attendance index (PostgreSQL uses them:
 # supervision R01); the key columns still make an ordinary index there.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Production stack (make serve): static files, database pool and replica, scheduler, readiness.
+# ---------------------------------------------------------------------------------------------
+
+# Static files: collectstatic writes hashed, compressed copies into var/static; whitenoise
+# serves them with far-future cache headers (with DEBUG on, runserver serves the originals).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# The load balancer probes plain HTTP on the node; it must not be redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# Connection pooling (docs/postgresql.md): psycopg's pool inside each process, on when
+# DATABASE_POOL_MAX_SIZE > 0 (make serve sets it). Django requires CONN_MAX_AGE 0 with it.
+DATABASE_POOL_MIN_SIZE = env_int("DATABASE_POOL_MIN_SIZE", 1)
+DATABASE_POOL_MAX_SIZE = env_int("DATABASE_POOL_MAX_SIZE", 0)
+if DATABASE_POOL_MAX_SIZE > 0 and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": DATABASE_POOL_MIN_SIZE,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
+
+# Streaming replica for heavy reads (jixing/core/db_router.py). In tests the alias mirrors the
+# test database's name, so on the replica it reads what the primary's test database holds.
+if os.environ.get("DATABASE_REPLICA_URL") and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["replica"] = dj_database_url.parse(os.environ["DATABASE_REPLICA_URL"], conn_max_age=0)
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["jixing.core.db_router.PrimaryReplicaRouter"]
+JIXING_REPLICA_MAX_LAG_SECONDS = env_int("JIXING_REPLICA_MAX_LAG_SECONDS", 30)
+JIXING_REPLICA_CHECK_SECONDS = env_int("JIXING_REPLICA_CHECK_SECONDS", 5)
+JIXING_REPLICA_FENCE_WAIT_MS = env_int("JIXING_REPLICA_FENCE_WAIT_MS", 200)
+
+# Built-in scheduler (manage.py run_scheduler; jixing/ops/schedule.py). Times are Asia/Shanghai.
+# A job runs a management command in the scheduler process, or enqueues a task for the worker.
+JIXING_SCHEDULE: dict[str, dict[str, object]] = {
+    "heartbeat": {"kind": "interval", "seconds": 60, "task": "jixing.ops.tasks.worker_heartbeat", "keep_days": 2},
+    "close_public_notices": {"kind": "daily", "at": "00:30", "command": ["close_public_notices", "--json"]},
+    "mark_overdue_recoveries": {"kind": "daily", "at": "00:40", "command": ["mark_overdue_recoveries", "--json"]},
+    "run_supervision": {"kind": "daily", "at": "02:00", "command": ["run_supervision", "--json"]},
+    "dispatch_report": {
+        "kind": "monthly", "day": 1, "at": "06:00",
+        "command": ["dispatch_report", "--period", "{previous_month}",
+                    "--out", "{var}/reports/dispatch-{previous_month}.xlsx", "--json"],
+    },
+}
+# /readyz: a part fails when its last sign of life is older than this (seconds), or the queue deeper.
+JIXING_READY_WORKER_MAX_AGE = env_int("JIXING_READY_WORKER_MAX_AGE", 180)
+JIXING_READY_SCHEDULER_MAX_AGE = env_int("JIXING_READY_SCHEDULER_MAX_AGE", 120)
+JIXING_READY_QUEUE_MAX = env_int("JIXING_READY_QUEUE_MAX", 1000)

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from jixing.ops import views as ops_views
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -19,6 +20,10 @@ urlpatterns = [
     path("supervision/", include("jixing.supervision.urls")),
     path("stats/", include("jixing.stats.urls")),
     path("imports/", include("jixing.imports.urls")),
+    path("notify/", include("jixing.notify.urls")),
+    path("ops/", include("jixing.ops.urls")),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
     path("", include("jixing.web.urls")),
 ]
 

@@ -32,6 +32,7 @@ def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "JIXING_DATA_KEYS": "p1:" + base64.b64encode(os.urandom(32)).decode(),
         "JIXING_HASH_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "JIXING_AUDIT_KEY": base64.b64encode(os.urandom(32)).decode(),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
         "DJANGO_ALLOWED_HOSTS": "jixing.example.gov.cn",
     })
@@ -58,6 +59,7 @@ assert settings.DEBUG is False
 assert settings.SESSION_COOKIE_SECURE and settings.CSRF_COOKIE_SECURE and settings.SECURE_SSL_REDIRECT
 assert settings.SECURE_HSTS_SECONDS >= 31536000
 assert settings.JIXING_REQUIRE_STAFF_TOTP is True
+assert settings.JIXING_API_SCHEMA_PUBLIC is False
 try:
     resolve("/api/v1/docs")
 except Resolver404:
@@ -79,12 +81,51 @@ def test_it_turns_debug_and_api_docs_off_in_production(tmp_path) -> None:
         ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG must be off in production"),
         ({"DJANGO_SECRET_KEY": ""}, "DJANGO_SECRET_KEY is required"),
         ({"JIXING_DATA_KEYS": ""}, "JIXING_DATA_KEYS is required"),
+        ({"JIXING_AUDIT_KEY": ""}, "JIXING_AUDIT_KEY is required"),
+        ({"JIXING_API_SCHEMA_PUBLIC": "true"}, "the API schema must need a sign-in in production"),
     ],
 )
 def test_it_refuses_to_start_production_with_unsafe_settings(tmp_path, extra, message) -> None:
     result = _run([sys.executable, "manage.py", "check"], _production_env(tmp_path, **extra))
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_it_never_takes_production_secrets_from_var_env(tmp_path) -> None:
+    """A developer's var/.env next to a production process must not supply its keys."""
+    secrets_only_in_file = {k: v for k, v in _production_env(tmp_path).items()
+                            if k in {"DJANGO_SECRET_KEY", "JIXING_DATA_KEYS", "JIXING_HASH_KEY", "JIXING_AUDIT_KEY"}}
+    (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in secrets_only_in_file.items()))
+    env = {k: v for k, v in _production_env(tmp_path).items() if k not in secrets_only_in_file}
+    result = _run([sys.executable, "manage.py", "check", "--deploy"], env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+    # Outside production the same file is the demo's key store.
+    result = _run([sys.executable, "manage.py", "check"], {**env, "JIXING_ENV": "development", "DJANGO_DEBUG": "false"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_the_test_keys_in_production(tmp_path) -> None:
+    test_keys = {"JIXING_HASH_KEY": "dGVzdC1vbmx5LWhhc2gta2V5LW5vdC1mb3ItcHJvZHVjdGlvbg=="}
+    result = _run([sys.executable, "manage.py", "check", "--deploy"], _production_env(tmp_path, **test_keys))
+    assert result.returncode != 0
+    assert "JIXING_HASH_KEY is a test key" in result.stderr
+
+
+def test_it_serves_the_api_schema_only_to_signed_in_callers_when_not_public(client, personas, settings) -> None:
+    from jixing.accounts import actions as account_actions
+
+    settings.JIXING_API_SCHEMA_PUBLIC = False
+    anonymous = client.get("/api/v1/openapi.json")
+    assert anonymous.status_code == 401 and "paths" not in anonymous.json()
+    _token, raw = account_actions.issue_api_token(by=personas.ivan, name="schema")
+    assert client.get("/api/v1/openapi.json", HTTP_X_API_TOKEN=raw).status_code == 200
+    assert client.get("/api/v1/openapi.json", HTTP_X_API_TOKEN="not-a-token").status_code == 401
+    client.force_login(personas.alice)
+    assert "paths" in client.get("/api/v1/openapi.json").json()
+    settings.JIXING_API_SCHEMA_PUBLIC = True
+    client.logout()
+    assert client.get("/api/v1/openapi.json").status_code == 200
 
 
 @pytest.mark.urls("tests.urls")

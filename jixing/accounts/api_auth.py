@@ -1,4 +1,10 @@
-"""API authentication: the browser session (with CSRF) or an organisation's API token."""
+"""API authentication: an organisation's API token, or the browser session (with CSRF).
+
+Order matters (SECURITY.md B2, B6): a request carrying ``X-API-Token`` is a machine's call and is
+judged by its token alone — no CSRF, which protects cookies, not headers a browser never sends
+by itself; a request without the header falls to the session, whose unsafe methods keep the
+CSRF check. A bad token is a 401, never a fall-back to whatever session cookie came along.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,21 @@ from ninja.security import APIKeyHeader, SessionAuth
 
 from .models import ApiToken
 
+TOKEN_HEADER = "X-API-Token"
+
 
 class StaffSessionAuth(SessionAuth):
-    """Session auth (django-ninja enforces CSRF for it on unsafe methods)."""
+    """Session auth (django-ninja enforces CSRF for it on unsafe methods); stands aside when
+    the request carries an API token, so the token authenticator decides alone."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if TOKEN_HEADER in request.headers:
+            return None
+        return super().__call__(request)
 
 
 class ApiTokenAuth(APIKeyHeader):
-    param_name = "X-API-Token"
+    param_name = TOKEN_HEADER
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         if not key:

@@ -23,6 +23,9 @@ DEMO_ACCOUNTS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("lixia", Role.HRSS_OFFICER, "370102", {}),
     ("civil", Role.SECTOR_OFFICER, "370000", {"department": "civil"}),
     ("finance", Role.FINANCE_OFFICER, "370100", {}),
+    # the trade union reviews 求学圆梦: Lixia's officer at county level, Jinan's approves
+    ("union-lixia", Role.UNION_OFFICER, "370102", {}),
+    ("union-jinan", Role.UNION_OFFICER, "370100", {}),
     ("school", Role.INSTITUTION, None, {"organisation_kind": OrganisationKind.PRIVATE_INSTITUTION}),
     ("enterprise", Role.INSTITUTION, None, {"organisation_kind": OrganisationKind.ENTERPRISE}),
     ("evaluator", Role.EVALUATOR, None, {"organisation_kind": OrganisationKind.EVALUATION_INSTITUTION}),

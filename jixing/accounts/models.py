@@ -28,14 +28,16 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("audit administrator")
     SYSTEM_ADMIN = "system_admin", _("system administrator")
     SECURITY_ADMIN = "security_admin", _("security administrator")
+    # reviews 求学圆梦 claims, which the trade union funds (群团组织相关资金), in its region
+    UNION_OFFICER = "union_officer", _("trade-union officer")
 
 
 # Region-bound officers see a region subtree; these roles hold a second factor (A4).
-REGION_ROLES = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER})
+REGION_ROLES = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.UNION_OFFICER})
 ORGANISATION_ROLES = frozenset({Role.INSTITUTION, Role.EVALUATOR})
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
 STAFF_ROLES = frozenset(
-    {Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, *ADMIN_ROLES}
+    {Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.UNION_OFFICER, *ADMIN_ROLES}
 )
 
 
@@ -104,7 +106,7 @@ class User(AbstractUser):
             models.CheckConstraint(name="user_is_never_superuser", condition=Q(is_superuser=False)),
             models.CheckConstraint(
                 name="user_region_role_has_region",
-                condition=~Q(role__in=[Role.HRSS_OFFICER, Role.FINANCE_OFFICER]) | Q(region__isnull=False),
+                condition=~Q(role__in=[Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.UNION_OFFICER]) | Q(region__isnull=False),
             ),
             models.CheckConstraint(
                 name="user_sector_role_has_department",

@@ -7,6 +7,7 @@ Region scope uses the GB/T 2260 code prefix: 370000 → "37", 370100 → "3701".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -48,6 +49,63 @@ class Scope:
         if self.region_prefix:
             return Q(**{f"{field}__code__startswith": self.region_prefix})
         return Q(pk__in=[])
+
+
+def union_prefix(user: Any) -> str | None:
+    """A trade-union officer's region prefix. The union sees only what it funds (求学圆梦 claims
+    and their study records, by the claim's county), so ``scope_for`` gives it nothing."""
+    from jixing.accounts.models import Role
+
+    if (user is None or not getattr(user, "is_authenticated", False) or not user.is_active
+            or user.role != Role.UNION_OFFICER or not user.region_id):
+        return None
+    return region_prefix(user.region_id)
+
+
+NOTHING = Q(pk__in=[])
+PROVINCE_PREFIX = "37"
+
+
+def _any(paths: Sequence[str], lookup: str, value: Any) -> Q:
+    q = NOTHING
+    for path in paths:
+        q |= Q(**{f"{path}{lookup}": value})
+    return q
+
+
+def scope_q(
+    scope: Scope,
+    *,
+    region: Sequence[str] = (),
+    organisation: Sequence[str] = (),
+    person: Sequence[str] = (),
+    action: str | None = None,
+) -> Q:
+    """The filter of one scope over a model, from the paths the model declares (STYLE 14).
+
+    ``region``: paths to ``registry.Region`` FKs (a row is in an officer's subtree when any of
+    them is); ``organisation`` / ``person``: paths to the organisation or person a row belongs
+    to; ``action``: the path to its ``plan.Action``. The department rule: a sector officer sees
+    only rows reached through one of their department's actions — within their region when
+    they sit below the province — and nothing of a model that declares no action path.
+    A multi-valued path may repeat rows: filter by ``pk__in`` a subquery then.
+    """
+    if scope.everything:
+        return Q()
+    if scope.person_id:
+        return _any(person, "_id", scope.person_id)
+    if scope.organisation_id:
+        return _any(organisation, "_id", scope.organisation_id)
+    if scope.department_id:
+        if action is None:
+            return NOTHING
+        q = Q(**{f"{action}__number__in": scope.action_numbers})
+        if scope.region_prefix and scope.region_prefix != PROVINCE_PREFIX:
+            q &= _any(region, "__code__startswith", scope.region_prefix)
+        return q
+    if scope.region_prefix:
+        return _any(region, "__code__startswith", scope.region_prefix)
+    return NOTHING
 
 
 def scope_for(user: Any) -> Scope:

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from typing import Any
 
 from django.db import connection, models, transaction
 
 from jixing.core.logging import redact
-from jixing.core.models import AuditEvent, AuditOutcome
+from jixing.core.models import AuditCheckpoint, AuditEvent, AuditOutcome
 from jixing.core.request_context import current_request
 
 _CHAIN_LOCK_ID = 7_301_001  # PostgreSQL advisory lock that serialises the hash chain
+
+
+def _lock_chain() -> None:
+    """Serialise writers of the chain (PostgreSQL; SQLite's IMMEDIATE transactions already do)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
 
 
 def _label(user: Any) -> str:
@@ -54,9 +62,7 @@ def record(
     else:
         object_label = ""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+        _lock_chain()
         last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
         row = AuditEvent(
             actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -109,9 +115,7 @@ def purge(*, older_than: dt.datetime) -> dict[str, Any]:
     least 180 days). Only a prefix of the chain is removed, so what remains still verifies;
     the purge itself is recorded with the hash it cut at."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
+        _lock_chain()
         first_kept = AuditEvent.objects.filter(at__gte=older_than).order_by("id").values_list("id", "prev_hash").first()
         doomed = AuditEvent.objects.all()
         if first_kept is not None:
@@ -123,4 +127,44 @@ def purge(*, older_than: dt.datetime) -> dict[str, Any]:
         summary = {"deleted": deleted, "older_than": older_than.isoformat(), "anchor": anchor}
         if deleted:
             record(PURGE_EVENT, object_type="core.auditevent", detail=summary)
+            write_checkpoint()  # the newest checkpoint always describes the chain after a purge
     return summary
+
+
+def write_checkpoint() -> AuditCheckpoint:
+    """Sign the chain's head (row count, last id, its hash) into an append-only checkpoint."""
+    with transaction.atomic():
+        _lock_chain()
+        head = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+        checkpoint = AuditCheckpoint(
+            rows=AuditEvent.objects.count(),
+            last_id=head[0] if head else None,
+            head_hash=head[1] if head else "",
+        )
+        checkpoint.signature = checkpoint.compute_signature()
+        checkpoint.save()
+    return checkpoint
+
+
+def verify_checkpoint() -> list[str]:
+    """Compare the chain with the newest checkpoint; return what is wrong (empty = agrees).
+
+    Rows written after the checkpoint are the chain's own business (``verify_chain``); rows
+    up to it must all still be there, the last one with the hash the checkpoint signed.
+    """
+    checkpoint = AuditCheckpoint.objects.order_by("-id").first()
+    if checkpoint is None:
+        return []
+    problems: list[str] = []
+    if not hmac.compare_digest(checkpoint.signature, checkpoint.compute_signature()):
+        problems.append(f"checkpoint {checkpoint.id}: signature does not match its content")
+    if checkpoint.last_id is not None:
+        head = AuditEvent.objects.filter(id=checkpoint.last_id).values_list("hash", flat=True).first()
+        if head is None:
+            problems.append(f"checkpoint {checkpoint.id}: row {checkpoint.last_id} it signed is missing")
+        elif head != checkpoint.head_hash:
+            problems.append(f"checkpoint {checkpoint.id}: row {checkpoint.last_id} has another hash than it signed")
+        held = AuditEvent.objects.filter(id__lte=checkpoint.last_id).count()
+        if held != checkpoint.rows:
+            problems.append(f"checkpoint {checkpoint.id}: {checkpoint.rows} rows signed, {held} present")
+    return problems

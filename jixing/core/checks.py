@@ -4,6 +4,8 @@ fails on an Error; ``check --deploy --fail-level WARNING`` also fails on the War
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +22,15 @@ def _min_password_length() -> int:
         if validator["NAME"].endswith("MinimumLengthValidator"):
             return int(validator.get("OPTIONS", {}).get("min_length", 8))
     return 0
+
+
+_TEST_ONLY_SECRETS = ("SECRET_KEY", "JIXING_DATA_KEYS", "JIXING_HASH_KEY", "JIXING_AUDIT_KEY")
+
+
+def _known_test_secrets() -> set[str]:
+    """The keys written into config/settings_test.py, which must never protect real data."""
+    text = (Path(settings.BASE_DIR) / "config" / "settings_test.py").read_text(encoding="utf-8")
+    return set(re.findall(r'os\.environ\.setdefault\("(?:DJANGO_SECRET_KEY|JIXING_\w+_KEYS?)", "([^"]+)"\)', text))
 
 
 @register(Tags.security)
@@ -49,7 +60,19 @@ def security_baseline(app_configs: Any = None, **kwargs: Any) -> list[Error | Wa
     for needed in ("jixing.accounts.middleware.SessionTimeoutMiddleware", "jixing.core.middleware.RequestContextMiddleware"):
         if needed not in settings.MIDDLEWARE:
             problems.append(Error(f"{needed} is missing from MIDDLEWARE.", id="jixing.E005"))
+    if "jixing.core.middleware.ContentSecurityPolicyMiddleware" not in settings.MIDDLEWARE:
+        problems.append(Error("H1: ContentSecurityPolicyMiddleware is missing from MIDDLEWARE.", id="jixing.E007"))
+    script_sources = set(settings.JIXING_CSP.get("script-src", ["*"]))
+    if script_sources & {"'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:"}:
+        problems.append(Error("H1: the Content-Security-Policy must not allow inline, eval'd or foreign scripts.",
+                              id="jixing.E008"))
     if settings.PRODUCTION:
+        if settings.JIXING_API_SCHEMA_PUBLIC:
+            problems.append(Error("H1: the API schema must need a sign-in in production.", id="jixing.E009"))
+        for name in _TEST_ONLY_SECRETS:
+            if str(getattr(settings, name, "")) in _known_test_secrets():
+                problems.append(Error(f"A5: {name} is a test key; production takes fresh secrets from its environment.",
+                                      id="jixing.E010"))
         if settings.JIXING_API_DOCS:
             problems.append(Error("H1: the API docs must be off in production.", id="jixing.E006"))
         if not settings.JIXING_REQUIRE_STAFF_TOTP:

@@ -13,7 +13,7 @@ from faker import Faker
 
 DEMO_ORDER = [
     "registry.demo", "accounts.demo", "employment.demo", "training.demo", "evaluation.demo",
-    "employment.demo_outcomes", "funds.demo", "supervision.demo", "stats.demo",
+    "employment.demo_outcomes", "funds.demo", "supervision.demo", "stats.demo", "notify.demo",
 ]
 
 SCALES = {

@@ -29,7 +29,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from jixing.core import audit
+from jixing.core import audit, events
 from jixing.core.excel import CellValue, XlsxStream, local_naive, safe_cell
 from jixing.core.listing import NON_FILTER_PARAMS, Column, Kind, ListSpec, registered
 from jixing.core.models import ExportFormat, ExportJob, ExportStatus
@@ -170,6 +170,7 @@ def write_export(job: ExportJob) -> None:
                     ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.DONE, rows_done=done, path=str(path), file_name=file_name, finished_at=timezone.now())
+    events.publish("core.export.ready", obj=job, file=file_name, rows=done)
 
 
 def purge_old_exports(*, now: dt.datetime | None = None) -> int:

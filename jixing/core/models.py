@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
 from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,11 +55,25 @@ class AuditOutcome(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
+def audit_key() -> bytes:
+    """The HMAC key of the audit chain (settings.JIXING_AUDIT_KEY, from the environment)."""
+    raw = base64.b64decode(settings.JIXING_AUDIT_KEY)
+    if len(raw) < 32:
+        raise ImproperlyConfigured("JIXING_AUDIT_KEY must decode to at least 32 bytes.")
+    return raw
+
+
+def audit_mac(message: str) -> str:
+    return hmac.new(audit_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
 class AuditEvent(models.Model):
     """Append-only, hash-chained audit log (SECURITY.md C1, C2).
 
-    Each row's ``hash`` covers its content and the previous row's hash, so any edit,
-    insertion or deletion inside the chain is detected by ``verify_audit``.
+    Each row's ``hash`` is an HMAC (key from the environment) over its content and the
+    previous row's hash, so any edit, insertion or deletion inside the chain is detected by
+    ``verify_audit``, and recomputing the later hashes needs the key. Signed checkpoints
+    (``AuditCheckpoint``) pin the head, so removing the tail or every row is detected too.
     """
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -110,7 +127,45 @@ class AuditEvent(models.Model):
         return json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256((self.prev_hash + self.canonical()).encode()).hexdigest()
+        return audit_mac(self.prev_hash + self.canonical())
+
+
+class AuditCheckpoint(models.Model):
+    """A signed note of the audit chain's head: how many rows, the last id and its hash.
+
+    Written by ``checkpoint_audit`` (scheduled) and after every purge. On PostgreSQL a trigger
+    refuses UPDATE, DELETE and TRUNCATE of this table (core migration 0004), so the
+    application cannot take back what a checkpoint saw; ``verify_audit`` compares the chain
+    with the newest one, which detects a removed tail or an emptied table.
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    rows = models.PositiveBigIntegerField(_("rows"))
+    last_id = models.BigIntegerField(_("last audit id"), null=True, blank=True)
+    head_hash = models.CharField(max_length=64, blank=True)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.rows} {self.head_hash[:12]}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Audit checkpoints are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("Audit checkpoints are append-only.")
+
+    def message(self) -> str:
+        return f"checkpoint\x00{self.at.isoformat()}\x00{self.rows}\x00{self.last_id or ''}\x00{self.head_hash}"
+
+    def compute_signature(self) -> str:
+        return audit_mac(self.message())
 
 
 class StatusChange(models.Model):

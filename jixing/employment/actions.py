@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from jixing.accounts.models import Role
 from jixing.core import audit, workflow
 from jixing.core.access import scope_for
+from jixing.core.events import publish
 from jixing.core.money import yuan
 from jixing.registry.models import Organisation, OrganisationKind, Person, Region, SkillLevel
 from jixing.registry.validators import normalise_uscc
@@ -35,6 +36,7 @@ from . import rules
 from .models import (
     HeldContribution,
     InsuranceContribution,
+    InsuranceType,
     JobDemand,
     JobDemandStatus,
     Placement,
@@ -192,6 +194,7 @@ def refer_candidate(demand: JobDemand, person: Person, *, by: Any, note: str = "
     audit.record("referral.created", actor=by, obj=referral, after={
         "demand": demand.pk, "person": person.pk, "score": match.score,
     })
+    publish("employment.referral.made", obj=referral, actor=by, demand=demand.title)
     return referral
 
 
@@ -388,8 +391,9 @@ def resubmit_placement(placement: Placement, *, by: Any, evidence: str) -> Place
 
 def _contributions_by_person(person_ids: list[int]) -> dict[int, list[rules.Contribution]]:
     out: dict[int, list[rules.Contribution]] = defaultdict(list)
+    # One row per person × month × employer, whatever the number of insurance types paid.
     rows = InsuranceContribution.objects.filter(person_id__in=person_ids).values_list(
-        "person_id", "month", "employer_uscc", "base")
+        "person_id", "month", "employer_uscc", "base").distinct().order_by()
     for person_id, month, uscc, base in rows.iterator(chunk_size=5000):
         out[person_id].append(rules.Contribution(month, uscc, base))
     return out
@@ -487,34 +491,40 @@ def after_contributions_changed(person_ids: Iterable[int]) -> dict[str, int]:
     }
 
 
-def upsert_contributions(rows: Iterable[tuple[int, str, dt.date, Decimal, int | None]]) -> tuple[int, int, int]:
-    """(person_id, uscc, month, base, employer_id) rows → (created, updated, unchanged).
+def upsert_contributions(
+    rows: Iterable[tuple[int, str, dt.date, Decimal, int | None] | tuple[int, str, dt.date, Decimal, int | None, str, str]],
+) -> tuple[int, int, int]:
+    """(person_id, uscc, month, base, employer_id[, insurance_type, insured_city]) rows →
+    (created, updated, unchanged).
 
-    Upsert on person × employer × month: a re-import creates nothing, a changed base updates.
+    Upsert on person × employer × month × insurance type: a re-import creates nothing, a changed
+    base (or insured city) updates.
     """
     created = updated = unchanged = 0
-    rows = list(rows)
-    for start in range(0, len(rows), 2000):
-        block = rows[start:start + 2000]
+    full = [(*r, InsuranceType.UNSPECIFIED, "") if len(r) == 5 else r for r in rows]
+    for start in range(0, len(full), 2000):
+        block = full[start:start + 2000]
         persons = {r[0] for r in block}
         existing = {
-            (o.person_id, o.employer_uscc, o.month): o
+            (o.person_id, o.employer_uscc, o.month, o.insurance_type): o
             for o in InsuranceContribution.objects.filter(
                 person_id__in=persons, month__in={r[2] for r in block}, employer_uscc__in={r[1] for r in block})
         }
         new, changed = [], []
-        for person_id, uscc, month, base, employer_id in block:
-            obj = existing.get((person_id, uscc, month))
+        for person_id, uscc, month, base, employer_id, kind, city in block:
+            obj = existing.get((person_id, uscc, month, kind))
             if obj is None:
                 new.append(InsuranceContribution(person_id=person_id, employer_uscc=uscc, month=month, base=base,
-                                                 employer_id=employer_id))
-            elif obj.base != base or (employer_id and obj.employer_id != employer_id):
+                                                 employer_id=employer_id, insurance_type=kind, insured_city=city))
+            elif obj.base != base or (employer_id and obj.employer_id != employer_id) or (city and obj.insured_city != city):
                 obj.base, obj.employer_id, obj.updated_at = base, employer_id or obj.employer_id, timezone.now()
+                obj.insured_city = city or obj.insured_city
                 changed.append(obj)
             else:
                 unchanged += 1
         InsuranceContribution.objects.bulk_create(new, batch_size=1000)
-        InsuranceContribution.objects.bulk_update(changed, ["base", "employer_id", "updated_at"], batch_size=1000)
+        InsuranceContribution.objects.bulk_update(changed, ["base", "employer_id", "insured_city", "updated_at"],
+                                                  batch_size=1000)
         created += len(new)
         updated += len(changed)
     return created, updated, unchanged
@@ -536,7 +546,8 @@ def rematch_held_contributions(*, by: Any = None) -> dict[str, int]:
         rows = list(held.filter(id_number_hash__in=list(by_hash)))
         employers = dict(Organisation.objects.filter(uscc__in={r.employer_uscc for r in rows}).values_list("uscc", "pk"))
         upsert_contributions(
-            (by_hash[r.id_number_hash], r.employer_uscc, r.month, r.base, employers.get(r.employer_uscc)) for r in rows
+            (by_hash[r.id_number_hash], r.employer_uscc, r.month, r.base, employers.get(r.employer_uscc),
+             r.insurance_type, r.insured_city) for r in rows
         )
         now = timezone.now()
         for r in rows:

@@ -21,6 +21,7 @@ from . import actions, queries
 from .models import (
     HeldContribution,
     InsuranceContribution,
+    InsuranceType,
     JobDemand,
     JobDemandStatus,
     Placement,
@@ -62,8 +63,10 @@ def seed(ctx: DemoContext) -> None:
         for _n in range(months):
             if month > last_month:
                 break
+            # 失业保险 paid where the employer is registered (its credit code's region, GB 32100).
             rows.setdefault((person_id, uscc, month), InsuranceContribution(
-                person_id=person_id, employer=employer, employer_uscc=uscc, month=month, base=base))
+                person_id=person_id, employer=employer, employer_uscc=uscc, month=month, base=base,
+                insurance_type=InsuranceType.UNEMPLOYMENT, insured_city=uscc[2:6]))
             month = add_months(month, 1)
 
     latest: dict[int, Enrollment] = {}
@@ -108,6 +111,7 @@ def seed(ctx: DemoContext) -> None:
             held.append(HeldContribution(
                 id_number=number, id_number_hash=Person.hash_id_number(number), employer_uscc=employer.uscc,
                 month=add_months(last_month, -k - (n % 3)), base=_money(Decimal(rng.randrange(3000, 6000))),
+                insurance_type=InsuranceType.UNEMPLOYMENT, insured_city=employer.uscc[2:6],
             ))
     HeldContribution.objects.bulk_create(held)
     ctx.counts["held_contributions"] = len(held)

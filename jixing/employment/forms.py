@@ -53,7 +53,7 @@ class JobDemandForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        counties = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code")
+        counties = Region.objects.home().filter(level=RegionLevel.COUNTY).order_by("code")
         if actions.is_enterprise_user(user):
             del self.fields["employer"]
             county = cast("forms.ModelChoiceField[Region]", self.fields["county"])

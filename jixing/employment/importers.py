@@ -1,12 +1,16 @@
 """Social-insurance contribution records (社保缴费记录) through the import pipeline.
 
 Columns (official headers): 公民身份号码, 单位统一社会信用代码, 缴费月份 (YYYY-MM or YYYYMM),
-缴费基数 (the contribution base, used as the wage proxy). Files can have millions of rows:
+缴费基数 (the contribution base, used as the wage proxy), 险种 (失业保险 / 养老保险 / 工伤保险 /
+医疗保险 / 生育保险, or the 险种 codes 210 / 110 / 410 / 310 / 510) and 参保地 (the 4-digit city code
+of the collecting agency; a 6-digit code ending in 00 is read as its first four digits). A file
+without 险种 or 参保地 is refused as a whole, naming the missing column: only 失业保险 rows count
+towards 技能提升补贴, so a file that does not say which insurance it lists cannot be guessed at. Files can have millions of rows:
 the pipeline streams CSV in chunks; this importer validates each chunk with set-based
 lookups and writes with ``copy_upsert`` (PostgreSQL COPY; bulk ORM elsewhere).
 
-- Natural key person × employer × month: the same file twice creates nothing; a changed
-  base updates the row.
+- Natural key person × employer × month × insurance type: the same file twice creates nothing;
+  a changed base updates the row.
 - Rows whose ID number matches no registered person are NOT rejected: they are kept aside in
   ``HeldContribution`` (keyed hash + encrypted number, never plaintext) and counted in the
   summary (``held``, ``held_rows``); ``rematch_insurance`` moves them over once the person is
@@ -37,7 +41,7 @@ from jixing.registry.models import Organisation, Person
 from jixing.registry.validators import normalise_uscc, parse_resident_id
 
 from . import actions
-from .models import HeldContribution, InsuranceContribution
+from .models import HeldContribution, InsuranceContribution, InsuranceType, UnemploymentBenefitPeriod
 
 if TYPE_CHECKING:
     from jixing.accounts.models import User
@@ -63,6 +67,52 @@ def parse_month(text: str, *, today: dt.date) -> dt.date:
         raise ValueError(_("The month %(month)s is in the future.") % {"month": day.strftime("%Y-%m")})
     if day < _EARLIEST:
         raise ValueError(_("The month %(month)s is before 1990.") % {"month": day.strftime("%Y-%m")})
+    return day
+
+
+_INSURANCE_TYPES = {
+    "失业保险": InsuranceType.UNEMPLOYMENT, "失业": InsuranceType.UNEMPLOYMENT, "210": InsuranceType.UNEMPLOYMENT,
+    "unemployment": InsuranceType.UNEMPLOYMENT,
+    "养老保险": InsuranceType.PENSION, "养老": InsuranceType.PENSION, "企业职工基本养老保险": InsuranceType.PENSION,
+    "110": InsuranceType.PENSION, "pension": InsuranceType.PENSION,
+    "工伤保险": InsuranceType.WORK_INJURY, "工伤": InsuranceType.WORK_INJURY, "410": InsuranceType.WORK_INJURY,
+    "work_injury": InsuranceType.WORK_INJURY,
+    "医疗保险": InsuranceType.MEDICAL, "医疗": InsuranceType.MEDICAL, "职工基本医疗保险": InsuranceType.MEDICAL,
+    "310": InsuranceType.MEDICAL, "medical": InsuranceType.MEDICAL,
+    "生育保险": InsuranceType.MATERNITY, "生育": InsuranceType.MATERNITY, "510": InsuranceType.MATERNITY,
+    "maternity": InsuranceType.MATERNITY,
+}
+_CITY_RE = re.compile(r"^(\d{4})(00)?$")
+
+
+def parse_insurance_type(text: str) -> str:
+    kind = _INSURANCE_TYPES.get(text.strip().lower())
+    if kind is None:
+        raise ValueError(_("“%(value)s” is not an insurance type: write 失业保险, 养老保险, 工伤保险, 医疗保险 or 生育保险.")
+                         % {"value": text[:20]})
+    return str(kind)
+
+
+def parse_city(text: str) -> str:
+    """参保地: the 4-digit city code of the collecting agency ('3701'; '370100' is read as '3701')."""
+    m = _CITY_RE.match(text.strip())
+    if not m or not 11 <= int(m.group(1)[:2]) <= 82:
+        raise ValueError(_("“%(value)s” is not a city code: write the 4-digit code of the insuring city, e.g. 3701.")
+                         % {"value": text[:20]})
+    return m.group(1)
+
+
+def parse_day(text: str, *, today: dt.date) -> dt.date:
+    cleaned = text.strip().replace("/", "-").replace(".", "-")
+    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$", cleaned) or re.match(r"^(\d{4})(\d{2})(\d{2})$", cleaned)
+    if not m:
+        raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text[:20]})
+    try:
+        day = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text[:20]}) from None
+    if day < _EARLIEST or day.year > today.year + 5:
+        raise ValueError(_("The date %(day)s is out of range.") % {"day": day.isoformat()})
     return day
 
 
@@ -93,34 +143,37 @@ class Item:
     base: Decimal
     person_id: int | None
     employer_id: int | None
+    insurance_type: str
+    insured_city: str
 
 
-def _key(id_number: str, uscc: str, month: dt.date) -> int:
+def _key(id_number: str, uscc: str, month: dt.date, kind: str = "") -> int:
     """64-bit hash of the natural key, so the duplicate check over a million-row file stays
     small (an int per row, not three strings). Python's string hash is stable within the
     process; a collision (odds ~1e-8 at a million rows) would show up as a reported
     duplicate, never as a silent loss."""
-    return hash((id_number, uscc, month.year * 100 + month.month))
+    return hash((id_number, uscc, month.year * 100 + month.month, kind))
 
 
 def _upsert_held(items: list[Item]) -> int:
     """Held rows through the ORM (the encrypted field encrypts once); returns rows created."""
     existing = {
-        (h.id_number_hash, h.employer_uscc, h.month): h
+        (h.id_number_hash, h.employer_uscc, h.month, h.insurance_type): h
         for h in HeldContribution.objects.filter(id_number_hash__in={i.id_hash for i in items})
     }
     new, changed = [], []
     now = timezone.now()
     for i in items:
-        row = existing.get((i.id_hash, i.uscc, i.month))
+        row = existing.get((i.id_hash, i.uscc, i.month, i.insurance_type))
         if row is None:
             new.append(HeldContribution(id_number=i.id_number, id_number_hash=i.id_hash, employer_uscc=i.uscc,
-                                        month=i.month, base=i.base))
-        elif row.base != i.base:
-            row.base, row.updated_at = i.base, now
+                                        month=i.month, base=i.base, insurance_type=i.insurance_type,
+                                        insured_city=i.insured_city))
+        elif row.base != i.base or row.insured_city != i.insured_city:
+            row.base, row.insured_city, row.updated_at = i.base, i.insured_city, now
             changed.append(row)
     HeldContribution.objects.bulk_create(new, batch_size=1000)
-    HeldContribution.objects.bulk_update(changed, ["base", "updated_at"], batch_size=1000)
+    HeldContribution.objects.bulk_update(changed, ["base", "insured_city", "updated_at"], batch_size=1000)
     return len(new)
 
 
@@ -134,6 +187,8 @@ class InsuranceImporter(Importer[Item]):
         Column("employer_uscc", "单位统一社会信用代码", example="91370102MA3C4XXXXX"),
         Column("month", "缴费月份", example="2025-03"),
         Column("base", "缴费基数", example="4500.00"),
+        Column("insurance_type", "险种", example="失业保险"),
+        Column("insured_city", "参保地", example="3701"),
     )
     chunk_size = 10_000
 
@@ -152,14 +207,14 @@ class InsuranceImporter(Importer[Item]):
         self.effects = {"placements_confirmed": 0, "placements_derived": 0}
 
     def validate_chunk(self, rows: list[Row]) -> tuple[list[Item], list[RowError]]:
-        parsed: list[tuple[Row, str, str, dt.date, Decimal]] = []
+        parsed: list[tuple[Row, str, str, dt.date, Decimal, str, str]] = []
         errors: list[RowError] = []
         for row in rows:
             row_errors: list[RowError] = []
-            id_number = uscc = ""
+            id_number = uscc = kind = city = ""
             month: dt.date | None = None
             base: Decimal | None = None
-            for key in ("id_number", "employer_uscc", "month", "base"):
+            for key in ("id_number", "employer_uscc", "month", "base", "insurance_type", "insured_city"):
                 if not row[key]:
                     row_errors.append(self.error(row, key, reasons.required()))
             if row["id_number"]:
@@ -185,28 +240,38 @@ class InsuranceImporter(Importer[Item]):
                     base = parse_base(row["base"])
                 except ValueError as exc:
                     row_errors.append(self.error(row, "base", str(exc)))
+            if row["insurance_type"]:
+                try:
+                    kind = parse_insurance_type(row["insurance_type"])
+                except ValueError as exc:
+                    row_errors.append(self.error(row, "insurance_type", str(exc)))
+            if row["insured_city"]:
+                try:
+                    city = parse_city(row["insured_city"])
+                except ValueError as exc:
+                    row_errors.append(self.error(row, "insured_city", str(exc)))
             if row_errors or month is None or base is None:
                 errors.extend(row_errors)
                 continue
-            natural = _key(id_number, uscc, month)
+            natural = _key(id_number, uscc, month, kind)
             first = self._seen.get(natural)
             if first is not None:
                 errors.append(self.error(row, "", reasons.duplicate_in_file(first)))
                 continue
             self._seen[natural] = row.number
-            parsed.append((row, id_number, uscc, month, base))
+            parsed.append((row, id_number, uscc, month, base, kind, city))
         hashes = {n: self._hash(n) for n in {p[1] for p in parsed}}
         persons = dict(Person.objects.filter(id_number_hash__in=set(hashes.values())).values_list("id_number_hash", "pk"))
         employers = dict(Organisation.objects.filter(uscc__in={p[2] for p in parsed}).values_list("uscc", "pk"))
         items = []
-        for row, id_number, uscc, month, base in parsed:
+        for row, id_number, uscc, month, base, kind, city in parsed:
             person_id = persons.get(hashes[id_number])
             if person_id is None:
                 self.held += 1
                 if len(self.held_rows) < MAX_LISTED_HELD_ROWS:
                     self.held_rows.append(row.number)
             items.append(Item(row.number, id_number, hashes[id_number], uscc, month, base, person_id,
-                              employers.get(uscc)))
+                              employers.get(uscc), kind, city))
         return items, errors
 
     _CACHE_LIMIT = 500_000
@@ -258,17 +323,17 @@ class InsuranceImporter(Importer[Item]):
     def predict(self, items: list[Item]) -> Counts:
         known = [i for i in items if i.person_id is not None]
         existing = {
-            (person_id, uscc, month): base
-            for person_id, uscc, month, base in InsuranceContribution.objects.filter(
+            (person_id, uscc, month, kind): (base, city)
+            for person_id, uscc, month, kind, base, city in InsuranceContribution.objects.filter(
                 person_id__in={i.person_id for i in known}, month__in={i.month for i in known},
-            ).values_list("person_id", "employer_uscc", "month", "base")
+            ).values_list("person_id", "employer_uscc", "month", "insurance_type", "base", "insured_city")
         }
         counts = Counts()
         for i in known:
-            base = existing.get((i.person_id, i.uscc, i.month))
-            if base is None:
+            found = existing.get((i.person_id, i.uscc, i.month, i.insurance_type))
+            if found is None:
                 counts.created += 1
-            elif base != i.base:
+            elif found != (i.base, i.insured_city):
                 counts.updated += 1
             else:
                 counts.unchanged += 1
@@ -279,10 +344,10 @@ class InsuranceImporter(Importer[Item]):
         unknown = [i for i in items if i.person_id is None]
         counts = copy_upsert(
             InsuranceContribution,
-            ((i.person_id, i.uscc, i.month, i.base, i.employer_id) for i in known),
-            columns=["person_id", "employer_uscc", "month", "base", "employer_id"],
-            conflict=["person_id", "employer_uscc", "month"],
-            update=["base", "employer_id"],
+            ((i.person_id, i.uscc, i.month, i.base, i.employer_id, i.insurance_type, i.insured_city) for i in known),
+            columns=["person_id", "employer_uscc", "month", "base", "employer_id", "insurance_type", "insured_city"],
+            conflict=["person_id", "employer_uscc", "month", "insurance_type"],
+            update=["base", "employer_id", "insured_city"],
         )
         if unknown:
             self.held_new += _upsert_held(unknown)
@@ -298,8 +363,124 @@ class InsuranceImporter(Importer[Item]):
         return {
             "id_number": mask_id_number(item.id_number), "employer_uscc": item.uscc,
             "month": item.month.strftime("%Y-%m"), "base": str(item.base),
+            "insurance_type": str(InsuranceType(item.insurance_type).label), "insured_city": item.insured_city,
             "person": _("registered") if item.person_id else _("not registered: kept aside"),
         }
 
     def summary_extra(self) -> dict[str, Any]:
         return {"held": self.held, "held_new": self.held_new, "held_rows": self.held_rows, **self.effects}
+
+
+# ------------------------------------------------------------------ unemployment-benefit periods
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitItem:
+    row: int
+    person_id: int
+    starts_on: dt.date
+    ends_on: dt.date
+    city: str
+
+
+@register
+class BenefitPeriodImporter(Importer[BenefitItem]):
+    """Periods of drawing unemployment benefit (领取失业保险金) from the insurance agency's system.
+
+    Columns: 公民身份号码, 领取起始日期, 领取终止日期, 参保地 (4-digit city code). Natural key
+    person × start date (a corrected end date updates the row). A period that ends before it
+    starts, or a person not registered yet, is a row error (benefit periods are few; the agency
+    re-sends them once the person is registered)."""
+
+    kind = "unemployment_benefits"
+    title = gettext_lazy("unemployment-benefit periods")
+    roles = frozenset({Role.HRSS_OFFICER})
+    columns = (
+        Column("id_number", "公民身份号码", example="370102199005170011"),
+        Column("starts_on", "领取起始日期", example="2025-01-01"),
+        Column("ends_on", "领取终止日期", example="2025-06-30"),
+        Column("city", "参保地", example="3701"),
+    )
+
+    def __init__(self, *, user: User | None = None) -> None:
+        super().__init__(user=user)
+        self.today = timezone.localdate()
+        self._seen: dict[tuple[str, dt.date], int] = {}
+
+    def validate_chunk(self, rows: list[Row]) -> tuple[list[BenefitItem], list[RowError]]:
+        parsed: list[tuple[Row, str, dt.date, dt.date, str]] = []
+        errors: list[RowError] = []
+        for row in rows:
+            row_errors: list[RowError] = []
+            for key in ("id_number", "starts_on", "ends_on", "city"):
+                if not row[key]:
+                    row_errors.append(self.error(row, key, reasons.required()))
+            id_number = city = ""
+            days: dict[str, dt.date] = {}
+            if row["id_number"]:
+                try:
+                    id_number = parse_resident_id(row["id_number"], today=self.today).number
+                except ValidationError as exc:
+                    row_errors.append(self.error(row, "id_number", reasons.validator_message(list(exc.messages))))
+            for key in ("starts_on", "ends_on"):
+                if row[key]:
+                    try:
+                        days[key] = parse_day(row[key], today=self.today)
+                    except ValueError as exc:
+                        row_errors.append(self.error(row, key, str(exc)))
+            if row["city"]:
+                try:
+                    city = parse_city(row["city"])
+                except ValueError as exc:
+                    row_errors.append(self.error(row, "city", str(exc)))
+            if len(days) == 2 and days["ends_on"] < days["starts_on"]:
+                row_errors.append(self.error(row, "ends_on", _("The period ends (%(end)s) before it starts (%(start)s).")
+                                             % {"end": days["ends_on"].isoformat(), "start": days["starts_on"].isoformat()}))
+            if row_errors or len(days) != 2:
+                errors.extend(row_errors)
+                continue
+            first = self._seen.get((id_number, days["starts_on"]))
+            if first is not None:
+                errors.append(self.error(row, "", reasons.duplicate_in_file(first)))
+                continue
+            self._seen[(id_number, days["starts_on"])] = row.number
+            parsed.append((row, id_number, days["starts_on"], days["ends_on"], city))
+        hashes = {n: Person.hash_id_number(n) for n in {p[1] for p in parsed}}
+        persons = dict(Person.objects.filter(id_number_hash__in=set(hashes.values())).values_list("id_number_hash", "pk"))
+        items: list[BenefitItem] = []
+        for row, id_number, starts_on, ends_on, city in parsed:
+            person_id = persons.get(hashes[id_number])
+            if person_id is None:
+                errors.append(self.error(row, "id_number", _("No registered person has this ID number; register the "
+                                                             "person first, then import this row again.")))
+                continue
+            items.append(BenefitItem(row.number, person_id, starts_on, ends_on, city))
+        return items, errors
+
+    def predict(self, items: list[BenefitItem]) -> Counts:
+        existing = {
+            (p, s): (e, c) for p, s, e, c in UnemploymentBenefitPeriod.objects.filter(
+                person_id__in={i.person_id for i in items}).values_list("person_id", "starts_on", "ends_on", "city")
+        }
+        counts = Counts()
+        for i in items:
+            found = existing.get((i.person_id, i.starts_on))
+            if found is None:
+                counts.created += 1
+            elif found != (i.ends_on, i.city):
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        return counts
+
+    def commit(self, items: list[BenefitItem], *, by: Any) -> Counts:
+        return copy_upsert(
+            UnemploymentBenefitPeriod,
+            ((i.person_id, i.starts_on, i.ends_on, i.city) for i in items),
+            columns=["person_id", "starts_on", "ends_on", "city"],
+            conflict=["person_id", "starts_on"],
+            update=["ends_on", "city"],
+        )
+
+    def preview_row(self, item: BenefitItem) -> dict[str, str]:
+        return {"starts_on": item.starts_on.isoformat(), "ends_on": item.ends_on.isoformat(), "city": item.city}

@@ -16,7 +16,9 @@ Scope (every list, detail and API call):
 - placements: officers by the place of work's county or the person's current region; the
   employer its own placements; a training organisation the placements it reported or of
   persons it trained; a trainee their own;
-- contributions and held rows: officers only (contributions also to the person themself).
+- contributions and held rows: officers only (contributions also to the person themself);
+- sector officers (one department's actions): demands a project of their actions serves,
+  referrals and placements after training in their actions, no pay reports or contributions.
 """
 
 from __future__ import annotations
@@ -30,10 +32,14 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.core.access import scope_for
+from jixing.core.access import scope_for, scope_q
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number
 from jixing.core.models import TimeStampedModel
+
+# The action a referral or placement belongs to: that of the training it followed (the
+# department rule, jixing.core.access.scope_q).
+TRAINED_IN_ACTION = "enrollment__training_class__project__action"
 
 
 class JobDemandStatus(models.TextChoices):
@@ -51,11 +57,11 @@ class JobDemandQuerySet(models.QuerySet):
             return self
         if scope.organisation_id:
             return self.filter(Q(employer_id=scope.organisation_id) | Q(status=JobDemandStatus.OPEN))
-        if scope.region_prefix:
-            return self.filter(scope.region_q("county"))
         if scope.person_id:
             return self.filter(status=JobDemandStatus.OPEN)
-        return self.none()
+        # A sector officer: the demands that a project of one of their actions serves.
+        reached = scope_q(scope, region=("county",), action="projects__action")
+        return self.filter(pk__in=JobDemand.objects.filter(reached).values("pk"))
 
     def open(self) -> JobDemandQuerySet:
         return self.filter(status=JobDemandStatus.OPEN)
@@ -114,18 +120,10 @@ class ReferralStatus(models.TextChoices):
 
 class ReferralQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> ReferralQuerySet:
-        scope = scope_for(user)
-        if scope.everything:
-            return self
-        if scope.organisation_id:
-            return self.filter(
-                Q(demand__employer_id=scope.organisation_id) | Q(referring_organisation_id=scope.organisation_id)
-            )
-        if scope.region_prefix:
-            return self.filter(scope.region_q("demand__county"))
-        if scope.person_id:
-            return self.filter(person_id=scope.person_id)
-        return self.none()
+        return self.filter(scope_q(
+            scope_for(user), region=("demand__county",), organisation=("demand__employer", "referring_organisation"),
+            person=("person",), action=TRAINED_IN_ACTION,
+        ))
 
 
 class Referral(TimeStampedModel):
@@ -205,11 +203,9 @@ class PlacementQuerySet(models.QuerySet):
                 Q(training_class__project__organiser_id=org) | Q(training_class__project__partner_id=org)
             )
             return self.filter(Q(employer_id=org) | Q(reporting_organisation_id=org) | Exists(trained))
-        if scope.region_prefix:
-            return self.filter(scope.region_q("county") | scope.region_q("person__current_region"))
-        if scope.person_id:
-            return self.filter(person_id=scope.person_id)
-        return self.none()
+        return self.filter(scope_q(
+            scope, region=("county", "person__current_region"), person=("person",), action=TRAINED_IN_ACTION,
+        ))
 
     def verified(self) -> PlacementQuerySet:
         return self.filter(status=VerificationStatus.VERIFIED)
@@ -339,11 +335,25 @@ class InsuranceContributionQuerySet(models.QuerySet):
         return self.none()
 
 
+class InsuranceType(models.TextChoices):
+    """The insurance (险种) a contribution row is for. Only 失业保险 counts towards 技能提升补贴
+    (funded by the unemployment-insurance fund); every kind evidences employment."""
+
+    UNEMPLOYMENT = "unemployment", _("unemployment insurance (失业保险)")
+    PENSION = "pension", _("pension insurance (养老保险)")
+    WORK_INJURY = "work_injury", _("work-injury insurance (工伤保险)")
+    MEDICAL = "medical", _("medical insurance (医疗保险)")
+    MATERNITY = "maternity", _("maternity insurance (生育保险)")
+    # Rows imported before files carried 险种: never counted as unemployment insurance.
+    UNSPECIFIED = "unspecified", _("insurance type not recorded")
+
+
 class InsuranceContribution(models.Model):
     """One month of social-insurance contributions of a person by one employer (缴费记录).
 
-    The contribution base (缴费基数) is the wage proxy. Natural key person × employer × month
-    (a re-import creates nothing; a changed base updates the row).
+    The contribution base (缴费基数) is the wage proxy. Natural key person × employer × month ×
+    insurance type (a re-import creates nothing; a changed base updates the row). ``insured_city``
+    is the 4-digit city code of the collecting agency (参保地).
     """
 
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="contributions")
@@ -353,6 +363,9 @@ class InsuranceContribution(models.Model):
     )
     month = models.DateField(_("contribution month"), help_text=_("First day of the month."))
     base = models.DecimalField(_("contribution base (yuan)"), max_digits=10, decimal_places=2)
+    insurance_type = models.CharField(_("insurance type"), max_length=20, choices=InsuranceType.choices,
+                                      default=InsuranceType.UNSPECIFIED)
+    insured_city = models.CharField(_("insured city (参保地)"), max_length=4, blank=True, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -363,7 +376,8 @@ class InsuranceContribution(models.Model):
         verbose_name = _("social-insurance contribution")
         verbose_name_plural = _("social-insurance contributions")
         constraints = [
-            models.UniqueConstraint(fields=["person", "employer_uscc", "month"], name="contribution_once_per_month"),
+            models.UniqueConstraint(fields=["person", "employer_uscc", "month", "insurance_type"],
+                                    name="contribution_once_per_month_and_type"),
             models.CheckConstraint(name="contribution_base_positive", condition=Q(base__gt=0)),
         ]
         indexes = [models.Index(fields=["employer_uscc", "month"])]
@@ -385,6 +399,9 @@ class HeldContribution(models.Model):
     employer_uscc = models.CharField(_("employer's unified social credit code"), max_length=18)
     month = models.DateField(_("contribution month"))
     base = models.DecimalField(_("contribution base (yuan)"), max_digits=10, decimal_places=2)
+    insurance_type = models.CharField(_("insurance type"), max_length=20, choices=InsuranceType.choices,
+                                      default=InsuranceType.UNSPECIFIED)
+    insured_city = models.CharField(_("insured city (参保地)"), max_length=4, blank=True, default="")
     matched_person = models.ForeignKey(
         "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -399,7 +416,8 @@ class HeldContribution(models.Model):
         verbose_name = _("held contribution (person not registered)")
         verbose_name_plural = _("held contributions (persons not registered)")
         constraints = [
-            models.UniqueConstraint(fields=["id_number_hash", "employer_uscc", "month"], name="held_contribution_once"),
+            models.UniqueConstraint(fields=["id_number_hash", "employer_uscc", "month", "insurance_type"],
+                                    name="held_contribution_once_per_type"),
             models.CheckConstraint(name="held_contribution_base_positive", condition=Q(base__gt=0)),
         ]
 
@@ -411,19 +429,51 @@ class HeldContribution(models.Model):
         return mask_id_number(self.id_number)
 
 
+class UnemploymentBenefitPeriodQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> UnemploymentBenefitPeriodQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.region_prefix and not scope.department_id:
+            return self.filter(scope.region_q("person__current_region") | scope.region_q("person__household_region"))
+        if scope.person_id:
+            return self.filter(person_id=scope.person_id)
+        return self.none()
+
+
+class UnemploymentBenefitPeriod(models.Model):
+    """A period in which a person drew unemployment benefit (领取失业保险金), from the agency of
+    ``city`` (4-digit city code). Natural key person × start date."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="benefit_periods")
+    starts_on = models.DateField(_("benefit from"))
+    ends_on = models.DateField(_("benefit until"))
+    city = models.CharField(_("paying city (参保地)"), max_length=4)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = UnemploymentBenefitPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person_id", "starts_on"]
+        verbose_name = _("unemployment-benefit period")
+        verbose_name_plural = _("unemployment-benefit periods")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "starts_on"], name="benefit_period_once"),
+            models.CheckConstraint(name="benefit_period_ends_after_start", condition=Q(ends_on__gte=models.F("starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.starts_on}–{self.ends_on} {self.city}"
+
+
 # ------------------------------------------------------------------ skill-linked pay
 
 
 class SkillPayReportQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> SkillPayReportQuerySet:
-        scope = scope_for(user)
-        if scope.everything:
-            return self
-        if scope.organisation_id:
-            return self.filter(enterprise_id=scope.organisation_id)
-        if scope.region_prefix:
-            return self.filter(scope.region_q("enterprise__county"))
-        return self.none()
+        # No action reaches an enterprise's pay report: sector officers see none.
+        return self.filter(scope_q(scope_for(user), region=("enterprise__county",), organisation=("enterprise",)))
 
 
 class SkillPayReport(TimeStampedModel):

@@ -231,7 +231,7 @@ def _timelines(enrollments: Sequence[Any]) -> dict[int, rules.Timeline]:
     last = rules.add_months(latest, 15)
     contributions: dict[int, list[rules.Contribution]] = defaultdict(list)
     rows = InsuranceContribution.objects.filter(person_id__in=person_ids, month__gte=first, month__lte=last)
-    for person_id, month, uscc, base in rows.values_list("person_id", "month", "employer_uscc", "base"):
+    for person_id, month, uscc, base in rows.values_list("person_id", "month", "employer_uscc", "base").distinct().order_by():
         contributions[person_id].append(rules.Contribution(month, uscc, base))
     placements: dict[int, list[rules.PlacementFact]] = defaultdict(list)
     for p in Placement.objects.filter(person_id__in=person_ids).exclude(status=VerificationStatus.REJECTED):
@@ -440,3 +440,16 @@ def province_pay_by_level(year: int) -> list[tuple[SkillLevel, PayCell]]:
     for r in reports:
         by_level[r.level_id].append(r)
     return [(lv, _pay_cell(by_level[lv.pk])) for lv in SkillLevel.objects.order_by("order")]
+
+
+def contribution_months_at(person_id: int, *, employer_id: int, employer_uscc: str,
+                           since: dt.date, until: dt.date) -> list[dt.date]:
+    """Months from ``since`` to ``until`` in which the employer (matched by the organisation or
+    its credit code) paid the person's social-insurance contributions (funds: 求学圆梦 asks that
+    the person be insured at the employer on the claim date). Every row counts whatever its
+    insurance type: the contribution file carries no type column yet (issue 12)."""
+    return list(
+        InsuranceContribution.objects.filter(person_id=person_id, month__gte=since.replace(day=1), month__lte=until)
+        .filter(Q(employer_id=employer_id) | Q(employer_uscc=employer_uscc))
+        .order_by("month").values_list("month", flat=True).distinct()
+    )

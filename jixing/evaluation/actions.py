@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
+from jixing.core.events import publish
 from jixing.core.masking import mask_name
 from jixing.core.workflow import move
 from jixing.registry.models import Occupation, Organisation, Person, SkillLevel
@@ -115,6 +116,7 @@ def submit_filing(
             "kind": kind, "valid_from": str(valid_from), "valid_to": str(valid_to),
             "scopes": [list(p) for p in pairs], "examiners": len(examiners),
         })
+        publish("evaluation.filing.submitted", obj=filing, actor=by, organisation=organisation.name)
     return filing
 
 
@@ -130,6 +132,7 @@ def approve_filing(filing: EvaluationFiling, *, by: Any) -> EvaluationFiling:
         filing.status_reason = ""
         filing.save(update_fields=["code", "decided_by", "decided_at", "status_reason", "updated_at"])
         move(filing, FilingStatus.APPROVED, by=by, event="evaluation_filing.approve")
+        publish("evaluation.filing.approved", obj=filing, actor=by)
     return filing
 
 
@@ -144,6 +147,7 @@ def _filing_decision(filing: EvaluationFiling, to: str, *, by: Any, reason: str,
         filing.decided_at = timezone.now()
         filing.save(update_fields=["status_reason", "decided_by", "decided_at", "updated_at"])
         move(filing, to, by=by, reason=reason, event=event)
+        publish(f"evaluation.filing.{to}", obj=filing, actor=by, reason=reason)
     return filing
 
 
@@ -480,6 +484,7 @@ def issue_certificate(result: EvaluationResult, *, by: Any) -> Certificate:
         audit.record("certificate.issue", actor=by, obj=cert, after={
             "number": number, "level": level.pk, "occupation": session.occupation_id, "mode": session.mode,
         })
+        publish("evaluation.certificate.issued", obj=cert, actor=by)
     return cert
 
 
@@ -492,6 +497,7 @@ def revoke_certificate(cert: Certificate, *, by: Any, reason: str) -> Certificat
         cert.revoked_reason, cert.revoked_at = reason, timezone.now()
         cert.save(update_fields=["revoked_reason", "revoked_at", "updated_at"])
         move(cert, CertificateStatus.REVOKED, by=by, reason=reason, event="certificate.revoke")
+        publish("evaluation.certificate.revoked", obj=cert, actor=by, reason=reason)
     return cert
 
 

@@ -39,7 +39,6 @@ class VerifyOut(Schema):
     message: str
     number: str = ""
     holder: str = Field("", description="Masked name, e.g. 张*.")
-    id_number: str = Field("", description="Masked ID number (first 6 + last 4).")
     occupation: str = ""
     level: str = Field("", description="Eight-level ladder name (新八级工).")
     national_level: str = Field("", description="National level label, e.g. 四级/中级工.")

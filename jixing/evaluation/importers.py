@@ -32,7 +32,17 @@ from django.utils.translation import gettext_lazy
 from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.imports import reasons
-from jixing.imports.pipeline import Column, Counts, Importer, ImportResult, Row, RowError, inspect_upload, run_import
+from jixing.imports.pipeline import (
+    Column,
+    Counts,
+    Importer,
+    ImportResult,
+    Row,
+    RowError,
+    inspect_upload,
+    register,
+    run_import,
+)
 from jixing.registry.models import Person
 from jixing.registry.validators import parse_resident_id
 
@@ -217,3 +227,194 @@ def import_results_file(
             "rejected_rows": result.rejected_rows, "file": (original_name or path.name)[:100],
         })
     return result
+
+
+# ------------------------------------------------------------------ the national certificate register (outside certificates)
+
+_LEVEL_WORDS = {
+    "五级": 2, "初级": 2, "初级工": 2, "五级/初级工": 2, "5": 2,
+    "四级": 3, "中级": 3, "中级工": 3, "四级/中级工": 3, "4": 3,
+    "三级": 4, "高级": 4, "高级工": 4, "三级/高级工": 4, "3": 4,
+    "二级": 5, "技师": 5, "二级/技师": 5, "2": 5,
+    "一级": 6, "高级技师": 6, "一级/高级技师": 6, "1": 6,
+}
+
+
+def _parse_day(text: str) -> Any:
+    import datetime as dt
+    import re
+
+    cleaned = text.strip().replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").rstrip("日")
+    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$", cleaned) or re.match(r"^(\d{4})(\d{2})(\d{2})$", cleaned)
+    try:
+        if not m:
+            raise ValueError
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise ValueError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": text[:20]}) from None
+
+
+def parse_level(text: str) -> int:
+    """'四级/中级工', '四级', '中级工' or '4' → the SkillLevel order (reference/skill_levels.csv)."""
+    order = _LEVEL_WORDS.get(text.strip().replace("／", "/").replace(" ", ""))
+    if order is None:
+        raise ValueError(_("“%(value)s” is not a certificate level: write 五级/初级工 to 一级/高级技师.") % {"value": text[:20]})
+    return order
+
+
+@dataclass(frozen=True)
+class OutsideItem:
+    row: int
+    number: str
+    name: str
+    id_number: str
+    id_hash: str
+    occupation_id: int
+    level: int
+    issued_on: Any
+    body: str
+
+
+@register
+class OutsideCertificateImporter(Importer[OutsideItem]):
+    """The national certificate register extract (全国职业技能等级证书查询) an HRSS officer
+    downloads: certificates of other filed evaluation bodies that persons may claim 技能提升补贴 on.
+
+    Columns: 证书编号, 姓名, 公民身份号码, 职业(工种) (name or 大典 code), 等级, 发证日期, 评价机构.
+    Upsert on the certificate number. A row is refused when its level or occupation is unknown,
+    the ID number is invalid, the name does not match a registered person with that ID number,
+    or a certificate this system issued has the same number with another holder, occupation,
+    level or date (the register and our own record must agree)."""
+
+    kind = "outside_certificates"
+    title = gettext_lazy("national certificate register extract")
+    roles = frozenset({Role.HRSS_OFFICER})
+    columns = (
+        Column("number", "证书编号", example="S000037000000245000123"),
+        Column("name", "姓名", example="张三"),
+        Column("id_number", "公民身份号码", example="370102199001011234"),
+        Column("occupation", "职业(工种)", example="电工"),
+        Column("level", "等级", example="四级/中级工"),
+        Column("issued_on", "发证日期", example="2025-06-30"),
+        Column("body", "评价机构", example="山东某职业技能等级认定中心"),
+    )
+
+    def __init__(self, *, user: User | None = None) -> None:
+        super().__init__(user=user)
+        from django.utils import timezone
+
+        from jixing.registry.models import Occupation
+
+        self.today = timezone.localdate()
+        self._seen: dict[str, int] = {}
+        self._occupations: dict[str, int] = {}
+        for pk, name, code in Occupation.objects.values_list("pk", "name", "code"):
+            self._occupations[name] = pk
+            if code:
+                self._occupations[code] = pk
+
+    def validate_chunk(self, rows: list[Row]) -> tuple[list[OutsideItem], list[RowError]]:
+        from .models import Certificate
+
+        items: list[OutsideItem] = []
+        errors: list[RowError] = []
+        numbers = {row["number"].strip().upper() for row in rows if row["number"]}
+        ours = {c.number: c for c in Certificate.objects.filter(number__in=numbers).select_related("person")}
+        for row in rows:
+            row_errors: list[RowError] = []
+            for key in ("number", "name", "id_number", "occupation", "level", "issued_on", "body"):
+                if not row[key]:
+                    row_errors.append(self.error(row, key, reasons.required()))
+            number = row["number"].strip().upper()
+            id_number = ""
+            level = occupation_id = None
+            issued_on = None
+            if row["id_number"]:
+                try:
+                    id_number = parse_resident_id(row["id_number"], today=self.today).number
+                except ValidationError as exc:
+                    row_errors.append(self.error(row, "id_number", reasons.validator_message(list(exc.messages))))
+            if row["occupation"]:
+                occupation_id = self._occupations.get(row["occupation"].strip())
+                if occupation_id is None:
+                    row_errors.append(self.error(row, "occupation", _("“%(value)s” is not an occupation in the catalogue.")
+                                                 % {"value": row["occupation"][:30]}))
+            if row["level"]:
+                try:
+                    level = parse_level(row["level"])
+                except ValueError as exc:
+                    row_errors.append(self.error(row, "level", str(exc)))
+            if row["issued_on"]:
+                try:
+                    issued_on = _parse_day(row["issued_on"])
+                    if issued_on > self.today:
+                        raise ValueError(_("The date %(day)s is in the future.") % {"day": issued_on.isoformat()})
+                except ValueError as exc:
+                    row_errors.append(self.error(row, "issued_on", str(exc)))
+            if row_errors or level is None or occupation_id is None or issued_on is None:
+                errors.extend(row_errors)
+                continue
+            id_hash = Person.hash_id_number(id_number)
+            mine = ours.get(number)
+            if mine is not None and (mine.person.id_number_hash != id_hash or mine.occupation_id != occupation_id
+                                     or mine.level_id != level or mine.issued_on != issued_on):
+                errors.append(self.error(row, "number", _("This system issued certificate %(number)s with another "
+                                                          "holder, occupation, level or date; the row disagrees with it.")
+                                         % {"number": number}))
+                continue
+            person = Person.objects.filter(id_number_hash=id_hash).only("name").first()
+            if person is not None and person.name != row["name"].strip():
+                errors.append(self.error(row, "name", reasons.validator_message([_("The name does not match the "
+                                                                                   "registered person with this ID number.")])))
+                continue
+            first = self._seen.get(number)
+            if first is not None:
+                errors.append(self.error(row, "", reasons.duplicate_in_file(first)))
+                continue
+            self._seen[number] = row.number
+            items.append(OutsideItem(row.number, number, row["name"].strip()[:50], id_number, id_hash, occupation_id,
+                                     level, issued_on, row["body"].strip()[:120]))
+        return items, errors
+
+    def predict(self, items: list[OutsideItem]) -> Counts:
+        from .models import OutsideCertificate
+
+        existing = set(OutsideCertificate.objects.filter(number__in=[i.number for i in items]).values_list("number", flat=True))
+        counts = Counts()
+        for i in items:
+            if i.number in existing:
+                counts.unchanged += 1
+            else:
+                counts.created += 1
+        return counts
+
+    def commit(self, items: list[OutsideItem], *, by: Any) -> Counts:
+        from .models import OutsideCertificate
+
+        counts = Counts()
+        existing = {c.number: c for c in OutsideCertificate.objects.filter(number__in=[i.number for i in items])}
+        for i in items:
+            row = existing.get(i.number)
+            values = {"name": i.name, "id_number_hash": i.id_hash, "occupation_id": i.occupation_id, "level_id": i.level,
+                      "issued_on": i.issued_on, "evaluation_body": i.body}
+            if row is None:
+                OutsideCertificate.objects.create(number=i.number, id_number=i.id_number, imported_by=by, **values)
+                counts.created += 1
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(row, k, v)
+                row.id_number = i.id_number
+                row.save()
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        if counts.created or counts.updated:
+            audit.record("evaluation.outside_certificates.import", actor=by, object_type="evaluation.outsidecertificate",
+                         detail={"created": counts.created, "updated": counts.updated})
+        return counts
+
+    def preview_row(self, item: OutsideItem) -> dict[str, str]:
+        from jixing.core.masking import mask_id_number
+
+        return {"number": item.number, "name": item.name, "id_number": mask_id_number(item.id_number),
+                "level": str(item.level), "issued_on": item.issued_on.isoformat(), "body": item.body}

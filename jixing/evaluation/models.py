@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import Scope, scope_for
+from jixing.core.fields import EncryptedTextField
+from jixing.core.masking import mask_id_number
 from jixing.core.models import TimeStampedModel
 
 SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -529,3 +531,31 @@ class CertificateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.last}"
+
+
+class OutsideCertificate(TimeStampedModel):
+    """A certificate issued by another filed evaluation body, as listed in the national
+    certificate register extract (全国职业技能等级证书查询) an HRSS officer imports. A person may
+    claim 技能提升补贴 on it when number, ID number, occupation and level all agree."""
+
+    number = models.CharField(_("certificate number"), max_length=40, unique=True)
+    name = models.CharField(_("holder's name"), max_length=50)
+    id_number = EncryptedTextField(_("ID number"), purpose="id_number")
+    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    occupation = models.ForeignKey("registry.Occupation", verbose_name=_("occupation"), on_delete=models.PROTECT, related_name="+")
+    level = models.ForeignKey("registry.SkillLevel", verbose_name=_("skill level"), on_delete=models.PROTECT, related_name="+")
+    issued_on = models.DateField(_("issued on"))
+    evaluation_body = models.CharField(_("evaluation body"), max_length=120)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("outside certificate (national register)")
+        verbose_name_plural = _("outside certificates (national register)")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)

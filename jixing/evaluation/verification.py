@@ -36,8 +36,7 @@ class Verified:
     valid: bool
     message: str
     number: str = ""
-    holder: str = ""  # masked name
-    id_number: str = ""  # masked ID
+    holder: str = ""  # masked name; no part of the ID number is public (docs/security.md, "Masking rule")
     occupation: str = ""
     level: str = ""  # eight-level name
     national_level: str = ""  # 五级/初级工 …
@@ -90,7 +89,7 @@ def verify(number: str, name: str) -> Verified:
     return Verified(
         found=True, valid=valid,
         message=_("The certificate is genuine and valid.") if valid else _("This certificate has been revoked and is no longer valid."),
-        number=cert.number, holder=mask_name(cert.person.name), id_number=cert.person.masked_id_number,
+        number=cert.number, holder=mask_name(cert.person.name),
         occupation=cert.occupation.name, level=cert.level.name, national_level=cert.level.national_label,
         issuer=cert.issuer.name, issued_on=cert.issued_on.isoformat(), mode=str(cert.get_mode_display()),
         status=str(cert.get_status_display()),

@@ -15,36 +15,41 @@ reviewer, city approver and province approver are three different people.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.models import Sum
-from django.utils import timezone
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit, workflow
-from jixing.core.access import region_prefix, scope_for
+from jixing.core.access import region_prefix, scope_for, union_prefix
+from jixing.core.events import publish
 from jixing.core.masking import mask_bank_account
 from jixing.core.money import yuan
-from jixing.evaluation.models import Certificate
+from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Occupation, Organisation, Person, Region, RegionLevel
 from jixing.training.models import Enrollment, ProjectType, TrainingProject
 
-from . import ledger, queries
+from . import ledger, queries, rules
 from .models import (
     COMMITTED_STATUSES,
     OPEN_RECOVERY_STATUSES,
     ZERO,
     AccountKind,
+    AccountKindOfPayee,
+    AccountSource,
     Allocation,
     BankReturn,
     BatchStatus,
@@ -66,6 +71,7 @@ from .models import (
     RecoveryPart,
     RecoveryStatus,
     ReferenceType,
+    RiskApproval,
     StaffEducationReport,
     StudyLevel,
     StudyMode,
@@ -290,8 +296,10 @@ def publish_rule_table(
     *, by: Any, city: Region, valid_from: dt.date, name: str, basis: str = "", public_notice_days: int = 7,
     rates: Iterable[Mapping[str, Any]] = (), uplifts: Iterable[Mapping[str, Any]] = (),
     shortage_occupations: Iterable[Occupation] = (),
+    education_enrolled_from: dt.date | None = None, education_tuition_cap: bool = False,
 ) -> SubsidyRuleTable:
-    """A new version of a city's standards. Earlier versions stay as they were."""
+    """A new version of a city's standards. Earlier versions stay as they were. 求学圆梦's
+    start date defaults to 2024-09-01 (the 2025 notices) and pays without a tuition cap."""
     _require_rule_maker(by, city)
     if not 0 <= int(public_notice_days) <= 60:
         raise ValidationError({"public_notice_days": _("Between 0 and 60 days.")})
@@ -313,6 +321,10 @@ def publish_rule_table(
             uplift.full_clean(exclude=["table"])
             uplift.save()
         table.shortage_occupations.set(list(shortage_occupations))
+        if education_enrolled_from is not None or education_tuition_cap:
+            table.education_enrolled_from = education_enrolled_from or table.education_enrolled_from
+            table.education_tuition_cap = bool(education_tuition_cap)
+            table.save(update_fields=["education_enrolled_from", "education_tuition_cap", "updated_at"])
         audit.record("funds.rule_table.publish", actor=by, obj=table,
                      after={"city": city.code, "version": table.version, "valid_from": valid_from.isoformat(),
                             "rates": table.rates.count(), "uplifts": table.uplifts.count()})
@@ -328,6 +340,7 @@ def copy_rule_table(table: SubsidyRuleTable, *, by: Any, valid_from: dt.date, na
         by=by, city=table.city, valid_from=valid_from, name=name or table.name, basis=basis or table.basis,
         public_notice_days=table.public_notice_days, rates=rates, uplifts=uplifts,
         shortage_occupations=list(table.shortage_occupations.all()),
+        education_enrolled_from=table.education_enrolled_from, education_tuition_cap=table.education_tuition_cap,
     )
 
 
@@ -409,7 +422,9 @@ def _write_lines(claim: Claim, drafts: Sequence[queries.LineDraft]) -> None:
         lines.append(ClaimLine(
             claim=claim, person=d.person, subsidy_item=claim.subsidy_item, enrollment=d.enrollment,
             training_class_id=d.enrollment.training_class_id if d.enrollment else None, certificate=d.certificate,
-            study=d.study, occupation_id=d.occupation_id, level_id=d.level_id, year=d.year, amount=d.amount,
+            study=d.study, study_level=d.study.level if d.study is not None else "",
+            outside_certificate=d.outside_certificate, insured_months=d.insured_months,
+            occupation_id=d.occupation_id, level_id=d.level_id, year=d.year, amount=d.amount,
             reasons=d.reasons_json(), checks=[c.as_json() for c in d.checks],
             employed_within_6_months=d.employed, rule_table=d.table,
         ))
@@ -491,15 +506,24 @@ def _own_claim(
     draft: queries.LineDraft, refused: str, action: Action | None = None, detail: dict[str, Any] | None = None,
 ) -> Claim:
     """A person's own one-line claim (技能提升补贴, 求学圆梦): their own account, the fund, the
-    line's checks, the city's table in force; then numbered, written and audited at once."""
+    line's checks, the city's table in force; then numbered, written and audited at once.
+    技能提升补贴 goes to the region of the insured city (``draft.route_county``) and is paid only
+    to the person's 社会保障卡 account."""
     if payee_account is not None and payee_account.person_id != person.pk:
         raise ValidationError({"payee_account": _("Choose one of your own bank accounts.")})
+    if item in CARD_ONLY_ITEMS:
+        _require_card_account(payee_account)
     fund_source = FundSource.objects.filter(code=fund_code).first()
     if fund_source is None:
         raise ClaimRefused(_("The fund %(code)s is not configured.") % {"code": fund_code})
     if not draft.ok:
         raise ClaimRefused(refused, [(draft.label, draft.problems)])
-    county = person.current_region
+    county = Region.objects.get(code=draft.route_county) if draft.route_county else person.current_region
+    if item in CARD_ONLY_ITEMS and payee_account is not None:
+        with translation.override("zh-hans"):
+            card = rules.check_payee_account(payee_kind=PayeeKind.PERSON, account_kind=payee_account.kind)
+        if card is not None:
+            draft = dataclasses.replace(draft, checks=(*draft.checks, card))
     table = queries.table_in_force(queries.city_code(county.code), today())
     if table is None:
         raise ClaimRefused(_("The city has no subsidy standard in force; no claim can be made."))
@@ -517,6 +541,17 @@ def _own_claim(
     return claim
 
 
+# Items a person is paid for directly: only to their 社会保障卡 financial account.
+CARD_ONLY_ITEMS = frozenset({SubsidyItem.SKILL_UPGRADE, SubsidyItem.LIVING_ALLOWANCE})
+
+
+def _require_card_account(payee_account: PayeeAccount | None) -> None:
+    if payee_account is None or payee_account.kind != AccountKindOfPayee.SOCIAL_SECURITY_CARD:
+        raise ValidationError({"payee_account": _(
+            "Choose your social security card financial account: this subsidy is paid only to it "
+            "(register it, or ask the HRSS office to import it from the card bank's file).")})
+
+
 def create_person_claim(*, by: Any, certificate: Certificate, payee_account: PayeeAccount | None = None) -> Claim:
     """A person's own claim for 技能提升补贴 on a certificate (within 12 months of issue, [V])."""
     if getattr(by, "role", None) != Role.TRAINEE or by.person_id != certificate.person_id:
@@ -526,6 +561,92 @@ def create_person_claim(*, by: Any, certificate: Certificate, payee_account: Pay
         by=by, person=person, payee_account=payee_account, item=SubsidyItem.SKILL_UPGRADE,
         fund_code="unemployment_insurance", draft=queries.evaluate_certificate(person, certificate),
         refused=_("This certificate cannot be claimed for."),
+    )
+
+
+def find_outside_certificate(person: Person, *, number: str, occupation: Occupation, level_order: int) -> OutsideCertificate:
+    """The national-register certificate that matches exactly: number, the person's ID number,
+    occupation and level. Anything else is refused, saying which part disagrees."""
+    number = (number or "").strip().upper()
+    found = OutsideCertificate.objects.select_related("occupation", "level").filter(number=number).first()
+    if found is None:
+        raise ValidationError({"number": _("Certificate %(number)s is not in the imported national register.")
+                                         % {"number": number[:40]}})
+    if found.id_number_hash != person.id_number_hash:
+        raise ValidationError({"number": _("Certificate %(number)s is registered to another ID number.") % {"number": number}})
+    if found.occupation_id != occupation.pk:
+        raise ValidationError({"occupation": _("Certificate %(number)s is for %(occupation)s, not %(given)s.")
+                                             % {"number": number, "occupation": found.occupation.name, "given": occupation.name}})
+    if found.level_id != level_order:
+        raise ValidationError({"level": _("Certificate %(number)s is at level %(level)s, not the level given.")
+                                        % {"number": number, "level": found.level.name}})
+    return found
+
+
+def create_outside_certificate_claim(
+    *, by: Any, number: str, occupation: Occupation, level_order: int, payee_account: PayeeAccount | None = None,
+) -> Claim:
+    """技能提升补贴 on a certificate issued by another filed evaluation body, found in the national
+    register extract (number + ID number + occupation + level); the line links it."""
+    person = _require_trainee(by)
+    certificate = find_outside_certificate(person, number=number, occupation=occupation, level_order=level_order)
+    return _own_claim(
+        by=by, person=person, payee_account=payee_account, item=SubsidyItem.SKILL_UPGRADE,
+        fund_code="unemployment_insurance", draft=queries.evaluate_certificate(person, certificate),
+        refused=_("This certificate cannot be claimed for."), detail={"outside_certificate": certificate.number},
+    )
+
+
+def register_card_account(
+    *, by: Any, person: Person, bank_name: str, account_number: str, source: str = AccountSource.OWNER,
+) -> PayeeAccount:
+    """A person's 社会保障卡 financial account: registered by the person, or by an HRSS officer of
+    the person's region from the card bank's file. Masked like every account; audited."""
+    if source == AccountSource.OWNER:
+        if getattr(by, "role", None) != Role.TRAINEE or by.person_id != person.pk:
+            raise PermissionDenied(_("Only the person may register their own bank account."))
+    else:
+        _require_hrss(by, person.current_region_id)
+    number = re.sub(r"[\s-]", "", account_number or "")
+    errors: dict[str, str] = {}
+    if not _ACCOUNT_RE.match(number):
+        errors["account_number"] = _("Enter the account number: 8 to 30 digits.")
+    if not (bank_name or "").strip():
+        errors["bank_name"] = _("Enter the bank's name.")
+    if errors:
+        raise ValidationError(errors)
+    existing = PayeeAccount.objects.active().filter(person=person, account_hash=PayeeAccount.hash_number(number)).first()
+    with transaction.atomic():
+        if existing is not None:
+            if existing.kind == AccountKindOfPayee.SOCIAL_SECURITY_CARD:
+                return existing
+            existing.kind, existing.source = AccountKindOfPayee.SOCIAL_SECURITY_CARD, source
+            existing.save(update_fields=["kind", "source", "updated_at"])
+            account = existing
+        else:
+            account = PayeeAccount(person=person, holder_name=person.name, bank_name=bank_name.strip()[:120],
+                                   kind=AccountKindOfPayee.SOCIAL_SECURITY_CARD, source=source, created_by=by)
+            account.set_number(number)
+            account.save()
+        audit.record("funds.payee_account.card", actor=by, obj=account, after={
+            "bank": account.bank_name, "number": mask_bank_account(number), "source": source})
+    return account
+
+
+def create_living_allowance_claim(*, by: Any, enrollment: Enrollment, payee_account: PayeeAccount | None = None) -> Claim:
+    """生活费补贴 belongs to the trainee: claimed by the trainee for a completed enrollment and
+    paid to their 社会保障卡 account, never to the organisation. Handled where the training ran."""
+    person = _require_trainee(by)
+    if enrollment.person_id != person.pk:
+        raise PermissionDenied(_("Only the trainee may claim their living allowance."))
+    project = enrollment.training_class.project
+    draft = queries.evaluate_enrollments(project, [enrollment], item=SubsidyItem.LIVING_ALLOWANCE,
+                                         payee_kind=PayeeKind.PERSON)[0]
+    draft = dataclasses.replace(draft, route_county=project.county_id)
+    return _own_claim(
+        by=by, person=person, payee_account=payee_account, item=SubsidyItem.LIVING_ALLOWANCE,
+        fund_code=project.fund_source.code, draft=draft, action=project.action,
+        refused=_("This training gives no living allowance."),
     )
 
 
@@ -541,15 +662,30 @@ def _require_trainee(by: Any) -> Person:
     return by.person
 
 
+# 学信网 学籍在线验证报告 (docs/education_subsidy.md, formats marked assumption there): the
+# online verification code is 16 letters/digits (older reports: 12 digits); the report number
+# 10-20 letters/digits. Both are upper-cased; spaces and hyphens people copy along are dropped.
+CHSI_CODE_RE = re.compile(r"^(?:[0-9A-Z]{16}|[0-9]{12})$")
+CHSI_REPORT_RE = re.compile(r"^[0-9A-Z]{10,20}$")
+
+
+def normalise_chsi(value: str) -> str:
+    return re.sub(r"[\s-]", "", value or "").upper()
+
+
 def record_study(
     *, by: Any, school: str, programme: str, level: str, mode: str, enrolled_on: dt.date,
-    tuition_paid: Decimal | str | int, graduated_on: dt.date | None = None, student_number: str = "",
-    employer: Organisation | None = None, evidence_note: str = "",
+    chsi_report_number: str, chsi_verification_code: str, employer: Organisation | None, frontline_post: str,
+    tuition_paid: Decimal | str | int = ZERO, graduated_on: dt.date | None = None, student_number: str = "",
+    evidence_note: str = "",
 ) -> StudyRecord:
-    """A person records their own academic study (求学圆梦); the claim for it is separate."""
+    """A person records their own academic study (求学圆梦) with its 学信网 enrolment
+    verification report, employer and frontline post; the claim for it is separate."""
     person = _require_trainee(by)
     errors: dict[str, str] = {}
     school, programme = (school or "").strip(), (programme or "").strip()
+    post = (frontline_post or "").strip()
+    report, code = normalise_chsi(chsi_report_number), normalise_chsi(chsi_verification_code)
     if not school:
         errors["school"] = _("Enter the school.")
     if not programme:
@@ -558,11 +694,23 @@ def record_study(
         errors["level"] = _("Choose junior college or bachelor's degree.")
     if mode not in StudyMode.values:
         errors["mode"] = _("Choose a study mode.")
+    if not CHSI_REPORT_RE.match(report):
+        errors["chsi_report_number"] = _(
+            "The 学信网 report number must be 10 to 20 letters or digits, as printed on the report.")
+    if not CHSI_CODE_RE.match(code):
+        errors["chsi_verification_code"] = _(
+            "The 学信网 online verification code must be 16 letters or digits (older reports: 12 digits).")
+    if employer is None:
+        errors["employer"] = _("Choose your employer: the subsidy is for employed frontline workers.")
+    if not post:
+        errors["frontline_post"] = _("Enter your frontline post (e.g. 数控车工, 装配工).")
     if graduated_on is not None and graduated_on < enrolled_on:
         errors["graduated_on"] = _("The graduation date cannot be before the enrolment date.")
+    if enrolled_on > today():
+        errors["enrolled_on"] = _("The enrolment date cannot be in the future.")
     try:
-        tuition = yuan(tuition_paid)
-    except (TypeError, ValueError):
+        tuition = yuan(tuition_paid if tuition_paid not in (None, "") else ZERO)
+    except (TypeError, ValueError, ArithmeticError):
         errors["tuition_paid"] = _("Enter an amount in yuan, e.g. 1200.00.")
         tuition = ZERO
     if tuition < 0:
@@ -574,13 +722,16 @@ def record_study(
     study = StudyRecord(
         person=person, school=school[:120], programme=programme[:120], level=level, mode=mode,
         student_number=(student_number or "").strip()[:40], enrolled_on=enrolled_on, graduated_on=graduated_on,
-        tuition_paid=tuition, employer=employer, evidence_note=(evidence_note or "").strip()[:300], created_by=by,
+        tuition_paid=tuition, employer=employer, frontline_post=post[:60], chsi_report_number=report,
+        chsi_verification_code=code, evidence_note=(evidence_note or "").strip()[:300], created_by=by,
     )
     try:
         with transaction.atomic():
             study.save()
             audit.record("funds.study.create", actor=by, obj=study, after={
                 "school": study.school, "programme": study.programme, "level": study.level, "mode": study.mode,
+                "enrolled_on": enrolled_on.isoformat(), "chsi_report_number": report,
+                "employer": employer.pk if employer is not None else None, "frontline_post": study.frontline_post,
                 "graduated_on": graduated_on.isoformat() if graduated_on else None, "tuition_paid": str(tuition),
             })
     except IntegrityError:
@@ -589,8 +740,9 @@ def record_study(
 
 
 def create_education_claim(*, by: Any, study: StudyRecord, payee_account: PayeeAccount | None = None) -> Claim:
-    """A person's own 求学圆梦 claim on a study record (鲁人社字〔2025〕87号): graduated within
-    12 months, employed; the city's EDUCATION rate, never more than the tuition paid."""
+    """A person's own 求学圆梦 claim on a study record (docs/education_subsidy.md): newly enrolled
+    since the city's start date, insured at the employer, once per 学历层次; the city's fixed
+    EDUCATION amount. Reviewed by the trade union, not the HRSS chain (``_require_reviewer``)."""
     if getattr(by, "role", None) != Role.TRAINEE or by.person_id != study.person_id:
         raise PermissionDenied(_("Only the person who studied may claim this subsidy."))
     person = study.person
@@ -624,6 +776,8 @@ def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
         for ln in lines:
             if ln.certificate is not None:
                 drafts.append((ln, queries.evaluate_certificate(ln.person, ln.certificate, exclude_line_ids=exclude)))
+            elif ln.outside_certificate is not None:
+                drafts.append((ln, queries.evaluate_certificate(ln.person, ln.outside_certificate, exclude_line_ids=exclude)))
             elif ln.study is not None:
                 drafts.append((ln, queries.evaluate_study(ln.person, ln.study, exclude_line_ids=exclude)))
     for ln, d in drafts:
@@ -653,6 +807,7 @@ def submit_claim(claim: Claim, *, by: Any) -> Claim:
         claim.last_reason = ""
         claim.save(update_fields=["submitted_by", "submitted_at", "last_reason", "updated_at"])
         workflow.move(claim, ClaimStatus.SUBMITTED, by=by, event="funds.claim.submit")
+        publish("funds.claim.submitted", obj=claim, actor=by)
     return claim
 
 
@@ -664,6 +819,8 @@ def set_claim_payee_account(claim: Claim, *, by: Any, payee_account: PayeeAccoun
     owner_ok = (payee_account.organisation_id == claim.organisation_id) if claim.organisation_id else (payee_account.person_id == claim.person_id)
     if not owner_ok or payee_account.is_archived:
         raise ValidationError({"payee_account": _("Choose one of the claimant's own bank accounts.")})
+    if claim.person_id and claim.subsidy_item in CARD_ONLY_ITEMS:
+        _require_card_account(payee_account)
     with transaction.atomic():
         before = claim.payee_account.masked_number if claim.payee_account is not None else ""
         claim.payee_account = payee_account
@@ -678,11 +835,27 @@ def _reviewers(claim: Claim) -> set[int]:
                           claim.city_approved_by_id, claim.province_approved_by_id) if pk}
 
 
+def _require_union(user: Any, region_code: str) -> None:
+    prefix = union_prefix(user)
+    if prefix is None or not region_code.startswith(prefix):
+        raise PermissionDenied(_("Only a trade-union officer responsible for this region may review 求学圆梦 claims."))
+
+
+def reviewed_by_union(claim: Claim) -> bool:
+    """求学圆梦 is the trade union's (群团组织相关资金; 德州/青岛 notices 2025): its officers review
+    these claims at the same levels, and HRSS officers do not."""
+    return claim.subsidy_item == SubsidyItem.EDUCATION
+
+
 def _require_reviewer(by: Any, claim: Claim, stage: str) -> None:
-    """County review: a county (or city) HRSS officer over the claim's county; city approval:
-    a city officer of the claim's city; province approval: a provincial officer. Never someone
-    who already made, submitted or reviewed the claim (maker ≠ checker)."""
-    _require_hrss(by, claim.county_id)
+    """County review: a county (or city) officer over the claim's county; city approval: a
+    city officer of the claim's city; province approval: a provincial officer — HRSS officers,
+    or trade-union officers for 求学圆梦. Never someone who already made, submitted or reviewed
+    the claim (maker ≠ checker)."""
+    if reviewed_by_union(claim):
+        _require_union(by, claim.county_id)
+    else:
+        _require_hrss(by, claim.county_id)
     level = _user_level(by)
     allowed = {
         "county": (RegionLevel.COUNTY, RegionLevel.CITY),
@@ -704,6 +877,26 @@ STAGE_OF: dict[str, str] = {
 }
 
 
+def _gate_open_risk(claim: Claim, *, by: Any, stage: str, note: str) -> None:
+    """Issue 13: deciding a claim while a high-severity supervision finding touching it (its
+    institution, classes, persons or itself) is open needs a written reason; the reason and what
+    was open are stored (RiskApproval, counted per city by the dispatch report) and audited."""
+    risks = queries.claim_risks(claim)
+    high = [r for r in risks if r.kind == "finding" and r.severity == "high"]
+    if not high:
+        return
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_(
+            "%(n)d high-severity supervision finding(s) touching this claim are open (%(codes)s). Write the reason "
+            "for approving it anyway."
+        ) % {"n": len(high), "codes": "、".join(sorted({r.code for r in high}))}]}, code="open_high_risk")
+    record = RiskApproval.objects.create(claim=claim, stage=stage, reason=note[:2000], high_findings=len(high),
+                                         risks=[r.as_json() for r in risks[:50]], by=by)
+    audit.record("funds.claim.approve_despite_risk", actor=by, obj=claim, detail={
+        "stage": stage, "reason": note[:2000], "high_findings": [r.pk for r in high], "risk_approval": record.pk})
+
+
 def _locked(claim: Claim) -> Claim:
     return Claim.objects.select_for_update(of=("self",)).select_related("organisation", "project", "county").get(pk=claim.pk)
 
@@ -714,6 +907,7 @@ def county_review(claim: Claim, *, by: Any, note: str = "") -> Claim:
         if claim.status != ClaimStatus.SUBMITTED:
             raise workflow.IllegalTransition(_("Only a submitted claim can be reviewed by the county."))
         _require_reviewer(by, claim, "county")
+        _gate_open_risk(claim, by=by, stage=ClaimStatus.COUNTY_REVIEWED, note=note)
         claim.county_reviewed_by = by
         claim.county_reviewed_at = timezone.now()
         claim.save(update_fields=["county_reviewed_by", "county_reviewed_at", "updated_at"])
@@ -764,6 +958,7 @@ def _start_notice(claim: Claim, *, by: Any) -> None:
     claim.save(update_fields=["notice_starts_on", "notice_ends_on", "updated_at"])
     workflow.move(claim, ClaimStatus.PUBLIC_NOTICE, by=by, event="funds.claim.public_notice",
                   reason=_("Public notice until %(day)s.") % {"day": claim.notice_ends_on.isoformat()})
+    publish("funds.claim.approved", obj=claim, actor=by, notice_ends_on=claim.notice_ends_on.isoformat())
 
 
 def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
@@ -774,6 +969,7 @@ def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
         if claim.status != ClaimStatus.COUNTY_REVIEWED:
             raise workflow.IllegalTransition(_("Only a county-reviewed claim can be approved by the city."))
         _require_reviewer(by, claim, "city")
+        _gate_open_risk(claim, by=by, stage=ClaimStatus.CITY_APPROVED, note=note)
         failing = _recheck_lines(claim)
         if failing:
             raise ClaimRefused(_("Not approved: some lines no longer pass their checks."), failing)
@@ -783,6 +979,7 @@ def city_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
         claim.save(update_fields=["city_approved_by", "city_approved_at", "updated_at"])
         if claim.requires_province:
             workflow.move(claim, ClaimStatus.CITY_APPROVED, by=by, reason=note, event="funds.claim.city_approve")
+            publish("funds.claim.awaiting_province", obj=claim, actor=by)
         else:
             audit.record("funds.claim.city_approve", actor=by, obj=claim,
                          after={"amount": str(claim.amount), "budget": claim.budget_id}, detail={"note": note} if note else None)
@@ -796,6 +993,7 @@ def province_approve(claim: Claim, *, by: Any, note: str = "") -> Claim:
         if claim.status != ClaimStatus.CITY_APPROVED:
             raise workflow.IllegalTransition(_("Only a city-approved provincial key claim can be approved by the province."))
         _require_reviewer(by, claim, "province")
+        _gate_open_risk(claim, by=by, stage=ClaimStatus.PUBLIC_NOTICE, note=note)
         claim.province_approved_by = by
         claim.province_approved_at = timezone.now()
         claim.save(update_fields=["province_approved_by", "province_approved_at", "updated_at"])
@@ -832,6 +1030,7 @@ def return_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
         claim.budget = None
         claim.save(update_fields=["last_reason", "county_reviewed_by", "city_approved_by", "province_approved_by",
                                   "budget", "updated_at"])
+        publish("funds.claim.returned", obj=claim, actor=by, reason=reason)
     return claim
 
 
@@ -853,6 +1052,7 @@ def reject_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
             status=LineStatus.EXCLUDED, excluded_reason=_("Claim rejected: %(reason)s") % {"reason": reason[:250]}
         )
         workflow.move(claim, ClaimStatus.REJECTED, by=by, reason=reason, event="funds.claim.reject")
+        publish("funds.claim.rejected", obj=claim, actor=by, reason=reason)
     return claim
 
 
@@ -1003,32 +1203,70 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _serialise(kind: str, key: str) -> None:
+    """Hold a transaction-scoped lock named (kind, key) until the surrounding transaction ends.
+
+    PostgreSQL: an advisory lock (a row lock on the region would also block every insert that
+    references the region). SQLite: transactions are BEGIN IMMEDIATE (config/settings.py), so
+    writers are already serialised from their first statement; nothing more to do."""
+    if connection.vendor != "postgresql":
+        return
+    assert transaction.get_connection().in_atomic_block, "a money lock lives only inside a transaction"
+    classid = zlib.crc32(kind.encode()) - (1 << 31)
+    objid = zlib.crc32(key.encode()) - (1 << 31)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [classid, objid])
+
+
+def _batch_lock_key(region_code: str) -> str:
+    # Batches of a province and of its cities can overlap (a province officer's batch covers
+    # the cities' claims), so one lock per province serialises every batch that could share one.
+    return region_code[:2]
+
+
 @dataclass
 class BatchResult:
     batch: PaymentBatch | None
     issued: int = 0
     attached: int = 0
     refused: list[dict[str, str]] = field(default_factory=list)
+    replay: bool = False
 
 
-def create_payment_batch(*, by: Any, region: Region | None = None, limit: int | None = None) -> BatchResult:
+def create_payment_batch(
+    *, by: Any, region: Region | None = None, limit: int | None = None, idempotency_key: str = "",
+) -> BatchResult:
     """A payment batch of every payable claim in the region (and orders issued outside a batch).
 
-    Refused while a reconciliation mismatch of this region is unresolved (G5)."""
+    Atomic and serialised per province (SECURITY.md G3, issue 11 defect 4): the payable claims
+    are read inside the transaction, under the lock, so parallel creators make one batch and
+    the others find nothing left to pay. An empty batch is never created. The same
+    ``idempotency_key`` again returns the first batch (``replay``). Refused while a
+    reconciliation mismatch of this region is unresolved (G5)."""
     region = region or getattr(by, "region", None)
     if region is None:
         raise PermissionDenied(_("Only a finance officer responsible for this region may do this."))
     _require_finance(by, region.code)
-    _ensure_batches_allowed(region.code)
-    claims = list(queries.payable_claims(region.code)[: limit or None])
-    loose = list(PaymentOrder.objects.filter(
-        batch__isnull=True, status=OrderStatus.ISSUED, claim__county__code__startswith=region_prefix(region.code)
-    ))
-    if not claims and not loose:
-        raise ValidationError(_("No payable claims in %(region)s.") % {"region": region.name})
+    key = (idempotency_key or "").strip()
+    if key and not 8 <= len(key) <= 100:
+        raise ValidationError({"idempotency_key": _("Give an idempotency key of 8 to 100 characters.")})
     result = BatchResult(batch=None)
     with transaction.atomic():
-        batch = PaymentBatch(region=region, created_by=by)
+        _serialise("funds.payment_batch", _batch_lock_key(region.code))
+        if key:
+            first = PaymentBatch.objects.filter(idempotency_key=key).first()
+            if first is not None:
+                if first.region_id != region.code:
+                    raise Conflict(_("This idempotency key was already used for a batch of another region."))
+                return BatchResult(batch=first, issued=first.order_count, replay=True)
+        _ensure_batches_allowed(region.code)
+        claims = list(queries.payable_claims(region.code)[: limit or None])
+        loose = list(PaymentOrder.objects.select_for_update(of=("self",)).filter(
+            batch__isnull=True, status=OrderStatus.ISSUED, claim__county__code__startswith=region_prefix(region.code)
+        ).order_by("id"))
+        if not claims and not loose:
+            raise ValidationError(_("No payable claims in %(region)s.") % {"region": region.name})
+        batch = PaymentBatch(region=region, created_by=by, idempotency_key=key or None)
         _save_numbered(batch, f"PC{today():%Y%m}")
         for order in loose:
             order.batch = batch
@@ -1043,9 +1281,9 @@ def create_payment_batch(*, by: Any, region: Region | None = None, limit: int | 
             except (ValidationError, Conflict) as exc:
                 message = exc.message if isinstance(exc, Conflict) else "；".join(exc.messages)
                 result.refused.append({"claim": claim.number, "reason": message})
-        totals = batch.orders.aggregate(s=Sum("amount"))
+        totals = batch.orders.aggregate(s=Sum("amount"), n=Count("id"))
         batch.total_amount = yuan(totals["s"] or ZERO)
-        batch.order_count = batch.orders.count()
+        batch.order_count = totals["n"]
         if batch.order_count == 0:
             raise ValidationError(_("No payment order could be issued: %(reasons)s")
                                   % {"reasons": "；".join(r["reason"] for r in result.refused)})
@@ -1055,6 +1293,13 @@ def create_payment_batch(*, by: Any, region: Region | None = None, limit: int | 
         })
     result.batch = batch
     return result
+
+
+def lock_batch_for_export(batch: PaymentBatch, *, by: Any) -> PaymentBatch:
+    """Inside the caller's transaction: the batch row locked for writing its bank file, so two
+    exports of one batch, or an export and a reconciliation, run one after the other."""
+    _require_finance(by, batch.region_id)
+    return PaymentBatch.objects.select_for_update().get(pk=batch.pk)
 
 
 def record_bank_file_export(batch: PaymentBatch, *, by: Any, sha256: str, rows: int, fmt: str) -> None:
@@ -1109,8 +1354,25 @@ def reconcile_bank_return(
     previous = BankReturn.objects.filter(batch=batch, file_sha256=file_sha256).first()
     if previous is not None:
         return ReconcileResult(previous, True, list(previous.issues.all()))
+    try:
+        return _reconcile_locked(batch, by=by, rows=rows, file_name=file_name, file_sha256=file_sha256)
+    except IntegrityError:
+        # bank_return_once_per_file held where the batch lock does not reach: a clean replay.
+        previous = BankReturn.objects.filter(batch=batch, file_sha256=file_sha256).first()
+        if previous is None:
+            raise
+        return ReconcileResult(previous, True, list(previous.issues.all()))
+
+
+def _reconcile_locked(
+    batch: PaymentBatch, *, by: Any, rows: Sequence[ReturnRow], file_name: str, file_sha256: str,
+) -> ReconcileResult:
     with transaction.atomic():
         batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
+        # Read again under the lock: a parallel reader of the same file has committed by now.
+        previous = BankReturn.objects.filter(batch=batch, file_sha256=file_sha256).first()
+        if previous is not None:
+            return ReconcileResult(previous, True, list(previous.issues.all()))
         if batch.status == BatchStatus.OPEN:
             raise ValidationError(_("Export the bank file of this batch before reading the bank's return file."))
         bank_return = BankReturn.objects.create(batch=batch, file_name=file_name[:200], file_sha256=file_sha256,
@@ -1185,6 +1447,7 @@ def _order_succeeded(order: PaymentOrder, *, by: Any, bank_reference: str) -> No
     workflow.move(order, OrderStatus.SUCCEEDED, by=by, event="funds.payment_order.succeeded")
     claim = Claim.objects.select_for_update().get(pk=order.claim_id)
     workflow.move(claim, ClaimStatus.PAID, by=by, event="funds.claim.paid")
+    publish("funds.claim.paid", obj=claim, actor=by, amount=str(order.amount))
 
 
 def _order_failed(order: PaymentOrder, *, by: Any, reason: str) -> None:
@@ -1198,6 +1461,7 @@ def _order_failed(order: PaymentOrder, *, by: Any, reason: str) -> None:
     workflow.move(order, OrderStatus.FAILED, by=by, reason=reason, event="funds.payment_order.failed")
     claim = Claim.objects.select_for_update().get(pk=order.claim_id)
     workflow.move(claim, ClaimStatus.PAYABLE, by=by, reason=reason, event="funds.claim.payment_failed")
+    publish("funds.claim.payment_failed", obj=claim, actor=by, reason=reason)
 
 
 def _settle_batch_status(batch: PaymentBatch, *, by: Any) -> None:
@@ -1304,6 +1568,7 @@ def create_recovery_order(
             "payer": str(payer), "amount": str(value), "claim": claim.number if claim else None,
             "deadline": deadline.isoformat(), "case_ref": case_ref,
         }, detail={"reason": reason})
+        publish("funds.recovery.ordered", obj=order, actor=by, amount=str(value), deadline=deadline.isoformat())
     return order
 
 
@@ -1397,6 +1662,7 @@ def mark_overdue_recoveries(*, on: dt.date | None = None, by: Any = None) -> int
                 workflow.move(order, RecoveryStatus.OVERDUE, by=by, event="funds.recovery.overdue",
                               reason=_("Deadline %(day)s passed with %(left)s yuan outstanding.")
                               % {"day": order.deadline.isoformat(), "left": order.outstanding})
+                publish("funds.recovery.overdue", obj=order, actor=by)
                 count += 1
     return count
 

@@ -21,6 +21,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
+from jixing.core import risk
 from jixing.core.access import get_for_user
 from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
@@ -141,6 +142,19 @@ class ReasonOut(Schema):
     amount: str | None = None
 
 
+class LineAttendanceOut(Schema):
+    """Sessions as money counts them (issue 13): captured fully, declared up to the city's share."""
+
+    sessions: int
+    captured: int
+    declared: int
+    declared_verified: int
+    declared_counted: int
+    declared_limit: int
+    missing: int
+    rate: Decimal
+
+
 class LineOut(Schema):
     id: int
     person: str = Field(description="name")
@@ -153,6 +167,11 @@ class LineOut(Schema):
     reasons: list[ReasonOut]
     checks: list[CheckOut]
     rule_version: int | None
+    attendance: LineAttendanceOut | None = None
+
+    @staticmethod
+    def resolve_attendance(obj: ClaimLine) -> Any:
+        return queries.line_attendance([obj]).get(obj.pk)
 
     @staticmethod
     def resolve_person(obj: ClaimLine) -> str:
@@ -215,8 +234,57 @@ class ClaimOut(Schema):
         return obj.payee_account.masked_number if obj.payee_account is not None else ""
 
 
+class RiskOut(Schema):
+    kind: str = Field(description="finding or case")
+    id: int
+    code: str = Field(description="rule code of a finding, number of a case")
+    severity: str
+    status: str
+    title: str
+    touches: list[str] = Field(description="institution, class, person, claim")
+    url: str
+    since: dt.datetime | None
+
+
+def _risks_for(obj: Claim, context: dict[str, Any]) -> list[Any]:
+    if context["request"].user.role not in queries.RISK_READERS:
+        return []
+    return [r.as_json() for r in queries.claim_risks(obj)]
+
+
+class ReviewClaimOut(ClaimOut):
+    risks_high: int
+    risks_medium: int
+    risks_low: int
+
+    @staticmethod
+    def resolve_risks_high(obj: Claim) -> int:
+        return _counts(obj)["high"]
+
+    @staticmethod
+    def resolve_risks_medium(obj: Claim) -> int:
+        return _counts(obj)["medium"]
+
+    @staticmethod
+    def resolve_risks_low(obj: Claim) -> int:
+        return _counts(obj)["low"]
+
+
+def _counts(obj: Claim) -> dict[str, int]:
+    cached: dict[str, int] | None = getattr(obj, "_risk_counts", None)
+    if cached is None:
+        cached = risk.count_by_severity(queries.claim_risks(obj))
+        obj._risk_counts = cached  # type: ignore[attr-defined]
+    return cached
+
+
 class ClaimDetailOut(ClaimOut):
     lines: list[LineOut]
+    risks: list[RiskOut] = Field(description="open supervision findings and cases touching the claim (officers only)")
+
+    @staticmethod
+    def resolve_risks(obj: Claim, context: dict[str, Any]) -> list[Any]:
+        return _risks_for(obj, context)
 
     @staticmethod
     def resolve_lines(obj: Claim, context: dict[str, Any]) -> list[ClaimLine]:
@@ -237,7 +305,7 @@ def list_claims(request: HttpRequest, status: str = "", item: str = "") -> Any:
     return queries.claims_for(request.user, status=status, item=item).select_related(*_CLAIM_RELATED)
 
 
-@router.get("/review-queue", response=list[ClaimOut])
+@router.get("/review-queue", response=list[ReviewClaimOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
 def review_queue(request: HttpRequest) -> Any:
     require_api_roles(request, *REVIEWERS)
@@ -336,6 +404,8 @@ class StudyOut(Schema):
     graduated_on: dt.date | None
     tuition_paid: Decimal
     employer: int | None = Field(None, description="employer organisation id")
+    frontline_post: str
+    chsi_report_number: str = Field(description="学信网 学籍在线验证报告 number")
     evidence_note: str
     claim: str | None = Field(None, description="number of the live 求学圆梦 claim, if claimed")
 
@@ -357,8 +427,11 @@ class StudyIn(Schema):
     student_number: str = Field("", max_length=40)
     enrolled_on: dt.date
     graduated_on: dt.date | None = None
-    tuition_paid: Decimal = Field(max_digits=16, decimal_places=2)
+    tuition_paid: Decimal = Field(Decimal("0"), max_digits=16, decimal_places=2)
     employer_id: int | None = None
+    frontline_post: str = Field("", max_length=60, description="the person's frontline post (一线岗位)")
+    chsi_report_number: str = Field("", max_length=40, description="学信网 学籍在线验证报告 number: 10-20 letters/digits")
+    chsi_verification_code: str = Field("", max_length=40, description="the report's 在线验证码: 16 letters/digits")
     evidence_note: str = Field("", max_length=300)
 
 
@@ -370,7 +443,7 @@ class EducationClaimIn(Schema):
 
 def _studies_out(user: Any) -> list[StudyRecord]:
     out = []
-    for study, line in queries.my_studies(user):
+    for study, line, _draft in queries.my_studies(user):
         study.live_line = line  # type: ignore[attr-defined]
         out.append(study)
     return out
@@ -395,6 +468,8 @@ def record_study(request: HttpRequest, payload: StudyIn) -> Any:
         by=request.user, school=payload.school, programme=payload.programme, level=payload.level, mode=payload.mode,
         student_number=payload.student_number, enrolled_on=payload.enrolled_on, graduated_on=payload.graduated_on,
         tuition_paid=payload.tuition_paid, employer=employer, evidence_note=payload.evidence_note,
+        frontline_post=payload.frontline_post, chsi_report_number=payload.chsi_report_number,
+        chsi_verification_code=payload.chsi_verification_code,
     )
     return Status(201, study)
 
@@ -480,14 +555,17 @@ def list_batches(request: HttpRequest) -> Any:
     return queries.batches_for(request.user)
 
 
-@router.post("/payment-batches", response={201: BatchOut, 409: Message})
+@router.post("/payment-batches", response={200: BatchOut, 201: BatchOut, 409: Message})
 def create_batch(request: HttpRequest) -> Any:
+    """Batch every payable claim of the officer's region (201). Parallel requests make one
+    batch; the others find nothing left to pay (422). With an ``Idempotency-Key`` header the
+    same key again returns the first batch (200)."""
     require_api_roles(request, *PAYMENT_WRITERS)
     try:
-        result = actions.create_payment_batch(by=request.user)
+        result = actions.create_payment_batch(by=request.user, idempotency_key=request.headers.get("Idempotency-Key", ""))
     except actions.Conflict as exc:
         return Status(409, {"detail": exc.message})
-    return Status(201, result.batch)
+    return Status(200 if result.replay else 201, result.batch)
 
 
 # ---------------------------------------------------------------- recoveries

@@ -18,15 +18,18 @@ import hashlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixing.core.excel import XlsxStream, safe_cell
 from jixing.imports.readers import FileRejected, RowStream, inspect_upload
 
+from . import actions
 from .actions import ReturnRow
 from .models import OrderStatus, PaymentBatch, SubsidyItem
 
@@ -87,6 +90,60 @@ def build_payment_file(batch: PaymentBatch, fmt: str = "csv") -> BankFile:
         content=content, file_name=f"{batch.number}.{fmt}", rows=len(rows),
         sha256=hashlib.sha256(content).hexdigest(), content_type=content_type,
     )
+
+
+def export_payment_file(
+    batch: PaymentBatch, *, by: Any, fmt: str = "csv", deliver: Callable[[BankFile], None] | None = None,
+) -> BankFile:
+    """Produce the bank file of a batch and only then mark the batch exported.
+
+    One transaction with the batch row locked: the file is built from what is locked,
+    ``deliver`` writes it (a folder that does not exist fails here, before any state change),
+    and the export is recorded last. Two exports of one batch run one after the other."""
+    with transaction.atomic():
+        locked = actions.lock_batch_for_export(batch, by=by)
+        bank_file = build_payment_file(locked, fmt)
+        if deliver is not None:
+            deliver(bank_file)
+        actions.record_bank_file_export(locked, by=by, sha256=bank_file.sha256, rows=bank_file.rows, fmt=fmt)
+    return bank_file
+
+
+def write_file_atomically(directory: str | os.PathLike[str], name: str, content: bytes) -> Path:
+    """Write ``content`` to ``directory/name`` through a temporary file in the same folder and a
+    rename, so a reader never sees half a bank file; owner-only permissions (full account numbers)."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise FileNotFoundError(_("The folder %(folder)s does not exist.") % {"folder": folder})
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        target = folder / name
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def export_to_directory(batch: PaymentBatch, *, by: Any, fmt: str, directory: str | os.PathLike[str]) -> tuple[BankFile, Path]:
+    """The command's export: the file is in place before the batch is marked exported; if
+    recording fails afterwards the file is removed again, so file and state never disagree."""
+    written: list[Path] = []
+
+    def deliver(bank_file: BankFile) -> None:
+        written.append(write_file_atomically(directory, bank_file.file_name, bank_file.content))
+
+    try:
+        bank_file = export_payment_file(batch, by=by, fmt=fmt, deliver=deliver)
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+    return bank_file, written[0]
 
 
 class ReturnFileError(Exception):

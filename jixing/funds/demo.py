@@ -8,6 +8,8 @@
 - Claims for a share of the completed enrollments, left in every state of the review, one
   Jinan payment batch paid and reconciled, one recovery with a first instalment, staff
   education fund reports of the enterprises.
+- 技能提升补贴 by the published rules: one Jinan person per case (eligible, 11 months, pension
+  rows only, drawing benefit on the day, insured in Qingdao, blacklisted, no card account).
 - 求学圆梦: study records of three Jinan persons (graduated, still studying, graduated long
   ago) and one submitted education claim.
 
@@ -95,7 +97,8 @@ def _rates(factor: Decimal, levels: dict[int, SkillLevel], groups: dict[str, Tar
         {"item": SubsidyItem.APPRENTICESHIP, "amount": amount(5000), "note": "每人每年不低于4000元（人社部发〔2018〕66号）"},
         {"item": SubsidyItem.ENTREPRENEURSHIP, "amount": amount(1000)},
         {"item": SubsidyItem.EVALUATION, "certificate_type": "skill_level", "amount": amount(300)},
-        {"item": SubsidyItem.EDUCATION, "payee_kind": "person", "amount": amount(3000), "note": "求学圆梦（演示）"},
+        # 求学圆梦: a fixed 1,000 yuan per person (德州/青岛 trade-union notices 2025, docs/education_subsidy.md)
+        {"item": SubsidyItem.EDUCATION, "payee_kind": "person", "amount": Decimal("1000.00"), "note": "求学圆梦：每人1000元（工会通知2025）"},
     ]
     for code in ("employment_difficulty", "poverty_monitoring"):
         if code in groups:
@@ -322,15 +325,28 @@ def _staff_education(ctx: DemoContext) -> None:
     ctx.counts["staff_education_reports"] = reports
 
 
-STUDIES = (  # school, programme, level, mode, graduated (days ago; None: still studying), tuition
-    ("山东开放大学", "机械设计制造及其自动化", "bachelor", "open_university", 75, Decimal("4800.00")),
-    ("济南职业学院", "电气自动化技术", "college", "adult_exam", None, Decimal("3200.00")),
-    ("山东理工大学", "会计学", "bachelor", "self_study", 520, Decimal("2600.00")),
+# school, programme, level, mode, enrolled on, frontline post, insured (contributions at the employer)
+STUDIES = (
+    ("山东开放大学", "机械设计制造及其自动化", "bachelor", "open_university", dt.date(2025, 3, 1), "数控车工", True),
+    ("济南职业学院", "电气自动化技术", "college", "adult_exam", dt.date(2024, 3, 1), "维修电工", True),
+    ("山东理工大学", "会计学", "bachelor", "self_study", dt.date(2025, 9, 1), "仓储理货员", False),
 )
 
 
+def _demo_chsi(person: Person, n: int) -> tuple[str, str]:
+    """Well-formed demo 学信网 numbers (not real reports)."""
+    return f"DEMO{person.pk:08d}{n:02d}", f"DEMO{person.pk:010d}{n:02d}"
+
+
 def _studies(ctx: DemoContext) -> None:
-    """Three Jinan persons record a study each; the first claims 求学圆梦 and submits it."""
+    """求学圆梦 on three Jinan persons, each refusal reason shown on one of them:
+    - the first (enrolled 2025-03, insured) claims and submits: a Lixia trade-union officer
+      reviews it at county level, the Jinan one approves it (union review path), and a second
+      bachelor's study of the same person shows "once per level";
+    - the second enrolled 2024-03, before the start date 2024-09-01;
+    - the third has no contribution at the employer on the claim date."""
+    from jixing.employment.models import InsuranceContribution
+
     day = timezone.localdate()
     employers = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, county__code__startswith="3701")
                      .order_by("id")[:3])
@@ -338,32 +354,135 @@ def _studies(ctx: DemoContext) -> None:
     if not employers or not persons:
         return
     claims = 0
+    this_month = day.replace(day=1)
     for i, (person, row) in enumerate(zip(persons, STUDIES, strict=False)):
-        school, programme, level, mode, graduated_ago, tuition = row
+        school, programme, level, mode, enrolled, post, insured = row
+        employer = employers[i % len(employers)]
         user = User.objects.filter(person=person).first() or _user(f"demo-trainee-{person.pk}", Role.TRAINEE, person=person)
         if user.role != Role.TRAINEE:
             continue
-        graduated = day - dt.timedelta(days=graduated_ago) if graduated_ago is not None else None
+        if insured:
+            for back in range(3):
+                month = (this_month - dt.timedelta(days=28 * back)).replace(day=1)
+                InsuranceContribution.objects.get_or_create(
+                    person=person, employer_uscc=employer.uscc, month=month,
+                    defaults={"employer": employer, "base": Decimal("4500.00")})
+        report, code = _demo_chsi(person, 1)
         study = actions.record_study(
             by=user, school=school, programme=programme, level=level, mode=mode, student_number=f"DEMO{person.pk:08d}",
-            enrolled_on=day - dt.timedelta(days=(graduated_ago or 0) + 900), graduated_on=graduated, tuition_paid=tuition,
-            employer=employers[i % len(employers)], evidence_note="毕业证书（演示）" if graduated else "",
+            enrolled_on=enrolled, employer=employer, frontline_post=post, chsi_report_number=report,
+            chsi_verification_code=code, evidence_note="学籍在线验证报告（演示）",
         )
         ctx.counts["study_records"] = ctx.counts.get("study_records", 0) + 1
-        if i == 0:
-            account = PayeeAccount.objects.active().filter(person=person).first() or actions.register_payee_account(
-                by=user, holder_name=person.name, bank_name="中国农业银行营业部", account_number=f"62284800{person.pk:011d}")
-            try:
-                claim = actions.create_education_claim(by=user, study=study, payee_account=account)
-                actions.submit_claim(claim, by=user)
-            except REFUSED:
-                continue
-            claims += 1
+        if i != 0:
+            continue
+        account = PayeeAccount.objects.active().filter(person=person).first() or actions.register_payee_account(
+            by=user, holder_name=person.name, bank_name="中国农业银行营业部", account_number=f"62284800{person.pk:011d}")
+        try:
+            claim = actions.create_education_claim(by=user, study=study, payee_account=account)
+            actions.submit_claim(claim, by=user)
+            lixia_union = User.objects.filter(role=Role.UNION_OFFICER, region_id=claim.county_id).order_by("id").first() \
+                or _user(f"demo-union-{claim.county_id}", Role.UNION_OFFICER, region_id=claim.county_id)
+            actions.county_review(claim, by=lixia_union, note="学籍在线验证报告已核验（演示）")
+        except REFUSED:
+            continue
+        claims += 1
+        report, code = _demo_chsi(person, 2)  # a second bachelor's programme: "once per level" shows
+        actions.record_study(
+            by=user, school="山东大学", programme="工商管理", level=level, mode="online", enrolled_on=enrolled,
+            employer=employer, frontline_post=post, chsi_report_number=report, chsi_verification_code=code,
+        )
+        ctx.counts["study_records"] += 1
     ctx.counts["education_claims"] = claims
 
 
+SKILL_UPGRADE_CASES = (
+    # (case, unemployment months, city, other insurance type months, benefit on the day, blocked, card account)
+    ("eligible", 14, "3701", 0, False, False, True),
+    ("eleven_months", 11, "3701", 0, False, False, True),
+    ("pension_only", 0, "3701", 30, False, False, True),
+    ("benefit_day", 3, "3701", 0, True, False, True),
+    ("insured_elsewhere", 12, "3702", 0, False, False, True),
+    ("blacklisted", 12, "3701", 0, False, True, True),
+    ("no_card_account", 12, "3701", 0, False, False, False),
+)
+
+
+def _months_back(end: dt.date, n: int) -> list[dt.date]:
+    out, month = [], end.replace(day=1)
+    for _n in range(n):
+        out.append(month)
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return out
+
+
+def _skill_upgrade_cases(ctx: DemoContext, province_officer: User) -> None:
+    """技能提升补贴 by the published rules, one demo person per case: each refusal reason shows on
+    the person's 我的补贴 page, and the claims that pass carry the months found and the card account."""
+    from jixing.employment.models import InsuranceContribution, InsuranceType, UnemploymentBenefitPeriod
+    from jixing.evaluation.models import Certificate
+    from jixing.registry.actions import restrict_person
+
+    day = timezone.localdate()
+    insured = set(InsuranceContribution.objects.values_list("person_id", flat=True).distinct())
+    claimed = set(Claim.objects.filter(subsidy_item=SubsidyItem.SKILL_UPGRADE).values_list("person_id", flat=True))
+    certs = [c for c in Certificate.objects.valid().filter(issued_on__gte=day - dt.timedelta(days=330),
+                                                           person__current_region__code__startswith="3701")
+             .select_related("person", "occupation", "level").order_by("id")
+             if c.person_id not in insured and c.person_id not in claimed]
+    jinan_officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id="370100").order_by("id").first() or province_officer
+    seen: set[int] = set()
+    done = 0
+    for case, months, city, others, benefit, blocked, card in SKILL_UPGRADE_CASES:
+        cert = next((c for c in certs if c.person_id not in seen), None)
+        if cert is None:
+            break
+        seen.add(cert.person_id)
+        person = cert.person
+        rows = [InsuranceContribution(person=person, employer_uscc=f"91{city}00MA3DEMO{n:03d}"[:18], month=m,
+                                      base=Decimal("4800"), insurance_type=InsuranceType.UNEMPLOYMENT, insured_city=city)
+                for n, m in enumerate(_months_back(cert.issued_on, months))]
+        rows += [InsuranceContribution(person=person, employer_uscc=f"91{city}00MA3DEMO999", month=m, base=Decimal("4800"),
+                                       insurance_type=InsuranceType.PENSION, insured_city=city)
+                 for m in _months_back(cert.issued_on, others)]
+        InsuranceContribution.objects.bulk_create(rows)
+        if benefit:
+            UnemploymentBenefitPeriod.objects.create(person=person, starts_on=cert.issued_on - dt.timedelta(days=45),
+                                                     ends_on=cert.issued_on + dt.timedelta(days=90), city=city)
+        if blocked:
+            restrict_person(person, by=jinan_officer, kind="blacklist", reason="骗取培训补贴，列入黑名单（演示）",
+                            starts_on=day - dt.timedelta(days=30), reference="JC-DEMO-001")
+        user = User.objects.filter(person=person).first() or _user(f"demo-trainee-{person.pk}", Role.TRAINEE, person=person)
+        number = f"62170000{person.pk:011d}"
+        if card:
+            account = actions.register_card_account(by=jinan_officer, person=person, bank_name="中国工商银行济南分行",
+                                                    account_number=number, source="card_bank_file")
+        else:
+            account = actions.register_payee_account(by=user, holder_name=person.name, bank_name="招商银行济南分行",
+                                                     account_number=number) if user.role == Role.TRAINEE else None
+        ctx.counts[f"skill_upgrade_{case}"] = person.pk
+        try:
+            claim = actions.create_person_claim(by=user, certificate=cert, payee_account=account)
+            actions.submit_claim(claim, by=user)
+            done += 1
+        except (actions.ClaimRefused, *REFUSED):
+            continue  # the reason shows on the person's page and in the claim form
+    ctx.counts["skill_upgrade_claims"] = done
+    # every demo login of a person gets the card account the card bank's file would bring
+    for trainee in User.objects.filter(role=Role.TRAINEE, person__isnull=False).select_related("person").order_by("id"):
+        person = trainee.person
+        assert person is not None
+        if person.pk in seen or PayeeAccount.objects.filter(person=person, kind="social_security_card").exists():
+            continue
+        if not person.current_region_id.startswith(jinan_officer.region_id[:2] if jinan_officer.region_id else "37"):
+            continue
+        officer = province_officer if not person.current_region_id.startswith("3701") else jinan_officer
+        actions.register_card_account(by=officer, person=person, bank_name="中国工商银行", source="card_bank_file",
+                                      account_number=f"62170001{person.pk:011d}")
+
+
 def seed(ctx: DemoContext) -> None:
-    cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
+    cities = list(Region.objects.home().filter(level=RegionLevel.CITY).order_by("code"))
     if not cities:
         return
     province_officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id="370000").order_by("id").first() \
@@ -379,4 +498,5 @@ def seed(ctx: DemoContext) -> None:
     _recovery(ctx)
     _staff_education(ctx)
     _studies(ctx)
+    _skill_upgrade_cases(ctx, province_officer)
     ctx.shared["subsidy_claims"] = claims

@@ -108,6 +108,9 @@ class PayeeAccountForm(forms.Form):
     bank_name = forms.CharField(label=_("bank"), max_length=120)
     account_number = forms.CharField(label=_("account number"), max_length=40,
                                      widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    social_security_card = forms.BooleanField(
+        label=_("This is the financial account of my social security card (persons: 技能提升补贴 and 生活费补贴 "
+                "are paid only to it)"), required=False)
 
 
 class _OwnAccountForm(forms.Form):
@@ -137,8 +140,16 @@ class StudyRecordForm(forms.Form):
     student_number = forms.CharField(label=_("student number"), max_length=40, required=False)
     enrolled_on = forms.DateField(label=_("enrolled on"), widget=forms.DateInput(attrs={"type": "date"}))
     graduated_on = forms.DateField(label=_("graduated on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    tuition_paid = forms.DecimalField(label=_("tuition paid (yuan)"), max_digits=16, decimal_places=2, min_value=0)
-    employer = forms.ModelChoiceField(label=_("employer"), queryset=Organisation.objects.none(), required=False)
+    chsi_report_number = forms.CharField(
+        label=_("学信网 enrolment verification report number"), max_length=40,
+        help_text=_("From your 教育部学籍在线验证报告 (学信网): 10 to 20 letters or digits."))
+    chsi_verification_code = forms.CharField(
+        label=_("学信网 online verification code"), max_length=40,
+        help_text=_("The report's 在线验证码: 16 letters or digits."))
+    employer = forms.ModelChoiceField(label=_("employer"), queryset=Organisation.objects.none())
+    frontline_post = forms.CharField(label=_("frontline post (一线岗位)"), max_length=60)
+    tuition_paid = forms.DecimalField(label=_("tuition paid (yuan)"), max_digits=16, decimal_places=2, min_value=0,
+                                      required=False)
     evidence_note = forms.CharField(label=_("evidence note"), max_length=300, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

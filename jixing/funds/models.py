@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core import crypto
-from jixing.core.access import scope_for
+from jixing.core.access import scope_for, union_prefix
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_bank_account
 from jixing.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
@@ -320,6 +320,27 @@ class RuleTableQuerySet(models.QuerySet):
         return self.none()
 
 
+class InsuranceMonthsRule(TimeStampedModel):
+    """技能提升补贴: months of unemployment-insurance contributions required on the certificate's
+    issue date, from ``valid_from`` on, for one city (blank: the national rule every city follows
+    unless it has its own row). Rows are added, never edited: the history stays."""
+
+    city = models.CharField(_("city code (blank: national)"), max_length=4, blank=True, default="")
+    valid_from = models.DateField(_("valid from"))
+    months = models.PositiveSmallIntegerField(_("months required"))
+    basis = models.CharField(_("basis (document)"), max_length=200)
+    verified = models.BooleanField(_("source text verified"), default=False)
+
+    class Meta:
+        ordering = ["city", "valid_from"]
+        verbose_name = _("unemployment-insurance months rule")
+        verbose_name_plural = _("unemployment-insurance months rules")
+        constraints = [models.UniqueConstraint(fields=["city", "valid_from"], name="insurance_months_rule_once")]
+
+    def __str__(self) -> str:
+        return f"{self.city or '全国'} {self.valid_from} {self.months}"
+
+
 class SubsidyRuleTable(TimeStampedModel):
     """One dated version of a city's subsidy standards (鲁人社字〔2025〕37号: 各市 set amounts).
 
@@ -333,6 +354,23 @@ class SubsidyRuleTable(TimeStampedModel):
     name = models.CharField(_("name"), max_length=150)
     basis = models.CharField(_("basis (document)"), max_length=200, blank=True)
     public_notice_days = models.PositiveSmallIntegerField(_("public notice days (公示)"), default=7)
+    # 求学圆梦 (trade-union notices 2025, docs/education_subsidy.md): persons newly enrolled on or
+    # after this day are funded; the amount is the EDUCATION rate, capped at tuition only if set.
+    education_enrolled_from = models.DateField(
+        _("求学圆梦: enrolled on or after"), default=dt.date(2024, 9, 1),
+        help_text=_("Newly enrolled students from this day are funded (2024-09-01 in the 2025 notices)."),
+    )
+    education_tuition_cap = models.BooleanField(
+        _("求学圆梦: cap at the tuition paid"), default=False,
+        help_text=_("The 2025 notices pay a fixed amount; tick only if the city's rules cap it at the tuition."),
+    )
+    # Issue 13 (money counts evidence): declared attendance (roll-call, unsigned uploads) counts
+    # towards a claim line's rate for at most this share of the class's sessions; beyond it the
+    # sessions need a clean spot check. 20 % is an assumption (docs/rules/attendance_evidence.md).
+    declared_attendance_share = models.DecimalField(
+        _("declared attendance share"), max_digits=4, decimal_places=3, default=Decimal("0.200"),
+        help_text=_("Share of a class's sessions for which declared (not system-captured) attendance counts."),
+    )
     shortage_occupations = models.ManyToManyField(
         "registry.Occupation", verbose_name=_("shortage occupations (紧缺职业)"), blank=True, related_name="+"
     )
@@ -349,6 +387,8 @@ class SubsidyRuleTable(TimeStampedModel):
             models.UniqueConstraint(fields=["city", "version"], name="rule_table_version_once_per_city"),
             models.UniqueConstraint(fields=["city", "valid_from"], name="rule_table_start_once_per_city"),
             models.CheckConstraint(name="rule_table_notice_days_range", condition=Q(public_notice_days__lte=60)),
+            models.CheckConstraint(name="rule_table_declared_share_range",
+                                   condition=Q(declared_attendance_share__gte=0) & Q(declared_attendance_share__lte=1)),
         ]
 
     def __str__(self) -> str:
@@ -464,6 +504,17 @@ class PayeeAccountQuerySet(ArchivableQuerySet):
         return self.none()
 
 
+class AccountKindOfPayee(models.TextChoices):
+    BANK = "bank", _("bank account")
+    # 社会保障卡金融账户: "审核通过的补贴将发放至社保卡金融账户" — the only account a person is paid to.
+    SOCIAL_SECURITY_CARD = "social_security_card", _("social security card financial account (社保卡金融账户)")
+
+
+class AccountSource(models.TextChoices):
+    OWNER = "owner", _("the account holder")
+    CARD_BANK_FILE = "card_bank_file", _("HRSS officer, from the card bank's file")
+
+
 class PayeeAccount(ArchivableModel):
     """A payee's bank account: the number encrypted at rest, a keyed hash for dedupe (D1),
     shown masked (``**** 1234``) except in the bank file sent to the bank."""
@@ -476,6 +527,10 @@ class PayeeAccount(ArchivableModel):
     bank_name = models.CharField(_("bank"), max_length=120)
     account_number = EncryptedTextField(_("account number"), purpose="bank_account")
     account_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    kind = models.CharField(_("account kind"), max_length=30, choices=AccountKindOfPayee.choices,
+                            default=AccountKindOfPayee.BANK)
+    source = models.CharField(_("registered by"), max_length=20, choices=AccountSource.choices,
+                              default=AccountSource.OWNER)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = PayeeAccountQuerySet.as_manager()
@@ -498,6 +553,8 @@ class PayeeAccount(ArchivableModel):
                 fields=["person", "account_hash"], condition=Q(archived_at__isnull=True),
                 name="payee_account_once_per_person",
             ),
+            models.CheckConstraint(name="card_account_belongs_to_a_person",
+                                   condition=~Q(kind="social_security_card") | Q(person__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -533,6 +590,9 @@ class StudyMode(models.TextChoices):
 
 class StudyRecordQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> StudyRecordQuerySet:
+        union = union_prefix(user)
+        if union is not None:
+            return self.filter(person__current_region__code__startswith=union)
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -546,7 +606,8 @@ class StudyRecordQuerySet(models.QuerySet):
 class StudyRecord(TimeStampedModel):
     """A frontline worker's academic study (学历提升), the ground of a 求学圆梦 claim
     (鲁人社字〔2025〕87号: 每年补贴不少于1万名一线职工（含农民工）学历与能力提升). A person records
-    their own; the claim is judged on graduation, the employer and the tuition paid."""
+    their own, with the 学信网 学籍在线验证报告 that proves enrolment; the claim is judged on the
+    enrolment date, the employer and post, and the contributions (docs/education_subsidy.md)."""
 
     person = models.ForeignKey(
         "registry.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="study_records"
@@ -562,6 +623,9 @@ class StudyRecord(TimeStampedModel):
     employer = models.ForeignKey(
         "registry.Organisation", verbose_name=_("employer"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    frontline_post = models.CharField(_("frontline post (一线岗位)"), max_length=60, blank=True)
+    chsi_report_number = models.CharField(_("学信网 enrolment verification report number"), max_length=20, blank=True)
+    chsi_verification_code = models.CharField(_("学信网 online verification code"), max_length=16, blank=True)
     evidence_note = models.CharField(_("evidence note"), max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -610,6 +674,9 @@ REVIEW_STATUSES = frozenset({ClaimStatus.SUBMITTED, ClaimStatus.COUNTY_REVIEWED,
 
 class ClaimQuerySet(ArchivableQuerySet):
     def visible_to(self, user: Any) -> ClaimQuerySet:
+        union = union_prefix(user)
+        if union is not None:  # the trade union reviews the 求学圆梦 claims of its region
+            return self.filter(subsidy_item=SubsidyItem.EDUCATION, county__code__startswith=union)
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -699,6 +766,8 @@ class Claim(ArchivableModel):
         verbose_name = _("subsidy claim")
         verbose_name_plural = _("subsidy claims")
         constraints = [
+            models.CheckConstraint(name="living_allowance_paid_to_the_person",
+                                   condition=~Q(subsidy_item="living_allowance") | Q(payee_kind="person")),
             models.CheckConstraint(
                 name="claim_has_one_claimant",
                 condition=(Q(organisation__isnull=False) & Q(person__isnull=True))
@@ -759,9 +828,18 @@ class ClaimLine(TimeStampedModel):
     certificate = models.ForeignKey(
         "evaluation.Certificate", verbose_name=_("certificate"), null=True, blank=True, on_delete=models.PROTECT, related_name="subsidy_lines"
     )
+    outside_certificate = models.ForeignKey(
+        "evaluation.OutsideCertificate", verbose_name=_("certificate from the national register"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="subsidy_lines",
+    )
+    # 技能提升补贴: months of unemployment insurance found on the certificate date (shown to reviewers)
+    insured_months = models.PositiveSmallIntegerField(_("unemployment-insurance months found"), null=True, blank=True)
     study = models.ForeignKey(
         StudyRecord, verbose_name=_("study record"), null=True, blank=True, on_delete=models.PROTECT, related_name="subsidy_lines"
     )
+    # 求学圆梦 is paid once per person per 学历层次 (专科/本科): copied from the study record so a
+    # database constraint can hold it across every study record and claim.
+    study_level = models.CharField(pgettext_lazy("study", "level"), max_length=20, choices=StudyLevel.choices, blank=True)
     occupation = models.ForeignKey("registry.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey("registry.SkillLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("subsidy year"))
@@ -792,21 +870,56 @@ class ClaimLine(TimeStampedModel):
                 condition=Q(status="live") & Q(certificate__isnull=False),
                 name="claim_line_once_per_person_item_certificate",
             ),
+            models.UniqueConstraint(
+                fields=["person", "subsidy_item", "outside_certificate"],
+                condition=Q(status="live") & Q(outside_certificate__isnull=False),
+                name="claim_line_once_per_person_item_outside_certificate",
+            ),
             # A study record is claimed once for 求学圆梦 while the line is live, under any fund.
             models.UniqueConstraint(
                 fields=["study", "subsidy_item"], condition=Q(status="live") & Q(study__isnull=False),
                 name="claim_line_once_per_study_item",
             ),
+            models.UniqueConstraint(
+                fields=["person", "subsidy_item", "study_level"], condition=Q(status="live") & ~Q(study_level=""),
+                name="claim_line_once_per_person_study_level",
+            ),
+            models.CheckConstraint(
+                name="claim_line_study_level_with_study", condition=Q(study_level="") | Q(study__isnull=False),
+            ),
             models.CheckConstraint(name="claim_line_amount_not_negative", condition=Q(amount__gte=0)),
             models.CheckConstraint(
                 name="claim_line_has_class_certificate_or_study",
-                condition=Q(training_class__isnull=False) | Q(certificate__isnull=False) | Q(study__isnull=False),
+                condition=Q(training_class__isnull=False) | Q(certificate__isnull=False) | Q(study__isnull=False)
+                | Q(outside_certificate__isnull=False),
             ),
         ]
         indexes = [models.Index(fields=["person", "year"])]
 
     def __str__(self) -> str:
         return f"{self.claim.number} · {self.person.name} · {self.amount}"
+
+
+class RiskApproval(models.Model):
+    """A claim decided (county review, city or province approval) while a high-severity
+    supervision finding touching it was open: the reviewer's written reason and what was open."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="risk_approvals")
+    stage = models.CharField(_("stage"), max_length=20, choices=ClaimStatus.choices)
+    reason = models.TextField(_("reason"))
+    high_findings = models.PositiveIntegerField(_("open high-severity findings"))
+    risks = models.JSONField(_("open risks at the time"), default=list)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("approval despite open risk")
+        verbose_name_plural = _("approvals despite open risk")
+        constraints = [models.CheckConstraint(name="risk_approval_has_reason", condition=~Q(reason=""))]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.stage}"
 
 
 # ====================================================================== payments
@@ -834,6 +947,8 @@ class PaymentBatch(TimeStampedModel):
     exported_at = models.DateTimeField(_("exported at"), null=True, blank=True)
     exported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     file_sha256 = models.CharField(_("bank file SHA-256"), max_length=64, blank=True)
+    # The caller's key for creating this batch: the same key again returns this batch.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True, null=True, blank=True)
 
     objects = PaymentBatchQuerySet.as_manager()
 

@@ -14,11 +14,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone, translation
 
 from jixing.accounts.models import Role
+from jixing.core import risk
 from jixing.core.access import region_prefix, scope_for
-from jixing.evaluation.models import Certificate
+from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.evaluation.queries import certificates_for, highest_certificate_levels
 from jixing.registry.models import Organisation, OrganisationKind, Person, Region, RegionLevel, live_memberships
 from jixing.training import conf as training_conf
+from jixing.training import queries as training_queries
 from jixing.training import rules as training_rules
 from jixing.training.models import Enrollment, ProjectType, TrainingProject
 
@@ -32,6 +34,7 @@ from .models import (
     Claim,
     ClaimLine,
     ClaimStatus,
+    InsuranceMonthsRule,
     IssueKind,
     LineStatus,
     OrderStatus,
@@ -54,9 +57,10 @@ BUDGET_READERS = frozenset({Role.FINANCE_OFFICER, Role.HRSS_OFFICER, Role.AUDITO
 BUDGET_WRITERS = frozenset({Role.FINANCE_OFFICER})
 CLAIM_READERS = frozenset({
     Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.TRAINEE,
+    Role.UNION_OFFICER,
 })
 CLAIM_MAKERS = frozenset({Role.INSTITUTION})
-REVIEWERS = frozenset({Role.HRSS_OFFICER})
+REVIEWERS = frozenset({Role.HRSS_OFFICER, Role.UNION_OFFICER})
 PAYMENT_READERS = frozenset({Role.FINANCE_OFFICER, Role.AUDITOR})
 PAYMENT_WRITERS = frozenset({Role.FINANCE_OFFICER})
 RECOVERY_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION})
@@ -69,12 +73,15 @@ PAYEE_HOLDERS = frozenset({Role.INSTITUTION, Role.TRAINEE})
 # subsidy_rules.md 2.1: 职业培训补贴, 技能提升补贴, 学徒制 and 创业培训 each count once a year,
 # 累计不超过3次; the same occupation and level only once). Living allowances and evaluation
 # subsidies ride on a training and are not counted separately.
+# Used only when no rule table is in force (the line then fails on the missing table anyway).
+DEFAULT_DECLARED_SHARE = Decimal("0.200")
+
 TRAINING_ITEMS = frozenset({
     SubsidyItem.VOCATIONAL_TRAINING, SubsidyItem.SKILL_UPGRADE, SubsidyItem.APPRENTICESHIP, SubsidyItem.ENTREPRENEURSHIP,
 })
+# 生活费补贴 is the trainee's: claimed by the trainee, paid to their social security card account.
 ORGANISATION_ITEMS = (
-    SubsidyItem.VOCATIONAL_TRAINING, SubsidyItem.APPRENTICESHIP, SubsidyItem.ENTREPRENEURSHIP,
-    SubsidyItem.LIVING_ALLOWANCE, SubsidyItem.EVALUATION,
+    SubsidyItem.VOCATIONAL_TRAINING, SubsidyItem.APPRENTICESHIP, SubsidyItem.ENTREPRENEURSHIP, SubsidyItem.EVALUATION,
 )
 
 
@@ -171,6 +178,10 @@ class LineDraft:
     employed: bool | None = None
     employment_reasons: tuple[str, ...] = ()
     extra_reasons: list[dict[str, str | None]] = field(default_factory=list)
+    outside_certificate: OutsideCertificate | None = None
+    # 技能提升补贴: months of unemployment insurance found, and the region that handles the claim
+    insured_months: int | None = None
+    route_county: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -316,6 +327,7 @@ def evaluate_enrollments(
     occupation_key = project.occupation.key if project.occupation is not None else None
     occupation_name = project.occupation.name if project.occupation is not None else project.special_ability
     level_name = project.level.name if project.level is not None else ""
+    sessions = training_queries.attendance_evidence(enrollments)
 
     drafts: list[LineDraft] = []
     with translation.override("zh-hans"):
@@ -342,9 +354,13 @@ def evaluate_enrollments(
                     # This training's own certificate is not "a higher level already held".
                     certificates=held.get(e.person_id, ()),
                 )
+            table = tables.in_force(city, on_date)
+            # Issue 13: captured attendance counts fully, declared only up to the city's share.
+            share = table.declared_attendance_share if table is not None else DEFAULT_DECLARED_SHARE
+            evidence = training_rules.evidenced_attendance(sessions.get(e.pk, []), share)
             facts = rules.LineFacts(
                 item=item, on_date=as_of,
-                enrollment_status=e.status, attendance_rate=e.attendance_rate,
+                enrollment_status=e.status, attendance_rate=evidence.rate, attendance_evidence=evidence,
                 required_attendance_rate=project.required_attendance_rate,
                 enrollment_subsidised=e.subsidised, project_subsidised=project.is_subsidised,
                 requires_certificate=project.requires_certificate or item == SubsidyItem.EVALUATION,
@@ -368,7 +384,6 @@ def evaluate_enrollments(
                 occupation=occupation_key, occupation_name=occupation_name,
                 target_groups=groups.get(e.person_id, frozenset()), employed_within_6_months=employed,
             )
-            table = tables.in_force(city, on_date)
             decision = rules.compute_subsidy(tables.data(table) if table else None, case)
             extra = [{"code": "employment_evidence", "text": text, "amount": None} for text in employment_reasons]
             drafts.append(LineDraft(
@@ -389,33 +404,88 @@ def _cert_facts(cert: Certificate | None) -> rules.CertificateFacts | None:
     )
 
 
+def insurance_facts(person: Person, day: dt.date) -> tuple[rules.InsuranceFacts, str | None, tuple[rules.BenefitPeriod, ...]]:
+    """The unemployment-insurance facts of a person on ``day`` (the certificate's issue date):
+    months paid by type, benefit periods, the insured city and the months rule in force there."""
+    from jixing.employment.models import InsuranceContribution, InsuranceType, UnemploymentBenefitPeriod
+
+    rows = list(InsuranceContribution.objects.filter(person=person, month__lte=day)
+                .values_list("month", "insurance_type", "insured_city"))
+    unemployment = [(m, c) for m, t, c in rows if t == InsuranceType.UNEMPLOYMENT]
+    periods = tuple(rules.BenefitPeriod(p.starts_on, p.ends_on, p.city)
+                    for p in UnemploymentBenefitPeriod.objects.filter(person=person, starts_on__lte=day))
+    city = rules.insured_city_on(unemployment, periods, day)
+    requirement = rules.requirement_in_force(
+        [rules.MonthsRequirement(r.city, r.valid_from, r.months, r.basis) for r in InsuranceMonthsRule.objects.all()],
+        city or city_code(person.current_region_id)[:4], day,
+    )
+    facts = rules.InsuranceFacts(
+        on_date=day, unemployment_months=frozenset(m for m, _c in unemployment),
+        other_type_months=frozenset(m for m, t, _c in rows if t != InsuranceType.UNEMPLOYMENT),
+        benefit_periods=periods, requirement=requirement,
+    )
+    return facts, city, periods
+
+
+def _held_levels(person: Person) -> list[tuple[int, int]]:
+    """(occupation, highest level order) the person holds: certificates issued here and those
+    found in the national register under their ID number."""
+    held: dict[int, int] = {occ: level for (_pid, occ), level in highest_certificate_levels([person.pk]).items()}
+    for occ, level in OutsideCertificate.objects.filter(id_number_hash=person.id_number_hash).values_list(
+            "occupation_id", "level_id"):
+        held[occ] = max(held.get(occ, 0), level)
+    return list(held.items())
+
+
+def block_detail(person: Person, day: dt.date) -> str:
+    restriction = person.restriction_on(day)
+    if restriction is None:
+        return ""
+    until = restriction.ends_on.isoformat() if restriction.ends_on else "—"
+    return f"{restriction.get_kind_display()} {restriction.starts_on.isoformat()}～{until} {restriction.reference}".strip()
+
+
 def evaluate_certificate(
-    person: Person, certificate: Certificate, *, exclude_line_ids: Iterable[int] = (), as_of: dt.date | None = None,
+    person: Person, certificate: Certificate | OutsideCertificate, *, exclude_line_ids: Iterable[int] = (),
+    as_of: dt.date | None = None,
 ) -> LineDraft:
-    """Judge a person's own claim for 技能提升补贴 on one certificate."""
+    """Judge a person's own claim for 技能提升补贴 on one certificate (issued here, or found in
+    the national register): the 12-month window, caps, the block list, unemployment insurance on
+    the issue date and where the claim is handled (参保地)."""
     as_of = as_of or today()
     exclude = list(exclude_line_ids)
     item = SubsidyItem.SKILL_UPGRADE
-    held = [(occ, level) for (pid, occ), level in highest_certificate_levels([person.pk]).items()]
+    outside = certificate if isinstance(certificate, OutsideCertificate) else None
+    own = certificate if isinstance(certificate, Certificate) else None
     prior = prior_subsidies([person.pk], exclude_line_ids=exclude).get(person.pk, [])
-    claimed = ClaimLine.objects.live().filter(
-        person=person, subsidy_item=item, certificate=certificate
-    ).exclude(pk__in=exclude).exists()
-    groups = group_codes([person.pk], {person.pk: certificate.issued_on}).get(person.pk, frozenset())
-    key = _line_key(None, certificate.pk)
+    lines = ClaimLine.objects.live().filter(person=person, subsidy_item=item).exclude(pk__in=exclude)
+    claimed = (lines.filter(outside_certificate=outside) if outside else lines.filter(certificate=own)).exists()
+    issued_on = certificate.issued_on
+    groups = group_codes([person.pk], {person.pk: issued_on}).get(person.pk, frozenset())
+    key = f"outside:{certificate.pk}" if outside else _line_key(None, certificate.pk)
+    facts_in, insured_city, _periods = insurance_facts(person, issued_on)
+    known_city = insured_city is not None and Region.objects.filter(code=f"{insured_city}00").exists()
+    route, route_check = rules.route_by_insured_city(insured_city, person.current_region_id, known_city=known_city)
+    detail = block_detail(person, as_of)
     with translation.override("zh-hans"):
         caps = cap_checks(
-            person, key=key, on_date=certificate.issued_on, occupation_id=certificate.occupation_id,
+            person, key=key, on_date=issued_on, occupation_id=certificate.occupation_id,
             occupation_name=certificate.occupation.name, level_id=certificate.level_id,
-            level_name=certificate.level.name, prior=prior, certificates=held,
+            level_name=certificate.level.name, prior=prior, certificates=_held_levels(person),
         )
-        blocked_person = False
+        cert_facts = rules.CertificateFacts(
+            number=certificate.number, valid=own.is_valid if own else True, issued_on=issued_on,
+            occupation=certificate.occupation.key, level=certificate.level_id,
+        )
+        insurance_check = rules.check_insurance(facts_in)
         facts = rules.LineFacts(
-            item=item, on_date=as_of, certificate=_cert_facts(certificate), already_claimed=claimed,
-            cap_checks=caps, claimant_blocked=blocked_person,
+            item=item, on_date=as_of, certificate=cert_facts, already_claimed=claimed,
+            cap_checks=caps, claimant_blocked=bool(detail), claimant_block_detail=detail,
+            extra_checks=(insurance_check, route_check),
         )
         checks = rules.check_line(facts)
-        table = table_in_force(city_code(person.current_region_id), certificate.issued_on)
+        city = city_code(route) if route else city_code(person.current_region_id)
+        table = table_in_force(city, issued_on)
         case = rules.SubsidyCase(
             item=item, payee_kind=PayeeKind.PERSON, certificate_type=CertificateType.SKILL_LEVEL,
             level=certificate.level_id, occupation=certificate.occupation.key,
@@ -423,32 +493,50 @@ def evaluate_certificate(
         )
         decision = rules.compute_subsidy(rule_table_data(table) if table else None, case)
     return LineDraft(
-        person=person, item=item, year=certificate.issued_on.year, on_date=certificate.issued_on, checks=checks,
-        decision=decision, table=table, certificate=certificate,
+        person=person, item=item, year=issued_on.year, on_date=issued_on, checks=checks,
+        decision=decision, table=table, certificate=own, outside_certificate=outside,
         occupation_id=certificate.occupation_id, level_id=certificate.level_id,
+        insured_months=rules.insured_months_on(facts_in.unemployment_months, issued_on), route_county=route,
     )
+
+
+EDUCATION_START_DEFAULT = dt.date(2024, 9, 1)  # the 2025 notices; each city's table holds its own
 
 
 def evaluate_study(
     person: Person, study: StudyRecord, *, exclude_line_ids: Iterable[int] = (), as_of: dt.date | None = None,
 ) -> LineDraft:
-    """Judge a person's own 求学圆梦 claim on one study record: graduated within 12 months,
-    employed, not claimed before; the city's EDUCATION rate, never more than the tuition paid."""
+    """Judge a person's own 求学圆梦 claim on one study record (docs/education_subsidy.md):
+    newly enrolled on/after the city's start date, 学信网 report, frontline post, insured at
+    the employer on the claim date, once per person per 学历层次; the city's EDUCATION rate,
+    capped at the tuition paid only where the city's table says so."""
+    from jixing.employment.queries import contribution_months_at
+
     as_of = as_of or today()
     item = SubsidyItem.EDUCATION
-    claimed = ClaimLine.objects.live().filter(study=study, subsidy_item=item).exclude(pk__in=list(exclude_line_ids)).exists()
-    on_date = study.graduated_on if study.graduated_on is not None and study.graduated_on <= as_of else as_of
-    groups = group_codes([person.pk], {person.pk: on_date}).get(person.pk, frozenset())
+    claimed = (ClaimLine.objects.live().filter(person=person, subsidy_item=item, study_level=study.level)
+               .exclude(pk__in=list(exclude_line_ids)).exists())
+    table = table_in_force(city_code(person.current_region_id), as_of)
+    employer = study.employer
+    months: list[dt.date] = []
+    if employer is not None:
+        months = contribution_months_at(person.pk, employer_id=employer.pk, employer_uscc=employer.uscc,
+                                        since=as_of - dt.timedelta(days=62), until=as_of)
     with translation.override("zh-hans"):
         checks = rules.check_study(rules.StudyFacts(
-            on_date=as_of, graduated_on=study.graduated_on, has_employer=study.employer_id is not None,
-            tuition_paid=study.tuition_paid, already_claimed=claimed,
+            on_date=as_of, level_label=str(study.get_level_display()), enrolled_on=study.enrolled_on,
+            enrolled_from=table.education_enrolled_from if table else EDUCATION_START_DEFAULT,
+            report_number=study.chsi_report_number, verification_code=study.chsi_verification_code,
+            employer_name=employer.name if employer is not None else "", frontline_post=study.frontline_post,
+            insured_months=tuple(months), already_claimed_level=claimed,
         ))
-        table = table_in_force(city_code(person.current_region_id), on_date)
-        case = rules.SubsidyCase(item=item, payee_kind=PayeeKind.PERSON, target_groups=groups)
-        decision = rules.cap_at_tuition(rules.compute_subsidy(rule_table_data(table) if table else None, case), study.tuition_paid)
+        # a fixed amount per person: no target-group or employment uplifts are asked for
+        case = rules.SubsidyCase(item=item, payee_kind=PayeeKind.PERSON)
+        decision = rules.compute_subsidy(rule_table_data(table) if table else None, case)
+        if table is not None and table.education_tuition_cap:
+            decision = rules.cap_at_tuition(decision, study.tuition_paid)
     return LineDraft(
-        person=person, item=item, year=on_date.year, on_date=on_date, checks=checks, decision=decision, table=table,
+        person=person, item=item, year=as_of.year, on_date=as_of, checks=checks, decision=decision, table=table,
         study=study,
     )
 
@@ -567,8 +655,10 @@ def claims_for(user: Any, *, status: str = "", item: str = "", q: str = "") -> Q
 
 
 def review_queue(user: Any) -> QuerySet[Claim]:
-    """Claims waiting for this officer's level: county review, city approval, province approval."""
-    if getattr(user, "role", None) != Role.HRSS_OFFICER or not user.region_id:
+    """Claims waiting for this officer's level: county review, city approval, province approval.
+    HRSS officers review every item but 求学圆梦, which trade-union officers review."""
+    role = getattr(user, "role", None)
+    if role not in REVIEWERS or not user.region_id:
         return Claim.objects.none()
     level = user.region.level
     statuses: list[str] = []
@@ -578,7 +668,9 @@ def review_queue(user: Any) -> QuerySet[Claim]:
         statuses.append(ClaimStatus.COUNTY_REVIEWED)
     if level == RegionLevel.PROVINCE:
         statuses.append(ClaimStatus.CITY_APPROVED)
-    return claims_for(user).filter(status__in=statuses).order_by("submitted_at", "id")
+    qs = claims_for(user).filter(status__in=statuses)
+    qs = qs.filter(subsidy_item=SubsidyItem.EDUCATION) if role == Role.UNION_OFFICER else qs.exclude(subsidy_item=SubsidyItem.EDUCATION)
+    return qs.order_by("submitted_at", "id")
 
 
 def line_counts(claim: Claim) -> dict[str, int]:
@@ -614,17 +706,23 @@ def my_certificates_to_claim(user: Any) -> list[Certificate]:
     ]
 
 
-def my_studies(user: Any) -> list[tuple[StudyRecord, ClaimLine | None]]:
-    """A trainee's study records, each with its live 求学圆梦 line if it has been claimed."""
+def my_studies(user: Any) -> list[tuple[StudyRecord, ClaimLine | None, LineDraft | None]]:
+    """A trainee's study records, each with its live 求学圆梦 line if it has been claimed, else
+    what a claim today would find (every check with its reason, and the amount)."""
     person_id = getattr(user, "person_id", None)
     if not person_id:
         return []
-    studies = list(StudyRecord.objects.filter(person_id=person_id).select_related("employer").order_by("-enrolled_on", "-id"))
+    studies = list(StudyRecord.objects.filter(person_id=person_id).select_related("employer", "person")
+                   .order_by("-enrolled_on", "-id"))
     lines = {
         ln.study_id: ln for ln in ClaimLine.objects.live().filter(study__in=studies, subsidy_item=SubsidyItem.EDUCATION)
         .select_related("claim")
     }
-    return [(s, lines.get(s.pk)) for s in studies]
+    out: list[tuple[StudyRecord, ClaimLine | None, LineDraft | None]] = []
+    for s in studies:
+        line = lines.get(s.pk)
+        out.append((s, line, None if line is not None else evaluate_study(s.person, s)))
+    return out
 
 
 def paid_to_claim(claim_ids: Iterable[int]) -> dict[int, Decimal]:
@@ -762,3 +860,43 @@ def education_subsidised_persons(*, year: int, region_prefix: str | None = None)
     if region_prefix:
         lines = lines.filter(claim__county__code__startswith=region_prefix)
     return set(lines.values_list("person_id", flat=True).distinct())
+
+
+# ------------------------------------------------------------------ risk on the review page (issue 13)
+
+
+# Officers who review, pay or audit claims see the open supervision risks touching them.
+RISK_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR})
+
+
+def claim_risk_subjects(claim: Claim) -> risk.RiskSubjects:
+    """The institution, classes and persons a claim touches (what supervision may have flagged)."""
+    lines = ClaimLine.objects.filter(claim=claim).values_list("training_class_id", "person_id")
+    classes = {c for c, _p in lines if c}
+    persons = {p for _c, p in lines}
+    orgs = {o for o in (claim.organisation_id, claim.project.organiser_id if claim.project_id else None) if o}
+    return risk.RiskSubjects(organisation_ids=frozenset(orgs), class_ids=frozenset(classes),
+                             person_ids=frozenset(persons), claim_ids=frozenset({claim.pk}))
+
+
+def claim_risks(claim: Claim) -> list[risk.Risk]:
+    return risk.open_risks(claim_risk_subjects(claim))
+
+
+def risk_counts_for_claims(claims: Iterable[Claim]) -> dict[int, dict[str, int]]:
+    """Open risks by severity for each claim of a review-queue page (one provider call per claim)."""
+    return {c.pk: risk.count_by_severity(claim_risks(c)) for c in claims}
+
+
+def line_attendance(lines: Iterable[ClaimLine]) -> dict[int, training_rules.EvidencedAttendance]:
+    """Each training line's sessions as money counts them now: captured / declared / missing."""
+    rows = [ln for ln in lines if ln.enrollment_id]
+    if not rows:
+        return {}
+    enrollments = list(Enrollment.objects.filter(pk__in=[ln.enrollment_id for ln in rows]))
+    sessions = training_queries.attendance_evidence(enrollments)
+    out = {}
+    for ln in rows:
+        share = ln.rule_table.declared_attendance_share if ln.rule_table is not None else DEFAULT_DECLARED_SHARE
+        out[ln.pk] = training_rules.evidenced_attendance(sessions.get(ln.enrollment_id or 0, []), share)
+    return out

@@ -8,8 +8,14 @@
 - ``select_table(tables, day)``: the version in force on a day.
 - ``check_line(facts)``: the gates a claim line must pass (completion, attendance, certificate,
   12-month window for 技能提升补贴, not already claimed, per-person caps) — each with its reason.
-- ``check_study(facts)`` and ``cap_at_tuition(decision, tuition)``: the gates and the tuition
-  cap of a 求学圆梦 line (鲁人社字〔2025〕87号: 一线职工学历与能力提升).
+- ``check_insurance(facts)``, ``insured_city_on(...)``, ``route_by_insured_city(...)`` and
+  ``check_payee_account(...)``: 技能提升补贴 is for persons insured against unemployment (N months
+  on the certificate's issue date, N a dated parameter per city, or drawing unemployment benefit
+  that day), is handled where they are insured (参保地) and paid to their 社会保障卡 account.
+- ``check_study(facts)`` and ``cap_at_tuition(decision, tuition)``: the gates of a 求学圆梦 line
+  (enrolled on/after the city's start date, 学信网 report, frontline post, insured at the
+  employer, once per 学历层次) and the tuition cap a city's table may ask for
+  (docs/education_subsidy.md).
 
 Only [V]/[S] rules from reference/subsidy_rules.md are enforced; amounts are never constants.
 """
@@ -22,6 +28,8 @@ from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
+
+from jixing.training.rules import EvidencedAttendance
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -43,8 +51,6 @@ UPLIFT_EMPLOYED_6M = "employed_6m"
 # 技能提升补贴 must be applied for within 12 months of the certificate's issue date
 # (人社部 财政部《关于失业保险支持参保职工提升职业技能有关问题的通知》, subsidy_rules.md 2.1 [V]).
 SKILL_UPGRADE_WINDOW_MONTHS = 12
-# 求学圆梦 is applied for within 12 months of graduation, like 技能提升补贴 after a certificate.
-EDUCATION_WINDOW_MONTHS = 12
 
 
 def _money(value: Decimal) -> Decimal:
@@ -248,6 +254,9 @@ class LineFacts:
     enrollment_status: str | None = None
     attendance_rate: Decimal | None = None
     required_attendance_rate: Decimal | None = None
+    # Issue 13: the rate above is the evidenced one (training.rules.evidenced_attendance); these
+    # are its session counts, shown to the reviewer with the attendance check.
+    attendance_evidence: EvidencedAttendance | None = None
     enrollment_subsidised: bool | None = None
     project_subsidised: bool = True
     requires_certificate: bool = False
@@ -259,6 +268,10 @@ class LineFacts:
     already_claimed: bool = False
     cap_checks: tuple[Check, ...] = field(default_factory=tuple)
     claimant_blocked: bool = False
+    # what blocks the claimant (kind, dates and document), shown with the refusal
+    claimant_block_detail: str = ""
+    # 技能提升补贴: unemployment insurance and routing checks, made by ``check_insurance`` etc.
+    extra_checks: tuple[Check, ...] = field(default_factory=tuple)
 
 
 def months_between(start: dt.date, end: dt.date) -> int:
@@ -272,7 +285,10 @@ def months_between(start: dt.date, end: dt.date) -> int:
 def check_line(facts: LineFacts) -> tuple[Check, ...]:
     checks: list[Check] = []
     if facts.claimant_blocked:
-        checks.append(Check("claimant_blocked", False, _("The claimant is suspended or blacklisted and may not claim subsidies.")))
+        text = _("The claimant is suspended or blacklisted and may not claim subsidies.")
+        if facts.claimant_block_detail:
+            text = f"{text}（{facts.claimant_block_detail}）"
+        checks.append(Check("claimant_blocked", False, text))
 
     training_based = facts.item != SKILL_UPGRADE
     if training_based:
@@ -284,11 +300,19 @@ def check_line(facts: LineFacts) -> tuple[Check, ...]:
         if facts.attendance_rate is not None and facts.required_attendance_rate is not None:
             ok = facts.attendance_rate >= facts.required_attendance_rate
             values = {"rate": f"{facts.attendance_rate * 100:.1f}", "required": f"{facts.required_attendance_rate * 100:.1f}"}
-            checks.append(Check(
-                "attendance", ok,
-                (_("Attendance %(rate)s%% meets the required %(required)s%%.") if ok
-                 else _("Attendance %(rate)s%% is below the required %(required)s%%.")) % values,
-            ))
+            text = (_("Attendance %(rate)s%% meets the required %(required)s%%.") if ok
+                    else _("Attendance %(rate)s%% is below the required %(required)s%%.")) % values
+            ev = facts.attendance_evidence
+            if ev is not None:
+                text += " " + _(
+                    "Sessions: %(captured)d captured, %(declared)d declared (%(verified)d verified by a spot check, "
+                    "%(counted)d counted within the limit of %(limit)d), %(missing)d missing."
+                ) % {"captured": ev.captured, "declared": ev.declared, "verified": ev.declared_verified,
+                     "counted": ev.declared_counted, "limit": ev.declared_limit, "missing": ev.missing}
+                if ev.declared_uncounted:
+                    text += " " + _("%(n)d declared session(s) beyond the limit count only after a clean spot check.") % {
+                        "n": ev.declared_uncounted}
+            checks.append(Check("attendance", ok, text))
         if not facts.project_subsidised:
             checks.append(Check("project_subsidised", False, _("The project is not a subsidised project.")))
         if facts.enrollment_subsidised is False:
@@ -326,7 +350,134 @@ def check_line(facts: LineFacts) -> tuple[Check, ...]:
         else _("This subsidy has already been claimed for this person (under some fund)."),
     ))
     checks.extend(facts.cap_checks)
+    checks.extend(facts.extra_checks)
     return tuple(checks)
+
+
+# ---------------------------------------------------------------- 技能提升补贴: insurance, routing, payee
+
+
+@dataclass(frozen=True)
+class MonthsRequirement:
+    """N months of unemployment-insurance contributions required from ``valid_from`` on, for one
+    city ('' = the national rule every city follows unless it has its own row)."""
+
+    city: str
+    valid_from: dt.date
+    months: int
+    basis: str = ""
+
+
+def requirement_in_force(rows: Iterable[MonthsRequirement], city: str, day: dt.date) -> MonthsRequirement | None:
+    """The city's own row in force on ``day``, else the national one; the latest ``valid_from`` wins."""
+    rows = [r for r in rows if r.valid_from <= day]
+    own = [r for r in rows if r.city == city]
+    pool = own or [r for r in rows if r.city == ""]
+    return max(pool, key=lambda r: r.valid_from, default=None)
+
+
+@dataclass(frozen=True)
+class BenefitPeriod:
+    starts_on: dt.date
+    ends_on: dt.date
+    city: str
+
+
+@dataclass(frozen=True)
+class InsuranceFacts:
+    """What the insurance records say about one person on the certificate's issue date."""
+
+    on_date: dt.date
+    # first days of the months with a 失业保险 contribution (any employer, any city)
+    unemployment_months: frozenset[dt.date]
+    # months with contributions of other insurance types only (pension, work injury…): shown, never counted
+    other_type_months: frozenset[dt.date] = frozenset()
+    benefit_periods: tuple[BenefitPeriod, ...] = ()
+    requirement: MonthsRequirement | None = None
+
+
+def insured_months_on(months: Iterable[dt.date], day: dt.date) -> int:
+    """Months of contributions paid up to ``day`` (a month counts once it has begun by ``day``;
+    several employers in one month count once). 累计: months need not be consecutive."""
+    return len({m.replace(day=1) for m in months if m.replace(day=1) <= day})
+
+
+def benefit_on(periods: Iterable[BenefitPeriod], day: dt.date) -> BenefitPeriod | None:
+    return next((p for p in sorted(periods, key=lambda p: p.starts_on) if p.starts_on <= day <= p.ends_on), None)
+
+
+def check_insurance(facts: InsuranceFacts) -> Check:
+    """人社部发〔2017〕40号 / 国办发〔2019〕24号: on the certificate's issue date the person had paid
+    unemployment insurance for at least N months (累计), or was drawing unemployment benefit."""
+    day = facts.on_date
+    found = insured_months_on(facts.unemployment_months, day)
+    others = len({m for m in facts.other_type_months if m <= day} - set(facts.unemployment_months))
+    values = {"n": found, "day": day.isoformat()}
+    period = benefit_on(facts.benefit_periods, day)
+    req = facts.requirement
+    if req is not None and found >= req.months:
+        return Check("insurance_months", True, _("Unemployment insurance paid for %(n)d months by %(day)s; %(required)d "
+                                                 "are required.") % {**values, "required": req.months})
+    if period is not None:
+        return Check("insurance_months", True, _("Drawing unemployment benefit on %(day)s (%(start)s to %(end)s, city "
+                                                 "%(city)s); unemployment insurance paid for %(n)d months.")
+                     % {**values, "start": period.starts_on.isoformat(), "end": period.ends_on.isoformat(),
+                        "city": period.city})
+    if req is None:
+        return Check("insurance_months", False, _("No contribution requirement is in force on %(day)s; the claim "
+                                                  "cannot be judged.") % values)
+    text = _("Unemployment insurance paid for %(n)d months by %(day)s; %(required)d are required, and no "
+             "unemployment benefit was being drawn that day.") % {**values, "required": req.months}
+    if others:
+        text += _(" %(k)d further months have only other insurance types (pension, work injury…), which do not "
+                  "count.") % {"k": others}
+    return Check("insurance_months", False, text)
+
+
+def insured_city_on(
+    contributions: Iterable[tuple[dt.date, str]], periods: Iterable[BenefitPeriod], day: dt.date,
+) -> str | None:
+    """参保地 on ``day``: the city paying benefit that day, else the city of the latest
+    unemployment-insurance month up to ``day`` (the latest month wins; the highest city code
+    breaks a tie between two employers in one month, so the answer never depends on order)."""
+    period = benefit_on(periods, day)
+    if period is not None:
+        return period.city
+    paid = [(m, c) for m, c in contributions if c and m.replace(day=1) <= day]
+    return max(paid, default=(None, None))[1]
+
+
+def route_by_insured_city(insured_city: str | None, current_county: str, *, known_city: bool) -> tuple[str | None, Check]:
+    """The region that handles the claim: the person's own county when it lies in the insured
+    city, otherwise the insured city itself (its officers review at county level too)."""
+    if insured_city is None:
+        return None, Check("insured_city", False, _("No unemployment-insurance record shows where the person was "
+                                                     "insured on the certificate date."))
+    if not known_city:
+        return None, Check("insured_city", False, _("Insured in city %(city)s, outside this province: apply where "
+                                                    "insured.") % {"city": insured_city})
+    if current_county.startswith(insured_city):
+        return current_county, Check("insured_city", True, _("Insured in city %(city)s, where the person lives: "
+                                                             "handled by county %(county)s.")
+                                     % {"city": insured_city, "county": current_county})
+    return f"{insured_city}00", Check("insured_city", True, _("Insured in city %(city)s, not where the person now "
+                                                              "lives (%(county)s): handled by city %(city)s.")
+                                      % {"city": insured_city, "county": current_county})
+
+
+CARD_ACCOUNT = "social_security_card"
+
+
+def check_payee_account(*, payee_kind: str, account_kind: str | None) -> Check | None:
+    """A person is paid only to their 社会保障卡 financial account ("审核通过的补贴将发放至社保卡金融账户")."""
+    if payee_kind != "person":
+        return None
+    if account_kind is None:
+        return Check("card_account", False, _("No payee account: a person is paid to their social security card account."))
+    if account_kind != CARD_ACCOUNT:
+        return Check("card_account", False, _("The chosen account is not a social security card account; a person is "
+                                              "paid only to their social security card account."))
+    return Check("card_account", True, _("Paid to the person's social security card account."))
 
 
 def all_passed(checks: Sequence[Check]) -> bool:
@@ -342,48 +493,76 @@ def failed_reasons(checks: Sequence[Check]) -> list[str]:
 
 @dataclass(frozen=True)
 class StudyFacts:
+    """What a 求学圆梦 line is judged on (docs/education_subsidy.md; 德州/青岛 trade-union
+    notices 2025): a frontline worker newly enrolled in continuing-education 专科/本科 on or
+    after the city's start date, evidenced by a 学信网 学籍在线验证报告, employed and insured at
+    the employer on the claim date, paid once per person per 学历层次."""
+
     on_date: dt.date
-    graduated_on: dt.date | None
-    has_employer: bool
-    tuition_paid: Decimal
-    already_claimed: bool = False
+    level_label: str
+    enrolled_on: dt.date
+    enrolled_from: dt.date
+    report_number: str
+    verification_code: str
+    employer_name: str
+    frontline_post: str
+    insured_months: tuple[dt.date, ...] = ()  # contribution months found at the employer, near on_date
+    already_claimed_level: bool = False
+
+
+def insured_on(day: dt.date, months: Iterable[dt.date]) -> dt.date | None:
+    """The contribution month that shows insurance on ``day``: that month, or the one before
+    (contribution files arrive a month late: assumption, docs/education_subsidy.md)."""
+    this = day.replace(day=1)
+    previous = (this - dt.timedelta(days=1)).replace(day=1)
+    found = {m.replace(day=1) for m in months}
+    return this if this in found else previous if previous in found else None
 
 
 def check_study(facts: StudyFacts) -> tuple[Check, ...]:
-    """The gates of a person's 求学圆梦 claim on one study record, each with its reason."""
+    """The gates of a person's 求学圆梦 claim on one study record, each with what it found."""
     checks: list[Check] = []
-    graduated = facts.graduated_on is not None and facts.graduated_on <= facts.on_date
-    if facts.graduated_on is None:
-        checks.append(Check("graduated", False, _("The study has not been completed: no graduation date is recorded.")))
-    elif not graduated:
-        checks.append(Check(
-            "graduated", False,
-            _("The graduation date %(day)s is in the future.") % {"day": facts.graduated_on.isoformat()},
-        ))
+    enrolled = facts.enrolled_on.isoformat()
+    start = facts.enrolled_from.isoformat()
+    if facts.enrolled_on > facts.on_date:
+        checks.append(Check("enrolled", False, _("The enrolment date %(day)s is in the future.") % {"day": enrolled}))
+    elif facts.enrolled_on < facts.enrolled_from:
+        checks.append(Check("enrolled", False, _(
+            "Enrolled on %(day)s, before the city's start date %(start)s: only students newly enrolled "
+            "from that day are funded.") % {"day": enrolled, "start": start}))
     else:
-        checks.append(Check("graduated", True, _("Graduated on %(day)s.") % {"day": facts.graduated_on.isoformat()}))
-    if graduated and facts.graduated_on is not None:
-        ok = months_between(facts.graduated_on, facts.on_date) < EDUCATION_WINDOW_MONTHS
-        checks.append(Check(
-            "within_12_months", ok,
-            _("Applied within 12 months of graduation.") if ok
-            else _("More than 12 months have passed since graduation (%(day)s).") % {"day": facts.graduated_on.isoformat()},
-        ))
+        checks.append(Check("enrolled", True, _(
+            "Enrolled on %(day)s, on or after the city's start date %(start)s.") % {"day": enrolled, "start": start}))
+    has_report = bool(facts.report_number and facts.verification_code)
     checks.append(Check(
-        "employed", facts.has_employer,
-        _("An employer is recorded: a frontline worker in employment.") if facts.has_employer
-        else _("No employer is recorded: the subsidy is for employed frontline workers."),
-    ))
-    paid = facts.tuition_paid > 0
-    checks.append(Check(
-        "tuition_paid", paid,
-        _("Tuition paid: %(amount)s yuan.") % {"amount": _money(facts.tuition_paid)} if paid
-        else _("No tuition paid is recorded: there is nothing to subsidise."),
+        "verification_report", has_report,
+        _("学信网 enrolment verification report %(number)s, online code recorded.") % {"number": facts.report_number}
+        if has_report else _("No 学信网 enrolment verification report (number and online code) is recorded."),
     ))
     checks.append(Check(
-        "not_claimed", not facts.already_claimed,
-        _("Not claimed before.") if not facts.already_claimed
-        else _("This study has already been claimed for (under some fund)."),
+        "frontline_post", bool(facts.frontline_post),
+        _("Frontline post: %(post)s.") % {"post": facts.frontline_post} if facts.frontline_post
+        else _("No frontline post is recorded: the subsidy is for frontline workers."),
+    ))
+    month = insured_on(facts.on_date, facts.insured_months)
+    if not facts.employer_name:
+        checks.append(Check("employed_insured", False,
+                            _("No employer is recorded: the subsidy is for employed frontline workers.")))
+    elif month is None:
+        checks.append(Check("employed_insured", False, _(
+            "No contribution by %(employer)s found for %(month)s or the month before: the person must be "
+            "employed and insured there on the claim date.") % {
+                "employer": facts.employer_name, "month": facts.on_date.strftime("%Y-%m")}))
+    else:
+        checks.append(Check("employed_insured", True, _(
+            "Insured by %(employer)s: contribution for %(month)s found.") % {
+                "employer": facts.employer_name, "month": month.strftime("%Y-%m")}))
+    checks.append(Check(
+        "once_per_level", not facts.already_claimed_level,
+        _("No 求学圆梦 subsidy before at this level (%(level)s).") % {"level": facts.level_label}
+        if not facts.already_claimed_level
+        else _("A 求学圆梦 subsidy at this level (%(level)s) has already been claimed: once per person per level.")
+        % {"level": facts.level_label},
     ))
     return tuple(checks)
 

@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
+from jixing.core import risk
 from jixing.core.access import get_for_user
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
@@ -110,7 +111,7 @@ def index(request: AuthedRequest) -> HttpResponse:
     role = request.user.role
     if role == Role.FINANCE_OFFICER:
         return redirect("funds:budget_list")
-    if role == Role.HRSS_OFFICER:
+    if role in (Role.HRSS_OFFICER, Role.UNION_OFFICER):
         return redirect("funds:review_queue")
     if role == Role.TRAINEE:
         return redirect("funds:my_subsidies")
@@ -229,7 +230,11 @@ def claim_list(request: AuthedRequest) -> HttpResponse:
 @require_roles(*REVIEWERS)
 def review_queue(request: AuthedRequest) -> HttpResponse:
     claims = queries.review_queue(request.user).prefetch_related("lines")
-    return TemplateResponse(request, "funds/review_queue.html", {"page_obj": _page(request, claims)})
+    page = _page(request, claims)
+    counts = queries.risk_counts_for_claims(page.object_list)
+    for claim in page.object_list:
+        claim.risk_counts = counts[claim.pk]
+    return TemplateResponse(request, "funds/review_queue.html", {"page_obj": page})
 
 
 def _enrollment_label(d: queries.LineDraft) -> str:
@@ -298,7 +303,8 @@ def _claim(request: AuthedRequest, pk: int) -> Claim:
 
 def _next_step(user: Any, claim: Claim) -> str:
     """The review step this officer could take now (the action re-checks everything)."""
-    if user.role != Role.HRSS_OFFICER or not user.region_id:
+    wanted = Role.UNION_OFFICER if actions.reviewed_by_union(claim) else Role.HRSS_OFFICER
+    if user.role != wanted or not user.region_id:
         return ""
     level = user.region.level
     steps: dict[str, str] = {
@@ -322,6 +328,12 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.user.role == Role.TRAINEE and claim.person_id != request.user.person_id:
         lines = lines.filter(person_id=request.user.person_id)
     is_claimant = actions._claimant_staff(request.user, claim)
+    lines = list(lines)
+    show_risks = request.user.role in queries.RISK_READERS
+    evidence = queries.line_attendance(lines) if show_risks or is_claimant else {}
+    for line in lines:
+        line.attendance_evidence = evidence.get(line.pk)
+    risks = queries.claim_risks(claim) if show_risks else []
     accounts: QuerySet[PayeeAccount] = PayeeAccount.objects.none()
     if is_claimant:
         accounts = PayeeAccount.objects.active().filter(**_claimant_lookup(claim))
@@ -331,6 +343,8 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "payee_form": PayeeChoiceForm(queryset=accounts, initial={"payee_account": claim.payee_account_id}) if is_claimant and claim.is_editable else None,
         "orders": claim.payment_orders.select_related("batch", "payee_account").order_by("id"),
         "recoveries": claim.recovery_orders.all() if request.user.role != Role.TRAINEE else [],
+        "show_risks": show_risks, "risks": risks, "risk_counts": risk.count_by_severity(risks),
+        "risk_ready": risk.providers_ready(),
     })
 
 
@@ -436,7 +450,9 @@ def my_subsidies(request: AuthedRequest) -> HttpResponse:
 
 def _my_subsidies_page(request: AuthedRequest, study_form: StudyRecordForm | None = None, status: int = 200) -> HttpResponse:
     return TemplateResponse(request, "funds/my_subsidies.html", status=status, context={
-        "lines": queries.my_subsidies(request.user), "certificates": queries.my_certificates_to_claim(request.user),
+        "lines": queries.my_subsidies(request.user),
+        "certificates": [(cert, queries.evaluate_certificate(cert.person, cert))
+                         for cert in queries.my_certificates_to_claim(request.user)],
         "claim_form": PersonClaimForm(user=request.user),
         "has_account": PayeeAccount.objects.active().filter(person_id=request.user.person_id).exists(),
         "studies": queries.my_studies(request.user), "study_form": study_form or StudyRecordForm(user=request.user),
@@ -455,8 +471,9 @@ def my_study(request: AuthedRequest) -> HttpResponse:
             actions.record_study(
                 by=request.user, school=data["school"], programme=data["programme"], level=data["level"],
                 mode=data["mode"], student_number=data["student_number"], enrolled_on=data["enrolled_on"],
-                graduated_on=data["graduated_on"], tuition_paid=data["tuition_paid"], employer=data["employer"],
-                evidence_note=data["evidence_note"],
+                graduated_on=data["graduated_on"], tuition_paid=data["tuition_paid"] or 0, employer=data["employer"],
+                frontline_post=data["frontline_post"], chsi_report_number=data["chsi_report_number"],
+                chsi_verification_code=data["chsi_verification_code"], evidence_note=data["evidence_note"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -516,8 +533,14 @@ def payee_accounts(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = PayeeAccountForm(request.POST)
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            card = data.pop("social_security_card", False)
             try:
-                actions.register_payee_account(by=request.user, **form.cleaned_data)
+                if card and request.user.person is not None:
+                    actions.register_card_account(by=request.user, person=request.user.person,
+                                                  bank_name=data["bank_name"], account_number=data["account_number"])
+                else:
+                    actions.register_payee_account(by=request.user, **data)
             except ACTION_ERRORS as exc:
                 if isinstance(exc, ValidationError):
                     apply_errors(form, exc)
@@ -587,9 +610,8 @@ def batch_export(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_for_user(PaymentBatch.objects.all(), request.user, pk)
     form = ExportForm(request.POST)
     fmt = form.cleaned_data["format"] if form.is_valid() else "csv"
-    bank_file = bankfiles.build_payment_file(batch, fmt)
     try:
-        actions.record_bank_file_export(batch, by=request.user, sha256=bank_file.sha256, rows=bank_file.rows, fmt=fmt)
+        bank_file = bankfiles.export_payment_file(batch, by=request.user, fmt=fmt)
     except ACTION_ERRORS as exc:
         _fail(request, exc)
         return redirect("funds:batch_detail", pk=batch.pk)

@@ -2,7 +2,9 @@
 
 Pages and API call ``receive_upload`` then ``validate_job`` / ``commit_job`` (through the tasks
 for the pages, directly for the API); commands call ``import_path``. Upload files live under
-settings.JIXING_UPLOAD_DIR only while their job may still need them (SECURITY.md D4).
+settings.JIXING_UPLOAD_DIR only while their job may still need them (SECURITY.md D4), and
+encrypted (AES-256-GCM, the personal-data key): they carry ID numbers. A plaintext copy exists
+only while a check or commit reads it, and is deleted right after.
 """
 
 from __future__ import annotations
@@ -13,8 +15,11 @@ import io
 import json
 import logging
 import os
+import shutil
 import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -24,7 +29,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixing.core import audit, workflow
+from jixing.core import audit, events, workflow
+from jixing.core.crypto import decrypt_stream, encrypt_stream
 from jixing.core.excel import XlsxStream
 from jixing.core.models import AuditOutcome
 
@@ -40,6 +46,9 @@ log = logging.getLogger(__name__)
 _REJECTED_BATCH = 1_000
 ERROR_COLUMNS = ("错误字段", "错误原因")
 _ERROR_FILE_PREFIX = "errors-"  # fixed headers of the error file (the file format)
+_WORK_FILE_PREFIX = "work-"  # plaintext copies, only while a check or commit reads them
+_UPLOAD_PURPOSE = "imports.upload"
+_ENCRYPTED_SUFFIX = ".enc"
 
 
 def upload_dir() -> Path:
@@ -83,11 +92,13 @@ def receive_upload(kind: str, source: IO[bytes], *, file_name: str, size: int, b
             "size": f"{size / 1024 / 1024:.1f}", "limit": f"{settings.JIXING_IMPORT_MAX_BYTES / 1024 / 1024:.1f}"}
         _reject_upload(kind, name, message, by=by)
         raise FileRejected(message)
-    target = upload_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}"
+    stem = uuid.uuid4().hex
+    plain = upload_dir() / f"{_WORK_FILE_PREFIX}{stem}{Path(name).suffix.lower()[:8]}"
+    target = upload_dir() / f"{stem}{_ENCRYPTED_SUFFIX}"
     digest = hashlib.sha256()
     written = 0
     try:
-        with open(target, "wb") as out:
+        with _private_file(plain) as out:
             while block := source.read(1024 * 1024):
                 written += len(block)
                 if written > settings.JIXING_IMPORT_MAX_BYTES:
@@ -95,8 +106,10 @@ def receive_upload(kind: str, source: IO[bytes], *, file_name: str, size: int, b
                                        % {"limit": f"{settings.JIXING_IMPORT_MAX_BYTES / 1024 / 1024:.1f}"})
                 digest.update(block)
                 out.write(block)
-        info = inspect_upload(target, name)
-        preflight(get_importer(kind), target, info)
+        info = inspect_upload(plain, name)
+        preflight(get_importer(kind), plain, info)
+        with open(plain, "rb") as source_plain, _private_file(target) as sealed:
+            encrypt_stream(source_plain, sealed, purpose=_UPLOAD_PURPOSE)
     except FileRejected as exc:
         target.unlink(missing_ok=True)
         _reject_upload(kind, name, exc.message, by=by)
@@ -104,6 +117,8 @@ def receive_upload(kind: str, source: IO[bytes], *, file_name: str, size: int, b
     except BaseException:
         target.unlink(missing_ok=True)
         raise
+    finally:
+        plain.unlink(missing_ok=True)
     with transaction.atomic():
         job = ImportJob.objects.create(
             kind=kind, file_name=name, sha256=digest.hexdigest(), size=written, created_by=by,
@@ -114,8 +129,33 @@ def receive_upload(kind: str, source: IO[bytes], *, file_name: str, size: int, b
     return job
 
 
+def _private_file(path: Path) -> IO[bytes]:
+    """A new file only the service account can read (0600)."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+
+
 def job_file(job: ImportJob) -> Path | None:
+    """The stored (encrypted) upload of ``job``."""
     return (upload_dir() / job.upload_path) if job.upload_path else None
+
+
+@contextmanager
+def plaintext_upload(job: ImportJob) -> Iterator[Path | None]:
+    """A decrypted copy of the job's upload for the duration of the block (None if gone)."""
+    stored = job_file(job)
+    if stored is None or not stored.exists():
+        yield None
+        return
+    work = upload_dir() / f"{_WORK_FILE_PREFIX}{uuid.uuid4().hex}{Path(job.file_name).suffix.lower()[:8]}"
+    try:
+        with open(stored, "rb") as source, _private_file(work) as out:
+            if stored.suffix == _ENCRYPTED_SUFFIX:
+                decrypt_stream(source, out, purpose=_UPLOAD_PURPOSE)
+            else:  # stored before uploads were encrypted
+                shutil.copyfileobj(source, out)
+        yield work
+    finally:
+        work.unlink(missing_ok=True)
 
 
 def discard_upload(job: ImportJob) -> None:
@@ -213,6 +253,7 @@ def _fail(job: ImportJob, message: str, *, by: User | None) -> None:
     job.save(update_fields=["message", "stage", "finished_at", "updated_at"])
     if (job.status, ImportStatus.FAILED) in ImportJob.TRANSITIONS:
         workflow.move(job, ImportStatus.FAILED, by=by, reason=message[:500], event="import.failed")
+        events.publish("imports.job.failed", obj=job, actor=None, file=job.file_name, reason=message[:200])
 
 
 def _importer_for(job: ImportJob, by: User | None) -> Importer[Any]:
@@ -237,7 +278,7 @@ def _run(job: ImportJob, path: Path, info: UploadInfo, *, dry_run: bool, by: Use
             _store_result(job, result)
             workflow.move(job, ImportStatus.VALIDATED, by=by, event="import.validated")
         else:
-            with transaction.atomic():
+            with transaction.atomic(), events.batch(job.file_name):
                 result = run_import(importer, path, info, dry_run=False, by=by, on_progress=progress,
                                     on_rejected=sink, keep_errors=0, chunk_size=chunk_size)
                 progress.close()
@@ -249,6 +290,8 @@ def _run(job: ImportJob, path: Path, info: UploadInfo, *, dry_run: bool, by: Use
                                        "%(rejected)d rows rejected.")
                               % {"created": result.counts.created, "updated": result.counts.updated,
                                  "unchanged": result.counts.unchanged, "rejected": result.rejected_rows})
+            events.publish("imports.job.finished", obj=job, actor=None, file=job.file_name, rejected=result.rejected_rows,
+                           rows=result.counts.created + result.counts.updated + result.counts.unchanged)
     finally:
         progress.close()
     return result
@@ -256,13 +299,13 @@ def _run(job: ImportJob, path: Path, info: UploadInfo, *, dry_run: bool, by: Use
 
 def validate_job(job: ImportJob, *, by: User | None) -> ImportResult | None:
     """Check every row without writing domain data; the job keeps the preview and errors."""
-    path = job_file(job)
-    if path is None or not path.exists():
-        _fail(job, _("The uploaded file is no longer available; upload it again."), by=by)
-        return None
     try:
-        info = inspect_upload(path, job.file_name)
-        return _run(job, path, info, dry_run=True, by=by)
+        with plaintext_upload(job) as path:
+            if path is None:
+                _fail(job, _("The uploaded file is no longer available; upload it again."), by=by)
+                return None
+            info = inspect_upload(path, job.file_name)
+            return _run(job, path, info, dry_run=True, by=by)
     except FileRejected as exc:
         _fail(job, exc.message, by=by)
         discard_upload(job)
@@ -278,16 +321,16 @@ def commit_job(job: ImportJob, *, by: User | None) -> ImportResult | None:
     """Validate again (data may have changed since the preview) and write every valid row in
     one transaction; the upload is deleted whatever happens."""
     try:
-        path = job_file(job)
-        if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED) or path is None or not path.exists():
-            if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED):
-                _fail(job, _("The uploaded file is no longer available; upload it again."), by=by)
-            return None
-        if sha256_of(path) != job.sha256:
-            _fail(job, _("The stored file changed after upload; nothing was imported."), by=by)
-            return None
-        info = inspect_upload(path, job.file_name)
-        return _run(job, path, info, dry_run=False, by=by)
+        with plaintext_upload(job) as path:
+            if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED) or path is None:
+                if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED):
+                    _fail(job, _("The uploaded file is no longer available; upload it again."), by=by)
+                return None
+            if sha256_of(path) != job.sha256:
+                _fail(job, _("The stored file changed after upload; nothing was imported."), by=by)
+                return None
+            info = inspect_upload(path, job.file_name)
+            return _run(job, path, info, dry_run=False, by=by)
     except FileRejected as exc:
         _fail(job, exc.message, by=by)
         return None
@@ -463,8 +506,11 @@ def purge_stale_uploads(*, older_than_hours: int = 24) -> int:
     for job in ImportJob.objects.active().filter(updated_at__lt=cutoff, stage=ImportStage.IDLE):
         cancel_job(job, by=None)
         count += 1
-    # Error files are unlinked as soon as they are opened; only a crash can leave one behind.
-    for leftover in upload_dir().glob(f"{_ERROR_FILE_PREFIX}*"):
-        if dt.datetime.fromtimestamp(leftover.stat().st_mtime, tz=dt.UTC) < cutoff:
-            leftover.unlink(missing_ok=True)
+    # Error files and plaintext work copies are unlinked as soon as they are used; only a crash
+    # can leave one behind. They go after three hours (longer than any commit) whatever the job cutoff.
+    work_cutoff = max(cutoff, timezone.now() - dt.timedelta(hours=3))
+    for prefix in (_ERROR_FILE_PREFIX, _WORK_FILE_PREFIX):
+        for leftover in upload_dir().glob(f"{prefix}*"):
+            if dt.datetime.fromtimestamp(leftover.stat().st_mtime, tz=dt.UTC) < work_cutoff:
+                leftover.unlink(missing_ok=True)
     return count

@@ -34,7 +34,7 @@ def set_allocations(target: Target, *, by: Any, year: int | None, values: dict[s
         raise ValidationError(_("This target is a share or ratio that applies to every city as it is; it is not split."))
     if year not in queries.allocation_years(target):
         raise ValidationError({"year": _("Choose one of the years of this target.")})
-    cities = set(Region.objects.filter(level=RegionLevel.CITY).values_list("code", flat=True))
+    cities = set(Region.objects.home().filter(level=RegionLevel.CITY).values_list("code", flat=True))
     errors: dict[str, list[str]] = {}
     for code, value in values.items():
         if code not in cities:

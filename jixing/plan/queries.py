@@ -98,7 +98,7 @@ def allocation_summary(target: Target, year: int | None) -> AllocationSummary:
     values = dict(
         TargetAllocation.objects.filter(target=target, year=year).values_list("city_id", "value")
     )
-    cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
+    cities = list(Region.objects.home().filter(level=RegionLevel.CITY).order_by("code"))
     rows = [AllocationRow(city=c, value=values.get(c.code)) for c in cities]
     total = sum((v for v in values.values()), Decimal(0))
     return AllocationSummary(target=target, year=year, rows=rows, total=total,

@@ -15,7 +15,17 @@ from django.utils.translation import gettext as _
 from jixing.core import audit
 
 from . import queries
-from .models import Education, EmploymentStatus, Organisation, OrganisationKind, Person, Region, RegionLevel
+from .models import (
+    Education,
+    EmploymentStatus,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonRestriction,
+    Region,
+    RegionLevel,
+    RestrictionKind,
+)
 from .validators import normalise_uscc
 
 NAME_MAX = 50
@@ -330,3 +340,30 @@ def update_organisation(
         audit.record("organisation.update", actor=by, obj=org, before=old, after=new,
                      detail=None if new else {"unchanged": True})
     return org
+
+
+def restrict_person(
+    person: Person, *, by: Any, kind: str, reason: str, starts_on: Any, ends_on: Any = None, reference: str = "",
+) -> PersonRestriction:
+    """Bar a person from subsidies (blacklist, or a case decision about them). HRSS and
+    supervision officers of the person's region; audited."""
+    from jixing.accounts.models import Role
+    from jixing.core.access import scope_for
+
+    scope = scope_for(by)
+    if getattr(by, "role", None) != Role.HRSS_OFFICER or not (
+        scope.everything or (scope.region_prefix and person.current_region_id.startswith(scope.region_prefix))
+    ):
+        raise PermissionDenied(_("Your role may not do this."))
+    if kind not in RestrictionKind.values:
+        raise ValidationError({"kind": _("Choose blacklist or case decision.")})
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The restriction ends before it starts.")})
+    with transaction.atomic():
+        restriction = PersonRestriction.objects.create(
+            person=person, kind=kind, starts_on=starts_on, ends_on=ends_on, reason=_clean_reason(reason),
+            reference=reference[:100], created_by=by,
+        )
+        audit.record("registry.person.restrict", actor=by, obj=person, after={
+            "kind": kind, "starts_on": str(starts_on), "ends_on": str(ends_on or ""), "reference": reference[:100]})
+    return restriction

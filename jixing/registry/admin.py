@@ -75,10 +75,10 @@ class OrganisationAdmin(ReferenceAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyModelAdmin):
-    list_display = ["name", "masked_id", "masked_mobile", "sex", "birth_date", "current_region", "archived_at"]
+    list_display = ["name", "masked_id", "masked_mobile", "sex", "birth_year", "current_region", "archived_at"]
     list_filter = ["sex", "education", "employment_status"]
     search_fields = ["name"]
-    fields = ("name", "masked_id", "masked_mobile", "sex", "birth_date", "household_region", "current_region",
+    fields = ("name", "masked_id", "masked_mobile", "sex", "birth_year", "household_region", "current_region",
               "education", "employment_status", "archived_at", "archive_reason")
     readonly_fields = fields
     list_select_related = ["current_region"]
@@ -87,6 +87,10 @@ class PersonAdmin(ReadOnlyModelAdmin):
     @admin.display(description=_("ID number"))
     def masked_id(self, obj: Person) -> str:
         return obj.masked_id_number
+
+    @admin.display(description=_("birth year"))
+    def birth_year(self, obj: Person) -> int:
+        return obj.birth_year
 
     @admin.display(description=_("mobile number"))
     def masked_mobile(self, obj: Person) -> str:

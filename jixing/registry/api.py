@@ -22,10 +22,10 @@ from jixing.web.pagination import BoundedPageNumberPagination
 from . import actions, queries
 from .models import Organisation, OrganisationKind, OrganisationStatus, Person, Region
 from .queries import ORGANISATION_READERS, PERSON_READERS, PERSON_WRITERS
+from .validators import normalise_id_number
 
 router = Router(tags=["registry"])
 
-ID_NUMBER_PATTERN = r"^\d{17}[\dXx]$"
 REGION_PATTERN = r"^37\d{4}$"
 KIND_PATTERN = "^(" + "|".join(OrganisationKind.values) + ")$"
 STATUS_PATTERN = "^(" + "|".join(OrganisationStatus.values) + ")$"
@@ -37,7 +37,7 @@ class PersonOut(Schema):
     id_number_masked: str = Field(description="First 6 and last 4 characters; the rest masked.")
     phone_masked: str
     sex: str = Field(description="M or F, from the ID number.")
-    birth_date: dt.date
+    birth_year: int = Field(description="Year of birth only: the masked digits of the ID number are the birth date.")
     household_region: str = Field(description="GB/T 2260 county code.")
     current_region: str = Field(description="GB/T 2260 county code.")
     education: str
@@ -120,18 +120,23 @@ def _region(code: str, field: str) -> Region:
     return region
 
 
-@router.get("/persons", response=list[PersonOut])
+@router.get("/persons", response={200: list[PersonOut], 422: ErrorOut})
 @paginate(BoundedPageNumberPagination)
 def list_persons(
     request: HttpRequest,
-    id_number: str | None = Query(None, pattern=ID_NUMBER_PATTERN, description="Exact 18-character ID number."),
+    id_number: str | None = Query(None, max_length=40, description=(
+        "Exact 18-character ID number (full-width digits accepted; other scripts' digits refused: 422).")),
     name: str | None = Query(None, max_length=50, description="Beginning of the name."),
     region: str | None = Query(None, pattern=REGION_PATTERN, description="City or county code (GB/T 2260)."),
 ) -> Any:
     """Persons in the caller's scope, newest first, masked."""
     require_api_roles(request, *PERSON_READERS)
     if id_number is not None:
-        return queries.search_persons(request.user, q=id_number)
+        try:
+            number = normalise_id_number(id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from None
+        return queries.search_persons(request.user, q=number)
     return queries.search_persons(request.user, q=(name or "").strip(), region=region or "")
 
 

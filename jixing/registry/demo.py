@@ -36,11 +36,14 @@ _KIND_CYCLE = [
 ]
 
 
+MIGRANT_HOUSEHOLDS = ("411602", "410102", "341202")  # 周口市川汇区, 郑州市中原区, 阜阳市颍州区
+
+
 def seed(ctx: DemoContext) -> None:
     rng, faker = ctx.rng, ctx.faker
-    cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
+    cities = list(Region.objects.home().filter(level=RegionLevel.CITY).order_by("code"))
     counties_by_city: dict[str, list[Region]] = {}
-    for county in Region.objects.filter(level=RegionLevel.COUNTY).order_by("code"):
+    for county in Region.objects.home().filter(level=RegionLevel.COUNTY).order_by("code"):
         counties_by_city.setdefault(county.parent_id or "", []).append(county)
     ctx.shared["cities"] = cities
     ctx.shared["counties_by_city"] = counties_by_city
@@ -71,12 +74,14 @@ def seed(ctx: DemoContext) -> None:
         city = cities[n % len(cities)]
         county = rng.choice(counties_by_city[city.code])
         birth = dt.date(rng.randrange(1968, 2006), rng.randrange(1, 13), rng.randrange(1, 29))
+        # every 12th person is a migrant worker whose 户籍 is in Henan or Anhui (issue 12: 农村转移劳动力)
+        household = MIGRANT_HOUSEHOLDS[(n // 12) % len(MIGRANT_HOUSEHOLDS)] if n % 12 == 5 else county.code
         person = Person(
-            name=faker.name(), household_region=county, current_region=county,
+            name=faker.name(), household_region_id=household, current_region=county,
             education=rng.choice(Education.values), employment_status=rng.choice(EmploymentStatus.values[:4]),
         )
         while True:
-            number = make_id_number(county.code, birth, rng.randrange(0, 1000))
+            number = make_id_number(household, birth, rng.randrange(0, 1000))
             if number not in seen:
                 seen.add(number)
                 break

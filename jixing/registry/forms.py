@@ -40,7 +40,10 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         counties = queries.counties_writable_by(user).order_by("code")
-        cast(CountyChoiceField, self.fields["household_region"]).queryset = counties
+        # 户籍 may be any county of China (a migrant from Henan); where the person lives now is
+        # inside the officer's region or the household one is (registry.actions._check_regions)
+        household = queries.household_counties_for(user).order_by("code")
+        cast(CountyChoiceField, self.fields["household_region"]).queryset = household
         cast(CountyChoiceField, self.fields["current_region"]).queryset = counties
         if editing:
             # The ID number is the person's key; a wrong one is archived and registered anew.

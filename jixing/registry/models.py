@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,7 @@ from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number, mask_phone
 from jixing.core.models import ArchivableModel, ArchivableQuerySet
 
-from .validators import Sex, normalise_phone, parse_resident_id
+from .validators import Sex, id_number_or_none, normalise_phone, parse_resident_id
 
 
 class RegionLevel(models.TextChoices):
@@ -27,8 +28,21 @@ class RegionLevel(models.TextChoices):
     COUNTY = "county", _("county")
 
 
+# The province this system serves. The region table holds every division of China (a
+# migrant's 户籍 may be anywhere); lists of places where training, posts and budgets happen
+# are Shandong's.
+HOME_PROVINCE = "370000"
+HOME_PREFIX = HOME_PROVINCE[:2]
+
+
+class RegionQuerySet(models.QuerySet):
+    def home(self) -> RegionQuerySet:
+        """Shandong's divisions only."""
+        return self.filter(code__startswith=HOME_PREFIX)
+
+
 class Region(models.Model):
-    """GB/T 2260 division; the code is the key so scope filters need no join."""
+    """GB/T 2260 division of China; the code is the key so scope filters need no join."""
 
     code = models.CharField(_("code"), max_length=6, primary_key=True)
     name = models.CharField(_("name"), max_length=50)
@@ -37,6 +51,8 @@ class Region(models.Model):
     kind = models.CharField(_("kind"), max_length=10, blank=True, help_text=_("市辖区 / 县级市 / 县"))
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     history = HistoricalRecords()
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -49,6 +65,31 @@ class Region(models.Model):
     @property
     def city_code(self) -> str:
         return self.code[:4] + "00"
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2] + "0000"
+
+
+class FormerRegionCode(models.Model):
+    """A GB/T 2260 code no longer current but still carried in the first six digits of resident
+    ID numbers issued before it changed (e.g. 110103 崇文区, merged in 2010). Reference only: an
+    ID number is valid whatever its region code (GB 11643 checks date and check digit); this
+    table names where an old number was issued. Loaded from python-stdnum's ``cn/loc.dat``."""
+
+    code = models.CharField(_("code"), max_length=6, primary_key=True)
+    name = models.CharField(_("name"), max_length=50)
+    years = models.CharField(_("years in use"), max_length=20, blank=True, help_text=_("e.g. [1983-2010]"))
+    province = models.ForeignKey(Region, verbose_name=_("province"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("former region code")
+        verbose_name_plural = _("former region codes")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
 
 
 class Department(models.Model):
@@ -218,7 +259,9 @@ class Person(ArchivableModel):
 
     @staticmethod
     def hash_id_number(value: str) -> str:
-        return crypto.blind_index(value.strip().upper(), purpose="id_number")
+        """The blind index of a number as any door spells it (full-width, spaced …): the one
+        normaliser first, so every spelling of one number finds one person."""
+        return crypto.blind_index(id_number_or_none(value) or value.strip().upper(), purpose="id_number")
 
     @staticmethod
     def hash_phone(value: str) -> str:
@@ -243,6 +286,19 @@ class Person(ArchivableModel):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def birth_year(self) -> int:
+        """What may stand beside a masked ID number: the masked digits are the birth date
+        (docs/security.md, "Masking rule"), so month and day appear only after an unmask."""
+        return self.birth_date.year
+    def restriction_on(self, day: dt.date) -> PersonRestriction | None:
+        """The restriction in force on ``day`` (blacklist or case decision), if any."""
+        return self.restrictions.in_force_on(day).order_by("starts_on", "id").first()
+
+    def is_blocked_on(self, day: dt.date) -> bool:
+        """A blacklisted person, or one under a case decision, may not claim subsidies (seed 二(六))."""
+        return self.restriction_on(day) is not None
 
     def age_on(self, day: dt.date) -> int:
         b = self.birth_date
@@ -402,3 +458,44 @@ class Organisation(ArchivableModel):
         if self.status == OrganisationStatus.ACTIVE:
             return False
         return self.status_until is None or day <= self.status_until
+
+
+class RestrictionKind(models.TextChoices):
+    BLACKLIST = "blacklist", _("blacklisted (失信联合惩戒 / 黑名单)")
+    CASE_DECISION = "case_decision", _("case decision in force (案件处理决定)")
+
+
+class PersonRestrictionQuerySet(models.QuerySet):
+    def in_force_on(self, day: dt.date) -> PersonRestrictionQuerySet:
+        return self.filter(lifted_at__isnull=True, starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+class PersonRestriction(models.Model):
+    """A person barred from subsidies for a period: blacklisted, or under a decision of a
+    supervision case about them (seed 二(六): 骗取补贴的 … 依法查处). Kept in the registry, below
+    funds and supervision, so funds reads it without importing supervision; supervision and
+    officers write it through ``registry.actions.restrict_person``."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="restrictions")
+    kind = models.CharField(_("restriction"), max_length=20, choices=RestrictionKind.choices)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    reason = models.TextField(_("reason"))
+    reference = models.CharField(_("document or case number"), max_length=100, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    objects = PersonRestrictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person_id", "starts_on", "id"]
+        verbose_name = _("person restriction")
+        verbose_name_plural = _("person restrictions")
+        constraints = [
+            models.CheckConstraint(name="restriction_ends_after_start",
+                                   condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.kind} {self.starts_on}"

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ from jixing.accounts.models import Role
 from jixing.core.access import region_prefix, scope_for
 
 from .models import (
+    HOME_PREFIX,
     Organisation,
     OrganisationQuerySet,
     OrganisationStatus,
@@ -26,8 +26,7 @@ from .models import (
     RegionLevel,
     TargetGroup,
 )
-
-_ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
+from .validators import id_number_or_none
 
 # Roles that may open the registry pages at all; the queryset then narrows to their scope.
 PERSON_READERS = frozenset({
@@ -39,7 +38,7 @@ ORGANISATION_WRITERS = frozenset({Role.HRSS_OFFICER})
 
 
 def looks_like_id_number(text: str) -> bool:
-    return bool(_ID_NUMBER_RE.match(text.strip()))
+    return id_number_or_none(text) is not None
 
 
 # ---------------------------------------------------------------- persons
@@ -199,9 +198,20 @@ def counties_writable_by(user: Any) -> QuerySet[Region]:
     return Region.objects.filter(level=RegionLevel.COUNTY, code__startswith=prefix).select_related("parent")
 
 
+def household_counties_for(user: Any) -> QuerySet[Region]:
+    """Every county of China, for a person's 户籍, to whoever may write persons."""
+    if getattr(user, "role", None) not in PERSON_WRITERS or user_region_prefix(user) is None:
+        return Region.objects.none()
+    return Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent", "parent__parent")
+
+
 def county_label(region: Region) -> str:
-    parent = region.parent.name if region.parent_id and region.parent else ""
-    return f"{parent} {region.name}".strip()
+    """"济南市 历下区"; outside Shandong with the province first: "河南省 郑州市 中原区"."""
+    parent = region.parent if region.parent_id else None
+    names = [parent.name] if parent is not None else []
+    if not region.code.startswith(HOME_PREFIX) and parent is not None and parent.parent_id and parent.parent is not None:
+        names.insert(0, parent.parent.name)
+    return " ".join([*names, region.name])
 
 
 # ---------------------------------------------------------------- organisations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_RE = re.compile(rf"^[159Y][{_USCC_ALPHABET}]\d{{6}}[{_USCC_ALPHABET}]{{10}}$")
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_ID_NUMBER_RE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_ID_SEPARATORS = re.compile(r"[\s\-]")
 
 
 class Sex:
@@ -35,16 +38,36 @@ class ResidentId:
     sex: str  # Sex.MALE / Sex.FEMALE
 
 
+def normalise_id_number(value: str) -> str:
+    """The one normaliser of resident ID numbers, used at every door (forms, API, imports,
+    lookups): Unicode NFKC (full-width ０-９ and superscript ¹²³ become 0-9, ｘ becomes x),
+    spaces and hyphens dropped, x upper-cased; after that only the ASCII digits 0-9 and a final
+    X are accepted. Digits of other scripts (Arabic-Indic ٠-٩, Devanagari …) are refused, not
+    converted: Python's ``isdigit()``/``int()`` would accept them and store a second spelling
+    of one person. Raises ``ValidationError`` without echoing the number (SECURITY.md C4).
+    """
+    number = _ID_SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+    if len(number) != 18:
+        raise ValidationError(_("The ID number must have 18 characters."), code="length")
+    if not _ID_NUMBER_RE.fullmatch(number):
+        raise ValidationError(_("The ID number may contain only the digits 0–9 and a final X."), code="format")
+    return number
+
+
+def id_number_or_none(value: str) -> str | None:
+    """``normalise_id_number`` for lookups and bulk readers: None instead of an error."""
+    try:
+        return normalise_id_number(value)
+    except ValidationError:
+        return None
+
+
 def parse_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId:
     """Validate a GB 11643-1999 number; return it normalised with birth date and sex.
 
     Error messages never echo the number (SECURITY.md C4).
     """
-    number = ric.compact(value or "").upper()
-    if len(number) != 18:
-        raise ValidationError(_("The ID number must have 18 characters."), code="length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise ValidationError(_("The ID number may contain only digits and a final X."), code="format")
+    number = normalise_id_number(value)
     try:
         birth = ric.get_birth_date(number)
     except StdnumError:

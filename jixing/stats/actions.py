@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from jixing.core import audit
+from jixing.core.db_router import heavy_reads
+from jixing.core.events import publish
 from jixing.core.excel import Percent, write_cell
+from jixing.core.overdue import overdue_todos_by_county
 
 from . import queries, rollup
 from .models import DispatchReport
@@ -29,17 +32,19 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
     as_of = min(_month_end(period), today)
     scope = queries.StatsScope(until=as_of)
     year = period.year
-    rollup.refresh()
-    progress = queries.progress_rows(scope, year=year, today=as_of, refresh=False)
-    ranking = queries.city_ranking(scope, year=year, today=as_of)
+    rollup.refresh()  # on the primary; the reads below wait for the replica to have replayed it
+    with heavy_reads():
+        progress = queries.progress_rows(scope, year=year, today=as_of, refresh=False)
+        ranking = queries.city_ranking(scope, year=year, today=as_of)
+        trend = queries.monthly_trend(scope, year=year)
     start, end = period_bounds("yearly", year)
-    month_total = sum(queries.monthly_trend(scope, year=year)[period.month - 1: period.month])
+    month_total = sum(trend[period.month - 1: period.month])
     return {
         "period": f"{period:%Y-%m}",
         "as_of": as_of.isoformat(),
         "time_progress": str(time_progress(start, end, as_of)),
         "headline": {
-            "year_total": sum(queries.monthly_trend(scope, year=year)[: period.month]),
+            "year_total": sum(trend[: period.month]),
             "month_total": month_total,
             "overall": next(({
                 "actual": str(r.progress.actual), "target": str(r.progress.target),
@@ -65,7 +70,34 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
         "lagging": [r.target.name for r in progress if r.progress.light == "red"]
         + [r["city"].name for r in ranking if r["progress"].light == "red"],
         "supervision": _supervision_summary(as_of),
+        "overdue_todos": _overdue_todos(today),
+        "risk_approvals": _risk_approvals_by_city(period, as_of),
     }
+
+
+def _overdue_todos(today: dt.date) -> list[dict[str, Any]]:
+    """To-dos past their deadline on the day the report is made, by county (a snapshot: the
+    waiting items are today's, whatever month the report is for)."""
+    from jixing.registry.models import Region
+
+    counts = overdue_todos_by_county(today)
+    names = dict(Region.objects.filter(code__in=counts).values_list("code", "name"))
+    rows = [{"code": code, "name": names.get(code, code), "count": n} for code, n in counts.items() if n]
+    return sorted(rows, key=lambda r: (-r["count"], r["code"]))
+
+
+def _risk_approvals_by_city(period: dt.date, as_of: dt.date) -> dict[str, int]:
+    """Claim decisions taken this month while a high-severity finding was open (issue 13), per
+    city code (the claim's county's city)."""
+    from jixing.funds.models import RiskApproval
+
+    counts: dict[str, int] = {}
+    for county in RiskApproval.objects.filter(
+        at__date__gte=period.replace(day=1), at__date__lte=as_of,
+    ).values_list("claim__county_id", flat=True):
+        city = f"{county[:4]}00"
+        counts[city] = counts.get(city, 0) + 1
+    return counts
 
 
 def _supervision_summary(as_of: dt.date) -> dict[str, Any]:
@@ -145,13 +177,18 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
         [t["name"], t["year"] or "2025-2027", int(float(t["actual"])), _number(t["target"]) if t["target"] else t["note"], _pct(t["completion"]),
          _pct(t["time_progress"]), _pct(t["gap"])] for t in data["targets"]
     ])
-    sheet(_("By city"), heading, [_("City"), _("Rank"), _("Actual"), pgettext("allocated task", "Allocation"), _("Completion")], [
-        [c["name"], c["rank"], int(float(c["actual"])), _number(c["allocation"]), _pct(c["completion"])] for c in data["cities"]
+    risky = data.get("risk_approvals", {})
+    sheet(_("By city"), heading, [_("City"), _("Rank"), _("Actual"), pgettext("allocated task", "Allocation"), _("Completion"),
+                                  _("Claims approved despite open high-severity findings")], [
+        [c["name"], c["rank"], int(float(c["actual"])), _number(c["allocation"]), _pct(c["completion"]), risky.get(c["code"], 0)]
+        for c in data["cities"]
     ])
     sheet(_("By action"), heading, [_("Training action"), _("Person-times")], [[f"（{a['number']}）{a['name']}", a["count"]] for a in data["actions"]])
     if data["supervision"]:
         sheet(_("Supervision"), heading, [_("Item"), pgettext("sheet", "Value")],
               [[k, _number(v) if isinstance(v, str) else v] for k, v in data["supervision"].items()])
+    sheet(_("Overdue to-dos"), heading, [_("County"), _("Code"), _("Overdue to-dos")],
+          [[r["name"], r["code"], r["count"]] for r in data.get("overdue_todos", [])])
     book.close()
     return buffer.getvalue()
 
@@ -164,6 +201,7 @@ def generate_dispatch_report(*, period: dt.date, by: Any, today: dt.date) -> Dis
             as_of=dt.date.fromisoformat(data["as_of"]), data=data, workbook=dispatch_workbook(data),
         )
         audit.record("stats.dispatch_report", actor=by, obj=report, detail={"period": data["period"]})
+        publish("stats.export.ready", obj=report, actor=None, period=data["period"])
     return report
 
 

@@ -27,7 +27,7 @@ def split(total: Decimal, weights: list[int]) -> list[Decimal]:
 
 
 def seed(ctx: DemoContext) -> None:
-    cities = list(Region.objects.filter(level=RegionLevel.CITY).order_by("code"))
+    cities = list(Region.objects.home().filter(level=RegionLevel.CITY).order_by("code"))
     weights = [city.children.count() for city in cities]
     allocations = []
     for target in Target.objects.filter(unit__in=[TargetUnit.PERSON_TIMES, TargetUnit.PERSON_TIMES_PER_YEAR]):

@@ -14,9 +14,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from jixing.core.db_router import heavy_reads
 from jixing.core.excel import Percent, XlsxStream
 
-from . import queries
+from . import queries, rollup
 from .queries import StatsScope
 
 
@@ -38,13 +39,16 @@ def light_label(light: str | None) -> str:
 
 
 def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[str, Any]:
-    progress = queries.progress_rows(scope, year=year, today=today)
-    ranking = queries.city_ranking(scope, year=year, today=today) if not scope.action_numbers else []
-    trend = queries.monthly_trend(scope, year=year)
-    by_action = queries.action_breakdown(scope, year=year)
-    by_county = queries.county_breakdown(scope, year=year) if scope.region_prefix else []
-    funnel = queries.funnel(scope, year=year, today=today)
-    colleges = queries.college_checks(scope, year=year) if scope.action_numbers is None else []
+    rollup.refresh()  # on the primary; the reads below wait for the replica to have replayed it
+    with heavy_reads():
+        progress = queries.progress_rows(scope, year=year, today=today, refresh=False)
+        ranking = queries.city_ranking(scope, year=year, today=today) if not scope.action_numbers else []
+        trend = queries.monthly_trend(scope, year=year)
+        by_action = queries.action_breakdown(scope, year=year)
+        by_county = queries.county_breakdown(scope, year=year) if scope.region_prefix else []
+        funnel = queries.funnel(scope, year=year, today=today)
+        colleges = queries.college_checks(scope, year=year) if scope.action_numbers is None else []
+        by_origin = queries.origin_breakdown(scope, year=year)
     tables = {
         "progress": Table("progress", _("Progress against every target"), [
             _("Training action"), _("Target"), _("Period"), _("Actual"), _("Target value"), _("Completion"),
@@ -68,6 +72,9 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
                          [[str(a["action"]), a["count"]] for a in by_action]),
         "counties": Table("counties", _("By county"), [_("County"), _("Person-times")],
                           [[c["county"].name, c["count"]] for c in by_county]),
+        "origins": Table("origins", _("By household region"),
+                         [_("Household region"), _("Person-times")],
+                         [[o["region"].name, o["count"]] for o in by_origin]),
         "funnel": Table("funnel", _("From enrollment to employment"), [_("Stage"), pgettext("count", "Persons")],
                         [[s["label"], s["count"]] for s in funnel]),
         "colleges": Table("colleges", _("Vocational colleges: social training vs enrolled students"), [
@@ -78,7 +85,7 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
     overall = next((r for r in progress if r.target.code == "overall_subsidized"), None)
     return {
         "progress_rows": progress, "ranking": ranking, "trend": trend, "by_action": by_action,
-        "by_county": by_county, "funnel": funnel, "colleges": colleges, "tables": tables, "overall": overall,
+        "by_county": by_county, "by_origin": by_origin, "funnel": funnel, "colleges": colleges, "tables": tables, "overall": overall,
         "year_total": sum(trend),
     }
 

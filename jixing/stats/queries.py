@@ -8,6 +8,7 @@ drilled down to the enrollments behind it (``counted_enrollments``).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,7 @@ from django.utils.translation import pgettext
 
 from jixing.core.access import Scope, scope_for
 from jixing.plan.models import Action, Target, TargetAllocation, TargetUnit
-from jixing.registry.models import Organisation, OrganisationKind, Region, RegionLevel
+from jixing.registry.models import HOME_PREFIX, Organisation, OrganisationKind, Region, RegionLevel
 from jixing.training.models import Enrollment, EnrollmentStatus
 
 from . import rollup
@@ -239,7 +240,7 @@ def city_ranking(scope: StatsScope, *, year: int, today: dt.date, target_code: s
                 allocations[a.city_id] = value
     start, end = period_bounds("yearly", year)
     share = time_progress(start, end, today)
-    cities = Region.objects.filter(level=RegionLevel.CITY).order_by("code")
+    cities = Region.objects.home().filter(level=RegionLevel.CITY).order_by("code")
     if scope.region_prefix:
         cities = cities.filter(code__startswith=scope.region_prefix[:4])
     rows: list[dict[str, Any]] = []
@@ -276,10 +277,29 @@ def county_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
         _rollups(scope).filter(_year_q(year)).values("county_id").annotate(n=Sum("count"))
         .values_list("county_id", "n")
     )
-    counties = Region.objects.filter(level=RegionLevel.COUNTY).order_by("code")
+    counties = Region.objects.home().filter(level=RegionLevel.COUNTY).order_by("code")
     if scope.region_prefix:
         counties = counties.filter(code__startswith=scope.region_prefix)
     return [{"county": c, "count": counts.get(c.code, 0)} for c in counties]
+
+
+def origin_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
+    """Person-times counted in ``year`` by the trainee's 户籍 (household region): Shandong's by
+    city, every other province's persons together under their province (a migrant from Henan
+    counts under 河南省)."""
+    rollup.refresh()
+    counted = counted_enrollments(scope, year=year)
+    households = Counter(
+        counted.values_list("person__household_region_id", flat=True)
+    )
+    by_origin: Counter[str] = Counter()
+    for code, n in households.items():
+        by_origin[code[:4] + "00" if code.startswith(HOME_PREFIX) else code[:2] + "0000"] += n
+    names = {r.code: r for r in Region.objects.filter(code__in=list(by_origin))}
+    rows = [{"region": names[code], "count": n, "home": code.startswith(HOME_PREFIX)}
+            for code, n in by_origin.items() if code in names]
+    rows.sort(key=lambda r: (not r["home"], -r["count"] if not r["home"] else 0, r["region"].code))
+    return rows
 
 
 def _scoped_enrollments(scope: StatsScope) -> QuerySet[Enrollment]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
+from jixing.core.events import publish
 from jixing.core.models import StatusChange
 from jixing.core.workflow import IllegalTransition
 from jixing.registry.models import Organisation, OrganisationStatus
@@ -256,6 +257,7 @@ def request_explanation(case: Case, *, by: Any, questions: str, due: dt.date) ->
         _move_case(case, CaseStatus.AWAITING_EXPLANATION, by=by, reason=questions,
                    fields=["explanation_request", "explanation_due"], event="supervision.case.request_explanation",
                    detail={"due": due.isoformat()})
+        publish("supervision.case.explanation_requested", obj=case, actor=by, due=due.isoformat())
     return case
 
 
@@ -327,6 +329,7 @@ def submit_explanation(*, by: Any, text: str, case: Case | None = None, finding:
         if case is not None:
             _move_case(case, CaseStatus.EXPLAINED, by=by, event="supervision.case.explained",
                        detail={"explanation": explanation.pk, "attachment": explanation.attachment_sha256 or None})
+            publish("supervision.case.explanation_answered", obj=case, actor=by)
         else:
             assert finding is not None
             if finding.status == FindingStatus.OPEN:
@@ -368,6 +371,7 @@ def decide_case(case: Case, *, by: Any, violation: bool, reasons: str) -> Case:
         case.decision_reasons, case.decided_by, case.decided_at = reasons, by, timezone.now()
         _move_case(case, to, by=by, reason=reasons, fields=["decision_reasons", "decided_by", "decided_at"],
                    event="supervision.case.decide", detail={"findings": [f.pk for f in findings]})
+        publish("supervision.case.decided", obj=case, actor=by, outcome=str(CaseStatus(to).label))
     return case
 
 

@@ -6,8 +6,9 @@ works whether or not those demos have landed. Patterns (known, small rate):
 R01 a trainee in two classes with overlapping attendance; R02 a teacher scheduled in two
 classes at once; R03 one device used by 15 trainees within 3 minutes; R04 identical 120-second
 stays; R05 a check-in ~300 km from the site; R06 a 75-year-old trainee and a pensioner;
-R07 four subsidised trainings in one year; R08 identical evaluation scores; R10 six trainees
-sharing one mobile number; R11 a class enrolled beyond its capacity.
+R07 four subsidised trainings in one year; R08 identical evaluation scores; R09 a certificate
+revoked after its claim line was submitted; R10 six trainees sharing one mobile number; R11 a
+class enrolled beyond its capacity; R12 a spot check finding 9 trainees where 15 were recorded.
 """
 
 from __future__ import annotations
@@ -178,6 +179,10 @@ def seed(ctx: DemoContext) -> None:
         b.attend(p, s, _at(weeks[6], 8, 50) + dt.timedelta(seconds=b.rng.randrange(900)), _at(weeks[6], 12, 5))
     planted.append(("R05", weeks[6]))
 
+    # R12: that session was spot-checked: 9 trainees in the room, 15 check-ins recorded
+    if _plant_spot_check(s, present=9, visit=_at(weeks[6], 10, 15)):
+        planted.append(("R12", weeks[6]))
+
     # R06: a 75-year-old trainee and a pensioner in a subsidised class
     senior = b.new_person("孙福来", school.county_id, today.replace(year=today.year - 76, day=1), 731)
     pensioner = b.new_person("赵桂兰", school.county_id, dt.date(1972, 5, 1), 802)
@@ -211,6 +216,10 @@ def seed(ctx: DemoContext) -> None:
     planted.append(("R11", weeks[7]))
 
     _plant_evaluation(ctx, b, weeks[7], planted)
+
+    # R09: a certificate revoked after its claim line was submitted (the funds demo made the claims)
+    if _plant_revoked_certificate():
+        planted.append(("R09", weeks[7]))
 
     from .engine import run_rules
 
@@ -249,6 +258,46 @@ def _plant_evaluation(ctx: DemoContext, b: _Builder, day: dt.date, planted: list
         EvaluationResult.objects.create(candidate=candidate, theory_score=theory, practical_score=practical, passed=True,
                                         examiner=examiner, status="submitted", entered_by=evaluator)
     planted.append(("R08", day))
+
+
+def _plant_spot_check(session: Any, *, present: int, visit: dt.datetime) -> bool:
+    """A spot-check draw for the session's county and week, and the officer's visit record."""
+    from jixing.training import attendance_actions
+    from jixing.training.models import Attendance, SpotCheckDraw
+
+    klass = session.training_class
+    officer = (User.objects.filter(role=Role.HRSS_OFFICER, region_id=klass.county_id).order_by("id").first()
+               or User.objects.filter(role=Role.HRSS_OFFICER, region_id=klass.county_id[:4] + "00").order_by("id").first())
+    week = attendance_actions.monday_of(timezone.localtime(session.starts_at).date())
+    if officer is None or SpotCheckDraw.objects.filter(county_id=klass.county_id, week=week).exists():
+        return False
+    # Demo only: the check-ins were recorded before the visit, as they would have been.
+    Attendance.objects.filter(session=session).update(recorded_at=session.starts_at)
+    draw = attendance_actions.draw_spot_checks(by=None, county_id=klass.county_id, week=week, rate=Decimal("1"),
+                                               seed="demo-2025")
+    check = draw.checks.get(training_class=klass)
+    if check.assigned_to_id not in (None, officer.pk):
+        officer = check.assigned_to
+    attendance_actions.record_spot_check(check, by=officer, session=session, present_count=present,
+                                         note="现场清点在场学员9人，签到记录15人；未到学员由他人代签。", at=visit)
+    return True
+
+
+def _plant_revoked_certificate() -> bool:
+    """Revoke the certificate of one line of a submitted or approved claim (the R09 pattern)."""
+    from jixing.evaluation.actions import revoke_certificate
+    from jixing.funds.models import ClaimLine
+
+    from .rules.r09_claim_without_basis import LIVE_CLAIM_STATUSES
+
+    line = (ClaimLine.objects.filter(status="live", claim__status__in=LIVE_CLAIM_STATUSES, certificate__status="valid",
+                                     enrollment__training_class__project__requires_certificate=True)
+            .select_related("certificate").order_by("id").first())
+    officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id="370000").order_by("id").first()
+    if line is None or line.certificate is None or officer is None:
+        return False
+    revoke_certificate(line.certificate, by=officer, reason="复核发现考试作弊，撤销证书（演示）")
+    return True
 
 
 def _backdate(planted: list[tuple[str, dt.date]]) -> None:

@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 
-from jixing.core import audit
+from jixing.core import audit, events
 
 from . import rules
 from .models import Finding, FindingStatus, RuleSetting, RunStatus, SupervisionRun
@@ -125,7 +125,7 @@ def _run_one(rule: type[rules.Rule], *, full: bool, since: dt.datetime | None, b
     result = RuleResult(rule.code, RunStatus.SUCCEEDED, mode="full" if window is None else "incremental",
                         run_id=run.pk)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), events.batch(f"{rule.code} {rule.title}"):
             _tune_session()
             hits = rule().find(setting.params, window)
             result.hits = len(hits)
@@ -194,6 +194,8 @@ def save_hits(rule: type[rules.Rule], hits: list[rules.Hit], *, run: Supervision
                 updated += 1
             changed.append(finding)
         Finding.objects.bulk_create(new, batch_size=BATCH)
+        for finding in new:
+            events.publish("supervision.finding.opened", obj=finding, title=f"{rule.code} {rule.title}")
         Finding.objects.bulk_update(changed, ["last_seen_at", "evidence", "subject_label"], batch_size=BATCH)
         created += len(new)
     return created, updated

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
+from jixing.core.events import publish
 from jixing.core.models import StatusChange
 from jixing.core.workflow import move
 from jixing.registry.models import Organisation, Person, RegionLevel
@@ -38,6 +39,7 @@ from .models import (
     Enrollment,
     EnrollmentStatus,
     ProjectStatus,
+    Provenance,
     Teacher,
     TrainingClass,
     TrainingProject,
@@ -236,6 +238,7 @@ def submit_project(project: TrainingProject, *, by: Any) -> TrainingProject:
         project.submitted_by = by
         project.save(update_fields=["submitted_by", "partner", "updated_at"])
         move(project, ProjectStatus.SUBMITTED, by=by, event="training.project.submit")
+        publish("training.project.submitted", obj=project, actor=by)
     return project
 
 
@@ -254,6 +257,7 @@ def _decide(project: TrainingProject, to: str, *, by: Any, reason: str, needs_re
             project.approved_at = timezone.now()
             project.save(update_fields=["approved_by", "approved_at", "updated_at"])
         move(project, to, by=by, reason=reason, event=f"training.project.{to}")
+        publish(f"training.project.{to}", obj=project, actor=by, reason=reason)
     return project
 
 
@@ -436,8 +440,10 @@ def find_or_register_trainee(*, by: Any, name: str, id_number: str, phone: str =
     """The person with this resident ID number, or a new registry record for them.
 
     Real-name check: an existing person's registered name must match. A new person's
-    household region is the county of the ID number when it is a Shandong county, else
-    ``fallback_county`` (the class's county), which is also their current region.
+    household region is the county of the ID number when it is a current county of China
+    (a migrant from Henan keeps Henan), else ``fallback_county`` (the class's county: the
+    number's code is a former or unknown one, which does not make the number invalid), and
+    their current region is ``fallback_county``.
     """
     from jixing.registry.validators import normalise_phone, parse_resident_id
 
@@ -661,6 +667,9 @@ def record_attendance(
         raise ValidationError({"check_out_at": [_("The check-out must be after the check-in.")]})
     _check_coordinates(latitude, longitude)
     _check_window(session, check_in_at)
+    # Provenance (issue 13): only a face check the configured provider scored here is evidence
+    # the system captured; a score or method the caller merely states is declared.
+    provenance = Provenance.DECLARED
     if method == CheckInMethod.FACE and face_score is None:
         if not photo_ref:
             raise ValidationError({"photo_ref": [_("A face check-in needs the photo.")]})
@@ -669,6 +678,21 @@ def record_attendance(
             raise ValidationError({"photo_ref": [_("The face check failed (score %(score)s).") % {"score": result.score}]},
                                   code="face_mismatch")
         face_score = result.score
+        provenance = Provenance.CAPTURED
+    return write_attendance(
+        enrollment, session, by=by, check_in_at=check_in_at, check_out_at=check_out_at, method=method,
+        device_id=device_id, latitude=latitude, longitude=longitude, face_score=face_score, photo_ref=photo_ref,
+        provenance=provenance,
+    )
+
+
+def write_attendance(
+    enrollment: Enrollment, session: TrainingSession, *, by: Any, check_in_at: dt.datetime,
+    check_out_at: dt.datetime | None, method: str, provenance: str, device_id: str = "",
+    latitude: Decimal | None = None, longitude: Decimal | None = None, face_score: Decimal | None = None,
+    photo_ref: str = "",
+) -> Attendance:
+    """Store one checked attendance row (callers have checked who, what and when)."""
     with transaction.atomic():
         klass = TrainingClass.objects.select_for_update().get(pk=enrollment.training_class_id)
         if klass.is_locked:
@@ -684,10 +708,12 @@ def record_attendance(
             latitude=latitude, longitude=longitude, face_score=face_score, photo_ref=photo_ref[:200],
             credited_hours=rules.credited_hours(
                 rules.Interval(session.starts_at, session.ends_at), session.hours, check_in_at, check_out_at),
+            provenance=provenance,
         )
         refresh_attendance_rates(enrollment_ids=[enrollment.pk])
         audit.record("training.attendance.check_in", actor=by, obj=record,
-                     after={"session": session.pk, "method": method, "check_out": bool(check_out_at)})
+                     after={"session": session.pk, "method": method, "check_out": bool(check_out_at),
+                            "provenance": provenance})
     return record
 
 
@@ -759,5 +785,5 @@ __all__ = [
     "approve_project", "can_review", "check_out", "close_class", "close_project", "create_class", "create_project",
     "enroll", "enroll_persons", "finish_project", "move_project", "override_eligibility", "record_attendance",
     "refresh_attendance_rates", "reject_project", "return_project", "start_project", "submit_project",
-    "teacher_conflicts", "update_class", "update_project", "withdraw",
+    "teacher_conflicts", "update_class", "update_project", "withdraw", "write_attendance",
 ]

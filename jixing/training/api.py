@@ -331,6 +331,7 @@ class AttendanceOut(Schema):
     longitude: Decimal | None
     face_score: Decimal | None
     credited_hours: Decimal
+    provenance: str = Field(description="captured (checked by the system at the time) or declared (by the institution)")
 
 
 class CheckOutIn(Schema):
@@ -346,6 +347,7 @@ class BulkRowIn(Schema):
     device_id: str = ""
     longitude: str = ""
     latitude: str = ""
+    signature: str = Field("", description="HMAC-SHA256 of the row by a registered terminal (makes the row captured)")
 
 
 class BulkIn(Schema):

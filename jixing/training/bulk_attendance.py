@@ -39,13 +39,24 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
+from jixing.core.models import AuditOutcome
 from jixing.imports import reasons
 from jixing.imports.pipeline import Column, Counts, FileRejected, ImportResult, RowError, match_headers
 from jixing.imports.readers import CSV, UploadInfo, inspect_upload
 from jixing.registry.models import Person
+from jixing.registry.validators import id_number_or_none
 
-from . import conf
-from .models import Attendance, CheckInMethod, Enrollment, EnrollmentStatus, TrainingClass, TrainingSession
+from . import conf, terminals
+from .models import (
+    Attendance,
+    CheckInMethod,
+    Enrollment,
+    EnrollmentStatus,
+    Provenance,
+    Terminal,
+    TrainingClass,
+    TrainingSession,
+)
 
 COLUMNS = (
     Column("class_code", "班级编号", example="BJ-370102-2026-0001"),
@@ -56,6 +67,9 @@ COLUMNS = (
     Column("device_id", "设备编号", required=False, example="FACE-0001"),
     Column("longitude", "经度", required=False, example="117.120001"),
     Column("latitude", "纬度", required=False, example="36.651203"),
+    # Issue 13: a row signed by a terminal registered to the institution is captured; an
+    # unsigned row is declared (its method as stated). See ``terminals`` for the signature.
+    Column("signature", "终端签名", required=False, example=""),
 )
 KEYS = tuple(c.key for c in COLUMNS)
 HEADERS = {c.key: c.header for c in COLUMNS}
@@ -70,7 +84,6 @@ METHODS = {
 }
 # After normalising "/" to "-" and "T" to " ", every accepted layout is one of these two.
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
-ID_PATTERN = r"^\d{17}[\dX]$"
 DEVICE_MAX = 64
 TZ = "Asia/Shanghai"
 US = pl.Datetime("us", "UTC")
@@ -108,6 +121,8 @@ class AttendanceBatch:
     _seen: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"key": pl.UInt64, "first": pl.UInt32}))
     touched_classes: set[int] = field(default_factory=set)
     written: int = 0
+    refused_signatures: int = 0
+    _terminal_cache: dict[str, Terminal | None] = field(default_factory=dict)
 
     # ------------------------------------------------------------ reference lookups
 
@@ -167,6 +182,56 @@ class AttendanceBatch:
         return pl.DataFrame({"id_norm": list(self._hashes), "id_hash": list(self._hashes.values())},
                             schema={"id_norm": pl.String, "id_hash": pl.String})
 
+    # ------------------------------------------------------------ terminal signatures
+
+    def _terminals(self, device_ids: Iterable[str]) -> dict[str, Terminal | None]:
+        wanted = [d for d in device_ids if d and d not in self._terminal_cache]
+        if wanted:
+            found = {t.device_id: t for t in Terminal.objects.filter(device_id__in=wanted)}
+            for d in wanted:
+                self._terminal_cache[d] = found.get(d)
+        return self._terminal_cache
+
+    def _check_signatures(self, df: pl.DataFrame, reject: Any) -> pl.DataFrame:
+        """Rows with a signature: the device must be a terminal of the user's institution, not
+        revoked, and the signature must match the row (``terminals.verify``). Adds
+        ``terminal_id`` (null for unsigned rows, which stay declared)."""
+        col = pl.col
+        signed = df.filter(col("signature") != "")
+        terminal_ids: list[int | None] = [None] * df.height
+        if not signed.height:
+            return df.with_columns(pl.Series("terminal_id", terminal_ids, dtype=pl.Int64))
+        org = self._organisation_id()
+        cache = self._terminals(signed["device_id"].unique().to_list())
+        keys: dict[int, bytes] = {}
+        position = {row: i for i, row in enumerate(df[ROW].to_list())}
+        bad: dict[str, list[int]] = {}
+        for r in signed.select(ROW, *terminals.SIGNED_FIELDS, "signature").iter_rows(named=True):
+            device = r["device_id"]
+            terminal = cache.get(device) if device else None
+            if not device:
+                reason = _("A signed row needs the device ID of the terminal that signed it.")
+            elif terminal is None or (org is not None and terminal.organisation_id != org):
+                reason = _("Device %(device)s is not an attendance terminal registered to your institution.") % {
+                    "device": device}
+            elif terminal.is_revoked:
+                reason = _("The key of terminal %(device)s was revoked on %(day)s; its signatures are refused.") % {
+                    "device": device, "day": timezone.localtime(terminal.revoked_at).strftime("%Y-%m-%d %H:%M")}
+            else:
+                key = keys.get(terminal.pk)
+                if key is None:
+                    key = keys[terminal.pk] = terminals.unseal(terminal.key_encrypted)
+                if terminals.verify(key, [r[f] for f in terminals.SIGNED_FIELDS], r["signature"]):
+                    terminal_ids[position[r[ROW]]] = terminal.pk
+                    continue
+                reason = _("The terminal signature does not match the row (forged, or a cell was changed).")
+            bad.setdefault(reason, []).append(r[ROW])
+        for reason, rows in bad.items():
+            reject(col(ROW).is_in(rows), "signature", reason)
+        self.refused_signatures += sum(len(v) for v in bad.values())
+        self.report_refused_signatures(by=self.user)
+        return df.with_columns(pl.Series("terminal_id", terminal_ids, dtype=pl.Int64))
+
     # ------------------------------------------------------------ validation
 
     def validate(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -180,8 +245,10 @@ class AttendanceBatch:
             col("longitude").cast(pl.Float64, strict=False).alias("lon"),
             col("latitude").cast(pl.Float64, strict=False).alias("lat"),
             col("method").str.to_lowercase().replace_strict(METHODS, default=None, return_dtype=pl.String).alias("method_code"),
-            col("id_number").str.to_uppercase().alias("id_norm"),
         )
+        # The one normaliser (full-width → ASCII; other scripts' digits refused), once per distinct value.
+        spellings = {v: id_number_or_none(v) for v in df["id_number"].unique().to_list()}
+        df = df.with_columns(col("id_number").replace_strict(spellings, default=None, return_dtype=pl.String).alias("id_norm"))
         errors: list[pl.DataFrame] = []
 
         def reject(mask: pl.Expr, key: str, reason: str) -> None:
@@ -206,7 +273,8 @@ class AttendanceBatch:
             reject((col("method") == value) & col("method_code").is_null(), "method",
                    reasons.unknown_choice(value, HEADERS["method"]))
         reject(col("device_id").str.len_chars() > DEVICE_MAX, "device_id", reasons.too_long(DEVICE_MAX))
-        id_ok = col("id_norm").str.contains(ID_PATTERN)
+        df = self._check_signatures(df, reject)
+        id_ok = col("id_norm").is_not_null()
         reject((col("id_number") != "") & ~id_ok, "id_number",
                _("The ID number must have 18 characters: 17 digits and a final digit or X."))
 
@@ -283,7 +351,9 @@ class AttendanceBatch:
         error_frame = (pl.concat(errors) if errors else pl.DataFrame(schema={ROW: pl.UInt32, "key": pl.String, "reason": pl.String}))
         return good.select(
             ROW, "enrollment_id", "session_id", "person_id", "class_id", "check_in_at", "check_out_at", "method_code",
-            "device_id", "lat", "lon", "credited_tenths",
+            "device_id", "lat", "lon", "credited_tenths", "terminal_id",
+            pl.when(col("terminal_id").is_not_null()).then(pl.lit(Provenance.CAPTURED.value))
+            .otherwise(pl.lit(Provenance.DECLARED.value)).alias("provenance"),
         ), error_frame.sort(ROW)
 
     @staticmethod
@@ -336,7 +406,8 @@ class AttendanceBatch:
                                  "again.") % {"code": closed[0]})
 
     _COPY_COLUMNS = ("enrollment_id", "session_id", "person_id", "training_class_id", "check_in_at", "check_out_at",
-                     "method", "device_id", "latitude", "longitude", "photo_ref", "credited_hours", "recorded_at")
+                     "method", "device_id", "latitude", "longitude", "photo_ref", "credited_hours", "recorded_at",
+                     "provenance", "terminal_id")
 
     def _copy(self, good: pl.DataFrame) -> None:
         now = timezone.now().strftime("%Y-%m-%d %H:%M:%S.%f+00")
@@ -345,7 +416,7 @@ class AttendanceBatch:
             "enrollment_id", "session_id", "person_id", "class_id",
             pl.col("check_in_at").dt.strftime(stamp), pl.col("check_out_at").dt.strftime(stamp),
             "method_code", "device_id", pl.col("lat").round(6), pl.col("lon").round(6), pl.lit("").alias("photo_ref"),
-            (pl.col("credited_tenths") / 10).round(1), pl.lit(now).alias("recorded_at"),
+            (pl.col("credited_tenths") / 10).round(1), pl.lit(now).alias("recorded_at"), "provenance", "terminal_id",
         )
         buffer = io.BytesIO()
         out.write_csv(buffer, include_header=False, quote_style="non_numeric", float_precision=6)
@@ -368,7 +439,8 @@ class AttendanceBatch:
                 enrollment_id=r["enrollment_id"], session_id=r["session_id"], person_id=r["person_id"],
                 training_class_id=r["class_id"], check_in_at=r["check_in_at"], check_out_at=r["check_out_at"],
                 method=r["method_code"], device_id=r["device_id"], latitude=dec(r["lat"]), longitude=dec(r["lon"]),
-                credited_hours=Decimal(r["credited_tenths"]) / 10,
+                credited_hours=Decimal(r["credited_tenths"]) / 10, provenance=r["provenance"],
+                terminal_id=r["terminal_id"],
             )
             for r in good.iter_rows(named=True)
         ], batch_size=2000)
@@ -383,6 +455,13 @@ class AttendanceBatch:
         refresh_attendance_rates(class_ids=class_ids)
         audit.record("training.attendance.import", actor=by, object_type="training.attendance",
                      detail={"rows": rows if rows is not None else self.written, "classes": class_ids[:200]})
+
+    def report_refused_signatures(self, *, by: Any) -> None:
+        """The security trail of refused terminal signatures (forged, revoked, foreign device)."""
+        if self.refused_signatures:
+            audit.record("training.terminal.signature_refused", actor=by, object_type="training.attendance",
+                         outcome=AuditOutcome.DENIED, detail={"rows": self.refused_signatures})
+            self.refused_signatures = 0
 
 
 def errors_to_rows(errors: pl.DataFrame) -> list[RowError]:

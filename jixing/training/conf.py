@@ -50,3 +50,23 @@ def checkin_late() -> dt.timedelta:
 
 def face_min_score() -> Decimal:
     return Decimal(str(_get("JIXING_FACE_CHECK_MIN_SCORE", 80)))
+
+
+def geofence_metres() -> int:
+    """``JIXING_TRAINING_GEOFENCE_METRES`` (300): a QR check-in further than this from the class site is refused."""
+    return int(_get("JIXING_TRAINING_GEOFENCE_METRES", 300))  # type: ignore[call-overload]
+
+
+def qr_step_seconds() -> int:
+    """``JIXING_TRAINING_QR_STEP_SECONDS`` (30): the session's check-in code rotates this often."""
+    return int(_get("JIXING_TRAINING_QR_STEP_SECONDS", 30))  # type: ignore[call-overload]
+
+
+def spot_check_rate() -> Decimal:
+    """``JIXING_TRAINING_SPOT_CHECK_RATE`` (0.1): share of a county's running classes sampled each week."""
+    return Decimal(str(_get("JIXING_TRAINING_SPOT_CHECK_RATE", "0.1")))
+
+
+def spot_check_photo_max_bytes() -> int:
+    """``JIXING_TRAINING_SPOT_CHECK_PHOTO_MAX_BYTES`` (5 MB) per photo."""
+    return int(_get("JIXING_TRAINING_SPOT_CHECK_PHOTO_MAX_BYTES", 5 * 1024 * 1024))  # type: ignore[call-overload]

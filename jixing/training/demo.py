@@ -40,6 +40,7 @@ from .models import (
     Enrollment,
     ProjectStatus,
     ProjectType,
+    Provenance,
     Teacher,
     TrainingClass,
     TrainingProject,
@@ -251,6 +252,7 @@ class _Builder:
                     longitude=klass.longitude + Decimal(self.rng.randrange(-50, 50)) / 100000,
                     credited_hours=rules.credited_hours(rules.Interval(session.starts_at, session.ends_at), session.hours,
                                                         check_in, check_out),
+                    provenance=Provenance.CAPTURED,  # scored face checks and rotating-QR scans
                 ))
         Attendance.objects.bulk_create(records, batch_size=2000)
         actions.refresh_attendance_rates(class_ids=[klass.pk])

@@ -55,7 +55,7 @@ class _TeachersField(forms.ModelMultipleChoiceField):
 
 
 def _counties() -> Any:
-    return Region.objects.filter(level=RegionLevel.COUNTY).select_related("parent").order_by("code")
+    return Region.objects.home().filter(level=RegionLevel.COUNTY).select_related("parent").order_by("code")
 
 
 class ProjectForm(forms.Form):
@@ -185,3 +185,37 @@ class RollCallForm(forms.Form):
             return None
         day = timezone.localtime(self.session.starts_at).date()
         return dt.datetime.combine(day, value, tzinfo=timezone.get_default_timezone())
+
+
+class TerminalForm(forms.Form):
+    device_id = forms.CharField(label=_("device ID"), max_length=64)
+    name = forms.CharField(label=_("name"), max_length=100, required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultiplePhotoField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class SpotCheckVisitForm(forms.Form):
+    session = forms.ModelChoiceField(label=pgettext_lazy("training", "session"), queryset=None)  # type: ignore[arg-type]
+    present_count = forms.IntegerField(label=_("trainees present"), min_value=0, max_value=10000)
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    photos = MultiplePhotoField(label=_("photos"), required=False,
+                                widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
+                                                                "capture": "environment"}))
+
+    def __init__(self, *args: Any, sessions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["session"])
+        field.queryset = sessions
+        field.label_from_instance = lambda s: (  # type: ignore[method-assign]
+            f"{timezone.localtime(s.starts_at):%Y-%m-%d %H:%M}–{timezone.localtime(s.ends_at):%H:%M} {s.topic}")

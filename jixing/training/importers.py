@@ -7,7 +7,8 @@
   ``rules``. Ineligible persons are still enrolled, unsubsidised, and listed under
   ``ineligible`` with their reasons; rows that cannot be enrolled at all (class full, closed,
   project not approved, unknown class) are rejected. New persons' household region is the
-  county of their ID number when it is a Shandong county, else the class's county.
+  county of their ID number when it is a current county of China (any province), else (a
+  former or unknown code, still a valid number) the class's county.
 - ``attendance``: see ``bulk_attendance`` (the same validator serves the pipeline and the
   vectorised CSV path of ``manage.py import_attendance``).
 """

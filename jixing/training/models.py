@@ -325,6 +325,49 @@ class CheckInMethod(models.TextChoices):
     TEACHER = "teacher", _("teacher roll-call")
 
 
+class Provenance(models.TextChoices):
+    """How an attendance row came to be (issue 13): ``captured`` rows were checked by the system
+    at the time (a rotating code scanned by the trainee's own phone inside the geofence, a face
+    check scored by the configured provider, a row signed by a registered terminal); ``declared``
+    rows were typed or uploaded by the institution (teacher roll-call, unsigned files)."""
+
+    CAPTURED = "captured", _("captured by the system")
+    DECLARED = "declared", _("declared by the institution")
+
+
+class Terminal(TimeStampedModel):
+    """An attendance device registered to an institution. Its HMAC key is issued by the system,
+    shown once and kept only encrypted (core.crypto); rows it signs are ``captured``."""
+
+    organisation = models.ForeignKey("registry.Organisation", verbose_name=_("institution"), on_delete=models.PROTECT,
+                                     related_name="attendance_terminals")
+    device_id = models.CharField(_("device"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    key_encrypted = models.TextField(editable=False)
+    key_fingerprint = models.CharField(_("key fingerprint"), max_length=16, editable=False)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    revoked_reason = models.CharField(_("revocation reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "device_id"]
+        verbose_name = _("attendance terminal")
+        verbose_name_plural = _("attendance terminals")
+        constraints = [
+            models.CheckConstraint(name="terminal_revocation_has_reason",
+                                   condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason="")),
+        ]
+
+    def __str__(self) -> str:
+        return self.device_id
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
 class Attendance(models.Model):
     """A trainee's check-in/out for one session. ``person`` and ``training_class`` are
     denormalised from the enrollment so supervision scans (overlaps, shared devices)
@@ -356,6 +399,12 @@ class Attendance(models.Model):
     # of the session covered between check-in and check-out; 0 without a check-out.
     credited_hours = models.DecimalField(_("credited hours"), max_digits=4, decimal_places=1, default=Decimal("0"))
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Evidence (issue 13): captured by the system or declared by the institution; the terminal
+    # whose signature made an uploaded row captured (no database FK, as for person/class).
+    provenance = models.CharField(_("provenance"), max_length=10, choices=Provenance.choices,
+                                  default=Provenance.DECLARED)
+    terminal = models.ForeignKey(Terminal, verbose_name=_("terminal"), null=True, blank=True,
+                                 on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
 
     class Meta:
         verbose_name = _("attendance")
@@ -386,6 +435,115 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training_class_id}/{self.session_id}/{self.person_id} {self.check_in_at:%Y-%m-%d %H:%M}"
+
+
+class SpotCheckDraw(models.Model):
+    """One week's reproducible random sample of a county's running classes (抽查): the seed and
+    the selection are stored, so anyone can redraw it and get the same classes."""
+
+    county = models.ForeignKey("registry.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    week = models.DateField(_("week (Monday)"))
+    rate = models.DecimalField(_("sampling rate"), max_digits=4, decimal_places=3)
+    seed = models.CharField(_("seed"), max_length=80)
+    candidates = models.JSONField(_("running classes"), default=list)
+    selected = models.JSONField(_("selected classes"), default=list)
+    drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    drawn_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week", "county_id"]
+        verbose_name = _("spot-check draw")
+        verbose_name_plural = _("spot-check draws")
+        constraints = [
+            models.UniqueConstraint(fields=["county", "week"], name="spot_check_draw_once_per_county_week"),
+            models.CheckConstraint(name="spot_check_draw_rate_range", condition=Q(rate__gt=0) & Q(rate__lte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.week}"
+
+
+class SpotCheckResult(models.TextChoices):
+    CLEAN = "clean", _("clean: attendance as recorded")
+    DISCREPANCY = "discrepancy", _("discrepancy")
+
+
+class SpotCheckQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> SpotCheckQuerySet:
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.region_prefix and not scope.department_id:
+            return self.filter(county__code__startswith=scope.region_prefix)
+        return self.none()
+
+
+class SpotCheck(TimeStampedModel):
+    """A county officer's unannounced visit to a sampled class: who was there against what the
+    institution recorded for the session at the time."""
+
+    draw = models.ForeignKey(SpotCheckDraw, on_delete=models.PROTECT, related_name="checks")
+    training_class = models.ForeignKey(TrainingClass, verbose_name=_("class"), on_delete=models.PROTECT,
+                                       related_name="spot_checks")
+    county = models.ForeignKey("registry.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="assigned_spot_checks")
+    session = models.ForeignKey(TrainingSession, verbose_name=pgettext_lazy("training", "session"), null=True,
+                                blank=True, on_delete=models.PROTECT, related_name="spot_checks")
+    visited_at = models.DateTimeField(_("visited at"), null=True, blank=True)
+    present_count = models.PositiveIntegerField(_("trainees present"), null=True, blank=True)
+    recorded_count = models.PositiveIntegerField(_("trainees recorded"), null=True, blank=True)
+    result = models.CharField(pgettext_lazy("spot check", "result"), max_length=12, choices=SpotCheckResult.choices,
+                              blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    objects = SpotCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("spot check")
+        verbose_name_plural = _("spot checks")
+        constraints = [
+            models.UniqueConstraint(fields=["draw", "training_class"], name="spot_check_once_per_draw_class"),
+            models.CheckConstraint(
+                name="spot_check_visit_complete",
+                condition=Q(visited_at__isnull=True, result="") | (
+                    Q(visited_at__isnull=False, session__isnull=False, present_count__isnull=False,
+                      recorded_count__isnull=False) & ~Q(result="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_class_id} {self.draw.week}"
+
+    @property
+    def is_visited(self) -> bool:
+        return self.visited_at is not None
+
+
+def spot_check_photo_path(instance: SpotCheckPhoto, filename: str) -> str:
+    return f"spot_checks/{instance.spot_check_id}/{instance.sha256[:16]}{filename[filename.rfind('.'):][:6]}"
+
+
+class SpotCheckPhoto(models.Model):
+    spot_check = models.ForeignKey(SpotCheck, on_delete=models.PROTECT, related_name="photos")
+    file = models.FileField(_("photo"), upload_to=spot_check_photo_path, max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("spot-check photo")
+        verbose_name_plural = _("spot-check photos")
+
+    def __str__(self) -> str:
+        return self.sha256[:12]
 
 
 def persons_reached_through_training(scope: Scope) -> Q:

@@ -16,5 +16,8 @@ ITEMS = [
     NavItem(label=_("Today's classes"), url_name="training:today",
             roles=frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.AUDITOR, Role.INSTITUTION}), order=33),
     NavItem(label=_("Teachers"), url_name="training:teacher_list", roles=frozenset({Role.INSTITUTION}), order=34),
+    NavItem(label=_("Attendance terminals"), url_name="training:terminal_list", roles=frozenset({Role.INSTITUTION}), order=35),
+    NavItem(label=_("Spot checks"), url_name="training:spot_check_list",
+            roles=frozenset({Role.HRSS_OFFICER, Role.AUDITOR}), order=36),
     NavItem(label=_("My classes"), url_name="training:my_classes", roles=frozenset({Role.TRAINEE}), order=30),
 ]

@@ -23,11 +23,13 @@ from .models import (
     Enrollment,
     EnrollmentStatus,
     ProjectStatus,
+    SpotCheck,
+    SpotCheckResult,
     TrainingClass,
     TrainingProject,
     TrainingSession,
 )
-from .rules import Candidate, Interval, Membership, Offer, PriorTraining
+from .rules import Candidate, Interval, Membership, Offer, PriorTraining, SessionEvidence
 
 COUNTING_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED)
 
@@ -180,13 +182,68 @@ def roster(klass: TrainingClass) -> QuerySet[Enrollment]:
     return klass.enrollments.select_related("person", "override_by").order_by("id")
 
 
-def session_attendance(session: TrainingSession) -> list[dict[str, Any]]:
-    """Everyone enrolled in the session's class with their check-in/out (or none)."""
+def session_phase(session: TrainingSession, now: dt.datetime | None = None) -> str:
+    """``not_started`` before the session starts, ``running`` until it ends, then ``over``."""
+    now = now or timezone.now()
+    if now < session.starts_at:
+        return "not_started"
+    return "running" if now <= session.ends_at else "over"
+
+
+def session_attendance(session: TrainingSession, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Everyone enrolled in the session's class with their check-in/out (or none) and the
+    state a missing row means by the schedule: not started yet, not checked in yet, absent."""
+    phase = session_phase(session, now)
+    missing_state = {"not_started": "not_started", "running": "not_yet", "over": "absent"}[phase]
     records = {a.enrollment_id: a for a in session.attendances.all()}
     out = []
     for enrollment in session.training_class.enrollments.select_related("person").order_by("id"):
-        out.append({"enrollment": enrollment, "attendance": records.get(enrollment.pk)})
+        record = records.get(enrollment.pk)
+        out.append({"enrollment": enrollment, "attendance": record, "state": "present" if record else missing_state})
     return out
+
+
+def verified_sessions(session_ids: Iterable[int]) -> set[int]:
+    """Sessions whose attendance a clean spot check verified (their declared rows count in full)."""
+    return set(SpotCheck.objects.filter(session_id__in=list(session_ids), result=SpotCheckResult.CLEAN)
+               .values_list("session_id", flat=True))
+
+
+def attendance_evidence(enrollments: Iterable[Enrollment]) -> dict[int, list[SessionEvidence]]:
+    """Per enrollment, every session of its class as money counts it (issue 13): the credited
+    hours and provenance of its attendance row, or missing, and whether a clean spot check
+    verified the session. Sessions not yet started are left out (nobody can attend them yet)."""
+    rows = list(enrollments)
+    class_ids = {e.training_class_id for e in rows}
+    now = timezone.now()
+    sessions: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for class_id, pk, hours in (TrainingSession.objects.filter(training_class_id__in=class_ids, starts_at__lte=now)
+                                .order_by("starts_at").values_list("training_class_id", "pk", "hours")):
+        sessions[class_id].append((pk, hours))
+    records = {
+        (e, s): (credited, provenance) for e, s, credited, provenance in Attendance.objects.filter(
+            enrollment_id__in=[e.pk for e in rows]).values_list("enrollment_id", "session_id", "credited_hours",
+                                                                  "provenance")
+    }
+    verified = verified_sessions(pk for group in sessions.values() for pk, _h in group)
+    out: dict[int, list[SessionEvidence]] = {}
+    for e in rows:
+        evidence = []
+        for pk, hours in sessions.get(e.training_class_id, []):
+            credited, provenance = records.get((e.pk, pk), (Decimal("0"), "missing"))
+            evidence.append(SessionEvidence(session_id=pk, hours=hours, credited=credited, provenance=provenance,
+                                            verified=pk in verified))
+        out[e.pk] = evidence
+    return out
+
+
+def spot_checks_for(user: Any, *, open_only: bool = False) -> QuerySet[SpotCheck]:
+    qs = (SpotCheck.objects.visible_to(user)
+          .select_related("training_class", "training_class__project__organiser", "county", "assigned_to", "draw",
+                          "session"))
+    if getattr(user, "role", None) == Role.HRSS_OFFICER and open_only:
+        qs = qs.filter(visited_at__isnull=True)
+    return qs.order_by("visited_at", "-draw__week", "id")
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ import contextvars
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.utils import translation
 
@@ -363,3 +363,109 @@ def yearly_subsidised_counts(prior: Iterable[PriorTraining]) -> Mapping[int, int
         if t.subsidised:
             counts[t.year] = counts.get(t.year, 0) + 1
     return counts
+
+
+# ---------------------------------------------------------------- attendance evidence (issue 13)
+
+EARTH_RADIUS_METRES = 6_371_008.8  # mean Earth radius (IUGG)
+
+
+def distance_metres(lat1: Decimal | float, lon1: Decimal | float, lat2: Decimal | float, lon2: Decimal | float) -> float:
+    """Great-circle (haversine) distance between two WGS-84 points, in metres."""
+    import math
+
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_METRES * math.asin(min(1.0, math.sqrt(h)))
+
+
+def within_geofence(distance: float, radius_metres: int) -> bool:
+    """Inside or on the circle: the radius itself is accepted (whole metres, rounded)."""
+    return round(distance) <= radius_metres
+
+
+def time_step(moment: dt.datetime, step_seconds: int) -> int:
+    """The rotating code's time step: whole ``step_seconds`` periods since the Unix epoch."""
+    return int(moment.timestamp()) // step_seconds
+
+
+def step_accepted(token_step: int, current_step: int) -> bool:
+    """A code is accepted in its own step and one step after (it was on the screen when scanned)."""
+    return current_step - 1 <= token_step <= current_step
+
+
+@dataclass(frozen=True)
+class SessionEvidence:
+    """One session of an enrollment as money sees it: the credited hours of its attendance
+    row (0 when missing), how the row came to be, and whether a clean spot check verified it."""
+
+    session_id: int
+    hours: Decimal
+    credited: Decimal
+    provenance: str  # "captured", "declared" or "missing"
+    verified: bool = False
+
+
+@dataclass(frozen=True)
+class EvidencedAttendance:
+    sessions: int
+    captured: int
+    declared: int
+    declared_verified: int
+    declared_counted: int  # of the unverified declared sessions, those within the share
+    declared_limit: int
+    missing: int
+    rate: Decimal
+
+    @property
+    def declared_uncounted(self) -> int:
+        return self.declared - self.declared_verified - self.declared_counted
+
+    def as_json(self) -> dict[str, int | str]:
+        return {"sessions": self.sessions, "captured": self.captured, "declared": self.declared,
+                "declared_verified": self.declared_verified, "declared_counted": self.declared_counted,
+                "declared_limit": self.declared_limit, "missing": self.missing, "rate": str(self.rate)}
+
+
+def evidenced_attendance(sessions: Iterable[SessionEvidence], declared_share: Decimal) -> EvidencedAttendance:
+    """The attendance rate money counts (issue 13): captured sessions count fully; declared
+    sessions verified by a clean spot check count fully; other declared sessions count for at
+    most ``floor(declared_share × sessions)`` sessions (those crediting the most hours first);
+    the rest count nothing until a spot check verifies them."""
+    rows = list(sessions)
+    total_hours = sum((s.hours for s in rows), Decimal("0"))
+    limit = int((declared_share * len(rows)).to_integral_value(rounding=ROUND_FLOOR))
+    captured = [s for s in rows if s.provenance == "captured"]
+    declared = [s for s in rows if s.provenance == "declared"]
+    verified = [s for s in declared if s.verified]
+    unverified = sorted((s for s in declared if not s.verified), key=lambda s: (-s.credited, s.session_id))
+    counted = unverified[:limit]
+    credited = sum((s.credited for s in (*captured, *verified, *counted)), Decimal("0"))
+    rate = Decimal("0") if total_hours == 0 else min(credited / total_hours, Decimal("1"))
+    return EvidencedAttendance(
+        sessions=len(rows), captured=len(captured), declared=len(declared), declared_verified=len(verified),
+        declared_counted=len(counted), declared_limit=limit, missing=len(rows) - len(captured) - len(declared),
+        rate=rate.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP),
+    )
+
+
+def spot_check_discrepancy(present: int, recorded: int) -> Decimal:
+    """Share of the recorded trainees the officer did not find present (0 when none recorded
+    or at least as many present as recorded)."""
+    if recorded <= 0 or present >= recorded:
+        return Decimal("0")
+    return (Decimal(recorded - present) / Decimal(recorded)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def draw_sample(candidates: Iterable[int], rate: Decimal, seed: str) -> list[int]:
+    """Reproducible sample: ``ceil(rate × n)`` of the sorted candidates (at least one when any),
+    chosen by ``random.Random(seed)``; the same seed and candidates give the same selection."""
+    import math
+    import random
+
+    pool = sorted(set(candidates))
+    if not pool:
+        return []
+    k = min(len(pool), max(1, math.ceil(float(rate) * len(pool))))
+    return sorted(random.Random(seed).sample(pool, k))  # noqa: S311 - sampling, not secrecy

@@ -27,5 +27,12 @@ urlpatterns = [
     path("teachers/", views.teacher_list, name="teacher_list"),
     path("today/", views.today, name="today"),
     path("my/", views.my_classes, name="my_classes"),
-    path("check-in/<str:token>/", views.check_in, name="check_in"),
+    path("sessions/<int:pk>/qr.svg", views.session_qr, name="session_qr"),
+    path("check-in/<int:pk>/<str:token>/", views.check_in, name="check_in"),
+    path("my/sessions/<int:pk>/", views.my_session, name="my_session"),
+    path("terminals/", views.terminal_list, name="terminal_list"),
+    path("terminals/<int:pk>/revoke/", views.terminal_revoke, name="terminal_revoke"),
+    path("spot-checks/", views.spot_check_list, name="spot_check_list"),
+    path("spot-checks/draw/", views.spot_check_draw, name="spot_check_draw"),
+    path("spot-checks/<int:pk>/", views.spot_check_detail, name="spot_check_detail"),
 ]

@@ -8,11 +8,9 @@ import contextlib
 import datetime as dt
 import os
 import tempfile
-import time
 from typing import Any
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -31,7 +29,7 @@ from jixing.core.workflow import IllegalTransition, history
 from jixing.imports.pipeline import FileRejected, inspect_upload, preflight, run_import
 from jixing.registry.models import Organisation
 
-from . import actions, conf, queries
+from . import actions, attendance_actions, conf, qr, queries
 from .forms import (
     ClassForm,
     OptionalReasonForm,
@@ -41,7 +39,9 @@ from .forms import (
     RollCallForm,
     RosterForm,
     SessionForm,
+    SpotCheckVisitForm,
     TeacherForm,
+    TerminalForm,
     apply_errors,
 )
 from .importers import RosterImporter
@@ -52,7 +52,9 @@ from .models import (
     Enrollment,
     EnrollmentStatus,
     ProjectStatus,
+    SpotCheck,
     Teacher,
+    Terminal,
     TrainingClass,
     TrainingProject,
     TrainingSession,
@@ -62,7 +64,6 @@ INSTITUTION = (Role.INSTITUTION,)
 OFFICERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
 READERS = (*OFFICERS, Role.INSTITUTION)
 PAGE_SIZE = 25
-CHECK_IN_SALT = "jixing.training.check_in"
 
 
 def _history(obj: Any, choices: list[tuple[str, Any]]) -> list[dict[str, Any]]:
@@ -334,39 +335,17 @@ def class_close(request: AuthedRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- sessions and attendance
 
 
-def check_in_token(session: TrainingSession) -> str:
-    """Signed, expiring token for the session's QR code: valid until its end plus the late margin."""
-    expires = int((session.ends_at + conf.checkin_late()).timestamp())
-    return signing.dumps({"s": session.pk, "e": expires}, salt=CHECK_IN_SALT, compress=False)
-
-
-def _token_session(token: str) -> TrainingSession:
-    try:
-        payload = signing.loads(token, salt=CHECK_IN_SALT)
-    except signing.BadSignature:
-        raise Http404 from None
-    if not isinstance(payload, dict) or time.time() > payload.get("e", 0):
-        raise Http404
-    session_pk = payload.get("s")
-    if session_pk is None:
-        raise Http404
-    session = (TrainingSession.objects.select_related("training_class", "training_class__project", "teacher__person")
-               .filter(pk=session_pk).first())
-    if session is None:
-        raise Http404
-    return session
-
-
 @require_roles(*READERS)
 def session_detail(request: AuthedRequest, pk: int, form: RollCallForm | None = None) -> HttpResponse:
     session = _session(request, pk)
     organiser = actions.is_organiser_staff(request.user, session.training_class.project)
-    url = ""
-    if organiser:
-        url = request.build_absolute_uri(reverse("training:check_in", args=[check_in_token(session)]))
+    phase = queries.session_phase(session)
     return TemplateResponse(request, "training/session_detail.html", {
         "session": session, "klass": session.training_class, "rows": queries.session_attendance(session),
-        "is_organiser": organiser, "check_in_url": url,
+        "is_organiser": organiser, "phase": phase,
+        "show_qr": (organiser and not session.training_class.is_locked
+                    and timezone.now() <= session.ends_at + conf.checkin_late()),
+        "qr_step_seconds": conf.qr_step_seconds(), "geofence_metres": conf.geofence_metres(),
         "form": form or RollCallForm(session=session, initial={"check_in": timezone.localtime(session.starts_at).time(),
                                                                 "check_out": timezone.localtime(session.ends_at).time()}),
     }, status=400 if form is not None else 200)
@@ -394,32 +373,73 @@ def roll_call(request: AuthedRequest, pk: int) -> HttpResponse:
     return session_detail.__wrapped__(request, pk, form=form)  # type: ignore[attr-defined]
 
 
-@require_roles(Role.TRAINEE)
-def check_in(request: AuthedRequest, token: str) -> HttpResponse:
-    """Phone-width page reached from a session's QR code: check in, later check out."""
-    session = _token_session(token)
-    enrollment = Enrollment.objects.visible_to(request.user).filter(training_class=session.training_class_id).first()
-    if enrollment is None:
+@require_roles(*INSTITUTION)
+def session_qr(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The session's current check-in code as an SVG QR image (organiser staff only; the page
+    reloads it as it rotates)."""
+    session = _session(request, pk)
+    if not actions.is_organiser_staff(request.user, session.training_class.project):
         raise Http404
-    record = Attendance.objects.filter(enrollment=enrollment, session=session).first()
+    token = qr.current_token(session.pk, timezone.now())
+    url = request.build_absolute_uri(reverse("training:check_in", args=[session.pk, token]))
+    response = HttpResponse(qr.svg(url), content_type="image/svg+xml")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_roles(Role.TRAINEE)
+def check_in(request: AuthedRequest, pk: int, token: str) -> HttpResponse:
+    """Phone-width page reached by scanning a session's rotating QR code: the browser's
+    position is required; the action checks in (or out) or refuses with the reason."""
+    session = (TrainingSession.objects.select_related("training_class", "training_class__project")
+               .filter(pk=pk).first())
+    if session is None:
+        raise Http404
     if request.method == "POST":
-        now = timezone.now()
         try:
-            if record is None:
-                record = actions.record_attendance(
-                    enrollment, session, by=request.user, check_in_at=now, method=CheckInMethod.QR,
-                    device_id="web-qr", latitude=_coordinate(request.POST.get("lat"), 90),
-                    longitude=_coordinate(request.POST.get("lon"), 180))
-                messages.success(request, _("Checked in at %(time)s.") % {"time": timezone.localtime(now).strftime("%H:%M")})
-            elif record.check_out_at is None:
-                actions.check_out(record, by=request.user, at=now)
-                messages.success(request, _("Checked out at %(time)s.") % {"time": timezone.localtime(now).strftime("%H:%M")})
+            outcome = attendance_actions.qr_check_in(
+                session, by=request.user, token=token, latitude=_coordinate(request.POST.get("lat"), 90),
+                longitude=_coordinate(request.POST.get("lon"), 180))
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        return redirect("training:check_in", token=token)
+            return TemplateResponse(request, "training/check_in.html", {
+                "session": session, "klass": session.training_class, "refusal": " ".join(exc.messages),
+                "token_ok": False}, status=400)
+        at = timezone.localtime(outcome.record.check_out_at if outcome.action == "check_out" else outcome.record.check_in_at)
+        if outcome.action == "check_out":
+            messages.success(request, _("Checked out at %(time)s.") % {"time": at.strftime("%H:%M")})
+        else:
+            messages.success(request, _("Checked in at %(time)s.") % {"time": at.strftime("%H:%M")})
+        return redirect("training:my_session", pk=session.pk)
+    check = qr.check_token(session.pk, token, timezone.now())
+    refusal = ""
+    if check.code == "expired":
+        refusal = _("The QR code has expired (it changes every %(seconds)d seconds). Scan the code on the screen again.") % {
+            "seconds": conf.qr_step_seconds()}
+    elif not check.ok:
+        refusal = _("The QR code is not valid for this session (forged, altered or from another session). "
+                    "Scan the code on the screen at the class.")
+    enrollment = Enrollment.objects.filter(training_class_id=session.training_class_id,
+                                           person_id=request.user.person_id).select_related("person").first()
+    record = Attendance.objects.filter(enrollment=enrollment, session=session).first() if enrollment else None
     return TemplateResponse(request, "training/check_in.html", {
-        "session": session, "klass": session.training_class, "record": record, "enrollment": enrollment,
+        "session": session, "klass": session.training_class, "enrollment": enrollment, "record": record,
+        "refusal": refusal, "token_ok": check.ok and enrollment is not None,
+    }, status=200 if check.ok else 400)
+
+
+@require_roles(Role.TRAINEE)
+def my_session(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The trainee's own check-in/out for one session (where the QR page leads after success)."""
+    enrollment_ids = Enrollment.objects.visible_to(request.user).values("pk")
+    session = (TrainingSession.objects.select_related("training_class")
+               .filter(pk=pk, training_class__enrollments__in=enrollment_ids).first())
+    if session is None:
+        raise Http404
+    record = Attendance.objects.filter(session=session, enrollment__in=enrollment_ids).first()
+    return TemplateResponse(request, "training/check_in.html", {
+        "session": session, "klass": session.training_class, "record": record, "token_ok": False, "status_only": True,
+        "enrollment": Enrollment.objects.visible_to(request.user).filter(training_class=session.training_class_id)
+        .select_related("person").first(),
     })
 
 
@@ -527,3 +547,113 @@ def today(request: AuthedRequest) -> HttpResponse:
 def my_classes(request: AuthedRequest) -> HttpResponse:
     return TemplateResponse(request, "training/my_classes.html", {"enrollments": queries.my_enrollments(request.user),
                                                                   "now": timezone.now()})
+
+
+# ---------------------------------------------------------------- attendance terminals
+
+
+@require_roles(*INSTITUTION)
+def terminal_list(request: AuthedRequest) -> HttpResponse:
+    """The institution's registered attendance terminals; registering one shows its key once."""
+    form = TerminalForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            terminal, key = attendance_actions.register_terminal(
+                by=request.user, device_id=form.cleaned_data["device_id"], name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            issued = {"terminal": terminal, "key": key}
+            form = TerminalForm()
+    terminals = Terminal.objects.filter(organisation_id=request.user.organisation_id).order_by("revoked_at", "device_id")
+    response = TemplateResponse(request, "training/terminal_list.html", {
+        "terminals": terminals, "form": form, "issued": issued})
+    response["Cache-Control"] = "no-store"  # the key is shown once; keep it out of caches
+    return response
+
+
+@require_POST
+@require_roles(*INSTITUTION)
+def terminal_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    terminal = Terminal.objects.filter(pk=pk, organisation_id=request.user.organisation_id).first()
+    if terminal is None:
+        raise Http404
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give the reason for revoking the terminal."))
+        attendance_actions.revoke_terminal(terminal, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Terminal %(device)s revoked.") % {"device": terminal.device_id})
+    return redirect("training:terminal_list")
+
+
+# ---------------------------------------------------------------- spot checks (抽查)
+
+
+@require_roles(Role.HRSS_OFFICER, Role.AUDITOR)
+def spot_check_list(request: AuthedRequest) -> HttpResponse:
+    checks = queries.spot_checks_for(request.user)
+    mine = checks.filter(assigned_to=request.user, visited_at__isnull=True)
+    return TemplateResponse(request, "training/spot_check_list.html", {
+        "mine": mine, "page_obj": _page(request, checks),
+        "can_draw": request.user.role == Role.HRSS_OFFICER and request.user.region_id is not None
+        and len(request.user.region_id) == 6 and not request.user.region_id.endswith("00"),
+        "week": attendance_actions.monday_of(timezone.localdate()),
+    })
+
+
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def spot_check_draw(request: AuthedRequest) -> HttpResponse:
+    try:
+        draw = attendance_actions.draw_spot_checks(by=request.user, county_id=request.user.region_id or "",
+                                                   week=timezone.localdate())
+    except (ValidationError, PermissionDenied) as exc:
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Drew %(n)d of %(total)d running classes for this week's spot checks.") % {
+            "n": len(draw.selected), "total": len(draw.candidates)})
+    return redirect("training:spot_check_list")
+
+
+def _spot_check(request: AuthedRequest, pk: int) -> SpotCheck:
+    return get_for_user(SpotCheck.objects.select_related(
+        "training_class", "training_class__project__organiser", "draw", "assigned_to", "session", "county"),
+        request.user, pk)
+
+
+@require_roles(Role.HRSS_OFFICER, Role.AUDITOR)
+def spot_check_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Phone-width visit record: the session running now, who is present, photos."""
+    check = _spot_check(request, pk)
+    today = timezone.localdate()
+    sessions = check.training_class.sessions.filter(starts_at__date__gte=today - dt.timedelta(days=1),
+                                                    starts_at__date__lte=today).order_by("starts_at")
+    form = SpotCheckVisitForm(request.POST or None, request.FILES or None, sessions=sessions)
+    status = 200
+    if request.method == "POST":
+        if request.user.role != Role.HRSS_OFFICER:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                attendance_actions.record_spot_check(
+                    check, by=request.user, session=form.cleaned_data["session"],
+                    present_count=form.cleaned_data["present_count"], note=form.cleaned_data["note"],
+                    photos=form.cleaned_data["photos"])
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Visit recorded."))
+                return redirect("training:spot_check_detail", pk=check.pk)
+        status = 400
+    return TemplateResponse(request, "training/spot_check_detail.html", {
+        "check": check, "form": form, "photos": check.photos.all(),
+        "can_record": request.user.role == Role.HRSS_OFFICER and not check.is_visited
+        and check.assigned_to_id in (None, request.user.pk),
+    }, status=status)

@@ -40,8 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def _workbench(request: AuthedRequest) -> HttpResponse:
     cards = cards_for(request)
     return TemplateResponse(request, "web/home.html", {
+        "lead_cards": [c for c in cards if c.size == "lead"],
         "stat_cards": [c for c in cards if c.size == "stat"],
-        "wide_cards": [c for c in cards if c.size != "stat"],
+        "wide_cards": [c for c in cards if c.size == "wide"],
         "scope_label": scope_label(request.user),
         "today": timezone.localdate(),
     })

@@ -46,7 +46,7 @@ class WorkbenchCard:
     roles: frozenset[str]
     order: int = 100
     context: CardContext | None = None
-    size: str = "wide"  # "stat" (tile in the top row) or "wide"
+    size: str = "wide"  # "lead" (before everything: the to-dos), "stat" (tile in the top row) or "wide"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import json
 
 import pytest
@@ -13,7 +16,7 @@ from django.utils import timezone
 
 from jixing.core import audit
 from jixing.core.audit import verify_chain
-from jixing.core.models import AuditEvent
+from jixing.core.models import AuditCheckpoint, AuditEvent
 
 
 def _chain(n: int = 5) -> list[AuditEvent]:
@@ -151,3 +154,111 @@ def test_it_stores_input_carrying_a_nul_character_on_every_engine():
     event.refresh_from_db()
     assert event.detail == {"name": "李历下", "rows": ["a", 2]}
     assert verify_chain() == []
+
+
+# --- keyed chain and signed checkpoints (issue 11, defect 6) -------------------------------
+
+
+def _raw_set_hashes(row_id: int, prev_hash: str, hash_: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [prev_hash, hash_, row_id])
+
+
+def _rewrite_without_the_key(rows: list[AuditEvent], start: int) -> None:
+    """What someone with database access but not JIXING_AUDIT_KEY does after editing a row:
+    recompute that row's and every later row's hash the way an unkeyed chain would."""
+    prev = rows[start - 1].hash
+    for row in AuditEvent.objects.filter(id__gte=rows[start].id).order_by("id"):
+        new = hashlib.sha256((prev + row.canonical()).encode()).hexdigest()
+        _without_append_only_trigger(_raw_set_hashes, row.id, prev, new)
+        prev = new
+
+
+def test_it_detects_an_edit_even_when_the_later_hashes_are_recomputed(db, capsys) -> None:
+    rows = _chain()
+    _without_append_only_trigger(_raw_update, rows[2].id, "failed")
+    _rewrite_without_the_key(rows, 2)
+    assert verify_chain() == [rows[2].id, rows[3].id, rows[4].id]
+    code, result = _verify_json(capsys)
+    assert code == 1 and result["broken"] == 3
+
+
+def test_it_keys_the_chain_with_the_audit_key(db, settings) -> None:
+    rows = _chain(2)
+    assert rows[1].hash == hmac.new(base64.b64decode(settings.JIXING_AUDIT_KEY),
+                                    (rows[1].prev_hash + rows[1].canonical()).encode(), hashlib.sha256).hexdigest()
+    settings.JIXING_AUDIT_KEY = base64.b64encode(b"another-key-of-thirty-two-bytes!!").decode()
+    assert verify_chain() == [rows[0].id, rows[1].id]
+
+
+def test_it_detects_a_removed_tail_against_the_last_checkpoint(db, capsys) -> None:
+    rows = _chain()
+    call_command("checkpoint_audit", "--json")
+    made = json.loads(capsys.readouterr().out.strip())
+    assert made["rows"] == 5 and made["last_id"] == rows[-1].id
+    for row in rows[3:]:
+        _without_append_only_trigger(_raw_delete, row.id)
+    assert verify_chain() == []  # what is left links up: only the checkpoint knows better
+    code, result = _verify_json(capsys)
+    assert code == 1 and result["ok"] is False
+    assert any(f"row {rows[-1].id} it signed is missing" in p for p in result["checkpoint_problems"])
+    assert any("5 rows signed, 3 present" in p for p in result["checkpoint_problems"])
+
+
+def test_it_detects_an_emptied_log(db, capsys) -> None:
+    rows = _chain(3)
+    audit.write_checkpoint()
+    for row in rows:
+        _without_append_only_trigger(_raw_delete, row.id)
+    assert not AuditEvent.objects.exists() and verify_chain() == []
+    code, result = _verify_json(capsys)
+    assert code == 1 and "3 rows signed, 0 present" in " ".join(result["checkpoint_problems"])
+
+
+def test_it_accepts_rows_written_after_the_checkpoint(db, capsys) -> None:
+    _chain(2)
+    audit.write_checkpoint()
+    _chain(2)
+    code, result = _verify_json(capsys)
+    assert code == 0 and result["checkpoint_problems"] == []
+
+
+def test_it_detects_a_checkpoint_forged_without_the_key(db) -> None:
+    rows = _chain(4)
+    checkpoint = audit.write_checkpoint()
+    for row in rows[2:]:
+        _without_append_only_trigger(_raw_delete, row.id)
+    forged = f"UPDATE core_auditcheckpoint SET rows = 2, last_id = {rows[1].id}, head_hash = '{rows[1].hash}' WHERE id = {checkpoint.id}"
+    _without_append_only_trigger(lambda: connection.cursor().execute(forged))
+    assert audit.verify_checkpoint() == [f"checkpoint {checkpoint.id}: signature does not match its content"]
+
+
+def test_it_writes_a_checkpoint_with_every_purge_so_the_purged_chain_verifies(db, capsys) -> None:
+    _rows_aged([200, 1])
+    audit.write_checkpoint()
+    call_command("purge_audit")
+    capsys.readouterr()
+    code, result = _verify_json(capsys)
+    assert code == 0, result
+    assert AuditCheckpoint.objects.count() == 2
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_it_refuses_truncate_and_checkpoint_changes_on_postgresql(db) -> None:
+    rows = _chain(2)
+    checkpoint = audit.write_checkpoint()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run this test's deferred FK checks first
+        for statement, message in [
+            ("TRUNCATE core_auditevent CASCADE", "TRUNCATE refused"),
+            ("TRUNCATE core_auditcheckpoint", "TRUNCATE refused"),
+            (f"DELETE FROM core_auditcheckpoint WHERE id = {checkpoint.id}", "append-only"),
+            (f"UPDATE core_auditcheckpoint SET rows = 0 WHERE id = {checkpoint.id}", "append-only"),
+        ]:
+            with pytest.raises(DatabaseError, match=message), transaction.atomic():
+                cursor.execute("SET LOCAL jixing.allow_audit_truncate = off")  # as in production
+                cursor.execute(statement)
+    assert AuditEvent.objects.filter(id__in=[r.id for r in rows]).count() == 2
+    assert audit.verify_checkpoint() == []
+    with pytest.raises(PermissionError):
+        checkpoint.delete()

@@ -28,7 +28,8 @@ from jixing.registry.idgen import make_id_number, make_uscc
 
 from . import factories as f
 
-HEADER = ["公民身份号码", "单位统一社会信用代码", "缴费月份", "缴费基数"]
+HEADER = ["公民身份号码", "单位统一社会信用代码", "缴费月份", "缴费基数", "险种", "参保地"]
+DEFAULT_TAIL = ["失业保险", "3701"]  # rows written with four cells are unemployment insurance in Jinan
 SH = ZoneInfo("Asia/Shanghai")
 
 
@@ -41,7 +42,7 @@ def write_csv(path: Path, rows: list[list[str]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(HEADER)
-        w.writerows(rows)
+        w.writerows([r + DEFAULT_TAIL if len(r) == 4 else r for r in rows])
     return path
 
 
@@ -270,3 +271,76 @@ def test_held_rows_are_seen_in_the_region_where_the_employer_was_registered(setu
     assert seen(personas.bob) == {other_uscc}
     assert seen(personas.carol) == {qingdao_uscc}
     assert seen(personas.ivan) == set()
+
+
+# ---------------------------------------------------------------- insurance type, insured city, benefit periods (issue 12)
+
+
+def test_it_refuses_a_file_without_the_insurance_type_naming_the_column(setup, tmp_path) -> None:
+    from django.core.management.base import CommandError
+
+    personas, ent, _uscc, _unknown = setup
+    path = tmp_path / "old.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["公民身份号码", "单位统一社会信用代码", "缴费月份", "缴费基数", "参保地"])
+        w.writerow([personas.lixia_person.id_number, ent.uscc, "2025-05", "4500", "3701"])
+    with pytest.raises(CommandError, match="险种"):
+        run(path)
+    assert not InsuranceContribution.objects.exists()
+
+
+def test_it_keeps_pension_and_unemployment_rows_of_one_month_apart(setup, tmp_path) -> None:
+    from jixing.employment.models import InsuranceType
+
+    personas, ent, _uscc, unknown_id = setup
+    lixia = personas.lixia_person.id_number
+    rows = [
+        [lixia, ent.uscc, "2025-05", "4500", "失业保险", "3701"],
+        [lixia, ent.uscc, "2025-05", "4500", "养老保险", "3701"],
+        [lixia, ent.uscc, "2025-06", "4500", "110", "370100"],  # the 险种 code and a 6-digit city code
+        [lixia, ent.uscc, "2025-07", "4500", "商业保险", "3701"],  # row 5: unknown type
+        [lixia, ent.uscc, "2025-08", "4500", "失业保险", "37A1"],  # row 6: bad city
+        [unknown_id, ent.uscc, "2025-05", "3000", "失业保险", "3702"],  # held with its type and city
+    ]
+    summary = run(write_csv(tmp_path / "types.csv", rows))
+    assert summary["created"] == 3 and summary["held"] == 1
+    assert {(r["row"], r["field"]) for r in summary["rejected"]} == {(5, "险种"), (6, "参保地")}
+    kinds = dict(InsuranceContribution.objects.filter(month=dt.date(2025, 5, 1)).values_list("insurance_type", "insured_city"))
+    assert kinds == {InsuranceType.UNEMPLOYMENT: "3701", InsuranceType.PENSION: "3701"}
+    assert InsuranceContribution.objects.get(month=dt.date(2025, 6, 1)).insurance_type == InsuranceType.PENSION
+    held = HeldContribution.objects.get()
+    assert (held.insurance_type, held.insured_city) == (InsuranceType.UNEMPLOYMENT, "3702")
+    # the person registers: the held row keeps its type and city when it moves over
+    from jixing.core.testing import make_person
+
+    person = make_person("新登记", "370102", birth=dt.date(1992, 2, 2), seq=77)
+    assert person.id_number == unknown_id
+    actions.rematch_held_contributions()
+    moved = InsuranceContribution.objects.get(person=person)
+    assert (moved.insurance_type, moved.insured_city) == (InsuranceType.UNEMPLOYMENT, "3702")
+
+
+def test_it_imports_benefit_periods_and_refuses_one_that_ends_before_it_starts(setup, tmp_path) -> None:
+    from jixing.employment.models import UnemploymentBenefitPeriod
+
+    personas, _ent, _uscc, unknown_id = setup
+    lixia = personas.lixia_person.id_number
+    path = tmp_path / "benefits.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["公民身份号码", "领取起始日期", "领取终止日期", "参保地"])
+        w.writerow([lixia, "2025-01-01", "2025-06-30", "3701"])
+        w.writerow([lixia, "2025-09-01", "2025-08-01", "3701"])  # row 3: ends before it starts
+        w.writerow([unknown_id, "2025-01-01", "2025-03-31", "3701"])  # row 4: not registered
+        w.writerow([lixia, "2025-13-01", "2025-12-31", "3701"])  # row 5: not a date
+    out = StringIO()
+    call_command("import_unemployment_benefits", str(path), "--json", stdout=out)
+    summary = json.loads(out.getvalue())
+    assert summary["created"] == 1
+    assert {(r["row"], r["field"]) for r in summary["rejected"]} == {(3, "领取终止日期"), (4, "公民身份号码"), (5, "领取起始日期")}
+    period = UnemploymentBenefitPeriod.objects.get()
+    assert (period.starts_on, period.ends_on, period.city) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30), "3701")
+    out = StringIO()
+    call_command("import_unemployment_benefits", str(path), "--json", stdout=out)
+    assert json.loads(out.getvalue())["unchanged"] == 1 and UnemploymentBenefitPeriod.objects.count() == 1

@@ -26,12 +26,16 @@ from jixing.funds.models import (
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 from jixing.training.models import (
+    Attendance,
     Enrollment,
     EnrollmentStatus,
     ProjectStatus,
     ProjectType,
+    Provenance,
+    Teacher,
     TrainingClass,
     TrainingProject,
+    TrainingSession,
 )
 
 _seq = {"n": 0}
@@ -135,12 +139,40 @@ def trainee(name: str = "", *, county: str = "370102", birth: dt.date = dt.date(
     return make_person(name or f"学员{n}", county, birth=birth, seq=100 + n)
 
 
+SESSIONS_PER_CLASS = 20
+
+
+def _sessions(k: TrainingClass) -> list[TrainingSession]:
+    """The class's 20 one-hour sessions (made on first use), one a day from its start."""
+    existing = list(k.sessions.order_by("starts_at"))
+    if existing:
+        return existing
+    org = k.project.organiser
+    teacher = Teacher.objects.filter(organisation=org).first() or Teacher.objects.create(
+        organisation=org, person=make_person(f"教师{nxt()}", k.county_id, seq=5000 + nxt()))
+    tz = dt.timezone(dt.timedelta(hours=8))
+    return [TrainingSession.objects.create(
+        training_class=k, teacher=teacher, topic=f"第{i + 1}课", hours=Decimal("1"),
+        starts_at=dt.datetime.combine(k.start_date + dt.timedelta(days=i), dt.time(9), tzinfo=tz),
+        ends_at=dt.datetime.combine(k.start_date + dt.timedelta(days=i), dt.time(10), tzinfo=tz),
+    ) for i in range(SESSIONS_PER_CLASS)]
+
+
 def enroll(k: TrainingClass, person: Person, *, status: str = EnrollmentStatus.COMPLETED, rate: str = "0.950",
-           subsidised: bool = True) -> Enrollment:
-    return Enrollment.objects.create(
+           subsidised: bool = True, provenance: str = Provenance.CAPTURED) -> Enrollment:
+    """An enrollment whose rate is backed by attendance rows (issue 13: money counts evidence):
+    ``rate`` × 20 sessions attended in full, ``provenance`` as given."""
+    enrollment = Enrollment.objects.create(
         training_class=k, person=person, status=status, attendance_rate=Decimal(rate), subsidised=subsidised,
         completed_on=k.end_date if status == EnrollmentStatus.COMPLETED else None,
     )
+    attended = int((Decimal(rate) * SESSIONS_PER_CLASS).to_integral_value())
+    Attendance.objects.bulk_create([Attendance(
+        enrollment=enrollment, session=s, person_id=person.pk, training_class=k, check_in_at=s.starts_at,
+        check_out_at=s.ends_at, method="qr" if provenance == Provenance.CAPTURED else "teacher",
+        credited_hours=s.hours, provenance=provenance,
+    ) for s in _sessions(k)[:attended]])
+    return enrollment
 
 
 def certificate(person: Person, *, occ: Occupation | None = None, lvl: int = 3, issued_on: dt.date | None = None,
@@ -280,3 +312,26 @@ def person_user(person: Person, username: str = "tina") -> User:
 
 
 __all__ = ["World", "world", "claim_in", "paid_batch", "make_person", "make_organisation", "make_user", "Personas"]
+
+
+def insured(person: Person, *, months: int, until: dt.date, city: str = "3701", kind: str = "unemployment",
+            employer_uscc: str = "91370102MA3C4ABC1X", gap_after: int | None = None) -> None:
+    """``months`` months of contributions of ``kind`` ending with the month of ``until`` (with a
+    one-year gap after the first ``gap_after`` months when given)."""
+    from jixing.employment.models import InsuranceContribution
+
+    month = until.replace(day=1)
+    rows = []
+    for n in range(months):
+        rows.append(InsuranceContribution(person=person, employer_uscc=employer_uscc, month=month, base=Decimal("4500"),
+                                          insurance_type=kind, insured_city=city))
+        back = 13 if gap_after is not None and n == months - gap_after - 1 else 1
+        for _ in range(back):
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+    InsuranceContribution.objects.bulk_create(rows)
+
+
+def card_account(p: Personas, person: Person | None = None, number: str = "6228480012345678901") -> PayeeAccount:
+    person = person or p.lixia_person
+    by = User.objects.filter(role=Role.TRAINEE, person=person).first()
+    return actions.register_card_account(by=by, person=person, bank_name="中国农业银行", account_number=number)

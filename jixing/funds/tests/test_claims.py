@@ -422,8 +422,8 @@ def test_it_lets_a_person_claim_skill_upgrade_within_12_months(personas) -> None
     f.rule_table(personas)
     person = personas.lixia_person
     cert = f.certificate(person, lvl=3, issued_on=f.today() - dt.timedelta(days=200))
-    account = actions.register_payee_account(by=personas.trent, holder_name=person.name, bank_name="中国农业银行",
-                                             account_number="6228480012345678901")
+    f.insured(person, months=12, until=cert.issued_on)
+    account = f.card_account(personas, person)
     claim = actions.create_person_claim(by=personas.trent, certificate=cert, payee_account=account)
     assert claim.amount == D("1500.00") and claim.payee_kind == "person" and claim.fund_source.code == "unemployment_insurance"
     with pytest.raises(actions.ClaimRefused):

@@ -97,3 +97,102 @@ def test_it_never_overdraws_a_budget_when_allocations_race(reference) -> None:
     assert sum(1 for r in results if not isinstance(r, Exception)) == 1
     assert ledger.budget_account(b, AccountKind.AVAILABLE).balance == Decimal("300.00")
     assert ledger.verify().ok
+
+
+# ---------------------------------------------------------------- batches, exports, reconciliation (issue 11 defect 4)
+
+
+def _payable_claims(personas: Any, n: int) -> list[Any]:
+    w = f.world(personas, trainees=1)
+    claims = [f.claim_in(w, ClaimStatus.PAYABLE)]
+    for i in range(1, n):
+        claims.append(f.claim_in(f.world_more(w, 1 + i % 2), ClaimStatus.PAYABLE))
+    return claims
+
+
+def _api_post(user: Any, path: str, **headers: str) -> tuple[int, Any]:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    response = client.post(path, **headers)
+    return response.status_code, response.json()
+
+
+def test_it_makes_one_batch_when_eight_officers_create_at_once(reference) -> None:
+    from jixing.funds.models import PaymentBatch
+
+    personas = make_personas()
+    claims = _payable_claims(personas, 4)
+    expected = sum((c.amount for c in claims), Decimal("0"))
+    results = race(*[(lambda: _api_post(personas.grace, "/api/v1/funds/payment-batches")) for _ in range(8)])
+    statuses = sorted(r[0] for r in results)
+    assert statuses == [201] + [422] * 7, results  # the others find nothing left to pay: no 500, no empty batch
+    batch = PaymentBatch.objects.get()
+    assert batch.order_count == 4 == batch.orders.count()
+    assert batch.total_amount == expected == sum((o.amount for o in batch.orders.all()), Decimal("0"))
+    assert PaymentOrder.objects.count() == 4 and PaymentOrder.objects.filter(batch__isnull=True).count() == 0
+    assert ledger.budget_account(claims[0].budget, AccountKind.PAID).balance == expected
+    assert ledger.verify().ok
+
+
+def test_it_replays_the_first_batch_to_eight_callers_with_one_key(reference) -> None:
+    from jixing.funds.models import PaymentBatch
+
+    personas = make_personas()
+    _payable_claims(personas, 3)
+    results = race(*[(lambda: actions.create_payment_batch(by=personas.grace, idempotency_key="NIGHTLY-2026-12-02"))
+                     for _ in range(8)])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert {r.batch.pk for r in results} == {PaymentBatch.objects.get().pk}
+    assert sorted(r.replay for r in results) == [False] + [True] * 7
+    assert PaymentOrder.objects.count() == 3
+
+
+def test_it_applies_one_return_file_once_when_five_readers_race(reference, tmp_path) -> None:
+    from jixing.funds import bankfiles
+    from jixing.funds.models import BankReturn, OrderStatus, PaymentBatch
+
+    personas = make_personas()
+    claims = _payable_claims(personas, 3)
+    batch = actions.create_payment_batch(by=personas.grace).batch
+    assert batch is not None
+    bankfiles.export_payment_file(batch, by=personas.grace)
+    content = bankfiles.return_file_for(batch, fail={batch.orders.order_by("number").first().number})
+    path = tmp_path / "return.csv"
+    path.write_bytes(content)
+    parsed = bankfiles.parse_return_file(path, path.name)
+    results = race(*[
+        (lambda: actions.reconcile_bank_return(batch, by=personas.grace, rows=parsed.rows, file_name=path.name,
+                                               file_sha256=parsed.sha256)) for _ in range(5)
+    ])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sorted(r.replay for r in results) == [False, True, True, True, True]
+    assert BankReturn.objects.count() == 1 and {r.bank_return.pk for r in results} == {BankReturn.objects.get().pk}
+    assert PaymentOrder.objects.filter(status=OrderStatus.SUCCEEDED).count() == 2
+    assert PaymentOrder.objects.filter(status=OrderStatus.FAILED).count() == 1
+    assert Posting.objects.filter(kind=PostingKind.PAYMENT_FAILED).count() == 1
+    paid = sum((c.amount for c in claims), Decimal("0")) - PaymentOrder.objects.get(status=OrderStatus.FAILED).amount
+    assert ledger.budget_account(claims[0].budget, AccountKind.PAID).balance == paid
+    assert PaymentBatch.objects.get().status == "mismatch"  # the failed payment is an issue to resolve
+    assert ledger.verify().ok
+
+
+def test_it_exports_a_batch_once_when_two_exports_race(reference, tmp_path) -> None:
+    from jixing.core.models import AuditEvent
+    from jixing.funds import bankfiles
+    from jixing.funds.models import BatchStatus, PaymentBatch
+
+    personas = make_personas()
+    _payable_claims(personas, 2)
+    batch = actions.create_payment_batch(by=personas.grace).batch
+    assert batch is not None
+    dirs = [tmp_path / "a", tmp_path / "b"]
+    for d in dirs:
+        d.mkdir()
+    results = race(*[(lambda d=d: bankfiles.export_to_directory(batch, by=personas.grace, fmt="csv", directory=d))
+                     for d in dirs])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert {r[0].sha256 for r in results} == {PaymentBatch.objects.get().file_sha256}
+    assert PaymentBatch.objects.get().status == BatchStatus.EXPORTED
+    assert AuditEvent.objects.filter(event="funds.payment_batch.exported").count() == 1

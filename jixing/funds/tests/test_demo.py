@@ -12,8 +12,16 @@ from django.core.management import call_command
 from faker import Faker
 
 from jixing.core.demo import DemoContext
-from jixing.funds import demo
-from jixing.funds.models import Budget, Claim, ClaimStatus, PaymentBatch, RecoveryOrder, StaffEducationReport
+from jixing.funds import demo, queries
+from jixing.funds.models import (
+    Budget,
+    Claim,
+    ClaimStatus,
+    PaymentBatch,
+    RecoveryOrder,
+    StaffEducationReport,
+    StudyRecord,
+)
 from jixing.funds.tests import factories as f
 from jixing.registry.models import OrganisationKind
 
@@ -38,10 +46,49 @@ def test_it_seeds_a_demo_whose_ledger_verifies_clean(personas) -> None:
     assert PaymentBatch.objects.filter(status="reconciled").count() == 1
     assert RecoveryOrder.objects.filter(status="partially_received").count() == 1
     assert StaffEducationReport.objects.count() >= 1
-    education = Claim.objects.get(subsidy_item="education")  # 求学圆梦: one submitted claim on a recorded study
-    assert education.status == ClaimStatus.SUBMITTED and education.lines.get().study is not None
+    # 求学圆梦: one claim on a new enrolment, reviewed by the county trade union (not HRSS)
+    education = Claim.objects.get(subsidy_item="education")
+    assert education.status == ClaimStatus.COUNTY_REVIEWED and education.lines.get().study is not None
+    assert education.county_reviewed_by.role == "union_officer"
+    # each refusal reason shows on one demo person: before the start date, not insured, once per level
+    failing = {c.code for study in StudyRecord.objects.all() for c in queries.evaluate_study(study.person, study).checks
+               if not c.ok}
+    assert {"enrolled", "employed_insured", "once_per_level"} <= failing
     out = io.StringIO()
     call_command("verify_ledger", "--json", stdout=out)
     report = json.loads(out.getvalue())
     assert (report["unbalanced_postings"], report["negative_balances"], report["stale_balances"]) == (0, 0, 0)
     assert report["postings"] > 100
+
+
+def test_it_seeds_one_person_per_skill_upgrade_case_with_its_reason(personas) -> None:
+    import datetime as dt
+
+    from jixing.funds import queries
+    from jixing.registry.models import Person
+
+    for n in range(len(demo.SKILL_UPGRADE_CASES)):
+        f.certificate(f.trainee(county="370102"), occ=f.occupation(n % 3), lvl=3,
+                      issued_on=f.today() - dt.timedelta(days=60 + n))
+    ctx = DemoContext(scale="small", seed=7, rng=random.Random(7), faker=Faker("zh_CN"))
+    demo.seed(ctx)
+    expect = {
+        "eligible": None, "benefit_day": None, "insured_elsewhere": None,
+        "eleven_months": "累计缴费 11 个月，需满 12 个月", "pension_only": "只缴纳了其他险种",
+        "blacklisted": "JC-DEMO-001", "no_card_account": None,
+    }
+    for case, text in expect.items():
+        person = Person.objects.get(pk=ctx.counts[f"skill_upgrade_{case}"])
+        claim = Claim.objects.filter(person=person, subsidy_item="skill_upgrade").first()
+        if case in ("eligible", "benefit_day", "insured_elsewhere"):
+            assert claim is not None and claim.status == ClaimStatus.SUBMITTED, case
+            assert claim.lines.get().insured_months is not None and claim.payee_account.kind == "social_security_card"
+            if case == "insured_elsewhere":
+                assert claim.county_id == "370200"
+            continue
+        assert claim is None, case
+        if text:
+            draft = queries.evaluate_certificate(person, person.certificates.get())
+            assert any(text in p for p in draft.problems), (case, draft.problems)
+        else:  # refused for the account: only a plain bank account is registered
+            assert person.payee_accounts.get().kind == "bank"

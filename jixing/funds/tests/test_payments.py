@@ -320,3 +320,85 @@ def test_it_pays_through_the_api_idempotently(personas, client) -> None:
     assert other_key.status_code == 409
     assert PaymentOrder.objects.count() == 1
     assert first.json()["payee_account_masked"] == "**** 3445"
+
+
+# ---------------------------------------------------------------- money under concurrency (issue 11 defect 4), one engine
+
+
+def test_it_replays_a_batch_created_with_the_same_key(personas, client) -> None:
+    payable(personas)
+    client.force_login(personas.grace)
+    first = client.post("/api/v1/funds/payment-batches", HTTP_IDEMPOTENCY_KEY="BATCH-KEY-0001")
+    assert first.status_code == 201
+    again = client.post("/api/v1/funds/payment-batches", HTTP_IDEMPOTENCY_KEY="BATCH-KEY-0001")
+    assert again.status_code == 200 and again.json() == first.json()
+    nothing_left = client.post("/api/v1/funds/payment-batches")
+    assert nothing_left.status_code == 422
+    assert PaymentBatch.objects.count() == 1
+    batch = PaymentBatch.objects.get()
+    assert batch.order_count == 1 and batch.total_amount == D("1200.00")
+
+
+def test_it_never_creates_an_empty_batch(personas) -> None:
+    payable(personas)
+    actions.create_payment_batch(by=personas.grace)
+    with pytest.raises(ValidationError):
+        actions.create_payment_batch(by=personas.grace)
+    assert PaymentBatch.objects.count() == 1 and PaymentBatch.objects.filter(order_count=0).count() == 0
+
+
+def test_it_fails_an_export_into_a_missing_folder_before_any_state_change(personas, tmp_path) -> None:
+    from django.core.management.base import CommandError
+
+    from jixing.core.models import AuditEvent
+
+    payable(personas)
+    batch = actions.create_payment_batch(by=personas.grace).batch
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("export_bank_file", batch.number, "--as", "grace", "--out", str(tmp_path / "missing"), "--json",
+                     stdout=io.StringIO())
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.OPEN and batch.exported_at is None and batch.file_sha256 == ""
+    assert not AuditEvent.objects.filter(event="funds.bank_file.export").exists()
+    call_command("export_bank_file", batch.number, "--as", "grace", "--out", str(tmp_path), stdout=io.StringIO())
+    batch.refresh_from_db()
+    written = tmp_path / f"{batch.number}.csv"
+    assert batch.status == BatchStatus.EXPORTED
+    assert batch.file_sha256 == hashlib.sha256(written.read_bytes()).hexdigest()
+    assert [p.name for p in tmp_path.iterdir() if p.is_file()] == [written.name]  # no temporary file left behind
+
+
+def test_it_removes_the_written_file_when_recording_the_export_fails(personas, tmp_path, monkeypatch) -> None:
+    payable(personas)
+    batch = actions.create_payment_batch(by=personas.grace).batch
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("simulated failure after the file was written")
+
+    monkeypatch.setattr(actions, "record_bank_file_export", broken)
+    with pytest.raises(IntegrityError):
+        bankfiles.export_to_directory(batch, by=personas.grace, fmt="csv", directory=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.OPEN
+
+
+def test_it_reads_a_return_file_twice_as_a_replay_even_after_a_unique_race(personas, tmp_path, monkeypatch) -> None:
+    _w, _claims, batch = _exported_batch(personas)
+    content = bankfiles.return_file_for(batch)
+    first = _reconcile(personas, batch, content, tmp_path)
+    assert not first.replay and first.succeeded == 3
+    # the fast path outside the lock misses the first reading (as a parallel reader would):
+    # the check under the lock still turns it into a clean replay
+    real_filter = actions.BankReturn.objects.filter
+    calls = {"n": 0}
+
+    def miss_once(*args, **kwargs):
+        calls["n"] += 1
+        qs = real_filter(*args, **kwargs)
+        return qs.none() if calls["n"] == 1 else qs
+
+    monkeypatch.setattr(actions.BankReturn.objects, "filter", miss_once)
+    again = _reconcile(personas, batch, content, tmp_path, "again.csv")
+    assert again.replay and again.bank_return.pk == first.bank_return.pk
+    assert batch.returns.count() == 1

@@ -85,11 +85,46 @@ def test_it_takes_a_project_from_the_institution_to_approval(page, live_server, 
     assert Enrollment.objects.get().subsidised is False
 
 
-def test_it_lets_a_trainee_check_in_from_a_phone(browser, live_server, personas, transactional_db):
+def _phone(browser, live_server, *, position=None):
+    """A 390×844 phone browser; ``position`` (lat, lon) grants geolocation, None denies it."""
+    phone = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844}, base_url=live_server.url,
+        is_mobile=True, has_touch=True, permissions=["geolocation"] if position else [],
+        geolocation={"latitude": position[0], "longitude": position[1]} if position else None,
+    )
+    phone.set_default_timeout(60_000)  # the shared 2-core machine is slow under load
+    return phone
+
+
+def _scan(page):
+    """What a phone camera does: photograph the QR code on the screen and decode it (zxing-cpp)."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    page.wait_for_function("document.getElementById('check-in-qr').complete")
+    shot = Image.open(io.BytesIO(page.locator("#check-in-qr").screenshot()))
+    [code] = zxingcpp.read_barcodes(shot)
+    assert code.format == zxingcpp.BarcodeFormat.QRCode
+    return code.text
+
+
+def _sign_in_on_phone(page, user):
+    from jixing.core.testing import TEST_PASSWORD
+
+    page.wait_for_url("**/accounts/login/**")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_url("**/training/check-in/**")
+
+
+def test_it_lets_a_trainee_scan_the_rotating_qr_and_refuses_far_away(browser, live_server, personas, page):
     from django.utils import timezone
 
+    from jixing.core.testing import make_user
     from jixing.training.models import Attendance
-    from jixing.training.views import check_in_token
 
     from .factories import make_class, make_enrollment, make_project
 
@@ -99,26 +134,61 @@ def test_it_lets_a_trainee_check_in_from_a_phone(browser, live_server, personas,
     session = klass.sessions.create(starts_at=now - dt.timedelta(minutes=10), ends_at=now + dt.timedelta(hours=2),
                                     hours=2, teacher=teacher, topic="老年人生活照护")
     make_enrollment(klass, personas.lixia_person)
-    phone = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 390, "height": 844},
-                                base_url=live_server.url, is_mobile=True)
-    page = phone.new_page()
-    try:
-        page.goto(f"{live_server.url}/training/check-in/{check_in_token(session)}/")
-        page.wait_for_url("**/accounts/login/**")
-        page.fill("#id_username", personas.trent.username)
-        from jixing.core.testing import TEST_PASSWORD
+    make_enrollment(klass, personas.shizhong_person)
+    tina = make_user("tina", "trainee", person=personas.shizhong_person)
+    site = (float(klass.latitude), float(klass.longitude))
 
-        page.fill("#id_password", TEST_PASSWORD)
-        page.click("form.login-form button[type=submit]")
-        page.wait_for_url("**/training/check-in/**")
-        assert "老年人生活照护" in page.content()
-        screenshot(page, "training-6-phone-check-in")
-        page.click("button:has-text('签到')")
-        page.wait_for_url("**/training/check-in/**")
-        assert "签到" in page.locator(".messages").inner_text()
-        assert page.locator("button:has-text('签退')").count() == 1
-        screenshot(page, "training-7-phone-checked-in")
-        record = Attendance.objects.get()
-        assert (record.method, record.person_id) == ("qr", personas.lixia_person.pk)
+    # the teacher's screen at the site shows the rotating code
+    page.set_default_timeout(60_000)
+    login(page, live_server, personas.ivan)
+    page.goto(f"{live_server.url}/training/sessions/{session.pk}/")
+    screenshot(page, "attendance-1-session-qr")
+    url = _scan(page)
+    assert f"/training/check-in/{session.pk}/" in url
+
+    # a trainee at the site (position granted) checks in
+    phone = _phone(browser, live_server, position=(site[0] + 0.0003, site[1]))
+    try:
+        trainee = phone.new_page()
+        trainee.goto(url)
+        _sign_in_on_phone(trainee, personas.trent)
+        trainee.wait_for_selector("#check-in-button:enabled")
+        screenshot(trainee, "attendance-2-phone-ready")
+        trainee.click("#check-in-button")
+        trainee.wait_for_url("**/training/my/sessions/**")
+        assert "签到" in trainee.locator(".messages").inner_text()
+        screenshot(trainee, "attendance-3-phone-checked-in")
     finally:
         phone.close()
+    record = Attendance.objects.get(person_id=personas.lixia_person.pk)
+    assert (record.method, record.provenance) == ("qr", "captured")
+
+    # another trainee 5 km away with a code passed on in a chat group: refused with the distance
+    url = _scan(page)
+    far = _phone(browser, live_server, position=(site[0] + 0.045, site[1]))
+    try:
+        trainee = far.new_page()
+        trainee.goto(url)
+        _sign_in_on_phone(trainee, tina)
+        trainee.wait_for_selector("#check-in-button:enabled")
+        trainee.click("#check-in-button")
+        trainee.wait_for_selector("#refusal")
+        text = trainee.locator("#refusal").inner_text()
+        assert "5.0 公里" in text and "300 米" in text
+        screenshot(trainee, "attendance-4-phone-refused-far")
+    finally:
+        far.close()
+
+    # geolocation denied: the page says so and the button stays disabled
+    denied = _phone(browser, live_server)
+    try:
+        trainee = denied.new_page()
+        trainee.goto(_scan(page))
+        _sign_in_on_phone(trainee, tina)
+        trainee.wait_for_selector("#geo-status.error")
+        assert trainee.locator("#check-in-button").is_disabled()
+        assert "位置" in trainee.locator("#geo-status").inner_text()
+        screenshot(trainee, "attendance-5-phone-location-denied")
+    finally:
+        denied.close()
+    assert not Attendance.objects.filter(person_id=personas.shizhong_person.pk).exists()

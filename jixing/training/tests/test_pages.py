@@ -22,7 +22,6 @@ from jixing.training.models import (
     TrainingClass,
     TrainingProject,
 )
-from jixing.training.views import check_in_token
 
 from .factories import at, make_class, make_enrollment, make_project, make_sessions, make_teacher, project_data
 
@@ -161,44 +160,6 @@ def test_it_refuses_enrolling_into_another_institutions_class(client, personas, 
                          {"name": personas.shizhong_person.name, "id_number": personas.shizhong_person.id_number})
     assert answer.status_code == 404
     assert not Enrollment.objects.filter(person=personas.shizhong_person).exists()
-
-
-def test_a_trainee_checks_in_and_out_from_the_qr_page(client, personas, world):
-    session = world["sessions"][0]
-    token = check_in_token(session)
-    client.force_login(personas.ivan)
-    assert "/training/check-in/" in client.get(reverse("training:session_detail", args=[session.pk])).content.decode()
-    client.force_login(personas.trent)
-    url = reverse("training:check_in", args=[token])
-    with time_machine.travel(at(START, 7, 50), tick=False):
-        assert client.get(url).status_code == 200
-        assert client.post(url, {"lat": "36.651300", "lon": "117.120100"}).status_code == 302
-    with time_machine.travel(at(START, 12, 5), tick=False):
-        client.logout()  # the phone was idle for hours: the 30-minute timeout signed it out
-        client.force_login(personas.trent)
-        assert client.post(url).status_code == 302
-    record = Attendance.objects.get()
-    assert (record.method, record.latitude, record.credited_hours) == ("qr", Decimal("36.651300"), Decimal("4.0"))
-    client.force_login(make_user("tina", Role.TRAINEE, person=personas.shizhong_person))
-    with time_machine.travel(at(START, 8), tick=False):
-        assert client.get(url).status_code == 404  # not on this class's roster
-
-
-def test_the_check_in_link_expires_and_cannot_be_forged(client, personas, world):
-    session = world["sessions"][0]
-    with time_machine.travel(at(START, 8), tick=False):
-        token = check_in_token(session)
-        client.force_login(personas.trent)
-        assert client.get(reverse("training:check_in", args=[token])).status_code == 200
-        assert client.get(reverse("training:check_in", args=[token[:-2] + "xx"])).status_code == 404
-        forged = check_in_token(world["sessions"][1]).split(":")[0] + ":" + token.split(":", 1)[1]
-        assert client.get(reverse("training:check_in", args=[forged])).status_code == 404
-        client.force_login(personas.ivan)
-        assert client.get(reverse("training:check_in", args=[token])).status_code == 403
-    with time_machine.travel(at(START, 12, 31), tick=False):
-        client.logout()
-        client.force_login(personas.trent)
-        assert client.get(reverse("training:check_in", args=[token])).status_code == 404
 
 
 def test_a_teacher_records_a_roll_call(client, personas, world):

@@ -20,7 +20,8 @@ Fixtures
   When the binary is missing the test is skipped locally and FAILS when ``CI=true``.
 - ``page``: a fresh browser context (zh-CN, 1280×860, own cookies) per test; it requests
   ``live_server`` and therefore ``transactional_db``: rows a test creates are committed and
-  visible to the server thread, and the database is flushed after the test.
+  visible to the server thread, and the database is flushed after the test. A test fails
+  when the page breaks the Content-Security-Policy (an inline script or handler).
 - ``login(page, live_server, user)``: signs in through the real login page (the personas'
   ``TEST_PASSWORD``) and waits for the workbench.
 - ``screenshot(page, name)``: full-page PNG in ``$JIXING_SCREENSHOT_DIR`` (default
@@ -73,8 +74,13 @@ def page(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Any
     )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     tab = context.new_page()
+    # Every browser test also checks the Content-Security-Policy: a page that needs an inline
+    # script or handler (refused by script-src 'self') fails the test that visits it.
+    refused: list[str] = []
+    tab.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield tab
     context.close()
+    assert not refused, f"Content-Security-Policy refused: {refused}"
 
 
 def login(page: Any, live_server: Any, user: Any, password: str | None = None) -> None:

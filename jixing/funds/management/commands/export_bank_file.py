@@ -1,18 +1,20 @@
 """Write the bank payment file of a batch (full account numbers: audited, E4).
 
+The file is written first (a temporary file renamed into place), the batch is marked exported
+after; a folder that does not exist fails before anything changes.
+
     manage.py export_bank_file BATCH --as grace --out DIR [--format csv|xlsx] [--json]
 """
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from jixing.funds import actions, bankfiles
+from jixing.funds import bankfiles
 from jixing.funds.models import PaymentBatch
 
 from ._common import acting_user, emit
@@ -34,12 +36,12 @@ class Command(BaseCommand):
         batch = PaymentBatch.objects.visible_to(user).filter(number=options["batch"]).first()
         if batch is None:
             raise CommandError(f"No batch {options['batch']} in your region.")
-        bank_file = bankfiles.build_payment_file(batch, options["format"])
-        actions.record_bank_file_export(batch, by=user, sha256=bank_file.sha256, rows=bank_file.rows, fmt=options["format"])
-        path = Path(options["out"]) / bank_file.file_name
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(bank_file.content)
+        try:
+            bank_file, path = bankfiles.export_to_directory(batch, by=user, fmt=options["format"], directory=options["out"])
+        except FileNotFoundError as exc:
+            raise CommandError(str(exc.args[0] if exc.args else exc)) from None
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
         emit(self, {"ok": True, "batch": batch.number, "file": str(path), "rows": bank_file.rows,
                     "sha256": bank_file.sha256, "seconds": round(time.monotonic() - started, 2)},
              as_json=options["json"], text=f"Wrote {bank_file.rows} orders to {path}.")

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import Model
 
 from jixing.plan.models import Action, FundSource, Target
-from jixing.registry.models import Department, Occupation, Region, RegionLevel, SkillLevel, TargetGroup
+from jixing.registry.divisions import load_regions
+from jixing.registry.models import Department, Occupation, SkillLevel, TargetGroup
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "reference"
 
@@ -49,12 +50,8 @@ def load_reference() -> dict[str, dict[str, int]]:
         return summary.setdefault(name, {"created": 0, "updated": 0, "unchanged": 0})
 
     with transaction.atomic():
-        c = counter("regions")
-        _upsert(Region, {"code": "370000"}, {"name": "山东省", "short_name": "山东", "level": RegionLevel.PROVINCE, "kind": "", "parent": None}, c)
-        for row in _rows("cities.csv"):
-            _upsert(Region, {"code": row["code"]}, {"name": row["name"], "short_name": row["short_name"], "level": RegionLevel.CITY, "kind": "", "parent_id": "370000"}, c)
-        for row in _rows("counties.csv"):
-            _upsert(Region, {"code": row["code"]}, {"name": row["name"], "short_name": row["name"], "level": RegionLevel.COUNTY, "kind": row["type"], "parent_id": row["parent_code"]}, c)
+        # every division of China (regions_cn.csv) and the former codes still found in ID numbers
+        load_regions(REFERENCE_DIR, counter("regions"), counter("former_region_codes"))
 
         c = counter("departments")
         for row in _rows("departments.csv"):

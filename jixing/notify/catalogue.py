@@ -1,0 +1,237 @@
+"""The event table: for each domain event, who is told, through which channels, with which
+message template (docs/notifications.md is this table in prose; a test keeps them in step).
+
+Who: an ``Audience`` names a relation from the event's object to users — the staff of an
+organisation, the person's own trainee account, the officers of the object's region at some
+levels, or one user named on the object. Every candidate is then checked against the
+object's own ``visible_to`` (receivers.py): no one hears of what they may not see.
+
+Channels: in the system always (unless the person turned a kind off where the kind allows),
+email and SMS as listed here and as the person's preferences and consent allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from jixing.accounts.models import Role
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("in the system")
+    EMAIL = "email", _("email")
+    SMS = "sms", _("SMS")
+
+
+class Kind(models.TextChoices):
+    """What a person may switch channels for (preferences are per kind and channel)."""
+
+    CLAIMS = "claims", _("subsidy claims")
+    PAYMENTS = "payments", _("subsidy payments")
+    PROJECTS = "projects", _("training projects and classes")
+    EVALUATION = "evaluation", _("evaluation filings and certificates")
+    SUPERVISION = "supervision", _("supervision findings and cases")
+    RECOVERY = "recovery", _("recovery of subsidies")
+    EMPLOYMENT = "employment", _("job referrals")
+    DATA = "data", _("imports and exports")
+
+
+# Kinds whose in-system message cannot be switched off (a payment notice always reaches the
+# person's message centre; a recovery order is a legal notice).
+MANDATORY_IN_APP = frozenset({Kind.PAYMENTS, Kind.RECOVERY})
+
+ORG_STAFF = frozenset({Role.INSTITUTION, Role.EVALUATOR})
+HRSS = frozenset({Role.HRSS_OFFICER})
+FINANCE = frozenset({Role.FINANCE_OFFICER})
+SECTOR = frozenset({Role.SECTOR_OFFICER})
+ANY_LEVEL = frozenset({"county", "city", "province"})
+COUNTY = frozenset({"county"})
+CITY = frozenset({"city"})
+COUNTY_CITY = frozenset({"county", "city"})
+
+
+@dataclass(frozen=True)
+class Audience:
+    relation: str  # "organisation" | "person" | "officers" | "user" | "province" (province-level officers)
+    path: str  # attribute path on the object: an organisation id, person id, region code or user id
+    roles: frozenset[str] = frozenset()
+    levels: frozenset[str] = frozenset()  # officers only: region levels told
+    label: str | Promise = ""
+
+    def describe(self) -> str:
+        return str(self.label)
+
+
+def org(path: str, label: str | Promise) -> Audience:
+    return Audience("organisation", path, ORG_STAFF, label=label)
+
+
+def person(path: str) -> Audience:
+    return Audience("person", path, frozenset({Role.TRAINEE}), label=_("the person (trainee account)"))
+
+
+def officers(path: str, roles: frozenset[str], levels: frozenset[str], label: str | Promise) -> Audience:
+    return Audience("officers", path, roles, levels, label=label)
+
+
+def user(path: str, label: str | Promise) -> Audience:
+    return Audience("user", path, label=label)
+
+
+def province(roles: frozenset[str], label: str | Promise) -> Audience:
+    return Audience("province", "", roles, frozenset({"province"}), label=label)
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    name: str
+    kind: str
+    template: str  # MessageTemplate code (the carrier-registered SMS template and the email text)
+    title: str | Promise  # the in-system line, formatted with the same parameters
+    audiences: tuple[Audience, ...]
+    channels: frozenset[str]
+    url_name: str = ""  # reversed with the object's pk (or ``url_path`` below)
+    url_path: str = "pk"
+    published: bool = True  # False: in the table, but no action publishes it yet
+
+
+ALL = frozenset(Channel.values)
+IN_APP_EMAIL = frozenset({Channel.IN_APP, Channel.EMAIL})
+
+CLAIMANT = (org("organisation_id", _("staff of the claimant institution")), person("person_id"))
+
+EVENTS: tuple[EventSpec, ...] = (
+    # ------------------------------------------------------------------ funds
+    EventSpec("funds.claim.submitted", Kind.CLAIMS, "JX_CLAIM_SUBMITTED",
+              _("Claim %(number)s was submitted and waits for county review."),
+              (officers("county_id", HRSS, COUNTY, _("HRSS officers of the claim's county")),),
+              IN_APP_EMAIL, "funds:claim_detail"),
+    EventSpec("funds.claim.returned", Kind.CLAIMS, "JX_CLAIM_RETURNED",
+              _("Claim %(number)s was returned for changes: %(reason)s"),
+              CLAIMANT, ALL, "funds:claim_detail"),
+    EventSpec("funds.claim.rejected", Kind.CLAIMS, "JX_CLAIM_REJECTED",
+              _("Claim %(number)s was rejected: %(reason)s"),
+              CLAIMANT, ALL, "funds:claim_detail"),
+    EventSpec("funds.claim.approved", Kind.CLAIMS, "JX_CLAIM_APPROVED",
+              _("Claim %(number)s was approved and is in public notice."),
+              (*CLAIMANT, officers("county_id", FINANCE, COUNTY_CITY, _("finance officers of the claim's county and city")),
+               officers("county_id", SECTOR, ANY_LEVEL, _("officers of the sector department responsible for the action"))),
+              IN_APP_EMAIL, "funds:claim_detail"),
+    EventSpec("funds.claim.awaiting_province", Kind.CLAIMS, "JX_CLAIM_AWAITING_PROVINCE",
+              _("Provincial key claim %(number)s was approved by the city and waits for province approval."),
+              (province(HRSS, _("HRSS officers of the province")),),
+              IN_APP_EMAIL, "funds:claim_detail"),
+    EventSpec("funds.claim.paid", Kind.PAYMENTS, "JX_SUBSIDY_PAID",
+              _("Subsidy of %(amount)s yuan for claim %(number)s has been paid."),
+              CLAIMANT, ALL, "funds:claim_detail"),
+    EventSpec("funds.claim.payment_failed", Kind.PAYMENTS, "JX_PAYMENT_FAILED",
+              _("Payment for claim %(number)s failed: %(reason)s"),
+              (*CLAIMANT, officers("county_id", FINANCE, COUNTY_CITY, _("finance officers of the claim's county and city"))),
+              ALL, "funds:claim_detail"),
+    EventSpec("funds.recovery.ordered", Kind.RECOVERY, "JX_RECOVERY_ORDERED",
+              _("Recovery order %(number)s: %(amount)s yuan to be repaid by %(deadline)s."),
+              (org("payer_organisation_id", _("staff of the paying institution")), person("payer_person_id")),
+              ALL, "funds:recovery_detail"),
+    EventSpec("funds.recovery.overdue", Kind.RECOVERY, "JX_RECOVERY_OVERDUE",
+              _("Recovery order %(number)s is overdue."),
+              (org("payer_organisation_id", _("staff of the paying institution")), person("payer_person_id"),
+               officers("county_id", HRSS, COUNTY, _("HRSS officers of the order's county"))),
+              ALL, "funds:recovery_detail"),
+    # ------------------------------------------------------------------ training
+    EventSpec("training.project.submitted", Kind.PROJECTS, "JX_PROJECT_SUBMITTED",
+              _("Training project %(number)s was submitted for review."),
+              (officers("county_id", HRSS, COUNTY, _("HRSS officers of the project's county")),),
+              IN_APP_EMAIL, "training:project_detail"),
+    EventSpec("training.project.approved", Kind.PROJECTS, "JX_PROJECT_APPROVED",
+              _("Training project %(number)s was approved."),
+              (org("organiser_id", _("staff of the organising institution")),),
+              IN_APP_EMAIL, "training:project_detail"),
+    EventSpec("training.project.returned", Kind.PROJECTS, "JX_PROJECT_RETURNED",
+              _("Training project %(number)s was returned for changes: %(reason)s"),
+              (org("organiser_id", _("staff of the organising institution")),),
+              IN_APP_EMAIL, "training:project_detail"),
+    EventSpec("training.class.filed", Kind.PROJECTS, "JX_CLASS_FILED",
+              _("Class %(number)s was filed and waits for acceptance."),
+              (officers("county_id", HRSS, COUNTY, _("HRSS officers of the class's county")),),
+              IN_APP_EMAIL, "training:class_detail", published=False),
+    EventSpec("training.class.accepted", Kind.PROJECTS, "JX_CLASS_ACCEPTED",
+              _("Class %(number)s was accepted."),
+              (org("project.organiser_id", _("staff of the organising institution")),),
+              IN_APP_EMAIL, "training:class_detail", published=False),
+    # ------------------------------------------------------------------ evaluation
+    EventSpec("evaluation.filing.submitted", Kind.EVALUATION, "JX_FILING_SUBMITTED",
+              _("An evaluation filing by %(organisation)s waits for acceptance."),
+              (officers("organisation.county_id", HRSS, frozenset({"city", "province"}),
+                        _("HRSS officers of the body's city and of the province")),),
+              IN_APP_EMAIL, "evaluation:filing_detail"),
+    EventSpec("evaluation.filing.approved", Kind.EVALUATION, "JX_FILING_APPROVED",
+              _("Evaluation filing %(number)s was accepted."),
+              (org("organisation_id", _("staff of the evaluation body")),),
+              IN_APP_EMAIL, "evaluation:filing_detail"),
+    EventSpec("evaluation.filing.rejected", Kind.EVALUATION, "JX_FILING_REJECTED",
+              _("The evaluation filing was not accepted: %(reason)s"),
+              (org("organisation_id", _("staff of the evaluation body")),),
+              IN_APP_EMAIL, "evaluation:filing_detail"),
+    EventSpec("evaluation.certificate.issued", Kind.EVALUATION, "JX_CERTIFICATE_ISSUED",
+              _("Certificate %(number)s was issued to you."),
+              (person("person_id"),), ALL, "evaluation:certificate_detail"),
+    EventSpec("evaluation.certificate.revoked", Kind.EVALUATION, "JX_CERTIFICATE_REVOKED",
+              _("Certificate %(number)s was revoked: %(reason)s"),
+              (person("person_id"),), ALL, "evaluation:certificate_detail"),
+    # ------------------------------------------------------------------ supervision
+    EventSpec("supervision.finding.opened", Kind.SUPERVISION, "JX_FINDING_OPENED",
+              _("A supervision finding was opened about your institution: %(title)s"),
+              (org("organisation_id", _("staff of the institution concerned")),),
+              IN_APP_EMAIL, "supervision:finding"),
+    EventSpec("supervision.case.explanation_requested", Kind.SUPERVISION, "JX_EXPLANATION_REQUESTED",
+              _("Case %(number)s: please explain by %(due)s."),
+              (org("organisation_id", _("staff of the institution concerned")),),
+              IN_APP_EMAIL, "supervision:case"),
+    EventSpec("supervision.case.explanation_answered", Kind.SUPERVISION, "JX_EXPLANATION_ANSWERED",
+              _("Case %(number)s: the institution has explained."),
+              (user("assigned_to_id", _("the officer assigned to the case")),
+               officers("county_id", HRSS, COUNTY, _("HRSS officers of the case's county"))),
+              IN_APP_EMAIL, "supervision:case"),
+    EventSpec("supervision.case.decided", Kind.SUPERVISION, "JX_CASE_DECIDED",
+              _("Case %(number)s was decided: %(outcome)s"),
+              (org("organisation_id", _("staff of the institution concerned")),
+               user("assigned_to_id", _("the officer assigned to the case"))),
+              IN_APP_EMAIL, "supervision:case"),
+    EventSpec("supervision.spot_check.assigned", Kind.SUPERVISION, "JX_SPOT_CHECK_ASSIGNED",
+              _("A spot check was assigned to you: %(number)s"),
+              (user("assigned_to_id", _("the officer assigned")),),
+              IN_APP_EMAIL, "", published=False),
+    # ------------------------------------------------------------------ employment
+    EventSpec("employment.referral.made", Kind.EMPLOYMENT, "JX_REFERRAL_MADE",
+              _("A candidate was referred to your job demand %(demand)s."),
+              (org("demand.employer_id", _("staff of the employer")), person("person_id")),
+              ALL, "employment:demand_detail", url_path="demand_id"),
+    # ------------------------------------------------------------------ data
+    EventSpec("imports.job.finished", Kind.DATA, "JX_IMPORT_FINISHED",
+              _("Import %(file)s finished: %(rows)s rows imported, %(rejected)s rejected."),
+              (user("created_by_id", _("the user who started the import")),),
+              IN_APP_EMAIL, "imports:job"),
+    EventSpec("imports.job.failed", Kind.DATA, "JX_IMPORT_FAILED",
+              _("Import %(file)s failed: %(reason)s"),
+              (user("created_by_id", _("the user who started the import")),),
+              IN_APP_EMAIL, "imports:job"),
+    EventSpec("core.export.ready", Kind.DATA, "JX_EXPORT_FILE_READY",
+              _("Your export %(file)s is ready (%(rows)s rows)."),
+              (user("user_id", _("the user who asked for it")),),
+              frozenset({Channel.IN_APP}), "web:export"),
+    EventSpec("stats.export.ready", Kind.DATA, "JX_EXPORT_READY",
+              _("The dispatch report for %(period)s is ready."),
+              (user("generated_by_id", _("the user who asked for it")), province(HRSS, _("HRSS officers of the province"))),
+              IN_APP_EMAIL, "stats:report"),
+)
+
+BY_NAME: dict[str, EventSpec] = {spec.name: spec for spec in EVENTS}
+
+# A digest replaces the single messages of one bulk operation for a person told of more
+# than DIGEST_THRESHOLD events in it (settings.JIXING_NOTIFY_DIGEST_THRESHOLD).
+DIGEST_TEMPLATE = "JX_DIGEST"
+DIGEST_TITLE = _("%(count)s updates from %(batch)s")
