@@ -27,14 +27,18 @@ def scope_label(user: object) -> str:
     return ""
 
 
+@require_roles(ANY_ROLE)
+def home(request: AuthedRequest) -> HttpResponse:
+    """One workbench for every role, assembled from the apps' cards (jixing/web/workbench.py)."""
+    return _workbench(request)
+
+
 @public
-def home(request: HttpRequest) -> HttpResponse:
-    """Signed in: one workbench for every role, assembled from the apps' cards
-    (jixing/web/workbench.py). A visitor: the public landing page (what jixing is, the
-    certificate check, log in)."""
-    if not request.user.is_authenticated:
-        return TemplateResponse(request, "web/landing.html", {})
-    return _workbench(request)  # type: ignore[arg-type]
+def landing(request: HttpRequest) -> HttpResponse:
+    """The public page: what jixing is, the certificate check, log in."""
+    if request.user.is_authenticated:
+        return redirect("web:home")
+    return TemplateResponse(request, "web/landing.html", {})
 
 
 def _workbench(request: AuthedRequest) -> HttpResponse:
