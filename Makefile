@@ -39,10 +39,10 @@ setup: demo
 
 run: setup
 	@$(MANAGE) demo_accounts
-	@echo "jixing: http://$(HOST)/  (web server and task worker; Ctrl-C stops both)"
+	@echo "jixing: http://$(HOST)/  (web server and task worker, DEBUG off; Ctrl-C stops both)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker --queue-name default & \
-	  $(MANAGE) runserver $(HOST)
+	  DJANGO_DEBUG=$${DJANGO_DEBUG:-0} $(MANAGE) runserver --insecure $(HOST)
 
 # The production stack on this machine (README "make serve"): gunicorn with workers from the core
 # count, whitenoise serving hashed static files, the task worker and the built-in scheduler.

@@ -312,8 +312,9 @@ JIXING_API_SCHEMA_PUBLIC = env_bool("JIXING_API_SCHEMA_PUBLIC", default=not PROD
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "jixing.core.logging.RedactPersonalDataFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
+    "filters": {"redact": {"()": "jixing.core.logging.RedactPersonalDataFilter"},
+                "expected_refusal": {"()": "jixing.core.logging.ExpectedRefusalFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["expected_refusal", "redact"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("JIXING_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

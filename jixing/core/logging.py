@@ -68,3 +68,15 @@ def install_record_factory() -> None:
 
     factory.jixing_redacting = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
+
+
+class ExpectedRefusalFilter(logging.Filter):
+    """A 403 or 404 is an answer, not a fault: Django's request logger attaches the
+    PermissionDenied / Http404 traceback to it. Keep the one line ("Forbidden (Permission
+    denied): /funds/claims/7/"), drop the traceback. Real errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) in (403, 404):
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -36,7 +36,7 @@ from jixing.core.models import AuditOutcome
 
 from .models import ImportJob, ImportRejectedRow, ImportStage, ImportStatus
 from .pipeline import FileRejected, Importer, ImportResult, RowError, get_importer, preflight, run_import
-from .readers import UploadInfo, inspect_upload
+from .readers import ID_LIKE_KEYS, UploadInfo, inspect_upload
 
 if TYPE_CHECKING:
     from jixing.accounts.models import User
@@ -417,13 +417,84 @@ def error_file(job: ImportJob, *, by: User | None) -> IO[bytes]:
     return fh
 
 
+# How to fill a column in, for the 填写说明 sheet, when the importer's column does not say.
+FORMAT_HINTS = {
+    "id_number": "文本格式；18 位公民身份号码，末位可为 X。请勿存成数字（Excel 会把 18 位数字变成 3.70102E+17 并丢掉后几位）",
+    "phone": "文本格式；11 位手机号码",
+    "employer_uscc": "文本格式；18 位统一社会信用代码",
+    "household_region": "6 位县级行政区划代码",
+    "current_region": "6 位县级行政区划代码",
+    "month": "年-月，如 2025-03",
+    "check_in": "年-月-日 时:分[:秒]，北京时间",
+    "check_out": "年-月-日 时:分[:秒]，北京时间",
+    "base": "数字，单位元",
+    "theory": "数字，0–100",
+    "practical": "数字，0–100",
+    "comprehensive": "数字，0–100",
+    "longitude": "数字，小数点后 6 位",
+    "latitude": "数字，小数点后 6 位",
+}
+TEMPLATE_ROWS = 5000  # rows pre-formatted as text and given drop-downs
+
+
 def template_file(kind: str) -> IO[bytes]:
-    """An empty .xlsx with the kind's headers only: an example row left in by mistake would be
-    imported, so examples stay on the upload page."""
+    """The kind's template workbook: the header row (ID and phone columns formatted as text for
+    the rows below, drop-downs for enumerations) and a 填写说明 sheet listing each column's
+    format, an example and whether it is required. Examples stay out of the data sheet: a
+    forgotten example row would be imported."""
+    import xlsxwriter
+
     importer = get_importer(kind)
     fh = io.BytesIO()
-    with XlsxStream(fh, sheet_name=str(importer.title)[:31]) as out:
-        out.header(importer.template_headers())
+    book = xlsxwriter.Workbook(fh, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                    "strings_to_urls": False})
+    bold = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1})
+    required = book.add_format({"bold": True, "bg_color": "#FDECEC", "border": 1, "font_color": "#B42318"})
+    text = book.add_format({"num_format": "@"})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    data = book.add_worksheet(str(importer.title)[:31])
+    lists = None
+    for col, column in enumerate(importer.columns):
+        data.write_string(0, col, column.header, required if column.required else bold)
+        is_text = column.key in ID_LIKE_KEYS
+        data.set_column(col, col, 22 if is_text else max(12, len(column.header) * 2 + 4), text if is_text else None)
+        values = list(column.choices()) if column.choices else []
+        if values:
+            source: str | list[str]
+            if len("，".join(values)) < 250:
+                source = values
+            else:
+                lists = lists or book.add_worksheet("可选值")
+                for r, value in enumerate(values):
+                    lists.write_string(r, col, value)
+                letter = xlsxwriter.utility.xl_col_to_name(col)
+                source = f"='可选值'!${letter}$1:${letter}${len(values)}"
+            data.data_validation(1, col, TEMPLATE_ROWS, col, {
+                "validate": "list", "source": source, "ignore_blank": True,
+                "error_type": "information" if column.several else "stop",
+                "input_title": column.header[:32],
+                "input_message": ("可多选，用“；”分隔" if column.several else "请从下拉列表选择")[:255],
+                "error_message": ("不在下拉列表中，请确认名称正确" if column.several else "请从下拉列表选择")[:255],
+            })
+    data.freeze_panes(1, 0)
+    guide = book.add_worksheet("填写说明")
+    guide.set_column(0, 0, 20)
+    guide.set_column(1, 1, 10)
+    guide.set_column(2, 2, 60, wrap)
+    guide.set_column(3, 4, 36, wrap)
+    guide.write_string(0, 0, f"{importer.title}导入模板：在第一张表的第 2 行起逐行填写，不要改动表头。红色表头为必填列。", bold)
+    for col, label in enumerate(("列名", "是否必填", "格式", "示例", "可选值")):
+        guide.write_string(2, col, label, bold)
+    for row, column in enumerate(importer.columns, start=3):
+        guide.write_string(row, 0, column.header)
+        guide.write_string(row, 1, "必填" if column.required else "选填")
+        guide.write_string(row, 2, column.fmt or FORMAT_HINTS.get(column.key, "文本"))
+        guide.write_string(row, 3, column.example)
+        values = list(column.choices()) if column.choices else []
+        guide.write_string(row, 4, "；".join(values))
+    if lists is not None:
+        lists.hide()
+    book.close()
     fh.seek(0)
     return fh
 

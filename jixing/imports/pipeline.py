@@ -87,7 +87,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from .readers import XLSX, FileRejected, RowStream, UploadInfo, inspect_upload
+from .readers import (
+    ID_LIKE_KEYS,
+    XLSX,
+    CellRefused,
+    FileRejected,
+    RowStream,
+    UploadInfo,
+    inspect_upload,
+    repair_id_text,
+)
 
 if TYPE_CHECKING:
     from jixing.accounts.models import User
@@ -96,6 +105,7 @@ T = TypeVar("T")
 
 DEFAULT_CHUNK_SIZE = 5_000
 PREVIEW_ROWS = 20
+MAX_REPAIR_NOTES = 200  # repaired cells listed on the job page (the rest are counted by their rows)
 HEADER_SEARCH_ROWS = 10  # government templates often put a title line above the headers
 
 __all__ = [
@@ -114,6 +124,10 @@ class Column:
     header: str  # the Chinese header of the official template (the file format, not UI text)
     required: bool = True
     example: str = ""  # shown on the upload page (never in the template: it would get imported)
+    fmt: str = ""  # how to fill it in, for the template's 填写说明 sheet (a default by key otherwise)
+    # Allowed values for a drop-down in the template (called when the template is built).
+    choices: Callable[[], Sequence[str]] | None = None
+    several: bool = False  # several values separated by "；" (the drop-down only suggests)
 
 
 @dataclass(frozen=True)
@@ -397,6 +411,22 @@ def _run(importer: Importer[Any], source: RowStream, result: ImportResult, *, dr
     width = max(positions) + 1
     pick = operator.itemgetter(*positions) if len(positions) > 1 else (lambda cells: (cells[positions[0]],))
     missing = [(c.key, "") for c in importer.columns if c.key not in keys]
+    id_keys = [k for k in keys if k in ID_LIKE_KEYS]
+    refused: dict[int, list[RowError]] = {}  # rows whose ID cell could not be repaired
+    repaired: list[dict[str, Any]] = []
+
+    def repair(row: Row) -> None:
+        for key in id_keys:
+            value = row[key]
+            if not value or (value.isascii() and value.isalnum()):
+                continue  # the common case: nothing to repair
+            try:
+                row[key], note = repair_id_text(value)
+            except CellRefused as exc:
+                refused.setdefault(row.number, []).append(importer.error(row, key, exc.reason))
+                continue
+            if note and len(repaired) < MAX_REPAIR_NOTES:
+                repaired.append({"row": row.number, "field": importer._headers.get(key, key), "note": note})
 
     def chunks() -> Iterator[list[Row]]:
         chunk: list[Row] = []
@@ -413,6 +443,8 @@ def _run(importer: Importer[Any], source: RowStream, result: ImportResult, *, dr
             row = Row(number, zip(keys, values, strict=True), cells)
             if missing:
                 row.update(missing)
+            if id_keys:
+                repair(row)
             chunk.append(row)
             if len(chunk) >= size:
                 yield chunk
@@ -422,8 +454,11 @@ def _run(importer: Importer[Any], source: RowStream, result: ImportResult, *, dr
 
     def process() -> None:
         done = 0
-        for chunk in chunks():
+        for whole in chunks():
+            chunk = [row for row in whole if row.number not in refused] if refused else whole
             items, errors = importer.validate_chunk(chunk)
+            errors = [*errors, *(e for row in whole if row.number in refused for e in refused.pop(row.number))]
+            chunk = whole
             bad: dict[int, list[RowError]] = {}
             for err in errors:
                 bad.setdefault(err.row, []).append(err)
@@ -445,6 +480,8 @@ def _run(importer: Importer[Any], source: RowStream, result: ImportResult, *, dr
         if done == 0:
             raise FileRejected(_("The file has a header row but no data rows."))
         result.rows_total = done
+        if repaired:
+            result.extra["repaired"] = repaired
 
     with _relaxed_gc():
         if dry_run:

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import os
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -240,9 +241,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
+        return number_cell_text(value)
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ") if value.time() != dt.time(0) else value.date().isoformat()
     if isinstance(value, dt.date | dt.time):
@@ -331,3 +330,61 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 __all__ = ["CSV", "XLSX", "FileRejected", "UploadInfo", "cell_text", "inspect_upload", "RowStream"]
+
+
+# ---------------------------------------------------------------- ID-like cells
+
+#: Columns whose cells are identifiers typed as digits: repaired here (spaces, full-width digits,
+#: a trailing ".0") or refused (a number that lost digits), never passed on silently wrong.
+ID_LIKE_KEYS = frozenset({"id_number", "phone", "employer_uscc", "bank_account", "candidate_number"})
+_SPACES = dict.fromkeys(map(ord, " \t\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff"), None)
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
+_TRAILING_ZERO = re.compile(r"^(\d+)\.0+$")
+
+
+class CellRefused(ValueError):
+    """An identifier cell that cannot be repaired; ``reason`` says why, in the user's language."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def repair_id_text(text: str) -> tuple[str, str]:
+    """``(value, note)``: the identifier as typed, with the repairs made ("" if none).
+
+    Repaired: spaces / NBSP / full-width spaces inside, full-width digits and letters (NFKC),
+    a trailing ``.0`` from a number cell, a lower-case ``x`` check digit. Refused: a number in
+    scientific notation or longer than a spreadsheet keeps exactly (15 digits) — its last
+    digits are already lost, so no repair could be trusted."""
+    original = text
+    notes: list[str] = []
+    value = text.translate(_SPACES)
+    if value != text:
+        notes.append(_("spaces removed"))
+    normalised = unicodedata.normalize("NFKC", value)
+    if normalised != value:
+        notes.append(_("full-width characters converted"))
+        value = normalised.translate(_SPACES)
+    if _SCIENTIFIC.match(value):
+        raise CellRefused(_("“%(value)s” is a number in scientific notation: the spreadsheet stored the ID as a "
+                            "number and its last digits are lost. Format the column as text and type it again.")
+                          % {"value": original})
+    trailing = _TRAILING_ZERO.match(value)
+    if trailing:
+        value = trailing.group(1)
+        notes.append(_("trailing “.0” removed"))
+    if value.endswith("x") and value[:-1].isdigit():
+        value = value[:-1] + "X"
+        notes.append(_("lower-case x made upper-case"))
+    return value, "；".join(notes)
+
+
+def number_cell_text(value: float) -> str:
+    """A numeric cell: exact integers as digits; anything a double cannot hold exactly (more
+    than 15 significant digits) keeps its scientific form so the ID check refuses it."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if value.is_integer():
+        return f"{value:.15e}".replace("e+", "E+")
+    return repr(value)

@@ -38,7 +38,8 @@ def target_list(request: AuthedRequest) -> HttpResponse:
         year = queries.default_allocation_year(t, today)
         t.allocation_year = year  # type: ignore[attr-defined]
         t.allocated = totals.get((t.pk, year))  # type: ignore[attr-defined]
-    return TemplateResponse(request, "plan/target_list.html", {"targets": targets, "today": today})
+    return TemplateResponse(request, "plan/target_list.html", {
+        "targets": targets, "today": today, "may_see_allocations": request.user.role in READERS})
 
 
 def _year_param(request: HttpRequest, target: Target) -> int | None:
@@ -55,8 +56,12 @@ def _year_param(request: HttpRequest, target: Target) -> int | None:
     return year
 
 
-@require_roles(*READERS)
+@require_roles(ANY_ROLE)
 def target_allocations(request: AuthedRequest, code: str) -> HttpResponse:
+    """Missing and forbidden answer alike (404): a role that may not read allocations learns
+    nothing about which targets exist (README; STYLE.md habit 1)."""
+    if request.user.role not in READERS:
+        raise Http404
     target = get_object_or_404(Target.objects.select_related("action"), code=code)
     if not queries.is_allocatable(target):
         raise Http404

@@ -70,6 +70,11 @@ class PersonItem:
     new_group_ids: list[int] = field(default_factory=list)
 
 
+def target_group_names() -> list[str]:
+    """人员类别 offered in import templates' drop-downs."""
+    return list(TargetGroup.objects.order_by("code").values_list("name", flat=True))
+
+
 @register
 class PersonImporter(Importer[PersonItem]):
     kind = "persons"
@@ -81,7 +86,8 @@ class PersonImporter(Importer[PersonItem]):
         Column("phone", "手机号码", required=False, example="13912345678"),
         Column("household_region", "户籍地行政区划代码", example="370102（县级）"),
         Column("current_region", "现居地行政区划代码", example="370102（县级）"),
-        Column("groups", "人员类别", required=False, example="退役军人；就业困难人员（名称或代码，用；分隔）"),
+        Column("groups", "人员类别", required=False, example="退役军人；就业困难人员（名称或代码，用；分隔）",
+               choices=lambda: target_group_names(), several=True),
     )
     preview_labels = (
         ("row", ROW_LABEL), ("name", "姓名"), ("id_number", "公民身份号码"), ("phone", "手机号码"),

@@ -63,7 +63,7 @@ COLUMNS = (
     Column("id_number", "公民身份号码", example="370102199001011234"),
     Column("check_in", "签到时间", example="2026-03-02 07:55:00"),
     Column("check_out", "签退时间", required=False, example="2026-03-02 12:02:00"),
-    Column("method", "签到方式", example="人脸"),
+    Column("method", "签到方式", example="人脸", choices=lambda: ["人脸", "扫码", "教师点名"]),
     Column("device_id", "设备编号", required=False, example="FACE-0001"),
     Column("longitude", "经度", required=False, example="117.120001"),
     Column("latitude", "纬度", required=False, example="36.651203"),

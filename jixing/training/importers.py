@@ -44,6 +44,7 @@ from jixing.imports.pipeline import (
     RowError,
     register,
 )
+from jixing.registry.importers import target_group_names
 from jixing.registry.models import Person, PersonGroup, Region, RegionLevel, TargetGroup
 from jixing.registry.validators import normalise_phone, parse_resident_id
 
@@ -145,7 +146,7 @@ class RosterImporter(Importer[RosterItem]):
         Column("name", "姓名", example="张三"),
         Column("id_number", "公民身份号码", example="370102199001011234"),
         Column("phone", "手机号码", required=False, example="13912345678"),
-        Column("groups", "人员类别", required=False, example="城镇登记失业人员"),
+        Column("groups", "人员类别", required=False, example="城镇登记失业人员", choices=target_group_names, several=True),
     )
     preview_labels = (
         ("row", ROW_LABEL), ("class_code", "班级编号"), ("name", "姓名"), ("id_number", "公民身份号码"),

@@ -7,6 +7,7 @@ from . import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("welcome/", views.landing, name="landing"),
     path("exports/", views.export_list, name="exports"),
     path("exports/new/", views.export_start, name="export_start"),
     path("exports/<int:pk>/", views.export_detail, name="export"),

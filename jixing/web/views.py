@@ -30,6 +30,18 @@ def scope_label(user: object) -> str:
 @require_roles(ANY_ROLE)
 def home(request: AuthedRequest) -> HttpResponse:
     """One workbench for every role, assembled from the apps' cards (jixing/web/workbench.py)."""
+    return _workbench(request)
+
+
+@public
+def landing(request: HttpRequest) -> HttpResponse:
+    """The public page: what jixing is, the certificate check, log in."""
+    if request.user.is_authenticated:
+        return redirect("web:home")
+    return TemplateResponse(request, "web/landing.html", {})
+
+
+def _workbench(request: AuthedRequest) -> HttpResponse:
     cards = cards_for(request)
     return TemplateResponse(request, "web/home.html", {
         "lead_cards": [c for c in cards if c.size == "lead"],

@@ -54,3 +54,23 @@ def test_it_redacts_in_the_handler_filter_as_well() -> None:
 )
 def test_it_leaves_ordinary_text_alone(text, expected) -> None:
     assert redact(text) == expected
+
+
+def test_it_logs_an_expected_refusal_as_one_line_without_a_traceback():
+    import logging
+    import sys
+
+    from jixing.core.logging import ExpectedRefusalFilter
+
+    try:
+        raise PermissionError("nope")
+    except PermissionError:
+        info = sys.exc_info()
+    refusal = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden: %s", ("/x/",), info)
+    refusal.status_code = 403
+    failure = logging.LogRecord("django.request", logging.ERROR, __file__, 1, "Internal Server Error: %s", ("/x/",), info)
+    failure.status_code = 500
+    handler_filter = ExpectedRefusalFilter()
+    assert handler_filter.filter(refusal) and refusal.exc_info is None
+    assert handler_filter.filter(failure) and failure.exc_info is not None
+    assert "Traceback" not in logging.Formatter().format(refusal)
