@@ -6,44 +6,28 @@ each endpoint then checks roles and data scope itself (SECURITY.md B2, B3).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from django.http import HttpRequest
 
 from jixing.accounts.api_auth import ApiTokenAuth, StaffSessionAuth
+from jixing.core.api_contract import JixingAPI, harden_operations, install_number_guard, schema_for_signed_in_callers
 from jixing.core.api_errors import install_error_handlers
 
 
-def schema_for_signed_in_callers(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The OpenAPI document and docs answer anonymous callers only where the schema is public
-    (outside production, SECURITY.md H1); otherwise a session or an API token is needed."""
-
-    @wraps(view)
-    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not settings.JIXING_API_SCHEMA_PUBLIC:
-            user = getattr(request, "user", None)
-            signed_in = bool(user is not None and user.is_authenticated)
-            if not signed_in and not ApiTokenAuth().authenticate(request, request.headers.get("X-API-Token")):
-                return JsonResponse({"detail": _("Sign in to read the API schema.")}, status=401)
-        return view(request, *args, **kwargs)
-
-    return guarded
+def _token_user(request: HttpRequest) -> bool:
+    return bool(ApiTokenAuth().authenticate(request, request.headers.get("X-API-Token")))
 
 
-api = NinjaAPI(
+api = JixingAPI(
     title="jixing API",
     version="1",
     urls_namespace="api",
     auth=[ApiTokenAuth(), StaffSessionAuth()],
     docs_url="/docs" if settings.JIXING_API_DOCS else None,
-    docs_decorator=schema_for_signed_in_callers,
+    docs_decorator=schema_for_signed_in_callers(_token_user),
 )
 install_error_handlers(api)
+install_number_guard(api)
 
 # Each app owns its router; order here is the order in the schema.
 from jixing.accounts.api import router as accounts_router  # noqa: E402
@@ -69,3 +53,6 @@ api.add_router("/stats/", stats_router)
 api.add_router("/imports/", imports_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/notify/", notify_router)
+
+# Every operation: non-JSON bodies → 415, ids beyond 64 bits → 404 (core/api_contract.py).
+harden_operations(api)

@@ -18,6 +18,7 @@ from ninja.pagination import paginate
 
 from jixing.core.access import get_for_user
 from jixing.core.permissions import AuthedRequest, require_api_roles
+from jixing.core.api_contract import Year
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel
 from jixing.registry.validators import parse_resident_id
 from jixing.web.pagination import BoundedPageNumberPagination
@@ -238,7 +239,7 @@ class OutcomeReportOut(Schema):
 
 
 class PayIn(Schema):
-    year: int
+    year: Year
     level: int = Field(ge=1, le=8, description="SkillLevel order 1..8.")
     workers: int = Field(ge=0)
     average_monthly_pay: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
@@ -437,7 +438,7 @@ def verify_placement(request: HttpRequest, placement_id: int, payload: Verificat
 
 
 @router.get("/outcomes", response=OutcomeReportOut)
-def outcome_report(request: HttpRequest, group_by: str = "city", year: int | None = None) -> Any:
+def outcome_report(request: HttpRequest, group_by: str = "city", year: Year | None = None) -> Any:
     require_api_roles(request, *roles.OUTCOME_READERS)
     if group_by not in queries.GROUPINGS:
         raise ValidationError({"group_by": _("Group by project, institution, action or city.")})
@@ -452,7 +453,7 @@ def outcome_report(request: HttpRequest, group_by: str = "city", year: int | Non
 
 
 @router.get("/pay", response=PayOut)
-def pay_statistics(request: AuthedRequest, year: int | None = None) -> Any:
+def pay_statistics(request: AuthedRequest, year: Year | None = None) -> Any:
     require_api_roles(request, *roles.PAY_READERS)
     if request.user.role == "institution" and not actions.is_enterprise_user(request.user):
         raise PermissionDenied

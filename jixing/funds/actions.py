@@ -283,8 +283,8 @@ RATE_FIELDS = ("item", "payee_kind", "certificate_type", "level", "occupation", 
 UPLIFT_FIELDS = ("kind", "item", "target_group", "percent", "fixed_amount", "note")
 
 
-def _require_rule_maker(user: Any, city: Region) -> None:
-    if city.level != RegionLevel.CITY:
+def _require_rule_maker(user: Any, city: Region | None) -> None:
+    if city is None or city.level != RegionLevel.CITY:  # the API passes None for an empty code
         raise ValidationError({"city": _("Subsidy standards are set per city.")})
     if getattr(user, "role", None) != Role.HRSS_OFFICER or _user_level(user) not in (RegionLevel.CITY, RegionLevel.PROVINCE):
         raise PermissionDenied(_("Only a city (or provincial) HRSS officer may publish subsidy standards."))
@@ -293,7 +293,7 @@ def _require_rule_maker(user: Any, city: Region) -> None:
 
 
 def publish_rule_table(
-    *, by: Any, city: Region, valid_from: dt.date, name: str, basis: str = "", public_notice_days: int = 7,
+    *, by: Any, city: Region | None, valid_from: dt.date, name: str, basis: str = "", public_notice_days: int = 7,
     rates: Iterable[Mapping[str, Any]] = (), uplifts: Iterable[Mapping[str, Any]] = (),
     shortage_occupations: Iterable[Occupation] = (),
     education_enrolled_from: dt.date | None = None, education_tuition_cap: bool = False,

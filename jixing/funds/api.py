@@ -24,6 +24,7 @@ from jixing.accounts.models import Role
 from jixing.core import risk
 from jixing.core.access import get_for_user
 from jixing.core.permissions import require_api_roles
+from jixing.core.api_contract import Year
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 from jixing.web.pagination import BoundedPageNumberPagination
 
@@ -88,7 +89,7 @@ def _budget_out(budget: Budget, balances: dict[str, Decimal]) -> dict[str, Any]:
 
 
 @router.get("/budgets", response=list[BudgetOut])
-def list_budgets(request: HttpRequest, year: int | None = None, fund_source: str = "") -> Any:
+def list_budgets(request: HttpRequest, year: Year | None = None, fund_source: str = "") -> Any:
     require_api_roles(request, *BUDGET_READERS)
     budgets = list(queries.budgets_for(request.user, year=year, fund_source=fund_source)[:1000])
     balances = queries.balances_of(budgets)
@@ -786,7 +787,7 @@ class StaffEducationStatsOut(Schema):
 
 
 @router.get("/staff-education/stats", response=StaffEducationStatsOut)
-def staff_education_stats(request: HttpRequest, year: int) -> Any:
+def staff_education_stats(request: HttpRequest, year: Year) -> Any:
     require_api_roles(request, *STAFF_EDUCATION_READERS)
     stats = queries.staff_education_stats(request.user, year=year)
     return {**stats.__dict__, "frontline_share": stats.frontline_share}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from jixing.core.permissions import require_api_roles
+from jixing.core.api_contract import Year
 
 from . import queries
 from .views import STATS_ROLES
@@ -57,7 +58,7 @@ def _scope_and_year(request: HttpRequest, region: str | None, year: int | None) 
 
 
 @router.get("/progress", response=list[ProgressOut])
-def progress(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[ProgressOut]:
+def progress(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[ProgressOut]:
     scope, year = _scope_and_year(request, region, year)
     rows = queries.progress_rows(scope, year=year, today=timezone.localdate())
     return [ProgressOut(
@@ -68,7 +69,7 @@ def progress(request: HttpRequest, year: int | None = None, region: str | None =
 
 
 @router.get("/cities", response=list[CityOut])
-def cities(request: HttpRequest, year: int | None = None, target: str | None = None) -> list[CityOut]:
+def cities(request: HttpRequest, year: Year | None = None, target: str | None = None) -> list[CityOut]:
     scope, year = _scope_and_year(request, None, year)
     rows = queries.city_ranking(scope, year=year, today=timezone.localdate(), target_code=target)
     return [CityOut(
@@ -78,7 +79,7 @@ def cities(request: HttpRequest, year: int | None = None, target: str | None = N
 
 
 @router.get("/trend", response=list[int])
-def trend(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[int]:
+def trend(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[int]:
     scope, year = _scope_and_year(request, region, year)
     from . import rollup
 
@@ -87,7 +88,7 @@ def trend(request: HttpRequest, year: int | None = None, region: str | None = No
 
 
 @router.get("/funnel", response=list[StageOut])
-def funnel(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[StageOut]:
+def funnel(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[StageOut]:
     scope, year = _scope_and_year(request, region, year)
     return [StageOut(**s) for s in queries.funnel(scope, year=year, today=timezone.localdate())]
 
@@ -120,7 +121,7 @@ class EvaluatorOut(Schema):
 
 
 @router.get("/scorecards/institutions", response=list[ScorecardOut])
-def institution_scorecards(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[ScorecardOut]:
+def institution_scorecards(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[ScorecardOut]:
     from .scorecards import ranked_institutions
 
     scope, year = _scope_and_year(request, region, year)
@@ -133,7 +134,7 @@ def institution_scorecards(request: HttpRequest, year: int | None = None, region
 
 
 @router.get("/scorecards/evaluators", response=list[EvaluatorOut])
-def evaluator_scorecards(request: HttpRequest, year: int | None = None, region: str | None = None) -> list[EvaluatorOut]:
+def evaluator_scorecards(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[EvaluatorOut]:
     from .scorecards import evaluator_rows
 
     scope, year = _scope_and_year(request, region, year)
