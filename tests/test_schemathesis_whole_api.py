@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import time
 
-import pytest
 from django.middleware.csrf import _get_new_csrf_string
 
 from jixing.accounts import actions as account_actions

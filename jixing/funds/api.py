@@ -23,8 +23,8 @@ from ninja.pagination import paginate
 from jixing.accounts.models import Role
 from jixing.core import risk
 from jixing.core.access import get_for_user
-from jixing.core.permissions import require_api_roles
 from jixing.core.api_contract import Year
+from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 from jixing.web.pagination import BoundedPageNumberPagination
 

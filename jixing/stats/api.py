@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 
-from jixing.core.permissions import require_api_roles
 from jixing.core.api_contract import Year
+from jixing.core.permissions import require_api_roles
 
 from . import queries
 from .views import STATS_ROLES

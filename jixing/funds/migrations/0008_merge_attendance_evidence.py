@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funds', '0004_declared_share_and_risk_approvals'),
+        ('funds', '0005_declared_share_and_risk_approvals'),
         ('funds', '0007_merge_branches'),
     ]
 
