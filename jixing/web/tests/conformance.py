@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import ignored_auth, not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    positive_data_acceptance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -51,7 +52,9 @@ def check_generated_reads(client: Any, user: Any, path: str, *, max_examples: in
         case.cookies = {"sessionid": session}
         response = case.call()
         # 400/401 for generated nonsense are fine; the body must match the schema whatever the status.
-        case.validate_response(response, excluded_checks=[ignored_auth, status_code_conformance])
+        # A schema cannot state every validity rule (an ID number's check digit), so a schema-valid
+        # value may still earn a declared 422: positive_data_acceptance does not apply.
+        case.validate_response(response, excluded_checks=[ignored_auth, status_code_conformance, positive_data_acceptance])
         assert response.status_code < 500
 
     check()
