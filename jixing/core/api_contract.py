@@ -127,12 +127,11 @@ def _guarded(api: NinjaAPI, operation: Operation) -> Callable[..., HttpResponse]
         # Path ids beyond 64 bits name nothing (and SQLite cannot even compare them).
         if any(_beyond_int64(v) for v in kwargs.values()):
             return api.create_response(request, {"detail": _("Not found.")}, status=404)
-        if request.method in UNSAFE_METHODS and json_only:
-            # Checked before authentication: the session's CSRF check would read a form body,
-            # after which the JSON body can no longer be read (a 500 before). Reading the body
-            # here first keeps it readable for both.
-            if request.body and not _is_json(request):
-                return api.create_response(request, {"detail": _("Send the body as JSON (Content-Type: application/json).")},
+        # Checked before authentication: the session's CSRF check would read a form body,
+        # after which the JSON body can no longer be read (a 500 before). Reading the body
+        # here first keeps it readable for both.
+        if request.method in UNSAFE_METHODS and json_only and request.body and not _is_json(request):
+            return api.create_response(request, {"detail": _("Send the body as JSON (Content-Type: application/json).")},
                                            status=415)
         if takes_form:
             try:

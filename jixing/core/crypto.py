@@ -13,7 +13,7 @@ import hmac
 import os
 import struct
 from functools import lru_cache
-from typing import BinaryIO
+from typing import IO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -72,7 +72,7 @@ _STREAM_MAGIC = b"JXE1"
 _STREAM_CHUNK = 1024 * 1024
 
 
-def encrypt_stream(source: BinaryIO, target: BinaryIO, *, purpose: str) -> None:
+def encrypt_stream(source: IO[bytes], target: IO[bytes], *, purpose: str) -> None:
     """Encrypt a file in 1 MiB AES-256-GCM chunks (files too big to seal in one piece).
 
     Layout: magic, key id, then per chunk a 4-byte length, a 12-byte nonce and the sealed
@@ -95,7 +95,7 @@ def encrypt_stream(source: BinaryIO, target: BinaryIO, *, purpose: str) -> None:
         chunk, index = following, index + 1
 
 
-def decrypt_stream(source: BinaryIO, target: BinaryIO, *, purpose: str) -> None:
+def decrypt_stream(source: IO[bytes], target: IO[bytes], *, purpose: str) -> None:
     """Reverse of ``encrypt_stream``; raises ``ValueError`` on a file altered or cut short."""
     _, keys = _keys(settings.JIXING_DATA_KEYS)
     if source.read(len(_STREAM_MAGIC)) != _STREAM_MAGIC:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -119,7 +120,7 @@ class XlsxStream:
         self._next_row += 1
         self.rows_written += 1
 
-    def typed_row(self, values: list[CellValue], kinds: list[str]) -> None:
+    def typed_row(self, values: list[CellValue], kinds: Sequence[str]) -> None:
         """Like ``row`` with a kind per column (jixing.core.listing.Kind): ``percent`` is a
         ratio written as a number formatted 0.0%, ``money`` a number with two decimals,
         ``id_text`` always text (an ID number must never become 3.70102E+17)."""

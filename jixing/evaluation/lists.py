@@ -27,8 +27,8 @@ def certificate_rows(user: Any, params: QueryDict) -> Filtered:
     mode = params.get("mode", "")
     if mode in EvaluationMode.values:
         qs = qs.filter(mode=mode)
-    qs, dates = date_range(qs, params, "issued_on", _("issued on"))
-    return Filtered(qs, [
+    issued, dates = date_range(qs, params, "issued_on", _("issued on"))
+    return Filtered(issued, [
         *describe_text({"number": number}, "number", _("certificate number")),
         *describe_choice(params, "status", _("status"), CertificateStatus.choices),
         *describe_choice(params, "mode", _("mode"), EvaluationMode.choices), *dates,

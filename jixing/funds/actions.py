@@ -283,13 +283,14 @@ RATE_FIELDS = ("item", "payee_kind", "certificate_type", "level", "occupation", 
 UPLIFT_FIELDS = ("kind", "item", "target_group", "percent", "fixed_amount", "note")
 
 
-def _require_rule_maker(user: Any, city: Region | None) -> None:
+def _require_rule_maker(user: Any, city: Region | None) -> Region:
     if city is None or city.level != RegionLevel.CITY:  # the API passes None for an empty code
         raise ValidationError({"city": _("Subsidy standards are set per city.")})
     if getattr(user, "role", None) != Role.HRSS_OFFICER or _user_level(user) not in (RegionLevel.CITY, RegionLevel.PROVINCE):
         raise PermissionDenied(_("Only a city (or provincial) HRSS officer may publish subsidy standards."))
     if not _in_scope(user, city.code):
         raise PermissionDenied(_("Only a city (or provincial) HRSS officer may publish subsidy standards."))
+    return city
 
 
 def publish_rule_table(
@@ -300,7 +301,7 @@ def publish_rule_table(
 ) -> SubsidyRuleTable:
     """A new version of a city's standards. Earlier versions stay as they were. 求学圆梦's
     start date defaults to 2024-09-01 (the 2025 notices) and pays without a tuition cap."""
-    _require_rule_maker(by, city)
+    city = _require_rule_maker(by, city)
     if not 0 <= int(public_notice_days) <= 60:
         raise ValidationError({"public_notice_days": _("Between 0 and 60 days.")})
     if SubsidyRuleTable.objects.filter(city=city, valid_from=valid_from).exists():
