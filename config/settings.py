@@ -367,6 +367,16 @@ JIXING_SCHEDULE: dict[str, dict[str, object]] = {
     "close_public_notices": {"kind": "daily", "at": "00:30", "command": ["close_public_notices", "--json"]},
     "mark_overdue_recoveries": {"kind": "daily", "at": "00:40", "command": ["mark_overdue_recoveries", "--json"]},
     "run_supervision": {"kind": "daily", "at": "02:00", "command": ["run_supervision", "--json"]},
+    # Signed checkpoints of the audit chain's head, and its daily verification (SECURITY.md C2).
+    "checkpoint_audit": {"kind": "interval", "seconds": 900, "command": ["checkpoint_audit", "--json"], "keep_days": 7},
+    "verify_audit": {"kind": "daily", "at": "03:00", "command": ["verify_audit", "--json"]},
+    # Deliveries due again after a failure or quiet hours (jixing/notify).
+    "send_notifications": {"kind": "interval", "seconds": 300, "command": ["send_notifications", "--json"], "keep_days": 7},
+    # Import jobs left waiting and their encrypted uploads.
+    "purge_imports": {"kind": "daily", "at": "04:00", "command": ["purge_imports", "--json"]},
+    # The weekly spot-check draw (抽查); a county already drawn for the week is skipped, so a
+    # daily run draws on Monday and again only for counties that were missed.
+    "draw_spot_checks": {"kind": "daily", "at": "07:00", "command": ["draw_spot_checks", "--json"]},
     "dispatch_report": {
         "kind": "monthly", "day": 1, "at": "06:00",
         "command": ["dispatch_report", "--period", "{previous_month}",
