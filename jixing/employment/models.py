@@ -23,7 +23,7 @@ Scope (every list, detail and API call):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -323,8 +323,11 @@ class HeldContributionQuerySet(models.QuerySet):
         return self.none()
 
 
-class InsuranceContributionQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> InsuranceContributionQuerySet:
+class PersonInsuranceQuerySet(models.QuerySet):
+    """Insurance facts about a person: HRSS officers of the region the person lives in or comes
+    from, and the person themself."""
+
+    def visible_to(self, user: Any) -> Self:
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -333,6 +336,10 @@ class InsuranceContributionQuerySet(models.QuerySet):
         if scope.person_id:
             return self.filter(person_id=scope.person_id)
         return self.none()
+
+
+class InsuranceContributionQuerySet(PersonInsuranceQuerySet):
+    pass
 
 
 class InsuranceType(models.TextChoices):
@@ -429,16 +436,8 @@ class HeldContribution(models.Model):
         return mask_id_number(self.id_number)
 
 
-class UnemploymentBenefitPeriodQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> UnemploymentBenefitPeriodQuerySet:
-        scope = scope_for(user)
-        if scope.everything:
-            return self
-        if scope.region_prefix and not scope.department_id:
-            return self.filter(scope.region_q("person__current_region") | scope.region_q("person__household_region"))
-        if scope.person_id:
-            return self.filter(person_id=scope.person_id)
-        return self.none()
+class UnemploymentBenefitPeriodQuerySet(PersonInsuranceQuerySet):
+    pass
 
 
 class UnemploymentBenefitPeriod(models.Model):
