@@ -83,8 +83,18 @@ def jinan_uplifts() -> list[dict[str, Any]]:
     ]
 
 
+def national_insurance_rules() -> None:
+    """The national months-of-insurance rows that funds migration 0005 loads. A transactional
+    (browser) test's flush empties the table, so the factories put them back."""
+    from jixing.funds.models import InsuranceMonthsRule
+
+    for day, months in ((dt.date(2017, 1, 1), 36), (dt.date(2019, 1, 1), 12)):
+        InsuranceMonthsRule.objects.get_or_create(city="", valid_from=day, defaults={"months": months, "basis": "测试"})
+
+
 def rule_table(p: Personas, *, city: str = "370100", valid_from: dt.date | None = None, shortage: tuple[Occupation, ...] = (),
                rates: list[dict[str, Any]] | None = None, notice_days: int = 7) -> SubsidyRuleTable:
+    national_insurance_rules()
     maker = p.bob if city == "370100" else p.alice
     return actions.publish_rule_table(
         by=maker, city=Region.objects.get(code=city), valid_from=valid_from or dt.date(2025, 1, 1),
