@@ -148,6 +148,9 @@ def _start_gunicorn(db_url: str, port: int, log: Path) -> subprocess.Popen[bytes
         "DATABASE_POOL_MAX_SIZE": os.environ.get("DATABASE_POOL_MAX_SIZE", "4"), "JIXING_BIND": f"127.0.0.1:{port}",
     })
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    # as `make serve`: hashed static files collected first (a refusal page links them)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=str(ROOT), env=env,  # noqa: S603
+                   check=True, timeout=300)
     with open(log, "wb") as fh:
         server = subprocess.Popen([str(gunicorn), "-c", "config/gunicorn.py", "config.wsgi"],  # noqa: S603
                                   cwd=str(ROOT), env=env, stdout=fh, stderr=subprocess.STDOUT)
@@ -174,7 +177,7 @@ def _request(port: int, method: str, path: str, body: str | None, headers: dict[
         conn.close()
 
 
-def _load(port: int, jobs: list[tuple[str, str, str | None, dict[str, str], int]], clients: int) -> dict:
+def _load(port: int, jobs: list[tuple], clients: int) -> dict:
     """Fire ``jobs`` (method, path, body, headers, expected status) from ``clients`` threads."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
@@ -183,6 +186,8 @@ def _load(port: int, jobs: list[tuple[str, str, str | None, dict[str, str], int]
 
     def one(job: tuple) -> None:
         method, path, body, headers, expected = job
+        if callable(path):  # the check-in URL carries the code shown on the screen at the time of the scan
+            path = path()
         if time.monotonic() > deadline:
             key = "not sent (time bound)"
         else:
@@ -238,11 +243,13 @@ def _checkin_jobs(people: list[tuple[int, str]]) -> list:
     csrf = _get_new_csrf_string()
     jobs = []
     for session_id, cookie in people:
-        token = qr.current_token(session_id, timezone.now())
+        def path(session_id: int = session_id) -> str:
+            return f"/training/check-in/{session_id}/{qr.current_token(session_id, timezone.now())}/"
+
         body = urlencode({"csrfmiddlewaretoken": csrf, "lat": str(LAT + Decimal("0.0002")), "lon": str(LON)})
         headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={cookie}; {settings.CSRF_COOKIE_NAME}={csrf}",
                    "Content-Type": "application/x-www-form-urlencoded", "Host": "127.0.0.1"}
-        jobs.append(("POST", f"/training/check-in/{session_id}/{token}/", body, headers, 302))
+        jobs.append(("POST", path, body, headers, 302))
     return jobs
 
 
