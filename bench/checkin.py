@@ -137,6 +137,7 @@ def _setup(n: int) -> list[tuple[int, str]]:
         store[STARTED] = stamp
         store[LAST_SEEN] = stamp
         store.create()
+        assert store.session_key is not None
         out.append((sessions[i // CLASS_SIZE].pk, store.session_key))
     return out
 
