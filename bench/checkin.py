@@ -14,7 +14,9 @@ ceiling (their ratio), the load average (the machine is shared), and checks that
 check-in landed as a captured QR attendance row. Goal: ≥ 200 check-ins/s.
 
 Run alone with ``python -m bench checkin`` (DATABASE_URL=postgres://…).
-``JIXING_BENCH_CHECKIN_CLIENTS`` sets the client threads (default 16).
+``JIXING_BENCH_CHECKIN_CLIENTS`` sets the client threads (default 16);
+``JIXING_BENCH_CHECKIN_ORDER=interleaved`` sends the trainees round-robin across classes instead
+of class by class (default ``class``: a class arrives together).
 """
 
 from __future__ import annotations
@@ -285,6 +287,9 @@ def main() -> None:
         waits: dict[str, int] = {}
         sampler = threading.Thread(target=lambda: waits.update(_sample_waits(name, stop)), daemon=True)
         sampler.start()
+        order = os.environ.get("JIXING_BENCH_CHECKIN_ORDER", "class")
+        if order == "interleaved":
+            people = [p for _, p in sorted(enumerate(people), key=lambda ip: (ip[0] % CLASS_SIZE, ip[0]))]
         checkin = _load(port, _checkin_jobs(people), clients)
         stop.set()
         sampler.join(timeout=10)
@@ -301,7 +306,7 @@ def main() -> None:
                                        check_in_at__isnull=False).count()
     workers = os.environ.get("WEB_CONCURRENCY") or f"{(os.cpu_count() or 1) * 2 + 1} (2 × cores + 1)"
     print(f"gunicorn config/gunicorn.py, {workers} sync workers, {clients} client threads on loopback, "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores, trainees sent {order}")
     print(_line("QR check-in POST", checkin, n))
     print(_line("/healthz ceiling", ceiling, n))
     print(f"ratio check-in/healthz  {checkin['rate'] / ceiling['rate']:.2f} of the stack's ceiling")
