@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -19,7 +19,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.operation import Operation
-from ninja.params.models import BodyModel, FileModel, FormModel
+from ninja.params.models import BodyModel, FileModel, FormModel, QueryModel
 from pydantic import Field
 
 INT64_MAX = 2**63 - 1
@@ -118,15 +118,32 @@ def _beyond_int64(value: Any) -> bool:
     return digits.isascii() and digits.isdigit() and not -INT64_MAX - 1 <= int(text) <= INT64_MAX
 
 
+def _integer_query_names(operation: Operation) -> set[str]:
+    """The query parameters the operation declares as integers (``int`` or ``int | None``)."""
+    names: set[str] = set()
+    for model in operation.models:
+        if not issubclass(model, QueryModel):
+            continue
+        for name, field in model.model_fields.items():
+            if field.annotation is int or int in get_args(field.annotation):
+                names.add(field.alias or name)
+    return names
+
+
 def _guarded(api: NinjaAPI, operation: Operation) -> Callable[..., HttpResponse]:
     original = operation.run
     json_only = _takes_json_only(operation)
     takes_form = _takes_form(operation)
+    integer_query = _integer_query_names(operation)
 
     def run(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         # Path ids beyond 64 bits name nothing (and SQLite cannot even compare them).
         if any(_beyond_int64(v) for v in kwargs.values()):
             return api.create_response(request, {"detail": _("Not found.")}, status=404)
+        # An integer query parameter beyond 64 bits: the same answer on every engine (SQLite
+        # raises OverflowError, PostgreSQL would compare it as numeric and find nothing).
+        if any(_beyond_int64(v) for n in integer_query for v in request.GET.getlist(n)):
+            return api.create_response(request, {"detail": _("A number is out of range.")}, status=422)
         # Checked before authentication: the session's CSRF check would read a form body,
         # after which the JSON body can no longer be read (a 500 before). Reading the body
         # here first keeps it readable for both.

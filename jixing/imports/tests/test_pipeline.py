@@ -142,16 +142,16 @@ def test_it_stores_encrypted_columns_once_on_either_engine(personas):
     """Rows carry DB-ready values: an encrypted column arrives as ciphertext and must be stored
     as it is, not encrypted again (the ORM path used to encrypt it twice)."""
     from jixing.core import crypto
-    from jixing.employment.models import HeldContribution
+    from jixing.employment.models import HeldContribution, InsuranceType
 
     number = "370102199001011237"
     row = (crypto.encrypt(number, purpose="id_number"), crypto.blind_index(number, purpose="id_number"), "91370100MA3C0000X1",
-           dt.date(2025, 3, 1), Decimal("4200.00"))
-    columns = ["id_number", "id_number_hash", "employer_uscc", "month", "base"]
-    conflict = ["id_number_hash", "employer_uscc", "month"]
+           dt.date(2025, 3, 1), InsuranceType.UNEMPLOYMENT.value, Decimal("4200.00"))
+    columns = ["id_number", "id_number_hash", "employer_uscc", "month", "insurance_type", "base"]
+    conflict = ["id_number_hash", "employer_uscc", "month", "insurance_type"]  # the model's natural key
     assert copy_upsert(HeldContribution, [row], columns=columns, conflict=conflict).created == 1
     assert HeldContribution.objects.get().id_number == number
-    again = copy_upsert(HeldContribution, [row[:4] + (Decimal("4300.00"),)], columns=columns, conflict=conflict)
+    again = copy_upsert(HeldContribution, [row[:5] + (Decimal("4300.00"),)], columns=columns, conflict=conflict)
     assert (again.created, again.updated) == (0, 1)
     assert HeldContribution.objects.get().id_number == number
 
