@@ -135,6 +135,9 @@ class AttendanceBatch:
 
     def _load_classes(self, codes: Iterable[str]) -> None:
         wanted = [c for c in codes if c and c not in self._classes]
+        for code in [c for c in wanted if "\x00" in c]:
+            self._classes[code] = None  # no class code holds a NUL (and PostgreSQL refuses one in a query)
+        wanted = [c for c in wanted if "\x00" not in c]
         if not wanted:
             return
         qs = TrainingClass.objects.filter(code__in=wanted)

@@ -125,6 +125,16 @@ def test_it_takes_bulk_attendance_and_rejects_bad_rows(client, personas, token, 
     assert AuditEvent.objects.filter(event="training.attendance.import").count() == 1
 
 
+def test_it_rejects_a_class_code_with_a_nul_character_as_unknown(client, personas, token, course):
+    # PostgreSQL refuses NUL in a query: the lookup answered 500 (schemathesis, institution token).
+    rows = [{"class_code": "BJ\x00X", "id_number": personas.lixia_person.id_number, "check_in": "2026-03-02 07:55",
+             "method": "face"}]
+    answer = call(client, "post", "/attendance/bulk", {"rows": rows}, token=token)
+    assert answer.status_code == 200, answer.content
+    assert [(r["row"], r["field"]) for r in answer.json()["rejected"]] == [(1, "班级编号")]
+    assert Attendance.objects.count() == 0
+
+
 def test_it_answers_404_out_of_scope_and_403_for_other_roles(client, personas, token, course):
     k, enrollments = course
     client.force_login(personas.carol)  # Qingdao
