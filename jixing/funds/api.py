@@ -489,6 +489,39 @@ def create_education_claim(request: HttpRequest, study_id: int, payload: Educati
     return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
 
 
+class OutsideCertificateClaimIn(Schema):
+    """A certificate of the imported national register: every part must agree. Any ``amount``,
+    ``status`` or ``budget`` in the body is ignored."""
+
+    number: str = Field(..., min_length=1, max_length=40, description="证书编号")
+    occupation_id: int = Field(..., description="职业(工种): the occupation's id")
+    level: int = Field(..., ge=1, le=8, description="skill level order of the eight-level ladder (新八级工: 1 学徒工 … 8 首席技师)")
+    payee_account_id: int | None = None
+
+
+def _own_account(request: HttpRequest, account_id: int | None) -> PayeeAccount | None:
+    if account_id is None:
+        return None
+    account = PayeeAccount.objects.visible_to(request.user).filter(pk=account_id).first()
+    if account is None:
+        raise ValidationError({"payee_account_id": _("Choose one of your own bank accounts.")})
+    return account
+
+
+@router.post("/my/outside-certificate-claims", response={201: ClaimDetailOut})
+def create_outside_certificate_claim(request: HttpRequest, payload: OutsideCertificateClaimIn) -> Any:
+    """Claim 技能提升补贴 on a certificate from another filed evaluation body, found in the
+    imported national register by number + the person's ID number + occupation + level."""
+    require_api_roles(request, Role.TRAINEE)
+    occupation = Occupation.objects.filter(pk=payload.occupation_id).first()
+    if occupation is None:
+        raise ValidationError({"occupation_id": _("Unknown occupation.")})
+    claim = actions.create_outside_certificate_claim(
+        by=request.user, number=payload.number, occupation=occupation, level_order=payload.level,
+        payee_account=_own_account(request, payload.payee_account_id))
+    return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
+
+
 # ---------------------------------------------------------------- payments
 
 

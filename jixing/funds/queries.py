@@ -689,6 +689,24 @@ def my_subsidies(user: Any) -> QuerySet[ClaimLine]:
     )
 
 
+def my_outside_certificates_to_claim(user: Any) -> list[OutsideCertificate]:
+    """Certificates from the imported national register whose ID number is the trainee's, within
+    12 months and not yet claimed for 技能提升补贴 (the claim itself re-checks every part)."""
+    person = getattr(user, "person", None) if getattr(user, "person_id", None) else None
+    if person is None or not person.id_number_hash:
+        return []
+    since = today() - dt.timedelta(days=366)
+    claimed = set(
+        ClaimLine.objects.live().filter(person_id=person.pk, subsidy_item=SubsidyItem.SKILL_UPGRADE)
+        .values_list("outside_certificate_id", flat=True)
+    )
+    return [
+        c for c in OutsideCertificate.objects.filter(id_number_hash=person.id_number_hash, issued_on__gte=since)
+        .select_related("occupation", "level").order_by("-issued_on")
+        if c.pk not in claimed
+    ]
+
+
 def my_certificates_to_claim(user: Any) -> list[Certificate]:
     """A trainee's valid certificates within 12 months, not yet claimed for 技能提升补贴."""
     person_id = getattr(user, "person_id", None)
