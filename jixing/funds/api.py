@@ -26,6 +26,7 @@ from jixing.core.access import get_for_user
 from jixing.core.api_contract import Year
 from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
+from jixing.training.models import Enrollment
 from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries, rules
@@ -519,6 +520,24 @@ def create_outside_certificate_claim(request: HttpRequest, payload: OutsideCerti
     claim = actions.create_outside_certificate_claim(
         by=request.user, number=payload.number, occupation=occupation, level_order=payload.level,
         payee_account=_own_account(request, payload.payee_account_id))
+    return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
+
+
+class LivingAllowanceClaimIn(Schema):
+    """Any ``amount``, ``status`` or ``budget`` in the body is ignored."""
+
+    payee_account_id: int | None = None
+
+
+@router.post("/my/enrollments/{enrollment_id}/living-allowance-claim", response={201: ClaimDetailOut})
+def create_living_allowance_claim(request: HttpRequest, enrollment_id: int, payload: LivingAllowanceClaimIn) -> Any:
+    """Claim 生活费补贴 for one of the trainee's own completed enrollments; paid to the person's
+    social security card account only, the amount is the rule engine's."""
+    require_api_roles(request, Role.TRAINEE)
+    enrollment = get_for_user(Enrollment.objects.select_related("person", "training_class__project"),
+                              request.user, enrollment_id)
+    claim = actions.create_living_allowance_claim(
+        by=request.user, enrollment=enrollment, payee_account=_own_account(request, payload.payee_account_id))
     return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
 
 

@@ -130,6 +130,12 @@ class PersonClaimForm(_OwnAccountForm):
     certificate = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class LivingAllowanceClaimForm(_OwnAccountForm):
+    """生活费补贴 for one of the trainee's own completed enrollments."""
+
+    enrollment = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class OutsideCertificateClaimForm(_OwnAccountForm):
     """技能提升补贴 on a certificate found in the imported national register."""
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("my/", views.my_subsidies, name="my_subsidies"),
     path("my/claim/", views.my_claim, name="my_claim"),
     path("my/outside-claim/", views.my_outside_claim, name="my_outside_claim"),
+    path("my/living-allowance/", views.my_living_allowance_claim, name="my_living_allowance_claim"),
     path("my/studies/", views.my_study, name="my_study"),
     path("my/studies/claim/", views.my_education_claim, name="my_education_claim"),
     path("bank-accounts/", views.payee_accounts, name="payee_accounts"),

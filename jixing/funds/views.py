@@ -29,7 +29,7 @@ from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
 from jixing.evaluation.models import Certificate
 from jixing.registry.models import RegionLevel
-from jixing.training.models import TrainingProject
+from jixing.training.models import Enrollment, TrainingProject
 
 from . import actions, bankfiles, queries
 from .forms import (
@@ -40,6 +40,7 @@ from .forms import (
     EducationClaimForm,
     ExportForm,
     InstalmentForm,
+    LivingAllowanceClaimForm,
     NoteForm,
     OutsideCertificateClaimForm,
     PayeeAccountForm,
@@ -457,6 +458,7 @@ def _my_subsidies_page(request: AuthedRequest, study_form: StudyRecordForm | Non
         "claim_form": PersonClaimForm(user=request.user),
         "outside_certificates": [(cert, queries.evaluate_certificate(request.user.person, cert))
                                  for cert in queries.my_outside_certificates_to_claim(request.user)],
+        "living_allowances": queries.my_living_allowances_to_claim(request.user),
         "has_account": PayeeAccount.objects.active().filter(person_id=request.user.person_id).exists(),
         "studies": queries.my_studies(request.user), "study_form": study_form or StudyRecordForm(user=request.user),
         "education_form": EducationClaimForm(user=request.user),
@@ -526,6 +528,17 @@ def my_claim(request: AuthedRequest) -> HttpResponse:
         request, PersonClaimForm(request.POST, user=request.user), Certificate, "certificate",
         _("Choose a certificate and a bank account."),
         lambda cert, account: actions.create_person_claim(by=request.user, certificate=cert, payee_account=account),
+    )
+
+
+@require_POST
+@require_roles(Role.TRAINEE)
+def my_living_allowance_claim(request: AuthedRequest) -> HttpResponse:
+    return _own_claim_view(
+        request, LivingAllowanceClaimForm(request.POST, user=request.user), Enrollment, "enrollment",
+        _("Choose a training and a bank account."),
+        lambda enrollment, account: actions.create_living_allowance_claim(
+            by=request.user, enrollment=enrollment, payee_account=account),
     )
 
 

@@ -95,3 +95,62 @@ def test_it_refuses_the_api_to_other_roles(personas, outside, client) -> None:
     response = client.post("/api/v1/funds/my/outside-certificate-claims",
                            {"number": "Y0001", "occupation_id": occ.pk, "level": 3}, content_type="application/json")
     assert response.status_code == 403 and not Claim.objects.exists()
+
+
+# ---------------------------------------------------------------- 生活费补贴 (the trainee's own)
+
+
+@pytest.fixture
+def living(personas):
+    """A completed enrollment of a person in the employment-difficulty group, their trainee login and card."""
+    from jixing.core.testing import make_user
+    from jixing.funds import actions
+    from jixing.registry.models import PersonGroup, TargetGroup
+
+    w = f.world(personas, trainees=2)
+    enrollment = w.enrollments[0]
+    trainee = make_user("lina", "trainee", person=enrollment.person)
+    PersonGroup.objects.get_or_create(person=enrollment.person, group=TargetGroup.objects.get(code="employment_difficulty"),
+                                      defaults={"valid_from": dt.date(2020, 1, 1)})
+    card = actions.register_card_account(by=trainee, person=enrollment.person, bank_name="中国农业银行",
+                                         account_number="6228480099990000111")
+    return w, enrollment, trainee, card
+
+
+def test_it_claims_the_living_allowance_on_the_page(living, client) -> None:
+    w, enrollment, trainee, card = living
+    client.force_login(trainee)
+    page = client.get("/funds/my/").content.decode()
+    assert enrollment.training_class.name in page and "/funds/my/living-allowance/" in page
+    # another trainee's enrollment cannot be posted
+    other = w.enrollments[1]
+    assert client.post("/funds/my/living-allowance/", {"enrollment": other.pk,
+                                                       "payee_account": card.pk}).status_code == 403
+    response = client.post("/funds/my/living-allowance/", {"enrollment": enrollment.pk, "payee_account": card.pk})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    line = ClaimLine.objects.get()
+    assert line.subsidy_item == SubsidyItem.LIVING_ALLOWANCE and line.enrollment_id == enrollment.pk
+    assert line.claim.payee_account_id == card.pk and line.claim.organisation_id is None and line.amount > 0
+    # claimed once: no longer offered
+    assert "/funds/my/living-allowance/" not in client.get("/funds/my/").content.decode()
+
+
+def test_it_claims_the_living_allowance_through_the_api(living, client, personas) -> None:
+    w, enrollment, trainee, card = living
+    client.force_login(trainee)
+    other = client.post(f"/api/v1/funds/my/enrollments/{w.enrollments[1].pk}/living-allowance-claim",
+                        {"payee_account_id": card.pk}, content_type="application/json")
+    assert other.status_code == 404
+    response = client.post(f"/api/v1/funds/my/enrollments/{enrollment.pk}/living-allowance-claim",
+                           {"payee_account_id": card.pk, "amount": "99999", "status": "payable"},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "draft" and body["subsidy_item"] == "living_allowance"
+    assert body["amount"] == str(ClaimLine.objects.get().amount)
+    again = client.post(f"/api/v1/funds/my/enrollments/{enrollment.pk}/living-allowance-claim",
+                        {"payee_account_id": card.pk}, content_type="application/json")
+    assert again.status_code in (409, 422) and Claim.objects.count() == 1
+    client.force_login(personas.ivan)
+    assert client.post(f"/api/v1/funds/my/enrollments/{enrollment.pk}/living-allowance-claim", {},
+                       content_type="application/json").status_code == 403
