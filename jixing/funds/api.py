@@ -541,6 +541,31 @@ def create_living_allowance_claim(request: HttpRequest, enrollment_id: int, payl
     return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
 
 
+class CardAccountIn(Schema):
+    bank_name: str = Field(..., min_length=1, max_length=120, description="开户银行")
+    account_number: str = Field(..., min_length=1, max_length=40, description="社会保障卡金融账户 number: 8 to 30 digits")
+
+
+class PayeeAccountOut(Schema):
+    id: int
+    holder_name: str
+    bank_name: str
+    masked_number: str
+    kind: str
+    source: str
+
+
+@router.post("/my/card-account", response={201: PayeeAccountOut})
+def register_card_account(request: HttpRequest, payload: CardAccountIn) -> Any:
+    """Register the person's own 社会保障卡 financial account (技能提升补贴 and 生活费补贴 are paid
+    only to it). An account already registered with the same number is marked as the card's."""
+    require_api_roles(request, Role.TRAINEE)
+    person = request.user.person  # type: ignore[union-attr]
+    assert person is not None, "a trainee account has a person (user_trainee_has_person)"
+    return Status(201, actions.register_card_account(
+        by=request.user, person=person, bank_name=payload.bank_name, account_number=payload.account_number))
+
+
 # ---------------------------------------------------------------- payments
 
 

@@ -154,3 +154,38 @@ def test_it_claims_the_living_allowance_through_the_api(living, client, personas
     client.force_login(personas.ivan)
     assert client.post(f"/api/v1/funds/my/enrollments/{enrollment.pk}/living-allowance-claim", {},
                        content_type="application/json").status_code == 403
+
+
+# ---------------------------------------------------------------- 社会保障卡 account
+
+
+def test_it_registers_the_persons_own_card_account_through_the_api(personas, client) -> None:
+    from jixing.core.models import AuditEvent
+    from jixing.funds.models import AccountKindOfPayee, AccountSource, PayeeAccount
+
+    client.force_login(personas.trent)
+    url = "/api/v1/funds/my/card-account"
+    bad = client.post(url, {"bank_name": "中国农业银行", "account_number": "12AB"}, content_type="application/json")
+    assert bad.status_code == 422 and "account_number" in str(bad.json()) and not PayeeAccount.objects.exists()
+    response = client.post(url, {"bank_name": "中国农业银行", "account_number": "6228 4800 1234 5670 000"},
+                           content_type="application/json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["masked_number"] == "**** 0000" and "6228480012345670000" not in response.content.decode()
+    account = PayeeAccount.objects.get()
+    assert account.person_id == personas.lixia_person.pk and account.kind == AccountKindOfPayee.SOCIAL_SECURITY_CARD
+    assert account.source == AccountSource.OWNER and body["kind"] == AccountKindOfPayee.SOCIAL_SECURITY_CARD
+    assert AuditEvent.objects.filter(event="funds.payee_account.card").count() == 1
+    # the same number again: the same account, not a second one
+    again = client.post(url, {"bank_name": "中国农业银行", "account_number": "6228480012345670000"},
+                        content_type="application/json")
+    assert again.status_code == 201 and again.json()["id"] == account.pk and PayeeAccount.objects.count() == 1
+
+
+def test_it_refuses_the_card_account_api_to_other_roles(personas, client) -> None:
+    from jixing.funds.models import PayeeAccount
+
+    client.force_login(personas.ivan)
+    response = client.post("/api/v1/funds/my/card-account", {"bank_name": "某行", "account_number": "6228480012345670000"},
+                           content_type="application/json")
+    assert response.status_code == 403 and not PayeeAccount.objects.exists()
