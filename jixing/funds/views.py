@@ -456,8 +456,9 @@ def _my_subsidies_page(request: AuthedRequest, study_form: StudyRecordForm | Non
         "certificates": [(cert, queries.evaluate_certificate(cert.person, cert))
                          for cert in queries.my_certificates_to_claim(request.user)],
         "claim_form": PersonClaimForm(user=request.user),
-        "outside_certificates": [(cert, queries.evaluate_certificate(request.user.person, cert))
-                                 for cert in queries.my_outside_certificates_to_claim(request.user)],
+        "outside_certificates": [(cert, queries.evaluate_certificate(person, cert))
+                                 for cert in queries.my_outside_certificates_to_claim(request.user)
+                                 if (person := request.user.person) is not None],
         "living_allowances": queries.my_living_allowances_to_claim(request.user),
         "has_account": PayeeAccount.objects.active().filter(person_id=request.user.person_id).exists(),
         "studies": queries.my_studies(request.user), "study_form": study_form or StudyRecordForm(user=request.user),
