@@ -26,6 +26,7 @@ from jixing.core.access import get_for_user
 from jixing.core.api_contract import Year
 from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
+from jixing.training.models import Enrollment
 from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries, rules
@@ -487,6 +488,82 @@ def create_education_claim(request: HttpRequest, study_id: int, payload: Educati
             raise ValidationError({"payee_account_id": _("Choose one of your own bank accounts.")})
     claim = actions.create_education_claim(by=request.user, study=study, payee_account=account)
     return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
+
+
+class OutsideCertificateClaimIn(Schema):
+    """A certificate of the imported national register: every part must agree. Any ``amount``,
+    ``status`` or ``budget`` in the body is ignored."""
+
+    number: str = Field(..., min_length=1, max_length=40, description="证书编号")
+    occupation_id: int = Field(..., description="职业(工种): the occupation's id")
+    level: int = Field(..., ge=1, le=8, description="skill level order of the eight-level ladder (新八级工: 1 学徒工 … 8 首席技师)")
+    payee_account_id: int | None = None
+
+
+def _own_account(request: HttpRequest, account_id: int | None) -> PayeeAccount | None:
+    if account_id is None:
+        return None
+    account = PayeeAccount.objects.visible_to(request.user).filter(pk=account_id).first()
+    if account is None:
+        raise ValidationError({"payee_account_id": _("Choose one of your own bank accounts.")})
+    return account
+
+
+@router.post("/my/outside-certificate-claims", response={201: ClaimDetailOut})
+def create_outside_certificate_claim(request: HttpRequest, payload: OutsideCertificateClaimIn) -> Any:
+    """Claim 技能提升补贴 on a certificate from another filed evaluation body, found in the
+    imported national register by number + the person's ID number + occupation + level."""
+    require_api_roles(request, Role.TRAINEE)
+    occupation = Occupation.objects.filter(pk=payload.occupation_id).first()
+    if occupation is None:
+        raise ValidationError({"occupation_id": _("Unknown occupation.")})
+    claim = actions.create_outside_certificate_claim(
+        by=request.user, number=payload.number, occupation=occupation, level_order=payload.level,
+        payee_account=_own_account(request, payload.payee_account_id))
+    return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
+
+
+class LivingAllowanceClaimIn(Schema):
+    """Any ``amount``, ``status`` or ``budget`` in the body is ignored."""
+
+    payee_account_id: int | None = None
+
+
+@router.post("/my/enrollments/{enrollment_id}/living-allowance-claim", response={201: ClaimDetailOut})
+def create_living_allowance_claim(request: HttpRequest, enrollment_id: int, payload: LivingAllowanceClaimIn) -> Any:
+    """Claim 生活费补贴 for one of the trainee's own completed enrollments; paid to the person's
+    social security card account only, the amount is the rule engine's."""
+    require_api_roles(request, Role.TRAINEE)
+    enrollment = get_for_user(Enrollment.objects.select_related("person", "training_class__project"),
+                              request.user, enrollment_id)
+    claim = actions.create_living_allowance_claim(
+        by=request.user, enrollment=enrollment, payee_account=_own_account(request, payload.payee_account_id))
+    return Status(201, Claim.objects.select_related(*_CLAIM_RELATED).get(pk=claim.pk))
+
+
+class CardAccountIn(Schema):
+    bank_name: str = Field(..., min_length=1, max_length=120, description="开户银行")
+    account_number: str = Field(..., min_length=1, max_length=40, description="社会保障卡金融账户 number: 8 to 30 digits")
+
+
+class PayeeAccountOut(Schema):
+    id: int
+    holder_name: str
+    bank_name: str
+    masked_number: str
+    kind: str
+    source: str
+
+
+@router.post("/my/card-account", response={201: PayeeAccountOut})
+def register_card_account(request: HttpRequest, payload: CardAccountIn) -> Any:
+    """Register the person's own 社会保障卡 financial account (技能提升补贴 and 生活费补贴 are paid
+    only to it). An account already registered with the same number is marked as the card's."""
+    require_api_roles(request, Role.TRAINEE)
+    person = request.user.person  # type: ignore[union-attr]
+    assert person is not None, "a trainee account has a person (user_trainee_has_person)"
+    return Status(201, actions.register_card_account(
+        by=request.user, person=person, bank_name=payload.bank_name, account_number=payload.account_number))
 
 
 # ---------------------------------------------------------------- payments

@@ -130,6 +130,18 @@ class PersonClaimForm(_OwnAccountForm):
     certificate = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class LivingAllowanceClaimForm(_OwnAccountForm):
+    """生活费补贴 for one of the trainee's own completed enrollments."""
+
+    enrollment = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class OutsideCertificateClaimForm(_OwnAccountForm):
+    """技能提升补贴 on a certificate found in the imported national register."""
+
+    outside_certificate = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class StudyRecordForm(forms.Form):
     """A trainee records their own study (求学圆梦); the person is always the signed-in one."""
 

@@ -689,6 +689,47 @@ def my_subsidies(user: Any) -> QuerySet[ClaimLine]:
     )
 
 
+def my_outside_certificates_to_claim(user: Any) -> list[OutsideCertificate]:
+    """Certificates from the imported national register whose ID number is the trainee's, within
+    12 months and not yet claimed for 技能提升补贴 (the claim itself re-checks every part)."""
+    person = getattr(user, "person", None) if getattr(user, "person_id", None) else None
+    if person is None or not person.id_number_hash:
+        return []
+    since = today() - dt.timedelta(days=366)
+    claimed = set(
+        ClaimLine.objects.live().filter(person_id=person.pk, subsidy_item=SubsidyItem.SKILL_UPGRADE)
+        .values_list("outside_certificate_id", flat=True)
+    )
+    return [
+        c for c in OutsideCertificate.objects.filter(id_number_hash=person.id_number_hash, issued_on__gte=since)
+        .select_related("occupation", "level").order_by("-issued_on")
+        if c.pk not in claimed
+    ]
+
+
+def my_living_allowances_to_claim(user: Any) -> list[tuple[Enrollment, LineDraft]]:
+    """A trainee's completed enrollments not yet claimed for 生活费补贴, each judged as the
+    person's own line (the claim itself judges again)."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return []
+    claimed = set(
+        ClaimLine.objects.live().filter(person_id=person_id, subsidy_item=SubsidyItem.LIVING_ALLOWANCE)
+        .values_list("enrollment_id", flat=True)
+    )
+    enrollments = (
+        Enrollment.objects.filter(person_id=person_id, status="completed")
+        .exclude(pk__in=[pk for pk in claimed if pk is not None])
+        .select_related("person", "training_class__project")
+        .order_by("-pk")
+    )
+    return [
+        (e, evaluate_enrollments(e.training_class.project, [e], item=SubsidyItem.LIVING_ALLOWANCE,
+                                 payee_kind=PayeeKind.PERSON)[0])
+        for e in enrollments
+    ]
+
+
 def my_certificates_to_claim(user: Any) -> list[Certificate]:
     """A trainee's valid certificates within 12 months, not yet claimed for 技能提升补贴."""
     person_id = getattr(user, "person_id", None)

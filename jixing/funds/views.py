@@ -29,7 +29,7 @@ from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
 from jixing.evaluation.models import Certificate
 from jixing.registry.models import RegionLevel
-from jixing.training.models import TrainingProject
+from jixing.training.models import Enrollment, TrainingProject
 
 from . import actions, bankfiles, queries
 from .forms import (
@@ -40,7 +40,9 @@ from .forms import (
     EducationClaimForm,
     ExportForm,
     InstalmentForm,
+    LivingAllowanceClaimForm,
     NoteForm,
+    OutsideCertificateClaimForm,
     PayeeAccountForm,
     PayeeChoiceForm,
     PersonClaimForm,
@@ -454,6 +456,10 @@ def _my_subsidies_page(request: AuthedRequest, study_form: StudyRecordForm | Non
         "certificates": [(cert, queries.evaluate_certificate(cert.person, cert))
                          for cert in queries.my_certificates_to_claim(request.user)],
         "claim_form": PersonClaimForm(user=request.user),
+        "outside_certificates": [(cert, queries.evaluate_certificate(person, cert))
+                                 for cert in queries.my_outside_certificates_to_claim(request.user)
+                                 if (person := request.user.person) is not None],
+        "living_allowances": queries.my_living_allowances_to_claim(request.user),
         "has_account": PayeeAccount.objects.active().filter(person_id=request.user.person_id).exists(),
         "studies": queries.my_studies(request.user), "study_form": study_form or StudyRecordForm(user=request.user),
         "education_form": EducationClaimForm(user=request.user),
@@ -524,6 +530,40 @@ def my_claim(request: AuthedRequest) -> HttpResponse:
         _("Choose a certificate and a bank account."),
         lambda cert, account: actions.create_person_claim(by=request.user, certificate=cert, payee_account=account),
     )
+
+
+@require_POST
+@require_roles(Role.TRAINEE)
+def my_living_allowance_claim(request: AuthedRequest) -> HttpResponse:
+    return _own_claim_view(
+        request, LivingAllowanceClaimForm(request.POST, user=request.user), Enrollment, "enrollment",
+        _("Choose a training and a bank account."),
+        lambda enrollment, account: actions.create_living_allowance_claim(
+            by=request.user, enrollment=enrollment, payee_account=account),
+    )
+
+
+@require_POST
+@require_roles(Role.TRAINEE)
+def my_outside_claim(request: AuthedRequest) -> HttpResponse:
+    """技能提升补贴 on a certificate of the imported national register listed as the trainee's."""
+    form = OutsideCertificateClaimForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Choose a certificate and a bank account."))
+        return redirect("funds:my_subsidies")
+    cert = next((c for c in queries.my_outside_certificates_to_claim(request.user)
+                 if c.pk == form.cleaned_data["outside_certificate"]), None)
+    if cert is None:
+        raise PermissionDenied
+    try:
+        claim = actions.create_outside_certificate_claim(
+            by=request.user, number=cert.number, occupation=cert.occupation, level_order=cert.level_id,
+            payee_account=form.cleaned_data["payee_account"])
+    except ACTION_ERRORS as exc:
+        _fail(request, exc)
+        return redirect("funds:my_subsidies")
+    messages.success(request, _("Claim %(number)s saved; submit it to send it for review.") % {"number": claim.number})
+    return redirect("funds:claim_detail", pk=claim.pk)
 
 
 @never_cache
