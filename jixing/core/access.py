@@ -26,6 +26,12 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def within_region(field: str, code: str) -> Q:
+    """Q for a FK to registry.Region (whose pk is the code) named ``field``: the region ``code``
+    and everything below it. The one place a region subtree is written as a filter."""
+    return Q(**{f"{field}__code__startswith": region_prefix(code)})
+
+
 @dataclass(frozen=True)
 class Scope:
     everything: bool = False
@@ -47,7 +53,7 @@ class Scope:
         if self.everything:
             return Q()
         if self.region_prefix:
-            return Q(**{f"{field}__code__startswith": self.region_prefix})
+            return within_region(field, self.region_prefix)
         return Q(pk__in=[])
 
 

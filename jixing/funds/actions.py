@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit, workflow
-from jixing.core.access import region_prefix, scope_for, union_prefix
+from jixing.core.access import scope_for, union_prefix, within_region
 from jixing.core.events import publish
 from jixing.core.masking import mask_bank_account
 from jixing.core.money import yuan
@@ -1263,7 +1263,7 @@ def create_payment_batch(
         _ensure_batches_allowed(region.code)
         claims = list(queries.payable_claims(region.code)[: limit or None])
         loose = list(PaymentOrder.objects.select_for_update(of=("self",)).filter(
-            batch__isnull=True, status=OrderStatus.ISSUED, claim__county__code__startswith=region_prefix(region.code)
+            within_region("claim__county", region.code), batch__isnull=True, status=OrderStatus.ISSUED,
         ).order_by("id"))
         if not claims and not loose:
             raise ValidationError(_("No payable claims in %(region)s.") % {"region": region.name})

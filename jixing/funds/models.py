@@ -234,7 +234,7 @@ class PostingQuerySet(AppendOnlyQuerySet):
         if scope.everything:
             return self
         if scope.region_prefix and not scope.department_id:
-            return self.filter(lines__account__budget__region__code__startswith=scope.region_prefix).distinct()
+            return self.filter(scope.region_q("lines__account__budget__region")).distinct()
         return self.none()
 
 
@@ -498,8 +498,8 @@ class PayeeAccountQuerySet(ArchivableQuerySet):
             return self.filter(person_id=scope.person_id)
         if scope.region_prefix and not scope.department_id:
             return self.filter(
-                Q(organisation__county__code__startswith=scope.region_prefix)
-                | Q(person__current_region__code__startswith=scope.region_prefix)
+                scope.region_q("organisation__county")
+                | scope.region_q("person__current_region")
             )
         return self.none()
 
@@ -599,7 +599,7 @@ class StudyRecordQuerySet(models.QuerySet):
         if scope.person_id:
             return self.filter(person_id=scope.person_id)
         if scope.region_prefix and not scope.department_id:
-            return self.filter(person__current_region__code__startswith=scope.region_prefix)
+            return self.filter(scope.region_q("person__current_region"))
         return self.none()
 
 
@@ -687,10 +687,10 @@ class ClaimQuerySet(ArchivableQuerySet):
         if scope.department_id:
             q = Q(action__number__in=scope.action_numbers)
             if scope.region_prefix and scope.region_prefix != "37":
-                q &= Q(county__code__startswith=scope.region_prefix)
+                q &= scope.region_q("county")
             return self.filter(q)
         if scope.region_prefix:
-            return self.filter(county__code__startswith=scope.region_prefix)
+            return self.filter(scope.region_q("county"))
         return self.none()
 
 
@@ -1103,7 +1103,7 @@ class RecoveryOrderQuerySet(ArchivableQuerySet):
         if scope.person_id:
             return self.filter(payer_person_id=scope.person_id)
         if scope.region_prefix and not scope.department_id:
-            return self.filter(county__code__startswith=scope.region_prefix)
+            return self.filter(scope.region_q("county"))
         return self.none()
 
     def outstanding(self) -> RecoveryOrderQuerySet:
@@ -1240,7 +1240,7 @@ class StaffEducationReportQuerySet(models.QuerySet):
         if scope.organisation_id:
             return self.filter(enterprise_id=scope.organisation_id)
         if scope.region_prefix and not scope.department_id:
-            return self.filter(enterprise__county__code__startswith=scope.region_prefix)
+            return self.filter(scope.region_q("enterprise__county"))
         return self.none()
 
 

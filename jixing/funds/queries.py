@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from jixing.accounts.models import Role
 from jixing.core import risk
-from jixing.core.access import region_prefix, scope_for
+from jixing.core.access import scope_for, within_region
 from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.evaluation.queries import certificates_for, highest_certificate_levels
 from jixing.registry.models import Organisation, OrganisationKind, Person, Region, RegionLevel, live_memberships
@@ -599,7 +599,7 @@ def budgets_for(user: Any, *, year: int | None = None, fund_source: str = "", re
     if fund_source:
         qs = qs.filter(fund_source__code=fund_source)
     if region:
-        qs = qs.filter(region__code__startswith=region_prefix(region))
+        qs = qs.filter(within_region("region", region))
     return qs.order_by("year", "region_id", "fund_source_id", "action_id")
 
 
@@ -794,7 +794,7 @@ def open_issues_blocking(region_code: str) -> QuerySet[ReconciliationIssue]:
 
 def payable_claims(region_code: str) -> QuerySet[Claim]:
     return Claim.objects.filter(
-        status=ClaimStatus.PAYABLE, county__code__startswith=region_prefix(region_code)
+        within_region("county", region_code), status=ClaimStatus.PAYABLE,
     ).order_by("id")
 
 
@@ -899,7 +899,7 @@ def education_subsidised_persons(*, year: int, region_prefix: str | None = None)
         claim__payment_orders__status=OrderStatus.SUCCEEDED, claim__payment_orders__returned_at__year=year,
     )
     if region_prefix:
-        lines = lines.filter(claim__county__code__startswith=region_prefix)
+        lines = lines.filter(within_region("claim__county", region_prefix))
     return set(lines.values_list("person_id", flat=True).distinct())
 
 
