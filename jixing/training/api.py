@@ -214,6 +214,12 @@ class ClassOut(Schema):
     end_date: dt.date
     closed_at: dt.datetime | None
     teacher_ids: list[int]
+    roster_plan: str
+    filing_status: str = Field(description="unfiled, filed (awaiting the county), accepted or returned (开班备案).")
+    filed_at: dt.datetime | None
+    filing_days_ahead: int | None = Field(description="Days between the filing and the class start.")
+    filing_short_notice: bool = Field(description="Filed inside the notice period (flagged in supervision, R13).")
+    filing_reason: str = Field(description="The county's reason when it returned the filing.")
 
     @staticmethod
     def resolve_county(obj: TrainingClass) -> str:
@@ -222,6 +228,11 @@ class ClassOut(Schema):
     @staticmethod
     def resolve_teacher_ids(obj: TrainingClass) -> list[int]:
         return sorted(t.pk for t in obj.teachers.all())
+
+
+class FilingIn(Schema):
+    roster_plan: str | None = Field(None, max_length=4000,
+                                    description="Whom the class recruits and how; kept from before when omitted.")
 
 
 class SessionIn(Schema):
@@ -524,6 +535,37 @@ def close_class(request: AuthedRequest, class_id: Id) -> Any:
     require_api_roles(request, *WRITERS, *DECIDERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     return actions.close_class(klass, by=request.user)
+
+
+@router.post("/classes/{class_id}/filing", response={200: ClassOut, 403: TrainingMessageOut, 409: TrainingMessageOut,
+                                                   422: TrainingMessageOut},
+             summary="File the class with the county (开班备案) before it starts")
+def file_class(request: AuthedRequest, class_id: Id, body: FilingIn) -> Any:
+    require_api_roles(request, *WRITERS)
+    klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
+    actions.file_class(klass, by=request.user, roster_plan=body.roster_plan)
+    return _classes(request.user).get(pk=klass.pk)
+
+
+@router.get("/class-filings", response=list[ClassOut], summary="Class filings awaiting the county's decision")
+@paginate(BoundedPageNumberPagination, page_size=50)
+def filing_queue(request: AuthedRequest) -> Any:
+    require_api_roles(request, *DECIDERS)
+    return queries.filing_queue(request.user).prefetch_related("teachers")
+
+
+@router.post("/classes/{class_id}/filing/{decision}", response={200: ClassOut, 403: TrainingMessageOut,
+                                                                404: TrainingMessageOut, 409: TrainingMessageOut,
+                                                                422: TrainingMessageOut},
+             summary="Accept or return a class filing (return needs a reason)")
+def decide_filing(request: AuthedRequest, class_id: Id, decision: str, body: TrainingReasonIn | None = None) -> Any:
+    require_api_roles(request, *DECIDERS)
+    klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
+    decide = {"accept": actions.accept_class_filing, "return": actions.return_class_filing}.get(decision)
+    if decide is None:
+        return Status(404, {"detail": _("Not found.")})
+    decide(klass, by=request.user, reason=body.reason if body else "")
+    return _classes(request.user).get(pk=klass.pk)
 
 
 @router.get("/classes/{class_id}/sessions", response=list[TrainingSessionOut])

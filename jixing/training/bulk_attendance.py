@@ -52,6 +52,7 @@ from .models import (
     CheckInMethod,
     Enrollment,
     EnrollmentStatus,
+    FilingStatus,
     Provenance,
     Terminal,
     TrainingClass,
@@ -105,6 +106,7 @@ def _error_frame(mask_frame: pl.DataFrame, key: str, reason: str) -> pl.DataFram
 class _ClassInfo:
     pk: int
     locked: bool
+    unfiled: bool = False  # the class filing is not accepted: no attendance yet (开班备案)
 
 
 @dataclass
@@ -144,7 +146,8 @@ class AttendanceBatch:
         org = self._organisation_id()
         if org is not None:
             qs = qs.filter(project__organiser_id=org)
-        found = {code: _ClassInfo(pk, closed is not None) for code, pk, closed in qs.values_list("code", "pk", "closed_at")}
+        found = {code: _ClassInfo(pk, closed is not None, filing != FilingStatus.ACCEPTED)
+                 for code, pk, closed, filing in qs.values_list("code", "pk", "closed_at", "filing_status")}
         for code in wanted:
             self._classes[code] = found.get(code)
         new_ids = [i.pk for i in found.values() if i.pk not in self._loaded_class_ids]
@@ -286,13 +289,18 @@ class AttendanceBatch:
         classes = pl.DataFrame(
             {"class_code": list(self._classes),
              "class_id": [i.pk if i else None for i in self._classes.values()],
-             "locked": [i.locked if i else None for i in self._classes.values()]},
-            schema={"class_code": pl.String, "class_id": pl.Int64, "locked": pl.Boolean},
+             "locked": [(i.locked or i.unfiled) if i else None for i in self._classes.values()],
+             "unfiled": [(i.unfiled and not i.locked) if i else None for i in self._classes.values()]},
+            schema={"class_code": pl.String, "class_id": pl.Int64, "locked": pl.Boolean, "unfiled": pl.Boolean},
         )
         df = df.join(classes, on="class_code", how="left")
         for code in df.filter((col("class_code") != "") & col("class_id").is_null())["class_code"].unique().to_list():
             reject(col("class_code") == code, "class_code", _("Unknown class code “%(code)s”.") % {"code": code[:40]})
-        for code in df.filter(col("locked").fill_null(False))["class_code"].unique().to_list():
+        for code in df.filter(col("unfiled").fill_null(False))["class_code"].unique().to_list():
+            reject(col("class_code") == code, "class_code",
+                   _("Class %(code)s has no accepted filing; attendance opens once the county accepts it.")
+                   % {"code": code})
+        for code in df.filter(col("locked").fill_null(False) & ~col("unfiled").fill_null(False))["class_code"].unique().to_list():
             reject(col("class_code") == code, "class_code",
                    _("Class %(code)s is closed; its attendance is locked.") % {"code": code})
         open_class = col("class_id").is_not_null() & ~col("locked").fill_null(True)

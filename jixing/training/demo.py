@@ -38,6 +38,7 @@ from .models import (
     Attendance,
     CheckInMethod,
     Enrollment,
+    FilingStatus,
     ProjectStatus,
     ProjectType,
     Provenance,
@@ -174,7 +175,8 @@ class _Builder:
 
     # ------------------------------------------------------------ classes
 
-    def klass(self, project: TrainingProject, start: dt.date, days: int, capacity: int) -> TrainingClass:
+    def klass(self, project: TrainingProject, start: dt.date, days: int, capacity: int,
+              accepted: bool = True) -> TrainingClass:
         org = project.organiser
         klass = TrainingClass(
             project=project, name=f"{project.name}第{project.classes.count() + 1}期"[:150],
@@ -182,7 +184,14 @@ class _Builder:
             latitude=Decimal("36.65") + Decimal(self.rng.randrange(-90000, 90000)) / 100000,
             longitude=Decimal("117.00") + Decimal(self.rng.randrange(-250000, 250000)) / 100000,
             capacity=capacity, start_date=start, end_date=start + dt.timedelta(days=days - 1),
+            roster_plan=f"面向{org.county.name}的重点群体招收学员{capacity}人，经资格审核后入班。",
         )
+        if accepted:  # filed 10 days ahead and accepted by the county (开班备案)
+            klass.filing_status = FilingStatus.ACCEPTED
+            klass.filed_by, klass.filing_decided_by = _staff(org, self.staff), self.officer
+            klass.filed_at = _at(start - dt.timedelta(days=10), 9)
+            klass.filing_decided_at = _at(start - dt.timedelta(days=8), 10)
+            klass.filing_days_ahead = 10
         actions._save_with_code(klass, f"BJ-{org.county_id}-{start.year}-")
         self.teacher_seq += 1
         birth = dt.date(1975 + self.teacher_seq % 15, 1 + self.teacher_seq % 12, 1 + self.teacher_seq % 27)
@@ -271,6 +280,21 @@ def _fallback_demands(builder: _Builder) -> list[JobDemand]:
     return made
 
 
+def _filings(b: _Builder) -> dict[str, int]:
+    """One class filing awaiting the county and one returned with its reason (开班备案)."""
+    project = next((p for p in b.projects if p.status in (ProjectStatus.APPROVED, ProjectStatus.RUNNING)), None)
+    if project is None:
+        return {}
+    staff = _staff(project.organiser, b.staff)
+    pending = b.klass(project, b.today + dt.timedelta(days=15), 5, capacity=30, accepted=False)
+    actions.file_class(pending, by=staff)
+    returned = b.klass(project, b.today + dt.timedelta(days=20), 5, capacity=30, accepted=False)
+    actions.file_class(returned, by=staff)
+    actions.return_class_filing(returned, by=b.officer,
+                                reason="花名册计划未写明招收对象的来源和资格审核方式，请补充后重新备案。")
+    return {"class_filings_pending": 1, "class_filings_returned": 1}
+
+
 def seed(ctx: DemoContext) -> None:
     b = _Builder(ctx)
     if not b.occupations or not b.actions:
@@ -334,11 +358,12 @@ def seed(ctx: DemoContext) -> None:
                 move(project, ProjectStatus.FINISHED, by=project.created_by, event="training.project.finish")
                 if plan_kind != "finished_this_year":
                     move(project, ProjectStatus.CLOSED, by=b.officer, reason="验收合格，结项", event="training.project.close")
+    filings = _filings(b)
     ctx.shared["projects"] = b.projects
     ctx.shared["classes"] = b.classes
     ctx.shared["enrollments"] = list(Enrollment.objects.filter(pk__in=[e.pk for e in enrollments]).order_by("id"))
     ctx.counts.update({
         "training_projects": len(b.projects), "training_classes": len(b.classes),
         "enrollments": len(enrollments), "attendance": attendance,
-        "completions": sum(1 for e in ctx.shared["enrollments"] if e.completed_on),
+        "completions": sum(1 for e in ctx.shared["enrollments"] if e.completed_on), **filings,
     })

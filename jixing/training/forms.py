@@ -162,6 +162,12 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class FilingForm(forms.Form):
+    roster_plan = forms.CharField(
+        label=_("roster plan"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Whom the class will recruit and how (target groups, sources, numbers)."))
+
+
 class OptionalReasonForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))

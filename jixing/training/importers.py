@@ -261,6 +261,10 @@ class RosterImporter(Importer[RosterItem]):
             elif not klass.project.accepts_classes:
                 errors.append(self.error(row, "class_code", _(
                     "The project of class %(code)s is not approved for training.") % {"code": klass.code}))
+            elif not klass.filing_accepted:
+                errors.append(self.error(row, "class_code", _(
+                    "Class %(code)s has no accepted filing; enrollment opens once the county accepts it.")
+                    % {"code": klass.code}))
         name = row.get("name", "")
         if not name:
             errors.append(self.error(row, "name", reasons.required()))

@@ -185,6 +185,43 @@ class Teacher(TimeStampedModel):
         return self.person.name
 
 
+class FilingStatus(models.TextChoices):
+    """Class filing (开班备案, 鲁人社字〔2025〕37号 "开班备案、过程监督、结果考核")."""
+
+    UNFILED = "unfiled", _("not filed")
+    FILED = "filed", _("filed, awaiting the county")
+    ACCEPTED = "accepted", _("filing accepted")
+    RETURNED = "returned", _("filing returned")
+
+
+FILING_TRANSITIONS = {
+    (FilingStatus.UNFILED, FilingStatus.FILED),
+    (FilingStatus.RETURNED, FilingStatus.FILED),
+    (FilingStatus.FILED, FilingStatus.ACCEPTED),
+    (FilingStatus.FILED, FilingStatus.RETURNED),
+}
+
+
+class FilingNotice(models.Model):
+    """The dated parameter: a class is filed at least ``notice_days`` before its start.
+
+    The version in force on the filing day applies (latest ``valid_from`` not after it)."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    notice_days = models.PositiveSmallIntegerField(_("days of notice before the start"))
+    basis = models.TextField(_("basis (source of the number)"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-valid_from"]
+        verbose_name = _("class filing notice period")
+        verbose_name_plural = _("class filing notice periods")
+        constraints = [models.CheckConstraint(name="filing_notice_days_range", condition=Q(notice_days__lte=90))]
+
+    def __str__(self) -> str:
+        return f"{self.valid_from}: {self.notice_days}"
+
+
 class TrainingClassQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> TrainingClassQuerySet:
         scope = scope_for(user)
@@ -210,8 +247,23 @@ class TrainingClass(TimeStampedModel):
         Teacher, verbose_name=pgettext_lazy("training", "teachers"), related_name="classes", blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, help_text=_("Attendance is locked once closed."))
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Class filing (开班备案): enrollment and attendance open only once the county accepts it.
+    filing_status = models.CharField(_("filing status"), max_length=10, choices=FilingStatus.choices,
+                                     default=FilingStatus.UNFILED, db_index=True)
+    roster_plan = models.TextField(_("roster plan"), blank=True,
+                                   help_text=_("Whom the class will recruit and how (target groups, sources, numbers)."))
+    filed_at = models.DateTimeField(_("filed at"), null=True, blank=True)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    filing_days_ahead = models.SmallIntegerField(_("days filed before the start"), null=True, blank=True)
+    filing_short_notice = models.BooleanField(_("filed at short notice"), default=False)
+    filing_decided_at = models.DateTimeField(_("filing decided at"), null=True, blank=True)
+    filing_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="+")
+    filing_reason = models.CharField(_("reason for returning the filing"), max_length=300, blank=True)
 
     objects = TrainingClassQuerySet.as_manager()
+
+    FILING_TRANSITIONS = FILING_TRANSITIONS
 
     class Meta:
         ordering = ["-start_date", "code"]
@@ -222,6 +274,13 @@ class TrainingClass(TimeStampedModel):
             models.CheckConstraint(name="class_capacity_positive", condition=Q(capacity__gt=0)),
             models.CheckConstraint(name="class_latitude_range", condition=Q(latitude__gte=-90) & Q(latitude__lte=90)),
             models.CheckConstraint(name="class_longitude_range", condition=Q(longitude__gte=-180) & Q(longitude__lte=180)),
+            models.CheckConstraint(name="class_filing_status_valid",
+                                   condition=Q(filing_status__in=FilingStatus.values)),
+            # a filing is never dated after the class started (a late filing is refused)
+            models.CheckConstraint(name="class_filed_before_start",
+                                   condition=Q(filing_days_ahead__isnull=True) | Q(filing_days_ahead__gte=0)),
+            models.CheckConstraint(name="class_returned_filing_has_reason",
+                                   condition=~Q(filing_status=FilingStatus.RETURNED) | ~Q(filing_reason="")),
         ]
 
     def __str__(self) -> str:
@@ -230,6 +289,15 @@ class TrainingClass(TimeStampedModel):
     @property
     def is_locked(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def filing_accepted(self) -> bool:
+        return self.filing_status == FilingStatus.ACCEPTED
+
+    @property
+    def filing_editable(self) -> bool:
+        """The institution may (re)file: never filed, or returned for changes."""
+        return self.filing_status in (FilingStatus.UNFILED, FilingStatus.RETURNED) and not self.is_locked
 
 
 class TrainingSession(TimeStampedModel):

@@ -11,6 +11,7 @@ READERS = frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICE
 
 ITEMS = [
     NavItem(label=_("Project approvals"), url_name="training:approvals", roles=frozenset({Role.HRSS_OFFICER}), order=30),
+    NavItem(label=_("Class filings"), url_name="training:filing_queue", roles=frozenset({Role.HRSS_OFFICER}), order=30),
     NavItem(label=_("Training projects"), url_name="training:project_list", roles=READERS, order=31),
     NavItem(label=_("Classes"), url_name="training:class_list", roles=READERS, order=32),
     NavItem(label=_("Today's classes"), url_name="training:today",

@@ -22,6 +22,8 @@ from .models import (
     Attendance,
     Enrollment,
     EnrollmentStatus,
+    FilingNotice,
+    FilingStatus,
     ProjectStatus,
     SpotCheck,
     SpotCheckResult,
@@ -29,7 +31,16 @@ from .models import (
     TrainingProject,
     TrainingSession,
 )
-from .rules import Candidate, Interval, Membership, Offer, PriorTraining, SessionEvidence
+from .rules import (
+    Candidate,
+    Interval,
+    Membership,
+    NoticeVersion,
+    Offer,
+    PriorTraining,
+    SessionEvidence,
+    notice_in_force,
+)
 
 COUNTING_STATUSES = (EnrollmentStatus.ENROLLED, EnrollmentStatus.COMPLETED)
 
@@ -147,6 +158,36 @@ def approval_queue(user: Any) -> QuerySet[TrainingProject]:
     """Submitted projects an HRSS officer may decide: in scope, not made by the officer."""
     return (projects_for(user, status=ProjectStatus.SUBMITTED)
             .exclude(created_by=user).exclude(submitted_by=user).order_by("updated_at"))
+
+
+def filing_notice_days(day: dt.date) -> int:
+    """Days of notice a class filing needs on ``day`` (the dated ``FilingNotice`` in force; 0 if none)."""
+    version = notice_in_force(
+        (NoticeVersion(v, n) for v, n in FilingNotice.objects.values_list("valid_from", "notice_days")), day)
+    return version.notice_days if version else 0
+
+
+def filing_queue(user: Any) -> QuerySet[TrainingClass]:
+    """Class filings an HRSS officer may decide: in scope, awaiting the county, not filed by the officer."""
+    return (TrainingClass.objects.visible_to(user).filter(filing_status=FilingStatus.FILED)
+            .exclude(filed_by=user).select_related("project", "project__organiser", "county", "filed_by")
+            .prefetch_related("teachers__person").annotate(session_count=Count("sessions", distinct=True))
+            .order_by("start_date", "code"))
+
+
+def filings_by_county(*, since: dt.date, until: dt.date) -> list[dict[str, Any]]:
+    """Class filings made in [since, until] per county of the class: filed, accepted, returned,
+    still pending and at short notice (the dispatch report)."""
+    rows = (TrainingClass.objects.filter(filed_at__date__gte=since, filed_at__date__lte=until)
+            .values("county_id", "county__name")
+            .annotate(filed=Count("id"),
+                      accepted=Count("id", filter=Q(filing_status=FilingStatus.ACCEPTED)),
+                      returned=Count("id", filter=Q(filing_status=FilingStatus.RETURNED)),
+                      pending=Count("id", filter=Q(filing_status=FilingStatus.FILED)),
+                      short_notice=Count("id", filter=Q(filing_short_notice=True)))
+            .order_by("county_id"))
+    return [{"code": r["county_id"], "name": r["county__name"], "filed": r["filed"], "accepted": r["accepted"],
+             "returned": r["returned"], "pending": r["pending"], "short_notice": r["short_notice"]} for r in rows]
 
 
 @dataclass(frozen=True)

@@ -469,3 +469,35 @@ def draw_sample(candidates: Iterable[int], rate: Decimal, seed: str) -> list[int
         return []
     k = min(len(pool), max(1, math.ceil(float(rate) * len(pool))))
     return sorted(random.Random(seed).sample(pool, k))  # noqa: S311 - sampling, not secrecy
+
+
+# ---------------------------------------------------------------- class filing (开班备案)
+
+
+@dataclass(frozen=True)
+class NoticeVersion:
+    valid_from: dt.date
+    notice_days: int
+
+
+def notice_in_force(versions: Iterable[NoticeVersion], day: dt.date) -> NoticeVersion | None:
+    """The notice period in force on ``day``: the latest ``valid_from`` not after it."""
+    return max((v for v in versions if v.valid_from <= day), key=lambda v: v.valid_from, default=None)
+
+
+@dataclass(frozen=True)
+class FilingTiming:
+    days_ahead: int
+    late: bool  # after the start date: refused
+    short_notice: bool  # on time but inside the notice period: accepted for review, flagged in supervision
+    notice_days: int
+
+
+def filing_timing(*, start_date: dt.date, filed_on: dt.date, notice_days: int) -> FilingTiming:
+    """A class is filed at least ``notice_days`` before it starts (鲁人社字〔2025〕37号 开班备案).
+
+    Filing after the start date is refused; filing on the start date or later than the notice
+    period allows is accepted for review and flagged (supervision R13)."""
+    days_ahead = (start_date - filed_on).days
+    return FilingTiming(days_ahead=days_ahead, late=days_ahead < 0,
+                        short_notice=0 <= days_ahead < notice_days, notice_days=notice_days)

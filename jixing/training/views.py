@@ -32,6 +32,7 @@ from jixing.registry.models import Organisation
 from . import actions, attendance_actions, conf, qr, queries
 from .forms import (
     ClassForm,
+    FilingForm,
     OptionalReasonForm,
     PersonIdForm,
     ProjectForm,
@@ -51,6 +52,7 @@ from .models import (
     CheckInMethod,
     Enrollment,
     EnrollmentStatus,
+    FilingStatus,
     ProjectStatus,
     SpotCheck,
     Teacher,
@@ -221,7 +223,11 @@ def _class_page(request: AuthedRequest, klass: TrainingClass, **forms: Any) -> H
     context = {
         "klass": klass, "project": klass.project, **record,
         "is_organiser": organiser, "is_officer": actions.is_officer_in_scope(request.user, klass.project),
-        "open": not klass.is_locked and klass.project.accepts_classes,
+        "open": not klass.is_locked and klass.project.accepts_classes and klass.filing_accepted,
+        "filing_form": forms.get("filing_form") or FilingForm(initial={"roster_plan": klass.roster_plan}),
+        "can_decide_filing": (klass.filing_status == FilingStatus.FILED and klass.filed_by_id != request.user.pk
+                              and actions.is_officer_in_scope(request.user, klass.project)),
+        "notice_days": queries.filing_notice_days(timezone.localdate()),
         "can_close": (not klass.is_locked and timezone.localdate() >= klass.end_date
                       and (organiser or actions.is_officer_in_scope(request.user, klass.project))),
         "session_form": forms.get("session_form") or SessionForm(organisation_id=organisation_id,
@@ -329,6 +335,65 @@ def class_close(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
     else:
         messages.success(request, _("Class closed: %(completed)d completed, %(not_completed)d not completed.") % summary)
+    return redirect("training:class_detail", pk=klass.pk)
+
+
+@require_POST
+@require_roles(*INSTITUTION)
+def class_file(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The institution files the class with the county (开班备案)."""
+    klass = _class(request, pk)
+    form = FilingForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.file_class(klass, by=request.user, roster_plan=form.cleaned_data["roster_plan"])
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    for message in errors:
+                        form.add_error("roster_plan" if field == "roster_plan" else None, message)
+            else:
+                apply_errors(form, exc)
+        else:
+            klass.refresh_from_db()
+            if klass.filing_short_notice:
+                messages.warning(request, _("Class %(code)s filed at short notice (%(days)s day(s) before the start); "
+                                            "the county sees the flag.") % {"code": klass.code,
+                                                                            "days": klass.filing_days_ahead})
+            else:
+                messages.success(request, _("Class %(code)s filed with the county.") % {"code": klass.code})
+            return redirect("training:class_detail", pk=klass.pk)
+    return _class_page(request, klass, filing_form=form, invalid=True)
+
+
+@require_roles(Role.HRSS_OFFICER)
+def filing_queue(request: AuthedRequest) -> HttpResponse:
+    """Class filings awaiting the county officer, oldest start first; each decided in place."""
+    return TemplateResponse(request, "training/filing_queue.html", {
+        "page_obj": _page(request, queries.filing_queue(request.user)), "reason_form": OptionalReasonForm()})
+
+
+@require_POST
+@require_roles(Role.HRSS_OFFICER)
+def filing_decide(request: AuthedRequest, pk: int, decision: str) -> HttpResponse:
+    klass = _class(request, pk)
+    decide = {"accept": actions.accept_class_filing, "return": actions.return_class_filing}.get(decision)
+    if decide is None:
+        raise Http404
+    form = OptionalReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        decide(klass, by=request.user, reason=reason)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        klass.refresh_from_db()
+        messages.success(request, _("Class %(code)s: %(status)s.") % {
+            "code": klass.code, "status": klass.get_filing_status_display()})
+    target = request.POST.get("next", "")
+    if target == "queue":
+        return redirect("training:filing_queue")
     return redirect("training:class_detail", pk=klass.pk)
 
 

@@ -63,6 +63,7 @@ def completed_training(
         hours=40, fund_source=FundSource.objects.order_by("id").first(), status="finished", created_by=by,
     )
     klass = TrainingClass.objects.create(
+        filing_status="accepted",
         project=project, code=f"TC-EMP-{n:05d}", name=f"测试班{n}", site_address="测试路1号", county_id=county,
         latitude=Decimal("36.651200"), longitude=Decimal("117.120000"), capacity=30,
         start_date=start, end_date=completed_on,

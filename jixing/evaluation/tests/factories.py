@@ -83,6 +83,7 @@ def completed_enrollment(person: Person, *, occ: Occupation | None = None, end: 
         created_by=creator,
     )
     cls = TrainingClass.objects.create(
+        filing_status="accepted",
         project=project, code=f"TC-EV-{n}", name="评价测试班", site_address="历下区", county_id=organiser.county_id,
         latitude=Decimal("36.66"), longitude=Decimal("117.02"), capacity=30,
         start_date=end - dt.timedelta(days=20), end_date=end,

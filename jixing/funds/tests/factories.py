@@ -138,6 +138,7 @@ def klass(proj: TrainingProject, *, end: dt.date | None = None) -> TrainingClass
     n = nxt()
     end = end or today() - dt.timedelta(days=10)
     return TrainingClass.objects.create(
+        filing_status="accepted",
         project=proj, code=f"BJ-F-{n:05d}", name=f"{proj.name}第{n}期", site_address="济南市历下区经十路1号",
         county_id=proj.county_id, latitude=Decimal("36.65"), longitude=Decimal("117.12"), capacity=50,
         start_date=end - dt.timedelta(days=20), end_date=end,

@@ -37,6 +37,7 @@ def project(*, organiser: Organisation, county: str, action: int, target: str | 
 def training_class(p: TrainingProject, *, start: dt.date, end: dt.date) -> TrainingClass:
     n = next(_seq)
     return TrainingClass.objects.create(
+        filing_status="accepted",
         project=p, code=f"BJ-T-{n:04d}", name=f"测试班{n}", site_address="测试地址", county_id=p.county_id,
         latitude=Decimal("36.65"), longitude=Decimal("117.12"), capacity=100, start_date=start, end_date=end,
     )

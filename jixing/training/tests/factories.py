@@ -80,6 +80,7 @@ def make_teacher(organisation: Organisation, name: str = "赵老师", seq: int =
 def make_class(project: TrainingProject, *, start: dt.date = dt.date(2026, 3, 2), days: int = 5, capacity: int = 30,
                county: str = "370102", code: str | None = None) -> TrainingClass:
     return TrainingClass.objects.create(
+        filing_status="accepted",
         project=project, code=code or f"BJ-TEST-{_next():05d}", name=f"{project.name}第1期",
         site_address="济南市历下区经十路1号", county_id=county, latitude=Decimal("36.651200"),
         longitude=Decimal("117.120000"), capacity=capacity, start_date=start, end_date=start + dt.timedelta(days=days - 1),

@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 
 from jixing.accounts.models import ApiToken
@@ -22,6 +23,7 @@ from .factories import make_class, make_enrollment, make_project, make_sessions,
 pytestmark = pytest.mark.django_db
 API = "/api/v1/training"
 START = dt.date(2026, 3, 2)
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 @pytest.fixture
@@ -77,6 +79,21 @@ def test_it_runs_the_chain_through_the_api(client, personas, token):
     assert session.status_code == 201, session.content
 
     young = make_id_number("370102", dt.date(1992, 1, 1), 102)
+    # 开班备案: no enrollment before the county accepts the filing; the filing is made before the start
+    refused = call(client, "post", f"/classes/{klass['id']}/enrollments", {"name": "王小丽", "id_number": young}, token=token)
+    assert refused.status_code == 409 and "filing" in refused.json()["detail"]
+    with time_machine.travel(dt.datetime(2026, 2, 20, 9, 0, tzinfo=SHANGHAI)):
+        filed = call(client, "post", f"/classes/{klass['id']}/filing", {"roster_plan": "历下区失业人员30人"}, token=token)
+    assert filed.status_code == 200, filed.content
+    assert filed.json()["filing_status"] == "filed" and filed.json()["filing_days_ahead"] == 10
+    assert not filed.json()["filing_short_notice"]
+    client.force_login(personas.dave)
+    queue = call(client, "get", "/class-filings").json()
+    assert [c["id"] for c in queue["items"]] == [klass["id"]]
+    accepted = call(client, "post", f"/classes/{klass['id']}/filing/accept")
+    assert accepted.status_code == 200 and accepted.json()["filing_status"] == "accepted", accepted.content
+    client.logout()
+
     enrolled = call(client, "post", f"/classes/{klass['id']}/enrollments",
                     {"name": "王小丽", "id_number": young, "subsidised": False}, token=token)
     assert enrolled.status_code == 201, enrolled.content

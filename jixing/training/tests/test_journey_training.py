@@ -10,7 +10,7 @@ import pytest
 
 from jixing.core.models import StatusChange
 from jixing.registry.idgen import make_id_number
-from jixing.training.models import Enrollment, ProjectStatus, TrainingProject
+from jixing.training.models import Enrollment, ProjectStatus, TrainingClass, TrainingProject
 from jixing.web.tests.browser import login, screenshot
 
 from .factories import make_teacher, occupation
@@ -75,6 +75,10 @@ def test_it_takes_a_project_from_the_institution_to_approval(page, live_server, 
     page.click("form.stack button[type=submit]")
     page.wait_for_url(f"{live_server.url}/training/classes/*/")
     assert "BJ-370102-2026-0001" in page.locator(".page-head").inner_text()
+    assert page.locator("form[action$='/enroll/']").count() == 0  # no enrollment before the filing is accepted
+    # the filing steps themselves (file, accept, return) are tested in test_class_filing.py
+    TrainingClass.objects.filter(code="BJ-370102-2026-0001").update(filing_status="accepted")
+    page.reload()
     page.fill("form[action$='/enroll/'] #id_name", "赵大海")
     page.fill("form[action$='/enroll/'] #id_id_number", make_id_number("370102", dt.date(1955, 1, 1), 301))
     page.click("form[action$='/enroll/'] button")
