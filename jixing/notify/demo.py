@@ -28,6 +28,8 @@ EVENT_MODELS: dict[str, tuple[str, dict[str, object]]] = {
     "funds.recovery.ordered": ("funds.recoveryorder", {}),
     "training.project.submitted": ("training.trainingproject", {"status": "submitted"}),
     "training.project.approved": ("training.trainingproject", {"status__in": ["approved", "running", "finished"]}),
+    "training.class.filed": ("training.trainingclass", {"filing_status": "filed"}),
+    "training.class.returned": ("training.trainingclass", {"filing_status": "returned"}),
     "evaluation.filing.approved": ("evaluation.evaluationfiling", {"status": "approved"}),
     "evaluation.certificate.issued": ("evaluation.certificate", {}),
     "supervision.finding.opened": ("supervision.finding", {"status": "open"}),
