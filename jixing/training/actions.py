@@ -479,12 +479,14 @@ def file_class(klass: TrainingClass, *, by: Any, roster_plan: str | None = None)
             raise ValidationError(errors, code="filing_refused")
         klass.filed_at, klass.filed_by = timezone.now(), by
         klass.filing_days_ahead, klass.filing_short_notice = timing.days_ahead, timing.short_notice
-        klass.filing_reason = ""
         klass.save(update_fields=["roster_plan", "filed_at", "filed_by", "filing_days_ahead", "filing_short_notice",
-                                  "filing_reason", "updated_at"])
+                                  "updated_at"])
         reason = (_("Filed %(days)s day(s) before the start; the notice period is %(notice)s days.")
                   % {"days": timing.days_ahead, "notice": timing.notice_days}) if timing.short_notice else ""
         _filing_move(klass, FilingStatus.FILED, by=by, reason=reason, event="training.class.file")
+        if klass.filing_reason:  # the earlier return reason stays in the status history
+            klass.filing_reason = ""
+            klass.save(update_fields=["filing_reason"])
         publish("training.class.filed", obj=klass, actor=by, code=klass.code, county=klass.county_id,
                 days_ahead=timing.days_ahead, short_notice=timing.short_notice)
     return klass

@@ -14,7 +14,7 @@ from .base import REGISTRY, Hit, Param, Rule, clean_params, fingerprint, registe
 _MODULES = [
     "r01_person_overlap", "r02_teacher_overlap", "r03_proxy_sign_in", "r04_lesson_brushing",
     "r05_far_check_in", "r06_ineligible_trainee", "r07_subsidy_caps", "r08_evaluation_anomalies",
-    "r09_claim_without_basis", "r10_shared_contact", "r11_capacity", "r12_spot_check",
+    "r09_claim_without_basis", "r10_shared_contact", "r11_capacity", "r12_spot_check", "r13_late_class_filing",
 ]
 for _name in _MODULES:
     import_module(f"{__name__}.{_name}")
