@@ -284,11 +284,23 @@ def _scores(theory: Decimal | None, practical: Decimal | None, comprehensive: De
     return scores
 
 
-def _enrollment_date_check(candidate: Candidate) -> None:
+def _dated_after_session(session: EvaluationSession, day: dt.date, *, what: str) -> None:
+    """No result or certificate is dated before the evaluation session took place (issue 16:
+    scores were accepted and certificates issued dated before the session's date)."""
+    if day < session.date:
+        raise ValidationError(_("%(what)s cannot be dated %(day)s, before the evaluation session's date %(date)s.")
+                              % {"what": what, "day": day, "date": session.date}, code="before_session")
+
+
+def _enrollment_date_check(candidate: Candidate, day: dt.date | None = None) -> None:
+    """Neither the session nor the result/certificate date may precede the end of the training."""
     e = candidate.enrollment
     if e is None:
         return
     ended = max(e.training_class.end_date, e.completed_on or e.training_class.end_date)
+    if day is not None and day < ended:
+        raise ValidationError(_("A result or certificate cannot be dated %(day)s, before the training ended (%(end)s).")
+                              % {"day": day, "end": ended}, code="before_training_end")
     if candidate.session.date < ended:
         raise ValidationError(_("The evaluation date %(date)s is before the training ended (%(end)s).")
                               % {"date": candidate.session.date, "end": ended})
@@ -302,7 +314,8 @@ def record_result(
     session = candidate.session
     require_member(by, session.filing.organisation_id)
     _check_editable(session)
-    _enrollment_date_check(candidate)
+    _dated_after_session(session, timezone.localdate(), what=_("A result"))
+    _enrollment_date_check(candidate, timezone.localdate())
     if examiner.pk not in _session_examiner_ids(session):
         raise ValidationError(_("The examiner must be one of the session's examiners."))
     marks = queries.pass_marks_for(session.occupation_id, session.level_id)
@@ -366,6 +379,7 @@ def lock_results(session: EvaluationSession, *, by: Any) -> list[Certificate]:
     _require_officer(by, session.filing.organisation)
     _not_same(by, session.submitted_by_id)
     now = timezone.now()
+    _dated_after_session(session, timezone.localdate(), what=_("A locked result"))
     with transaction.atomic():
         session = EvaluationSession.objects.select_for_update().get(pk=session.pk)
         submitted = EvaluationResult.objects.filter(candidate__session=session, status=ResultStatus.SUBMITTED)
@@ -391,6 +405,7 @@ def correct_result(
     session = candidate.session
     require_member(by, session.filing.organisation_id)
     reason = _reason(reason)
+    _dated_after_session(session, timezone.localdate(), what=_("A result"))
     if not queries.current_locked_results(EvaluationResult.objects.filter(pk=result.pk)).exists():
         raise ValidationError(_("Only the current locked result can be corrected."))
     if examiner.pk not in _session_examiner_ids(session):
@@ -468,6 +483,8 @@ def issue_certificate(result: EvaluationResult, *, by: Any) -> Certificate:
     if digit is None:
         raise ValidationError(_("No skill-level certificate is issued for this level."))
     issued_on = timezone.localdate()
+    _dated_after_session(session, issued_on, what=_("A certificate"))
+    _enrollment_date_check(candidate, issued_on)
     with transaction.atomic():
         # the result row lock makes a second, concurrent issue of the same result wait and then
         # find the first one's certificate (the OneToOne constraint is the final guard)
