@@ -453,3 +453,33 @@ def contribution_months_at(person_id: int, *, employer_id: int, employer_uscc: s
         .filter(Q(employer_id=employer_id) | Q(employer_uscc=employer_uscc))
         .order_by("month").values_list("month", flat=True).distinct()
     )
+
+
+# ---------------------------------------------------------------- employment at an enterprise (core.employment)
+
+# Contribution files reach us a month or two late, so a person counts as the enterprise's employee
+# on a day when it paid any insurance for them in that month or the two before (local assumption,
+# docs/evaluation_ladder.md).
+INSURED_LOOKBACK_MONTHS = 2
+
+
+def _month_start(day: dt.date, back: int) -> dt.date:
+    month = day.year * 12 + day.month - 1 - back
+    return dt.date(month // 12, month % 12 + 1, 1)
+
+
+def person_insured_by(person_id: int, uscc: str, on: dt.date) -> bool:
+    """Any insurance contribution of ``uscc`` for the person in ``on``'s month or the lookback before."""
+    from .models import InsuranceContribution
+
+    return InsuranceContribution.objects.filter(
+        person_id=person_id, employer_uscc=uscc,
+        month__gte=_month_start(on, INSURED_LOOKBACK_MONTHS), month__lte=_month_start(on, 0),
+    ).exists()
+
+
+def employer_in_records(uscc: str) -> bool:
+    from .models import HeldContribution, InsuranceContribution
+
+    return (InsuranceContribution.objects.filter(employer_uscc=uscc).exists()
+            or HeldContribution.objects.filter(employer_uscc=uscc).exists())

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
+from jixing.core import employment as employment_records
 from jixing.core.events import publish
 from jixing.core.masking import mask_name
 from jixing.core.workflow import move
@@ -32,6 +33,7 @@ from .models import (
     Certificate,
     CertificateStatus,
     DirectRecognition,
+    EnterpriseRosterEntry,
     EvaluationFiling,
     EvaluationMode,
     EvaluationResult,
@@ -86,6 +88,40 @@ def _province(organisation: Organisation) -> str:
 
 def _category(kind: str) -> str:
     return numbering.CATEGORY_EMPLOYER if kind == FilingKind.ENTERPRISE else numbering.CATEGORY_SOCIAL
+
+
+# ------------------------------------------------------------------ employment at the enterprise
+
+
+def employment_check(organisation: Organisation, person: Person, on: dt.date) -> tuple[rules.Check, str]:
+    """Is the person the enterprise's employee on ``on``? (insurance records, else its roster)"""
+    records = employment_records.employment_evidence(person.pk, organisation.uscc, on)
+    on_roster = EnterpriseRosterEntry.objects.filter(organisation=organisation, person=person).exists()
+    return rules.check_employment(records=records, on_roster=on_roster, organisation_name=organisation.name)
+
+
+def record_enterprise_roster(*, organisation: Organisation, persons: Iterable[Person], by: Any,
+                             source_sha256: str = "") -> int:
+    """An enterprise not yet in the insurance records uploads its employees (marked as a roster
+    basis wherever used). Refused once the records know the enterprise: they decide then."""
+    require_member(by, organisation.pk)
+    if organisation.kind != "enterprise":
+        raise ValidationError(_("Only an enterprise uploads a roster of its employees."))
+    if employment_records.employer_in_records(organisation.uscc):
+        raise ValidationError(_("%(org)s is in the insurance records; they decide who its employees are, not a "
+                                "roster.") % {"org": organisation.name}, code="in_records")
+    persons = list(dict.fromkeys(persons))
+    if not persons:
+        raise ValidationError(_("The roster names nobody."))
+    with transaction.atomic():
+        existing = set(EnterpriseRosterEntry.objects.filter(organisation=organisation, person__in=persons)
+                       .values_list("person_id", flat=True))
+        new = [EnterpriseRosterEntry(organisation=organisation, person=p, uploaded_by=by, source_sha256=source_sha256[:64])
+               for p in persons if p.pk not in existing]
+        EnterpriseRosterEntry.objects.bulk_create(new)
+        audit.record("evaluation.roster.upload", actor=by, obj=organisation,
+                     after={"added": len(new), "already": len(existing), "sha256": source_sha256[:64]})
+    return len(new)
 
 
 # ------------------------------------------------------------------ filings
@@ -241,12 +277,16 @@ def _add_candidate(
     )
     if extra is not None:
         decision = rules.Decision(extra.checks + decision.checks)
+    basis = ""
+    if session.mode in (EvaluationMode.ENTERPRISE, EvaluationMode.DIRECT):
+        check, basis = employment_check(session.filing.organisation, person, session.date)
+        decision = rules.Decision((*decision.checks, check))
     _refuse(decision)
     with transaction.atomic():
         candidate = Candidate.objects.create(
             session=session, person=person, enrollment=enrollment,
             source=CandidateSource.ENROLLMENT if enrollment is not None else CandidateSource.APPLICATION,
-            years_of_work=years_of_work, conditions=decision.as_json(), added_by=by,
+            years_of_work=years_of_work, conditions=decision.as_json(), added_by=by, employment_basis=basis,
         )
         audit.record("evaluation_candidate.add", actor=by, obj=candidate, after={
             "session": session.code, "person": person.masked_id_number, "source": candidate.source,
@@ -531,13 +571,15 @@ def propose_recognition(
         level_order=level.pk, level_name=level.name, national_level=level.national_level,
         held_level=queries.held_level(person.pk, occupation.pk), achievements=achievements, evidence=evidence,
     ))
+    check, basis = employment_check(organisation, person, timezone.localdate())
+    decision = rules.Decision((*decision.checks, check))
     _refuse(decision)
     if DirectRecognition.objects.filter(person=person, occupation=occupation, status=RecognitionStatus.PROPOSED).exists():
         raise ValidationError(_("A proposal for this worker and occupation is already waiting."))
     with transaction.atomic():
         rec = DirectRecognition.objects.create(
             organisation=organisation, person=person, occupation=occupation, level=level,
-            achievements=achievements.strip(), evidence=evidence.strip(), proposed_by=by,
+            achievements=achievements.strip(), evidence=evidence.strip(), proposed_by=by, employment_basis=basis,
         )
         audit.record("direct_recognition.propose", actor=by, obj=rec, after={
             "person": person.masked_id_number, "occupation": occupation.pk, "level": level.pk,

@@ -193,6 +193,22 @@ def _corrections(ctx: DemoContext, certificates: list[Any], officer: User) -> No
                            reason="复核评分表发现技能考核分项漏计3分（演示数据）", by=user)
 
 
+def _employee(org: Organisation, persons: list[Person], user: User, start: int) -> Person | None:
+    """A person the enterprise employs: from the insurance records when they know the enterprise,
+    else put on the roster the enterprise uploads (marked as a roster basis)."""
+    from jixing.core import employment as records
+
+    if records.employer_in_records(org.uscc):
+        today = timezone.localdate()
+        for person in (persons[start:] + persons[:start])[:500]:
+            if records.employment_evidence(person.pk, org.uscc, today) == records.INSURANCE:
+                return person
+        return None
+    person = persons[start]
+    actions.record_enterprise_roster(organisation=org, persons=[person], by=user)
+    return person
+
+
 def _recognitions(ctx: DemoContext, persons: list[Person], occs: dict[int, Occupation],
                   levels: dict[int, SkillLevel], officer: User) -> list[Any]:
     enterprises = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE).order_by("id")[:2])
@@ -204,7 +220,9 @@ def _recognitions(ctx: DemoContext, persons: list[Person], occs: dict[int, Occup
     for i, (level, outcome) in enumerate(plans):
         org = enterprises[i % len(enterprises)]
         user = _org_user(org, Role.INSTITUTION)
-        person = persons[(i * 13 + 5) % len(persons)]
+        person = _employee(org, persons, user, (i * 13 + 5) % len(persons))
+        if person is None:
+            continue
         try:
             rec = actions.propose_recognition(
                 organisation=org, person=person, occupation=occ_list[i % len(occ_list)], level=levels[level],

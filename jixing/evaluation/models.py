@@ -207,6 +207,36 @@ class CandidateSource(models.TextChoices):
     APPLICATION = "application", _("direct application")
 
 
+class EmploymentBasis(models.TextChoices):
+    """How an enterprise's evaluation or direct recognition knows the person is its employee
+    (issue 16): the social-insurance records, or a roster the enterprise uploaded because it is
+    not yet in the records (marked as such)."""
+
+    NOT_CHECKED = "", _("not checked (social evaluation)")
+    INSURANCE = "insurance", _("insurance records")
+    ROSTER = "roster", _("uploaded roster (enterprise not yet in the insurance records)")
+
+
+class EnterpriseRosterEntry(TimeStampedModel):
+    """One employee on the roster an enterprise uploaded because its contributions are not in
+    the insurance records yet; used only while the records cannot tell."""
+
+    organisation = models.ForeignKey("registry.Organisation", verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                     related_name="+")
+    person = models.ForeignKey("registry.Person", verbose_name=_("employee"), on_delete=models.PROTECT, related_name="+")
+    source_sha256 = models.CharField(_("file checksum"), max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("enterprise roster entry")
+        verbose_name_plural = _("enterprise roster entries")
+        constraints = [models.UniqueConstraint(fields=["organisation", "person"], name="roster_entry_once")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.person_id}"
+
+
 class CandidateQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> CandidateQuerySet:
         scope = scope_for(user)
@@ -228,6 +258,8 @@ class Candidate(TimeStampedModel):
     source = models.CharField(_("source"), max_length=20, choices=CandidateSource.choices)
     years_of_work = models.PositiveSmallIntegerField(_("years of related work"), default=0)
     conditions = models.JSONField(_("application conditions checked"), default=list)
+    employment_basis = models.CharField(_("employment checked against"), max_length=10, blank=True, default="",
+                                        choices=EmploymentBasis.choices)
     added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = CandidateQuerySet.as_manager()
@@ -398,6 +430,8 @@ class DirectRecognition(TimeStampedModel):
     level = models.ForeignKey("registry.SkillLevel", verbose_name=_("skill level"), on_delete=models.PROTECT)
     achievements = models.TextField(_("achievements"))
     evidence = models.TextField(_("evidence"), help_text=_("Awards, patents, competition results, output records …"))
+    employment_basis = models.CharField(_("employment checked against"), max_length=10, blank=True, default="",
+                                        choices=EmploymentBasis.choices)
     status = models.CharField(_("status"), max_length=20, choices=RecognitionStatus.choices, default=RecognitionStatus.PROPOSED)
     decision_reason = models.CharField(_("decision reason"), max_length=500, blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

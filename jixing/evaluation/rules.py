@@ -393,3 +393,34 @@ def check_recognition(f: RecognitionFacts) -> Decision:
         Check("achievements", bool(f.achievements.strip()), _("Describe the worker's achievements.")),
         Check("evidence", bool(f.evidence.strip()), _("Give the evidence (awards, patents, competition results …).")),
     ))
+
+
+# ------------------------------------------------------------------ employment at the enterprise
+
+# Values of jixing.core.employment (plain strings: rules stay free of imports of other layers' code).
+RECORDS_INSURED = "insurance"
+RECORDS_NOT_EMPLOYED = "not_employed"
+RECORDS_NOT_IN = "not_in_records"
+RECORDS_UNKNOWN = "unknown"
+
+
+def check_employment(*, records: str, on_roster: bool, organisation_name: str) -> tuple[Check, str]:
+    """Enterprise self-evaluation and direct recognition are for the enterprise's own employees
+    (seed 二(二) "企业自主评价" of its 职工; issue 16). The insurance records decide when they know
+    the enterprise; an uploaded roster counts only for an enterprise not yet in the records.
+    Returns the check and the basis to store ("insurance", "roster" or "")."""
+    if records == RECORDS_INSURED:
+        return Check("employee_of_enterprise", True,
+                     _("The insurance records show %(org)s insures this person.") % {"org": organisation_name}), "insurance"
+    if records in (RECORDS_NOT_IN, RECORDS_UNKNOWN) and on_roster:
+        return Check("employee_of_enterprise", True,
+                     _("On the roster %(org)s uploaded (the enterprise is not yet in the insurance records).")
+                     % {"org": organisation_name}), "roster"
+    if records == RECORDS_NOT_EMPLOYED:
+        return Check("employee_of_enterprise", False,
+                     _("The insurance records show no contribution by %(org)s for this person in the last three "
+                       "months: only the enterprise's own employees can be evaluated or recognised by it.")
+                     % {"org": organisation_name}), ""
+    return Check("employee_of_enterprise", False,
+                 _("%(org)s is not yet in the insurance records and this person is not on its uploaded roster.")
+                 % {"org": organisation_name}), ""

@@ -159,6 +159,7 @@ def test_it_waives_conditions_in_a_direct_recognition_session(personas) -> None:
     org, kate = f.enterprise(p)
     filing = f.approved_filing(p, org=org, submitter=kate, kind=FilingKind.ENTERPRISE, levels=(3,))
     s = f.session(p, filing, lv=3, mode=EvaluationMode.DIRECT, by=kate)
+    actions.record_enterprise_roster(organisation=org, persons=[p.shizhong_person], by=kate)
     assert actions.add_applicant(s, p.shizhong_person, years_of_work=0, by=kate).pk
 
 
@@ -299,6 +300,7 @@ def test_it_holds_the_score_range_in_the_database(personas) -> None:
 def test_it_issues_a_direct_recognition_certificate_after_officer_approval(personas) -> None:
     p = personas
     org, kate = f.enterprise(p)
+    actions.record_enterprise_roster(organisation=org, persons=[p.shizhong_person], by=kate)
     rec = actions.propose_recognition(organisation=org, person=p.shizhong_person, occupation=f.occupation(1), level=f.level(5),
                                       achievements="全国技术能手，主持攻关项目3项", evidence="技术能手证书；专利号 ZL2023…", by=kate)
     with pytest.raises(PermissionDenied):
@@ -314,6 +316,7 @@ def test_it_issues_a_direct_recognition_certificate_after_officer_approval(perso
 def test_it_rejects_a_direct_recognition_with_a_reason(personas) -> None:
     p = personas
     org, kate = f.enterprise(p)
+    actions.record_enterprise_roster(organisation=org, persons=[p.shizhong_person], by=kate)
     rec = actions.propose_recognition(organisation=org, person=p.shizhong_person, occupation=f.occupation(1), level=f.level(4),
                                       achievements="业绩", evidence="证明", by=kate)
     actions.reject_recognition(rec, by=p.erin, reason="证明材料不足")

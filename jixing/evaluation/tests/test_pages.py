@@ -147,6 +147,7 @@ def test_it_lets_an_officer_approve_a_filing_but_not_the_filer(client, personas)
 def test_it_handles_direct_recognition_over_http(client, personas) -> None:
     p = personas
     org, kate = f.enterprise(p)
+    actions.record_enterprise_roster(organisation=org, persons=[p.shizhong_person], by=kate)
     logged_in(client, kate)
     client.post(reverse("evaluation:recognition_create"), {
         "id_number": p.shizhong_person.id_number, "occupation": f.occupation(1).pk, "level": 4,
