@@ -26,11 +26,11 @@ from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
+from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.employment.models import JobDemand
 from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
-from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, bulk_attendance, queries
 from .models import (
