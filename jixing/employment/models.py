@@ -107,6 +107,10 @@ class JobDemand(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.employer} · {self.title}"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == JobDemandStatus.OPEN
+
 
 # ------------------------------------------------------------------ referrals
 

@@ -64,7 +64,7 @@ REFUSED = (ValidationError, PermissionDenied, IllegalTransition, actions.Conflic
 
 
 def _user(username: str, role: str, **fields: Any) -> User:
-    """A demo staff account without a usable password (only the accounts of accounts.demo log in)."""
+    """A demo staff account without a usable password (only the accounts of registry.demo_accounts log in)."""
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, role=role, is_demo=True, **fields)

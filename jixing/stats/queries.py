@@ -366,11 +366,9 @@ def funnel(scope: StatsScope, *, year: int, today: dt.date) -> list[dict[str, An
 def _certified_count(enrollment_ids: list[int]) -> int | None:
     """Completed enrollments whose person holds a valid certificate of the project's
     occupation issued within a year of completion."""
-    try:
-        from jixing.evaluation.models import Certificate
-    except ImportError:
-        return None
     from django.db.models import Exists, OuterRef
+
+    from jixing.evaluation.models import Certificate
 
     cert = Certificate.objects.filter(
         person_id=OuterRef("person_id"),
@@ -385,9 +383,7 @@ def _certified_count(enrollment_ids: list[int]) -> int | None:
 
 
 def _employed_count(enrollment_ids: list[int]) -> int | None:
-    try:
-        from jixing.employment.queries import employed_within_6_months
-    except ImportError:
-        return None
+    from jixing.employment.queries import employed_within_6_months
+
     result = employed_within_6_months(enrollment_ids)
     return sum(1 for v in result.values() if v)

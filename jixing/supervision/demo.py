@@ -231,10 +231,7 @@ def seed(ctx: DemoContext) -> None:
 
 def _plant_evaluation(ctx: DemoContext, b: _Builder, day: dt.date, planted: list[tuple[str, dt.date]]) -> None:
     """R08: one session where five candidates got exactly the same scores."""
-    try:
-        from jixing.evaluation.models import Candidate, EvaluationFiling, EvaluationResult, EvaluationSession
-    except ImportError:
-        return
+    from jixing.evaluation.models import Candidate, EvaluationFiling, EvaluationResult, EvaluationSession
     from jixing.registry.models import Occupation, SkillLevel
 
     body = Organisation.objects.filter(kind=OrganisationKind.EVALUATION_INSTITUTION, county__code__startswith="3701").order_by("id").first()

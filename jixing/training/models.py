@@ -171,6 +171,13 @@ class TrainingProject(TimeStampedModel):
 EDITABLE_PROJECT_STATUSES = frozenset({ProjectStatus.DRAFT, ProjectStatus.RETURNED})
 
 
+def job_demand_model() -> Any:
+    """``employment.JobDemand``, which an order-type project serves. Employment sits above
+    training in the layer order (it records placements after training), so training reaches
+    the model through the project's FK, named by label, rather than an import (README "Layout")."""
+    return TrainingProject._meta.get_field("job_demand").related_model
+
+
 class Teacher(TimeStampedModel):
     organisation = models.ForeignKey("registry.Organisation", on_delete=models.PROTECT, related_name="teachers")
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="teaching_roles")
