@@ -17,6 +17,7 @@ from typing import Any
 from django.utils import timezone
 
 from jixing.accounts.models import Role, User
+from jixing.core.access import within_region
 from jixing.core.demo import DemoContext
 from jixing.core.workflow import move
 from jixing.plan.models import Action, FundSource, Target
@@ -124,7 +125,7 @@ class _Builder:
                 ptype = ProjectType.EMPLOYMENT_SKILL
         partner = demand.employer if demand else None
         if ptype == ProjectType.APPRENTICESHIP:
-            partner = Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, county__code__startswith=city.code[:4]).first()
+            partner = Organisation.objects.filter(within_region("county", city.code), kind=OrganisationKind.ENTERPRISE).first()
             if partner is None:
                 ptype = ProjectType.SKILL_UPGRADE
         spread = len(self.projects) * 7 + action_no * 3
