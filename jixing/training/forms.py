@@ -67,7 +67,7 @@ class ProjectForm(forms.Form):
         queryset=Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, archived_at__isnull=True).order_by("name"),
         help_text=_("Needed for order, fixed-post, directed and apprenticeship projects."),
     )
-    job_demand = forms.ModelChoiceField(label=_("job demand"), queryset=None, required=False,
+    job_demand: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("job demand"), queryset=None, required=False,
                                         help_text=_("Order, fixed-post and directed projects serve a posted job demand."))
     occupation = forms.ModelChoiceField(label=_("occupation"), queryset=Occupation.objects.order_by("name"), required=False)
     level = forms.ModelChoiceField(label=_("skill level"), queryset=SkillLevel.objects.order_by("order"), required=False)
