@@ -33,6 +33,7 @@ from .models import (
     Certificate,
     CertificateStatus,
     DirectRecognition,
+    APPOINTED_LEVELS,
     EnterpriseRosterEntry,
     EvaluationFiling,
     EvaluationMode,
@@ -41,6 +42,7 @@ from .models import (
     FilingKind,
     FilingScope,
     FilingStatus,
+    LevelAppointment,
     RecognitionStatus,
     ResultStatus,
     SessionStatus,
@@ -642,3 +644,57 @@ def reject_recognition(rec: DirectRecognition, *, by: Any, reason: str) -> Direc
         rec.save(update_fields=["decision_reason", "decided_by", "decided_at", "updated_at"])
         move(rec, RecognitionStatus.REJECTED, by=by, reason=reason, event="direct_recognition.reject")
     return rec
+
+
+# ------------------------------------------------------------------ ladder appointments
+
+
+def appoint_level(
+    *, organisation: Organisation, person: Person, occupation: Occupation, level: SkillLevel, appointed_on: dt.date,
+    basis: str, by: Any,
+) -> LevelAppointment:
+    """The employing enterprise records a worker's 学徒工, 特级技师 or 首席技师 level (the rungs of the
+    new eight-level ladder that carry no certificate), after the conditions and the employment check."""
+    require_member(by, organisation.pk)
+    basis = (basis or "").strip()
+    if not basis:
+        raise ValidationError({"basis": [_("Give the basis: the enterprise's decision and its evidence.")]})
+    today = timezone.localdate()
+    held_appointment = (LevelAppointment.objects.active().filter(person=person, occupation=occupation)
+                        .order_by("-level_id").values_list("level_id", flat=True).first())
+    decision = rules.check_appointment(rules.AppointmentFacts(
+        organisation_kind=organisation.kind, organisation_blocked=organisation.is_blocked_on(today),
+        level_order=level.pk, level_name=level.name, appointed_on=appointed_on, today=today,
+        held_certificate_level=queries.held_level(person.pk, occupation.pk), held_appointment_level=held_appointment,
+    ))
+    employed, employment_basis = employment_check(organisation, person, appointed_on)
+    decision = rules.Decision((*decision.checks, employed))
+    _refuse(decision)
+    assert level.pk in APPOINTED_LEVELS
+    with transaction.atomic():
+        appointment = LevelAppointment.objects.create(
+            organisation=organisation, person=person, occupation=occupation, level=level, appointed_on=appointed_on,
+            basis=basis[:2000], employment_basis=employment_basis, conditions=decision.as_json(), recorded_by=by,
+        )
+        audit.record("evaluation.level_appointment.record", actor=by, obj=appointment, after={
+            "person": person.masked_id_number, "occupation": occupation.pk, "level": level.pk,
+            "appointed_on": str(appointed_on), "employment_basis": employment_basis,
+        })
+    return appointment
+
+
+def end_appointment(appointment: LevelAppointment, *, by: Any, ended_on: dt.date, reason: str) -> LevelAppointment:
+    """Leaving the enterprise or the post ends the appointment (kept, never deleted)."""
+    require_member(by, appointment.organisation_id)
+    reason = _reason(reason)
+    with transaction.atomic():
+        appointment = LevelAppointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.ended_on is not None:
+            raise ValidationError(_("The appointment has already ended."))
+        if ended_on < appointment.appointed_on or ended_on > timezone.localdate():
+            raise ValidationError(_("The end date must lie between the appointment date and today."))
+        appointment.ended_on, appointment.end_reason = ended_on, reason
+        appointment.save(update_fields=["ended_on", "end_reason", "updated_at"])
+        audit.record("evaluation.level_appointment.end", actor=by, obj=appointment,
+                     after={"ended_on": str(ended_on)}, detail={"reason": reason})
+    return appointment

@@ -25,7 +25,7 @@ from jixing.core.permissions import require_api_roles
 from jixing.core.request_context import client_ip
 
 from . import actions, queries, verification
-from .models import Candidate, Certificate, EvaluationFiling, EvaluationSession
+from .models import Candidate, Certificate, EvaluationFiling, EvaluationSession, LevelAppointment
 
 router = Router(tags=["evaluation"])
 
@@ -296,3 +296,104 @@ def lock_session(request: HttpRequest, session_id: int) -> Any:
     actions.lock_results(session, by=request.user)
     session.refresh_from_db()
     return _session_detail(session)
+
+
+# ------------------------------------------------------------------ enterprise employees and ladder appointments
+
+
+class EmployeeIn(Schema):
+    name: str = Field(max_length=50)
+    id_number: str = Field(max_length=18, description="Resident ID number (real-name check with the name).")
+
+
+class RosterIn(Schema):
+    employees: list[EmployeeIn] = Field(max_length=5000)
+
+
+class RosterOut(Schema):
+    added: int
+
+
+class AppointmentIn(EmployeeIn):
+    occupation_id: int
+    level: int = Field(description="SkillLevel.order: 1 学徒工, 7 特级技师 or 8 首席技师.")
+    appointed_on: dt.date
+    basis: str = Field(max_length=2000)
+
+
+class AppointmentOut(Schema):
+    id: int
+    organisation_id: int
+    person_masked_id_number: str
+    occupation_id: int
+    level: int
+    level_name: str
+    appointed_on: dt.date
+    employment_basis: str = Field(description="insurance (records) or roster (enterprise not yet in the records).")
+    ended_on: dt.date | None
+
+    @staticmethod
+    def resolve_person_masked_id_number(obj: LevelAppointment) -> str:
+        return obj.person.masked_id_number
+
+    @staticmethod
+    def resolve_level(obj: LevelAppointment) -> int:
+        return obj.level_id
+
+    @staticmethod
+    def resolve_level_name(obj: LevelAppointment) -> str:
+        return obj.level.name
+
+
+def _named_person(name: str, id_number: str, row: int | None = None) -> Any:
+    from jixing.registry.models import Person
+    from jixing.registry.validators import parse_resident_id
+
+    where = _("Row %(row)s: ") % {"row": row} if row is not None else ""
+    try:
+        number = parse_resident_id(id_number).number
+    except ValidationError as exc:
+        raise ValidationError({"id_number": [where + m for m in exc.messages]}) from None
+    person = Person.objects.with_id_number(number).first()
+    if person is None or person.name != name.strip():
+        raise ValidationError({"id_number": [where + _("No registered person has this ID number and name.")]})
+    return person
+
+
+def _own_organisation(request: HttpRequest) -> Any:
+    from jixing.registry.models import Organisation
+
+    organisation_id = getattr(request.user, "organisation_id", None)
+    return get_for_user(Organisation.objects.all(), request.user, organisation_id or 0)
+
+
+@router.post("/enterprise-roster", response={200: RosterOut, 403: MessageOut, 422: MessageOut},
+             summary="An enterprise not yet in the insurance records uploads its employees")
+def upload_roster(request: HttpRequest, payload: RosterIn) -> Any:
+    require_api_roles(request, Role.INSTITUTION)
+    persons = [_named_person(e.name, e.id_number, row=i) for i, e in enumerate(payload.employees, start=1)]
+    added = actions.record_enterprise_roster(organisation=_own_organisation(request), persons=persons, by=request.user)
+    return {"added": added}
+
+
+@router.get("/level-appointments", response=list[AppointmentOut])
+@paginate(BoundedPageNumberPagination, page_size=50)
+def list_appointments(request: HttpRequest) -> Any:
+    require_api_roles(request, *READERS, Role.TRAINEE)
+    return LevelAppointment.objects.visible_to(request.user).select_related("person", "level")
+
+
+@router.post("/level-appointments", response={201: AppointmentOut, 403: MessageOut, 422: MessageOut},
+             summary="Record a worker's 学徒工, 特级技师 or 首席技师 level (the employing enterprise)")
+def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Any:
+    from jixing.registry.models import Occupation, SkillLevel
+
+    require_api_roles(request, Role.INSTITUTION)
+    occupation = Occupation.objects.filter(pk=payload.occupation_id).first()
+    level = SkillLevel.objects.filter(pk=payload.level).first()
+    if occupation is None or level is None:
+        raise ValidationError({"occupation_id" if occupation is None else "level": [_("Unknown value.")]})
+    appointment = actions.appoint_level(
+        organisation=_own_organisation(request), person=_named_person(payload.name, payload.id_number),
+        occupation=occupation, level=level, appointed_on=payload.appointed_on, basis=payload.basis, by=request.user)
+    return Status(201, appointment)

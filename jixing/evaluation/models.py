@@ -464,6 +464,62 @@ class DirectRecognition(TimeStampedModel):
         return f"{self.person.name} {self.occupation} {self.level}"
 
 
+# The three rungs of the new eight-level ladder that carry no 职业技能等级证书 (SkillLevel.order):
+# 学徒工 below 初级工, 特级技师 and 首席技师 above 高级技师 (中办发〔2022〕58号 (十一)). An
+# enterprise records them for its employees as appointments (评聘); see docs/evaluation_ladder.md.
+APPOINTED_LEVELS = (1, 7, 8)
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> AppointmentQuerySet:
+        scope = scope_for(user)
+        if scope.person_id:
+            return self.filter(person_id=scope.person_id)
+        return self.filter(_org_scope_q(scope, "organisation"))
+
+    def active(self) -> AppointmentQuerySet:
+        return self.filter(ended_on__isnull=True)
+
+
+class LevelAppointment(TimeStampedModel):
+    """A person's 学徒工, 特级技师 or 首席技师 level, recorded by the employing enterprise."""
+
+    organisation = models.ForeignKey("registry.Organisation", verbose_name=_("enterprise"), on_delete=models.PROTECT,
+                                     related_name="+")
+    person = models.ForeignKey("registry.Person", verbose_name=_("worker"), on_delete=models.PROTECT,
+                               related_name="level_appointments")
+    occupation = models.ForeignKey("registry.Occupation", verbose_name=_("occupation"), on_delete=models.PROTECT)
+    level = models.ForeignKey("registry.SkillLevel", verbose_name=_("skill level"), on_delete=models.PROTECT,
+                              related_name="+")
+    appointed_on = models.DateField(_("appointed on"))
+    basis = models.TextField(_("basis"), help_text=_("The enterprise's decision and the evidence (evaluation, contract …)."))
+    employment_basis = models.CharField(_("employment checked against"), max_length=10,
+                                        choices=EmploymentBasis.choices[1:])
+    conditions = models.JSONField(_("conditions checked"), default=list)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-appointed_on", "id"]
+        verbose_name = _("ladder appointment")
+        verbose_name_plural = _("ladder appointments")
+        constraints = [
+            models.CheckConstraint(name="appointment_level_without_certificate", condition=Q(level__in=APPOINTED_LEVELS)),
+            models.CheckConstraint(name="appointment_employment_basis",
+                                   condition=Q(employment_basis__in=["insurance", "roster"])),
+            models.CheckConstraint(name="appointment_end_after_start",
+                                   condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("appointed_on"))),
+            models.UniqueConstraint(fields=["person", "occupation", "level"], condition=Q(ended_on__isnull=True),
+                                    name="appointment_once_while_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.name} {self.occupation} {self.level}"
+
+
 class CertificateStatus(models.TextChoices):
     VALID = "valid", pgettext_lazy("certificate status", "valid")
     REVOKED = "revoked", pgettext_lazy("certificate status", "revoked")

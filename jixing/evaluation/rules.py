@@ -424,3 +424,51 @@ def check_employment(*, records: str, on_roster: bool, organisation_name: str) -
     return Check("employee_of_enterprise", False,
                  _("%(org)s is not yet in the insurance records and this person is not on its uploaded roster.")
                  % {"org": organisation_name}), ""
+
+
+# ------------------------------------------------------------------ ladder appointments (学徒工, 特级技师, 首席技师)
+
+
+@dataclass(frozen=True)
+class AppointmentFacts:
+    organisation_kind: str
+    organisation_blocked: bool
+    level_order: int
+    level_name: str
+    appointed_on: dt.date
+    today: dt.date
+    held_certificate_level: int | None  # highest valid certificate (SkillLevel.order) in this occupation
+    held_appointment_level: int | None  # highest active appointment (SkillLevel.order) in this occupation
+
+
+# What each appointed rung needs (docs/evaluation_ladder.md marks each as verified or assumption):
+# 学徒工 — an employee of the enterprise (assumption: 58号 names the rung, not its conditions);
+# 特级技师 — holds 高级技师 (order 6) in the occupation (assumption: "在高级技师之上增设");
+# 首席技师 — holds 特级技师 (order 7) in the occupation (assumption: "在特级技师之上增设").
+PREREQUISITE_LEVEL = {1: None, 7: 6, 8: 7}
+
+
+def check_appointment(f: AppointmentFacts) -> Decision:
+    checks = [
+        Check("appointed_level", f.level_order in PREREQUISITE_LEVEL,
+              _("%(level)s is a certificate level: it is awarded by evaluation, not by appointment.")
+              % {"level": f.level_name}),
+        Check("appointer_enterprise", f.organisation_kind == "enterprise",
+              _("Only the employing enterprise records an apprentice, special-grade or chief technician level.")),
+        Check("appointer_active", not f.organisation_blocked, _("The organisation is suspended or blacklisted.")),
+        Check("not_in_future", f.appointed_on <= f.today,
+              _("The appointment date %(date)s is in the future.") % {"date": f.appointed_on}),
+    ]
+    held = max(f.held_certificate_level or 0, f.held_appointment_level or 0)
+    if f.level_order == 1:
+        checks.append(Check("below_held", held == 0,
+                            _("The worker already holds a higher level in this occupation; 学徒工 is the first rung.")))
+    needed = PREREQUISITE_LEVEL.get(f.level_order)
+    if needed is not None:
+        source = f.held_certificate_level if needed == 6 else f.held_appointment_level
+        checks.append(Check("prerequisite", (source or 0) >= needed,
+                            _("%(level)s needs the level below it (%(needed)s) in the same occupation first.")
+                            % {"level": f.level_name, "needed": {6: "高级技师", 7: "特级技师"}[needed]}))
+        checks.append(Check("not_already_held", (f.held_appointment_level or 0) < f.level_order,
+                            _("Already holds %(level)s or higher in this occupation.") % {"level": f.level_name}))
+    return Decision(tuple(checks))
