@@ -108,7 +108,11 @@ class SessionForm(forms.Form):
     def __init__(self, *args: Any, filings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[EvaluationFiling]", self.fields["filing"]).queryset = filings
-        cast(LevelChoiceField, self.fields["level"]).queryset = certificate_levels()
+        # Only what the evaluator's filings cover is offered (issue 16); the action refuses the rest.
+        cast("forms.ModelChoiceField[Occupation]", self.fields["occupation"]).queryset = (
+            Occupation.objects.filter(filingscope__filing__in=filings).distinct().order_by("name"))
+        cast(LevelChoiceField, self.fields["level"]).queryset = (
+            certificate_levels().filter(filingscope__filing__in=filings).distinct())
         cast(PersonChoiceField, self.fields["examiners"]).queryset = (
             Person.objects.filter(examiner_filings__in=filings).distinct())
 
