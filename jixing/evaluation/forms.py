@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from jixing.registry.models import Occupation, Person, SkillLevel
 from jixing.registry.validators import parse_resident_id
 
-from .models import EvaluationFiling, EvaluationMode, FilingKind
+from .models import APPOINTED_LEVELS, EvaluationFiling, EvaluationMode, FilingKind
 
 SCORE_ATTRS = {"step": "0.01", "min": "0", "max": "100", "inputmode": "decimal"}
 
@@ -173,3 +173,29 @@ class VerifyForm(forms.Form):
     number = forms.CharField(label=_("certificate number"), max_length=40,
                              widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "S000037000001255000001"}))
     name = forms.CharField(label=_("holder's name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+
+
+class AppointmentForm(forms.Form):
+    """学徒工, 特级技师 or 首席技师 recorded by the employing enterprise (issue 16)."""
+
+    id_number = forms.CharField(label=_("worker's ID number"), max_length=30)
+    occupation = forms.ModelChoiceField(label=_("occupation"), queryset=Occupation.objects.order_by("name"))
+    level = LevelChoiceField(label=_("skill level"), queryset=SkillLevel.objects.none())
+    appointed_on = forms.DateField(label=_("appointed on"), widget=forms.DateInput(attrs={"type": "date"}))
+    basis = forms.CharField(label=_("basis"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                            help_text=_("The enterprise's decision and the evidence (evaluation, contract …)."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(LevelChoiceField, self.fields["level"]).queryset = SkillLevel.objects.filter(
+            order__in=APPOINTED_LEVELS).order_by("order")
+
+    def clean_id_number(self) -> str:
+        return _id_number(self.cleaned_data["id_number"])
+
+
+class EnterpriseRosterForm(forms.Form):
+    employees = forms.CharField(
+        label=_("employees"), max_length=200_000, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("One employee a line: ID number, then a comma or space and the name. Only for an enterprise "
+                    "not yet in the insurance records."))

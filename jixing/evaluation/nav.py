@@ -17,6 +17,8 @@ ITEMS = [
             roles=frozenset({Role.HRSS_OFFICER, Role.AUDITOR, *ORG}), order=42),
     NavItem(label=_("Direct recognition"), url_name="evaluation:recognition_list",
             roles=frozenset({Role.HRSS_OFFICER, Role.AUDITOR, Role.INSTITUTION}), order=43),
+    NavItem(label=_("Ladder appointments"), url_name="evaluation:appointment_list",
+            roles=frozenset({Role.HRSS_OFFICER, Role.AUDITOR, *ORG}), order=43),
     NavItem(label=_("Certificates"), url_name="evaluation:certificate_list",
             roles=frozenset({Role.HRSS_OFFICER, Role.AUDITOR, *ORG}), order=44),
     NavItem(label=_("My certificates"), url_name="evaluation:certificate_list", roles=frozenset({Role.TRAINEE}), order=44),

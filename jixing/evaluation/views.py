@@ -31,9 +31,11 @@ from jixing.training.models import Enrollment, EnrollmentStatus
 
 from . import actions, queries, verification
 from .forms import (
+    AppointmentForm,
     CandidateForm,
     ClassCandidatesForm,
     CorrectionForm,
+    EnterpriseRosterForm,
     FilingDecisionForm,
     FilingForm,
     ReasonForm,
@@ -55,6 +57,7 @@ from .models import (
     EvaluationResult,
     EvaluationSession,
     FilingStatus,
+    LevelAppointment,
     RecognitionStatus,
     SessionStatus,
 )
@@ -571,3 +574,77 @@ def review_queue(request: AuthedRequest) -> HttpResponse:
         "recognitions": DirectRecognition.objects.visible_to(user).filter(status=RecognitionStatus.PROPOSED)
         .select_related("organisation", "person", "occupation", "level")[:50],
     })
+
+
+# ------------------------------------------------------------------ ladder appointments and enterprise rosters
+
+
+def _roster_persons(text: str) -> tuple[list[Person], list[str]]:
+    """Lines "ID number, name" → registered persons, or the errors naming each bad line."""
+    from jixing.registry.validators import parse_resident_id
+
+    persons, errors = [], []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        parts = line.replace("，", ",").replace(",", " ").split()
+        if not parts:
+            continue
+        try:
+            id_number = parse_resident_id(parts[0]).number
+        except ValidationError as exc:
+            errors.append(_("Line %(n)s: %(reason)s") % {"n": number, "reason": "；".join(exc.messages)})
+            continue
+        person = Person.objects.active().with_id_number(id_number).first()
+        if person is None or (len(parts) > 1 and person.name != "".join(parts[1:])):
+            errors.append(_("Line %(n)s: no registered person has this ID number and name.") % {"n": number})
+            continue
+        persons.append(person)
+    return persons, errors
+
+
+@require_roles(*READERS)
+def appointment_list(request: AuthedRequest) -> HttpResponse:
+    """Ladder appointments (学徒工, 特级技师, 首席技师); the enterprise records them and uploads its roster."""
+    is_enterprise = request.user.role == Role.INSTITUTION and _organisation(request.user).kind == "enterprise"
+    form = AppointmentForm(request.POST or None) if is_enterprise else None
+    roster_form = EnterpriseRosterForm() if is_enterprise else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        person = Person.objects.active().with_id_number(d["id_number"]).first()
+        if person is None:
+            form.add_error("id_number", _("No registered person has this ID number."))
+        else:
+            try:
+                actions.appoint_level(organisation=_organisation(request.user), person=person,
+                                      occupation=d["occupation"], level=d["level"], appointed_on=d["appointed_on"],
+                                      basis=d["basis"], by=request.user)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The level is recorded."))
+                return redirect("evaluation:appointment_list")
+    qs = LevelAppointment.objects.visible_to(request.user).select_related("organisation", "person", "occupation", "level")
+    return TemplateResponse(request, "evaluation/appointment_list.html", {
+        "page_obj": _page(request, qs), "form": form, "roster_form": roster_form,
+    }, status=400 if form is not None and form.errors else 200)
+
+
+@require_POST
+@require_roles(Role.INSTITUTION)
+def roster_upload(request: AuthedRequest) -> HttpResponse:
+    form = EnterpriseRosterForm(request.POST)
+    if form.is_valid():
+        persons, errors = _roster_persons(form.cleaned_data["employees"])
+        for error in errors:
+            messages.error(request, error)
+        if persons and not errors:
+            try:
+                added = actions.record_enterprise_roster(organisation=_organisation(request.user), persons=persons,
+                                                         by=request.user)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("%(n)s employee(s) added to the roster.") % {"n": added})
+    else:
+        messages.error(request, _("Give at least one employee."))
+    return redirect("evaluation:appointment_list")

@@ -97,3 +97,18 @@ def test_the_api_records_and_lists_appointments(client, personas, enterprise):
     roster = client.post("/api/v1/evaluation/enterprise-roster", json.dumps({"employees": [
         {"name": "不存在", "id_number": personas.lixia_person.id_number}]}), content_type="application/json")
     assert roster.status_code == 422 and "1" in roster.content.decode()
+
+
+def test_the_page_uploads_a_roster_and_records_an_apprentice(client, personas):
+    org, kate = f.enterprise(personas)
+    worker = personas.shizhong_person
+    client.force_login(kate)
+    assert client.get("/evaluation/appointments/").status_code == 200
+    client.post("/evaluation/roster/", {"employees": f"{worker.id_number}，{worker.name}\n"})
+    answer = client.post("/evaluation/appointments/", {
+        "id_number": worker.id_number, "occupation": f.occupation(1).pk, "level": 1,
+        "appointed_on": str(f.today()), "basis": "学徒协议"})
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert LevelAppointment.objects.get().employment_basis == EmploymentBasis.ROSTER
+    client.force_login(personas.erin)  # the officer of the enterprise's county sees it
+    assert worker.name in client.get("/evaluation/appointments/").content.decode()
