@@ -38,6 +38,7 @@ from jixing.evaluation.models import (
     DirectRecognition,
     EvaluationFiling,
     EvaluationResult,
+    LevelAppointment,
     EvaluationSession,
 )
 from jixing.evaluation.tests import factories as evf
@@ -117,7 +118,7 @@ PAGE_OBJECTS: dict[str, Visible] = {
     **dict.fromkeys(["training:project_detail", "training:project_edit", "training:project_move",
                      "training:class_create"], _v(TrainingProject)),
     **dict.fromkeys(["training:class_detail", "training:session_add", "training:enroll", "training:roster_upload",
-                     "training:class_close"], _v(TrainingClass)),
+                     "training:class_close", "training:class_file", "training:filing_decide"], _v(TrainingClass)),
     **dict.fromkeys(["training:session_detail", "training:roll_call", "training:session_qr", "training:my_session"],
                     _sessions),
     "training:terminal_revoke": _own_terminals,
@@ -195,6 +196,7 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/evaluation/certificates": _v(Certificate),
     "/api/v1/evaluation/filings": _v(EvaluationFiling),
     "/api/v1/evaluation/sessions": _v(EvaluationSession),
+    "/api/v1/evaluation/level-appointments": _v(LevelAppointment),
     "/api/v1/funds/budgets": _v(Budget),
     "/api/v1/funds/claims": _v(Claim),
     "/api/v1/funds/payment-batches": _v(PaymentBatch),
@@ -204,6 +206,7 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/registry/persons": _v(Person),
     "/api/v1/supervision/findings": _v(Finding),
     "/api/v1/training/classes": _v(TrainingClass),
+    "/api/v1/training/class-filings": _v(TrainingClass),
     "/api/v1/training/my/enrollments": _v(Enrollment),
     "/api/v1/training/projects": _v(TrainingProject),
 }
