@@ -38,8 +38,8 @@ from jixing.evaluation.models import (
     DirectRecognition,
     EvaluationFiling,
     EvaluationResult,
-    LevelAppointment,
     EvaluationSession,
+    LevelAppointment,
 )
 from jixing.evaluation.tests import factories as evf
 from jixing.funds.models import (

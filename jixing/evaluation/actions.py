@@ -28,12 +28,12 @@ from jixing.registry.models import Occupation, Organisation, Person, SkillLevel
 
 from . import numbering, queries, rules
 from .models import (
+    APPOINTED_LEVELS,
     Candidate,
     CandidateSource,
     Certificate,
     CertificateStatus,
     DirectRecognition,
-    APPOINTED_LEVELS,
     EnterpriseRosterEntry,
     EvaluationFiling,
     EvaluationMode,

@@ -69,7 +69,7 @@ class _Builder:
             project_type="employment_skill", organiser=org, county_id=org.county_id, planned_person_times=capacity,
             hours=60, fund_source=self.fund, created_by=self.creator, status="running", **project,
         )
-        return TrainingClass.objects.create(filing_status="accepted", 
+        return TrainingClass.objects.create(filing_status="accepted",
             project=proj, code=f"JG-DEMO-C{n:04d}", name=f"{proj.name}第1期", site_address=org.address or org.name,
             county_id=org.county_id, latitude=Decimal(site[0]), longitude=Decimal(site[1]), capacity=capacity,
             start_date=start, end_date=start + dt.timedelta(days=days),

@@ -58,7 +58,7 @@ def project(org: Organisation, *, creator: Any = None, **fields: Any) -> Trainin
 def training_class(proj: TrainingProject, *, start: dt.date = dt.date(2025, 3, 3), days: int = 10,
                    capacity: int = 50, site: tuple[Decimal, Decimal] = SITE, **fields: Any) -> TrainingClass:
     n = next(_seq)
-    return TrainingClass.objects.create(filing_status="accepted", 
+    return TrainingClass.objects.create(filing_status="accepted",
         project=proj, code=f"C{n:05d}", name=f"班级{n}", site_address="历下区某路1号", county_id=proj.county_id,
         latitude=site[0], longitude=site[1], capacity=capacity, start_date=start,
         end_date=start + dt.timedelta(days=days), **fields,
