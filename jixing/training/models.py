@@ -201,7 +201,7 @@ class FilingStatus(models.TextChoices):
     RETURNED = "returned", _("filing returned")
 
 
-FILING_TRANSITIONS = {
+FILING_TRANSITIONS: set[tuple[str, str]] = {
     (FilingStatus.UNFILED, FilingStatus.FILED),
     (FilingStatus.RETURNED, FilingStatus.FILED),
     (FilingStatus.FILED, FilingStatus.ACCEPTED),
