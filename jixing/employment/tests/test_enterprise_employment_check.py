@@ -38,9 +38,9 @@ def test_the_insurance_records_decide_for_an_enterprise_they_know(personas):
     contributions(p.shizhong_person, org.uscc, _months(2))
     rec = _propose(org, p.shizhong_person, kate)
     assert rec.employment_basis == EmploymentBasis.INSURANCE
-    with pytest.raises(ValidationError, match="insurance records show no contribution"):
+    with pytest.raises(ValidationError, match="未为此人缴纳"):
         _propose(org, p.lixia_person, kate)  # not insured by the enterprise
-    with pytest.raises(ValidationError, match="insurance records"):  # a roster cannot override the records
+    with pytest.raises(ValidationError, match="社保缴费记录"):  # a roster cannot override the records
         actions.record_enterprise_roster(organisation=org, persons=[p.lixia_person], by=kate)
 
 
@@ -55,7 +55,7 @@ def test_contributions_that_stopped_months_ago_do_not_count(personas):
 def test_an_enterprise_not_in_the_records_uses_its_roster_marked_as_such(personas):
     p = personas
     org, kate = ef.enterprise(p)
-    with pytest.raises(ValidationError, match="not yet in the insurance records"):
+    with pytest.raises(ValidationError, match="尚无社保缴费记录"):
         _propose(org, p.shizhong_person, kate)
     assert actions.record_enterprise_roster(organisation=org, persons=[p.shizhong_person], by=kate) == 1
     rec = _propose(org, p.shizhong_person, kate)

@@ -69,13 +69,13 @@ def test_it_records_the_ladder_up_to_chief_technician(personas, enterprise):
 def test_an_apprentice_must_be_the_enterprises_employee(personas, enterprise):
     org, kate = enterprise
     assert appoint(org, kate, personas.shizhong_person, 1, occ=f.occupation(2)).level_id == 1
-    with pytest.raises(ValidationError, match="roster"):
+    with pytest.raises(ValidationError, match="名册"):
         appoint(org, kate, personas.lixia_person, 1)
 
 
 def test_a_certificate_level_cannot_be_appointed_and_others_cannot_appoint(personas, enterprise):
     org, kate = enterprise
-    with pytest.raises(ValidationError, match="certificate level"):
+    with pytest.raises(ValidationError, match="发证等级"):
         appoint(org, kate, personas.shizhong_person, 3)
     with pytest.raises(PermissionDenied):
         appoint(org, personas.ivan, personas.shizhong_person, 1)

@@ -57,7 +57,7 @@ def test_the_notice_period_in_force_is_the_latest_version():
 
 
 def test_it_files_and_the_county_accepts_then_enrollment_and_attendance_open(personas, klass, django_capture_on_commit_callbacks):
-    with pytest.raises(ValidationError, match="filing"):
+    with pytest.raises(ValidationError, match="备案"):
         make_enrollment_via_action(klass, personas)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         file(klass, personas)
@@ -90,7 +90,7 @@ def make_enrollment_via_action(klass, personas):
 def test_attendance_is_refused_without_an_accepted_filing(personas, klass):
     enrollment = make_enrollment(klass, personas.lixia_person)  # an enrollment written before filing existed
     session = klass.sessions.first()
-    with pytest.raises(ValidationError, match="filing"):
+    with pytest.raises(ValidationError, match="备案"):
         actions.record_attendance(enrollment, session, by=personas.ivan, check_in_at=session.starts_at)
 
 
