@@ -631,6 +631,26 @@ def refresh_attendance_rates(*, class_ids: Iterable[int] | None = None, enrollme
         return cursor.rowcount
 
 
+def _share_lock_class(class_id: int) -> bool:
+    """Is the class closed? On PostgreSQL the row is held ``FOR SHARE`` until commit: check-ins
+    of one class (and the bulk attendance import, which does the same) run side by side, while
+    closing the class (``FOR UPDATE`` in ``close_class``) waits for them and they for it, so no
+    row lands in a class once it is closed. SQLite serialises writers anyway."""
+    suffix = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT closed_at FROM {TrainingClass._meta.db_table} WHERE id = %s{suffix}", [class_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise TrainingClass.DoesNotExist
+    return row[0] is not None
+
+
+def _lock_enrollment_status(enrollment_id: int) -> str:
+    """The enrollment's committed status, its row locked (``FOR NO KEY UPDATE``) until commit:
+    two check-ins of the same person queue here, so the second sees the first's row."""
+    return str(Enrollment.objects.select_for_update(no_key=True).values_list("status", flat=True).get(pk=enrollment_id))
+
+
 def _check_window(session: TrainingSession, check_in_at: dt.datetime) -> None:
     if not (session.starts_at - conf.checkin_early() <= check_in_at <= session.ends_at):
         raise ValidationError({"check_in_at": [_("The check-in time is outside the session's time window.")]},
@@ -694,16 +714,16 @@ def write_attendance(
 ) -> Attendance:
     """Store one checked attendance row (callers have checked who, what and when)."""
     with transaction.atomic():
-        klass = TrainingClass.objects.select_for_update().get(pk=enrollment.training_class_id)
-        if klass.is_locked:
+        if _share_lock_class(enrollment.training_class_id):
             raise ValidationError(_("The class is closed; its attendance is locked."), code="locked")
-        enrollment.refresh_from_db(fields=["status"])
+        enrollment.status = _lock_enrollment_status(enrollment.pk)
         if enrollment.status != EnrollmentStatus.ENROLLED:
             raise ValidationError(_("The person is not currently enrolled in this class."), code="not_enrolled")
         if Attendance.objects.filter(enrollment=enrollment, session=session).exists():
             raise ValidationError(_("The person has already checked in to this session."), code="duplicate")
         record = Attendance.objects.create(
-            enrollment=enrollment, session=session, person_id=enrollment.person_id, training_class=klass,
+            enrollment=enrollment, session=session, person_id=enrollment.person_id,
+            training_class_id=enrollment.training_class_id,
             check_in_at=check_in_at, check_out_at=check_out_at, method=method, device_id=device_id[:64],
             latitude=latitude, longitude=longitude, face_score=face_score, photo_ref=photo_ref[:200],
             credited_hours=rules.credited_hours(
@@ -722,8 +742,7 @@ def check_out(record: Attendance, *, by: Any, at: dt.datetime) -> Attendance:
     if at <= record.check_in_at:
         raise ValidationError({"check_out_at": [_("The check-out must be after the check-in.")]})
     with transaction.atomic():
-        klass = TrainingClass.objects.select_for_update().get(pk=record.training_class_id)
-        if klass.is_locked:
+        if _share_lock_class(record.training_class_id):
             raise ValidationError(_("The class is closed; its attendance is locked."), code="locked")
         _lock(record)
         if record.check_out_at is not None:
