@@ -27,6 +27,7 @@ from jixing.core import audit
 from jixing.core.events import publish
 from jixing.core.models import StatusChange
 from jixing.core.workflow import move
+from jixing.imports.pipeline import copy_insert
 from jixing.registry.models import Organisation, Person, RegionLevel
 
 from . import conf, rules
@@ -534,7 +535,7 @@ def enroll_persons(klass: TrainingClass, persons: Iterable[Person], *, by: Any,
                 existing.add(person.pk)
                 taken += 1
                 outcomes.append(EnrollmentOutcome(person.pk, enrollment, decision))
-        Enrollment.objects.bulk_create(created)
+        copy_insert(created)  # COPY on PostgreSQL: a city's roster is tens of thousands of rows
         if created:
             audit.record(event, actor=by, obj=klass, detail={
                 "enrolled": len(created), "ineligible": sum(1 for e in created if not e.eligible),

@@ -42,6 +42,8 @@ from jixing.imports.pipeline import (
     Importer,
     Row,
     RowError,
+    copy_insert,
+    copy_update,
     register,
 )
 from jixing.registry.importers import target_group_names
@@ -355,7 +357,7 @@ class RosterImporter(Importer[RosterItem]):
                 person.set_id_number(item.id_number)
                 person.set_phone(item.phone)
                 new_people[item.id_hash] = person
-        Person.objects.bulk_create(list(new_people.values()), batch_size=1000)
+        copy_insert(list(new_people.values()))
         self._persons_created += len(new_people)
         phones = []
         for item in items:
@@ -363,8 +365,7 @@ class RosterImporter(Importer[RosterItem]):
             if existing is not None and item.phone and not existing.phone:
                 existing.set_phone(item.phone)
                 phones.append(existing)
-        if phones:
-            Person.objects.bulk_update(phones, ["phone", "phone_hash"], batch_size=500)
+        copy_update(phones, ["phone", "phone_hash"])
         groups_by_id = {g.pk: g for g in self._group_lookup().values()}
         memberships = []
         for item in items:
@@ -374,7 +375,7 @@ class RosterImporter(Importer[RosterItem]):
                 memberships.append(PersonGroup(person=person, group_id=group_id, valid_from=klass.start_date,
                                                evidence=_("declared on the roster of class %(code)s") % {"code": klass.code})
                                    .seal(groups_by_id))
-        PersonGroup.objects.bulk_create(memberships, batch_size=1000, ignore_conflicts=True)
+        copy_insert(memberships, ignore_conflicts=True)
         for class_id in sorted({i.class_id for i in items}):
             mine = [i for i in items if i.class_id == class_id and i.action == CREATE]
             if not mine:
