@@ -646,10 +646,21 @@ def _share_lock_class(class_id: int) -> bool:
     return row[0] is not None
 
 
-def _lock_enrollment_status(enrollment_id: int) -> str:
-    """The enrollment's committed status, its row locked (``FOR NO KEY UPDATE``) until commit:
-    two check-ins of the same person queue here, so the second sees the first's row."""
-    return str(Enrollment.objects.select_for_update(no_key=True).values_list("status", flat=True).get(pk=enrollment_id))
+def _lock_enrollment(enrollment_id: int, session_id: int) -> tuple[str, bool]:
+    """The enrollment's status and whether it has a row for the session, its row locked
+    (``FOR NO KEY UPDATE``) until commit: two check-ins of the same person queue here. (A row
+    the other one committed while this one waited is not in this statement's snapshot: the
+    unique constraint on (enrollment, session) refuses it at the insert.)"""
+    suffix = " FOR NO KEY UPDATE OF e" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.status, EXISTS (SELECT 1 FROM {Attendance._meta.db_table} a WHERE a.enrollment_id = e.id "
+            f"AND a.session_id = %s) FROM {Enrollment._meta.db_table} e WHERE e.id = %s{suffix}",
+            [session_id, enrollment_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Enrollment.DoesNotExist
+    return str(row[0]), bool(row[1])
 
 
 def _check_window(session: TrainingSession, check_in_at: dt.datetime) -> None:
@@ -717,20 +728,26 @@ def write_attendance(
     with transaction.atomic():
         if _share_lock_class(enrollment.training_class_id):
             raise ValidationError(_("The class is closed; its attendance is locked."), code="locked")
-        enrollment.status = _lock_enrollment_status(enrollment.pk)
+        enrollment.status, present = _lock_enrollment(enrollment.pk, session.pk)
         if enrollment.status != EnrollmentStatus.ENROLLED:
             raise ValidationError(_("The person is not currently enrolled in this class."), code="not_enrolled")
-        if Attendance.objects.filter(enrollment=enrollment, session=session).exists():
-            raise ValidationError(_("The person has already checked in to this session."), code="duplicate")
-        record = Attendance.objects.create(
-            enrollment=enrollment, session=session, person_id=enrollment.person_id,
-            training_class_id=enrollment.training_class_id,
-            check_in_at=check_in_at, check_out_at=check_out_at, method=method, device_id=device_id[:64],
-            latitude=latitude, longitude=longitude, face_score=face_score, photo_ref=photo_ref[:200],
-            credited_hours=rules.credited_hours(
-                rules.Interval(session.starts_at, session.ends_at), session.hours, check_in_at, check_out_at),
-            provenance=provenance,
-        )
+        duplicate = ValidationError(_("The person has already checked in to this session."), code="duplicate")
+        if present:
+            raise duplicate
+        try:
+            record = Attendance.objects.create(
+                enrollment=enrollment, session=session, person_id=enrollment.person_id,
+                training_class_id=enrollment.training_class_id,
+                check_in_at=check_in_at, check_out_at=check_out_at, method=method, device_id=device_id[:64],
+                latitude=latitude, longitude=longitude, face_score=face_score, photo_ref=photo_ref[:200],
+                credited_hours=rules.credited_hours(
+                    rules.Interval(session.starts_at, session.ends_at), session.hours, check_in_at, check_out_at),
+                provenance=provenance,
+            )
+        except IntegrityError as exc:  # a same-person check-in committed while this one waited for the lock
+            if "attendance_once_per_session" in str(exc) or "UNIQUE constraint" in str(exc):
+                raise duplicate from None
+            raise
         refresh_attendance_rates(enrollment_ids=[enrollment.pk])
         audit.record("training.attendance.check_in", actor=by, obj=record,
                      after={"session": session.pk, "method": method, "check_out": bool(check_out_at),
