@@ -82,7 +82,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -649,10 +649,32 @@ def _orm_upsert(model: type[models.Model], rows: Iterable[Sequence[Any]], *, col
     return counts
 
 
-def _db_row(obj: models.Model, fields: Sequence[models.Field], *, add: bool) -> list[Any]:
-    """What ``save``/``bulk_create`` would send for ``fields`` of ``obj`` (``pre_save`` fills
-    auto_now(_add) stamps; encrypted fields are encrypted here)."""
-    return [f.get_db_prep_save(f.pre_save(obj, add) if add else getattr(obj, f.attname), connection) for f in fields]
+# Django's own field classes whose database value is the Python value for psycopg (text,
+# numbers, booleans, dates, decimals, foreign keys): COPY takes them as they are. Every other
+# field (JSON, encrypted text, custom subclasses) goes through ``get_db_prep_save``.
+_PLAIN_FIELDS = (models.CharField, models.TextField, models.BooleanField, models.IntegerField, models.DateField,
+                 models.DecimalField, models.FloatField, models.ForeignKey, models.AutoField, models.BigAutoField)
+
+
+def _row_maker(fields: Sequence[models.Field], *, add: bool) -> Callable[[models.Model], list[Any]]:
+    """What ``save``/``bulk_create`` would send for ``fields`` of an object (``pre_save`` fills
+    auto_now(_add) stamps; encrypted fields are encrypted here), made once per batch."""
+    db = connections[connection.alias]  # the connection itself, not the thread-local proxy
+    plan: list[tuple[str, Callable[[Any], Any] | None, models.Field | None]] = []
+    for f in fields:
+        stamped = add and bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+        plain = type(f).__module__.startswith("django.") and isinstance(f, _PLAIN_FIELDS)
+        prep = None if plain else (lambda v, f=f: f.get_db_prep_save(v, db))
+        plan.append((f.attname, prep, f if stamped else None))
+
+    def make(obj: models.Model) -> list[Any]:
+        out = []
+        for attname, prep, stamped in plan:
+            value = stamped.pre_save(obj, True) if stamped is not None else getattr(obj, attname)
+            out.append(value if prep is None else prep(value))
+        return out
+
+    return make
 
 
 COPY_MIN_ROWS = 50  # fewer rows: one INSERT is cheaper than drawing the ids and a COPY
@@ -689,9 +711,10 @@ def copy_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False)
             cols = ", ".join(qn(f.column) for f in fields)
             temp = qn(f"_jixing_copy_{os.getpid()}_{next(_temp_counter)}")
             cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")
+            make = _row_maker(fields, add=True)
             with cursor.cursor.copy(f"COPY {temp} ({cols}) FROM STDIN") as copy:
                 for obj in objs:
-                    copy.write_row(_db_row(obj, fields, add=True))
+                    copy.write_row(make(obj))
             cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {temp} ON CONFLICT DO NOTHING")
             written = cursor.rowcount
             cursor.execute(f"DROP TABLE {temp}")
@@ -702,9 +725,10 @@ def copy_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False)
             obj.pk = new_id
         fields = [pk, *fields]
         cols = ", ".join(qn(f.column) for f in fields)
+        make = _row_maker(fields, add=True)
         with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row(_db_row(obj, fields, add=True))
+                copy.write_row(make(obj))
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -732,9 +756,10 @@ def copy_update(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     with transaction.atomic(savepoint=False), connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {qn(pk.column)}, {', '.join(cols)} "
                        f"FROM {table} WITH NO DATA")
+        make = _row_maker(chosen, add=False)  # type: ignore[arg-type]
         with cursor.cursor.copy(f"COPY {temp} FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([obj.pk, *_db_row(obj, chosen, add=False)])  # type: ignore[arg-type]
+                copy.write_row([obj.pk, *make(obj)])
         sets = ", ".join(f"{c} = u.{c}" for c in cols)
         cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.{qn(pk.column)} = u.{qn(pk.column)}")
         updated = cursor.rowcount

@@ -353,8 +353,10 @@ class RosterImporter(Importer[RosterItem]):
             if item.existing is None and item.id_hash not in new_people:
                 klass = self._by_id[item.class_id]
                 household = item.id_number[:6] if item.id_number[:6] in self._county_codes() else klass.county_id
-                person = Person(name=item.name, household_region_id=household, current_region_id=klass.county_id)
-                person.set_id_number(item.id_number)
+                # the number was parsed and hashed while validating (what set_id_number does)
+                person = Person(name=item.name, household_region_id=household, current_region_id=klass.county_id,
+                                id_number=item.id_number, id_number_hash=item.id_hash, birth_date=item.birth_date,
+                                sex=item.sex)
                 person.set_phone(item.phone)
                 new_people[item.id_hash] = person
         copy_insert(list(new_people.values()))
