@@ -749,14 +749,15 @@ def copy_update(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
     table = qn(meta.db_table)
     pk = meta.pk
     assert pk is not None
-    chosen = [meta.get_field(name) for name in fields]
-    cols = [qn(f.column) for f in chosen]  # type: ignore[union-attr]
+    by_name = {f.name: f for f in meta.concrete_fields}
+    chosen = [by_name[name] for name in fields]
+    cols = [qn(f.column) for f in chosen]
     temp = qn(f"_jixing_copy_{os.getpid()}_{next(_temp_counter)}")
     # wrap_database_errors: a failed COPY raises Django's IntegrityError, as bulk_create would
     with transaction.atomic(savepoint=False), connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {qn(pk.column)}, {', '.join(cols)} "
                        f"FROM {table} WITH NO DATA")
-        make = _row_maker(chosen, add=False)  # type: ignore[arg-type]
+        make = _row_maker(chosen, add=False)
         with cursor.cursor.copy(f"COPY {temp} FROM STDIN") as copy:
             for obj in objs:
                 copy.write_row([obj.pk, *make(obj)])
