@@ -695,7 +695,8 @@ def copy_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False)
     if not objs:
         return 0
     model = type(objs[0])
-    if connection.vendor != "postgresql" or len(objs) < COPY_MIN_ROWS:
+    sequenced = isinstance(model._meta.pk, models.AutoField | models.BigAutoField | models.SmallAutoField)
+    if connection.vendor != "postgresql" or len(objs) < COPY_MIN_ROWS or not (sequenced or ignore_conflicts):
         before = model._default_manager.count() if ignore_conflicts else 0
         model._default_manager.bulk_create(objs, batch_size=1000, ignore_conflicts=ignore_conflicts)
         return (model._default_manager.count() - before) if ignore_conflicts else len(objs)
