@@ -387,6 +387,9 @@ JIXING_SCHEDULE: dict[str, dict[str, object]] = {
     "send_notifications": {"kind": "interval", "seconds": 300, "command": ["send_notifications", "--json"], "keep_days": 7},
     # Import jobs left waiting and their encrypted uploads.
     "purge_imports": {"kind": "daily", "at": "04:00", "command": ["purge_imports", "--json"]},
+    # Import jobs whose worker died mid-run (killed, restarted): failed cleanly, their upload deleted.
+    "recover_imports": {"kind": "interval", "seconds": 300, "command": ["purge_imports", "--interrupted-only", "--json"],
+                        "keep_days": 2},
     # The weekly spot-check draw (抽查); a county already drawn for the week is skipped, so a
     # daily run draws on Monday and again only for counties that were missed.
     "draw_spot_checks": {"kind": "daily", "at": "07:00", "command": ["draw_spot_checks", "--json"]},

@@ -6,9 +6,10 @@
 - The upload limit is filled: a file of exactly the limit is taken, one byte more is refused
   with the limit in the message, and a client lying about the size is stopped while streaming;
   nothing is kept on disk or in the database.
-- The worker is killed (SIGKILL) mid-import: tests/test_failure_drills.py::test_a_killed_import...
-  (jixing/imports/recovery.py) — the rows roll back with the killed transaction and the job is
-  failed cleanly by the recovery sweep.
+- The worker is killed (SIGKILL) mid-commit of a 30,000-row roster: its transaction dies with
+  it (no person written); the job, left "writing rows" with no live worker holding its run lock,
+  is failed cleanly by the recovery sweep (imports.actions.recover_interrupted_imports, run
+  every 5 minutes by the scheduler) and its upload deleted.
 Each drill runs in seconds.
 """
 
@@ -123,3 +124,85 @@ def test_the_upload_limit_takes_a_full_file_and_refuses_one_byte_more(personas, 
     settings.JIXING_IMPORT_MAX_BYTES = len(data)  # exactly full: taken
     job = receive_upload("persons", io.BytesIO(data), file_name="p.csv", size=len(data), by=personas.dave)
     assert ImportJob.objects.filter(pk=job.pk).exists()
+
+
+# ---------------------------------------------------------------- worker killed mid-import
+
+def _big_persons_csv(n: int) -> bytes:
+    import datetime as dt
+
+    from jixing.imports.tests.test_upload_checks import HEADER
+    from jixing.registry.idgen import make_id_number
+
+    rows = [HEADER] + [["张三", make_id_number("370102", dt.date(1960, 1, 1) + dt.timedelta(days=i // 400), i % 400 + 1),
+                        "", "370102", "370102", ""] for i in range(n)]
+    return csv_bytes(rows)
+
+
+def _run_lock_held(job_id: int) -> bool:
+    from jixing.imports.actions import _RUN_LOCK
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s "
+                       "AND granted", [_RUN_LOCK, job_id])
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.postgres
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_import_writes_nothing_and_the_job_fails_cleanly(personas, settings, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from jixing.imports.actions import claim_for_commit, recover_interrupted_imports
+    from jixing.imports.models import ImportStage, ImportStatus
+
+    settings.JIXING_UPLOAD_DIR = tmp_path / "uploads"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    data = _big_persons_csv(30_000)
+    job = receive_upload("persons", io.BytesIO(data), file_name="roster.csv", size=len(data), by=personas.dave)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATED, valid_rows=30_000)
+    assert claim_for_commit(job)  # what the commit button does before it enqueues the task
+    persons = Person.objects.count()
+
+    db = connection.settings_dict
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "JIXING_VAR_DIR": str(tmp_path),
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    env.pop("DATABASE_REPLICA_URL", None)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "-c",
+         f"from jixing.imports.tasks import commit_import; commit_import.call({job.pk}, {personas.dave.pk})"],
+        cwd=Path(__file__).resolve().parents[1], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while not (_run_lock_held(job.pk) and ImportJob.objects.get(pk=job.pk).rows_done > 0):
+            assert worker.poll() is None, worker.stderr.read().decode()[-2000:] if worker.stderr else ""
+            assert time.monotonic() < deadline, "the import never started writing"
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)  # mid-commit: rows written inside its open transaction
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    # The server notices the dead client at its next read and rolls the transaction back.
+    deadline = time.monotonic() + 20
+    while _run_lock_held(job.pk):
+        assert time.monotonic() < deadline, "the killed worker's backend never went away"
+        time.sleep(0.1)
+
+    stuck = ImportJob.objects.get(pk=job.pk)
+    assert stuck.stage == ImportStage.COMMITTING and stuck.status == ImportStatus.VALIDATED
+    assert Person.objects.count() == persons  # nothing half-written
+    assert recover_interrupted_imports(grace_minutes=2) == 0  # too recent: perhaps still being picked up
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=stuck.updated_at - __import__("datetime").timedelta(minutes=5))
+    assert recover_interrupted_imports(grace_minutes=2) == 1
+    failed = ImportJob.objects.get(pk=job.pk)
+    assert failed.status == ImportStatus.FAILED and not failed.stage and "中断" in failed.message
+    assert failed.upload_path == "" and not any((tmp_path / "uploads").glob("*.enc*"))
+    assert Person.objects.count() == persons
+    assert recover_interrupted_imports(grace_minutes=2) == 0  # once
