@@ -134,8 +134,10 @@ def _big_persons_csv(n: int) -> bytes:
     from jixing.imports.tests.test_upload_checks import HEADER
     from jixing.registry.idgen import make_id_number
 
-    rows = [HEADER] + [["张三", make_id_number("370102", dt.date(1960, 1, 1) + dt.timedelta(days=i // 400), i % 400 + 1),
-                        "", "370102", "370102", ""] for i in range(n)]
+    rows: list[list[object]] = [list(HEADER)]
+    for i in range(n):
+        born = dt.date(1960, 1, 1) + dt.timedelta(days=i // 400)
+        rows.append(["张三", make_id_number("370102", born, i % 400 + 1), "", "370102", "370102", ""])
     return csv_bytes(rows)
 
 

@@ -73,8 +73,8 @@ def test_readyz_fails_the_queue_when_redis_is_deeper_than_allowed_or_gone(queue)
     # pytest-django's transaction never commits: push what is pending by hand
     from django.db import connection
 
-    for _sids, func, _robust in connection.run_on_commit:
-        func()
+    for pending in connection.run_on_commit:
+        pending[1]()
     connection.run_on_commit.clear()
     assert queue.count == 2
     with override_settings(JIXING_READY_QUEUE_MAX=1):
