@@ -81,3 +81,25 @@ def test_readyz_fails_the_queue_when_redis_is_deeper_than_allowed_or_gone(queue)
         assert health._queue() == health.FAIL
     with override_settings(RQ_QUEUES={"default": {"URL": "redis://127.0.0.1:1/0"}}):
         assert health._queue() == health.FAIL
+
+
+def test_the_setting_chooses_the_redis_queue_and_refuses_an_unknown_one() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test", "JIXING_TASKS": "redis"}
+    show = ("from django.conf import settings; "
+            "print(settings.TASKS['default']['BACKEND'], 'django_rq' in settings.INSTALLED_APPS)")
+    done = subprocess.run([sys.executable, "manage.py", "shell", "-c", show], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1].split() == ["jixing.core.tasks_rq.OnCommitRQBackend", "True"]
+    checked = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True,
+                             text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr  # django-tasks-rq's own checks: app installed, queue configured
+    bad = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env={**env, "JIXING_TASKS": "kafka"},
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0 and "JIXING_TASKS must be 'database' or 'redis'" in bad.stderr
