@@ -374,6 +374,11 @@ JIXING_SCHEDULE: dict[str, dict[str, object]] = {
     "send_notifications": {"kind": "interval", "seconds": 300, "command": ["send_notifications", "--json"], "keep_days": 7},
     # Import jobs left waiting and their encrypted uploads.
     "purge_imports": {"kind": "daily", "at": "04:00", "command": ["purge_imports", "--json"]},
+    # List-export files past JIXING_EXPORT_KEEP_HOURS (they may hold unmasked personal data).
+    "purge_exports": {"kind": "interval", "seconds": 3600, "command": ["purge_exports", "--json"], "keep_days": 7},
+    # "Class starts tomorrow" to enrolled trainees and the institution (once per class and date;
+    # after the SMS quiet hours end).
+    "remind_class_starts": {"kind": "daily", "at": "09:00", "command": ["remind_class_starts", "--json"]},
     # The weekly spot-check draw (抽查); a county already drawn for the week is skipped, so a
     # daily run draws on Monday and again only for counties that were missed.
     "draw_spot_checks": {"kind": "daily", "at": "07:00", "command": ["draw_spot_checks", "--json"]},
