@@ -45,7 +45,7 @@ def remind_class_starts(*, today: dt.date | None = None) -> ReminderRun:
                 with transaction.atomic():
                     reminder = ClassStartReminder.objects.create(training_class=training_class, start_date=day,
                                                                  trainees=len(enrollments))
-                    params = {**data, "number": training_class.code, "name": training_class.name}
+                    params = {**data, "number": training_class.code, "class_name": training_class.name}
                     events.publish("training.class.starts_tomorrow", obj=training_class, **params)
                     for enrollment in training_class.enrollments.filter(pk__in=enrollments):
                         events.publish("training.enrollment.class_starts_tomorrow", obj=enrollment, **params)

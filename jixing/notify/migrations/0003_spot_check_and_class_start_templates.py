@@ -11,9 +11,9 @@ from django.db import migrations
 TEMPLATES: list[tuple[str, list[str], str, str, str]] = [
     ("JX_SPOT_CHECK_ASSIGNED", ["class", "week"], "",
      "抽查任务：培训班{class}（{week}当周）", "您被指派抽查培训班{class}（{week}当周）。请在本周内到培训现场核查到课情况，并在技兴平台“抽查”页面登记。"),
-    ("JX_CLASS_STARTS_TOMORROW", ["number", "name", "start"],
+    ("JX_CLASS_STARTS_TOMORROW", ["number", "class_name", "start"],
      "【技兴齐鲁】您报名的培训班{number}将于明天（{start}）开班，请按时到达培训地点并完成签到。",
-     "培训班{number}明天开班", "培训班{number}（{name}）将于明天（{start}）开班，请按时到达培训地点并完成签到。"),
+     "培训班{number}明天开班", "培训班{number}（{class_name}）将于明天（{start}）开班，请按时到达培训地点并完成签到。"),
 ]
 PREVIOUS = {"JX_SPOT_CHECK_ASSIGNED": (["number"], "", "抽查任务{number}", "您被指派抽查任务{number}。")}
 
