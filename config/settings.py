@@ -198,6 +198,8 @@ JIXING_SESSION_IDLE_SECONDS = env_int("JIXING_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Our own page for a refused form (jixing/web/templates/403_csrf.html), not Django's English one.
+CSRF_FAILURE_VIEW = "jixing.web.views.csrf_failure"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag instead
 
 # A5: HTTPS-only in production.
