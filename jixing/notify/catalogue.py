@@ -46,6 +46,10 @@ MANDATORY_IN_APP = frozenset({Kind.PAYMENTS, Kind.RECOVERY})
 
 ORG_STAFF = frozenset({Role.INSTITUTION, Role.EVALUATOR})
 HRSS = frozenset({Role.HRSS_OFFICER})
+# Claim reviewers: the trade union reviews the claims of its own action (求学圆梦); visible_to
+# keeps each reviewer to the claims it reviews.
+REVIEWERS = frozenset({Role.HRSS_OFFICER, Role.UNION_OFFICER})
+AUDITORS = frozenset({Role.AUDITOR})
 FINANCE = frozenset({Role.FINANCE_OFFICER})
 SECTOR = frozenset({Role.SECTOR_OFFICER})
 ANY_LEVEL = frozenset({"county", "city", "province"})
@@ -56,7 +60,7 @@ COUNTY_CITY = frozenset({"county", "city"})
 
 @dataclass(frozen=True)
 class Audience:
-    relation: str  # "organisation" | "person" | "officers" | "user" | "province" (province-level officers)
+    relation: str  # "organisation" | "person" | "officers" | "user" | "province" (province-level officers) | "role"
     path: str  # attribute path on the object: an organisation id, person id, region code or user id
     roles: frozenset[str] = frozenset()
     levels: frozenset[str] = frozenset()  # officers only: region levels told
@@ -86,6 +90,11 @@ def province(roles: frozenset[str], label: str | Promise) -> Audience:
     return Audience("province", "", roles, frozenset({"province"}), label=label)
 
 
+def everyone_with(roles: frozenset[str], label: str | Promise) -> Audience:
+    """Every active user of the roles (auditors: their scope is everything; visible_to still decides)."""
+    return Audience("role", "", roles, label=label)
+
+
 @dataclass(frozen=True)
 class EventSpec:
     name: str
@@ -108,7 +117,11 @@ EVENTS: tuple[EventSpec, ...] = (
     # ------------------------------------------------------------------ funds
     EventSpec("funds.claim.submitted", Kind.CLAIMS, "JX_CLAIM_SUBMITTED",
               _("Claim %(number)s was submitted and waits for county review."),
-              (officers("county_id", HRSS, COUNTY, _("HRSS officers of the claim's county")),),
+              (officers("county_id", REVIEWERS, COUNTY, _("HRSS (or trade-union) reviewers of the claim's county")),),
+              IN_APP_EMAIL, "funds:claim_detail"),
+    EventSpec("funds.claim.county_reviewed", Kind.CLAIMS, "JX_CLAIM_COUNTY_REVIEWED",
+              _("Claim %(number)s passed county review and waits for city approval."),
+              (officers("county_id", REVIEWERS, CITY, _("HRSS (or trade-union) reviewers of the claim's city")),),
               IN_APP_EMAIL, "funds:claim_detail"),
     EventSpec("funds.claim.returned", Kind.CLAIMS, "JX_CLAIM_RETURNED",
               _("Claim %(number)s was returned for changes: %(reason)s"),
@@ -139,7 +152,8 @@ EVENTS: tuple[EventSpec, ...] = (
     EventSpec("funds.recovery.overdue", Kind.RECOVERY, "JX_RECOVERY_OVERDUE",
               _("Recovery order %(number)s is overdue."),
               (org("payer_organisation_id", _("staff of the paying institution")), person("payer_person_id"),
-               officers("county_id", HRSS, COUNTY, _("HRSS officers of the order's county"))),
+               officers("county_id", HRSS, COUNTY, _("HRSS officers of the order's county")),
+               everyone_with(AUDITORS, _("auditors"))),
               ALL, "funds:recovery_detail"),
     # ------------------------------------------------------------------ training
     EventSpec("training.project.submitted", Kind.PROJECTS, "JX_PROJECT_SUBMITTED",
@@ -245,7 +259,8 @@ EVENTS: tuple[EventSpec, ...] = (
               frozenset({Channel.IN_APP}), "web:export"),
     EventSpec("stats.export.ready", Kind.DATA, "JX_EXPORT_READY",
               _("The dispatch report for %(period)s is ready."),
-              (user("generated_by_id", _("the user who asked for it")), province(HRSS, _("HRSS officers of the province"))),
+              (user("generated_by_id", _("the user who asked for it")), province(HRSS, _("HRSS officers of the province")),
+               everyone_with(AUDITORS, _("auditors"))),
               IN_APP_EMAIL, "stats:report"),
 )
 

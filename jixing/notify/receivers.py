@@ -44,6 +44,8 @@ def candidates(audience: Audience, obj: models.Model) -> models.QuerySet[User]:
     users = User.objects.filter(is_active=True)
     if audience.relation == "province":
         return users.filter(role__in=audience.roles, region__level="province")
+    if audience.relation == "role":
+        return users.filter(role__in=audience.roles)
     value = _value(obj, audience.path)
     if value in (None, ""):
         return users.none()
