@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from jixing.accounts.demo import DEMO_ACCOUNTS
+from jixing.registry.demo_accounts import DEMO_ACCOUNTS
 from jixing.accounts.models import User
 from jixing.notify.catalogue import BY_NAME
 from jixing.notify.models import Notification
