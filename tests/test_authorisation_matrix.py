@@ -28,8 +28,8 @@ from django.test import Client
 from config.api import api
 from jixing.accounts.models import ApiToken, Role, User
 from jixing.core.access import scope_for
-from jixing.core.permissions import ANY_ROLE
 from jixing.core.models import ExportJob
+from jixing.core.permissions import ANY_ROLE
 from jixing.core.testing import make_user
 from jixing.employment.models import JobDemand, Placement, Referral, SkillPayReport
 from jixing.employment.tests import factories as emp

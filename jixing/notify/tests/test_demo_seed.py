@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-from jixing.registry.demo_accounts import DEMO_ACCOUNTS
 from jixing.accounts.models import User
 from jixing.notify.catalogue import BY_NAME
 from jixing.notify.models import Notification
 from jixing.notify.queries import text_of
 from jixing.notify.todos import todos_for
+from jixing.registry.demo_accounts import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.django_db
 
