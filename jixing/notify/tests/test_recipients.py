@@ -87,7 +87,7 @@ def test_every_event_has_a_registered_template_for_its_channels(spec: EventSpec)
 def test_every_hrss_audience_uses_a_region_path() -> None:
     for spec in BY_NAME.values():
         for audience in spec.audiences:
-            assert audience.relation in {"organisation", "person", "officers", "user", "province"}
+            assert audience.relation in {"organisation", "person", "officers", "user", "province", "role"}
             if audience.relation == "officers":
                 assert audience.roles and audience.levels and audience.path.endswith("county_id"), spec.name
             if audience.roles == HRSS:
