@@ -46,9 +46,6 @@ MANDATORY_IN_APP = frozenset({Kind.PAYMENTS, Kind.RECOVERY})
 
 ORG_STAFF = frozenset({Role.INSTITUTION, Role.EVALUATOR})
 HRSS = frozenset({Role.HRSS_OFFICER})
-# Claim reviewers: the trade union reviews the claims of its own action (求学圆梦); visible_to
-# keeps each reviewer to the claims it reviews.
-REVIEWERS = frozenset({Role.HRSS_OFFICER, Role.UNION_OFFICER})
 AUDITORS = frozenset({Role.AUDITOR})
 FINANCE = frozenset({Role.FINANCE_OFFICER})
 SECTOR = frozenset({Role.SECTOR_OFFICER})
@@ -65,6 +62,8 @@ class Audience:
     roles: frozenset[str] = frozenset()
     levels: frozenset[str] = frozenset()  # officers only: region levels told
     label: str | Promise = ""
+    # Only when the object's attribute at ``only[0]`` equals (True) or differs from (False) ``only[1]``.
+    only: tuple[str, str, bool] | None = None
 
     def describe(self) -> str:
         return str(self.label)
@@ -78,8 +77,20 @@ def person(path: str) -> Audience:
     return Audience("person", path, frozenset({Role.TRAINEE}), label=_("the person (trainee account)"))
 
 
-def officers(path: str, roles: frozenset[str], levels: frozenset[str], label: str | Promise) -> Audience:
-    return Audience("officers", path, roles, levels, label=label)
+def officers(path: str, roles: frozenset[str], levels: frozenset[str], label: str | Promise,
+             only: tuple[str, str, bool] | None = None) -> Audience:
+    return Audience("officers", path, roles, levels, label=label, only=only)
+
+
+# The trade union reviews the 求学圆梦 (education) claims, HRSS officers every other claim (as in
+# funds.queries.review_queue): each hears only of the claims it reviews.
+EDUCATION = ("subsidy_item", "education", True)
+NOT_EDUCATION = ("subsidy_item", "education", False)
+
+
+def reviewers(levels: frozenset[str], label: str | Promise) -> tuple[Audience, Audience]:
+    return (officers("county_id", frozenset({Role.HRSS_OFFICER}), levels, label, only=NOT_EDUCATION),
+            officers("county_id", frozenset({Role.UNION_OFFICER}), levels, label, only=EDUCATION))
 
 
 def user(path: str, label: str | Promise) -> Audience:
@@ -117,11 +128,11 @@ EVENTS: tuple[EventSpec, ...] = (
     # ------------------------------------------------------------------ funds
     EventSpec("funds.claim.submitted", Kind.CLAIMS, "JX_CLAIM_SUBMITTED",
               _("Claim %(number)s was submitted and waits for county review."),
-              (officers("county_id", REVIEWERS, COUNTY, _("HRSS (or trade-union) reviewers of the claim's county")),),
+              reviewers(COUNTY, _("HRSS (or trade-union) reviewers of the claim's county")),
               IN_APP_EMAIL, "funds:claim_detail"),
     EventSpec("funds.claim.county_reviewed", Kind.CLAIMS, "JX_CLAIM_COUNTY_REVIEWED",
               _("Claim %(number)s passed county review and waits for city approval."),
-              (officers("county_id", REVIEWERS, CITY, _("HRSS (or trade-union) reviewers of the claim's city")),),
+              reviewers(CITY, _("HRSS (or trade-union) reviewers of the claim's city")),
               IN_APP_EMAIL, "funds:claim_detail"),
     EventSpec("funds.claim.returned", Kind.CLAIMS, "JX_CLAIM_RETURNED",
               _("Claim %(number)s was returned for changes: %(reason)s"),
