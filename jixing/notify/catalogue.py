@@ -169,7 +169,8 @@ EVENTS: tuple[EventSpec, ...] = (
     # ------------------------------------------------------------------ training
     EventSpec("training.project.submitted", Kind.PROJECTS, "JX_PROJECT_SUBMITTED",
               _("Training project %(number)s was submitted for review."),
-              (officers("county_id", HRSS, COUNTY, _("HRSS officers of the project's county")),),
+              # county and city: both have it on their to-do list (notify.todos project_review)
+              (officers("county_id", HRSS, COUNTY_CITY, _("HRSS officers of the project's county and city")),),
               IN_APP_EMAIL, "training:project_detail"),
     EventSpec("training.project.approved", Kind.PROJECTS, "JX_PROJECT_APPROVED",
               _("Training project %(number)s was approved."),
