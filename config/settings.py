@@ -198,6 +198,8 @@ JIXING_SESSION_IDLE_SECONDS = env_int("JIXING_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Our own page for a refused form (jixing/web/templates/403_csrf.html), not Django's English one.
+CSRF_FAILURE_VIEW = "jixing.web.views.csrf_failure"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag instead
 
 # A5: HTTPS-only in production.
@@ -387,6 +389,11 @@ JIXING_SCHEDULE: dict[str, dict[str, object]] = {
     "send_notifications": {"kind": "interval", "seconds": 300, "command": ["send_notifications", "--json"], "keep_days": 7},
     # Import jobs left waiting and their encrypted uploads.
     "purge_imports": {"kind": "daily", "at": "04:00", "command": ["purge_imports", "--json"]},
+    # List-export files past JIXING_EXPORT_KEEP_HOURS (they may hold unmasked personal data).
+    "purge_exports": {"kind": "interval", "seconds": 3600, "command": ["purge_exports", "--json"], "keep_days": 7},
+    # "Class starts tomorrow" to enrolled trainees and the institution (once per class and date;
+    # after the SMS quiet hours end).
+    "remind_class_starts": {"kind": "daily", "at": "09:00", "command": ["remind_class_starts", "--json"]},
     # Import jobs whose worker died mid-run (killed, restarted): failed cleanly, their upload deleted.
     "recover_imports": {"kind": "interval", "seconds": 300, "command": ["purge_imports", "--interrupted-only", "--json"],
                         "keep_days": 2},

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.core.access import scope_for
+from jixing.core.events import publish
 from jixing.core.models import AuditOutcome
 
 from . import conf, qr, rules, terminals
@@ -223,6 +224,11 @@ def draw_spot_checks(*, by: Any, county_id: str, week: dt.date, rate: Decimal | 
             "candidates": candidates, "selected": selected,
             "assigned": {str(c.training_class_id): c.assigned_to_id for c in draw.checks.all()},
         })
+        # Each assigned officer hears of their visit (notify: training.spot_check.assigned), also
+        # the one who drew: the assignment is the system's round robin, not the drawer's choice.
+        for check in draw.checks.filter(assigned_to__isnull=False).select_related("training_class"):
+            publish("training.spot_check.assigned", obj=check, actor=None,
+                    **{"class": check.training_class.code, "week": week.isoformat()})
     return draw
 
 
