@@ -140,7 +140,7 @@ class _Builder:
             job_demand=demand, occupation=occupation, level=self.levels[level], county=org.county,
             planned_person_times=self.rng.choice((40, 60, 80, 120, 200)), hours=self.rng.choice((40, 60, 80)),
             fund_source=self.funds[n % len(self.funds)] if action_no != 7 else self.funds[min(2, len(self.funds) - 1)],
-            is_subsidised=action_no != 7 or n % 2 == 0, is_provincial_key=n % 11 == 3, created_by=creator,
+            is_subsidised=action_no != 7 or n % 2 == 0, created_by=creator,
             description=self.ctx.faker.sentence(nb_words=16),
         )
         for code in plan.get("groups", [])[: n % 2]:
