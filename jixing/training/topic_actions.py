@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -23,6 +24,7 @@ from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.core.access import scope_for
 from jixing.core.events import publish
+from jixing.core.models import StatusChange
 from jixing.core.workflow import move
 from jixing.registry.models import Organisation, OrganisationKind, RegionLevel
 
@@ -309,10 +311,17 @@ def award(application: TopicApplication, *, by: Any, awarded_budget: Any, milest
         application.decided_by = by
         application.decided_at = timezone.now()
         application.decision_reason = (reason or "").strip()
-        application.save(update_fields=["project", "awarded_budget", "decided_by", "decided_at", "decision_reason",
-                                        "updated_at"])
-        move(application, ApplicationStatus.AWARDED, by=by, reason=application.decision_reason,
-             event="training.topic_application.award")
+        # Status, budget and project in one write: the table's constraints hold them together.
+        application.status = ApplicationStatus.AWARDED
+        application.save(update_fields=["status", "project", "awarded_budget", "decided_by", "decided_at",
+                                        "decision_reason", "updated_at"])
+        StatusChange.objects.create(
+            content_type=ContentType.objects.get_for_model(application), object_id=str(application.pk),
+            from_status=ApplicationStatus.SUBMITTED, to_status=ApplicationStatus.AWARDED, by=by,
+            reason=application.decision_reason)
+        audit.record("training.topic_application.award", actor=by, obj=application,
+                     before={"status": ApplicationStatus.SUBMITTED.value},
+                     after={"status": ApplicationStatus.AWARDED.value, "awarded_budget": str(budget), "project": project.code})
         KeyMilestone.objects.bulk_create(
             KeyMilestone(application=application, sequence=i, title=title, due_date=due, amount=amount,
                          is_final=i == len(plan))
