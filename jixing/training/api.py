@@ -33,6 +33,7 @@ from jixing.registry.models import Occupation, Organisation, Person, Region, Ski
 from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, bulk_attendance, queries
+from .topic_api import router as topic_router
 from .models import (
     Attendance,
     CheckInMethod,
@@ -44,6 +45,7 @@ from .models import (
 )
 
 router = Router(tags=["training"])
+router.add_router("/topics/", topic_router)
 
 OFFICERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
 READERS = (*OFFICERS, Role.INSTITUTION)
