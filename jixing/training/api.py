@@ -33,7 +33,6 @@ from jixing.registry.models import Occupation, Organisation, Person, Region, Ski
 from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, bulk_attendance, queries
-from .topic_api import router as topic_router
 from .models import (
     Attendance,
     CheckInMethod,
@@ -43,6 +42,7 @@ from .models import (
     TrainingProject,
     TrainingSession,
 )
+from .topic_api import router as topic_router
 
 router = Router(tags=["training"])
 router.add_router("/topics/", topic_router)

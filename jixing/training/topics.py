@@ -234,6 +234,9 @@ class ExpertReview(TimeStampedModel):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.expert_id}"
+
 
 class ReviewScore(models.Model):
     review = models.ForeignKey(ExpertReview, on_delete=models.PROTECT, related_name="scores")
@@ -247,6 +250,9 @@ class ReviewScore(models.Model):
             models.UniqueConstraint(fields=["review", "criterion"], name="score_once_per_criterion"),
             models.CheckConstraint(name="score_not_negative", condition=Q(score__gte=0)),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.score}"
 
 
 class MilestoneStatus(models.TextChoices):
