@@ -29,7 +29,7 @@ class QualityState(models.TextChoices):
     TERMINATED = "terminated", _("terminated by quality review")
 
 
-QUALITY_TRANSITIONS = {
+QUALITY_TRANSITIONS: set[tuple[str, str]] = {
     (QualityState.NORMAL, QualityState.SUSPENDED),
     (QualityState.SUSPENDED, QualityState.NORMAL),
     (QualityState.NORMAL, QualityState.TERMINATED),

@@ -177,7 +177,7 @@ def apply(topic: Topic, *, by: Any, data: Mapping[str, Any]) -> TopicApplication
     if application.partner_id:
         if application.partner_id == applicant.pk:
             raise ValidationError({"partner": [_("The partner must be another organisation.")]})
-        if application.partner.kind != OrganisationKind.ENTERPRISE:
+        if application.partner is None or application.partner.kind != OrganisationKind.ENTERPRISE:
             raise ValidationError({"partner": [_("The partner must be an enterprise.")]})
     if application.county_id and application.county.level != RegionLevel.COUNTY:
         raise ValidationError({"county": [_("Choose a county-level region.")]})

@@ -152,7 +152,7 @@ def topic_apply(request: AuthedRequest, pk: int) -> HttpResponse:
     topic = Topic.objects.filter(topic_list__in=TopicList.objects.visible_to(request.user)).filter(pk=pk).first()
     if topic is None:
         raise Http404
-    organisation = Organisation.objects.filter(pk=request.user.organisation_id).first()
+    organisation = Organisation.objects.filter(pk=request.user.organisation_id or -1).first()
     form = ApplicationForm(request.POST or None, initial={"county": organisation.county_id if organisation else None,
                                                           "planned_person_times": topic.expected_person_times})
     if request.method == "POST" and form.is_valid():
