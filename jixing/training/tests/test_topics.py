@@ -211,3 +211,55 @@ def test_institution_cannot_tick_provincial_key(personas):
 def test_topic_list_states(personas, board):
     topic_list, _topic = board
     assert topic_list.status == TopicListStatus.PUBLISHED
+
+
+def test_pages_apply_score_award(client, personas, board, expert):
+    import json
+
+    _topic_list, topic = board
+    client.force_login(personas.ivan)
+    assert client.get("/training/topics/").status_code == 200
+    page = client.get(f"/training/topics/lists/{topic.topic_list_id}/").content.decode()
+    assert topic.title in page
+    response = client.post(f"/training/topics/{topic.pk}/apply/", {
+        "plan": "分四期培训", "county": "370102", "planned_person_times": 200, "hours": 120, "requested_budget": "450000"})
+    assert response.status_code == 302
+    application = TopicApplication.objects.get()
+    # over the cap: refused with the field named, nothing written
+    client.force_login(expert)
+    criteria = list(topic.topic_list.criteria.all())
+    bad = client.post(f"/training/topics/applications/{application.pk}/score/",
+                      {f"score_{c.pk}": "99" for c in criteria}, follow=True)
+    assert "99" in bad.content.decode() and not application.reviews.exists()
+    client.post(f"/training/topics/applications/{application.pk}/score/", {f"score_{c.pk}": "20" for c in criteria})
+    assert application.reviews.get().total == Decimal("60.0")
+    client.force_login(personas.alice)
+    client.post(f"/training/topics/applications/{application.pk}/decide/", {
+        "decision": "award", "awarded_budget": "400000",
+        "m1_title": "中期", "m1_due": "2026-09-30", "m1_amount": "150000",
+        "m2_title": "终期验收", "m2_due": "2026-12-31", "m2_amount": "250000"})
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.AWARDED and application.project.is_provincial_key
+    # the API shows it to the applicant, not to another institution
+    client.force_login(personas.ivan)
+    body = client.get(f"/api/v1/training/topics/applications/{application.pk}").json()
+    assert body["status"] == "awarded" and [m["amount"] for m in body["milestones"]] == ["150000.00", "250000.00"]
+    other = make_user("otto", Role.INSTITUTION, organisation=make_organisation("别的学校", "370103"))
+    client.force_login(other)
+    assert client.get(f"/api/v1/training/topics/applications/{application.pk}").status_code == 404
+    late = client.post(f"/api/v1/training/topics/{topic.pk}/applications", data=json.dumps({
+        "plan": "x", "planned_person_times": 10, "hours": 10, "requested_budget": "1000"}), content_type="application/json")
+    assert late.status_code == 201  # before the deadline, another institution may still apply
+
+
+def test_api_refuses_score_outside_sheet(client, personas, board, expert):
+    import json
+
+    _topic_list, topic = board
+    application = _apply(personas, topic)
+    client.force_login(expert)
+    criteria = list(topic.topic_list.criteria.all())
+    response = client.post(f"/api/v1/training/topics/applications/{application.pk}/scores", data=json.dumps(
+        {"scores": {str(c.pk): 41 for c in criteria}}), content_type="application/json")
+    assert response.status_code == 422
+    assert not application.reviews.exists()
