@@ -6,13 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Avg
 from django.utils import timezone
 
+from jixing.accounts.models import Role, User
 from jixing.core.demo import DemoContext
 from jixing.plan.models import Target, TargetAllocation, TargetUnit
 from jixing.registry.models import Region, RegionLevel
+from jixing.training import quality_actions
+from jixing.training.models import ProjectStatus, TrainingProject
+from jixing.training.quality import QualityState
 
-from . import rollup
+from . import quality, rollup
 from .actions import generate_dispatch_report
 
 
@@ -38,8 +43,24 @@ def seed(ctx: DemoContext) -> None:
     TargetAllocation.objects.bulk_create(allocations)
     ctx.counts["target_allocations"] = len(allocations)
     rollup.rebuild()
+    ctx.counts["quality_suspensions"] = _suspend_one(today=timezone.localdate())
     today = timezone.localdate()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     if dt.date(2025, 1, 1) <= last_month <= dt.date(2027, 12, 1):
         generate_dispatch_report(period=last_month, by=None, today=today)
         ctx.counts["dispatch_reports"] = 1
+
+
+def _suspend_one(*, today: dt.date) -> int:
+    """Quality review: the running project with the lowest attendance is suspended by the
+    province (its indicators recorded with the decision)."""
+    officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id="370000").order_by("id").first()
+    project = (TrainingProject.objects.filter(status=ProjectStatus.RUNNING, quality_state=QualityState.NORMAL,
+                                              is_provincial_key=False, classes__enrollments__isnull=False)
+               .annotate(rate=Avg("classes__enrollments__attendance_rate")).order_by("rate", "pk").first())
+    if officer is None or project is None:
+        return 0
+    ind = quality.project_indicators(project, today=today)
+    quality_actions.suspend(project, by=officer, indicators=ind.snapshot(), reason=(
+        "质效评估：出勤率%s，低于门槛；暂停新开班和新增学员，已结业学员补贴照常办理。" % (ind.attendance_rate or "—")))
+    return 1
