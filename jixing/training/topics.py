@@ -131,8 +131,8 @@ class ApplicationStatus(models.TextChoices):
 
 
 class AcceptanceResult(models.TextChoices):
-    PASSED = "passed", _("passed")
-    FAILED = "failed", _("failed")
+    PASSED = "passed", _("passed acceptance")
+    FAILED = "failed", _("failed acceptance")
 
 
 class TopicApplicationQuerySet(models.QuerySet):
