@@ -145,3 +145,18 @@ def test_pages_and_api(client, personas, weak):
     detail = client.get(f"/training/projects/{weak.pk}/").content.decode()
     assert "出勤率低" in detail and "已整改" in detail
     assert client.get("/stats/quality/").status_code == 403
+
+
+def test_a_suspension_costs_the_institution_scorecard_points(personas, weak):
+    from jixing.stats.rules import institution_scorecard
+    from jixing.stats.scorecards import institution_facts
+
+    year = timezone.localdate().year
+    before = institution_scorecard(institution_facts([personas.institution.pk], year=year, today=timezone.localdate())[
+        personas.institution.pk])
+    quality_actions.suspend(weak, by=personas.dave, reason="出勤率低")
+    facts = institution_facts([personas.institution.pk], year=year, today=timezone.localdate())[personas.institution.pk]
+    after = institution_scorecard(facts)
+    assert facts.quality_actions == 1
+    assert any("quality review" in r for r in after.reasons)
+    assert after.score <= before.score
