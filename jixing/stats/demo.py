@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Avg
 from django.utils import timezone
 
 from jixing.accounts.models import Role, User
@@ -14,7 +13,7 @@ from jixing.core.demo import DemoContext
 from jixing.plan.models import Target, TargetAllocation, TargetUnit
 from jixing.registry.models import Region, RegionLevel
 from jixing.training import quality_actions
-from jixing.training.models import ProjectStatus, TrainingProject
+from jixing.training.models import ProjectStatus
 from jixing.training.quality import QualityState
 
 from . import quality, rollup
@@ -52,15 +51,20 @@ def seed(ctx: DemoContext) -> None:
 
 
 def _suspend_one(*, today: dt.date) -> int:
-    """Quality review: the running project with the lowest attendance is suspended by the
-    province (its indicators recorded with the decision)."""
+    """Quality review: a running project under threshold (else the one with the lowest
+    attendance among those with enough trainees) is suspended by the province, its indicators
+    recorded with the decision."""
     officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id="370000").order_by("id").first()
-    project = (TrainingProject.objects.filter(status=ProjectStatus.RUNNING, quality_state=QualityState.NORMAL,
-                                              is_provincial_key=False, classes__enrollments__isnull=False)
-               .annotate(rate=Avg("classes__enrollments__attendance_rate")).order_by("rate", "pk").first())
-    if officer is None or project is None:
+    if officer is None:
         return 0
-    ind = quality.project_indicators(project, today=today)
-    quality_actions.suspend(project, by=officer, indicators=ind.snapshot(), reason=(
-        "质效评估：出勤率%s，低于门槛；暂停新开班和新增学员，已结业学员补贴照常办理。" % (ind.attendance_rate or "—")))
+    rows = [r for r in quality.review_queue(officer, today=today, include_all=True)
+            if r.project.status == ProjectStatus.RUNNING and r.project.quality_state == QualityState.NORMAL
+            and not r.project.is_provincial_key and r.indicators.trainees >= 10 and r.indicators.attendance_rate is not None]
+    if not rows:
+        return 0
+    row = min(rows, key=lambda r: (-len(r.indicators.breaches), r.indicators.attendance_rate, r.project.pk))
+    ind = row.indicators
+    reasons = "、".join(row.breach_labels) or "出勤率"
+    quality_actions.suspend(row.project, by=officer, indicators=ind.snapshot(), reason=(
+        f"质效评估：{reasons}低于门槛（出勤率{ind.attendance_rate}）；暂停新开班和新增学员，已结业学员补贴照常办理。"))
     return 1
