@@ -28,17 +28,17 @@ READERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AU
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-class Message(Schema):
+class TopicMessage(Schema):
     detail: Any
 
 
-class CriterionOut(Schema):
+class TopicCriterionOut(Schema):
     id: int
     name: str
     max_score: int
 
 
-class TopicOut(Schema):
+class KeyTopicOut(Schema):
     id: int
     code: str
     title: str
@@ -49,14 +49,14 @@ class TopicOut(Schema):
     budget_cap: Decimal
 
 
-class TopicListOut(Schema):
+class KeyTopicListOut(Schema):
     id: int
     code: str
     title: str
     deadline: dt.date
     status: str
-    criteria: list[CriterionOut]
-    topics: list[TopicOut]
+    criteria: list[TopicCriterionOut]
+    topics: list[KeyTopicOut]
 
     @staticmethod
     def resolve_criteria(obj: TopicList) -> list[Any]:
@@ -67,20 +67,20 @@ class TopicListOut(Schema):
         return list(obj.topics.all())
 
 
-class CriterionIn(Schema):
+class TopicCriterionIn(Schema):
     name: str = Field(max_length=100)
     max_score: int = Field(ge=1, le=100)
 
 
-class TopicListIn(Schema):
+class KeyTopicListIn(Schema):
     title: str = Field(max_length=150)
     deadline: dt.date
     description: str = ""
-    criteria: list[CriterionIn]
+    criteria: list[TopicCriterionIn]
     panel: list[str] = Field(description="User names of the expert panel.")
 
 
-class TopicIn(Schema):
+class KeyTopicIn(Schema):
     title: str = Field(max_length=150)
     action: int = Field(ge=1, le=10)
     fund_source: str
@@ -91,7 +91,7 @@ class TopicIn(Schema):
     budget_cap: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
 
 
-class ApplicationIn(Schema):
+class TopicApplicationIn(Schema):
     plan: str
     partner_id: int | None = None
     county: str | None = Field(None, min_length=6, max_length=6)
@@ -100,7 +100,7 @@ class ApplicationIn(Schema):
     requested_budget: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
 
 
-class MilestoneOut(Schema):
+class TopicMilestoneOut(Schema):
     id: int
     sequence: int
     title: str
@@ -111,7 +111,7 @@ class MilestoneOut(Schema):
     payable_amount: Decimal | None
 
 
-class ApplicationOut(Schema):
+class TopicApplicationOut(Schema):
     id: int
     topic: str
     applicant_id: int
@@ -122,7 +122,7 @@ class ApplicationOut(Schema):
     awarded_budget: Decimal | None
     project_id: int | None
     acceptance_result: str
-    milestones: list[MilestoneOut]
+    milestones: list[TopicMilestoneOut]
 
     @staticmethod
     def resolve_topic(obj: TopicApplication) -> str:
@@ -133,41 +133,41 @@ class ApplicationOut(Schema):
         return list(obj.milestones.all())
 
 
-class ScoreSheetIn(Schema):
+class TopicScoreSheetIn(Schema):
     scores: dict[int, Decimal] = Field(default_factory=dict, description="criterion id → score")
     conflict_of_interest: bool = False
     conflict_note: str = Field("", max_length=300)
     comment: str = ""
 
 
-class ScoreSheetOut(Schema):
+class TopicScoreSheetOut(Schema):
     id: int
     conflict_of_interest: bool
     total: Decimal | None
     locked_at: dt.datetime
 
 
-class MilestoneIn(Schema):
+class TopicMilestoneIn(Schema):
     title: str = Field(max_length=150)
     due_date: dt.date
     amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
 
 
-class AwardIn(Schema):
+class TopicAwardIn(Schema):
     awarded_budget: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
-    milestones: list[MilestoneIn]
+    milestones: list[TopicMilestoneIn]
     reason: str = ""
 
 
-class ReasonIn(Schema):
+class TopicReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
-class ReportIn(Schema):
+class TopicReportIn(Schema):
     report: str
 
 
-class DecideIn(Schema):
+class TopicDecideIn(Schema):
     accepted: bool
     payable_amount: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     note: str = ""
@@ -186,14 +186,14 @@ def _applications(user: Any) -> Any:
     return TopicApplication.objects.visible_to(user).select_related("topic").prefetch_related("milestones")
 
 
-@router.get("/lists", response=list[TopicListOut])
+@router.get("/lists", response=list[KeyTopicListOut])
 def list_topic_lists(request: AuthedRequest) -> Any:
     require_api_roles(request, *READERS)
     return TopicList.objects.visible_to(request.user).prefetch_related("criteria", "topics")[:200]
 
 
-@router.post("/lists", response={201: TopicListOut, 403: Message, 422: Message})
-def create_topic_list(request: AuthedRequest, body: TopicListIn) -> Any:
+@router.post("/lists", response={201: KeyTopicListOut, 403: TopicMessage, 422: TopicMessage})
+def create_topic_list(request: AuthedRequest, body: KeyTopicListIn) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER)
     panel = list(User.objects.filter(username__in=body.panel, is_active=True))
     if len(panel) != len(set(body.panel)):
@@ -206,14 +206,14 @@ def create_topic_list(request: AuthedRequest, body: TopicListIn) -> Any:
     return Status(201, board)
 
 
-@router.get("/lists/{list_id}", response=TopicListOut)
+@router.get("/lists/{list_id}", response=KeyTopicListOut)
 def get_topic_list(request: AuthedRequest, list_id: Id) -> Any:
     require_api_roles(request, *READERS)
     return get_for_user(TopicList.objects.all(), request.user, list_id)
 
 
-@router.post("/lists/{list_id}/topics", response={201: TopicOut, 403: Message, 422: Message})
-def add_topic(request: AuthedRequest, list_id: Id, body: TopicIn) -> Any:
+@router.post("/lists/{list_id}/topics", response={201: KeyTopicOut, 403: TopicMessage, 422: TopicMessage})
+def add_topic(request: AuthedRequest, list_id: Id, body: KeyTopicIn) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER)
     board = get_for_user(TopicList.objects.all(), request.user, list_id)
     data = body.dict(exclude={"action", "fund_source", "occupation_id"})
@@ -223,16 +223,16 @@ def add_topic(request: AuthedRequest, list_id: Id, body: TopicIn) -> Any:
     return Status(201, topic_actions.add_topic(board, by=request.user, data=data))
 
 
-@router.post("/lists/{list_id}/publish", response={200: TopicListOut, 403: Message, 409: Message, 422: Message})
+@router.post("/lists/{list_id}/publish", response={200: KeyTopicListOut, 403: TopicMessage, 409: TopicMessage, 422: TopicMessage})
 def publish_topic_list(request: AuthedRequest, list_id: Id) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER)
     board = get_for_user(TopicList.objects.all(), request.user, list_id)
     return topic_actions.publish_topic_list(board, by=request.user)
 
 
-@router.post("/{topic_id}/applications", response={201: ApplicationOut, 403: Message, 404: Message, 422: Message},
+@router.post("/{topic_id}/applications", response={201: TopicApplicationOut, 403: TopicMessage, 404: TopicMessage, 422: TopicMessage},
              summary="Apply for a topic (揭榜) with a plan")
-def apply(request: AuthedRequest, topic_id: Id, body: ApplicationIn) -> Any:
+def apply(request: AuthedRequest, topic_id: Id, body: TopicApplicationIn) -> Any:
     require_api_roles(request, Role.INSTITUTION)
     topic = Topic.objects.filter(pk=topic_id, topic_list__in=TopicList.objects.visible_to(request.user)).first()
     if topic is None:
@@ -246,22 +246,22 @@ def apply(request: AuthedRequest, topic_id: Id, body: ApplicationIn) -> Any:
     return Status(201, _applications(request.user).get(pk=application.pk))
 
 
-@router.get("/applications", response=list[ApplicationOut])
+@router.get("/applications", response=list[TopicApplicationOut])
 def list_applications(request: AuthedRequest, status: str | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = _applications(request.user)
     return qs.filter(status=status)[:500] if status else qs[:500]
 
 
-@router.get("/applications/{application_id}", response=ApplicationOut)
+@router.get("/applications/{application_id}", response=TopicApplicationOut)
 def get_application(request: AuthedRequest, application_id: Id) -> Any:
     require_api_roles(request, *READERS)
     return get_for_user(_applications(request.user), request.user, application_id)
 
 
-@router.post("/applications/{application_id}/scores", response={201: ScoreSheetOut, 403: Message, 422: Message},
+@router.post("/applications/{application_id}/scores", response={201: TopicScoreSheetOut, 403: TopicMessage, 422: TopicMessage},
              summary="Submit (and lock) the caller's score sheet, or declare a conflict of interest")
-def score(request: AuthedRequest, application_id: Id, body: ScoreSheetIn) -> Any:
+def score(request: AuthedRequest, application_id: Id, body: TopicScoreSheetIn) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.INSTITUTION)
     application = get_for_user(TopicApplication.objects.all(), request.user, application_id)
     review = topic_actions.score(application, by=request.user, scores=body.scores,
@@ -270,8 +270,8 @@ def score(request: AuthedRequest, application_id: Id, body: ScoreSheetIn) -> Any
     return Status(201, review)
 
 
-@router.post("/applications/{application_id}/award", response={200: ApplicationOut, 403: Message, 422: Message})
-def award(request: AuthedRequest, application_id: Id, body: AwardIn) -> Any:
+@router.post("/applications/{application_id}/award", response={200: TopicApplicationOut, 403: TopicMessage, 422: TopicMessage})
+def award(request: AuthedRequest, application_id: Id, body: TopicAwardIn) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER)
     application = get_for_user(TopicApplication.objects.all(), request.user, application_id)
     topic_actions.award(application, by=request.user, awarded_budget=body.awarded_budget,
@@ -279,24 +279,24 @@ def award(request: AuthedRequest, application_id: Id, body: AwardIn) -> Any:
     return _applications(request.user).get(pk=application.pk)
 
 
-@router.post("/applications/{application_id}/reject", response={200: ApplicationOut, 403: Message, 422: Message})
-def reject(request: AuthedRequest, application_id: Id, body: ReasonIn) -> Any:
+@router.post("/applications/{application_id}/reject", response={200: TopicApplicationOut, 403: TopicMessage, 422: TopicMessage})
+def reject(request: AuthedRequest, application_id: Id, body: TopicReasonIn) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER)
     application = get_for_user(TopicApplication.objects.all(), request.user, application_id)
     topic_actions.reject(application, by=request.user, reason=body.reason)
     return _applications(request.user).get(pk=application.pk)
 
 
-@router.post("/milestones/{milestone_id}/report", response={200: MilestoneOut, 403: Message, 409: Message, 422: Message})
-def report_milestone(request: AuthedRequest, milestone_id: Id, body: ReportIn) -> Any:
+@router.post("/milestones/{milestone_id}/report", response={200: TopicMilestoneOut, 403: TopicMessage, 409: TopicMessage, 422: TopicMessage})
+def report_milestone(request: AuthedRequest, milestone_id: Id, body: TopicReportIn) -> Any:
     require_api_roles(request, Role.INSTITUTION)
     milestone = get_for_user(KeyMilestone.objects.all(), request.user, milestone_id)
     return topic_actions.report_milestone(milestone, by=request.user, report=body.report)
 
 
-@router.post("/milestones/{milestone_id}/decide", response={200: MilestoneOut, 403: Message, 409: Message, 422: Message},
+@router.post("/milestones/{milestone_id}/decide", response={200: TopicMilestoneOut, 403: TopicMessage, 409: TopicMessage, 422: TopicMessage},
              summary="Accept or fail a reported milestone; the final one records the final acceptance")
-def decide_milestone(request: AuthedRequest, milestone_id: Id, body: DecideIn) -> Any:
+def decide_milestone(request: AuthedRequest, milestone_id: Id, body: TopicDecideIn) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER)
     milestone = get_for_user(KeyMilestone.objects.all(), request.user, milestone_id)
     return topic_actions.decide_milestone(milestone, by=request.user, accepted=body.accepted,
