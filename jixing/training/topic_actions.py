@@ -28,7 +28,7 @@ from jixing.core.models import StatusChange
 from jixing.core.workflow import move
 from jixing.registry.models import Organisation, OrganisationKind, RegionLevel
 
-from .actions import _save_with_code
+from .actions import _next_code, _save_with_code
 from .models import TYPES_NEEDING_DEMAND, ProjectStatus, ProjectType, TrainingProject
 from .topics import (
     AcceptanceResult,
@@ -75,12 +75,6 @@ def _money(value: Any, field: str) -> Decimal:
     if not amount.is_finite() or amount <= 0:
         raise ValidationError({field: [_("Enter an amount above zero.")]})
     return amount
-
-
-def _next_code(model: Any, prefix: str) -> str:
-    last = model.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:03d}"
 
 
 # ---------------------------------------------------------------- lists and topics
