@@ -64,6 +64,7 @@ from jixing.training.models import (
     TrainingProject,
     TrainingSession,
 )
+from jixing.training.topics import KeyMilestone, Topic, TopicApplication, TopicList
 from tests.test_url_protection import pages
 
 Visible = Callable[[User], QuerySet[Any]]
@@ -105,6 +106,10 @@ def _own_notifications(user: User) -> QuerySet[Any]:
     return Notification.objects.for_user(user)
 
 
+def _topics(user: User) -> QuerySet[Any]:
+    return Topic.objects.filter(topic_list__in=TopicList.objects.visible_to(user))
+
+
 def _nothing(user: User) -> QuerySet[Any]:
     return User.objects.none()
 
@@ -123,6 +128,12 @@ PAGE_OBJECTS: dict[str, Visible] = {
                     _sessions),
     "training:terminal_revoke": _own_terminals,
     "training:spot_check_detail": _v(SpotCheck),
+    "training:topic_list": _v(TopicList),
+    "training:topic_apply": _topics,
+    **dict.fromkeys(["training:topic_application", "training:topic_score", "training:topic_decide"],
+                    _v(TopicApplication)),
+    "training:milestone_action": _v(KeyMilestone),
+    **dict.fromkeys(["stats:quality_project", "stats:quality_decide"], _v(TrainingProject)),
     "notify:open": _own_notifications,
     **dict.fromkeys(["web:export", "web:export_download"], _own_exports),
     **dict.fromkeys(["training:enrollment_detail", "training:enrollment_override", "training:enrollment_withdraw"],
@@ -186,6 +197,8 @@ API_OBJECTS: dict[str, Visible] = {
     "/api/v1/training/enrollments/{enrollment_id}": _v(Enrollment),
     "/api/v1/training/projects/{project_id}": _v(TrainingProject),
     "/api/v1/training/sessions/{session_id}/attendance": _sessions,
+    "/api/v1/training/topics/lists/{list_id}": _v(TopicList),
+    "/api/v1/training/topics/applications/{application_id}": _v(TopicApplication),
 }
 # API list operations whose items carry an ``id`` of a scoped model → that model's rule.
 API_LISTS: dict[str, Visible] = {
@@ -207,6 +220,9 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/training/classes": _v(TrainingClass),
     "/api/v1/training/my/enrollments": _v(Enrollment),
     "/api/v1/training/projects": _v(TrainingProject),
+    "/api/v1/training/topics/lists": _v(TopicList),
+    "/api/v1/training/topics/applications": _v(TopicApplication),
+    "/api/v1/stats/quality/queue": _v(TrainingProject),
 }
 # List operations without scoped row ids (aggregates, the caller's own data, published rules),
 # each with why; they still get the person-name check.

@@ -46,13 +46,14 @@ from .models import (
     TrainingProject,
     TrainingSession,
 )
+from .quality import QualityState
 from .queries import COUNTING_STATUSES, eligibility_facts, offer_for
 
 # Fields an organiser may set on a project (forms and API list the same; no mass assignment).
 PROJECT_FIELDS = (
     "name", "action", "target", "project_type", "partner", "job_demand", "occupation", "level", "special_ability",
     "county", "planned_person_times", "hours", "required_attendance_rate", "fund_source", "is_subsidised",
-    "requires_certificate", "is_provincial_key", "description",
+    "requires_certificate", "description",
 )
 CLASS_FIELDS = ("name", "site_address", "county", "latitude", "longitude", "capacity", "start_date", "end_date")
 
@@ -334,6 +335,9 @@ def _check_teachers(project: TrainingProject, teachers: Iterable[Teacher]) -> li
 def create_class(project: TrainingProject, *, by: Any, data: Mapping[str, Any],
                  teachers: Iterable[Teacher] = ()) -> TrainingClass:
     _require_organiser(by, project)
+    if project.quality_state != QualityState.NORMAL:
+        raise ValidationError(_("The project is %(state)s: no new classes.")
+                              % {"state": project.get_quality_state_display()}, code="suspended")
     if not project.accepts_classes:
         raise ValidationError(_("Classes can be opened only for an approved or running project."), code="not_approved")
     teachers = _check_teachers(project, teachers)
@@ -487,6 +491,9 @@ class EnrollmentOutcome:
 def _assert_enrollable(klass: TrainingClass) -> None:
     if klass.is_locked:
         raise EnrollmentRefused(_("The class is closed."), code="closed")
+    if klass.project.quality_state != QualityState.NORMAL:
+        raise EnrollmentRefused(_("The project is %(state)s: no new enrollments.")
+                                % {"state": klass.project.get_quality_state_display()}, code="suspended")
     if not klass.project.accepts_classes:
         raise EnrollmentRefused(_("The project is not approved for training."), code="not_approved")
 

@@ -19,6 +19,8 @@ from django.utils.translation import pgettext_lazy
 from jixing.core.access import Scope, scope_for, within_region
 from jixing.core.models import TimeStampedModel
 
+from .quality import QualityState
+
 
 class ProjectType(models.TextChoices):
     ORDER = "order", _("order-based (订单式)")
@@ -110,13 +112,16 @@ class TrainingProject(TimeStampedModel):
     requires_certificate = models.BooleanField(
         _("subsidy needs a passed evaluation"), default=True,
     )
-    is_provincial_key = models.BooleanField(_("provincial key project (揭榜领题)"), default=False)
+    # Set only by an award of 揭榜领题 (training/topics.py, topic_actions.award), never by the institution.
+    is_provincial_key = models.BooleanField(_("provincial key project (揭榜领题)"), default=False, editable=False)
     required_groups = models.ManyToManyField(
         "registry.TargetGroup", verbose_name=_("required target groups"), blank=True, related_name="+",
         help_text=_("Empty: open to every eligible worker."),
     )
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
+    quality_state = models.CharField(_("quality review state"), max_length=20, choices=QualityState.choices,
+                                     default=QualityState.NORMAL)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -160,7 +165,10 @@ class TrainingProject(TimeStampedModel):
 
     @property
     def accepts_classes(self) -> bool:
-        return self.status in (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
+        """New classes and enrollments: an approved or running project not suspended or
+        terminated by quality review (training/quality.py)."""
+        return (self.status in (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
+                and self.quality_state == QualityState.NORMAL)
 
     @property
     def authors(self) -> set[int]:
@@ -589,3 +597,16 @@ class ClassStartReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.training_class_id} {self.start_date}"
+
+
+# 揭榜领题 and quality decisions live in their own modules; imported here so Django sees them.
+from .quality import ProjectQualityDecision  # noqa: E402,F401
+from .topics import (  # noqa: E402,F401
+    ExpertReview,
+    KeyMilestone,
+    ReviewScore,
+    ScoringCriterion,
+    Topic,
+    TopicApplication,
+    TopicList,
+)
