@@ -417,6 +417,26 @@ def _refuse_blocked(organisation: Organisation | None) -> None:
         )
 
 
+def _restriction_check(person: Person) -> rules.Check | None:
+    """A person under a restriction in force today (registry.PersonRestriction: blacklist or a
+    case decision) may not claim; the check names the restriction, since when and its document."""
+    with translation.override("zh-hans"):
+        detail = queries.block_detail(person, today())
+        if not detail:
+            return None
+        text = _("The claimant is suspended or blacklisted and may not claim subsidies.")
+        return rules.Check("claimant_blocked", False, f"{text}（{detail}）")
+
+
+def _with_person_restriction(draft: queries.LineDraft, person: Person) -> queries.LineDraft:
+    """Every claim of a person's own is checked for a restriction (技能提升补贴's rule already
+    carries the check; living allowance and 求学圆梦 get it here)."""
+    if any(c.code == "claimant_blocked" for c in draft.checks):
+        return draft
+    check = _restriction_check(person)
+    return draft if check is None else dataclasses.replace(draft, checks=(check, *draft.checks))
+
+
 def _write_lines(claim: Claim, drafts: Sequence[queries.LineDraft]) -> None:
     lines = []
     for d in drafts:
@@ -517,6 +537,7 @@ def _own_claim(
     fund_source = FundSource.objects.filter(code=fund_code).first()
     if fund_source is None:
         raise ClaimRefused(_("The fund %(code)s is not configured.") % {"code": fund_code})
+    draft = _with_person_restriction(draft, person)
     if not draft.ok:
         raise ClaimRefused(refused, [(draft.label, draft.problems)])
     county = Region.objects.get(code=draft.route_county) if draft.route_county else person.current_region
@@ -794,6 +815,11 @@ def submit_claim(claim: Claim, *, by: Any) -> Claim:
     if not _claimant_staff(by, claim):
         raise PermissionDenied(_("Only the claimant may submit this claim."))
     _refuse_blocked(claim.organisation)
+    if claim.person_id is not None and claim.person is not None:
+        blocked = _restriction_check(claim.person)
+        if blocked is not None:
+            raise ClaimRefused(_("This claim cannot be submitted."),
+                               [(f"{claim.person.name}（{claim.person.masked_id_number}）", [blocked.text])])
     if claim.payee_account_id is None:
         raise ValidationError({"payee_account": _("Choose the bank account the subsidy is paid to before submitting.")})
     if not claim.lines.filter(status=LineStatus.LIVE).exists():
