@@ -250,7 +250,9 @@ def restriction_lift(request: AuthedRequest, pk: int) -> HttpResponse:
         try:
             actions.lift_restriction(restriction, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
-            return _restriction_page(request, status=400, lift_errors={restriction.pk: exc.messages})
+            for message in exc.messages:
+                messages.error(request, message)
+            return _restriction_page(request, status=400)
         messages.success(request, _("The restriction on %(name)s was lifted.") % {"name": restriction.person.name})
         return redirect("registry:restriction_list")
     return _restriction_page(request, status=400, lift_errors={restriction.pk: form.errors.get("reason", [])})
