@@ -27,6 +27,7 @@ from .models import (
     RegionLevel,
     RestrictionKind,
     RestrictionOrigin,
+    person_registered,
 )
 from .validators import normalise_uscc
 
@@ -138,6 +139,7 @@ def create_person(
         with transaction.atomic():
             person.save()
             audit.record("person.create", actor=by, obj=person, after=person_snapshot(person))
+            person_registered([person], by)
     except IntegrityError:  # a concurrent registration of the same number
         raise ValidationError({"id_number": duplicate}) from None
     return person

@@ -221,6 +221,18 @@ class PersonQuerySet(ArchivableQuerySet):
 # each entry maps a Scope to a Q over Person.
 PERSON_SCOPE_EXTENSIONS: list[Any] = []
 
+# Other apps attach what waited for a person's registration (held insurance rows and benefit
+# periods of an ID number not registered yet): each entry is called as ``hook(persons, by)``
+# inside the transaction that registers them (``person_registered``).
+PERSON_REGISTERED_HOOKS: list[Any] = []
+
+
+def person_registered(persons: list[Person], by: Any) -> None:
+    """Tell the registered hooks about newly registered persons (same transaction)."""
+    if persons:
+        for hook in PERSON_REGISTERED_HOOKS:
+            hook(persons, by)
+
 
 class Person(ArchivableModel):
     """A real-name person keyed by a resident ID number; the number and phone are stored
