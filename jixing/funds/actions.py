@@ -684,11 +684,35 @@ def _require_trainee(by: Any) -> Person:
     return by.person
 
 
-# 学信网 学籍在线验证报告 (docs/education_subsidy.md, formats marked assumption there): the
-# online verification code is 16 letters/digits (older reports: 12 digits); the report number
-# 10-20 letters/digits. Both are upper-cased; spaces and hyphens people copy along are dropped.
-CHSI_CODE_RE = re.compile(r"^(?:[0-9A-Z]{16}|[0-9]{12})$")
-CHSI_REPORT_RE = re.compile(r"^[0-9A-Z]{10,20}$")
+@dataclass(frozen=True)
+class ChsiFormats:
+    """The shapes a 学信网 学籍在线验证报告's report number and 在线验证码 are checked against.
+    A dated **assumption** (docs/education_subsidy.md, "学信网 report formats"): no official
+    format was read; change the patterns and ``as_of`` here when one is. A value of another
+    shape is refused with a message that names the field, the shape expected and that the
+    shape is this system's assumption of ``as_of`` (never a silent refusal)."""
+
+    report: re.Pattern[str]
+    report_shape: str
+    code: re.Pattern[str]
+    code_shape: str
+    as_of: dt.date
+    status: str = "assumption"
+
+
+CHSI_FORMATS = ChsiFormats(
+    report=re.compile(r"^[0-9A-Z]{10,20}$"), report_shape="10–20 letters or digits",
+    code=re.compile(r"^(?:[0-9A-Z]{16}|[0-9]{12})$"), code_shape="16 letters or digits, or 12 digits",
+    as_of=dt.date(2026, 12, 2),
+)
+# Both values are upper-cased; spaces and hyphens people copy along are dropped (normalise_chsi).
+CHSI_CODE_RE = CHSI_FORMATS.code
+CHSI_REPORT_RE = CHSI_FORMATS.report
+
+
+def _chsi_shape_note() -> str:
+    return _("This shape is the system's assumption of %(day)s, not yet confirmed with 学信网: if your report "
+             "prints it differently, ask the HRSS office to check the report.") % {"day": CHSI_FORMATS.as_of.isoformat()}
 
 
 def normalise_chsi(value: str) -> str:
@@ -716,12 +740,14 @@ def record_study(
         errors["level"] = _("Choose junior college or bachelor's degree.")
     if mode not in StudyMode.values:
         errors["mode"] = _("Choose a study mode.")
-    if not CHSI_REPORT_RE.match(report):
-        errors["chsi_report_number"] = _(
-            "The 学信网 report number must be 10 to 20 letters or digits, as printed on the report.")
-    if not CHSI_CODE_RE.match(code):
-        errors["chsi_verification_code"] = _(
-            "The 学信网 online verification code must be 16 letters or digits (older reports: 12 digits).")
+    if not CHSI_FORMATS.report.match(report):
+        errors["chsi_report_number"] = " ".join((_(
+            "The 学信网 report number must be 10 to 20 letters or digits, as printed on the report."),
+            _chsi_shape_note()))
+    if not CHSI_FORMATS.code.match(code):
+        errors["chsi_verification_code"] = " ".join((_(
+            "The 学信网 online verification code must be 16 letters or digits (older reports: 12 digits)."),
+            _chsi_shape_note()))
     if employer is None:
         errors["employer"] = _("Choose your employer: the subsidy is for employed frontline workers.")
     if not post:
