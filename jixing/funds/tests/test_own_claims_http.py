@@ -211,3 +211,23 @@ def test_it_answers_404_for_another_persons_certificate_and_study_on_the_pages(p
         assert client.post(url, {**body, "payee_account": card.pk}).status_code == 404
         assert client.post(url, body).status_code == 404  # the account missing changes nothing
     assert not Claim.objects.exists()
+
+
+def test_a_restricted_trainee_is_refused_the_living_allowance_naming_the_restriction(living, client, personas) -> None:
+    """Every claim of a person's own checks the restriction (not only 技能提升补贴): the answer
+    names which restriction, since when and the document; nothing is written."""
+    from django.utils import timezone
+
+    from jixing.registry.actions import restrict_person
+
+    _w, enrollment, trainee, card = living
+    since = timezone.localdate() - dt.timedelta(days=5)
+    restrict_person(enrollment.person, by=personas.dave, kind="blacklist", reason="冒领生活费补贴",
+                    starts_on=since, reference="LX-BL-2026-3")
+    client.force_login(trainee)
+    response = client.post(f"/api/v1/funds/my/enrollments/{enrollment.pk}/living-allowance-claim",
+                           {"payee_account_id": card.pk}, content_type="application/json")
+    assert response.status_code == 422, response.content
+    text = response.content.decode()
+    assert "LX-BL-2026-3" in text and since.isoformat() in text
+    assert not Claim.objects.exists()
