@@ -255,7 +255,7 @@ def restriction_lift(request: AuthedRequest, pk: int) -> HttpResponse:
             return _restriction_page(request, status=400)
         messages.success(request, _("The restriction on %(name)s was lifted.") % {"name": restriction.person.name})
         return redirect("registry:restriction_list")
-    return _restriction_page(request, status=400, lift_errors={restriction.pk: form.errors.get("reason", [])})
+    return _restriction_page(request, status=400, lift_errors={restriction.pk: [str(e) for e in form.errors.get("reason") or []]})
 
 
 # ---------------------------------------------------------------- organisations

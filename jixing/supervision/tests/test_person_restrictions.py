@@ -55,7 +55,7 @@ def test_a_case_restriction_refuses_the_claim_and_is_lifted_on_the_case(personas
     assert response.status_code == 200
     measure = case.measures.get(kind=MeasureKind.PERSON_RESTRICTION)
     restriction = measure.restriction
-    assert restriction.person == person and restriction.reference == case.number
+    assert restriction is not None and restriction.person == person and restriction.reference == case.number
     assert restriction.origin == RestrictionOrigin.CASE and restriction.starts_on == timezone.localdate()
     assert measure.reference == person.masked_id_number and person.id_number not in response.content.decode()
 
