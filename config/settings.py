@@ -253,6 +253,19 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# JIXING_TASKS=redis: the queue on Redis (django-tasks-rq, enqueued on commit: jixing/core/tasks_rq.py)
+# at JIXING_TASKS_REDIS_URL (default REDIS_URL, else redis://127.0.0.1:6379/0); the worker is then
+# `manage.py rqworker --job-class django_tasks_rq.Job default` (make serve/worker pick it). Default: database.
+JIXING_TASKS = os.environ.get("JIXING_TASKS", "database")
+if JIXING_TASKS not in ("database", "redis"):
+    raise ImproperlyConfigured("JIXING_TASKS must be 'database' or 'redis'")
+if JIXING_TASKS == "redis":
+    INSTALLED_APPS.append("django_rq")
+    TASKS["default"]["BACKEND"] = "jixing.core.tasks_rq.OnCommitRQBackend"
+    RQ_QUEUES = {"default": {
+        "URL": os.environ.get("JIXING_TASKS_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": env_int("JIXING_TASKS_TIMEOUT", 3600),
+    }}
 
 # Uploads (SECURITY.md F1).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -374,6 +387,9 @@ JIXING_SCHEDULE: dict[str, dict[str, object]] = {
     "send_notifications": {"kind": "interval", "seconds": 300, "command": ["send_notifications", "--json"], "keep_days": 7},
     # Import jobs left waiting and their encrypted uploads.
     "purge_imports": {"kind": "daily", "at": "04:00", "command": ["purge_imports", "--json"]},
+    # Import jobs whose worker died mid-run (killed, restarted): failed cleanly, their upload deleted.
+    "recover_imports": {"kind": "interval", "seconds": 300, "command": ["purge_imports", "--interrupted-only", "--json"],
+                        "keep_days": 2},
     # The weekly spot-check draw (抽查); a county already drawn for the week is skipped, so a
     # daily run draws on Monday and again only for counties that were missed.
     "draw_spot_checks": {"kind": "daily", "at": "07:00", "command": ["draw_spot_checks", "--json"]},
