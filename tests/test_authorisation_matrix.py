@@ -53,7 +53,7 @@ from jixing.funds.models import (
 )
 from jixing.imports.models import ImportJob
 from jixing.notify.models import Notification
-from jixing.registry.models import Department, Organisation, Person
+from jixing.registry.models import Department, Organisation, Person, PersonRestriction
 from jixing.stats.models import DispatchReport, InstitutionSelection
 from jixing.supervision.models import Case, Explanation, Finding
 from jixing.training.models import (
@@ -120,6 +120,7 @@ PAGE_OBJECTS: dict[str, Visible] = {
     **dict.fromkeys(["registry:person_detail", "registry:person_edit", "registry:person_unmask",
                      "registry:person_archive"], _v(Person)),
     **dict.fromkeys(["registry:organisation_detail", "registry:organisation_edit", "stats:propose"], _v(Organisation)),
+    "registry:restriction_lift": _v(PersonRestriction),
     **dict.fromkeys(["training:project_detail", "training:project_edit", "training:project_move",
                      "training:class_create"], _v(TrainingProject)),
     **dict.fromkeys(["training:class_detail", "training:session_add", "training:enroll", "training:roster_upload",
@@ -216,6 +217,7 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/funds/review-queue": _v(Claim),
     "/api/v1/registry/organisations": _v(Organisation),
     "/api/v1/registry/persons": _v(Person),
+    "/api/v1/registry/restrictions": _v(PersonRestriction),
     "/api/v1/supervision/findings": _v(Finding),
     "/api/v1/training/classes": _v(TrainingClass),
     "/api/v1/training/my/enrollments": _v(Enrollment),

@@ -22,6 +22,7 @@ from .models import (
     Person,
     PersonGroup,
     PersonQuerySet,
+    PersonRestriction,
     Region,
     RegionLevel,
     TargetGroup,
@@ -35,6 +36,10 @@ PERSON_READERS = frozenset({
 PERSON_WRITERS = frozenset({Role.HRSS_OFFICER})
 ORGANISATION_READERS = PERSON_READERS
 ORGANISATION_WRITERS = frozenset({Role.HRSS_OFFICER})
+# Person restrictions (blacklist, case decisions): read by the officers who review and pay
+# claims and by auditors; recorded and lifted by HRSS officers of the person's region.
+RESTRICTION_READERS = frozenset({Role.HRSS_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR})
+RESTRICTION_WRITERS = PERSON_WRITERS
 
 
 def looks_like_id_number(text: str) -> bool:
@@ -283,3 +288,20 @@ def registry_counts(user: Actor) -> RegistryCounts:
         organisations=organisations.count(),
         blocked_organisations=organisations.exclude(status=OrganisationStatus.ACTIVE).count(),
     )
+
+
+# ---------------------------------------------------------------- restrictions
+
+def restrictions(user: Actor, *, person: Person | None = None, in_force: bool | None = None,
+                 kind: str = "") -> QuerySet[PersonRestriction]:
+    """Restrictions of the persons in the user's scope, newest first; ``in_force``: only those
+    barring claims today (True), or only lifted or ended ones (False)."""
+    qs = PersonRestriction.objects.visible_to(user).select_related("person", "created_by", "lifted_by")
+    if person is not None:
+        qs = qs.filter(person=person)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if in_force is not None:
+        now = PersonRestriction.objects.in_force_on(timezone.localdate()).values("pk")
+        qs = qs.filter(pk__in=now) if in_force else qs.exclude(pk__in=now)
+    return qs.order_by("-starts_on", "-id")

@@ -39,7 +39,7 @@ def cases_for(user: Actor, *, status: str = "") -> QuerySet[Case]:
     qs = Case.objects.visible_to(user).select_related("organisation", "county", "assigned_to").annotate(
         finding_count=Count("findings"))
     if status == "active":
-        qs = qs.exclude(status__in=[CaseStatus.CLEARED, CaseStatus.CLOSED])
+        qs = qs.exclude(status__in=[CaseStatus.CLEARED, CaseStatus.CLOSED, CaseStatus.OVERTURNED])
     elif status:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
@@ -77,7 +77,7 @@ def dashboard(user: Actor, *, weeks: int = 12) -> dict[str, Any]:
         "open_total": unresolved.count(),
         "high_total": unresolved.filter(severity="high").count(),
         "in_case": visible.filter(status=FindingStatus.IN_CASE).count(),
-        "cases_active": Case.objects.visible_to(user).exclude(status__in=[CaseStatus.CLEARED, CaseStatus.CLOSED]).count(),
+        "cases_active": Case.objects.visible_to(user).exclude(status__in=[CaseStatus.CLEARED, CaseStatus.CLOSED, CaseStatus.OVERTURNED]).count(),
         "by_rule": by_rule,
         "by_city": by_city,
         "by_institution": by_institution,
