@@ -29,6 +29,7 @@ from config.api import api
 from jixing.accounts.models import ApiToken, Role, User
 from jixing.core.access import scope_for
 from jixing.core.models import ExportJob
+from jixing.core.permissions import ANY_ROLE
 from jixing.core.testing import make_user
 from jixing.employment.models import JobDemand, Placement, Referral, SkillPayReport
 from jixing.employment.tests import factories as emp
@@ -53,7 +54,7 @@ from jixing.funds.models import (
 )
 from jixing.imports.models import ImportJob
 from jixing.notify.models import Notification
-from jixing.registry.models import Department, Organisation, Person
+from jixing.registry.models import Department, Organisation, Person, PersonRestriction
 from jixing.stats.models import DispatchReport, InstitutionSelection
 from jixing.supervision.models import Case, Explanation, Finding
 from jixing.training.models import (
@@ -64,6 +65,7 @@ from jixing.training.models import (
     TrainingProject,
     TrainingSession,
 )
+from jixing.training.topics import KeyMilestone, Topic, TopicApplication, TopicList
 from tests.test_url_protection import pages
 
 Visible = Callable[[User], QuerySet[Any]]
@@ -105,6 +107,10 @@ def _own_notifications(user: User) -> QuerySet[Any]:
     return Notification.objects.for_user(user)
 
 
+def _topics(user: User) -> QuerySet[Any]:
+    return Topic.objects.filter(topic_list__in=TopicList.objects.visible_to(user))
+
+
 def _nothing(user: User) -> QuerySet[Any]:
     return User.objects.none()
 
@@ -115,6 +121,7 @@ PAGE_OBJECTS: dict[str, Visible] = {
     **dict.fromkeys(["registry:person_detail", "registry:person_edit", "registry:person_unmask",
                      "registry:person_archive"], _v(Person)),
     **dict.fromkeys(["registry:organisation_detail", "registry:organisation_edit", "stats:propose"], _v(Organisation)),
+    "registry:restriction_lift": _v(PersonRestriction),
     **dict.fromkeys(["training:project_detail", "training:project_edit", "training:project_move",
                      "training:class_create"], _v(TrainingProject)),
     **dict.fromkeys(["training:class_detail", "training:session_add", "training:enroll", "training:roster_upload",
@@ -123,6 +130,12 @@ PAGE_OBJECTS: dict[str, Visible] = {
                     _sessions),
     "training:terminal_revoke": _own_terminals,
     "training:spot_check_detail": _v(SpotCheck),
+    "training:topic_list": _v(TopicList),
+    "training:topic_apply": _topics,
+    **dict.fromkeys(["training:topic_application", "training:topic_score", "training:topic_decide"],
+                    _v(TopicApplication)),
+    "training:milestone_action": _v(KeyMilestone),
+    **dict.fromkeys(["stats:quality_project", "stats:quality_decide"], _v(TrainingProject)),
     "notify:open": _own_notifications,
     **dict.fromkeys(["web:export", "web:export_download"], _own_exports),
     **dict.fromkeys(["training:enrollment_detail", "training:enrollment_override", "training:enrollment_withdraw"],
@@ -186,6 +199,8 @@ API_OBJECTS: dict[str, Visible] = {
     "/api/v1/training/enrollments/{enrollment_id}": _v(Enrollment),
     "/api/v1/training/projects/{project_id}": _v(TrainingProject),
     "/api/v1/training/sessions/{session_id}/attendance": _sessions,
+    "/api/v1/training/topics/lists/{list_id}": _v(TopicList),
+    "/api/v1/training/topics/applications/{application_id}": _v(TopicApplication),
 }
 # API list operations whose items carry an ``id`` of a scoped model → that model's rule.
 API_LISTS: dict[str, Visible] = {
@@ -204,11 +219,15 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/funds/review-queue": _v(Claim),
     "/api/v1/registry/organisations": _v(Organisation),
     "/api/v1/registry/persons": _v(Person),
+    "/api/v1/registry/restrictions": _v(PersonRestriction),
     "/api/v1/supervision/findings": _v(Finding),
     "/api/v1/training/classes": _v(TrainingClass),
     "/api/v1/training/class-filings": _v(TrainingClass),
     "/api/v1/training/my/enrollments": _v(Enrollment),
     "/api/v1/training/projects": _v(TrainingProject),
+    "/api/v1/training/topics/lists": _v(TopicList),
+    "/api/v1/training/topics/applications": _v(TopicApplication),
+    "/api/v1/stats/quality/queue": _v(TrainingProject),
 }
 # List operations without scoped row ids (aggregates, the caller's own data, published rules),
 # each with why; they still get the person-name check.
@@ -370,8 +389,15 @@ def test_it_has_a_scope_entry_for_every_page_that_names_an_object() -> None:
     assert missing == [], "Add these routes to PAGE_OBJECTS (or PAGES_WITHOUT_OBJECTS with a reason): " + "; ".join(missing)
 
 
+def _role_may_open(page: Any, user: User) -> bool:
+    access = page.access or ()
+    return ANY_ROLE in access or user.role in access
+
+
 def test_it_shows_no_page_of_an_object_outside_the_personas_scope(world) -> None:
-    leaks, shown = [], 0
+    """Out of scope is 404, exactly like missing (README; issue 15): a 403 would confirm that
+    the record exists. Only a page the persona's role may not open at all may answer 403."""
+    leaks, forbidden, shown = [], [], 0
     routes = [page for page in pages() if page.name in PAGE_OBJECTS]
     for name, user in world.users.items():
         client = Client()
@@ -386,7 +412,10 @@ def test_it_shows_no_page_of_an_object_outside_the_personas_scope(world) -> None
                     shown += 1
                     if pk not in visible:
                         leaks.append(f"{name} → {page.name} #{pk}")
+                elif status == 403 and pk not in visible and _role_may_open(page, user):
+                    forbidden.append(f"{name} → {page.name} #{pk}")
     assert leaks == [], "Pages shown outside the scope: " + "; ".join(leaks)
+    assert forbidden == [], "403 instead of 404 for an object outside the scope: " + "; ".join(forbidden)
     assert shown > 50  # the matrix really opened pages
 
 
@@ -457,3 +486,21 @@ def test_it_answers_no_api_read_outside_the_personas_scope(world) -> None:
                     leaks.append(f"{name} → {path}: ids {sorted(outside)}")
     assert leaks == [], "API answers outside the scope: " + "; ".join(leaks)
     assert answered > 100
+
+
+def test_it_answers_404_not_403_for_a_project_of_another_institution_on_the_claim_form(personas) -> None:
+    """An object id in a query string or form is looked up in scope like a path id: another
+    institution's project is as missing as a project that does not exist."""
+    from jixing.core.testing import make_organisation
+    from jixing.funds.tests import factories as ff
+
+    w = ff.world(personas, trainees=1)
+    other = make_user("olga", Role.INSTITUTION, organisation=make_organisation("市中技能培训学校", "370103"))
+    client = Client()
+    client.force_login(other)
+    assert client.get(f"/funds/claims/new/?project={w.project.pk}").status_code == 404
+    assert client.get("/funds/claims/new/?project=999999").status_code == 404
+    client.force_login(personas.ivan)
+    assert client.get(f"/funds/claims/new/?project={w.project.pk}").status_code == 200
+    client.force_login(personas.trent)  # a role that may not open the page at all: 403
+    assert client.get(f"/funds/claims/new/?project={w.project.pk}").status_code == 403

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from jixing.registry.validators import normalise_uscc
 
 from . import rules
 from .models import (
+    HeldBenefitPeriod,
     HeldContribution,
     InsuranceContribution,
     InsuranceType,
@@ -45,6 +47,7 @@ from .models import (
     Referral,
     ReferralStatus,
     SkillPayReport,
+    UnemploymentBenefitPeriod,
     VerificationStatus,
 )
 
@@ -531,12 +534,18 @@ def upsert_contributions(
 
 
 @transaction.atomic
-def rematch_held_contributions(*, by: Any = None) -> dict[str, int]:
-    """Move held rows whose person is now registered into the contribution records, link
-    employers registered since, then confirm and derive placements for those persons."""
-    matched = persons = 0
+def rematch_held_contributions(*, by: Any = None, persons: Iterable[Person] | None = None) -> dict[str, int]:
+    """Move held rows whose person is now registered into the contribution records, and held
+    benefit periods into the person's benefit periods; link employers registered since, then
+    confirm and derive placements for those persons. ``persons``: only theirs (called when they
+    are registered, ``registry.models.PERSON_REGISTERED_HOOKS``)."""
+    matched = 0
     touched: set[int] = set()
     held = HeldContribution.objects.filter(matched_person__isnull=True)
+    periods = HeldBenefitPeriod.objects.filter(matched_person__isnull=True)
+    if persons is not None:
+        only = {p.id_number_hash: p.pk for p in persons}
+        held, periods = held.filter(id_number_hash__in=list(only)), periods.filter(id_number_hash__in=list(only))
     hashes = list(held.values_list("id_number_hash", flat=True).distinct())
     for start in range(0, len(hashes), 2000):
         by_hash = dict(Person.objects.filter(id_number_hash__in=hashes[start:start + 2000])
@@ -555,14 +564,41 @@ def rematch_held_contributions(*, by: Any = None) -> dict[str, int]:
         HeldContribution.objects.bulk_update(rows, ["matched_person", "matched_at", "id_number"], batch_size=1000)
         matched += len(rows)
         touched.update(by_hash.values())
-    persons = len(touched)
+    periods_matched = _attach_held_benefit_periods(periods)
     linked = link_contribution_employers()
     effects = after_contributions_changed(touched) if touched else {"placements_confirmed": 0, "placements_derived": 0}
-    result = {"held_rows_matched": matched, "persons_matched": persons, "employers_linked": linked, **effects}
-    if matched or linked:
+    result = {"held_rows_matched": matched, "persons_matched": len(touched), "employers_linked": linked,
+              "benefit_periods_matched": periods_matched, **effects}
+    if matched or linked or periods_matched:
         audit.record("insurance.rematched", actor=by, actor_label="" if by else SYSTEM_LABEL,
                      object_type="employment.heldcontribution", detail=result)
     return result
+
+
+def _attach_held_benefit_periods(held: QuerySet[HeldBenefitPeriod]) -> int:
+    """Held benefit periods of now-registered persons become their ``UnemploymentBenefitPeriod``
+    (natural key person × start: a period already there takes the held end date and city)."""
+    rows = list(held.order_by("id"))
+    by_hash = dict(Person.objects.filter(id_number_hash__in={r.id_number_hash for r in rows})
+                   .values_list("id_number_hash", "pk"))
+    now = timezone.now()
+    done = []
+    for r in rows:
+        person_id = by_hash.get(r.id_number_hash)
+        if person_id is None:
+            continue
+        UnemploymentBenefitPeriod.objects.update_or_create(
+            person_id=person_id, starts_on=r.starts_on, defaults={"ends_on": r.ends_on, "city": r.city})
+        r.matched_person_id, r.matched_at, r.id_number = person_id, now, ""
+        done.append(r)
+    HeldBenefitPeriod.objects.bulk_update(done, ["matched_person", "matched_at", "id_number"], batch_size=1000)
+    return len(done)
+
+
+def attach_held_for(persons: list[Person], by: Any = None) -> None:
+    """``registry.models.PERSON_REGISTERED_HOOKS`` entry: what waited for these persons' ID numbers
+    (held contributions, held benefit periods) is attached as they are registered."""
+    rematch_held_contributions(by=by, persons=persons)
 
 
 def link_contribution_employers() -> int:

@@ -41,7 +41,13 @@ from jixing.registry.models import Organisation, Person
 from jixing.registry.validators import normalise_uscc, parse_resident_id
 
 from . import actions
-from .models import HeldContribution, InsuranceContribution, InsuranceType, UnemploymentBenefitPeriod
+from .models import (
+    HeldBenefitPeriod,
+    HeldContribution,
+    InsuranceContribution,
+    InsuranceType,
+    UnemploymentBenefitPeriod,
+)
 
 if TYPE_CHECKING:
     from jixing.accounts.models import User
@@ -377,10 +383,32 @@ class InsuranceImporter(Importer[Item]):
 @dataclass(frozen=True, slots=True)
 class BenefitItem:
     row: int
-    person_id: int
+    person_id: int | None  # None: not registered yet, held (HeldBenefitPeriod)
     starts_on: dt.date
     ends_on: dt.date
     city: str
+    id_number: str = ""
+    id_hash: str = ""
+
+
+def _upsert_held_periods(items: list[BenefitItem]) -> int:
+    """Held periods through the ORM (the encrypted field encrypts once); returns rows created."""
+    existing = {(h.id_number_hash, h.starts_on): h
+                for h in HeldBenefitPeriod.objects.filter(id_number_hash__in={i.id_hash for i in items},
+                                                          matched_person__isnull=True)}
+    new, changed = [], []
+    now = timezone.now()
+    for i in items:
+        row = existing.get((i.id_hash, i.starts_on))
+        if row is None:
+            new.append(HeldBenefitPeriod(id_number=i.id_number, id_number_hash=i.id_hash, starts_on=i.starts_on,
+                                         ends_on=i.ends_on, city=i.city))
+        elif (row.ends_on, row.city) != (i.ends_on, i.city):
+            row.ends_on, row.city, row.updated_at = i.ends_on, i.city, now
+            changed.append(row)
+    HeldBenefitPeriod.objects.bulk_create(new, batch_size=1000)
+    HeldBenefitPeriod.objects.bulk_update(changed, ["ends_on", "city", "updated_at"], batch_size=1000)
+    return len(new)
 
 
 @register
@@ -389,8 +417,10 @@ class BenefitPeriodImporter(Importer[BenefitItem]):
 
     Columns: 公民身份号码, 领取起始日期, 领取终止日期, 参保地 (4-digit city code). Natural key
     person × start date (a corrected end date updates the row). A period that ends before it
-    starts, or a person not registered yet, is a row error (benefit periods are few; the agency
-    re-sends them once the person is registered)."""
+    starts is a row error. A period of a person not registered yet is NOT refused: like a held
+    contribution it is kept aside (``HeldBenefitPeriod``, the number encrypted) and counted in
+    the summary (``held``, ``held_rows``), and attached when the person is registered
+    (``registry.models.PERSON_REGISTERED_HOOKS``) or by ``rematch_insurance``."""
 
     kind = "unemployment_benefits"
     title = gettext_lazy("unemployment-benefit periods")
@@ -406,6 +436,9 @@ class BenefitPeriodImporter(Importer[BenefitItem]):
         super().__init__(user=user)
         self.today = timezone.localdate()
         self._seen: dict[tuple[str, dt.date], int] = {}
+        self.held = 0
+        self.held_rows: list[int] = []
+        self.held_new = 0
 
     def validate_chunk(self, rows: list[Row]) -> tuple[list[BenefitItem], list[RowError]]:
         parsed: list[tuple[Row, str, dt.date, dt.date, str]] = []
@@ -451,19 +484,22 @@ class BenefitPeriodImporter(Importer[BenefitItem]):
         for row, id_number, starts_on, ends_on, city in parsed:
             person_id = persons.get(hashes[id_number])
             if person_id is None:
-                errors.append(self.error(row, "id_number", _("No registered person has this ID number; register the "
-                                                             "person first, then import this row again.")))
+                self.held += 1
+                if len(self.held_rows) < MAX_LISTED_HELD_ROWS:
+                    self.held_rows.append(row.number)
+                items.append(BenefitItem(row.number, None, starts_on, ends_on, city, id_number, hashes[id_number]))
                 continue
             items.append(BenefitItem(row.number, person_id, starts_on, ends_on, city))
         return items, errors
 
     def predict(self, items: list[BenefitItem]) -> Counts:
+        known = [i for i in items if i.person_id is not None]
         existing = {
             (p, s): (e, c) for p, s, e, c in UnemploymentBenefitPeriod.objects.filter(
-                person_id__in={i.person_id for i in items}).values_list("person_id", "starts_on", "ends_on", "city")
+                person_id__in={i.person_id for i in known}).values_list("person_id", "starts_on", "ends_on", "city")
         }
         counts = Counts()
-        for i in items:
+        for i in known:
             found = existing.get((i.person_id, i.starts_on))
             if found is None:
                 counts.created += 1
@@ -474,13 +510,24 @@ class BenefitPeriodImporter(Importer[BenefitItem]):
         return counts
 
     def commit(self, items: list[BenefitItem], *, by: Any) -> Counts:
-        return copy_upsert(
+        unknown = [i for i in items if i.person_id is None]
+        counts = copy_upsert(
             UnemploymentBenefitPeriod,
-            ((i.person_id, i.starts_on, i.ends_on, i.city) for i in items),
+            ((i.person_id, i.starts_on, i.ends_on, i.city) for i in items if i.person_id is not None),
             columns=["person_id", "starts_on", "ends_on", "city"],
             conflict=["person_id", "starts_on"],
             update=["ends_on", "city"],
         )
+        if unknown:
+            self.held_new += _upsert_held_periods(unknown)
+        return counts
 
     def preview_row(self, item: BenefitItem) -> dict[str, str]:
-        return {"starts_on": item.starts_on.isoformat(), "ends_on": item.ends_on.isoformat(), "city": item.city}
+        from jixing.core.masking import mask_id_number
+
+        return {"starts_on": item.starts_on.isoformat(), "ends_on": item.ends_on.isoformat(), "city": item.city,
+                **({"id_number": mask_id_number(item.id_number), "person": _("not registered: kept aside")}
+                   if item.person_id is None else {"person": _("registered")})}
+
+    def summary_extra(self) -> dict[str, Any]:
+        return {"held": self.held, "held_new": self.held_new, "held_rows": self.held_rows}

@@ -470,6 +470,58 @@ class UnemploymentBenefitPeriod(models.Model):
         return f"{self.person_id} {self.starts_on}–{self.ends_on} {self.city}"
 
 
+class HeldBenefitPeriodQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> HeldBenefitPeriodQuerySet:
+        """A held period has no person yet: it belongs to the paying city (参保地). HRSS officers
+        of the province or of that city see it; a county officer does not (a held row is an ID
+        number of someone who may live anywhere in the city)."""
+        scope = scope_for(user)
+        if scope.everything:
+            return self
+        if scope.region_prefix and not scope.department_id and len(scope.region_prefix) <= 4:
+            return self.filter(city__startswith=scope.region_prefix)
+        return self.none()
+
+
+class HeldBenefitPeriod(models.Model):
+    """A benefit period whose ID number matches no registered person yet (待匹配), kept aside like
+    ``HeldContribution``: the number encrypted, found through the keyed hash; attached to the
+    person (``UnemploymentBenefitPeriod``) when they are registered or on the next re-match."""
+
+    id_number = EncryptedTextField(_("ID number"), purpose="id_number", blank=True, default="")
+    id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    starts_on = models.DateField(_("benefit from"))
+    ends_on = models.DateField(_("benefit until"))
+    city = models.CharField(_("paying city (参保地)"), max_length=4)
+    matched_person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = HeldBenefitPeriodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("held benefit period (person not registered)")
+        verbose_name_plural = _("held benefit periods (persons not registered)")
+        constraints = [
+            models.UniqueConstraint(fields=["id_number_hash", "starts_on"], name="held_benefit_period_once"),
+            models.CheckConstraint(name="held_benefit_period_ends_after_start",
+                                   condition=Q(ends_on__gte=models.F("starts_on"))),
+            # matched: the number is dropped and the person set, together
+            models.CheckConstraint(
+                name="held_benefit_period_match_complete",
+                condition=(Q(matched_person__isnull=True) & Q(matched_at__isnull=True))
+                | (Q(matched_person__isnull=False) & Q(matched_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{mask_id_number(self.id_number)} {self.starts_on}–{self.ends_on} {self.city}"
+
+
 # ------------------------------------------------------------------ skill-linked pay
 
 

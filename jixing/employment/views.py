@@ -36,6 +36,7 @@ from .forms import (
     apply_errors,
 )
 from .models import (
+    HeldBenefitPeriod,
     HeldContribution,
     InsuranceContribution,
     JobDemand,
@@ -410,6 +411,8 @@ def insurance(request: AuthedRequest) -> HttpResponse:
         "contributions": InsuranceContribution.objects.visible_to(request.user).count(),
         "held_waiting": waiting.count(),
         "held_matched": held.filter(matched_person__isnull=False).count(),
+        "held_periods_waiting": HeldBenefitPeriod.objects.visible_to(request.user).filter(
+            matched_person__isnull=True).count(),
         "unlinked_employers": InsuranceContribution.objects.visible_to(request.user).filter(employer__isnull=True)
         .values("employer_uscc").distinct().count(),
         "placements_from_insurance": Placement.objects.visible_to(request.user).filter(
@@ -431,4 +434,7 @@ def insurance_rematch(request: AuthedRequest) -> HttpResponse:
                                 "confirmed, %(derived)d derived.")
                      % {"rows": result["held_rows_matched"], "persons": result["persons_matched"],
                         "confirmed": result["placements_confirmed"], "derived": result["placements_derived"]})
+    if result["benefit_periods_matched"]:
+        messages.success(request, _("%(n)d held benefit periods attached to their persons.")
+                         % {"n": result["benefit_periods_matched"]})
     return redirect("employment:insurance")

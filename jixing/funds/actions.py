@@ -417,6 +417,26 @@ def _refuse_blocked(organisation: Organisation | None) -> None:
         )
 
 
+def _restriction_check(person: Person) -> rules.Check | None:
+    """A person under a restriction in force today (registry.PersonRestriction: blacklist or a
+    case decision) may not claim; the check names the restriction, since when and its document."""
+    with translation.override("zh-hans"):
+        detail = queries.block_detail(person, today())
+        if not detail:
+            return None
+        text = _("The claimant is suspended or blacklisted and may not claim subsidies.")
+        return rules.Check("claimant_blocked", False, f"{text}（{detail}）")
+
+
+def _with_person_restriction(draft: queries.LineDraft, person: Person) -> queries.LineDraft:
+    """Every claim of a person's own is checked for a restriction (技能提升补贴's rule already
+    carries the check; living allowance and 求学圆梦 get it here)."""
+    if any(c.code == "claimant_blocked" for c in draft.checks):
+        return draft
+    check = _restriction_check(person)
+    return draft if check is None else dataclasses.replace(draft, checks=(check, *draft.checks))
+
+
 def _write_lines(claim: Claim, drafts: Sequence[queries.LineDraft]) -> None:
     lines = []
     for d in drafts:
@@ -517,6 +537,7 @@ def _own_claim(
     fund_source = FundSource.objects.filter(code=fund_code).first()
     if fund_source is None:
         raise ClaimRefused(_("The fund %(code)s is not configured.") % {"code": fund_code})
+    draft = _with_person_restriction(draft, person)
     if not draft.ok:
         raise ClaimRefused(refused, [(draft.label, draft.problems)])
     county = Region.objects.get(code=draft.route_county) if draft.route_county else person.current_region
@@ -663,11 +684,35 @@ def _require_trainee(by: Any) -> Person:
     return by.person
 
 
-# 学信网 学籍在线验证报告 (docs/education_subsidy.md, formats marked assumption there): the
-# online verification code is 16 letters/digits (older reports: 12 digits); the report number
-# 10-20 letters/digits. Both are upper-cased; spaces and hyphens people copy along are dropped.
-CHSI_CODE_RE = re.compile(r"^(?:[0-9A-Z]{16}|[0-9]{12})$")
-CHSI_REPORT_RE = re.compile(r"^[0-9A-Z]{10,20}$")
+@dataclass(frozen=True)
+class ChsiFormats:
+    """The shapes a 学信网 学籍在线验证报告's report number and 在线验证码 are checked against.
+    A dated **assumption** (docs/education_subsidy.md, "学信网 report formats"): no official
+    format was read; change the patterns and ``as_of`` here when one is. A value of another
+    shape is refused with a message that names the field, the shape expected and that the
+    shape is this system's assumption of ``as_of`` (never a silent refusal)."""
+
+    report: re.Pattern[str]
+    report_shape: str
+    code: re.Pattern[str]
+    code_shape: str
+    as_of: dt.date
+    status: str = "assumption"
+
+
+CHSI_FORMATS = ChsiFormats(
+    report=re.compile(r"^[0-9A-Z]{10,20}$"), report_shape="10–20 letters or digits",
+    code=re.compile(r"^(?:[0-9A-Z]{16}|[0-9]{12})$"), code_shape="16 letters or digits, or 12 digits",
+    as_of=dt.date(2026, 12, 2),
+)
+# Both values are upper-cased; spaces and hyphens people copy along are dropped (normalise_chsi).
+CHSI_CODE_RE = CHSI_FORMATS.code
+CHSI_REPORT_RE = CHSI_FORMATS.report
+
+
+def _chsi_shape_note() -> str:
+    return _("This shape is the system's assumption of %(day)s, not yet confirmed with 学信网: if your report "
+             "prints it differently, ask the HRSS office to check the report.") % {"day": CHSI_FORMATS.as_of.isoformat()}
 
 
 def normalise_chsi(value: str) -> str:
@@ -695,12 +740,14 @@ def record_study(
         errors["level"] = _("Choose junior college or bachelor's degree.")
     if mode not in StudyMode.values:
         errors["mode"] = _("Choose a study mode.")
-    if not CHSI_REPORT_RE.match(report):
-        errors["chsi_report_number"] = _(
-            "The 学信网 report number must be 10 to 20 letters or digits, as printed on the report.")
-    if not CHSI_CODE_RE.match(code):
-        errors["chsi_verification_code"] = _(
-            "The 学信网 online verification code must be 16 letters or digits (older reports: 12 digits).")
+    if not CHSI_FORMATS.report.match(report):
+        errors["chsi_report_number"] = " ".join((_(
+            "The 学信网 report number must be 10 to 20 letters or digits, as printed on the report."),
+            _chsi_shape_note()))
+    if not CHSI_FORMATS.code.match(code):
+        errors["chsi_verification_code"] = " ".join((_(
+            "The 学信网 online verification code must be 16 letters or digits (older reports: 12 digits)."),
+            _chsi_shape_note()))
     if employer is None:
         errors["employer"] = _("Choose your employer: the subsidy is for employed frontline workers.")
     if not post:
@@ -794,6 +841,11 @@ def submit_claim(claim: Claim, *, by: Any) -> Claim:
     if not _claimant_staff(by, claim):
         raise PermissionDenied(_("Only the claimant may submit this claim."))
     _refuse_blocked(claim.organisation)
+    if claim.person_id is not None and claim.person is not None:
+        blocked = _restriction_check(claim.person)
+        if blocked is not None:
+            raise ClaimRefused(_("This claim cannot be submitted."),
+                               [(f"{claim.person.name}（{claim.person.masked_id_number}）", [blocked.text])])
     if claim.payee_account_id is None:
         raise ValidationError({"payee_account": _("Choose the bank account the subsidy is paid to before submitting.")})
     if not claim.lines.filter(status=LineStatus.LIVE).exists():
@@ -913,6 +965,7 @@ def county_review(claim: Claim, *, by: Any, note: str = "") -> Claim:
         claim.county_reviewed_at = timezone.now()
         claim.save(update_fields=["county_reviewed_by", "county_reviewed_at", "updated_at"])
         workflow.move(claim, ClaimStatus.COUNTY_REVIEWED, by=by, reason=note, event="funds.claim.county_review")
+        publish("funds.claim.county_reviewed", obj=claim, actor=by)
     return claim
 
 

@@ -438,11 +438,10 @@ def _held_levels(person: Person) -> list[tuple[int, int]]:
 
 
 def block_detail(person: Person, day: dt.date) -> str:
+    """Which restriction bars the person on ``day``: its kind, since when, until when, the
+    document or case that decided it, and its reason (empty when none is in force)."""
     restriction = person.restriction_on(day)
-    if restriction is None:
-        return ""
-    until = restriction.ends_on.isoformat() if restriction.ends_on else "—"
-    return f"{restriction.get_kind_display()} {restriction.starts_on.isoformat()}～{until} {restriction.reference}".strip()
+    return "" if restriction is None else restriction.describe()
 
 
 def evaluate_certificate(

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from jixing.core import risk
 from jixing.core.access import get_for_user
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
-from jixing.evaluation.models import Certificate
+from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.registry.models import RegionLevel
 from jixing.training.models import Enrollment, TrainingProject
 
@@ -492,17 +492,26 @@ def my_study(request: AuthedRequest) -> HttpResponse:
 Basis = TypeVar("Basis", bound=models.Model)
 
 
+def _own_object(model: type[Basis], raw: str, person_id: int) -> Basis:
+    """The trainee's own certificate, enrollment or study named in a POST; 404 for anything else
+    (missing, malformed or another person's alike)."""
+    found = (model._default_manager.filter(pk=int(raw), person_id=person_id).first()
+             if raw.isascii() and raw.isdigit() and len(raw) < 19 else None)
+    if found is None:
+        raise Http404
+    return found
+
+
 def _own_claim_view(request: AuthedRequest, form: forms.Form, model: type[Basis], key: str, invalid: str,
                     create: Callable[[Basis, Any], Claim]) -> HttpResponse:
-    """POST of a person's own claim (a certificate or a study of theirs, and their account)."""
+    """POST of a person's own claim (a certificate or a study of theirs, and their account).
+    Another person's object answers 404, like the API: it is not in the trainee's data."""
+    person_id = request.user.person_id
+    assert person_id is not None, "a trainee account has a person (user_trainee_has_person)"
+    basis = _own_object(model, request.POST.get(key, ""), person_id)
     if not form.is_valid():
         messages.error(request, invalid)
         return redirect("funds:my_subsidies")
-    person_id = request.user.person_id
-    assert person_id is not None, "a trainee account has a person (user_trainee_has_person)"
-    basis = model._default_manager.filter(pk=form.cleaned_data[key], person_id=person_id).first()
-    if basis is None:
-        raise PermissionDenied
     try:
         claim = create(basis, form.cleaned_data["payee_account"])
     except ACTION_ERRORS as exc:
@@ -548,13 +557,21 @@ def my_living_allowance_claim(request: AuthedRequest) -> HttpResponse:
 def my_outside_claim(request: AuthedRequest) -> HttpResponse:
     """技能提升补贴 on a certificate of the imported national register listed as the trainee's."""
     form = OutsideCertificateClaimForm(request.POST, user=request.user)
+    person = request.user.person
+    assert person is not None, "a trainee account has a person (user_trainee_has_person)"
+    raw = request.POST.get("outside_certificate", "")
+    # another person's register row (or none) answers 404, like the API
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 19 and OutsideCertificate.objects.filter(
+            pk=int(raw), id_number_hash=person.id_number_hash).exists()):
+        raise Http404
     if not form.is_valid():
         messages.error(request, _("Choose a certificate and a bank account."))
         return redirect("funds:my_subsidies")
     cert = next((c for c in queries.my_outside_certificates_to_claim(request.user)
                  if c.pk == form.cleaned_data["outside_certificate"]), None)
     if cert is None:
-        raise PermissionDenied
+        messages.error(request, _("This certificate has already been claimed."))
+        return redirect("funds:my_subsidies")
     try:
         claim = actions.create_outside_certificate_claim(
             by=request.user, number=cert.number, occupation=cert.occupation, level_order=cert.level_id,

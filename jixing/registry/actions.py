@@ -4,6 +4,7 @@ C1, C4). Input errors raise ``ValidationError`` keyed by field (the API answers 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ from .models import (
     Region,
     RegionLevel,
     RestrictionKind,
+    RestrictionOrigin,
+    person_registered,
 )
 from .validators import normalise_uscc
 
@@ -136,6 +139,7 @@ def create_person(
         with transaction.atomic():
             person.save()
             audit.record("person.create", actor=by, obj=person, after=person_snapshot(person))
+            person_registered([person], by)
     except IntegrityError:  # a concurrent registration of the same number
         raise ValidationError({"id_number": duplicate}) from None
     return person
@@ -344,26 +348,63 @@ def update_organisation(
 
 def restrict_person(
     person: Person, *, by: Any, kind: str, reason: str, starts_on: Any, ends_on: Any = None, reference: str = "",
+    origin: str = RestrictionOrigin.OFFICER,
 ) -> PersonRestriction:
-    """Bar a person from subsidies (blacklist, or a case decision about them). HRSS and
-    supervision officers of the person's region; audited."""
-    from jixing.accounts.models import Role
-    from jixing.core.access import scope_for
-
-    scope = scope_for(by)
-    if getattr(by, "role", None) != Role.HRSS_OFFICER or not (
-        scope.everything or (scope.region_prefix and person.current_region_id.startswith(scope.region_prefix))
-    ):
+    """Bar a person from subsidies (blacklist, or a case decision about them): HRSS officers of
+    the person's region (household or current), among them supervision officers deciding a
+    case (``origin="case"``, written by supervision's measure). Audited."""
+    if not queries.can_write_person(by, person):
         raise PermissionDenied(_("Your role may not do this."))
+    errors: dict[str, Any] = {}
     if kind not in RestrictionKind.values:
-        raise ValidationError({"kind": _("Choose blacklist or case decision.")})
-    if ends_on is not None and ends_on < starts_on:
-        raise ValidationError({"ends_on": _("The restriction ends before it starts.")})
+        errors["kind"] = _("Choose blacklist or case decision.")
+    if origin not in RestrictionOrigin.values:
+        errors["origin"] = _("Choose one of the listed values.")
+    if not isinstance(starts_on, dt.date):
+        errors["starts_on"] = _("Enter the date the restriction starts.")
+    elif ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = _("The restriction ends before it starts.")
+    reference = (reference or "").strip()
+    if len(reference) > 100:
+        errors["reference"] = _("The document or case number is at most 100 characters.")
+    try:
+        reason = _clean_reason(reason)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         restriction = PersonRestriction.objects.create(
-            person=person, kind=kind, starts_on=starts_on, ends_on=ends_on, reason=_clean_reason(reason),
-            reference=reference[:100], created_by=by,
+            person=person, kind=kind, starts_on=starts_on, ends_on=ends_on, reason=reason,
+            reference=reference, origin=origin, created_by=by,
         )
         audit.record("registry.person.restrict", actor=by, obj=person, after={
-            "kind": kind, "starts_on": str(starts_on), "ends_on": str(ends_on or ""), "reference": reference[:100]})
+            "restriction": restriction.pk, "kind": kind, "starts_on": str(starts_on), "ends_on": str(ends_on or ""),
+            "reference": reference, "origin": origin, "reason": reason})
     return restriction
+
+
+def lift_restriction(restriction: PersonRestriction, *, by: Any, reason: str, by_case: bool = False) -> PersonRestriction:
+    """End a restriction now, with who and why (kept, never deleted). A restriction recorded by
+    a supervision case is lifted only through that case (``by_case``: its measure is lifted or
+    its decision overturned), so the case file and the registry never disagree."""
+    reason = _clean_reason(reason)
+    with transaction.atomic():
+        locked = (PersonRestriction.objects.select_for_update().select_related("person")
+                  .filter(pk=restriction.pk).first())
+        # through a case, supervision has checked the officer's scope over the case
+        allowed = (getattr(by, "role", None) in queries.RESTRICTION_WRITERS if by_case
+                   else queries.can_write_person(by, locked.person) if locked is not None else False)
+        if locked is None or not allowed:
+            raise PermissionDenied(_("Your role may not do this."))
+        if locked.lifted_at is not None:
+            raise ValidationError(_("This restriction was already lifted."))
+        if locked.origin == RestrictionOrigin.CASE and not by_case:
+            raise ValidationError(_("This restriction is a measure of case %(case)s: lift it on the case.")
+                                  % {"case": locked.reference})
+        locked.lifted_at, locked.lifted_by, locked.lift_reason = timezone.now(), by, reason
+        locked.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        audit.record("registry.person.restriction_lift", actor=by, obj=locked.person,
+                     before={"restriction": locked.pk, "kind": locked.kind, "reference": locked.reference},
+                     after={"lifted_at": locked.lifted_at.isoformat(), "reason": reason})
+    return locked

@@ -11,17 +11,32 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jixing.core.access import get_for_user
 from jixing.core.pagination import BoundedPageNumberPagination
-from jixing.core.permissions import require_api_roles
+from jixing.core.permissions import AuthedRequest, require_api_roles
 
 from . import actions, queries
-from .models import Organisation, OrganisationKind, OrganisationStatus, Person, Region
-from .queries import ORGANISATION_READERS, PERSON_READERS, PERSON_WRITERS
+from .models import (
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Person,
+    PersonRestriction,
+    Region,
+    RestrictionKind,
+)
+from .queries import (
+    ORGANISATION_READERS,
+    PERSON_READERS,
+    PERSON_WRITERS,
+    RESTRICTION_READERS,
+    RESTRICTION_WRITERS,
+)
 from .validators import normalise_id_number
 
 router = Router(tags=["registry"])
@@ -29,6 +44,7 @@ router = Router(tags=["registry"])
 REGION_PATTERN = r"^37\d{4}$"
 KIND_PATTERN = "^(" + "|".join(OrganisationKind.values) + ")$"
 STATUS_PATTERN = "^(" + "|".join(OrganisationStatus.values) + ")$"
+RESTRICTION_KIND_PATTERN = "^(" + "|".join(RestrictionKind.values) + ")$"
 
 
 class PersonOut(Schema):
@@ -123,7 +139,7 @@ def _region(code: str, field: str) -> Region:
 @router.get("/persons", response={200: list[PersonOut], 422: ErrorOut})
 @paginate(BoundedPageNumberPagination)
 def list_persons(
-    request: HttpRequest,
+    request: AuthedRequest,
     id_number: str | None = Query(None, max_length=40, description=(
         "Exact 18-character ID number (full-width digits accepted; other scripts' digits refused: 422).")),
     name: str | None = Query(None, max_length=50, description="Beginning of the name."),
@@ -167,7 +183,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 @router.get("/organisations", response=list[OrganisationOut])
 @paginate(BoundedPageNumberPagination)
 def list_organisations(
-    request: HttpRequest,
+    request: AuthedRequest,
     q: str | None = Query(None, max_length=60, description="Name fragment or exact unified social credit code."),
     kind: str | None = Query(None, pattern=KIND_PATTERN, description="Organisation kind code."),
     city: str | None = Query(None, pattern=REGION_PATTERN, description="City code (GB/T 2260)."),
@@ -182,3 +198,82 @@ def list_organisations(
 def get_organisation(request: HttpRequest, organisation_id: int) -> Any:
     require_api_roles(request, *ORGANISATION_READERS)
     return get_for_user(Organisation.objects.all(), request.user, organisation_id)
+
+
+# ---------------------------------------------------------------- person restrictions
+
+class RestrictionOut(Schema):
+    id: int
+    person_id: int
+    person_name: str
+    person_id_number_masked: str = Field(description="First 6 and last 4 characters; the rest masked.")
+    kind: str = Field(description="blacklist or case_decision.")
+    starts_on: dt.date
+    ends_on: dt.date | None
+    reason: str
+    reference: str = Field(description="The document or case number that decided it.")
+    origin: str = Field(description="officer (recorded here) or case (a supervision case's measure: lifted there).")
+    in_force: bool = Field(description="Bars the person's claims today.")
+    created_at: dt.datetime
+    lifted_at: dt.datetime | None
+    lift_reason: str
+
+    @staticmethod
+    def resolve_person_name(obj: PersonRestriction) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_person_id_number_masked(obj: PersonRestriction) -> str:
+        return obj.person.masked_id_number
+
+    @staticmethod
+    def resolve_in_force(obj: PersonRestriction) -> bool:
+        return obj.in_force_on(timezone.localdate())
+
+
+class RestrictionIn(Schema):
+    person_id: int
+    kind: str = Field(pattern=RESTRICTION_KIND_PATTERN, description="blacklist or case_decision.")
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    reason: str = Field(max_length=500)
+    reference: str = Field("", max_length=100, description="The document or case number that decided it.")
+
+
+class LiftIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+@router.get("/restrictions", response={200: list[RestrictionOut], 422: ErrorOut})
+@paginate(BoundedPageNumberPagination)
+def list_restrictions(
+    request: AuthedRequest,
+    person_id: int | None = Query(None, description="Only this person's restrictions."),
+    in_force: bool | None = Query(None, description="true: barring claims today; false: lifted or ended."),
+    kind: str | None = Query(None, pattern=RESTRICTION_KIND_PATTERN),
+) -> Any:
+    """Restrictions of the persons in the caller's scope, newest first, persons masked."""
+    require_api_roles(request, *RESTRICTION_READERS)
+    person = get_for_user(Person.objects.all(), request.user, person_id) if person_id is not None else None
+    return queries.restrictions(request.user, person=person, in_force=in_force, kind=kind or "")
+
+
+@router.post("/restrictions", response={201: RestrictionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def create_restriction(request: HttpRequest, payload: RestrictionIn) -> Any:
+    """Bar a person from subsidies (blacklist or a case decision decided elsewhere); audited."""
+    require_api_roles(request, *RESTRICTION_WRITERS)
+    person = get_for_user(Person.objects.all(), request.user, payload.person_id)
+    restriction = actions.restrict_person(
+        person, by=request.user, kind=payload.kind, reason=payload.reason, starts_on=payload.starts_on,
+        ends_on=payload.ends_on, reference=payload.reference,
+    )
+    return Status(201, restriction)
+
+
+@router.post("/restrictions/{restriction_id}/lift",
+             response={200: RestrictionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def lift_restriction(request: HttpRequest, restriction_id: int, payload: LiftIn) -> Any:
+    """Lift a restriction now, with the reason; one recorded by a supervision case is lifted on the case (422)."""
+    require_api_roles(request, *RESTRICTION_WRITERS)
+    restriction = get_for_user(PersonRestriction.objects.all(), request.user, restriction_id)
+    return actions.lift_restriction(restriction, by=request.user, reason=payload.reason)

@@ -10,7 +10,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import queries
-from .models import Education, EmploymentStatus, OrganisationKind, OrganisationStatus, Region, TargetGroup
+from .models import (
+    Education,
+    EmploymentStatus,
+    OrganisationKind,
+    OrganisationStatus,
+    Region,
+    RestrictionKind,
+    TargetGroup,
+)
 from .validators import parse_resident_id
 
 
@@ -117,3 +125,25 @@ class OrganisationSearchForm(forms.Form):
         cast(forms.ChoiceField, self.fields["city"]).choices = [("", _("All cities")), *((c.code, c.name) for c in cities)]
         if len(cities) <= 1:
             self.fields["city"].widget = forms.HiddenInput()
+
+
+class RestrictionForm(forms.Form):
+    """Record a restriction on a person, found by the full ID number (posted, never in a URL)."""
+
+    id_number = forms.CharField(label=_("ID number"), max_length=30, help_text=_("18 characters; the last may be X."))
+    kind = forms.ChoiceField(label=_("restriction"), choices=RestrictionKind.choices)
+    starts_on = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              help_text=_("Leave empty for a restriction without an end date."))
+    reference = forms.CharField(label=_("document or case number"), max_length=100, required=False)
+    reason = forms.CharField(label=_("Reason"), min_length=4, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_id_number(self) -> str:
+        return parse_resident_id(self.cleaned_data["id_number"]).number
+
+
+class RestrictionFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("Show"), required=False, choices=[
+        ("", _("In force today")), ("ended", _("Lifted or ended")), ("all", _("All"))])
+    kind = forms.ChoiceField(label=_("restriction"), required=False,
+                             choices=[("", _("All kinds")), *RestrictionKind.choices])

@@ -42,7 +42,7 @@ from jixing.imports.pipeline import (
     register,
 )
 
-from .models import Person, PersonGroup, Region, RegionLevel, TargetGroup
+from .models import Person, PersonGroup, Region, RegionLevel, TargetGroup, person_registered
 from .validators import normalise_phone, parse_resident_id
 
 if TYPE_CHECKING:
@@ -255,6 +255,7 @@ class PersonImporter(Importer[PersonItem]):
                 person.updated_at = timezone.now()
                 changed.append(person)
         Person.objects.bulk_create(new, batch_size=1000)
+        person_registered(new, by)  # held insurance rows and benefit periods are attached
         if changed:
             Person.objects.bulk_update(
                 changed, ["name", "phone", "phone_hash", "household_region", "current_region", "updated_at"],

@@ -221,6 +221,18 @@ class PersonQuerySet(ArchivableQuerySet):
 # each entry maps a Scope to a Q over Person.
 PERSON_SCOPE_EXTENSIONS: list[Any] = []
 
+# Other apps attach what waited for a person's registration (held insurance rows and benefit
+# periods of an ID number not registered yet): each entry is called as ``hook(persons, by)``
+# inside the transaction that registers them (``person_registered``).
+PERSON_REGISTERED_HOOKS: list[Any] = []
+
+
+def person_registered(persons: list[Person], by: Any) -> None:
+    """Tell the registered hooks about newly registered persons (same transaction)."""
+    if persons:
+        for hook in PERSON_REGISTERED_HOOKS:
+            hook(persons, by)
+
 
 class Person(ArchivableModel):
     """A real-name person keyed by a resident ID number; the number and phone are stored
@@ -465,9 +477,18 @@ class RestrictionKind(models.TextChoices):
     CASE_DECISION = "case_decision", _("case decision in force (案件处理决定)")
 
 
+class RestrictionOrigin(models.TextChoices):
+    OFFICER = "officer", _("recorded by an officer")
+    CASE = "case", _("measure of a supervision case")
+
+
 class PersonRestrictionQuerySet(models.QuerySet):
     def in_force_on(self, day: dt.date) -> PersonRestrictionQuerySet:
         return self.filter(lifted_at__isnull=True, starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+    def visible_to(self, user: Any) -> PersonRestrictionQuerySet:
+        """Restrictions of the persons the user may see (the person's scope is the row's)."""
+        return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
 
 
 class PersonRestriction(models.Model):
@@ -483,8 +504,13 @@ class PersonRestriction(models.Model):
     reason = models.TextField(_("reason"))
     reference = models.CharField(_("document or case number"), max_length=100, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    origin = models.CharField(_("recorded as"), max_length=10, choices=RestrictionOrigin.choices,
+                              default=RestrictionOrigin.OFFICER)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    lift_reason = models.TextField(_("reason for lifting"), blank=True)
 
     objects = PersonRestrictionQuerySet.as_manager()
 
@@ -495,7 +521,31 @@ class PersonRestriction(models.Model):
         constraints = [
             models.CheckConstraint(name="restriction_ends_after_start",
                                    condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on"))),
+            models.CheckConstraint(name="restriction_has_reason", condition=~Q(reason="")),
+            # Lifted: when, by whom and why, all three or none.
+            models.CheckConstraint(
+                name="restriction_lift_complete",
+                condition=(Q(lifted_at__isnull=True) & Q(lifted_by__isnull=True) & Q(lift_reason=""))
+                | (Q(lifted_at__isnull=False) & Q(lifted_by__isnull=False) & ~Q(lift_reason="")),
+            ),
+            models.CheckConstraint(name="restriction_origin_valid", condition=Q(origin__in=["officer", "case"])),
         ]
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.kind} {self.starts_on}"
+
+    @property
+    def is_lifted(self) -> bool:
+        return self.lifted_at is not None
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return (self.lifted_at is None and self.starts_on <= day
+                and (self.ends_on is None or day <= self.ends_on))
+
+    def describe(self) -> str:
+        """What a refusal shows: which restriction, since when, until when, by which document."""
+        until = self.ends_on.isoformat() if self.ends_on else "—"
+        text = f"{self.get_kind_display()} {self.starts_on.isoformat()}～{until}"
+        if self.reference:
+            text = f"{text} {self.reference}"
+        return f"{text}：{self.reason[:80]}"

@@ -34,11 +34,20 @@ from .forms import (
     PersonForm,
     PersonSearchForm,
     ReasonForm,
+    RestrictionFilterForm,
+    RestrictionForm,
     apply_errors,
 )
 from .lists import PERSONS
-from .models import Organisation, OrganisationStatus, Person
-from .queries import ORGANISATION_READERS, ORGANISATION_WRITERS, PERSON_READERS, PERSON_WRITERS
+from .models import Organisation, OrganisationStatus, Person, PersonRestriction
+from .queries import (
+    ORGANISATION_READERS,
+    ORGANISATION_WRITERS,
+    PERSON_READERS,
+    PERSON_WRITERS,
+    RESTRICTION_READERS,
+    RESTRICTION_WRITERS,
+)
 
 PAGE_SIZE = 25
 PERSON_FIELDS = ("name", "phone", "household_region", "current_region", "education", "employment_status")
@@ -106,6 +115,8 @@ def _person_context(request: AuthedRequest, person: Person, **extra: object) -> 
         "unmask_form": ReasonForm(prefix="unmask"),
         "archive_form": ReasonForm(prefix="archive"),
         "can_list": request.user.role in PERSON_READERS,
+        "can_see_restrictions": request.user.role in RESTRICTION_READERS,
+        "restriction": person.restriction_on(today) if request.user.role in RESTRICTION_READERS else None,
     }
     context.update(extra)
     return context
@@ -177,6 +188,74 @@ def person_archive(request: AuthedRequest, pk: int) -> HttpResponse:
     actions.archive_person(person, by=request.user, reason=form.cleaned_data["reason"])
     messages.success(request, _("The person was archived."))
     return redirect("registry:person_detail", pk=person.pk)
+
+
+# ---------------------------------------------------------------- restrictions
+
+def _restriction_page(request: AuthedRequest, form: RestrictionForm | None = None, status: int = 200,
+                      lift_errors: dict[int, list[str]] | None = None) -> HttpResponse:
+    filters = RestrictionFilterForm(request.GET or None)
+    state, kind, person = "", "", None
+    if filters.is_valid():
+        state, kind = filters.cleaned_data["state"], filters.cleaned_data["kind"]
+    if request.GET.get("person", "").isdigit():
+        person = get_for_user(Person.objects.all(), request.user, int(request.GET["person"]))
+    in_force = {"": True, "ended": False}.get(state)
+    qs = queries.restrictions(request.user, person=person, in_force=in_force, kind=kind)
+    can_write = request.user.role in RESTRICTION_WRITERS
+    page = _page(request, qs)
+    today = timezone.localdate()
+    return TemplateResponse(request, "registry/restriction_list.html", {
+        "filters": filters, "page_obj": page, "person": person, "today": today,
+        "rows": [(r, r.in_force_on(today), (lift_errors or {}).get(r.pk, [])) for r in page],
+        "can_write": can_write, "form": form if form is not None else (RestrictionForm() if can_write else None),
+        "lift_form": ReasonForm(prefix="lift"),
+    }, status=status)
+
+
+@require_roles(*RESTRICTION_READERS)
+def restriction_list(request: AuthedRequest) -> HttpResponse:
+    """Persons barred from subsidies in the user's scope (masked); HRSS officers add one here."""
+    if request.method != "POST":
+        return _restriction_page(request)
+    if request.user.role not in RESTRICTION_WRITERS:
+        _deny(request, "restriction writer")
+    form = RestrictionForm(request.POST)
+    if form.is_valid():
+        found = queries.persons_writable_by(request.user).with_id_number(form.cleaned_data["id_number"]).first()
+        if found is None:
+            form.add_error("id_number", _("No person with this ID number is registered in your region."))
+        else:
+            try:
+                actions.restrict_person(
+                    found, by=request.user, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"],
+                    starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"],
+                    reference=form.cleaned_data["reference"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("%(name)s (%(id)s) may not claim subsidies while the restriction is in force.")
+                                 % {"name": found.name, "id": found.masked_id_number})
+                return redirect("registry:restriction_list")
+    return _restriction_page(request, form=form, status=400)
+
+
+@require_POST
+@require_roles(*RESTRICTION_WRITERS)
+def restriction_lift(request: AuthedRequest, pk: int) -> HttpResponse:
+    restriction = get_for_user(PersonRestriction.objects.select_related("person"), request.user, pk)
+    form = ReasonForm(request.POST, prefix="lift")
+    if form.is_valid():
+        try:
+            actions.lift_restriction(restriction, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return _restriction_page(request, status=400)
+        messages.success(request, _("The restriction on %(name)s was lifted.") % {"name": restriction.person.name})
+        return redirect("registry:restriction_list")
+    return _restriction_page(request, status=400, lift_errors={restriction.pk: [str(e) for e in form.errors.get("reason") or []]})
 
 
 # ---------------------------------------------------------------- organisations

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Path, Router, Schema
 
+from jixing.accounts.models import Role
+from jixing.core.access import get_for_user
 from jixing.core.api_contract import Year
-from jixing.core.permissions import require_api_roles
+from jixing.core.permissions import AuthedRequest, require_api_roles
+from jixing.training.models import TrainingProject
 
-from . import queries
+from . import quality, queries
+from .quality_views import QUEUE_ROLES, decide
 from .views import STATS_ROLES
 
 router = Router(tags=["stats"])
@@ -143,3 +148,62 @@ def evaluator_scorecards(request: HttpRequest, year: Year | None = None, region:
         evaluated=r.evaluated, pass_rate=r.pass_rate, peer_pass_rate=r.peer_pass_rate, suspicious=r.suspicious,
         anomaly_findings=r.anomaly_findings,
     ) for r in evaluator_rows(scope, year=year)]
+
+
+# ------------------------------------------------------------------ project quality review
+
+
+class QualityRowOut(Schema):
+    id: int
+    code: str
+    organiser_id: int
+    quality_state: str
+    trainees: int
+    attendance_rate: Decimal | None
+    completion_rate: Decimal | None
+    pass_rate_vs_peers: Decimal | None
+    employment_rate: Decimal | None
+    open_findings: int
+    breaches: list[str]
+
+
+class QualityDecisionIn(Schema):
+    kind: str = Field(description="adjust, suspend, reinstate or terminate")
+    reason: str = Field(max_length=2000)
+    planned_person_times: int | None = Field(None, gt=0)
+    hours: int | None = Field(None, gt=0)
+
+
+class QualityMessage(Schema):
+    detail: Any
+
+
+def _quality_row(project: Any, ind: Any) -> dict[str, Any]:
+    return {
+        "id": project.pk, "code": project.code, "organiser_id": project.organiser_id,
+        "quality_state": project.quality_state, "trainees": ind.trainees, "attendance_rate": ind.attendance_rate,
+        "completion_rate": ind.completion_rate, "pass_rate_vs_peers": ind.pass_rate_vs_peers,
+        "employment_rate": ind.employment_rate, "open_findings": ind.open_findings, "breaches": ind.breaches,
+    }
+
+
+@router.get("/quality/queue", response=list[QualityRowOut],
+            summary="Projects in scope under a quality threshold in force today (and suspended ones)")
+def quality_queue(request: AuthedRequest, all: bool = False) -> Any:  # noqa: A002 - the query parameter's name
+    require_api_roles(request, *QUEUE_ROLES)
+    rows = quality.review_queue(request.user, today=timezone.localdate(), include_all=all)
+    return [_quality_row(r.project, r.indicators) for r in rows]
+
+
+@router.post("/quality/projects/{project_id}/decisions",
+             response={200: QualityRowOut, 403: QualityMessage, 404: QualityMessage, 409: QualityMessage,
+                       422: QualityMessage},
+             summary="Adjust, suspend, reinstate or terminate a project (audited; the institution is told)")
+def quality_decide(request: AuthedRequest, project_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+                   body: QualityDecisionIn) -> Any:
+    require_api_roles(request, Role.HRSS_OFFICER)
+    project = get_for_user(TrainingProject.objects.all(), request.user, project_id)
+    decide(project, by=request.user, kind=body.kind, reason=body.reason,
+           planned_person_times=body.planned_person_times, hours=body.hours)
+    project.refresh_from_db()
+    return _quality_row(project, quality.project_indicators(project, today=timezone.localdate()))

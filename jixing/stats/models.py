@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import within_region
+from jixing.core.actor import Actor
 
 
 class CountedEnrollment(models.Model):
@@ -101,7 +102,7 @@ class SelectionStatus(models.TextChoices):
 
 
 class InstitutionSelectionQuerySet(models.QuerySet):
-    def visible_to(self, user: object) -> InstitutionSelectionQuerySet:
+    def visible_to(self, user: Actor | None) -> InstitutionSelectionQuerySet:
         from jixing.core.access import scope_for
 
         scope = scope_for(user)
@@ -157,3 +158,39 @@ class InstitutionSelection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} {self.year} {self.get_status_display()}"
+
+
+class QualityThreshold(models.Model):
+    """Dated thresholds of project quality review (seed 二(六)): the row in force on a day is
+    the latest whose ``effective_from`` is not after it. A rate below its minimum, or a count
+    above its maximum, puts the project in the review queue (stats/quality.py)."""
+
+    effective_from = models.DateField(_("effective from"), unique=True)
+    min_attendance_rate = models.DecimalField(_("minimum attendance rate"), max_digits=4, decimal_places=3)
+    min_completion_rate = models.DecimalField(_("minimum completion rate"), max_digits=4, decimal_places=3)
+    min_pass_rate_vs_peers = models.DecimalField(
+        _("minimum pass rate against peers"), max_digits=4, decimal_places=3,
+        help_text=_("The project's certificate pass rate divided by that of other projects of the same occupation."))
+    min_employment_rate = models.DecimalField(_("minimum employment within 6 months"), max_digits=4, decimal_places=3)
+    max_open_findings = models.PositiveIntegerField(_("maximum open supervision findings"))
+    min_trainees = models.PositiveIntegerField(_("minimum trainees before rates count"), default=10)
+    note = models.CharField(_("source"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("quality review threshold")
+        verbose_name_plural = _("quality review thresholds")
+        constraints = [
+            models.CheckConstraint(
+                name="quality_threshold_rates_range",
+                condition=models.Q(min_attendance_rate__gte=0, min_attendance_rate__lte=1,
+                                   min_completion_rate__gte=0, min_completion_rate__lte=1,
+                                   min_pass_rate_vs_peers__gte=0, min_pass_rate_vs_peers__lte=2,
+                                   min_employment_rate__gte=0, min_employment_rate__lte=1),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.effective_from)

@@ -13,4 +13,6 @@ ITEMS = [
     NavItem(label=_("Institution scorecards"), url_name="stats:scorecards", roles=_ROLES, order=12),
     NavItem(label=_("Evaluation body scorecards"), url_name="stats:evaluators", roles=_ROLES, order=13),
     NavItem(label=_("Selection (优选计划)"), url_name="stats:selections", roles=_ROLES, order=14),
+    NavItem(label=_("Project quality review"), url_name="stats:quality_queue",
+            roles=frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.AUDITOR}), order=15),
 ]

@@ -83,6 +83,13 @@ class InstitutionFacts:
     claims_returned: int
     open_findings: int
     violations: int
+    quality_actions: int = 0  # projects suspended or terminated by quality review (seed 二(六))
+
+
+# Each project suspended or terminated by quality review in the year costs points (assumption,
+# docs/statistics.md): an institution whose projects are stopped is not 优选.
+QUALITY_PENALTY = Decimal(5)
+MAX_QUALITY_PENALTY = Decimal(15)
 
 
 def _rate(numerator: int, denominator: int) -> Decimal | None:
@@ -122,6 +129,10 @@ def institution_scorecard(f: InstitutionFacts) -> Scorecard:
     penalty = min(FINDING_PENALTY * f.open_findings, MAX_FINDING_PENALTY)
     if penalty:
         reasons.append(f"-{penalty} for {f.open_findings} open findings")
+    quality = min(QUALITY_PENALTY * f.quality_actions, MAX_QUALITY_PENALTY)
+    if quality:
+        penalty += quality
+        reasons.append(f"-{quality} for {f.quality_actions} projects suspended or terminated by quality review")
     score = max(base - penalty, Decimal(0))
     if f.violations:
         score = min(score, VIOLATION_CAP)

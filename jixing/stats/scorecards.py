@@ -15,6 +15,7 @@ from jixing.core.access import within_region
 from jixing.core.models import StatusChange
 from jixing.registry.models import Organisation
 from jixing.training.models import Enrollment, EnrollmentStatus
+from jixing.training.quality import DecisionKind, ProjectQualityDecision
 
 from .queries import StatsScope
 from .rules import InstitutionFacts, Scorecard, _rate, institution_scorecard
@@ -89,6 +90,12 @@ def institution_facts(org_ids: list[int], *, year: int, today: dt.date) -> dict[
             violations=Count("id", filter=Q(status=FindingStatus.CONFIRMED)),
         )
     }
+    quality = dict(
+        ProjectQualityDecision.objects.filter(
+            project__organiser_id__in=org_ids, created_at__year=year,
+            kind__in=[DecisionKind.SUSPEND, DecisionKind.TERMINATE])
+        .values("project__organiser_id").annotate(n=Count("project_id", distinct=True))
+        .values_list("project__organiser_id", "n"))
     out = {}
     for org in org_ids:
         v, e, f = volumes.get(org, {}), exams.get(org, {}), findings.get(org, {})
@@ -98,6 +105,7 @@ def institution_facts(org_ids: list[int], *, year: int, today: dt.date) -> dict[
             employment_window_closed=employment[org][0], employed_within_6_months=employment[org][1],
             claims=claim_counts[org][0], claims_returned=claim_counts[org][1],
             open_findings=f.get("open", 0), violations=f.get("violations", 0),
+            quality_actions=quality.get(org, 0),
         )
     return out
 

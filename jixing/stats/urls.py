@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import quality_views, views
 
 app_name = "stats"
 urlpatterns = [
@@ -18,4 +18,8 @@ urlpatterns = [
     path("selections/", views.selections, name="selections"),
     path("selections/<int:pk>/decide/", views.decide, name="decide"),
     path("institutions/<int:organisation_id>/", views.institution_profile, name="profile"),
+    path("quality/", quality_views.quality_queue, name="quality_queue"),
+    path("quality/thresholds/", quality_views.quality_thresholds, name="quality_thresholds"),
+    path("quality/projects/<int:pk>/", quality_views.quality_project, name="quality_project"),
+    path("quality/projects/<int:pk>/decide/", quality_views.quality_decide, name="quality_decide"),
 ]

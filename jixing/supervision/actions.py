@@ -25,7 +25,8 @@ from jixing.core import audit
 from jixing.core.events import publish
 from jixing.core.models import StatusChange
 from jixing.core.workflow import IllegalTransition
-from jixing.registry.models import Organisation, OrganisationStatus
+from jixing.registry import actions as registry_actions
+from jixing.registry.models import Organisation, OrganisationStatus, Person, RestrictionKind, RestrictionOrigin
 
 from . import rules
 from .models import (
@@ -491,3 +492,82 @@ def refer_to_judiciary(case: Case, *, by: Any, authority: str, note: str) -> Cas
                                              reference=authority[:100], by=by)
         audit.record("supervision.case.judicial_referral", actor=by, obj=case, after={"authority": authority})
     return measure
+
+
+def restrict_person(case: Case, *, by: Any, person: Person, blacklist: bool, until: dt.date | None,
+                    reason: str) -> CaseMeasure:
+    """A person found in the violation (a claimant who lent their ID, a trainee who signed for
+    others) is barred from subsidies: the measure writes ``registry.PersonRestriction`` (kind
+    blacklist or case decision, the case number as its document), which funds reads when the
+    person claims. Lifted through the measure or by overturning the decision, never on its own."""
+    reason = _reasons(reason, "reason")
+    today = timezone.localdate()
+    if until is not None and until < today:
+        raise ValidationError({"until": _("The end date cannot be in the past.")})
+    with transaction.atomic():
+        case = _violation_case(case, by)
+        restriction = registry_actions.restrict_person(
+            person, by=by, kind=RestrictionKind.BLACKLIST if blacklist else RestrictionKind.CASE_DECISION,
+            reason=f"{case.number}: {reason}", starts_on=today, ends_on=until, reference=case.number,
+            origin=RestrictionOrigin.CASE,
+        )
+        measure = CaseMeasure.objects.create(
+            case=case, kind=MeasureKind.PERSON_RESTRICTION, until=until, note=reason,
+            reference=person.masked_id_number, restriction=restriction,
+            detail={"person": person.pk, "restriction": restriction.pk, "kind": restriction.kind}, by=by,
+        )
+        audit.record("supervision.case.restrict_person", actor=by, obj=case, after={
+            "person": person.pk, "id_number": person.masked_id_number, "restriction": restriction.pk,
+            "kind": restriction.kind, "until": until.isoformat() if until else None})
+    return measure
+
+
+def _lift_measure(case: Case, measure: CaseMeasure, *, by: Any, reason: str) -> int | None:
+    restriction = measure.restriction
+    if restriction is None or restriction.lifted_at is not None:
+        return None
+    registry_actions.lift_restriction(restriction, by=by, reason=f"{case.number}: {reason}", by_case=True)
+    return restriction.pk
+
+
+def lift_person_restriction(measure: CaseMeasure, *, by: Any, reason: str) -> CaseMeasure:
+    """Lift a case's restriction of a person early (e.g. the person was found to be a victim of
+    identity misuse); the case itself stands."""
+    _require_officer(by)
+    reason = _reasons(reason, "reason")
+    with transaction.atomic():
+        case = _visible_case(measure.case, by)
+        locked = CaseMeasure.objects.select_related("restriction").filter(pk=measure.pk, case=case).first()
+        if locked is None or locked.kind != MeasureKind.PERSON_RESTRICTION:
+            raise ValidationError(_("Only a restriction of a person is lifted here."))
+        lifted = _lift_measure(case, locked, by=by, reason=reason)
+        if lifted is None:
+            raise ValidationError(_("This restriction was already lifted."))
+        audit.record("supervision.case.lift_restriction", actor=by, obj=case,
+                     after={"measure": locked.pk, "restriction": lifted, "reason": reason})
+    return locked
+
+
+def overturn_decision(case: Case, *, by: Any, reason: str) -> Case:
+    """The violation decision is set aside (行政复议 / 行政诉讼): every restriction of a person the
+    case wrote is lifted, and the institution is reinstated if its status came from this case.
+    Recovery orders stay with funds (their money is handled there: write-off or refund)."""
+    _require_officer(by)
+    reason = _reasons(reason, "reason")
+    with transaction.atomic():
+        case = _visible_case(case, by)
+        if (case.status, CaseStatus.OVERTURNED) not in Case.TRANSITIONS:
+            raise IllegalTransition(_("A case cannot move from “%(from)s” to “%(to)s”.")
+                                    % {"from": CaseStatus(case.status).label, "to": CaseStatus.OVERTURNED.label})
+        lifted = [
+            pk for m in case.measures.filter(kind=MeasureKind.PERSON_RESTRICTION).select_related("restriction")
+            if (pk := _lift_measure(case, m, by=by, reason=reason)) is not None
+        ]
+        org = case.organisation
+        reinstated = org.status != OrganisationStatus.ACTIVE and org.status_reason.startswith(f"{case.number}:")
+        if reinstated:
+            set_organisation_status(org, by=by, status=OrganisationStatus.ACTIVE, until=None,
+                                    reason=f"{case.number}: {reason}")
+        _move_case(case, CaseStatus.OVERTURNED, by=by, reason=reason, event="supervision.case.overturn",
+                   detail={"restrictions_lifted": lifted, "institution_reinstated": reinstated})
+    return case

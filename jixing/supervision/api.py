@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -17,7 +17,8 @@ from ninja.pagination import paginate
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
 from jixing.core.pagination import BoundedPageNumberPagination
-from jixing.core.permissions import require_api_roles
+from jixing.core.permissions import AuthedRequest, require_api_roles
+from jixing.registry.models import Person
 
 from . import actions, queries, rules
 from .models import Case, Finding
@@ -91,8 +92,12 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_measures(obj: Case) -> list[dict[str, Any]]:
-        return [{"kind": m.kind, "reference": m.reference, "amount": str(m.amount) if m.amount else None,
-                 "until": m.until.isoformat() if m.until else None} for m in obj.measures.all()]
+        return [{"id": m.pk, "kind": m.kind, "reference": m.reference, "amount": str(m.amount) if m.amount else None,
+                 "until": m.until.isoformat() if m.until else None,
+                 **({"restriction_id": m.restriction_id, "restriction_kind": m.restriction.kind,
+                     "lifted_at": m.restriction.lifted_at.isoformat() if m.restriction.lifted_at else None}
+                    if m.restriction is not None else {})}
+                for m in obj.measures.select_related("restriction")]
 
 
 class CaseIn(Schema):
@@ -101,12 +106,12 @@ class CaseIn(Schema):
 
 
 class TransitionIn(Schema):
-    action: Literal["assign", "request_explanation", "resume", "decide", "close"]
+    action: Literal["assign", "request_explanation", "resume", "decide", "close", "overturn"]
     officer: str | None = Field(None, description="assign: the officer's username.")
     questions: str = Field("", description="request_explanation: what the institution should explain.")
     due: dt.date | None = Field(None, description="request_explanation: the deadline.")
     violation: bool | None = Field(None, description="decide: true for a violation, false to clear.")
-    reasons: str = Field("", description="decide, resume, close: the reasons (required).")
+    reasons: str = Field("", description="decide, resume, close, overturn: the reasons (required).")
 
 
 class ExplanationOut(Schema):
@@ -121,7 +126,7 @@ class ExplanationOut(Schema):
 
 @router.get("/findings", response=list[FindingOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_findings(request: HttpRequest, rule: str | None = None, status: str | None = None,
+def list_findings(request: AuthedRequest, rule: str | None = None, status: str | None = None,
                   organisation: int | None = None, region: str | None = None) -> Any:
     """Findings in the caller's scope; ``status=unresolved`` for open, explained and in-case ones."""
     require_api_roles(request, *READERS)
@@ -181,6 +186,8 @@ def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn) -
         if payload.violation is None:
             raise ValidationError({"violation": _("Say whether a violation was found.")})
         case = actions.decide_case(case, by=request.user, violation=payload.violation, reasons=payload.reasons)
+    elif payload.action == "overturn":
+        case = actions.overturn_decision(case, by=request.user, reason=payload.reasons)
     else:
         case = actions.close_case(case, by=request.user, reason=payload.reasons)
     return Case.objects.select_related("assigned_to").get(pk=case.pk)
@@ -193,3 +200,38 @@ def explain_case(request: HttpRequest, case_id: int, text: Form[str],
     require_api_roles(request, Role.INSTITUTION, Role.EVALUATOR)
     case = get_for_user(Case.objects.all(), request.user, case_id)
     return Status(201, actions.submit_explanation(by=request.user, case=case, text=text, attachment=attachment))
+
+
+class PersonRestrictionIn(Schema):
+    person_id: int = Field(description="The person found in the violation (registry person id).")
+    blacklist: bool = Field(False, description="true: blacklist; false: no subsidies under this case decision.")
+    until: dt.date | None = Field(None, description="Last day; none: no end date.")
+    reason: str = Field(max_length=500)
+
+
+class LiftIn(Schema):
+    reason: str = Field(max_length=500)
+
+
+@router.post("/cases/{case_id}/person-restrictions", response={201: CaseOut})
+def restrict_person(request: HttpRequest, case_id: int, payload: PersonRestrictionIn) -> Any:
+    """On a violation, bar a person from subsidies; written to the registry's person restrictions
+    with the case number as its document, and refused on the person's claims while in force."""
+    require_api_roles(request, Role.HRSS_OFFICER)
+    case = get_for_user(Case.objects.all(), request.user, case_id)
+    person = get_for_user(Person.objects.all(), request.user, payload.person_id)
+    actions.restrict_person(case, by=request.user, person=person, blacklist=payload.blacklist, until=payload.until,
+                            reason=payload.reason)
+    return Status(201, Case.objects.select_related("assigned_to").get(pk=case.pk))
+
+
+@router.post("/cases/{case_id}/measures/{measure_id}/lift", response=CaseOut)
+def lift_measure(request: HttpRequest, case_id: int, measure_id: int, payload: LiftIn) -> Any:
+    """Lift a case's restriction of a person (422 for another kind of measure or one already lifted)."""
+    require_api_roles(request, Role.HRSS_OFFICER)
+    case = get_for_user(Case.objects.all(), request.user, case_id)
+    measure = case.measures.filter(pk=measure_id).first()
+    if measure is None:
+        raise Http404
+    actions.lift_person_restriction(measure, by=request.user, reason=payload.reason)
+    return Case.objects.select_related("assigned_to").get(pk=case.pk)

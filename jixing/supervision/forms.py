@@ -59,6 +59,23 @@ class SanctionForm(forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class PersonRestrictionForm(forms.Form):
+    """Bar a person found in the violation from subsidies (found by the full ID number, posted)."""
+
+    id_number = forms.CharField(label=_("ID number"), max_length=30, help_text=_("18 characters; the last may be X."))
+    kind = forms.ChoiceField(label=_("measure"), choices=[
+        ("case_decision", _("no subsidies under this decision")), ("blacklist", _("blacklist"))],
+        widget=forms.RadioSelect, initial="case_decision")
+    until = forms.DateField(label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text=_("Leave empty for a restriction without an end date."))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LiftMeasureForm(forms.Form):
+    measure = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class CertificatesForm(forms.Form):
     numbers = forms.CharField(label=_("certificate numbers (one per line)"), widget=forms.Textarea(attrs={"rows": 3}))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -218,6 +218,7 @@ class CaseStatus(models.TextChoices):
     CLEARED = "cleared", pgettext_lazy("case status", "cleared")
     VIOLATION = "violation", pgettext_lazy("case status", "violation found")
     CLOSED = "closed", pgettext_lazy("case status", "closed")
+    OVERTURNED = "overturned", pgettext_lazy("case status", "decision overturned")
 
 
 class CaseQuerySet(models.QuerySet):
@@ -257,8 +258,11 @@ class Case(TimeStampedModel):
         (CaseStatus.INVESTIGATING, CaseStatus.VIOLATION),
         (CaseStatus.EXPLAINED, CaseStatus.VIOLATION),
         (CaseStatus.VIOLATION, CaseStatus.CLOSED),
+        # 行政复议 / 行政诉讼 set the decision aside: its measures on persons are lifted
+        (CaseStatus.VIOLATION, CaseStatus.OVERTURNED),
+        (CaseStatus.CLOSED, CaseStatus.OVERTURNED),
     }
-    DECIDED = frozenset({CaseStatus.CLEARED, CaseStatus.VIOLATION, CaseStatus.CLOSED})
+    DECIDED = frozenset({CaseStatus.CLEARED, CaseStatus.VIOLATION, CaseStatus.CLOSED, CaseStatus.OVERTURNED})
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -267,7 +271,7 @@ class Case(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 name="case_decision_has_reasons",
-                condition=~Q(status__in=["cleared", "violation", "closed"]) | ~Q(decision_reasons=""),
+                condition=~Q(status__in=["cleared", "violation", "closed", "overturned"]) | ~Q(decision_reasons=""),
             ),
         ]
 
@@ -317,6 +321,7 @@ class MeasureKind(models.TextChoices):
     BLACKLIST = "blacklist", _("blacklisting of the institution")
     CERTIFICATE_REVOCATION = "certificate_revocation", _("certificate revocation")
     JUDICIAL_REFERRAL = "judicial_referral", _("referral to judicial authorities")
+    PERSON_RESTRICTION = "person_restriction", _("restriction of a person (no subsidies)")
 
 
 class CaseMeasure(models.Model):
@@ -330,6 +335,9 @@ class CaseMeasure(models.Model):
     reference = models.CharField(pgettext_lazy("measure", "reference"), max_length=100, blank=True,
                                  help_text=_("Recovery order number, certificate numbers or the receiving authority."))
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # PERSON_RESTRICTION: the registry's restriction this measure wrote (lifted through the measure)
+    restriction = models.OneToOneField("registry.PersonRestriction", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="case_measure")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(pgettext_lazy("supervision", "time"), auto_now_add=True)
 
@@ -339,6 +347,11 @@ class CaseMeasure(models.Model):
         verbose_name_plural = _("case measures")
         constraints = [
             models.CheckConstraint(name="measure_amount_positive", condition=Q(amount__isnull=True) | Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="measure_person_restriction_linked",
+                condition=(Q(kind="person_restriction") & Q(restriction__isnull=False))
+                | (~Q(kind="person_restriction") & Q(restriction__isnull=True)),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,8 @@ from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition, history
+from jixing.registry.models import Person
+from jixing.registry.validators import normalise_id_number
 
 from . import actions, evidence, queries, rules
 from .forms import (
@@ -29,7 +31,9 @@ from .forms import (
     ClearFindingForm,
     DecideForm,
     ExplanationForm,
+    LiftMeasureForm,
     OpenCaseForm,
+    PersonRestrictionForm,
     ReasonForm,
     RecoveryForm,
     ReferralForm,
@@ -210,7 +214,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     findings = list(case.findings.order_by("code", "id"))
     is_officer = request.user.role == OFFICER
     ctx: dict[str, Any] = {
-        "case": case, "findings": findings, "measures": case.measures.select_related("by"),
+        "case": case, "findings": findings, "measures": case.measures.select_related("by", "restriction"),
         "explanations": case.explanations.select_related("submitted_by"), "history": _history(case, CaseStatus.choices),
         "is_officer": is_officer, "is_org": request.user.role in ORGS,
         "views": [(f, evidence.layout(f)) for f in findings],
@@ -224,6 +228,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 "deadline": timezone.localdate() + dt.timedelta(days=30)}),
             "sanction_form": SanctionForm(initial={"until": timezone.localdate() + dt.timedelta(days=365)}),
             "certificates_form": CertificatesForm(), "referral_form": ReferralForm(),
+            "person_form": PersonRestrictionForm(),
         })
     return TemplateResponse(request, "supervision/case_detail.html", ctx)
 
@@ -299,6 +304,36 @@ def _step_referral(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The referral was recorded."))
 
 
+def _step_restrict_person(request: HttpRequest, case: Case) -> None:
+    form = PersonRestrictionForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form)
+    number = normalise_id_number(form.cleaned_data["id_number"])
+    person = Person.objects.visible_to(request.user).with_id_number(number).first()
+    if person is None:
+        raise ValidationError(_("No person with this ID number is registered in the data you may see."))
+    actions.restrict_person(case, by=request.user, person=person, blacklist=form.cleaned_data["kind"] == "blacklist",
+                            until=form.cleaned_data["until"], reason=form.cleaned_data["reason"])
+    messages.success(request, _("%(name)s (%(id)s) may not claim subsidies while the restriction is in force.")
+                     % {"name": person.name, "id": person.masked_id_number})
+
+
+def _step_lift_restriction(request: HttpRequest, case: Case) -> None:
+    form = LiftMeasureForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form)
+    measure = case.measures.filter(pk=form.cleaned_data["measure"]).first()
+    if measure is None:
+        raise ValidationError(_("Only a restriction of a person is lifted here."))
+    actions.lift_person_restriction(measure, by=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("The restriction was lifted."))
+
+
+def _step_overturn(request: HttpRequest, case: Case) -> None:
+    actions.overturn_decision(case, by=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("The decision was overturned; its restrictions of persons were lifted."))
+
+
 def _step_close(request: HttpRequest, case: Case) -> None:
     actions.close_case(case, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("The case was closed."))
@@ -307,7 +342,8 @@ def _step_close(request: HttpRequest, case: Case) -> None:
 STEPS: dict[str, Callable[[HttpRequest, Case], None]] = {
     "assign": _step_assign, "request": _step_request, "resume": _step_resume, "decide": _step_decide,
     "recovery": _step_recovery, "sanction": _step_sanction, "certificates": _step_certificates,
-    "referral": _step_referral, "close": _step_close,
+    "referral": _step_referral, "close": _step_close, "restrict_person": _step_restrict_person,
+    "lift_restriction": _step_lift_restriction, "overturn": _step_overturn,
 }
 
 

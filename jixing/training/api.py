@@ -42,8 +42,10 @@ from .models import (
     TrainingSession,
     job_demand_model,
 )
+from .topic_api import router as topic_router
 
 router = Router(tags=["training"])
+router.add_router("/topics/", topic_router)
 
 OFFICERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
 READERS = (*OFFICERS, Role.INSTITUTION)
@@ -92,7 +94,6 @@ class ProjectIn(Schema):
     fund_source: str = Field(description="Fund source code, e.g. employment_subsidy.")
     is_subsidised: bool = True
     requires_certificate: bool = True
-    is_provincial_key: bool = False
     description: str = ""
     required_groups: list[str] = Field(default_factory=list, description="Target-group codes.")
 
@@ -114,7 +115,6 @@ class ProjectPatch(Schema):
     fund_source: str | None = None
     is_subsidised: bool | None = None
     requires_certificate: bool | None = None
-    is_provincial_key: bool | None = None
     description: str | None = None
     required_groups: list[str] | None = None
 
@@ -140,8 +140,9 @@ class ProjectOut(Schema):
     fund_source: str
     is_subsidised: bool
     requires_certificate: bool
-    is_provincial_key: bool
+    is_provincial_key: bool = Field(description="Set only by a 揭榜领题 award (/topics/applications/{id}/award).")
     status: str
+    quality_state: str
     required_groups: list[str]
 
     @staticmethod
@@ -394,7 +395,7 @@ def _project_data(body: Schema, user: Any, *, partial: bool) -> tuple[dict[str, 
     given = body.dict(exclude_unset=partial)
     data: dict[str, Any] = {}
     simple = ("name", "project_type", "special_ability", "planned_person_times", "hours", "required_attendance_rate",
-              "is_subsidised", "requires_certificate", "is_provincial_key", "description")
+              "is_subsidised", "requires_certificate", "description")
     for key in simple:
         if key in given and given[key] is not None:
             data[key] = given[key]

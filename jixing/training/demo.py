@@ -32,7 +32,7 @@ from jixing.registry.models import (
     TargetGroup,
 )
 
-from . import actions, rules
+from . import actions, rules, topic_actions
 from .models import (
     TYPES_NEEDING_DEMAND,
     Attendance,
@@ -142,7 +142,7 @@ class _Builder:
             job_demand=demand, occupation=occupation, level=self.levels[level], county=org.county,
             planned_person_times=self.rng.choice((40, 60, 80, 120, 200)), hours=self.rng.choice((40, 60, 80)),
             fund_source=self.funds[n % len(self.funds)] if action_no != 7 else self.funds[min(2, len(self.funds) - 1)],
-            is_subsidised=action_no != 7 or n % 2 == 0, is_provincial_key=n % 11 == 3, created_by=creator,
+            is_subsidised=action_no != 7 or n % 2 == 0, created_by=creator,
             description=self.ctx.faker.sentence(nb_words=16),
         )
         for code in plan.get("groups", [])[: n % 2]:
@@ -360,6 +360,7 @@ def seed(ctx: DemoContext) -> None:
                 if plan_kind != "finished_this_year":
                     move(project, ProjectStatus.CLOSED, by=b.officer, reason="验收合格，结项", event="training.project.close")
     filings = _filings(b)
+    ctx.counts["topic_applications"] = _seed_topics(b, orgs)
     ctx.shared["projects"] = b.projects
     ctx.shared["classes"] = b.classes
     ctx.shared["enrollments"] = list(Enrollment.objects.filter(pk__in=[e.pk for e in enrollments]).order_by("id"))
@@ -368,3 +369,53 @@ def seed(ctx: DemoContext) -> None:
         "enrollments": len(enrollments), "attendance": attendance,
         "completions": sum(1 for e in ctx.shared["enrollments"] if e.completed_on), **filings,
     })
+
+
+def _seed_topics(b: _Builder, orgs: list[Organisation]) -> int:
+    """揭榜领题: a published list with one topic, two applications scored by a two-expert panel
+    (one declares a conflict on one), one awarded with its milestones (the first reported and
+    accepted), one rejected."""
+    province = b.officer
+    experts = list(User.objects.filter(role=Role.HRSS_OFFICER, username__in=["jinan", "qingdao"]).order_by("username"))
+    if len(experts) < 2:
+        experts = [User.objects.get_or_create(username=f"demo-expert-{i}", defaults={
+            "role": Role.HRSS_OFFICER, "region_id": "370100", "is_demo": True})[0] for i in (1, 2)]
+    applicants = [o for o in orgs if o.kind in ORGANISER_KINDS][:2]
+    if len(applicants) < 2:
+        return 0
+    board = topic_actions.create_topic_list(
+        by=province, title=f"{b.today.year}年度技能培训揭榜领题榜单", deadline=b.today + dt.timedelta(days=30),
+        description="面向先进制造业和现代服务业重点产业链，公开张榜，择优揭榜。",
+        criteria=[("培训方案针对性", 40), ("师资与实训条件", 30), ("就业与取证成效承诺", 30)], panel=experts)
+    topic = topic_actions.add_topic(board, by=province, data={
+        "title": "工业机器人系统运维员培训", "action": b.actions[2], "fund_source": b.funds[0],
+        "occupation": b.occupations[0], "industry_chain": "智能制造", "expected_person_times": 200,
+        "outcome_requirements": "培训合格率不低于90%，取证率不低于80%，6个月内就业率不低于70%。",
+        "budget_cap": Decimal("600000")})
+    topic_actions.publish_topic_list(board, by=province)
+    staff: dict[int, User] = {}
+    made = []
+    for org, budget, plan in ((applicants[0], "560000", "联合本地龙头企业，分四期开展工学一体化培训，每期50人。"),
+                              (applicants[1], "600000", "校内集中授课，结业后推荐就业。")):
+        made.append(topic_actions.apply(topic, by=_staff(org, staff), data={
+            "plan": plan, "planned_person_times": 200, "hours": 160, "requested_budget": Decimal(budget)}))
+    criteria = list(board.criteria.all())
+    for application, values in ((made[0], [(36, 27, 26), (34, 26, 27)]), (made[1], [(22, 18, 15), None])):
+        for expert, scores in zip(experts, values, strict=True):
+            if scores is None:
+                topic_actions.score(application, by=expert, conflict_of_interest=True, conflict_note="曾受聘于该申报单位")
+            else:
+                topic_actions.score(application, by=expert, scores={c.pk: v for c, v in zip(criteria, scores, strict=True)})
+    topic_actions.award(made[0], by=province, awarded_budget=Decimal("540000"), reason="综合得分第一，方案针对性强", milestones=[
+        {"title": "首期开班及中期报告", "due_date": b.today + dt.timedelta(days=90), "amount": Decimal("220000")},
+        {"title": "终期验收", "due_date": b.today + dt.timedelta(days=270), "amount": Decimal("320000")},
+    ])
+    topic_actions.reject(made[1], by=province, reason="方案缺少企业参与，就业承诺不具体")
+    first = made[0].milestones.order_by("sequence").first()
+    if first is not None:
+        topic_actions.report_milestone(first, by=_staff(applicants[0], staff), report="首期50人已开班，出勤率92%。")
+        topic_actions.decide_milestone(first, by=province, accepted=True, note="按期完成")
+    made[0].refresh_from_db()
+    if made[0].project is not None:
+        b.projects.append(made[0].project)
+    return len(made)

@@ -82,7 +82,6 @@ class ProjectForm(forms.Form):
     fund_source = forms.ModelChoiceField(label=_("fund source"), queryset=FundSource.objects.order_by("id"))
     is_subsidised = forms.BooleanField(label=_("subsidised"), required=False, initial=True)
     requires_certificate = forms.BooleanField(label=_("subsidy needs a passed evaluation"), required=False, initial=True)
-    is_provincial_key = forms.BooleanField(label=_("provincial key project (揭榜领题)"), required=False)
     required_groups = forms.ModelMultipleChoiceField(
         label=_("required target groups"), queryset=TargetGroup.objects.filter(excludes_subsidy=False).order_by("id"),
         required=False, widget=forms.CheckboxSelectMultiple, help_text=_("Empty: open to every eligible worker."))

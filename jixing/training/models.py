@@ -19,6 +19,8 @@ from django.utils.translation import pgettext_lazy
 from jixing.core.access import Scope, scope_for, within_region
 from jixing.core.models import TimeStampedModel
 
+from .quality import QualityState
+
 
 class ProjectType(models.TextChoices):
     ORDER = "order", _("order-based (订单式)")
@@ -110,13 +112,16 @@ class TrainingProject(TimeStampedModel):
     requires_certificate = models.BooleanField(
         _("subsidy needs a passed evaluation"), default=True,
     )
-    is_provincial_key = models.BooleanField(_("provincial key project (揭榜领题)"), default=False)
+    # Set only by an award of 揭榜领题 (training/topics.py, topic_actions.award), never by the institution.
+    is_provincial_key = models.BooleanField(_("provincial key project (揭榜领题)"), default=False, editable=False)
     required_groups = models.ManyToManyField(
         "registry.TargetGroup", verbose_name=_("required target groups"), blank=True, related_name="+",
         help_text=_("Empty: open to every eligible worker."),
     )
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT)
+    quality_state = models.CharField(_("quality review state"), max_length=20, choices=QualityState.choices,
+                                     default=QualityState.NORMAL)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -160,7 +165,10 @@ class TrainingProject(TimeStampedModel):
 
     @property
     def accepts_classes(self) -> bool:
-        return self.status in (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
+        """New classes and enrollments: an approved or running project not suspended or
+        terminated by quality review (training/quality.py)."""
+        return (self.status in (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
+                and self.quality_state == QualityState.NORMAL)
 
     @property
     def authors(self) -> set[int]:
@@ -634,3 +642,39 @@ def persons_reached_through_training(scope: Scope) -> Q:
     if scope.department_id:
         return Q(pk__in=Enrollment.objects.filter(_project_scope_q(scope, "training_class__project__")).values("person_id"))
     return Q(pk__in=[])
+
+
+class ClassStartReminder(models.Model):
+    """The day-before reminder of a class (trainees and the institution are told the class starts
+    tomorrow): one row per class and start date, so the scheduled job never tells twice, and a
+    class moved to another date is reminded again for the new one."""
+
+    training_class = models.ForeignKey(TrainingClass, verbose_name=_("class"), on_delete=models.CASCADE,
+                                       related_name="start_reminders")
+    start_date = models.DateField(_("start date"))
+    trainees = models.PositiveIntegerField(_("trainees told"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("class start reminder")
+        verbose_name_plural = _("class start reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["training_class", "start_date"], name="class_start_reminder_once_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_class_id} {self.start_date}"
+
+
+# 揭榜领题 and quality decisions live in their own modules; imported here so Django sees them.
+from .quality import ProjectQualityDecision  # noqa: E402,F401
+from .topics import (  # noqa: E402,F401
+    ExpertReview,
+    KeyMilestone,
+    ReviewScore,
+    ScoringCriterion,
+    Topic,
+    TopicApplication,
+    TopicList,
+)

@@ -20,5 +20,6 @@ ITEMS = [
     NavItem(label=_("Attendance terminals"), url_name="training:terminal_list", roles=frozenset({Role.INSTITUTION}), order=35),
     NavItem(label=_("Spot checks"), url_name="training:spot_check_list",
             roles=frozenset({Role.HRSS_OFFICER, Role.AUDITOR}), order=36),
+    NavItem(label=_("Topic lists (揭榜领题)"), url_name="training:topic_lists", roles=READERS, order=37),
     NavItem(label=_("My classes"), url_name="training:my_classes", roles=frozenset({Role.TRAINEE}), order=30),
 ]

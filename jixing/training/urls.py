@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import topic_views, views
 
 app_name = "training"
 urlpatterns = [
@@ -38,4 +38,11 @@ urlpatterns = [
     path("spot-checks/", views.spot_check_list, name="spot_check_list"),
     path("spot-checks/draw/", views.spot_check_draw, name="spot_check_draw"),
     path("spot-checks/<int:pk>/", views.spot_check_detail, name="spot_check_detail"),
+    path("topics/", topic_views.topic_lists, name="topic_lists"),
+    path("topics/lists/<int:pk>/", topic_views.topic_list, name="topic_list"),
+    path("topics/<int:pk>/apply/", topic_views.topic_apply, name="topic_apply"),
+    path("topics/applications/<int:pk>/", topic_views.topic_application, name="topic_application"),
+    path("topics/applications/<int:pk>/score/", topic_views.topic_score, name="topic_score"),
+    path("topics/applications/<int:pk>/decide/", topic_views.topic_decide, name="topic_decide"),
+    path("topics/milestones/<int:pk>/", topic_views.milestone_action, name="milestone_action"),
 ]

@@ -18,6 +18,7 @@ from django.db import connection
 
 from jixing.employment import actions
 from jixing.employment.models import (
+    HeldBenefitPeriod,
     HeldContribution,
     InsuranceContribution,
     Placement,
@@ -332,15 +333,74 @@ def test_it_imports_benefit_periods_and_refuses_one_that_ends_before_it_starts(s
         w.writerow(["公民身份号码", "领取起始日期", "领取终止日期", "参保地"])
         w.writerow([lixia, "2025-01-01", "2025-06-30", "3701"])
         w.writerow([lixia, "2025-09-01", "2025-08-01", "3701"])  # row 3: ends before it starts
-        w.writerow([unknown_id, "2025-01-01", "2025-03-31", "3701"])  # row 4: not registered
+        w.writerow([unknown_id, "2025-01-01", "2025-03-31", "3701"])  # row 4: not registered: held
         w.writerow([lixia, "2025-13-01", "2025-12-31", "3701"])  # row 5: not a date
     out = StringIO()
     call_command("import_unemployment_benefits", str(path), "--json", stdout=out)
     summary = json.loads(out.getvalue())
-    assert summary["created"] == 1
-    assert {(r["row"], r["field"]) for r in summary["rejected"]} == {(3, "领取终止日期"), (4, "公民身份号码"), (5, "领取起始日期")}
+    assert summary["created"] == 1 and summary["held"] == 1 and summary["held_rows"] == [4]
+    assert {(r["row"], r["field"]) for r in summary["rejected"]} == {(3, "领取终止日期"), (5, "领取起始日期")}
     period = UnemploymentBenefitPeriod.objects.get()
     assert (period.starts_on, period.ends_on, period.city) == (dt.date(2025, 1, 1), dt.date(2025, 6, 30), "3701")
     out = StringIO()
     call_command("import_unemployment_benefits", str(path), "--json", stdout=out)
-    assert json.loads(out.getvalue())["unchanged"] == 1 and UnemploymentBenefitPeriod.objects.count() == 1
+    again = json.loads(out.getvalue())
+    assert again["unchanged"] == 1 and UnemploymentBenefitPeriod.objects.count() == 1
+    assert again["held"] == 1 and again["held_new"] == 0 and HeldBenefitPeriod.objects.count() == 1
+    held = HeldBenefitPeriod.objects.get()
+    assert held.id_number == unknown_id and held.matched_person is None
+    assert unknown_id not in json.dumps(summary) and unknown_id not in json.dumps(again)
+
+
+def _benefit_file(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["公民身份号码", "领取起始日期", "领取终止日期", "参保地"])
+        w.writerows(rows)
+    return path
+
+
+def test_a_held_benefit_period_is_attached_when_the_person_is_registered(setup, tmp_path) -> None:
+    from jixing.employment.models import UnemploymentBenefitPeriod
+    from jixing.registry import actions as registry_actions
+    from jixing.registry.models import Region
+
+    personas, _ent, _uscc, unknown_id = setup
+    call_command("import_unemployment_benefits",
+                 str(_benefit_file(tmp_path / "b.csv", [[unknown_id, "2025-01-01", "2025-03-31", "3702"]])),
+                 "--json", stdout=StringIO())
+    assert not UnemploymentBenefitPeriod.objects.exists()
+    # a Jinan city officer sees the Qingdao-paid held row? no: it belongs to the paying city
+    assert not HeldBenefitPeriod.objects.visible_to(personas.bob).exists()
+    assert HeldBenefitPeriod.objects.visible_to(personas.carol).count() == 1
+    county = Region.objects.get(pk="370102")
+    person = registry_actions.create_person(by=personas.dave, id_number=unknown_id, name="新登记",
+                                            household_region=county, current_region=county)
+    period = UnemploymentBenefitPeriod.objects.get(person=person)
+    assert (period.starts_on, period.ends_on, period.city) == (dt.date(2025, 1, 1), dt.date(2025, 3, 31), "3702")
+    held = HeldBenefitPeriod.objects.get()
+    assert held.matched_person == person and held.matched_at is not None and held.id_number == ""
+    # nothing left for the scheduled re-match
+    assert actions.rematch_held_contributions()["benefit_periods_matched"] == 0
+
+
+def test_held_rows_are_attached_when_a_person_import_registers_the_person(setup, tmp_path) -> None:
+    from jixing.employment.models import UnemploymentBenefitPeriod
+    from jixing.registry.models import Person
+
+    personas, ent, _uscc, unknown_id = setup
+    call_command("import_unemployment_benefits",
+                 str(_benefit_file(tmp_path / "b.csv", [[unknown_id, "2025-02-01", "2025-04-30", "3701"]])),
+                 "--json", stdout=StringIO())
+    run(write_csv(tmp_path / "c.csv", [[unknown_id, ent.uscc, "2025-05", "3000"]]))
+    roster = tmp_path / "persons.csv"
+    with roster.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["姓名", "公民身份号码", "户籍地行政区划代码", "现居地行政区划代码"])
+        w.writerow(["花名册新人", unknown_id, "370102", "370102"])
+    out = StringIO()
+    call_command("import_persons", str(roster), "--json", "--user", "dave", stdout=out)
+    assert json.loads(out.getvalue().strip().splitlines()[-1])["created"] == 1, out.getvalue()
+    person = Person.objects.with_id_number(unknown_id).get()
+    assert UnemploymentBenefitPeriod.objects.filter(person=person).count() == 1
+    assert InsuranceContribution.objects.filter(person=person).count() == 1

@@ -160,7 +160,7 @@ def _sessions(k: TrainingClass) -> list[TrainingSession]:
         return existing
     org = k.project.organiser
     teacher = Teacher.objects.filter(organisation=org).first() or Teacher.objects.create(
-        organisation=org, person=make_person(f"教师{nxt()}", k.county_id, seq=5000 + nxt()))
+        organisation=org, person=make_person(f"教师{nxt()}", k.county_id, birth=dt.date(1975, 3, 3), seq=5000 + nxt()))
     tz = dt.timezone(dt.timedelta(hours=8))
     return [TrainingSession.objects.create(
         training_class=k, teacher=teacher, topic=f"第{i + 1}课", hours=Decimal("1"),

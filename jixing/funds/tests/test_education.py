@@ -259,6 +259,22 @@ def test_it_refuses_a_chsi_number_of_the_wrong_shape_naming_the_field(personas, 
     assert not StudyRecord.objects.exists()
 
 
+def test_the_chsi_formats_are_a_dated_assumption_named_in_the_refusal(personas) -> None:
+    """The shapes are a dated parameter marked as an assumption (docs/education_subsidy.md), and
+    a refusal says so, with the date, instead of refusing silently."""
+    from pathlib import Path
+
+    formats = actions.CHSI_FORMATS
+    assert formats.status == "assumption" and formats.as_of == dt.date(2026, 12, 2)
+    doc = (Path(__file__).resolve().parents[3] / "docs" / "education_subsidy.md").read_text(encoding="utf-8")
+    assert "CHSI_FORMATS" in doc and "assumption** (2026-12-02)" in doc
+    with pytest.raises(ValidationError) as exc:
+        study(personas, report="12345", code="ABC123")
+    for field in ("chsi_report_number", "chsi_verification_code"):
+        message = exc.value.message_dict[field][0]
+        assert "2026-12-02" in message and "学信网" in message
+
+
 def test_it_accepts_chsi_numbers_with_spaces_and_lower_case(personas) -> None:
     s = study(personas, report="2025 a1b2-c3d4e5", code="a1b2 c3d4 e5f6 g7h8")
     assert (s.chsi_report_number, s.chsi_verification_code) == ("2025A1B2C3D4E5", "A1B2C3D4E5F6G7H8")

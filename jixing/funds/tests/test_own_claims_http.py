@@ -43,9 +43,9 @@ def test_it_lists_only_the_persons_outside_certificates_and_claims_one_on_the_pa
     client.force_login(personas.trent)
     page = client.get("/funds/my/").content.decode()
     assert "Y0001" in page and "青岛某评价中心" in page and "Y0100" not in page
-    # another person's register certificate cannot be claimed by posting its id
+    # another person's register certificate cannot be claimed by posting its id: 404, as the API
     assert client.post("/funds/my/outside-claim/", {"outside_certificate": others.pk,
-                                                     "payee_account": card.pk}).status_code == 403
+                                                     "payee_account": card.pk}).status_code == 404
     assert not Claim.objects.exists()
     response = client.post("/funds/my/outside-claim/", {"outside_certificate": mine.pk, "payee_account": card.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -54,8 +54,9 @@ def test_it_lists_only_the_persons_outside_certificates_and_claims_one_on_the_pa
     assert line.subsidy_item == SubsidyItem.SKILL_UPGRADE and line.insured_months == 12
     assert response["Location"] == f"/funds/claims/{line.claim_id}/"
     # once claimed, it is no longer offered and cannot be posted again
-    assert client.post("/funds/my/outside-claim/", {"outside_certificate": mine.pk,
-                                                     "payee_account": card.pk}).status_code == 403
+    again = client.post("/funds/my/outside-claim/", {"outside_certificate": mine.pk, "payee_account": card.pk},
+                        follow=True)
+    assert "已申领" in again.content.decode() and ClaimLine.objects.count() == 1
 
 
 def test_it_refuses_the_page_to_other_roles(personas, outside, client) -> None:
@@ -122,10 +123,11 @@ def test_it_claims_the_living_allowance_on_the_page(living, client) -> None:
     client.force_login(trainee)
     page = client.get("/funds/my/").content.decode()
     assert enrollment.training_class.name in page and "/funds/my/living-allowance/" in page
-    # another trainee's enrollment cannot be posted
+    # another trainee's enrollment cannot be posted: 404, as the API (not 403: it is not in their data)
     other = w.enrollments[1]
     assert client.post("/funds/my/living-allowance/", {"enrollment": other.pk,
-                                                       "payee_account": card.pk}).status_code == 403
+                                                       "payee_account": card.pk}).status_code == 404
+    assert client.post("/funds/my/living-allowance/", {"enrollment": "x1", "payee_account": card.pk}).status_code == 404
     response = client.post("/funds/my/living-allowance/", {"enrollment": enrollment.pk, "payee_account": card.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
     line = ClaimLine.objects.get()
@@ -189,3 +191,43 @@ def test_it_refuses_the_card_account_api_to_other_roles(personas, client) -> Non
     response = client.post("/api/v1/funds/my/card-account", {"bank_name": "某行", "account_number": "6228480012345670000"},
                            content_type="application/json")
     assert response.status_code == 403 and not PayeeAccount.objects.exists()
+
+
+def test_it_answers_404_for_another_persons_certificate_and_study_on_the_pages(personas, client) -> None:
+    """The person's own claim pages answer 404 (not 403) for another person's object, like the
+    API, whether or not the rest of the form is valid; nothing is written."""
+    from jixing.funds.models import StudyLevel, StudyMode, StudyRecord
+
+    f.rule_table(personas)
+    other = personas.shizhong_person
+    cert = f.certificate(other, lvl=3, issued_on=f.today() - dt.timedelta(days=30))
+    study = StudyRecord.objects.create(
+        person=other, school="山东开放大学", programme="机电一体化", level=StudyLevel.COLLEGE,
+        mode=StudyMode.OPEN_UNIVERSITY, enrolled_on=dt.date(2025, 3, 1), chsi_report_number="2025A1B2C3D4E5",
+        chsi_verification_code="A1B2C3D4E5F6G7H8", frontline_post="装配工", tuition_paid=0, created_by=personas.dave)
+    card = f.card_account(personas, personas.lixia_person)
+    client.force_login(personas.trent)
+    for url, body in (("/funds/my/claim/", {"certificate": cert.pk}), ("/funds/my/studies/claim/", {"study": study.pk})):
+        assert client.post(url, {**body, "payee_account": card.pk}).status_code == 404
+        assert client.post(url, body).status_code == 404  # the account missing changes nothing
+    assert not Claim.objects.exists()
+
+
+def test_a_restricted_trainee_is_refused_the_living_allowance_naming_the_restriction(living, client, personas) -> None:
+    """Every claim of a person's own checks the restriction (not only 技能提升补贴): the answer
+    names which restriction, since when and the document; nothing is written."""
+    from django.utils import timezone
+
+    from jixing.registry.actions import restrict_person
+
+    _w, enrollment, trainee, card = living
+    since = timezone.localdate() - dt.timedelta(days=5)
+    restrict_person(enrollment.person, by=personas.dave, kind="blacklist", reason="冒领生活费补贴",
+                    starts_on=since, reference="LX-BL-2026-3")
+    client.force_login(trainee)
+    response = client.post(f"/api/v1/funds/my/enrollments/{enrollment.pk}/living-allowance-claim",
+                           {"payee_account_id": card.pk}, content_type="application/json")
+    assert response.status_code == 422, response.content
+    text = response.content.decode()
+    assert "LX-BL-2026-3" in text and since.isoformat() in text
+    assert not Claim.objects.exists()

@@ -87,6 +87,9 @@ def test_it_requires_the_social_security_card_account(setup) -> None:
     with pytest.raises(ValidationError) as exc:
         actions.create_person_claim(by=personas.trent, certificate=cert, payee_account=plain)
     assert "payee_account" in exc.value.message_dict
+    from jixing.funds.models import Claim, ClaimLine
+
+    assert not Claim.objects.exists() and not ClaimLine.objects.exists()  # nothing half-written
     with pytest.raises(ValidationError):
         actions.create_person_claim(by=personas.trent, certificate=cert, payee_account=None)
     # the person marks the same account as their card account: now it is accepted

@@ -51,3 +51,11 @@ def test_it_seeds_a_training_year_across_the_province(reference, settings, tmp_p
     assert Attendance.objects.filter(check_out_at__isnull=True).exists()
     assert {"projects", "classes", "enrollments"} <= set(ctx.shared)
     assert all(k.county.level == RegionLevel.COUNTY for k in ctx.shared["classes"])
+    # 揭榜领题: a published list with an awarded and a rejected application; only the award is provincial-key
+    from jixing.training.topics import ApplicationStatus, TopicApplication
+
+    statuses = set(TopicApplication.objects.values_list("status", flat=True))
+    assert statuses == {ApplicationStatus.AWARDED, ApplicationStatus.REJECTED}
+    awarded = TopicApplication.objects.get(status=ApplicationStatus.AWARDED)
+    assert list(projects.filter(is_provincial_key=True)) == [awarded.project]
+    assert awarded.milestones.filter(status="accepted").count() == 1
