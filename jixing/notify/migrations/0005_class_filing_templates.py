@@ -26,5 +26,5 @@ def load(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("notify", "0002_message_templates")]
+    dependencies = [("notify", "0004_governance_templates")]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

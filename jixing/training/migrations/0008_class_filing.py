@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('registry', '0008_merge_branches'),
-        ('training', '0005_attendance_provenance_terminals_spot_checks'),
+        ('training', '0007_topics_key_projects_quality_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
