@@ -94,7 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
+    "jixing.core.apps.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "simple_history",
     "jixing.core",
     "jixing.accounts",
