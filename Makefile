@@ -68,6 +68,7 @@ test: install env
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 
 # Benchmarks run against PostgreSQL (each in a database of its own); NAME picks one module.
 bench: install env

@@ -9,9 +9,9 @@ day it appears:
 - a 200 for an object outside the persona's queryset is a leak; a list answer must hold only
   visible rows, and no page or answer may carry the name of a person outside the persona's
   person scope;
-- the ground truth itself is pinned for the sector officers (a province-level and a city-level
-  civil-affairs officer) and the county, city and province officers on objects in and out of
-  their scope.
+- the ground truth itself is pinned for the sector officers (a province-, a city- and a
+  county-level civil-affairs officer) and the county, city and province officers on objects in
+  and out of their scope, and the sector officers' list answers hold exactly their rows.
 """
 
 from __future__ import annotations
@@ -235,18 +235,19 @@ class World:
     persons: list[Person]
 
 
-def _fiona() -> User:
-    return make_user("fiona", Role.SECTOR_OFFICER, department=Department.objects.get(code="civil"), region_id="370100")
+def _sector_officer(username: str, region: str) -> User:
+    return make_user(username, Role.SECTOR_OFFICER, department=Department.objects.get(code="civil"), region_id=region)
 
 
 @pytest.fixture
 def world(personas) -> World:
     """Objects in several counties and actions: Lixia (370102) and Shizhong (370103) of Jinan,
-    Qingdao (370202); the civil-affairs action (4) and another (2)."""
+    Qingdao (370202); the civil-affairs action (4) and another (2). Civil-affairs officers at
+    three levels: Frank (province), Fiona (Jinan), Felix (Lixia)."""
     p = personas
     ent = emp.enterprise()
     eve = emp.enterprise_user(ent, "eve")
-    for seq, county, action in [(811, "370102", 4), (812, "370202", 4), (813, "370103", 2)]:
+    for seq, county, action in [(811, "370102", 4), (812, "370202", 4), (813, "370103", 2), (814, "370103", 4)]:
         person = emp.person(f"矩阵{seq}", county, seq)
         enrollment = emp.completed_training(person, p.institution, p.ivan, action_number=action, county=county)
         demand = emp.demand(ent, eve, title=f"岗位{seq}", county=county)
@@ -261,7 +262,8 @@ def world(personas) -> World:
     evf.locked_pass(p)
     users = {name: getattr(p, name) for name in
              ("alice", "bob", "carol", "dave", "erin", "frank", "grace", "ivan", "judy", "trent", "audrey", "sam", "sue")}
-    users["fiona"] = _fiona()
+    users["fiona"] = _sector_officer("fiona", "370100")
+    users["felix"] = _sector_officer("felix", "370102")
     users["eve"] = eve
     return World(users=users, persons=list(Person.objects.all()))
 
@@ -301,13 +303,47 @@ def test_it_pins_the_scope_of_the_officers_on_objects_in_and_out_of_their_scope(
     u = world.users
     placements = {pl.person.name: pl.pk for pl in Placement.objects.select_related("person")}
     seen = {name: {n for n, pk in placements.items() if pk in _pks(Placement.objects.visible_to(u[name]))}
-            for name in ("alice", "bob", "carol", "dave", "frank", "fiona", "grace", "trent", "sam", "audrey")}
-    assert seen["alice"] == seen["audrey"] == {"矩阵811", "矩阵812", "矩阵813"}
-    assert seen["bob"] == {"矩阵811", "矩阵813"} and seen["carol"] == {"矩阵812"} and seen["dave"] == {"矩阵811"}
-    assert seen["frank"] == {"矩阵811", "矩阵812"}  # province civil affairs: the civil action everywhere
-    assert seen["fiona"] == {"矩阵811"}  # Jinan civil affairs: the civil action in Jinan only
+            for name in ("alice", "bob", "carol", "dave", "frank", "fiona", "felix", "grace", "trent", "sam", "audrey")}
+    assert seen["alice"] == seen["audrey"] == {"矩阵811", "矩阵812", "矩阵813", "矩阵814"}
+    assert seen["bob"] == {"矩阵811", "矩阵813", "矩阵814"} and seen["carol"] == {"矩阵812"} and seen["dave"] == {"矩阵811"}
+    assert seen["frank"] == {"矩阵811", "矩阵812", "矩阵814"}  # province civil affairs: the civil action everywhere
+    assert seen["fiona"] == {"矩阵811", "矩阵814"}  # Jinan civil affairs: the civil action in Jinan only
+    assert seen["felix"] == {"矩阵811"}  # Lixia civil affairs: the civil action in Lixia only
     assert seen["trent"] == seen["sam"] == set()
     assert scope_for(u["fiona"]).region_prefix == "3701" and scope_for(u["frank"]).department_id
+    assert scope_for(u["felix"]).region_prefix == "370102"
+
+
+# The lists that reach a sector officer through their department's actions → the rows made for
+# the world's persons (矩阵811 …), from how the world was built rather than from ``visible_to``.
+SECTOR_LISTS: dict[str, Callable[[list[str]], QuerySet[Any]]] = {
+    "/api/v1/training/projects": lambda names: TrainingProject.objects.filter(classes__enrollments__person__name__in=names),
+    "/api/v1/training/classes": lambda names: TrainingClass.objects.filter(enrollments__person__name__in=names),
+    "/api/v1/employment/placements": lambda names: Placement.objects.filter(person__name__in=names),
+    "/api/v1/employment/referrals": lambda names: Referral.objects.filter(person__name__in=names),
+    "/api/v1/employment/demands": lambda names: JobDemand.objects.filter(referrals__person__name__in=names),
+}
+SECTOR_SEES = {
+    "frank": ["矩阵811", "矩阵812", "矩阵814"],  # province: the civil action everywhere
+    "fiona": ["矩阵811", "矩阵814"],  # Jinan: the civil action in Jinan
+    "felix": ["矩阵811"],  # Lixia: the civil action in Lixia
+}
+
+
+@pytest.mark.parametrize("path", sorted(SECTOR_LISTS))
+def test_it_lists_a_sector_officers_rows_at_province_city_and_county_level(world, path) -> None:
+    """Each level's list holds exactly the rows of the civil action within the officer's region."""
+    for name, persons in SECTOR_SEES.items():
+        client = Client()
+        client.force_login(world.users[name])
+        response = client.get(path, {"page_size": 500})
+        assert response.status_code == 200, (name, path, response.status_code)
+        body = response.json()
+        items = body["items"] if isinstance(body, dict) and "items" in body else body
+        expected = _pks(SECTOR_LISTS[path](persons))
+        assert expected, (name, path)
+        assert {item["id"] for item in items} == expected, (name, path)
+        assert expected == _pks(API_LISTS[path](world.users[name])), (name, path)
 
 
 # ------------------------------------------------------------------ pages

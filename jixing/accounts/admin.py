@@ -28,6 +28,7 @@ from jixing.core import audit
 from jixing.core.admin_base import AuditedAdminMixin
 
 from . import actions
+from . import admin_site as _admin_site  # noqa: F401 (the admin's gate and the audit log's admin)
 from .forms import UserAdminCreationForm, UserAdminForm
 from .models import ADMIN_ROLES, ApiToken, Role, User
 

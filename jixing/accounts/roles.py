@@ -93,3 +93,10 @@ def permissions_for_role(role: str) -> frozenset[str]:
 
 def is_security_event(event: str) -> bool:
     return event.startswith(SECURITY_EVENT_PREFIXES)
+
+
+# Role groups used by the navigation and views of several apps.
+OFFICERS = frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER})
+READERS = OFFICERS | {Role.AUDITOR}
+ORGS = frozenset({Role.INSTITUTION, Role.EVALUATOR})
+EVERYONE = frozenset(Role.values)

@@ -7,7 +7,7 @@ Region scope uses the GB/T 2260 code prefix: 370000 → "37", 370100 → "3701".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -15,7 +15,22 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from jixing.core.roles import Role
+
 M = TypeVar("M", bound=models.Model)
+
+# The numbers of the actions (plan.Action) a department takes part in. Plan sits above core,
+# so it registers its lookup at start-up (PlanConfig.ready) instead of core importing it.
+DepartmentActions = Callable[[int], frozenset[int]]
+_department_actions: list[DepartmentActions] = []
+
+
+def register_department_actions(lookup: DepartmentActions) -> None:
+    _department_actions[:] = [lookup]
+
+
+def department_action_numbers(department_id: int) -> frozenset[int]:
+    return _department_actions[0](department_id) if _department_actions else frozenset()
 
 
 def region_prefix(code: str) -> str:
@@ -26,10 +41,18 @@ def region_prefix(code: str) -> str:
     return code
 
 
+def code_within(path: str, code: str) -> Q:
+    """Q for a field holding a GB/T 2260 code (``registry.Region``'s own ``code``, or a plain
+    code column such as an insurance registration's region): the region ``code`` (a code or a
+    prefix) and everything below it. The one place a region subtree is written as a filter;
+    ``tests/test_scope_declared.py`` fails on one written by hand outside core."""
+    return Q(**{f"{path}__startswith": region_prefix(code)})
+
+
 def within_region(field: str, code: str) -> Q:
     """Q for a FK to registry.Region (whose pk is the code) named ``field``: the region ``code``
-    and everything below it. The one place a region subtree is written as a filter."""
-    return Q(**{f"{field}__code__startswith": region_prefix(code)})
+    and everything below it."""
+    return code_within(f"{field}__code", code)
 
 
 @dataclass(frozen=True)
@@ -60,8 +83,6 @@ class Scope:
 def union_prefix(user: Any) -> str | None:
     """A trade-union officer's region prefix. The union sees only what it funds (求学圆梦 claims
     and their study records, by the claim's county), so ``scope_for`` gives it nothing."""
-    from jixing.accounts.models import Role
-
     if (user is None or not getattr(user, "is_authenticated", False) or not user.is_active
             or user.role != Role.UNION_OFFICER or not user.region_id):
         return None
@@ -76,6 +97,13 @@ def _any(paths: Sequence[str], lookup: str, value: Any) -> Q:
     q = NOTHING
     for path in paths:
         q |= Q(**{f"{path}{lookup}": value})
+    return q
+
+
+def _any_within(paths: Sequence[str], prefix: str) -> Q:
+    q = NOTHING
+    for path in paths:
+        q |= within_region(path, prefix)
     return q
 
 
@@ -107,16 +135,14 @@ def scope_q(
             return NOTHING
         q = Q(**{f"{action}__number__in": scope.action_numbers})
         if scope.region_prefix and scope.region_prefix != PROVINCE_PREFIX:
-            q &= _any(region, "__code__startswith", scope.region_prefix)
+            q &= _any_within(region, scope.region_prefix)
         return q
     if scope.region_prefix:
-        return _any(region, "__code__startswith", scope.region_prefix)
+        return _any_within(region, scope.region_prefix)
     return NOTHING
 
 
 def scope_for(user: Any) -> Scope:
-    from jixing.accounts.models import Role
-
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
     role = user.role
@@ -128,11 +154,7 @@ def scope_for(user: Any) -> Scope:
             return Scope(everything=True, region_prefix=prefix)
         return Scope(region_prefix=prefix)
     if role == Role.SECTOR_OFFICER and user.department_id:
-        from jixing.plan.models import Action
-
-        numbers = frozenset(
-            Action.objects.filter(departments=user.department_id).values_list("number", flat=True)
-        )
+        numbers = department_action_numbers(user.department_id)
         prefix = region_prefix(user.region_id) if user.region_id else "37"
         return Scope(region_prefix=prefix, department_id=user.department_id, action_numbers=numbers)
     if role in {Role.INSTITUTION, Role.EVALUATOR} and user.organisation_id:

@@ -18,10 +18,10 @@ from ninja.pagination import paginate
 
 from jixing.core.access import get_for_user
 from jixing.core.api_contract import Year
+from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel
 from jixing.registry.validators import parse_resident_id
-from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries, roles, rules
 from .models import JobDemand, Placement, Referral

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.core.access import region_prefix
+from jixing.core.access import code_within, region_prefix
 from jixing.core.formdates import DateRangeMixin
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel, SkillLevel
 from jixing.registry.validators import parse_resident_id
@@ -58,13 +58,13 @@ class JobDemandForm(DateRangeMixin, forms.Form):
         if actions.is_enterprise_user(user):
             del self.fields["employer"]
             county = cast("forms.ModelChoiceField[Region]", self.fields["county"])
-            county.queryset = counties.filter(code__startswith=user.organisation.county_id[:4])
+            county.queryset = counties.filter(code_within("code", user.organisation.county_id[:4]))
         else:
             cast("forms.ModelChoiceField[Organisation]", self.fields["employer"]).queryset = (
                 Organisation.objects.visible_to(user).active().filter(kind=OrganisationKind.ENTERPRISE).order_by("name")
             )
             prefix = region_prefix(user.region_id) if user.region_id else "37"
-            cast("forms.ModelChoiceField[Region]", self.fields["county"]).queryset = counties.filter(code__startswith=prefix)
+            cast("forms.ModelChoiceField[Region]", self.fields["county"]).queryset = counties.filter(code_within("code", prefix))
 
 
 class DemandStatusForm(forms.Form):

@@ -32,7 +32,7 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.core.access import scope_for, scope_q
+from jixing.core.access import code_within, scope_for, scope_q
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number
 from jixing.core.models import TimeStampedModel
@@ -106,6 +106,10 @@ class JobDemand(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.employer} · {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == JobDemandStatus.OPEN
 
 
 # ------------------------------------------------------------------ referrals
@@ -319,7 +323,7 @@ class HeldContributionQuerySet(models.QuerySet):
             return self
         if scope.region_prefix and not scope.department_id:
             return self.alias(registered_in=Substr("employer_uscc", 3, 6)).filter(
-                registered_in__startswith=scope.region_prefix)
+                code_within("registered_in", scope.region_prefix))
         return self.none()
 
 

@@ -20,9 +20,9 @@ from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
+from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import require_api_roles
 from jixing.core.request_context import client_ip
-from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries, verification
 from .models import Candidate, Certificate, EvaluationFiling, EvaluationSession

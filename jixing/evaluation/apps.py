@@ -14,3 +14,10 @@ class EvaluationConfig(AppConfig):
 
         # Pass marks per occupation × level are configuration the system administrator keeps.
         REFERENCE_MODELS.add("evaluation.passrule")
+
+        from jixing.training.queries import register_certificate_levels
+
+        from .queries import highest_certificate_levels
+
+        # Enrolment rules (training, below us) ask which certificates a person holds.
+        register_certificate_levels(highest_certificate_levels)

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.core.access import Scope, scope_for
+from jixing.core.access import Scope, scope_for, within_region
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number
 from jixing.core.models import TimeStampedModel
@@ -55,7 +55,7 @@ def _org_scope_q(scope: Scope, org_field: str) -> Q:
     if scope.organisation_id:
         return Q(**{f"{org_field}_id": scope.organisation_id})
     if scope.region_prefix and not scope.department_id:
-        return Q(**{f"{org_field}__county__code__startswith": scope.region_prefix})
+        return within_region(f"{org_field}__county", scope.region_prefix)
     return Q(pk__in=[])
 
 
@@ -455,9 +455,9 @@ class CertificateQuerySet(models.QuerySet):
             return self.filter(Q(issuer_id=scope.organisation_id) | Exists(trained))
         if scope.region_prefix and not scope.department_id:
             return self.filter(
-                Q(issuer__county__code__startswith=scope.region_prefix)
-                | Q(person__current_region__code__startswith=scope.region_prefix)
-                | Q(person__household_region__code__startswith=scope.region_prefix)
+                within_region("issuer__county", scope.region_prefix)
+                | within_region("person__current_region", scope.region_prefix)
+                | within_region("person__household_region", scope.region_prefix)
             )
         return self.none()
 

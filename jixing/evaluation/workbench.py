@@ -6,7 +6,7 @@ from typing import Any
 
 from jixing.accounts.models import Role
 from jixing.core.permissions import AuthedRequest
-from jixing.web.workbench import WorkbenchCard
+from jixing.core.workbench import WorkbenchCard
 
 from . import queries
 from .models import Certificate, EvaluationSession, SessionStatus

@@ -24,10 +24,10 @@ from jixing.accounts.models import Role
 from jixing.core import risk
 from jixing.core.access import get_for_user
 from jixing.core.api_contract import Year
+from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 from jixing.training.models import Enrollment
-from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries, rules
 from .models import (

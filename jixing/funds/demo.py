@@ -31,6 +31,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from jixing.accounts.models import Role, User
+from jixing.core.access import within_region
 from jixing.core.demo import DemoContext
 from jixing.core.workflow import IllegalTransition
 from jixing.plan.models import FundSource
@@ -64,7 +65,7 @@ REFUSED = (ValidationError, PermissionDenied, IllegalTransition, actions.Conflic
 
 
 def _user(username: str, role: str, **fields: Any) -> User:
-    """A demo staff account without a usable password (only the accounts of accounts.demo log in)."""
+    """A demo staff account without a usable password (only the accounts of registry.demo_accounts log in)."""
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(username=username, role=role, is_demo=True, **fields)
@@ -348,9 +349,9 @@ def _studies(ctx: DemoContext) -> None:
     from jixing.employment.models import InsuranceContribution
 
     day = timezone.localdate()
-    employers = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, county__code__startswith="3701")
+    employers = list(Organisation.objects.filter(within_region("county", "370100"), kind=OrganisationKind.ENTERPRISE)
                      .order_by("id")[:3])
-    persons = list(Person.objects.filter(current_region__code__startswith="3701").order_by("id")[:len(STUDIES)])
+    persons = list(Person.objects.filter(within_region("current_region", "370100")).order_by("id")[:len(STUDIES)])
     if not employers or not persons:
         return
     claims = 0
@@ -426,8 +427,8 @@ def _skill_upgrade_cases(ctx: DemoContext, province_officer: User) -> None:
     day = timezone.localdate()
     insured = set(InsuranceContribution.objects.values_list("person_id", flat=True).distinct())
     claimed = set(Claim.objects.filter(subsidy_item=SubsidyItem.SKILL_UPGRADE).values_list("person_id", flat=True))
-    certs = [c for c in Certificate.objects.valid().filter(issued_on__gte=day - dt.timedelta(days=330),
-                                                           person__current_region__code__startswith="3701")
+    certs = [c for c in Certificate.objects.valid().filter(within_region("person__current_region", "370100"),
+                                                           issued_on__gte=day - dt.timedelta(days=330))
              .select_related("person", "occupation", "level").order_by("id")
              if c.person_id not in insured and c.person_id not in claimed]
     jinan_officer = User.objects.filter(role=Role.HRSS_OFFICER, region_id="370100").order_by("id").first() or province_officer

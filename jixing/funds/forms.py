@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jixing.core.access import code_within, within_region
 from jixing.core.formdates import DateRangeMixin
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Organisation, OrganisationKind, Region, RegionLevel
@@ -49,10 +50,8 @@ class BudgetForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        code = user.region_id or ""
-        prefix = code[:2] if code.endswith("0000") else code[:4] if code.endswith("00") else code
         cast("forms.ModelChoiceField[Region]", self.fields["region"]).queryset = (
-            Region.objects.filter(code__startswith=prefix).order_by("code"))
+            Region.objects.filter(code_within("code", user.region_id or "")).order_by("code"))
 
 
 class AllocationForm(forms.Form):
@@ -170,7 +169,7 @@ class StudyRecordForm(DateRangeMixin, forms.Form):
         super().__init__(*args, **kwargs)
         region = getattr(getattr(user, "person", None), "current_region_id", None) or ""
         cast("forms.ModelChoiceField[Organisation]", self.fields["employer"]).queryset = (
-            Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, county__code__startswith=region[:4])
+            Organisation.objects.filter(within_region("county", region[:4]), kind=OrganisationKind.ENTERPRISE)
             .order_by("name") if region else Organisation.objects.none())
 
 

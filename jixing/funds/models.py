@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core import crypto
-from jixing.core.access import scope_for, union_prefix
+from jixing.core.access import scope_for, union_prefix, within_region
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_bank_account
 from jixing.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
@@ -592,7 +592,7 @@ class StudyRecordQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> StudyRecordQuerySet:
         union = union_prefix(user)
         if union is not None:
-            return self.filter(person__current_region__code__startswith=union)
+            return self.filter(within_region("person__current_region", union))
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -676,7 +676,7 @@ class ClaimQuerySet(ArchivableQuerySet):
     def visible_to(self, user: Any) -> ClaimQuerySet:
         union = union_prefix(user)
         if union is not None:  # the trade union reviews the 求学圆梦 claims of its region
-            return self.filter(subsidy_item=SubsidyItem.EDUCATION, county__code__startswith=union)
+            return self.filter(within_region("county", union), subsidy_item=SubsidyItem.EDUCATION)
         scope = scope_for(user)
         if scope.everything:
             return self

@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from jixing.accounts.models import Role
 from jixing.core.permissions import AuthedRequest
-from jixing.web.workbench import WorkbenchCard
+from jixing.core.workbench import WorkbenchCard
 
 from . import queries
 from .models import ClaimStatus

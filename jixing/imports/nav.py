@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from jixing.accounts.models import Role
-from jixing.web.nav import NavItem
+from jixing.core.nav import NavItem
 
 ITEMS = [
     NavItem(

@@ -9,8 +9,8 @@ from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
+from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import ANY_ROLE, read_only_api, require_api_roles
-from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries, todos
 from .models import Notification

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.core.access import scope_for
+from jixing.core.access import scope_for, within_region
 
 from .catalogue import Channel, Kind
 
@@ -105,8 +105,8 @@ class DeliveryQuerySet(models.QuerySet["Delivery"]):
         if scope.region_prefix and not scope.department_id:
             p = scope.region_prefix
             return self.filter(
-                Q(user__region__code__startswith=p) | Q(user__organisation__county__code__startswith=p)
-                | Q(user__person__current_region__code__startswith=p) | Q(user=user)
+                within_region("user__region", p) | within_region("user__organisation__county", p)
+                | within_region("user__person__current_region", p) | Q(user=user)
             )
         return self.filter(user=user)
 

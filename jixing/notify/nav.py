@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from jixing.accounts.models import Role
-from jixing.web.nav import NavItem
+from jixing.core.nav import NavItem
 
 EVERYONE = frozenset(Role.values)
 

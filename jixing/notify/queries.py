@@ -48,12 +48,12 @@ def delivery_log(user: Any, *, status: str = "", channel: str = "") -> QuerySet[
 
 def dev_sms(user: Any) -> QuerySet[DevSmsMessage]:
     """What the development provider would have sent, to the persons in the officer's region."""
-    from jixing.core.access import scope_for
+    from jixing.core.access import scope_for, within_region
 
     scope = scope_for(user)
     qs = DevSmsMessage.objects.select_related("user")
     if scope.everything:
         return qs
     if scope.region_prefix and not scope.department_id:
-        return qs.filter(user__person__current_region__code__startswith=scope.region_prefix)
+        return qs.filter(within_region("user__person__current_region", scope.region_prefix))
     return qs.none()

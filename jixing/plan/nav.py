@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from jixing.accounts.models import Role
-from jixing.web.nav import NavItem
-from jixing.web.nav_roles import EVERYONE
+from jixing.accounts.roles import EVERYONE
+from jixing.core.nav import NavItem
 
 _ROLES = EVERYONE - {Role.TRAINEE}
 

@@ -8,9 +8,9 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from jixing.registry.models import Region, RegionLevel
-from jixing.stats.rules import time_progress  # the one definition of 时间进度 (docs/statistics.md)
 
 from .models import Action, Target, TargetAllocation, TargetUnit
+from .rules import time_progress  # the one definition of 时间进度 (docs/statistics.md)
 
 
 def display_value(target: Target) -> str:

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jixing.accounts.roles import READERS
 from jixing.core import audit
 from jixing.core.models import AuditOutcome
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
-from jixing.web.nav_roles import READERS
 
 from . import actions, queries
 from .forms import AllocationForm

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from jixing.accounts.roles import READERS
 from jixing.core.permissions import AuthedRequest
-from jixing.web.nav_roles import READERS
-from jixing.web.workbench import WorkbenchCard
+from jixing.core.workbench import WorkbenchCard
 
 from . import queries
 

@@ -16,8 +16,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jixing.core.access import get_for_user
+from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import require_api_roles
-from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries
 from .models import Organisation, OrganisationKind, OrganisationStatus, Person, Region

@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from jixing.core import crypto
-from jixing.core.access import scope_for
+from jixing.core.access import code_within, scope_for
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number, mask_phone
 from jixing.core.models import ArchivableModel, ArchivableQuerySet
@@ -38,7 +38,7 @@ HOME_PREFIX = HOME_PROVINCE[:2]
 class RegionQuerySet(models.QuerySet):
     def home(self) -> RegionQuerySet:
         """Shandong's divisions only."""
-        return self.filter(code__startswith=HOME_PREFIX)
+        return self.filter(code_within("code", HOME_PREFIX))
 
 
 class Region(models.Model):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from jixing.web.nav import NavItem
+from jixing.core.nav import NavItem
 
 from .queries import ORGANISATION_READERS, PERSON_READERS
 

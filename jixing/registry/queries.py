@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
-from jixing.core.access import region_prefix, scope_for
+from jixing.core.access import code_within, region_prefix, scope_for, within_region
 
 from .models import (
     HOME_PREFIX,
@@ -74,7 +74,7 @@ def search_persons(
             qs = qs.active()
     if region:
         prefix = region_prefix_of(region)
-        qs = qs.filter(Q(current_region__code__startswith=prefix) | Q(household_region__code__startswith=prefix))
+        qs = qs.filter(within_region("current_region", prefix) | within_region("household_region", prefix))
     if group is not None and not group.sensitive:  # sensitive memberships are sealed: never a filter
         today = timezone.localdate()
         qs = qs.filter(
@@ -176,7 +176,7 @@ def regions_for_filter(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
     prefix = user_region_prefix(user)
     if prefix is None:
         return []
-    regions = Region.objects.filter(code__startswith=prefix).exclude(level=RegionLevel.PROVINCE).order_by("code")
+    regions = Region.objects.filter(code_within("code", prefix)).exclude(level=RegionLevel.PROVINCE).order_by("code")
     grouped: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for region in regions:
         city_code = region.city_code
@@ -195,7 +195,7 @@ def counties_writable_by(user: Any) -> QuerySet[Region]:
     prefix = user_region_prefix(user)
     if prefix is None:
         return Region.objects.none()
-    return Region.objects.filter(level=RegionLevel.COUNTY, code__startswith=prefix).select_related("parent")
+    return Region.objects.filter(code_within("code", prefix), level=RegionLevel.COUNTY).select_related("parent")
 
 
 def household_counties_for(user: Any) -> QuerySet[Region]:
@@ -235,7 +235,7 @@ def search_organisations(
     if kind:
         qs = qs.filter(kind=kind)
     if city:
-        qs = qs.filter(county__code__startswith=region_prefix_of(city))
+        qs = qs.filter(within_region("county", city))
     if status == "blocked":
         qs = qs.exclude(status=OrganisationStatus.ACTIVE)
     elif status:
@@ -253,7 +253,7 @@ def organisations_writable_by(user: Any) -> OrganisationQuerySet:
     prefix = user_region_prefix(user)
     if prefix is None:
         return Organisation.objects.none()
-    return Organisation.objects.filter(county__code__startswith=prefix)
+    return Organisation.objects.filter(within_region("county", prefix))
 
 
 def can_write_organisation(user: Any, organisation: Organisation) -> bool:
@@ -264,7 +264,7 @@ def cities_for_filter(user: Any) -> list[Region]:
     prefix = user_region_prefix(user)
     if prefix is None:
         return []
-    return list(Region.objects.filter(level=RegionLevel.CITY, code__startswith=prefix[:4]).order_by("code"))
+    return list(Region.objects.filter(code_within("code", prefix[:4]), level=RegionLevel.CITY).order_by("code"))
 
 
 # ---------------------------------------------------------------- workbench

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jixing.accounts.models import Role
 from jixing.core.permissions import AuthedRequest
-from jixing.web.workbench import WorkbenchCard
+from jixing.core.workbench import WorkbenchCard
 
 from . import queries
 from .models import Organisation, Person

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jixing.core.access import within_region
+
 
 class CountedEnrollment(models.Model):
     enrollment = models.OneToOneField("training.Enrollment", primary_key=True, on_delete=models.PROTECT, related_name="+")
@@ -108,7 +110,7 @@ class InstitutionSelectionQuerySet(models.QuerySet):
         if scope.organisation_id:
             return self.filter(organisation_id=scope.organisation_id)
         if scope.region_prefix and not scope.department_id:
-            return self.filter(organisation__county__code__startswith=scope.region_prefix)
+            return self.filter(within_region("organisation__county", scope.region_prefix))
         return self.none()
 
     def current(self, day: object) -> InstitutionSelectionQuerySet:

@@ -18,7 +18,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from jixing.core.access import Scope, scope_for
+from jixing.core.access import Scope, code_within, scope_for, within_region
 from jixing.plan.models import Action, Target, TargetAllocation, TargetUnit
 from jixing.registry.models import HOME_PREFIX, Organisation, OrganisationKind, Region, RegionLevel
 from jixing.training.models import Enrollment, EnrollmentStatus
@@ -90,7 +90,7 @@ def _code_for_prefix(prefix: str) -> str:
 def _rollups(scope: StatsScope) -> QuerySet[ProgressRollup]:
     qs = ProgressRollup.objects.all()
     if scope.region_prefix:
-        qs = qs.filter(county__code__startswith=scope.region_prefix)
+        qs = qs.filter(within_region("county", scope.region_prefix))
     if scope.action_numbers is not None:
         qs = qs.filter(action_number__in=scope.action_numbers)
     if scope.until is not None:
@@ -199,7 +199,7 @@ def _frontline_share(scope: StatsScope, year: int) -> tuple[Decimal, Decimal | N
 
     reports = StaffEducationReport.objects.filter(year=year, spent__gt=0)
     if scope.region_prefix:
-        reports = reports.filter(enterprise__county__code__startswith=scope.region_prefix)
+        reports = reports.filter(within_region("enterprise__county", scope.region_prefix))
     total = reports.count()
     if not total:
         return Decimal(0), None, _("no staff education fund reports yet")
@@ -211,7 +211,7 @@ def college_checks(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
     """Action 8: a vocational college's yearly social training ≥ its enrolled students."""
     colleges = Organisation.objects.filter(kind__in=COLLEGE_KINDS, enrolled_students__gt=0)
     if scope.region_prefix:
-        colleges = colleges.filter(county__code__startswith=scope.region_prefix)
+        colleges = colleges.filter(within_region("county", scope.region_prefix))
     trained = dict(
         OrganiserRollup.objects.filter(year=year, organiser__in=colleges).values_list("organiser_id", "count")
     )
@@ -244,7 +244,7 @@ def city_ranking(scope: StatsScope, *, year: int, today: dt.date, target_code: s
     share = time_progress(start, end, today)
     cities = Region.objects.home().filter(level=RegionLevel.CITY).order_by("code")
     if scope.region_prefix:
-        cities = cities.filter(code__startswith=scope.region_prefix[:4])
+        cities = cities.filter(code_within("code", scope.region_prefix[:4]))
     rows: list[dict[str, Any]] = []
     for city in cities:
         p = Progress(Decimal(actual.get(city.code, 0)), allocations.get(city.code), share)
@@ -281,7 +281,7 @@ def county_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
     )
     counties = Region.objects.home().filter(level=RegionLevel.COUNTY).order_by("code")
     if scope.region_prefix:
-        counties = counties.filter(code__startswith=scope.region_prefix)
+        counties = counties.filter(code_within("code", scope.region_prefix))
     return [{"county": c, "count": counts.get(c.code, 0)} for c in counties]
 
 
@@ -307,7 +307,7 @@ def origin_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
 def _scoped_enrollments(scope: StatsScope) -> QuerySet[Enrollment]:
     qs = Enrollment.objects.all()
     if scope.region_prefix:
-        qs = qs.filter(training_class__project__county__code__startswith=scope.region_prefix)
+        qs = qs.filter(within_region("training_class__project__county", scope.region_prefix))
     if scope.action_numbers is not None:
         qs = qs.filter(training_class__project__action__number__in=scope.action_numbers)
     return qs
@@ -320,7 +320,7 @@ def counted_enrollments(
     """The enrollments behind a figure: what the rollup counted, filtered the same way."""
     counted = CountedEnrollment.objects.all()
     if scope.region_prefix:
-        counted = counted.filter(county__code__startswith=scope.region_prefix)
+        counted = counted.filter(within_region("county", scope.region_prefix))
     if scope.action_numbers is not None:
         counted = counted.filter(action_number__in=scope.action_numbers)
     if year:
@@ -332,7 +332,7 @@ def counted_enrollments(
     if date_to:
         counted = counted.filter(month__lte=date_to)
     if county:
-        counted = counted.filter(county__code__startswith=county)
+        counted = counted.filter(within_region("county", county))
     if action:
         counted = counted.filter(action_number=action)
     if target_code:
@@ -366,11 +366,9 @@ def funnel(scope: StatsScope, *, year: int, today: dt.date) -> list[dict[str, An
 def _certified_count(enrollment_ids: list[int]) -> int | None:
     """Completed enrollments whose person holds a valid certificate of the project's
     occupation issued within a year of completion."""
-    try:
-        from jixing.evaluation.models import Certificate
-    except ImportError:
-        return None
     from django.db.models import Exists, OuterRef
+
+    from jixing.evaluation.models import Certificate
 
     cert = Certificate.objects.filter(
         person_id=OuterRef("person_id"),
@@ -385,9 +383,7 @@ def _certified_count(enrollment_ids: list[int]) -> int | None:
 
 
 def _employed_count(enrollment_ids: list[int]) -> int | None:
-    try:
-        from jixing.employment.queries import employed_within_6_months
-    except ImportError:
-        return None
+    from jixing.employment.queries import employed_within_6_months
+
     result = employed_within_6_months(enrollment_ids)
     return sum(1 for v in result.values() if v)

@@ -10,22 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from jixing.plan.rules import time_progress  # noqa: F401 (the one definition lives in plan, below stats)
+
 GREEN = "green"
 YELLOW = "yellow"
 RED = "red"
 # Within 10 percentage points behind time progress is "yellow" (slightly behind).
 YELLOW_BAND = Decimal("0.10")
-
-
-def time_progress(start: dt.date, end: dt.date, today: dt.date) -> Decimal:
-    """Share of [start, end] elapsed on ``today`` (both ends inclusive), 4 places."""
-    if today < start:
-        return Decimal("0")
-    if today >= end:
-        return Decimal("1")
-    elapsed = (today - start).days + 1
-    total = (end - start).days + 1
-    return (Decimal(elapsed) / Decimal(total)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def period_bounds(period: str, year: int | None) -> tuple[dt.date, dt.date]:

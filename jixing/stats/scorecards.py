@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q
 
+from jixing.core.access import within_region
 from jixing.core.models import StatusChange
 from jixing.registry.models import Organisation
 from jixing.training.models import Enrollment, EnrollmentStatus
@@ -32,7 +33,7 @@ class RankedInstitution:
 def _organisers(scope: StatsScope, year: int) -> dict[int, Organisation]:
     enrollments = Enrollment.objects.filter(training_class__start_date__year=year)
     if scope.region_prefix:
-        enrollments = enrollments.filter(training_class__project__organiser__county__code__startswith=scope.region_prefix)
+        enrollments = enrollments.filter(within_region("training_class__project__organiser__county", scope.region_prefix))
     if scope.action_numbers is not None:
         enrollments = enrollments.filter(training_class__project__action__number__in=scope.action_numbers)
     ids = enrollments.values("training_class__project__organiser_id").distinct()

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from jixing.accounts.models import Role
-from jixing.web.workbench import WorkbenchCard
+from jixing.core.workbench import WorkbenchCard
 
 from . import queries
 

@@ -16,8 +16,8 @@ from ninja.pagination import paginate
 
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
+from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import require_api_roles
-from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, queries, rules
 from .models import Case, Finding

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from jixing.accounts.models import Role, User
+from jixing.core.access import within_region
 from jixing.core.demo import DemoContext
 from jixing.registry.idgen import make_id_number
 from jixing.registry.models import Organisation, OrganisationKind, Person, PersonGroup, TargetGroup
@@ -231,13 +232,10 @@ def seed(ctx: DemoContext) -> None:
 
 def _plant_evaluation(ctx: DemoContext, b: _Builder, day: dt.date, planted: list[tuple[str, dt.date]]) -> None:
     """R08: one session where five candidates got exactly the same scores."""
-    try:
-        from jixing.evaluation.models import Candidate, EvaluationFiling, EvaluationResult, EvaluationSession
-    except ImportError:
-        return
+    from jixing.evaluation.models import Candidate, EvaluationFiling, EvaluationResult, EvaluationSession
     from jixing.registry.models import Occupation, SkillLevel
 
-    body = Organisation.objects.filter(kind=OrganisationKind.EVALUATION_INSTITUTION, county__code__startswith="3701").order_by("id").first()
+    body = Organisation.objects.filter(within_region("county", "370100"), kind=OrganisationKind.EVALUATION_INSTITUTION).order_by("id").first()
     evaluator = User.objects.filter(role=Role.EVALUATOR).first() or b.creator
     occupation, level = Occupation.objects.order_by("id").first(), SkillLevel.objects.filter(order=3).first()
     if body is None or occupation is None or level is None:

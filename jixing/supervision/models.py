@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.core.access import Scope, scope_for
+from jixing.core.access import Scope, scope_for, within_region
 from jixing.core.models import TimeStampedModel
 
 
@@ -128,7 +128,7 @@ def _finding_scope_q(scope: Scope, prefix: str = "") -> Q:
     if scope.department_id:  # sector departments do not run subsidy supervision
         return Q(pk__in=[])
     if scope.region_prefix:
-        return Q(**{f"{prefix}county__code__startswith": scope.region_prefix})
+        return within_region(f"{prefix}county", scope.region_prefix)
     if scope.organisation_id:
         return Q(**{f"{prefix}organisation_id": scope.organisation_id})
     return Q(pk__in=[])

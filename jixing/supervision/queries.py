@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr, TruncWeek
 from django.utils import timezone
 
+from jixing.core.access import within_region
 from jixing.registry.models import Region
 
 from . import rules
@@ -29,7 +30,7 @@ def findings_for(user: Any, *, code: str = "", status: str = "", organisation: i
     if organisation:
         qs = qs.filter(organisation_id=organisation)
     if county:
-        qs = qs.filter(county__code__startswith=county)
+        qs = qs.filter(within_region("county", county))
     return qs.order_by("-created_at", "-id")
 
 

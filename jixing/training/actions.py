@@ -104,7 +104,7 @@ def _lock(obj: Any) -> None:
 
 
 def _next_code(model: type[models.Model], prefix: str) -> str:
-    last = (model.objects.filter(code__startswith=prefix)  # type: ignore[attr-defined]
+    last = (model.objects.filter(code__startswith=prefix)  # type: ignore[attr-defined]  # not a region code
             .order_by("-code").values_list("code", flat=True).first())
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:04d}"

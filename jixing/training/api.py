@@ -26,11 +26,10 @@ from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
+from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import AuthedRequest, require_api_roles
-from jixing.employment.models import JobDemand
 from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
-from jixing.web.pagination import BoundedPageNumberPagination
 
 from . import actions, bulk_attendance, queries
 from .models import (
@@ -41,6 +40,7 @@ from .models import (
     TrainingClass,
     TrainingProject,
     TrainingSession,
+    job_demand_model,
 )
 
 router = Router(tags=["training"])
@@ -402,8 +402,9 @@ def _project_data(body: Schema, user: Any, *, partial: bool) -> tuple[dict[str, 
     if "partner_id" in given:
         data["partner"] = _lookup(Organisation, "pk", given["partner_id"], "partner_id")
     if "job_demand_id" in given:
-        demand = _lookup(JobDemand, "pk", given["job_demand_id"], "job_demand_id")
-        if demand is not None and not JobDemand.objects.visible_to(user).filter(pk=demand.pk).exists():
+        job_demand = job_demand_model()
+        demand = _lookup(job_demand, "pk", given["job_demand_id"], "job_demand_id")
+        if demand is not None and not job_demand.objects.visible_to(user).filter(pk=demand.pk).exists():
             raise ValidationError({"job_demand_id": [_("Unknown value “%(value)s”.") % {"value": demand.pk}]})
         data["job_demand"] = demand
     groups = None

@@ -17,9 +17,9 @@ from typing import Any
 from django.utils import timezone
 
 from jixing.accounts.models import Role, User
+from jixing.core.access import within_region
 from jixing.core.demo import DemoContext
 from jixing.core.workflow import move
-from jixing.employment.models import JobDemand, JobDemandStatus
 from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.idgen import make_id_number
 from jixing.registry.models import (
@@ -45,6 +45,7 @@ from .models import (
     TrainingClass,
     TrainingProject,
     TrainingSession,
+    job_demand_model,
 )
 
 ORGANISER_KINDS = (OrganisationKind.PRIVATE_INSTITUTION, OrganisationKind.VOCATIONAL_COLLEGE,
@@ -113,7 +114,7 @@ class _Builder:
 
     # ------------------------------------------------------------ projects
 
-    def project(self, org: Organisation, city: Any, n: int, action_no: int, demands: list[JobDemand]) -> TrainingProject:
+    def project(self, org: Organisation, city: Any, n: int, action_no: int, demands: list[Any]) -> TrainingProject:
         plan = ACTION_PLANS[action_no]
         ptype = plan["types"][n % len(plan["types"])]
         demand = None
@@ -124,7 +125,7 @@ class _Builder:
                 ptype = ProjectType.EMPLOYMENT_SKILL
         partner = demand.employer if demand else None
         if ptype == ProjectType.APPRENTICESHIP:
-            partner = Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, county__code__startswith=city.code[:4]).first()
+            partner = Organisation.objects.filter(within_region("county", city.code), kind=OrganisationKind.ENTERPRISE).first()
             if partner is None:
                 ptype = ProjectType.SKILL_UPGRADE
         spread = len(self.projects) * 7 + action_no * 3
@@ -259,12 +260,12 @@ class _Builder:
         return len(records)
 
 
-def _fallback_demands(builder: _Builder) -> list[JobDemand]:
+def _fallback_demands(builder: _Builder) -> list[Any]:
     """The employment demo normally made these; if not, two of our own."""
     enterprises = list(Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE).order_by("id")[:2])
     made = []
     for org in enterprises:
-        made.append(JobDemand.objects.create(
+        made.append(job_demand_model().objects.create(
             employer=org, title="智能制造操作工", occupation=builder.occupations[0], level=builder.levels[3], posts=20,
             wage_min=Decimal("5000"), wage_max=Decimal("7000"), county=org.county,
             deadline=builder.today + dt.timedelta(days=120), created_by=_staff(org, builder.staff)))
@@ -275,7 +276,7 @@ def seed(ctx: DemoContext) -> None:
     b = _Builder(ctx)
     if not b.occupations or not b.actions:
         return
-    demands = [d for d in ctx.shared.get("job_demands", []) if d.status == JobDemandStatus.OPEN] or _fallback_demands(b)
+    demands = [d for d in ctx.shared.get("job_demands", []) if d.is_open] or _fallback_demands(b)
     cities = ctx.shared.get("cities") or []
     orgs = ctx.shared.get("organisations") or list(Organisation.objects.order_by("id"))
     organisers_by_city: dict[str, list[Organisation]] = defaultdict(list)

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.formdates import DateRangeMixin
-from jixing.employment.models import JobDemand
 from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.models import (
     Occupation,
@@ -26,7 +25,7 @@ from jixing.registry.models import (
     TargetGroup,
 )
 
-from .models import Enrollment, ProjectType, Teacher, TrainingSession
+from .models import Enrollment, ProjectType, Teacher, TrainingSession, job_demand_model
 
 
 def apply_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -69,7 +68,7 @@ class ProjectForm(forms.Form):
         queryset=Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE, archived_at__isnull=True).order_by("name"),
         help_text=_("Needed for order, fixed-post, directed and apprenticeship projects."),
     )
-    job_demand = forms.ModelChoiceField(label=_("job demand"), queryset=JobDemand.objects.none(), required=False,
+    job_demand: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("job demand"), queryset=None, required=False,
                                         help_text=_("Order, fixed-post and directed projects serve a posted job demand."))
     occupation = forms.ModelChoiceField(label=_("occupation"), queryset=Occupation.objects.order_by("name"), required=False)
     level = forms.ModelChoiceField(label=_("skill level"), queryset=SkillLevel.objects.order_by("order"), required=False)
@@ -93,8 +92,8 @@ class ProjectForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(_CountyField, self.fields["county"]).queryset = _counties()
-        cast("forms.ModelChoiceField[JobDemand]", self.fields["job_demand"]).queryset = (
-            JobDemand.objects.visible_to(user).select_related("employer").order_by("-created_at"))
+        cast("forms.ModelChoiceField[Any]", self.fields["job_demand"]).queryset = (
+            job_demand_model().objects.visible_to(user).select_related("employer").order_by("-created_at"))
 
     @classmethod
     def initial_for(cls, project: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.core.access import Scope, scope_for
+from jixing.core.access import Scope, scope_for, within_region
 from jixing.core.display import local_minute
 from jixing.core.models import TimeStampedModel
 
@@ -57,10 +57,10 @@ def _project_scope_q(scope: Scope, prefix: str = "") -> Q:
     if scope.department_id:
         q = Q(**{f"{prefix}action__number__in": scope.action_numbers})
         if scope.region_prefix and scope.region_prefix != "37":
-            q &= Q(**{f"{prefix}county__code__startswith": scope.region_prefix})
+            q &= within_region(f"{prefix}county", scope.region_prefix)
         return q
     if scope.region_prefix:
-        return Q(**{f"{prefix}county__code__startswith": scope.region_prefix})
+        return within_region(f"{prefix}county", scope.region_prefix)
     if scope.organisation_id:
         return Q(**{f"{prefix}organiser_id": scope.organisation_id}) | Q(**{f"{prefix}partner_id": scope.organisation_id})
     return q
@@ -170,6 +170,13 @@ class TrainingProject(TimeStampedModel):
 
 
 EDITABLE_PROJECT_STATUSES = frozenset({ProjectStatus.DRAFT, ProjectStatus.RETURNED})
+
+
+def job_demand_model() -> Any:
+    """``employment.JobDemand``, which an order-type project serves. Employment sits above
+    training in the layer order (it records placements after training), so training reaches
+    the model through the project's FK, named by label, rather than an import (README "Layout")."""
+    return TrainingProject._meta.get_field("job_demand").related_model
 
 
 class Teacher(TimeStampedModel):
@@ -476,7 +483,7 @@ class SpotCheckQuerySet(models.QuerySet):
         if scope.everything:
             return self
         if scope.region_prefix and not scope.department_id:
-            return self.filter(county__code__startswith=scope.region_prefix)
+            return self.filter(within_region("county", scope.region_prefix))
         return self.none()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from jixing.accounts.models import Role
-from jixing.web.nav import NavItem
+from jixing.core.nav import NavItem
 
 READERS = frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION})
 

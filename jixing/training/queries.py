@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -51,13 +51,19 @@ def offer_for(klass: TrainingClass) -> Offer:
     )
 
 
+# Highest certificate level per (person, occupation). Evaluation sits above training, so it
+# registers its lookup at start-up (EvaluationConfig.ready) instead of training importing it.
+CertificateLevels = Callable[[list[int]], dict[tuple[int, int], int]]
+_certificate_levels_lookup: list[CertificateLevels] = []
+
+
+def register_certificate_levels(lookup: CertificateLevels) -> None:
+    _certificate_levels_lookup[:] = [lookup]
+
+
 def _certificate_levels(person_ids: list[int]) -> dict[tuple[int, int], int]:
     """Highest certificate level per (person, occupation), from the evaluation app."""
-    try:
-        from jixing.evaluation.queries import highest_certificate_levels
-    except ImportError:  # evaluation not installed: nobody holds a certificate
-        return {}
-    return highest_certificate_levels(person_ids)
+    return _certificate_levels_lookup[0](person_ids) if _certificate_levels_lookup else {}
 
 
 def eligibility_facts(klass: TrainingClass, person_ids: Iterable[int]) -> dict[int, Candidate]:

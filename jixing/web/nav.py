@@ -8,15 +8,15 @@ smallest item ``order``, items by ``order`` inside a section.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from importlib import import_module
-from typing import Any
 
 from django.apps import apps
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from jixing.core.nav import NavItem
 
 # Menu section headings per app label (short, as officials name the areas of work).
 SECTION_LABELS: dict[str, str | Promise] = {
@@ -32,21 +32,6 @@ SECTION_LABELS: dict[str, str | Promise] = {
     "accounts": _("Account and security"),
     "core": _("System"),
 }
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str | Promise
-    url_name: str
-    roles: frozenset[str]
-    order: int = 100
-    section: str = ""  # app label, filled in at discovery
-    # Narrower than the role where the role is shared (e.g. an institution user of an
-    # enterprise, not of a school): a predicate on the user.
-    when: Callable[[Any], bool] | None = None
-
-    def shown_to(self, user: Any) -> bool:
-        return user.role in self.roles and (self.when is None or self.when(user))
 
 
 @lru_cache(maxsize=1)

@@ -1,10 +1,3 @@
-"""Role groups used by navigation and views."""
+"""Moved to ``jixing.accounts.roles`` (the apps below web use them); kept for imports in flight."""
 
-from __future__ import annotations
-
-from jixing.accounts.models import Role
-
-OFFICERS = frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER})
-READERS = OFFICERS | {Role.AUDITOR}
-ORGS = frozenset({Role.INSTITUTION, Role.EVALUATOR})
-EVERYONE = frozenset(Role.values)
+from jixing.accounts.roles import EVERYONE, OFFICERS, ORGS, READERS  # noqa: F401

@@ -6,7 +6,7 @@ optional ``context(request)`` function returning the data the fragment needs as 
 returning ``None`` hides the card (e.g. nothing to show for this user). Example, in
 ``jixing/training/workbench.py``::
 
-    from jixing.web.workbench import WorkbenchCard
+    from jixing.core.workbench import WorkbenchCard
 
     def _open_classes(request):
         return {"classes": queries.open_classes(request.user)[:5]}
@@ -26,7 +26,6 @@ every other page: hiding a card is not access control. Keep ``context`` cheap (a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
@@ -35,18 +34,7 @@ from typing import Any
 from django.apps import apps
 
 from jixing.core.permissions import AuthedRequest
-
-# Cards are shown to signed-in users with a role only (cards_for), so a context gets an AuthedRequest.
-CardContext = Callable[[AuthedRequest], "dict[str, Any] | None"]
-
-
-@dataclass(frozen=True)
-class WorkbenchCard:
-    template: str
-    roles: frozenset[str]
-    order: int = 100
-    context: CardContext | None = None
-    size: str = "wide"  # "lead" (before everything: the to-dos), "stat" (tile in the top row) or "wide"
+from jixing.core.workbench import CardContext, WorkbenchCard  # noqa: F401 (apps import them from core)
 
 
 @dataclass(frozen=True)

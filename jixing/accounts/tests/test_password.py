@@ -127,9 +127,9 @@ def test_it_needs_the_current_password_to_change_it(client, db) -> None:
 
 
 def test_it_gives_demo_accounts_generated_passwords(reference, settings, tmp_path) -> None:
-    from jixing.accounts import demo
     from jixing.core.demo import new_context
     from jixing.core.testing import make_organisation, make_person
+    from jixing.registry import demo_accounts as demo
     from jixing.registry.models import OrganisationKind
 
     settings.VAR_DIR = tmp_path

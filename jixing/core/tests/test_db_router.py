@@ -23,6 +23,32 @@ has_replica = pytest.mark.skipif("replica" not in settings.DATABASES,
                                  reason="no streaming replica configured (DATABASE_REPLICA_URL)")
 
 
+def pause_replay_once_caught_up() -> None:
+    """Pause the replica's WAL replay, but only after it has replayed everything the primary has
+    written so far. Pausing in the middle of the previous test's flush would leave the standby's
+    startup process holding that TRUNCATE's ACCESS EXCLUSIVE locks, and any read of those tables on
+    the replica would wait for them forever (replay never resumes while the test waits)."""
+    for _ in range(250):
+        db_router.forget_replica_state()
+        if db_router.replica_has_replayed_primary():
+            break
+    else:
+        pytest.fail("the replica did not catch up with the primary within the fence waits")
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+
+
+def replica_count(sql: str) -> int:
+    """A count on the replica that fails after 10 s instead of waiting on a replay lock forever."""
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute("SET lock_timeout = '10s'")
+        try:
+            cursor.execute(sql)
+            return int(cursor.fetchone()[0])
+        finally:
+            cursor.execute("RESET lock_timeout")
+
+
 @pytest.fixture(autouse=True)
 def fresh_state() -> Iterator[None]:
     db_router.forget_replica_state()
@@ -83,17 +109,14 @@ def test_it_reads_heavy_queries_from_the_replica_and_sees_what_was_just_written(
 @has_replica
 @pytest.mark.django_db(transaction=True, databases=["default", "replica"])
 def test_it_falls_back_to_the_primary_while_the_replica_has_not_replayed_a_write() -> None:
-    with connections[REPLICA].cursor() as cursor:
-        cursor.execute("SELECT pg_wal_replay_pause()")
+    pause_replay_once_caught_up()
     try:
         Heartbeat.objects.create(name="router-b", at="2026-03-10T08:00:00+08:00")
         with heavy_reads():
             assert Heartbeat.objects.all().db == "default"
             assert Heartbeat.objects.filter(name="router-b").exists()
         # the replica itself does not have it yet: proof the fallback mattered
-        with connections[REPLICA].cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM ops_heartbeat WHERE name = 'router-b'")
-            assert cursor.fetchone() == (0,)
+        assert replica_count("SELECT count(*) FROM ops_heartbeat WHERE name = 'router-b'") == 0
     finally:
         with connections[REPLICA].cursor() as cursor:
             cursor.execute("SELECT pg_wal_replay_resume()")
@@ -135,8 +158,7 @@ def test_it_serves_the_province_dashboard_from_the_replica_with_the_primarys_fig
         on_replica = client.get("/stats/")
     assert on_replica.status_code == 200
     assert any("stats_progressrollup" in q["sql"] for q in replica_queries.captured_queries)
-    with connections[REPLICA].cursor() as cursor:
-        cursor.execute("SELECT pg_wal_replay_pause()")
+    pause_replay_once_caught_up()
     try:
         Heartbeat.objects.create(name="force-primary", at="2026-03-10T08:00:00+08:00")
         with CaptureQueriesContext(connections[REPLICA]) as none:

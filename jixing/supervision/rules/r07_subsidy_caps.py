@@ -89,10 +89,8 @@ class SubsidyCaps(Rule):
 
     @staticmethod
     def _certificate_table() -> str | None:
-        try:
-            from jixing.evaluation.models import Certificate
-        except ImportError:
-            return None
+        from jixing.evaluation.models import Certificate
+
         return sql.table(Certificate)
 
     def _hits(self, flagged: dict[int, set[str]], cap: int, person_model: Any) -> list[Hit]:
@@ -167,10 +165,8 @@ class SubsidyCaps(Rule):
 
     @staticmethod
     def _certificates(person_ids: Any) -> dict[int, list[tuple[int, int, dt.date]]]:
-        try:
-            from jixing.evaluation.models import Certificate
-        except ImportError:
-            return {}
+        from jixing.evaluation.models import Certificate
+
         out: dict[int, list[tuple[int, int, dt.date]]] = defaultdict(list)
         for person_id, occ, lvl, issued in Certificate.objects.filter(person_id__in=person_ids, status="valid").values_list(
                 "person_id", "occupation_id", "level_id", "issued_on"):

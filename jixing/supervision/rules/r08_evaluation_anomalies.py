@@ -53,14 +53,6 @@ class EvaluationAnomalies(Rule):
         template = str(cls.templates.get(context.get("variant", ""), cls.template))
         return template.format_map(defaultdict(str, context))
 
-    @classmethod
-    def available(cls) -> tuple[bool, str]:
-        try:
-            from jixing.evaluation.models import EvaluationResult  # noqa: F401
-        except ImportError:
-            return False, "evaluation models are not installed"
-        return True, ""
-
     def find(self, params: Mapping[str, Any], since: dt.datetime | None) -> list[Hit]:
         from jixing.evaluation.models import Candidate, EvaluationResult, EvaluationSession
 

@@ -44,14 +44,6 @@ class ClaimWithoutBasis(Rule):
         template = str(cls.templates.get(context.get("variant", ""), cls.template))
         return template.format_map(defaultdict(str, context))
 
-    @classmethod
-    def available(cls) -> tuple[bool, str]:
-        try:
-            from jixing.funds.models import ClaimLine  # noqa: F401
-        except ImportError:
-            return False, "funds claim models are not installed"
-        return True, ""
-
     def find(self, params: Mapping[str, Any], since: dt.datetime | None) -> list[Hit]:
         from jixing.evaluation.models import Certificate
         from jixing.funds.models import Claim, ClaimLine

@@ -95,10 +95,7 @@ class SharedContact(Rule):
         return hits
 
     def _accounts(self, params: Mapping[str, Any], since: dt.datetime | None) -> list[Hit]:
-        try:
-            from jixing.funds.models import PayeeAccount
-        except ImportError:
-            return []
+        from jixing.funds.models import PayeeAccount
         from jixing.registry.models import Organisation, Person
         from jixing.training.models import Enrollment, TrainingClass, TrainingProject
 

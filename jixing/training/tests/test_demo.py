@@ -25,9 +25,9 @@ TODAY = dt.datetime(2026, 6, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)
 
 
 def test_it_seeds_a_training_year_across_the_province(reference, settings, tmp_path):
-    from jixing.accounts import demo as accounts_demo
     from jixing.employment import demo as employment_demo
     from jixing.registry import demo as registry_demo
+    from jixing.registry import demo_accounts as accounts_demo
 
     settings.VAR_DIR = tmp_path
     with time_machine.travel(TODAY, tick=False):

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from jixing.accounts.models import ADMIN_ROLES, Role, User
+from jixing.core.access import within_region
 from jixing.core.demo import DemoContext
 from jixing.registry.models import Department, Organisation, OrganisationKind, Person
 
@@ -48,10 +49,10 @@ def seed(ctx: DemoContext) -> None:
             fields["department"] = Department.objects.get(code=extra["department"])
         if "organisation_kind" in extra:
             fields["organisation"] = Organisation.objects.filter(
-                kind=extra["organisation_kind"], county__code__startswith="3701"
+                within_region("county", "370100"), kind=extra["organisation_kind"]
             ).order_by("id").first()
         if role == Role.TRAINEE:
-            fields["person"] = Person.objects.filter(current_region__code__startswith="3701").order_by("id").first()
+            fields["person"] = Person.objects.filter(within_region("current_region", "370100")).order_by("id").first()
         if role in ADMIN_ROLES:
             fields["is_staff"] = True  # permissions come from the role; nobody is a superuser (B1)
         password = _password()

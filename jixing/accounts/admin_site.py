@@ -1,4 +1,6 @@
 """The admin site's gate and the read-only admin of the audit log (SECURITY.md B1, A4).
+Imported by ``accounts/admin.py``: the gate needs the accounts' logout and audit queries, so it
+lives here rather than in core (README "Layout").
 
 - Only the three admin roles enter the admin; everyone else gets 403 (anonymous users go
   to the normal login, with its lockout and second factor: the admin's own password-only
@@ -23,11 +25,13 @@ from django.utils.translation import gettext_lazy as _
 from jixing.core.admin_base import ReadOnlyModelAdmin
 from jixing.core.models import AuditEvent, StatusChange
 from jixing.core.permissions import deny
+from jixing.core.roles import ADMIN_ROLES
+
+from .queries import audit_events_for
+from .views import logout
 
 
 def _admin_roles() -> frozenset[str]:
-    from jixing.accounts.models import ADMIN_ROLES
-
     return ADMIN_ROLES
 
 
@@ -43,8 +47,6 @@ def _login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
 
 
 def _logout(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-    from jixing.accounts.views import logout
-
     return logout(request)
 
 
@@ -90,8 +92,6 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AuditEvent]:
-        from jixing.accounts.queries import audit_events_for
-
         return audit_events_for(request.user)  # type: ignore[arg-type]
 
 
