@@ -23,7 +23,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]
 import pytest
 from django.apps import apps
 from django.conf import settings
