@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
+# The task worker: the database queue by default; with JIXING_TASKS=redis the RQ worker (jixing/core/tasks_rq.py).
+WORKER = $(if $(filter redis,$(JIXING_TASKS)),$(MANAGE) rqworker --job-class django_tasks_rq.Job default,$(MANAGE) db_worker --queue-name default)
 HOST ?= 127.0.0.1:8000
 
 .PHONY: run serve test setup install env db demo lint bench messages clean-db worker
@@ -52,13 +54,13 @@ serve: db
 	@echo "jixing (production stack): http://$(HOST)/  readiness: http://$(HOST)/readyz  (Ctrl-C stops all)"
 	@export DJANGO_DEBUG=false DATABASE_POOL_MAX_SIZE=$${DATABASE_POOL_MAX_SIZE:-4} JIXING_BIND=$(HOST); \
 	  trap 'kill 0' EXIT INT TERM; \
-	  $(MANAGE) db_worker --queue-name default & \
+	  $(WORKER) & \
 	  $(MANAGE) run_scheduler & \
 	  $(VENV)/bin/gunicorn -c config/gunicorn.py config.wsgi & \
 	  wait
 
 worker: install env
-	$(MANAGE) db_worker --queue-name default
+	$(WORKER)
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.
 test: install env

@@ -198,6 +198,8 @@ JIXING_SESSION_IDLE_SECONDS = env_int("JIXING_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Our own page for a refused form (jixing/web/templates/403_csrf.html), not Django's English one.
+CSRF_FAILURE_VIEW = "jixing.web.views.csrf_failure"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-less meta tag instead
 
 # A5: HTTPS-only in production.
@@ -253,6 +255,19 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# JIXING_TASKS=redis: the queue on Redis (django-tasks-rq, enqueued on commit: jixing/core/tasks_rq.py)
+# at JIXING_TASKS_REDIS_URL (default REDIS_URL, else redis://127.0.0.1:6379/0); the worker is then
+# `manage.py rqworker --job-class django_tasks_rq.Job default` (make serve/worker pick it). Default: database.
+JIXING_TASKS = os.environ.get("JIXING_TASKS", "database")
+if JIXING_TASKS not in ("database", "redis"):
+    raise ImproperlyConfigured("JIXING_TASKS must be 'database' or 'redis'")
+if JIXING_TASKS == "redis":
+    INSTALLED_APPS.append("django_rq")
+    TASKS["default"]["BACKEND"] = "jixing.core.tasks_rq.OnCommitRQBackend"
+    RQ_QUEUES = {"default": {
+        "URL": os.environ.get("JIXING_TASKS_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": env_int("JIXING_TASKS_TIMEOUT", 3600),
+    }}
 
 # Uploads (SECURITY.md F1).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -379,6 +394,14 @@ JIXING_SCHEDULE: dict[str, dict[str, object]] = {
     "send_notifications": {"kind": "interval", "seconds": 300, "command": ["send_notifications", "--json"], "keep_days": 7},
     # Import jobs left waiting and their encrypted uploads.
     "purge_imports": {"kind": "daily", "at": "04:00", "command": ["purge_imports", "--json"]},
+    # List-export files past JIXING_EXPORT_KEEP_HOURS (they may hold unmasked personal data).
+    "purge_exports": {"kind": "interval", "seconds": 3600, "command": ["purge_exports", "--json"], "keep_days": 7},
+    # "Class starts tomorrow" to enrolled trainees and the institution (once per class and date;
+    # after the SMS quiet hours end).
+    "remind_class_starts": {"kind": "daily", "at": "09:00", "command": ["remind_class_starts", "--json"]},
+    # Import jobs whose worker died mid-run (killed, restarted): failed cleanly, their upload deleted.
+    "recover_imports": {"kind": "interval", "seconds": 300, "command": ["purge_imports", "--interrupted-only", "--json"],
+                        "keep_days": 2},
     # The weekly spot-check draw (抽查); a county already drawn for the week is skipped, so a
     # daily run draws on Monday and again only for counties that were missed.
     "draw_spot_checks": {"kind": "daily", "at": "07:00", "command": ["draw_spot_checks", "--json"]},

@@ -29,6 +29,7 @@ from config.api import api
 from jixing.accounts.models import ApiToken, Role, User
 from jixing.core.access import scope_for
 from jixing.core.models import ExportJob
+from jixing.core.permissions import ANY_ROLE
 from jixing.core.testing import make_user
 from jixing.employment.models import JobDemand, Placement, Referral, SkillPayReport
 from jixing.employment.tests import factories as emp
@@ -367,8 +368,15 @@ def test_it_has_a_scope_entry_for_every_page_that_names_an_object() -> None:
     assert missing == [], "Add these routes to PAGE_OBJECTS (or PAGES_WITHOUT_OBJECTS with a reason): " + "; ".join(missing)
 
 
+def _role_may_open(page: Any, user: User) -> bool:
+    access = page.access or ()
+    return ANY_ROLE in access or user.role in access
+
+
 def test_it_shows_no_page_of_an_object_outside_the_personas_scope(world) -> None:
-    leaks, shown = [], 0
+    """Out of scope is 404, exactly like missing (README; issue 15): a 403 would confirm that
+    the record exists. Only a page the persona's role may not open at all may answer 403."""
+    leaks, forbidden, shown = [], [], 0
     routes = [page for page in pages() if page.name in PAGE_OBJECTS]
     for name, user in world.users.items():
         client = Client()
@@ -383,7 +391,10 @@ def test_it_shows_no_page_of_an_object_outside_the_personas_scope(world) -> None
                     shown += 1
                     if pk not in visible:
                         leaks.append(f"{name} → {page.name} #{pk}")
+                elif status == 403 and pk not in visible and _role_may_open(page, user):
+                    forbidden.append(f"{name} → {page.name} #{pk}")
     assert leaks == [], "Pages shown outside the scope: " + "; ".join(leaks)
+    assert forbidden == [], "403 instead of 404 for an object outside the scope: " + "; ".join(forbidden)
     assert shown > 50  # the matrix really opened pages
 
 
@@ -454,3 +465,21 @@ def test_it_answers_no_api_read_outside_the_personas_scope(world) -> None:
                     leaks.append(f"{name} → {path}: ids {sorted(outside)}")
     assert leaks == [], "API answers outside the scope: " + "; ".join(leaks)
     assert answered > 100
+
+
+def test_it_answers_404_not_403_for_a_project_of_another_institution_on_the_claim_form(personas) -> None:
+    """An object id in a query string or form is looked up in scope like a path id: another
+    institution's project is as missing as a project that does not exist."""
+    from jixing.core.testing import make_organisation
+    from jixing.funds.tests import factories as ff
+
+    w = ff.world(personas, trainees=1)
+    other = make_user("olga", Role.INSTITUTION, organisation=make_organisation("市中技能培训学校", "370103"))
+    client = Client()
+    client.force_login(other)
+    assert client.get(f"/funds/claims/new/?project={w.project.pk}").status_code == 404
+    assert client.get("/funds/claims/new/?project=999999").status_code == 404
+    client.force_login(personas.ivan)
+    assert client.get(f"/funds/claims/new/?project={w.project.pk}").status_code == 200
+    client.force_login(personas.trent)  # a role that may not open the page at all: 403
+    assert client.get(f"/funds/claims/new/?project={w.project.pk}").status_code == 403

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
+from jixing.core.actor import Actor
 from jixing.core.roles import Role
 
 M = TypeVar("M", bound=models.Model)
@@ -80,7 +81,7 @@ class Scope:
         return Q(pk__in=[])
 
 
-def union_prefix(user: Any) -> str | None:
+def union_prefix(user: Actor | None) -> str | None:
     """A trade-union officer's region prefix. The union sees only what it funds (求学圆梦 claims
     and their study records, by the claim's county), so ``scope_for`` gives it nothing."""
     if (user is None or not getattr(user, "is_authenticated", False) or not user.is_active
@@ -142,7 +143,9 @@ def scope_q(
     return NOTHING
 
 
-def scope_for(user: Any) -> Scope:
+def scope_for(user: Actor | None) -> Scope:
+    """The scope of ``user``; an anonymous or inactive user (``is_authenticated`` / ``is_active``
+    false, e.g. Django's AnonymousUser) has an empty one."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
     role = user.role

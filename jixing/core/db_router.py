@@ -1,9 +1,8 @@
 """Heavy reads go to the streaming replica while it keeps up; everything else to the primary.
 
 Django routes by model, not by purpose, so the purpose is declared where the reading happens:
-the progress dashboard and its table exports, and the dispatch report's figures, read inside
-``heavy_reads()`` (or a function decorated ``@heavy_read``). Supervision scans do not yet: they
-read inside the transaction that saves their findings (see docs/postgresql.md). Inside it, reads go to the ``replica`` alias when one is
+the progress dashboard and its table exports, and the dispatch report's figures, and the supervision scans (their raw SQL through ``read_alias()``)
+read inside ``heavy_reads()`` (or a function decorated ``@heavy_read``). Inside it, reads go to the ``replica`` alias when one is
 configured (DATABASE_REPLICA_URL), it is streaming, and its replay lag is under
 JIXING_REPLICA_MAX_LAG_SECONDS; otherwise — and always inside a transaction on the primary,
 which must see its own writes — to the primary. Writes always go to the primary.
@@ -146,6 +145,16 @@ def _choose(block: _Block) -> str:
         usable = replica_configured() and replica_usable() and replica_has_replayed_primary()
         block.alias = REPLICA if usable else DEFAULT_DB_ALIAS
     return block.alias
+
+
+def read_alias() -> str:
+    """The alias the current ``heavy_reads()`` block reads from, chosen now if not yet: raw SQL
+    (``connections[read_alias()].cursor()``) goes where the block's ORM reads go. Outside a block,
+    or inside a transaction on the primary, it is the primary."""
+    block = _heavy.get()
+    if block is None or connections[DEFAULT_DB_ALIAS].in_atomic_block or not replica_configured():
+        return DEFAULT_DB_ALIAS
+    return _choose(block)
 
 
 class PrimaryReplicaRouter:

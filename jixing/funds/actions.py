@@ -913,6 +913,7 @@ def county_review(claim: Claim, *, by: Any, note: str = "") -> Claim:
         claim.county_reviewed_at = timezone.now()
         claim.save(update_fields=["county_reviewed_by", "county_reviewed_at", "updated_at"])
         workflow.move(claim, ClaimStatus.COUNTY_REVIEWED, by=by, reason=note, event="funds.claim.county_review")
+        publish("funds.claim.county_reviewed", obj=claim, actor=by)
     return claim
 
 

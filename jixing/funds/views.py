@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -255,7 +255,7 @@ def claim_create(request: AuthedRequest) -> HttpResponse:
         try:
             project = projects.get(pk=int(project_id))
         except (TrainingProject.DoesNotExist, ValueError):
-            raise PermissionDenied from None
+            raise Http404 from None  # missing and out of scope alike (README)
     context: dict[str, Any] = {"projects": projects[:100], "project": project}
     if project is None:
         return TemplateResponse(request, "funds/claim_create.html", context)
@@ -502,7 +502,7 @@ def _own_claim_view(request: AuthedRequest, form: forms.Form, model: type[Basis]
     assert person_id is not None, "a trainee account has a person (user_trainee_has_person)"
     basis = model._default_manager.filter(pk=form.cleaned_data[key], person_id=person_id).first()
     if basis is None:
-        raise PermissionDenied
+        raise Http404  # another person's certificate or study: as if missing (README)
     try:
         claim = create(basis, form.cleaned_data["payee_account"])
     except ACTION_ERRORS as exc:
@@ -554,7 +554,7 @@ def my_outside_claim(request: AuthedRequest) -> HttpResponse:
     cert = next((c for c in queries.my_outside_certificates_to_claim(request.user)
                  if c.pk == form.cleaned_data["outside_certificate"]), None)
     if cert is None:
-        raise PermissionDenied
+        raise Http404  # another person's certificate: as if missing (README)
     try:
         claim = actions.create_outside_certificate_claim(
             by=request.user, number=cert.number, occupation=cert.occupation, level_order=cert.level_id,

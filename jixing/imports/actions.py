@@ -300,7 +300,9 @@ def _run(job: ImportJob, path: Path, info: UploadInfo, *, dry_run: bool, by: Use
 def validate_job(job: ImportJob, *, by: User | None) -> ImportResult | None:
     """Check every row without writing domain data; the job keeps the preview and errors."""
     try:
-        with plaintext_upload(job) as path:
+        with _running(job) as mine, plaintext_upload(job) as path:
+            if not mine:
+                return None  # another worker runs this job
             if path is None:
                 _fail(job, _("The uploaded file is no longer available; upload it again."), by=by)
                 return None
@@ -321,7 +323,10 @@ def commit_job(job: ImportJob, *, by: User | None) -> ImportResult | None:
     """Validate again (data may have changed since the preview) and write every valid row in
     one transaction; the upload is deleted whatever happens."""
     try:
-        with plaintext_upload(job) as path:
+        with _running(job) as mine, plaintext_upload(job) as path:
+            if not mine:
+                return None  # another worker runs this job: it alone may write and discard the file
+            job.refresh_from_db()
             if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED) or path is None:
                 if job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED):
                     _fail(job, _("The uploaded file is no longer available; upload it again."), by=by)
@@ -339,7 +344,9 @@ def commit_job(job: ImportJob, *, by: User | None) -> ImportResult | None:
         _fail(job, _("The file could not be processed because of an internal error; nothing was imported."), by=by)
         return None
     finally:
-        discard_upload(job)
+        job.refresh_from_db(fields=["stage", "status"])
+        if not (job.stage and job.status in (ImportStatus.UPLOADED, ImportStatus.VALIDATED)):
+            discard_upload(job)  # not while another worker still runs it
 
 
 def claim_for_commit(job: ImportJob) -> bool:
@@ -347,7 +354,7 @@ def claim_for_commit(job: ImportJob) -> bool:
     (a double click must not start two commits)."""
     claimed = ImportJob.objects.filter(
         pk=job.pk, status=ImportStatus.VALIDATED, stage=ImportStage.IDLE, valid_rows__gt=0
-    ).update(stage=ImportStage.COMMITTING, rows_done=0)
+    ).update(stage=ImportStage.COMMITTING, rows_done=0, updated_at=timezone.now())
     if claimed:
         job.stage = ImportStage.COMMITTING
     return bool(claimed)
@@ -497,6 +504,72 @@ def template_file(kind: str) -> IO[bytes]:
     book.close()
     fh.seek(0)
     return fh
+
+
+# ------------------------------------------------------------------ interrupted jobs
+
+_RUN_LOCK = 0x6A78  # advisory-lock namespace (PostgreSQL): the import job a live worker runs
+
+
+@contextmanager
+def _running(job: ImportJob) -> Iterator[bool]:
+    """Whether this process may run ``job``: on PostgreSQL, a session advisory lock on the job
+    held while it runs. It dies with the worker's connection, so a worker killed mid-run (SIGKILL,
+    OOM, machine restart) leaves a job the recovery sweep can tell from a running one, and two
+    workers never run one job at once. Elsewhere (SQLite: one process) always True."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_RUN_LOCK, job.pk])
+        mine = bool(cursor.fetchone()[0])
+    try:
+        yield mine
+    finally:
+        if mine:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_RUN_LOCK, job.pk])
+            except Exception:  # the connection is gone, and the lock with it
+                log.warning("import job %s: could not release its run lock", job.pk)
+
+
+def _waiting_in_queue(job: ImportJob) -> bool:
+    """A task for the job still waits in the database queue (not yet picked by a worker)."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
+        return True  # another queue: we cannot tell; only the 3-hour rule below applies
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path__startswith="jixing.imports.tasks.", args_kwargs__args__0=job.pk,
+    ).exists()
+
+
+def recover_interrupted_imports(*, grace_minutes: int = 2) -> int:
+    """Fail cleanly the jobs whose worker died mid-run: stage still "checking"/"writing", no live
+    worker holding the job's run lock, no task for it waiting in the queue. The commit ran in one
+    transaction, which died with the worker: nothing of it was written. The job says so, and its
+    upload is deleted (D4); the user uploads the file again. Returns the number failed."""
+    if connection.vendor != "postgresql":
+        return 0  # SQLite runs one process: nothing to tell apart
+    now = timezone.now()
+    count = 0
+    for job in ImportJob.objects.active().exclude(stage=ImportStage.IDLE).filter(
+            updated_at__lt=now - dt.timedelta(minutes=grace_minutes)).order_by("pk"):
+        if _waiting_in_queue(job) and job.updated_at > now - dt.timedelta(hours=3):
+            continue
+        with _running(job) as free:
+            if not free:
+                continue  # a live worker runs it
+            job.refresh_from_db()
+            if not job.stage or job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATED):
+                continue
+            _fail(job, _("The import was interrupted (its worker stopped) before it finished; nothing was "
+                         "imported. Upload the file again."), by=None)
+            discard_upload(job)
+            count += 1
+    return count
 
 
 def purge_stale_uploads(*, older_than_hours: int = 24) -> int:

@@ -46,6 +46,7 @@ MANDATORY_IN_APP = frozenset({Kind.PAYMENTS, Kind.RECOVERY})
 
 ORG_STAFF = frozenset({Role.INSTITUTION, Role.EVALUATOR})
 HRSS = frozenset({Role.HRSS_OFFICER})
+AUDITORS = frozenset({Role.AUDITOR})
 FINANCE = frozenset({Role.FINANCE_OFFICER})
 SECTOR = frozenset({Role.SECTOR_OFFICER})
 ANY_LEVEL = frozenset({"county", "city", "province"})
@@ -56,11 +57,13 @@ COUNTY_CITY = frozenset({"county", "city"})
 
 @dataclass(frozen=True)
 class Audience:
-    relation: str  # "organisation" | "person" | "officers" | "user" | "province" (province-level officers)
+    relation: str  # "organisation" | "person" | "officers" | "user" | "province" (province-level officers) | "role"
     path: str  # attribute path on the object: an organisation id, person id, region code or user id
     roles: frozenset[str] = frozenset()
     levels: frozenset[str] = frozenset()  # officers only: region levels told
     label: str | Promise = ""
+    # Only when the object's attribute at ``only[0]`` equals (True) or differs from (False) ``only[1]``.
+    only: tuple[str, str, bool] | None = None
 
     def describe(self) -> str:
         return str(self.label)
@@ -74,8 +77,20 @@ def person(path: str) -> Audience:
     return Audience("person", path, frozenset({Role.TRAINEE}), label=_("the person (trainee account)"))
 
 
-def officers(path: str, roles: frozenset[str], levels: frozenset[str], label: str | Promise) -> Audience:
-    return Audience("officers", path, roles, levels, label=label)
+def officers(path: str, roles: frozenset[str], levels: frozenset[str], label: str | Promise,
+             only: tuple[str, str, bool] | None = None) -> Audience:
+    return Audience("officers", path, roles, levels, label=label, only=only)
+
+
+# The trade union reviews the 求学圆梦 (education) claims, HRSS officers every other claim (as in
+# funds.queries.review_queue): each hears only of the claims it reviews.
+EDUCATION = ("subsidy_item", "education", True)
+NOT_EDUCATION = ("subsidy_item", "education", False)
+
+
+def reviewers(levels: frozenset[str], label: str | Promise) -> tuple[Audience, Audience]:
+    return (officers("county_id", frozenset({Role.HRSS_OFFICER}), levels, label, only=NOT_EDUCATION),
+            officers("county_id", frozenset({Role.UNION_OFFICER}), levels, label, only=EDUCATION))
 
 
 def user(path: str, label: str | Promise) -> Audience:
@@ -84,6 +99,11 @@ def user(path: str, label: str | Promise) -> Audience:
 
 def province(roles: frozenset[str], label: str | Promise) -> Audience:
     return Audience("province", "", roles, frozenset({"province"}), label=label)
+
+
+def everyone_with(roles: frozenset[str], label: str | Promise) -> Audience:
+    """Every active user of the roles (auditors: their scope is everything; visible_to still decides)."""
+    return Audience("role", "", roles, label=label)
 
 
 @dataclass(frozen=True)
@@ -108,7 +128,11 @@ EVENTS: tuple[EventSpec, ...] = (
     # ------------------------------------------------------------------ funds
     EventSpec("funds.claim.submitted", Kind.CLAIMS, "JX_CLAIM_SUBMITTED",
               _("Claim %(number)s was submitted and waits for county review."),
-              (officers("county_id", HRSS, COUNTY, _("HRSS officers of the claim's county")),),
+              reviewers(COUNTY, _("HRSS (or trade-union) reviewers of the claim's county")),
+              IN_APP_EMAIL, "funds:claim_detail"),
+    EventSpec("funds.claim.county_reviewed", Kind.CLAIMS, "JX_CLAIM_COUNTY_REVIEWED",
+              _("Claim %(number)s passed county review and waits for city approval."),
+              reviewers(CITY, _("HRSS (or trade-union) reviewers of the claim's city")),
               IN_APP_EMAIL, "funds:claim_detail"),
     EventSpec("funds.claim.returned", Kind.CLAIMS, "JX_CLAIM_RETURNED",
               _("Claim %(number)s was returned for changes: %(reason)s"),
@@ -139,12 +163,14 @@ EVENTS: tuple[EventSpec, ...] = (
     EventSpec("funds.recovery.overdue", Kind.RECOVERY, "JX_RECOVERY_OVERDUE",
               _("Recovery order %(number)s is overdue."),
               (org("payer_organisation_id", _("staff of the paying institution")), person("payer_person_id"),
-               officers("county_id", HRSS, COUNTY, _("HRSS officers of the order's county"))),
+               officers("county_id", HRSS, COUNTY, _("HRSS officers of the order's county")),
+               everyone_with(AUDITORS, _("auditors"))),
               ALL, "funds:recovery_detail"),
     # ------------------------------------------------------------------ training
     EventSpec("training.project.submitted", Kind.PROJECTS, "JX_PROJECT_SUBMITTED",
               _("Training project %(number)s was submitted for review."),
-              (officers("county_id", HRSS, COUNTY, _("HRSS officers of the project's county")),),
+              # county and city: both have it on their to-do list (notify.todos project_review)
+              (officers("county_id", HRSS, COUNTY_CITY, _("HRSS officers of the project's county and city")),),
               IN_APP_EMAIL, "training:project_detail"),
     EventSpec("training.project.approved", Kind.PROJECTS, "JX_PROJECT_APPROVED",
               _("Training project %(number)s was approved."),
@@ -158,6 +184,18 @@ EVENTS: tuple[EventSpec, ...] = (
               _("Training project %(number)s was rejected: %(reason)s"),
               (org("organiser_id", _("staff of the organising institution")),),
               IN_APP_EMAIL, "training:project_detail"),
+    EventSpec("training.spot_check.assigned", Kind.SUPERVISION, "JX_SPOT_CHECK_ASSIGNED",
+              _("Spot check of class %(class)s in the week of %(week)s was assigned to you."),
+              (user("assigned_to_id", _("the officer assigned to the spot check")),),
+              IN_APP_EMAIL, "training:spot_check_detail"),
+    EventSpec("training.class.starts_tomorrow", Kind.PROJECTS, "JX_CLASS_STARTS_TOMORROW",
+              _("Class %(number)s (%(class_name)s) starts tomorrow, %(start)s."),
+              (org("project.organiser_id", _("staff of the organising institution")),),
+              ALL, "training:class_detail"),
+    EventSpec("training.enrollment.class_starts_tomorrow", Kind.PROJECTS, "JX_CLASS_STARTS_TOMORROW",
+              _("Class %(number)s (%(class_name)s) starts tomorrow, %(start)s."),
+              (person("person_id"),),
+              ALL, "training:enrollment_detail"),
     EventSpec("training.class.filed", Kind.PROJECTS, "JX_CLASS_FILED",
               _("Class %(number)s was filed and waits for acceptance."),
               (officers("county_id", HRSS, COUNTY, _("HRSS officers of the class's county")),),
@@ -213,10 +251,6 @@ EVENTS: tuple[EventSpec, ...] = (
               (org("organisation_id", _("staff of the institution concerned")),
                user("assigned_to_id", _("the officer assigned to the case"))),
               IN_APP_EMAIL, "supervision:case"),
-    EventSpec("supervision.spot_check.assigned", Kind.SUPERVISION, "JX_SPOT_CHECK_ASSIGNED",
-              _("A spot check was assigned to you: %(number)s"),
-              (user("assigned_to_id", _("the officer assigned")),),
-              IN_APP_EMAIL, "", published=False),
     # ------------------------------------------------------------------ employment
     EventSpec("employment.referral.made", Kind.EMPLOYMENT, "JX_REFERRAL_MADE",
               _("A candidate was referred to your job demand %(demand)s."),
@@ -237,7 +271,8 @@ EVENTS: tuple[EventSpec, ...] = (
               frozenset({Channel.IN_APP}), "web:export"),
     EventSpec("stats.export.ready", Kind.DATA, "JX_EXPORT_READY",
               _("The dispatch report for %(period)s is ready."),
-              (user("generated_by_id", _("the user who asked for it")), province(HRSS, _("HRSS officers of the province"))),
+              (user("generated_by_id", _("the user who asked for it")), province(HRSS, _("HRSS officers of the province")),
+               everyone_with(AUDITORS, _("auditors"))),
               IN_APP_EMAIL, "stats:report"),
 )
 

@@ -8,6 +8,8 @@ SMS provider has something to show on /notify/sms-outbox/ once the task worker r
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +24,8 @@ from .catalogue import BY_NAME
 # The model each event is about (for finding demo objects).
 EVENT_MODELS: dict[str, tuple[str, dict[str, object]]] = {
     "funds.claim.submitted": ("funds.claim", {"status": "submitted"}),
+    "funds.claim.county_reviewed": ("funds.claim", {"status": "county_reviewed"}),
+    "funds.claim.awaiting_province": ("funds.claim", {"status": "city_approved"}),
     "funds.claim.returned": ("funds.claim", {"status": "returned"}),
     "funds.claim.approved": ("funds.claim", {"status__in": ["public_notice", "payable"]}),
     "funds.claim.paid": ("funds.claim", {"status": "paid"}),
@@ -34,6 +38,10 @@ EVENT_MODELS: dict[str, tuple[str, dict[str, object]]] = {
     "supervision.case.explanation_requested": ("supervision.case", {"status": "awaiting_explanation"}),
     "employment.referral.made": ("employment.referral", {}),
     "stats.export.ready": ("stats.dispatchreport", {}),
+    "training.spot_check.assigned": ("training.spotcheck", {"assigned_to__isnull": False}),
+    "training.enrollment.class_starts_tomorrow": ("training.enrollment", {"status": "enrolled"}),
+    "training.class.starts_tomorrow": ("training.trainingclass", {"closed_at__isnull": True}),
+    "funds.recovery.overdue": ("funds.recoveryorder", {}),
 }
 # Parameters the templates need that the object itself does not carry.
 DEMO_DATA: dict[str, dict[str, str]] = {
@@ -46,6 +54,16 @@ DEMO_DATA: dict[str, dict[str, str]] = {
     "stats.export.ready": {"period": "2026-11"},
 }
 PER_ACCOUNT = 4
+
+
+def _object_data(name: str, obj: Any) -> dict[str, str]:
+    """Parameters the event's publisher takes from the object itself."""
+    if name == "training.spot_check.assigned":
+        return {"class": obj.training_class.code, "week": obj.draw.week.isoformat()}
+    klass = obj.training_class if name == "training.enrollment.class_starts_tomorrow" else obj
+    if name.endswith("class_starts_tomorrow") or name == "training.class.starts_tomorrow":
+        return {"number": klass.code, "class_name": klass.name, "start": klass.start_date.isoformat()}
+    return {}
 
 
 def _messages_for(user: User, prefs: receivers._Prefs) -> tuple[int, list[int]]:
@@ -66,6 +84,7 @@ def _messages_for(user: User, prefs: receivers._Prefs) -> tuple[int, list[int]]:
                 data["amount"] = str(getattr(obj, "amount", data["amount"]))
             if name == "stats.export.ready":
                 data["period"] = f"{obj.period:%Y-%m}"
+            data.update(_object_data(name, obj))
             event = Event(name=name, object_type=label, object_id=str(obj.pk), actor_id=None, data=data,
                           occurred_at=timezone.now(),
                           id=f"demo-{name}-{obj.pk}"[:32])

@@ -42,8 +42,14 @@ def _value(obj: Any, path: str) -> Any:
 
 def candidates(audience: Audience, obj: models.Model) -> models.QuerySet[User]:
     users = User.objects.filter(is_active=True)
+    if audience.only is not None:
+        path, expected, equal = audience.only
+        if (str(_value(obj, path)) == expected) != equal:
+            return users.none()
     if audience.relation == "province":
         return users.filter(role__in=audience.roles, region__level="province")
+    if audience.relation == "role":
+        return users.filter(role__in=audience.roles)
     value = _value(obj, audience.path)
     if value in (None, ""):
         return users.none()

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jixing.accounts.models import Role
 from jixing.evaluation.models import EvaluationFiling, FilingStatus
-from jixing.funds.models import Claim, ClaimStatus
+from jixing.funds.models import Claim, ClaimStatus, SubsidyItem
 from jixing.supervision.models import Case, CaseStatus
 from jixing.training.models import ProjectStatus, TrainingProject
 
@@ -62,8 +62,11 @@ def _visible(model: type[models.Model]) -> Callable[[Any, models.QuerySet[Any]],
 
 
 def _claims_not_mine(user: Any, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
-    """Maker ≠ checker: not the claims this officer made, submitted or already reviewed."""
+    """Maker ≠ checker: not the claims this officer made, submitted or already reviewed; and, as
+    in the review queue, the trade union reviews the 求学圆梦 (education) claims, HRSS the rest."""
     mine = (Q(created_by=user) | Q(submitted_by=user) | Q(county_reviewed_by=user) | Q(city_approved_by=user))
+    education = Q(subsidy_item=SubsidyItem.EDUCATION)
+    qs = qs.filter(education) if user.role == Role.UNION_OFFICER else qs.exclude(education)
     return _visible(Claim)(user, qs).exclude(mine)
 
 
@@ -80,12 +83,15 @@ def _cases_to_review(user: Any, qs: models.QuerySet[Any]) -> models.QuerySet[Any
 
 
 HRSS = frozenset({Role.HRSS_OFFICER})
+# The trade union reviews the claims of its action (求学圆梦) at county and city level; each
+# reviewer's visible_to keeps it to those claims.
+REVIEWERS = frozenset({Role.HRSS_OFFICER, Role.UNION_OFFICER})
 
 KINDS: tuple[TodoKind, ...] = (
-    TodoKind("claim_county", _("Claims awaiting county review"), HRSS, frozenset({"county"}),
+    TodoKind("claim_county", _("Claims awaiting county review"), REVIEWERS, frozenset({"county"}),
              lambda: Claim.objects.active().filter(status=ClaimStatus.SUBMITTED), _claims_not_mine,
              "submitted_at", "county_id", "funds:claim_detail"),
-    TodoKind("claim_city", _("Claims awaiting city approval"), HRSS, frozenset({"city"}),
+    TodoKind("claim_city", _("Claims awaiting city approval"), REVIEWERS, frozenset({"city"}),
              lambda: Claim.objects.active().filter(status=ClaimStatus.COUNTY_REVIEWED), _claims_not_mine,
              "county_reviewed_at", "county_id", "funds:claim_detail"),
     TodoKind("claim_province", _("Claims awaiting province approval"), HRSS, frozenset({"province"}),

@@ -63,6 +63,13 @@ def _scheduler() -> str:
 
 
 def _queue() -> str:
+    if settings.JIXING_TASKS == "redis":
+        from jixing.core.tasks_rq import queue_depth
+
+        try:
+            return OK if queue_depth() <= settings.JIXING_READY_QUEUE_MAX else FAIL
+        except Exception:  # Redis down: nothing gets enqueued, the node is not ready
+            return FAIL
     if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return OFF  # an in-process or external queue: depth is not ours to read
     from django_tasks_db.models import DBTaskResult

@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 
 from jixing.core.access import get_for_user
 from jixing.core.pagination import BoundedPageNumberPagination
-from jixing.core.permissions import require_api_roles
+from jixing.core.permissions import AuthedRequest, require_api_roles
 
 from . import actions, queries
 from .models import Organisation, OrganisationKind, OrganisationStatus, Person, Region
@@ -123,7 +123,7 @@ def _region(code: str, field: str) -> Region:
 @router.get("/persons", response={200: list[PersonOut], 422: ErrorOut})
 @paginate(BoundedPageNumberPagination)
 def list_persons(
-    request: HttpRequest,
+    request: AuthedRequest,
     id_number: str | None = Query(None, max_length=40, description=(
         "Exact 18-character ID number (full-width digits accepted; other scripts' digits refused: 422).")),
     name: str | None = Query(None, max_length=50, description="Beginning of the name."),
@@ -167,7 +167,7 @@ def create_person(request: HttpRequest, payload: PersonIn) -> Any:
 @router.get("/organisations", response=list[OrganisationOut])
 @paginate(BoundedPageNumberPagination)
 def list_organisations(
-    request: HttpRequest,
+    request: AuthedRequest,
     q: str | None = Query(None, max_length=60, description="Name fragment or exact unified social credit code."),
     kind: str | None = Query(None, pattern=KIND_PATTERN, description="Organisation kind code."),
     city: str | None = Query(None, pattern=REGION_PATTERN, description="City code (GB/T 2260)."),

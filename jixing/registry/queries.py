@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core.access import code_within, region_prefix, scope_for, within_region
+from jixing.core.actor import Actor
 
 from .models import (
     HOME_PREFIX,
@@ -53,7 +53,7 @@ def current_memberships_prefetch(day: dt.date | None = None) -> Prefetch:
 
 
 def search_persons(
-    user: Any,
+    user: Actor,
     *,
     q: str = "",
     region: str = "",
@@ -84,7 +84,7 @@ def search_persons(
     return qs.prefetch_related(current_memberships_prefetch()).order_by("-id")
 
 
-def _revealed_to(user: Any, person: Person, revealed: bool) -> bool:
+def _revealed_to(user: Actor, person: Person, revealed: bool) -> bool:
     """Sensitive groups show only after an audited unmask (B4, E3), or to the person themself."""
     return revealed or getattr(user, "person_id", None) == person.pk
 
@@ -97,7 +97,7 @@ def _label(m: PersonGroup, show_sensitive: bool) -> tuple[str, bool]:
     return m.target_group().name, False
 
 
-def membership_labels(person: Person, user: Any, *, revealed: bool = False) -> list[str]:
+def membership_labels(person: Person, user: Actor, *, revealed: bool = False) -> list[str]:
     memberships = getattr(person, "current_memberships", None)
     if memberships is None:
         memberships = list(person.memberships.filter(archived_at__isnull=True).select_related("group"))
@@ -120,7 +120,7 @@ class MembershipRow:
     hidden: bool
 
 
-def membership_rows(person: Person, user: Any, *, revealed: bool = False) -> list[MembershipRow]:
+def membership_rows(person: Person, user: Actor, *, revealed: bool = False) -> list[MembershipRow]:
     """All memberships of a person for the detail page; dates and evidence of a hidden
     (sensitive) membership are withheld too. ``revealed``: after an audited unmask."""
     today = timezone.localdate()
@@ -139,13 +139,13 @@ def membership_rows(person: Person, user: Any, *, revealed: bool = False) -> lis
     return rows
 
 
-def groups_filterable_by(user: Any) -> QuerySet[TargetGroup]:
+def groups_filterable_by(user: Actor) -> QuerySet[TargetGroup]:
     """Sensitive memberships are sealed (encrypted, no group key in the clear): a list of
     everyone with a disability would be a mass unmask, so they are never a filter."""
     return TargetGroup.objects.filter(sensitive=False)
 
 
-def persons_writable_by(user: Any) -> PersonQuerySet:
+def persons_writable_by(user: Actor) -> PersonQuerySet:
     """HRSS officers edit persons of their own region (household or current), never
     through another app's scope extension."""
     if getattr(user, "role", None) not in PERSON_WRITERS:
@@ -156,7 +156,7 @@ def persons_writable_by(user: Any) -> PersonQuerySet:
     return Person.objects.filter(scope.region_q("current_region") | scope.region_q("household_region"))
 
 
-def can_write_person(user: Any, person: Person) -> bool:
+def can_write_person(user: Actor, person: Person) -> bool:
     return persons_writable_by(user).filter(pk=person.pk).exists()
 
 
@@ -166,12 +166,12 @@ def region_prefix_of(code: str) -> str:
     return region_prefix(code)
 
 
-def user_region_prefix(user: Any) -> str | None:
+def user_region_prefix(user: Actor) -> str | None:
     scope = scope_for(user)
     return scope.region_prefix if scope.region_prefix else ("37" if scope.everything else None)
 
 
-def regions_for_filter(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+def regions_for_filter(user: Actor) -> list[tuple[str, list[tuple[str, str]]]]:
     """Cities and counties inside the user's region, grouped by city for a <select>."""
     prefix = user_region_prefix(user)
     if prefix is None:
@@ -189,7 +189,7 @@ def regions_for_filter(user: Any) -> list[tuple[str, list[tuple[str, str]]]]:
     return list(grouped.values())
 
 
-def counties_writable_by(user: Any) -> QuerySet[Region]:
+def counties_writable_by(user: Actor) -> QuerySet[Region]:
     if getattr(user, "role", None) not in PERSON_WRITERS:
         return Region.objects.none()
     prefix = user_region_prefix(user)
@@ -198,7 +198,7 @@ def counties_writable_by(user: Any) -> QuerySet[Region]:
     return Region.objects.filter(code_within("code", prefix), level=RegionLevel.COUNTY).select_related("parent")
 
 
-def household_counties_for(user: Any) -> QuerySet[Region]:
+def household_counties_for(user: Actor) -> QuerySet[Region]:
     """Every county of China, for a person's 户籍, to whoever may write persons."""
     if getattr(user, "role", None) not in PERSON_WRITERS or user_region_prefix(user) is None:
         return Region.objects.none()
@@ -217,7 +217,7 @@ def county_label(region: Region) -> str:
 # ---------------------------------------------------------------- organisations
 
 def search_organisations(
-    user: Any,
+    user: Actor,
     *,
     q: str = "",
     kind: str = "",
@@ -247,7 +247,7 @@ def _has_cjk(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def organisations_writable_by(user: Any) -> OrganisationQuerySet:
+def organisations_writable_by(user: Actor) -> OrganisationQuerySet:
     if getattr(user, "role", None) not in ORGANISATION_WRITERS:
         return Organisation.objects.none()
     prefix = user_region_prefix(user)
@@ -256,11 +256,11 @@ def organisations_writable_by(user: Any) -> OrganisationQuerySet:
     return Organisation.objects.filter(within_region("county", prefix))
 
 
-def can_write_organisation(user: Any, organisation: Organisation) -> bool:
+def can_write_organisation(user: Actor, organisation: Organisation) -> bool:
     return organisations_writable_by(user).filter(pk=organisation.pk).exists()
 
 
-def cities_for_filter(user: Any) -> list[Region]:
+def cities_for_filter(user: Actor) -> list[Region]:
     prefix = user_region_prefix(user)
     if prefix is None:
         return []
@@ -276,7 +276,7 @@ class RegistryCounts:
     blocked_organisations: int
 
 
-def registry_counts(user: Any) -> RegistryCounts:
+def registry_counts(user: Actor) -> RegistryCounts:
     organisations = Organisation.objects.visible_to(user).active()
     return RegistryCounts(
         persons=Person.objects.visible_to(user).active().count(),

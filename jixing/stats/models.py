@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import within_region
+from jixing.core.actor import Actor
 
 
 class CountedEnrollment(models.Model):
@@ -101,7 +102,7 @@ class SelectionStatus(models.TextChoices):
 
 
 class InstitutionSelectionQuerySet(models.QuerySet):
-    def visible_to(self, user: object) -> InstitutionSelectionQuerySet:
+    def visible_to(self, user: Actor | None) -> InstitutionSelectionQuerySet:
         from jixing.core.access import scope_for
 
         scope = scope_for(user)

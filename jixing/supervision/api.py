@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
 from jixing.core.pagination import BoundedPageNumberPagination
-from jixing.core.permissions import require_api_roles
+from jixing.core.permissions import AuthedRequest, require_api_roles
 
 from . import actions, queries, rules
 from .models import Case, Finding
@@ -121,7 +121,7 @@ class ExplanationOut(Schema):
 
 @router.get("/findings", response=list[FindingOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_findings(request: HttpRequest, rule: str | None = None, status: str | None = None,
+def list_findings(request: AuthedRequest, rule: str | None = None, status: str | None = None,
                   organisation: int | None = None, region: str | None = None) -> Any:
     """Findings in the caller's scope; ``status=unresolved`` for open, explained and in-case ones."""
     require_api_roles(request, *READERS)

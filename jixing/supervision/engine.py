@@ -1,8 +1,14 @@
 """Running the rules: incremental by default (only data changed since the rule's last
 successful run, by its watermark), full on request; hits become findings without duplicates.
 
-Each rule runs in its own transaction: a rule that fails leaves no half-written findings and
-its run is recorded as failed, the watermark unchanged, so the next run retries the same window.
+Each rule first reads (``_scan``: inside ``heavy_reads()``, so on the streaming replica when it
+keeps up, in one read-only transaction there; on the primary otherwise or if the replica fails
+mid-scan), then saves its findings in its own transaction on the primary: a rule that fails
+leaves no half-written findings and its run is recorded as failed, the watermark unchanged, so
+the next run retries the same window. The watermark is the time before the scan; the router's
+fence makes the replica have replayed at least what the primary held when the scan began, so a
+replica scan misses nothing a primary scan would have seen (and WATERMARK_OVERLAP re-reads ten
+minutes on top).
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
 from jixing.core import audit, events
+from jixing.core.db_router import forget_replica_state, heavy_reads, read_alias
 
 from . import rules
 from .models import Finding, FindingStatus, RuleSetting, RunStatus, SupervisionRun
@@ -125,10 +132,9 @@ def _run_one(rule: type[rules.Rule], *, full: bool, since: dt.datetime | None, b
     result = RuleResult(rule.code, RunStatus.SUCCEEDED, mode="full" if window is None else "incremental",
                         run_id=run.pk)
     try:
+        hits = _scan(rule, setting.params, window)
+        result.hits = len(hits)
         with transaction.atomic(), events.batch(f"{rule.code} {rule.title}"):
-            _tune_session()
-            hits = rule().find(setting.params, window)
-            result.hits = len(hits)
             result.created, result.updated = save_hits(rule, hits, run=run, severity=setting.severity)
         run.status, run.watermark = RunStatus.SUCCEEDED, now
     except Exception as exc:  # a broken rule must not stop the others; its run records why
@@ -142,11 +148,35 @@ def _run_one(rule: type[rules.Rule], *, full: bool, since: dt.datetime | None, b
     return result
 
 
-def _tune_session() -> None:
+def _scan(rule: type[rules.Rule], params: dict[str, Any], window: dt.datetime | None) -> list[rules.Hit]:
+    """The rule's reads, outside the transaction that saves its findings: on the replica when the
+    router says it keeps up, else (or when the replica fails mid-scan, e.g. a query cancelled by
+    a recovery conflict) on the primary."""
+    with heavy_reads():
+        alias = read_alias()
+        if alias != DEFAULT_DB_ALIAS:
+            try:
+                return _find_on(alias, rule, params, window)
+            except DatabaseError as exc:
+                log.warning("supervision rule %s: replica scan failed (%s); scanning the primary", rule.code, exc)
+                forget_replica_state()
+    return _find_on(DEFAULT_DB_ALIAS, rule, params, window)
+
+
+def _find_on(alias: str, rule: type[rules.Rule], params: dict[str, Any],
+             window: dt.datetime | None) -> list[rules.Hit]:
+    """One read transaction (one snapshot for all of the rule's queries) on ``alias``."""
+    with transaction.atomic(using=alias):
+        _tune_session(alias)
+        return rule().find(params, window)
+
+
+def _tune_session(alias: str = DEFAULT_DB_ALIAS) -> None:
     """Scans sort millions of rows: give this transaction room to sort in memory (PostgreSQL;
     ``JIXING_SUPERVISION_WORK_MEM``, default 512MB), and no JIT: the rules' plans are simple and
     compiling them cost ~0.3 s per query at 3 M attendance rows (bench/supervision.py).
     SET LOCAL ends with the transaction."""
+    connection = connections[alias]
     if connection.vendor != "postgresql":
         return
     work_mem = getattr(settings, "JIXING_SUPERVISION_WORK_MEM", "512MB")

@@ -10,6 +10,7 @@ from django.db.models.functions import Substr, TruncWeek
 from django.utils import timezone
 
 from jixing.core.access import within_region
+from jixing.core.actor import Actor
 from jixing.registry.models import Region
 
 from . import rules
@@ -18,7 +19,7 @@ from .models import Case, CaseStatus, Finding, FindingStatus, SupervisionRun
 PAGE_SIZE = 50
 
 
-def findings_for(user: Any, *, code: str = "", status: str = "", organisation: int | None = None,
+def findings_for(user: Actor, *, code: str = "", status: str = "", organisation: int | None = None,
                  county: str = "") -> QuerySet[Finding]:
     qs = Finding.objects.visible_to(user).select_related("organisation", "county", "case")
     if code:
@@ -34,7 +35,7 @@ def findings_for(user: Any, *, code: str = "", status: str = "", organisation: i
     return qs.order_by("-created_at", "-id")
 
 
-def cases_for(user: Any, *, status: str = "") -> QuerySet[Case]:
+def cases_for(user: Actor, *, status: str = "") -> QuerySet[Case]:
     qs = Case.objects.visible_to(user).select_related("organisation", "county", "assigned_to").annotate(
         finding_count=Count("findings"))
     if status == "active":
@@ -44,7 +45,7 @@ def cases_for(user: Any, *, status: str = "") -> QuerySet[Case]:
     return qs.order_by("-created_at", "-id")
 
 
-def dashboard(user: Any, *, weeks: int = 12) -> dict[str, Any]:
+def dashboard(user: Actor, *, weeks: int = 12) -> dict[str, Any]:
     """Open findings by rule, city and institution; new findings by week."""
     visible = Finding.objects.visible_to(user)
     unresolved = visible.unresolved()
@@ -95,7 +96,7 @@ def last_runs() -> list[SupervisionRun]:
     return [seen[c] for c in sorted(seen)]
 
 
-def institution_overview(user: Any) -> dict[str, Any]:
+def institution_overview(user: Actor) -> dict[str, Any]:
     return {
         "awaiting": Case.objects.visible_to(user).filter(status=CaseStatus.AWAITING_EXPLANATION).order_by("explanation_due"),
         "cases": Case.objects.visible_to(user).order_by("-created_at")[:50],

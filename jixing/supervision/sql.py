@@ -11,7 +11,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, connections, models
+
+from jixing.core.db_router import read_alias
 
 LOCAL_OFFSET_HOURS = 8  # Asia/Shanghai has no daylight saving time
 
@@ -71,7 +73,9 @@ def day(value: dt.date) -> Any:
 
 
 def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+    """Run a read query where the current heavy_reads() block reads (the replica when it keeps
+    up: the engine runs the rules' scans inside one), else on the primary."""
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, list(params))
         return list(cursor.fetchall())
 

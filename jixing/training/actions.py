@@ -27,6 +27,7 @@ from jixing.core import audit
 from jixing.core.events import publish
 from jixing.core.models import StatusChange
 from jixing.core.workflow import move
+from jixing.imports.pipeline import copy_insert
 from jixing.registry.models import Organisation, Person, RegionLevel
 
 from . import conf, rules
@@ -534,7 +535,7 @@ def enroll_persons(klass: TrainingClass, persons: Iterable[Person], *, by: Any,
                 existing.add(person.pk)
                 taken += 1
                 outcomes.append(EnrollmentOutcome(person.pk, enrollment, decision))
-        Enrollment.objects.bulk_create(created)
+        copy_insert(created)  # COPY on PostgreSQL: a city's roster is tens of thousands of rows
         if created:
             audit.record(event, actor=by, obj=klass, detail={
                 "enrolled": len(created), "ineligible": sum(1 for e in created if not e.eligible),
@@ -631,6 +632,37 @@ def refresh_attendance_rates(*, class_ids: Iterable[int] | None = None, enrollme
         return cursor.rowcount
 
 
+def _share_lock_class(class_id: int) -> bool:
+    """Is the class closed? On PostgreSQL the row is held ``FOR SHARE`` until commit: check-ins
+    of one class (and the bulk attendance import, which does the same) run side by side, while
+    closing the class (``FOR UPDATE`` in ``close_class``) waits for them and they for it, so no
+    row lands in a class once it is closed. SQLite serialises writers anyway."""
+    suffix = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT closed_at FROM {TrainingClass._meta.db_table} WHERE id = %s{suffix}", [class_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise TrainingClass.DoesNotExist
+    return row[0] is not None
+
+
+def _lock_enrollment(enrollment_id: int, session_id: int) -> tuple[str, bool]:
+    """The enrollment's status and whether it has a row for the session, its row locked
+    (``FOR NO KEY UPDATE``) until commit: two check-ins of the same person queue here. (A row
+    the other one committed while this one waited is not in this statement's snapshot: the
+    unique constraint on (enrollment, session) refuses it at the insert.)"""
+    suffix = " FOR NO KEY UPDATE OF e" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT e.status, EXISTS (SELECT 1 FROM {Attendance._meta.db_table} a WHERE a.enrollment_id = e.id "
+            f"AND a.session_id = %s) FROM {Enrollment._meta.db_table} e WHERE e.id = %s{suffix}",
+            [session_id, enrollment_id])
+        row = cursor.fetchone()
+    if row is None:
+        raise Enrollment.DoesNotExist
+    return str(row[0]), bool(row[1])
+
+
 def _check_window(session: TrainingSession, check_in_at: dt.datetime) -> None:
     if not (session.starts_at - conf.checkin_early() <= check_in_at <= session.ends_at):
         raise ValidationError({"check_in_at": [_("The check-in time is outside the session's time window.")]},
@@ -694,22 +726,28 @@ def write_attendance(
 ) -> Attendance:
     """Store one checked attendance row (callers have checked who, what and when)."""
     with transaction.atomic():
-        klass = TrainingClass.objects.select_for_update().get(pk=enrollment.training_class_id)
-        if klass.is_locked:
+        if _share_lock_class(enrollment.training_class_id):
             raise ValidationError(_("The class is closed; its attendance is locked."), code="locked")
-        enrollment.refresh_from_db(fields=["status"])
+        enrollment.status, present = _lock_enrollment(enrollment.pk, session.pk)
         if enrollment.status != EnrollmentStatus.ENROLLED:
             raise ValidationError(_("The person is not currently enrolled in this class."), code="not_enrolled")
-        if Attendance.objects.filter(enrollment=enrollment, session=session).exists():
-            raise ValidationError(_("The person has already checked in to this session."), code="duplicate")
-        record = Attendance.objects.create(
-            enrollment=enrollment, session=session, person_id=enrollment.person_id, training_class=klass,
-            check_in_at=check_in_at, check_out_at=check_out_at, method=method, device_id=device_id[:64],
-            latitude=latitude, longitude=longitude, face_score=face_score, photo_ref=photo_ref[:200],
-            credited_hours=rules.credited_hours(
-                rules.Interval(session.starts_at, session.ends_at), session.hours, check_in_at, check_out_at),
-            provenance=provenance,
-        )
+        duplicate = ValidationError(_("The person has already checked in to this session."), code="duplicate")
+        if present:
+            raise duplicate
+        try:
+            record = Attendance.objects.create(
+                enrollment=enrollment, session=session, person_id=enrollment.person_id,
+                training_class_id=enrollment.training_class_id,
+                check_in_at=check_in_at, check_out_at=check_out_at, method=method, device_id=device_id[:64],
+                latitude=latitude, longitude=longitude, face_score=face_score, photo_ref=photo_ref[:200],
+                credited_hours=rules.credited_hours(
+                    rules.Interval(session.starts_at, session.ends_at), session.hours, check_in_at, check_out_at),
+                provenance=provenance,
+            )
+        except IntegrityError as exc:  # a same-person check-in committed while this one waited for the lock
+            if "attendance_once_per_session" in str(exc) or "UNIQUE constraint" in str(exc):
+                raise duplicate from None
+            raise
         refresh_attendance_rates(enrollment_ids=[enrollment.pk])
         audit.record("training.attendance.check_in", actor=by, obj=record,
                      after={"session": session.pk, "method": method, "check_out": bool(check_out_at),
@@ -722,8 +760,7 @@ def check_out(record: Attendance, *, by: Any, at: dt.datetime) -> Attendance:
     if at <= record.check_in_at:
         raise ValidationError({"check_out_at": [_("The check-out must be after the check-in.")]})
     with transaction.atomic():
-        klass = TrainingClass.objects.select_for_update().get(pk=record.training_class_id)
-        if klass.is_locked:
+        if _share_lock_class(record.training_class_id):
             raise ValidationError(_("The class is closed; its attendance is locked."), code="locked")
         _lock(record)
         if record.check_out_at is not None:

@@ -19,12 +19,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.core.access import scope_for
+from jixing.core.events import publish
 from jixing.core.models import AuditOutcome
 
 from . import conf, qr, rules, terminals
@@ -129,7 +131,11 @@ def qr_check_in(session: TrainingSession, *, by: Any, token: str, latitude: Deci
         raise _refuse(by, session, check.code, _(
             "The QR code is not valid for this session (forged, altered or from another session). "
             "Scan the code on the screen at the class."))
-    enrollment = Enrollment.objects.filter(training_class_id=klass.pk, person_id=by.person_id).first()
+    # the enrollment and this session's attendance row (if any) in one query
+    enrollment = (Enrollment.objects.filter(training_class_id=klass.pk, person_id=by.person_id)
+                  .annotate(attendance_id=Subquery(Attendance.objects.filter(enrollment=OuterRef("pk"), session=session)
+                                                   .values("pk")[:1]))
+                  .first())
     if enrollment is None or enrollment.status != EnrollmentStatus.ENROLLED:
         raise _refuse(by, session, "not_on_roster", _("You are not on the roster of class %(code)s.")
                       % {"code": klass.code})
@@ -143,7 +149,8 @@ def qr_check_in(session: TrainingSession, *, by: Any, token: str, latitude: Deci
         raise _refuse(by, session, "outside_geofence", _(
             "You are about %(distance)s from the class site; checking in is possible only within %(radius)d m.")
             % {"distance": shown, "radius": radius}, distance=round(distance))
-    record = Attendance.objects.filter(enrollment=enrollment, session=session).first()
+    attendance_id = getattr(enrollment, "attendance_id", None)
+    record = Attendance.objects.filter(pk=attendance_id).first() if attendance_id else None
     if record is None:
         if not (session.starts_at - conf.checkin_early() <= now <= session.ends_at):
             raise _refuse(by, session, "window", _("The check-in time is outside the session's time window."))
@@ -217,6 +224,11 @@ def draw_spot_checks(*, by: Any, county_id: str, week: dt.date, rate: Decimal | 
             "candidates": candidates, "selected": selected,
             "assigned": {str(c.training_class_id): c.assigned_to_id for c in draw.checks.all()},
         })
+        # Each assigned officer hears of their visit (notify: training.spot_check.assigned), also
+        # the one who drew: the assignment is the system's round robin, not the drawer's choice.
+        for check in draw.checks.filter(assigned_to__isnull=False).select_related("training_class"):
+            publish("training.spot_check.assigned", obj=check, actor=None,
+                    **{"class": check.training_class.code, "week": week.isoformat()})
     return draw
 
 

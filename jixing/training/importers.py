@@ -43,6 +43,8 @@ from jixing.imports.pipeline import (
     Importer,
     Row,
     RowError,
+    copy_insert,
+    copy_update,
     register,
 )
 from jixing.registry.importers import target_group_names
@@ -387,11 +389,13 @@ class RosterImporter(Importer[RosterItem]):
             if item.existing is None and item.id_hash not in new_people:
                 klass = self._by_id[item.class_id]
                 household = item.id_number[:6] if item.id_number[:6] in self._county_codes() else klass.county_id
-                person = Person(name=item.name, household_region_id=household, current_region_id=klass.county_id)
-                person.set_id_number(item.id_number)
+                # the number was parsed and hashed while validating (what set_id_number does)
+                person = Person(name=item.name, household_region_id=household, current_region_id=klass.county_id,
+                                id_number=item.id_number, id_number_hash=item.id_hash, birth_date=item.birth_date,
+                                sex=item.sex)
                 person.set_phone(item.phone)
                 new_people[item.id_hash] = person
-        Person.objects.bulk_create(list(new_people.values()), batch_size=1000)
+        copy_insert(list(new_people.values()))
         self._persons_created += len(new_people)
         phones = []
         for item in items:
@@ -399,8 +403,7 @@ class RosterImporter(Importer[RosterItem]):
             if existing is not None and item.phone and not existing.phone:
                 existing.set_phone(item.phone)
                 phones.append(existing)
-        if phones:
-            Person.objects.bulk_update(phones, ["phone", "phone_hash"], batch_size=500)
+        copy_update(phones, ["phone", "phone_hash"])
         groups_by_id = {g.pk: g for g in self._group_lookup().values()}
         memberships = []
         for item in items:
@@ -410,7 +413,7 @@ class RosterImporter(Importer[RosterItem]):
                 memberships.append(PersonGroup(person=person, group_id=group_id, valid_from=klass.start_date,
                                                evidence=_("declared on the roster of class %(code)s") % {"code": klass.code})
                                    .seal(groups_by_id))
-        PersonGroup.objects.bulk_create(memberships, batch_size=1000, ignore_conflicts=True)
+        copy_insert(memberships, ignore_conflicts=True)
         for class_id in sorted({i.class_id for i in items}):
             mine = [i for i in items if i.class_id == class_id and i.action == CREATE]
             if not mine:

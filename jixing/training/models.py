@@ -567,3 +567,26 @@ def persons_reached_through_training(scope: Scope) -> Q:
     if scope.department_id:
         return Q(pk__in=Enrollment.objects.filter(_project_scope_q(scope, "training_class__project__")).values("person_id"))
     return Q(pk__in=[])
+
+
+class ClassStartReminder(models.Model):
+    """The day-before reminder of a class (trainees and the institution are told the class starts
+    tomorrow): one row per class and start date, so the scheduled job never tells twice, and a
+    class moved to another date is reminded again for the new one."""
+
+    training_class = models.ForeignKey(TrainingClass, verbose_name=_("class"), on_delete=models.CASCADE,
+                                       related_name="start_reminders")
+    start_date = models.DateField(_("start date"))
+    trainees = models.PositiveIntegerField(_("trainees told"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name = _("class start reminder")
+        verbose_name_plural = _("class start reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["training_class", "start_date"], name="class_start_reminder_once_per_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_class_id} {self.start_date}"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.contrib import messages
@@ -16,6 +17,8 @@ from jixing.core.models import ExportFormat, ExportJob, ExportStatus
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, public, read_only_post, require_roles
 
 from .workbench import cards_for
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def scope_label(user: object) -> str:
@@ -57,17 +60,29 @@ def root_redirect(request: HttpRequest) -> HttpResponse:
     return redirect("web:home")
 
 
+def request_id(request: HttpRequest) -> str:
+    """The id the reverse proxy gave the request (nginx ``$request_id`` as X-Request-ID), checked
+    to be a plain token before it is shown on an error page."""
+    value = request.META.get("HTTP_X_REQUEST_ID", "")
+    return value if REQUEST_ID.fullmatch(value) else ""
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return TemplateResponse(request, "web/error.html", {"code": 403}, status=403)
+    return TemplateResponse(request, "403.html", {"code": 403, "request_id": request_id(request)}, status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return TemplateResponse(request, "web/error.html", {"code": 404}, status=404)
+    return TemplateResponse(request, "404.html", {"code": 404, "request_id": request_id(request)}, status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors: the failure may be in them (H1: no traceback shown).
-    return HttpResponseServerError(loader.get_template("web/error_500.html").render())
+    return HttpResponseServerError(loader.get_template("500.html").render({"request_id": request_id(request)}))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: our page, not Django's English one (the reason stays in the log)."""
+    return TemplateResponse(request, "403_csrf.html", {"code": 403, "request_id": request_id(request)}, status=403)
 
 
 # ---- list exports (jixing/core/listing.py, jixing/core/exports.py) ----

@@ -45,7 +45,7 @@ def test_it_lists_only_the_persons_outside_certificates_and_claims_one_on_the_pa
     assert "Y0001" in page and "青岛某评价中心" in page and "Y0100" not in page
     # another person's register certificate cannot be claimed by posting its id
     assert client.post("/funds/my/outside-claim/", {"outside_certificate": others.pk,
-                                                     "payee_account": card.pk}).status_code == 403
+                                                     "payee_account": card.pk}).status_code == 404  # as if missing (README)
     assert not Claim.objects.exists()
     response = client.post("/funds/my/outside-claim/", {"outside_certificate": mine.pk, "payee_account": card.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -55,7 +55,7 @@ def test_it_lists_only_the_persons_outside_certificates_and_claims_one_on_the_pa
     assert response["Location"] == f"/funds/claims/{line.claim_id}/"
     # once claimed, it is no longer offered and cannot be posted again
     assert client.post("/funds/my/outside-claim/", {"outside_certificate": mine.pk,
-                                                     "payee_account": card.pk}).status_code == 403
+                                                     "payee_account": card.pk}).status_code == 404
 
 
 def test_it_refuses_the_page_to_other_roles(personas, outside, client) -> None:
@@ -125,7 +125,7 @@ def test_it_claims_the_living_allowance_on_the_page(living, client) -> None:
     # another trainee's enrollment cannot be posted
     other = w.enrollments[1]
     assert client.post("/funds/my/living-allowance/", {"enrollment": other.pk,
-                                                       "payee_account": card.pk}).status_code == 403
+                                                       "payee_account": card.pk}).status_code == 404  # as if missing (README)
     response = client.post("/funds/my/living-allowance/", {"enrollment": enrollment.pk, "payee_account": card.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
     line = ClaimLine.objects.get()

@@ -166,7 +166,7 @@ def test_it_purges_abandoned_uploads(personas, settings, tmp_path):
     ImportJob.objects.filter(pk=job.pk).update(updated_at=job.updated_at - dt.timedelta(days=2))
     out = io.StringIO()
     call_command("purge_imports", "--json", stdout=out)
-    assert out.getvalue().strip() == '{"cancelled": 1}'
+    assert out.getvalue().strip() == '{"interrupted": 0, "cancelled": 1}'
     job.refresh_from_db()
     assert job.status == ImportStatus.CANCELLED and list(settings.JIXING_UPLOAD_DIR.iterdir()) == []
 

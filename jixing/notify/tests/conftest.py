@@ -25,7 +25,8 @@ def message_templates(transactional_db: None) -> None:
 
     from django.apps import apps
 
-    importlib.import_module("jixing.notify.migrations.0002_message_templates").load(apps, None)
+    for migration in ("0002_message_templates", "0003_spot_check_and_class_start_templates"):
+        importlib.import_module(f"jixing.notify.migrations.{migration}").load(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -87,8 +87,24 @@ def test_every_event_has_a_registered_template_for_its_channels(spec: EventSpec)
 def test_every_hrss_audience_uses_a_region_path() -> None:
     for spec in BY_NAME.values():
         for audience in spec.audiences:
-            assert audience.relation in {"organisation", "person", "officers", "user", "province"}
+            assert audience.relation in {"organisation", "person", "officers", "user", "province", "role"}
             if audience.relation == "officers":
                 assert audience.roles and audience.levels and audience.path.endswith("county_id"), spec.name
             if audience.roles == HRSS:
                 assert audience.relation in {"officers", "province"}
+
+
+def test_it_tells_the_trade_union_of_the_education_claims_it_reviews_and_hrss_of_the_rest(personas) -> None:
+    from jixing.funds.models import Claim
+    from jixing.notify.todos import todos_for
+
+    union = make_user("uma", Role.UNION_OFFICER, region_id="370102")
+    w = f.world(personas, trainees=1)
+    claim = f.claim_in(w, ClaimStatus.SUBMITTED)
+    spec = BY_NAME["funds.claim.submitted"]
+    assert [u.username for u in receivers.recipients(spec, claim, actor_id=None)] == ["dave"]
+    assert not todos_for(union) and [g.kind for g in todos_for(personas.dave)] == ["claim_county"]
+    Claim.objects.filter(pk=claim.pk).update(subsidy_item="education")  # 求学圆梦: the union reviews it
+    claim.refresh_from_db()
+    assert [u.username for u in receivers.recipients(spec, claim, actor_id=None)] == ["uma"]
+    assert [g.kind for g in todos_for(union)] == ["claim_county"] and not todos_for(personas.dave)

@@ -94,9 +94,11 @@ def test_it_runs_the_settings_schedule_from_the_command(capsys: pytest.CaptureFi
     # On first start only the interval jobs run; the next day every daily slot passed since then
     # runs once; the monthly dispatch report waits for the 1st.
     first = {r["job"]: r["outcome"] for r in json.loads(out[0])["ran"]}
-    assert first == {"heartbeat": "ok", "checkpoint_audit": "ok", "send_notifications": "ok"}
+    assert first == {"heartbeat": "ok", "checkpoint_audit": "ok", "send_notifications": "ok", "purge_exports": "ok",
+                     "recover_imports": "ok"}
     ran = {r.job: r.outcome for r in JobRun.objects.all()}
-    assert ran == {"heartbeat": "ok", "checkpoint_audit": "ok", "send_notifications": "ok",
+    assert ran == {"heartbeat": "ok", "checkpoint_audit": "ok", "send_notifications": "ok", "purge_exports": "ok",
+                   "recover_imports": "ok",
                    "close_public_notices": "ok", "mark_overdue_recoveries": "ok", "run_supervision": "ok",
-                   "verify_audit": "ok", "purge_imports": "ok", "draw_spot_checks": "ok"}
+                   "verify_audit": "ok", "purge_imports": "ok", "draw_spot_checks": "ok", "remind_class_starts": "ok"}
     assert Heartbeat.objects.filter(name="scheduler").exists()
