@@ -94,7 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
+    "jixing.core.apps.TasksDatabaseConfig",  # django_tasks_db, named in Chinese
     "simple_history",
     "jixing.core",
     "jixing.accounts",
@@ -272,6 +272,11 @@ if JIXING_TASKS == "redis":
 # Uploads (SECURITY.md F1).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A job demand's monthly wage range (issue 15): not below the lowest tier of Shandong's monthly
+# minimum wage (set by the province; change it here when the standard changes), not above a
+# ceiling no real post reaches.
+JIXING_WAGE_FLOOR = env_int("JIXING_WAGE_FLOOR", 1700)
+JIXING_WAGE_CEILING = env_int("JIXING_WAGE_CEILING", 200_000)
 JIXING_IMPORT_MAX_BYTES = env_int("JIXING_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
 JIXING_IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("JIXING_IMPORT_MAX_UNCOMPRESSED_BYTES", 1024 * 1024 * 1024)
 JIXING_IMPORT_MAX_ROWS = env_int("JIXING_IMPORT_MAX_ROWS", 2_000_000)

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChange
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jixing.core.formdates import DateRangeMixin
 from jixing.core.models import AuditOutcome
 
 from .models import User
@@ -44,7 +45,8 @@ class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=100)
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(DateRangeMixin, forms.Form):
+    date_ranges = (("date_from", "date_to"),)
     date_from = forms.DateField(label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     actor = forms.CharField(label=_("user"), required=False, max_length=150)

@@ -204,13 +204,46 @@ def object_url(object_type: str, object_id: str) -> str:
         return ""
 
 
+# Keys of an audit row's detail, in words; a key not listed is shown as stored.
+DETAIL_KEYS: dict[str, Promise] = {
+    "required_roles": pgettext_lazy("audit detail", "roles allowed"),
+    "method": pgettext_lazy("audit detail", "request"),
+    "reason": pgettext_lazy("audit detail", "reason"),
+    "reasons": pgettext_lazy("audit detail", "reasons"),
+    "rows": pgettext_lazy("audit detail", "rows"),
+    "year": pgettext_lazy("audit detail", "year"),
+    "note": pgettext_lazy("audit detail", "note"),
+    "count": pgettext_lazy("audit detail", "count"),
+    "fields": pgettext_lazy("audit detail", "fields"),
+    "period": pgettext_lazy("audit detail", "period"),
+    "kind": pgettext_lazy("audit detail", "kind"),
+    "name": pgettext_lazy("audit detail", "name"),
+    "explanation": pgettext_lazy("audit detail", "explanation"),
+    "resolution": pgettext_lazy("audit detail", "resolution"),
+    "list": pgettext_lazy("audit detail", "list"),
+    "created": pgettext_lazy("audit detail", "created"),
+}
+
+
+def _role_words(codes: Any) -> str:
+    """Role codes (``hrss_officer``) as their names; the user model is looked up, not imported."""
+    try:
+        choices = dict(apps.get_model("accounts", "User")._meta.get_field("role").flatchoices)
+    except (LookupError, ValueError):
+        choices = {}
+    items = codes if isinstance(codes, list | tuple) else [codes]
+    return "、".join(str(choices.get(code, code)) for code in items)
+
+
 def _value_words(value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if value is None or value == "":
         return "—"
     if isinstance(value, dict):
-        return "，".join(f"{k}：{_value_words(v)}" for k, v in value.items())
+        return "，".join(
+            f"{DETAIL_KEYS.get(k, k)}：{_role_words(v) if k == 'required_roles' else _value_words(v)}"
+            for k, v in value.items())
     if isinstance(value, list | tuple):
         return "、".join(_value_words(v) for v in value)
     return str(value)

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -98,6 +99,26 @@ def _check_money(value: Decimal | str | int, field: str) -> Decimal:
 
 # ------------------------------------------------------------------ job demands
 
+MAX_DEADLINE_DAYS = 366
+
+
+def wage_range_errors(low: Decimal, high: Decimal) -> dict[str, str]:
+    """A monthly wage range a job seeker can trust (issue 15: "10–10 yuan per month" was accepted):
+    not below the province's lowest monthly minimum wage, not above a sane ceiling, from ≤ to."""
+    floor, ceiling = yuan(settings.JIXING_WAGE_FLOOR), yuan(settings.JIXING_WAGE_CEILING)
+    errors: dict[str, str] = {}
+    for field, amount, label in (("wage_min", low, _("Monthly wage from")), ("wage_max", high, _("Monthly wage to"))):
+        if amount < floor:
+            errors[field] = _("“%(field)s”: %(amount)s yuan is below the minimum monthly wage of %(floor)s yuan.") % {
+                "field": label, "amount": amount, "floor": f"{floor:.0f}"}
+        elif amount > ceiling:
+            errors[field] = _("“%(field)s”: %(amount)s yuan a month is not plausible (at most %(ceiling)s yuan).") % {
+                "field": label, "amount": amount, "ceiling": f"{ceiling:.0f}"}
+    if "wage_max" not in errors and "wage_min" not in errors and high < low:
+        errors["wage_max"] = _("The upper end of the wage range is below the lower end.")
+    return errors
+
+
 
 @transaction.atomic
 def create_job_demand(
@@ -135,10 +156,11 @@ def create_job_demand(
     if posts is None or posts < 1:
         errors["posts"] = _("At least one post.")
     low, high = _check_money(wage_min, "wage_min"), _check_money(wage_max, "wage_max")
-    if high < low:
-        errors["wage_max"] = _("The upper end of the wage range is below the lower end.")
+    errors.update(wage_range_errors(low, high))
     if deadline < timezone.localdate():
         errors["deadline"] = _("The deadline is in the past.")
+    elif deadline > timezone.localdate() + dt.timedelta(days=MAX_DEADLINE_DAYS):
+        errors["deadline"] = _("The deadline lies more than a year ahead; post the demand again nearer the time.")
     if errors:
         raise ValidationError(errors)
     demand = JobDemand.objects.create(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import code_within, region_prefix
+from jixing.core.formdates import DateRangeMixin
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel, SkillLevel
 from jixing.registry.validators import parse_resident_id
 
@@ -36,7 +37,7 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class JobDemandForm(forms.Form):
+class JobDemandForm(DateRangeMixin, forms.Form):
     employer = forms.ModelChoiceField(label=_("Enterprise"), queryset=Organisation.objects.none())
     title = forms.CharField(label=_("Post title"), max_length=100)
     occupation = forms.ModelChoiceField(label=_("Occupation"), queryset=Occupation.objects.order_by("name"))
@@ -76,7 +77,7 @@ class ReferForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class ReferralResultForm(forms.Form):
+class ReferralResultForm(DateRangeMixin, forms.Form):
     to = forms.ChoiceField(label=_("Result"), choices=[
         (s, label) for s, label in ReferralStatus.choices if s != ReferralStatus.REFERRED
     ])
@@ -88,7 +89,8 @@ class ReferralResultForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class PlacementForm(forms.Form):
+class PlacementForm(DateRangeMixin, forms.Form):
+    date_ranges = (("start_date", "end_date"),)
     id_number = forms.CharField(label=_("ID number of the person"), max_length=18)
     kind = forms.ChoiceField(label=_("Kind"), choices=PlacementKind.choices)
     employer_uscc = forms.CharField(label=_("Employer's unified social credit code"), max_length=18, required=False)

@@ -9,10 +9,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jixing.core.formdates import DateRangeMixin
 from jixing.registry.models import Occupation, Person, SkillLevel
 from jixing.registry.validators import parse_resident_id
 
-from .models import APPOINTED_LEVELS, EvaluationFiling, EvaluationMode, FilingKind
+from .models import APPOINTED_LEVELS, EvaluationFiling, EvaluationMode, FilingKind, FilingScope
 
 SCORE_ATTRS = {"step": "0.01", "min": "0", "max": "100", "inputmode": "decimal"}
 
@@ -53,7 +54,8 @@ def _id_number(value: str) -> str:
     return parse_resident_id(value).number
 
 
-class FilingForm(forms.Form):
+class FilingForm(DateRangeMixin, forms.Form):
+    date_ranges = (("valid_from", "valid_to"),)
     kind = forms.ChoiceField(label=_("kind"), choices=FilingKind.choices)
     valid_from = forms.DateField(label=_("valid from"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_to = forms.DateField(label=_("valid to"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -96,7 +98,7 @@ class FilingDecisionForm(forms.Form):
     reason = forms.CharField(label=_("reason"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class SessionForm(forms.Form):
+class SessionForm(DateRangeMixin, forms.Form):
     filing = forms.ModelChoiceField(label=_("filing"), queryset=EvaluationFiling.objects.none())
     occupation = forms.ModelChoiceField(label=_("occupation"), queryset=Occupation.objects.order_by("name"))
     level = LevelChoiceField(label=_("skill level"), queryset=SkillLevel.objects.none())
@@ -108,13 +110,23 @@ class SessionForm(forms.Form):
     def __init__(self, *args: Any, filings: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[EvaluationFiling]", self.fields["filing"]).queryset = filings
-        # Only what the evaluator's filings cover is offered (issue 16); the action refuses the rest.
+        # Only what the body's filings cover is offered (issue 15); clean() checks the pair
+        # against the chosen filing, and actions.create_session refuses it again.
+        scopes = FilingScope.objects.filter(filing__in=filings)
         cast("forms.ModelChoiceField[Occupation]", self.fields["occupation"]).queryset = (
-            Occupation.objects.filter(filingscope__filing__in=filings).distinct().order_by("name"))
-        cast(LevelChoiceField, self.fields["level"]).queryset = (
-            certificate_levels().filter(filingscope__filing__in=filings).distinct())
+            Occupation.objects.filter(pk__in=scopes.values("occupation_id")).order_by("name"))
+        cast(LevelChoiceField, self.fields["level"]).queryset = certificate_levels().filter(
+            pk__in=scopes.values("level_id"))
         cast(PersonChoiceField, self.fields["examiners"]).queryset = (
             Person.objects.filter(examiner_filings__in=filings).distinct())
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean()
+        filing, occupation, level = data.get("filing"), data.get("occupation"), data.get("level")
+        if filing and occupation and level and not filing.scopes.filter(occupation=occupation, level=level).exists():
+            self.add_error("level", _("“%(occupation)s” at level “%(level)s” is outside the scope of filing %(filing)s.")
+                           % {"occupation": occupation.name, "level": level.name, "filing": filing.code})
+        return data
 
 
 class CandidateForm(forms.Form):

@@ -343,7 +343,7 @@ class EvaluationResult(TimeStampedModel):
     its own review (locked, or rejected and kept for the record). The current result is the
     highest locked version (queries.current_locked_results)."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="results", verbose_name=_("candidate"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     supersedes = models.ForeignKey(
         "self", verbose_name=_("supersedes"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"

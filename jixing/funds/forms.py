@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import code_within, within_region
+from jixing.core.formdates import DateRangeMixin
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Organisation, OrganisationKind, Region, RegionLevel
 
@@ -141,9 +142,10 @@ class OutsideCertificateClaimForm(_OwnAccountForm):
     outside_certificate = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class StudyRecordForm(forms.Form):
+class StudyRecordForm(DateRangeMixin, forms.Form):
     """A trainee records their own study (求学圆梦); the person is always the signed-in one."""
 
+    date_ranges = (("enrolled_on", "graduated_on"),)
     school = forms.CharField(label=_("school"), max_length=120)
     programme = forms.CharField(label=_("programme (专业)"), max_length=120)
     level = forms.ChoiceField(label=pgettext_lazy("study", "level"), choices=StudyLevel.choices)
@@ -192,7 +194,7 @@ class ResolveForm(forms.Form):
     )
 
 
-class RecoveryForm(forms.Form):
+class RecoveryForm(DateRangeMixin, forms.Form):
     payer_kind = forms.ChoiceField(label=_("payer"), choices=[("organisation", _("organisation")), ("person", pgettext_lazy("party kind", "person"))])
     organisation = forms.ModelChoiceField(label=_("organisation"), queryset=Organisation.objects.none(), required=False)
     claim = forms.CharField(label=_("claim number (optional)"), max_length=30, required=False)
@@ -208,7 +210,7 @@ class RecoveryForm(forms.Form):
         self.fields["deadline"].initial = timezone.localdate() + dt.timedelta(days=30)
 
 
-class InstalmentForm(forms.Form):
+class InstalmentForm(DateRangeMixin, forms.Form):
     amount = forms.DecimalField(label=_("amount received (yuan)"), max_digits=16, decimal_places=2, min_value=0)
     received_on = forms.DateField(label=_("received on"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("bank reference"), max_length=64, required=False)
@@ -228,7 +230,7 @@ class StaffEducationForm(forms.Form):
         cast(forms.ChoiceField, self.fields["year"]).choices = [(y, y) for y in range(this, 2023, -1)]
 
 
-class RuleCopyForm(forms.Form):
+class RuleCopyForm(DateRangeMixin, forms.Form):
     valid_from = forms.DateField(label=_("new version valid from"), widget=forms.DateInput(attrs={"type": "date"}))
     name = forms.CharField(label=_("name"), max_length=150, required=False)
     basis = forms.CharField(label=_("basis (document)"), max_length=200, required=False)

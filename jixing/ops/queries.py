@@ -34,7 +34,7 @@ def job_overview() -> list[JobOverview]:
     for job in configured_jobs():
         runs = JobRun.objects.filter(job=job.name)
         rows.append(JobOverview(
-            name=job.name, schedule=job.describe(),
+            name=job.name, schedule=job.label(),
             action=" ".join(job.command) if job.command else job.task,
             last_slot=slots.get(job.name),
             last_success=runs.filter(outcome=JobRun.Outcome.OK).first(),

@@ -43,6 +43,16 @@ class Job:
             return f"daily {self.at:%H:%M}"
         return f"monthly day {self.day} {self.at:%H:%M}"
 
+    def label(self) -> str:
+        """The schedule in the reader's language (``describe`` stays the log's English)."""
+        from django.utils.translation import gettext as _
+
+        if self.kind == "interval":
+            return _("every %(seconds)s s") % {"seconds": self.seconds}
+        if self.kind == "daily":
+            return _("daily at %(time)s") % {"time": f"{self.at:%H:%M}"}
+        return _("monthly on day %(day)s at %(time)s") % {"day": self.day, "time": f"{self.at:%H:%M}"}
+
 
 def parse_job(name: str, spec: Mapping[str, Any]) -> Job:
     kind = spec.get("kind", "")

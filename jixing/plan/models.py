@@ -44,7 +44,8 @@ class Target(models.Model):
     """A quantitative target of the seed, with the sentence it comes from."""
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
-    action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.PROTECT, related_name="targets")
+    action = models.ForeignKey(Action, null=True, blank=True, on_delete=models.PROTECT, related_name="targets",
+                               verbose_name=_("action"))
     name = models.CharField(_("name"), max_length=120)
     unit = models.CharField(_("unit"), max_length=40, choices=TargetUnit.choices)
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)

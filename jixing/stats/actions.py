@@ -114,8 +114,10 @@ def _supervision_summary(as_of: dt.date) -> dict[str, Any]:
     from django.db.models import Count, Sum
 
     from jixing.funds.models import RecoveryOrder
+    from jixing.supervision import rules
     from jixing.supervision.models import Case, CaseStatus, Finding, FindingStatus
 
+    names = {code: str(rule.title) for code, rule in rules.by_code().items()}
     findings = Finding.objects.filter(created_at__date__lte=as_of)
     by_rule = dict(findings.values("code").annotate(n=Count("id")).values_list("code", "n"))
     recoveries = RecoveryOrder.objects.filter(created_at__date__lte=as_of)
@@ -130,7 +132,7 @@ def _supervision_summary(as_of: dt.date) -> dict[str, Any]:
         _("Amount to recover (yuan)"): str(amounts["raised"] or 0),
     }
     for code in sorted(by_rule):
-        summary[_("Findings of rule %(code)s") % {"code": code}] = by_rule[code]
+        summary[_("Findings of rule %(code)s %(name)s") % {"code": code, "name": names.get(code, "")}] = by_rule[code]
     return summary
 
 

@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jixing.core.formdates import DateRangeMixin
+
 from .models import Severity
 from .rules import Rule
 
@@ -30,7 +32,7 @@ class AssignForm(forms.Form):
             (u.pk, f"{u.get_full_name() or u.username} · {u.region}") for u in officers or []]
 
 
-class RequestExplanationForm(forms.Form):
+class RequestExplanationForm(DateRangeMixin, forms.Form):
     questions = forms.CharField(label=_("questions to the institution"), widget=forms.Textarea(attrs={"rows": 4}))
     due = forms.DateField(label=_("explanation due"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -46,13 +48,13 @@ class DecideForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class RecoveryForm(forms.Form):
+class RecoveryForm(DateRangeMixin, forms.Form):
     amount = forms.DecimalField(label=_("amount (yuan)"), max_digits=14, decimal_places=2, min_value=0)
     deadline = forms.DateField(label=_("pay back by"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class SanctionForm(forms.Form):
+class SanctionForm(DateRangeMixin, forms.Form):
     kind = forms.ChoiceField(label=_("measure"), choices=[
         ("suspension", pgettext_lazy("measure", "suspend")), ("blacklist", _("blacklist"))], widget=forms.RadioSelect)
     until = forms.DateField(label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -90,6 +90,9 @@ def last_runs() -> list[SupervisionRun]:
     seen: dict[str, SupervisionRun] = {}
     for run in SupervisionRun.objects.order_by("-started_at")[:200]:
         seen.setdefault(run.code, run)
+    names = {code: rule.title for code, rule in rules.by_code().items()}
+    for code, run in seen.items():
+        run.title = names.get(code, "")  # type: ignore[attr-defined]  # shown with the code, never the code alone
     return [seen[c] for c in sorted(seen)]
 
 

@@ -413,7 +413,9 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
     for code, rule in rules.by_code().items():
         stored = settings.get(code)
         values = {**rule.defaults(), **(stored.params if stored else {})}
-        rows.append({"rule": rule, "setting": stored, "available": rule.available(),
+        severity = (stored.severity if stored else "") or rule.severity
+        rows.append({"rule": rule, "setting": stored, "available": rule.available(), "severity": severity,
+                     "severity_label": Severity(severity).label,
                      "params": [(p, values.get(p.name, p.default)) for p in rule.params]})
     ctx: dict[str, Any] = {"rows": rows, "can_edit": actions.can_edit_rules(request.user)}
     if request.user.role == Role.SECURITY_ADMIN:

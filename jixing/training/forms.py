@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jixing.core.formdates import DateRangeMixin
 from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.models import (
     Occupation,
@@ -100,7 +101,9 @@ class ProjectForm(forms.Form):
         return data
 
 
-class ClassForm(forms.Form):
+class ClassForm(DateRangeMixin, forms.Form):
+    date_ranges = (("start_date", "end_date"),)
+
     name = forms.CharField(label=_("name"), max_length=150)
     site_address = forms.CharField(label=_("site address"), max_length=200)
     county = _CountyField(label=_("county"), queryset=Region.objects.none())
@@ -119,7 +122,7 @@ class ClassForm(forms.Form):
             Teacher.objects.filter(organisation_id=organisation_id or -1).select_related("person"))
 
 
-class SessionForm(forms.Form):
+class SessionForm(DateRangeMixin, forms.Form):
     day = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.TimeField(label=_("starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
     end = forms.TimeField(label=_("ends at"), widget=forms.TimeInput(attrs={"type": "time"}))

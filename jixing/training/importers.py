@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixing.accounts.models import Role
+from jixing.core.display import local_minute
 from jixing.core.masking import mask_id_number, mask_phone
 from jixing.imports import reasons
 from jixing.imports.pipeline import (
@@ -51,7 +52,7 @@ from jixing.registry.models import Person, PersonGroup, Region, RegionLevel, Tar
 from jixing.registry.validators import normalise_phone, parse_resident_id
 
 from . import bulk_attendance, conf, rules
-from .models import Enrollment, TrainingClass
+from .models import CheckInMethod, Enrollment, TrainingClass, TrainingSession
 from .queries import COUNTING_STATUSES, eligibility_facts, offer_for
 
 if TYPE_CHECKING:
@@ -62,6 +63,13 @@ NAME_MAX = 50
 
 
 # ------------------------------------------------------------------ attendance
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    """A time from the frame (polars hands back naive UTC or aware values) as an aware datetime."""
+    if not isinstance(value, dt.datetime):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 class FrameItems(Sequence[dict[str, Any]]):
@@ -95,8 +103,8 @@ class AttendanceImporter(Importer[dict[str, Any]]):
     columns = bulk_attendance.COLUMNS
     chunk_size = 20_000
     preview_labels = (
-        ("row", ROW_LABEL), ("class_id", "班级"), ("enrollment_id", "报名"), ("session_id", "课次"),
-        ("check_in_at", "签到时间"), ("check_out_at", "签退时间"), ("method_code", "签到方式"),
+        ("row", ROW_LABEL), ("class", "班级"), ("person", "学员"), ("session", "课次"),
+        ("check_in_at", "签到时间"), ("check_out_at", "签退时间"), ("method", "签到方式"),
     )
 
     def __init__(self, *, user: User | None = None) -> None:
@@ -116,7 +124,35 @@ class AttendanceImporter(Importer[dict[str, Any]]):
         return self.batch.write(frame, by=by)
 
     def preview_row(self, item: dict[str, Any]) -> dict[str, str]:
-        return {"row": str(item[bulk_attendance.ROW]), **{k: str(item.get(k) or "") for k, _label in self.preview_labels[1:]}}
+        """Words, not values: the class by its code and name, the trainee by name, the session by
+        its local start, times in Asia/Shanghai and the check-in method by its label (issue 15)."""
+        klass = self._preview_class(item.get("class_id"))
+        enrollment = self._preview_enrollment(item.get("enrollment_id"))
+        session = self._preview_session(item.get("session_id"))
+        method = item.get("method_code") or ""
+        return {
+            "row": str(item[bulk_attendance.ROW]),
+            "class": f"{klass.code} {klass.name}" if klass else "",
+            "person": enrollment.person.name if enrollment else "",
+            "session": local_minute(session.starts_at) if session else "",
+            "check_in_at": local_minute(_aware(item.get("check_in_at"))),
+            "check_out_at": local_minute(_aware(item.get("check_out_at"))),
+            "method": str(CheckInMethod(method).label) if method in CheckInMethod.values else str(method),
+        }
+
+    def _preview_class(self, pk: int | None) -> TrainingClass | None:
+        cache: dict[int, TrainingClass] = self.__dict__.setdefault("_class_cache", {})
+        if pk and pk not in cache:
+            found = TrainingClass.objects.only("code", "name").filter(pk=pk).first()
+            if found:
+                cache[pk] = found
+        return cache.get(pk) if pk else None
+
+    def _preview_enrollment(self, pk: int | None) -> Enrollment | None:
+        return Enrollment.objects.select_related("person").only("person__name").filter(pk=pk).first() if pk else None
+
+    def _preview_session(self, pk: int | None) -> TrainingSession | None:
+        return TrainingSession.objects.only("starts_at").filter(pk=pk).first() if pk else None
 
 
 # ------------------------------------------------------------------ roster

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import Scope, scope_for, within_region
+from jixing.core.display import local_minute
 from jixing.core.models import TimeStampedModel
 
 from .quality import QualityState
@@ -336,7 +337,7 @@ class TrainingSession(TimeStampedModel):
         indexes = [models.Index(fields=["teacher", "starts_at"]), models.Index(fields=["starts_at"])]
 
     def __str__(self) -> str:
-        return f"{self.training_class.code} {self.starts_at:%Y-%m-%d %H:%M} {self.topic}"
+        return f"{self.training_class.code} {local_minute(self.starts_at)} {self.topic}"
 
 
 class EnrollmentStatus(models.TextChoices):

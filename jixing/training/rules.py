@@ -36,6 +36,8 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from django.utils import translation
 
+from jixing.core.display import local_minute
+
 _TRANSLATED: dict[tuple[str | None, str], str] = {}
 _language: contextvars.ContextVar[str | None] = contextvars.ContextVar("rules_language", default=None)
 
@@ -255,7 +257,7 @@ def check_session_overlap(c: Candidate, o: Offer, p: EligibilityPolicy) -> RuleR
                 if mine.overlaps(theirs):
                     return RuleResult(SESSION_OVERLAP, False, _(
                         "A session on %(when)s overlaps a session of class %(code)s the person is enrolled in."
-                    ) % {"when": mine.starts_at.strftime("%Y-%m-%d %H:%M"), "code": prior.class_code})
+                    ) % {"when": local_minute(mine.starts_at), "code": prior.class_code})
     return RuleResult(SESSION_OVERLAP, True, _("No session overlaps another class of the person."))
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from jixing.core.models import AuditEvent, StatusChange
@@ -48,7 +49,11 @@ def test_it_lets_an_enterprise_post_a_demand_for_itself_and_ignores_extra_fields
 @pytest.mark.parametrize(("field", "value"), [
     ("wage_max", "4000"),  # below wage_min
     ("deadline", "2025-11-30"),  # in the past (today is 2025-12-01)
+    ("deadline", "2027-12-31"),  # more than a year ahead
+    ("deadline", "20266-01-01"),  # a slip of the finger
     ("posts", "0"),
+    ("wage_min", "10"),  # issue 15: "10–10 yuan per month" was accepted
+    ("wage_max", "900000"),  # not a monthly wage
 ])
 def test_it_refuses_an_invalid_demand_with_a_field_error(client, world, field, value):
     client.force_login(world.eve)
@@ -201,3 +206,20 @@ def test_it_shows_the_projects_linked_to_a_demand(client, world, trainees):
     response = client.get(reverse("employment:demand_detail", args=[world.demand.pk]))
     assert list(response.context["projects"]) == [project]
     assert project.code in response.content.decode()
+
+
+def test_it_names_the_field_and_the_floor_when_a_wage_is_below_the_minimum_wage(client, world):
+    client.force_login(world.eve)
+    response = client.post(reverse("employment:demand_create"), demand_post(wage_min="10", wage_max="10"),
+                           HTTP_ACCEPT_LANGUAGE="zh-hans")
+    errors = response.context["form"].errors
+    assert "最低" in errors["wage_min"][0] and "1700" in errors["wage_min"][0] and errors["wage_max"]
+    assert JobDemand.objects.count() == 1
+
+
+def test_the_api_refuses_a_wage_range_below_the_floor(client, world):
+    with pytest.raises(ValidationError) as caught:
+        actions.create_job_demand(by=world.eve, employer=world.ent, title="x", occupation=f.occupation(0), level=None,
+                                  posts=1, wage_min=Decimal("10"), wage_max=Decimal("10"), county=None,
+                                  deadline=dt.date(2026, 1, 31))
+    assert set(caught.value.message_dict) == {"wage_min", "wage_max"}

@@ -158,7 +158,10 @@ def test_it_summarises_supervision_in_the_report(dataset):
                            severity=Severity.HIGH, evidence={}, last_seen_at=timezone.now())
     summary = dispatch_figures(period=dt.date(2026, 11, 1), today=dt.date(2026, 11, 27))["supervision"]
     assert summary[_("Findings")] == 1 and summary[_("Open findings")] == 1
-    assert summary[_("Findings of rule %(code)s") % {"code": "R01"}] == 1
+    from jixing.supervision import rules
+
+    name = str(rules.by_code()["R01"].title)  # the rule's name beside its code (issue 15)
+    assert summary[_("Findings of rule %(code)s %(name)s") % {"code": "R01", "name": name}] == 1
 
 
 def test_it_writes_numbers_and_percentages_as_numbers_in_both_workbooks(client, dataset, tmp_path):

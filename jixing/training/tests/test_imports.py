@@ -313,3 +313,24 @@ def test_it_cuts_a_csv_into_blocks_of_whole_records(tmp_path):
     assert len(blocks) > 2 and all(head == b"h1,h2,h3\n" for head, _b in blocks)
     assert b"".join(b for _h, b in blocks) == (body + "\n").encode()
     assert all(b.count(b'"') % 2 == 0 and b.endswith(b"\n") for _h, b in blocks)  # never inside quotes
+
+
+def test_the_attendance_preview_shows_names_and_local_times_not_ids(personas, course, tmp_path, client):
+    """Issue 15: the preview showed 班级 58 / 报名 966 / 课次 590, ``2026-11-29 23:55:00+00:00``
+    for a 07:55 check-in and ``face``; it shows the class, the trainee, the session's local start,
+    local times and the method's label."""
+    from jixing.imports import actions as imports
+
+    k, sessions, people, enrollments = course
+    path = write_csv(tmp_path / "a.csv", ATT_HEADER, [line(k, people[0], 0)])
+    with open(path, "rb") as fh:
+        job = imports.receive_upload("attendance", fh, file_name="a.csv", size=path.stat().st_size, by=personas.ivan)
+    imports.validate_job(job, by=personas.ivan)
+    job.refresh_from_db()
+    row = job.preview[0]
+    assert row["class"] == f"{k.code} {k.name}" and row["person"] == people[0].name
+    assert row["check_in_at"] == f"{START} 07:55" and row["check_out_at"] == f"{START} 12:01"
+    assert row["session"] == f"{START} 08:00" and row["method"] == "人脸识别"
+    client.force_login(personas.ivan)
+    html = client.get(f"/imports/jobs/{job.pk}/").content.decode()
+    assert "+00:00" not in html and f"{START} 07:55" in html and people[0].name in html
