@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0005_enterprise_employment_check'),
+        ('evaluation', '0006_enterprise_employment_check'),
         ('registry', '0008_merge_branches'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

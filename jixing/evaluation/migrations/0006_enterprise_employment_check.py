@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0004_outside_certificates'),
+        ('evaluation', '0005_result_candidate_field_name'),
         ('registry', '0008_merge_branches'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
