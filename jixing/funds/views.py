@@ -255,7 +255,7 @@ def claim_create(request: AuthedRequest) -> HttpResponse:
         try:
             project = projects.get(pk=int(project_id))
         except (TrainingProject.DoesNotExist, ValueError):
-            raise PermissionDenied from None
+            raise Http404 from None  # missing and out of scope alike (README)
     context: dict[str, Any] = {"projects": projects[:100], "project": project}
     if project is None:
         return TemplateResponse(request, "funds/claim_create.html", context)
