@@ -479,7 +479,7 @@ class HeldBenefitPeriodQuerySet(models.QuerySet):
         if scope.everything:
             return self
         if scope.region_prefix and not scope.department_id and len(scope.region_prefix) <= 4:
-            return self.filter(city__startswith=scope.region_prefix)
+            return self.filter(code_within("city", scope.region_prefix))
         return self.none()
 
 

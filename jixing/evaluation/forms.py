@@ -187,7 +187,7 @@ class VerifyForm(forms.Form):
     name = forms.CharField(label=_("holder's name"), max_length=50, widget=forms.TextInput(attrs={"autocomplete": "off"}))
 
 
-class AppointmentForm(forms.Form):
+class AppointmentForm(DateRangeMixin, forms.Form):
     """学徒工, 特级技师 or 首席技师 recorded by the employing enterprise (issue 16)."""
 
     id_number = forms.CharField(label=_("worker's ID number"), max_length=30)

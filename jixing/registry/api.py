@@ -240,7 +240,7 @@ class RestrictionIn(Schema):
     reference: str = Field("", max_length=100, description="The document or case number that decided it.")
 
 
-class LiftIn(Schema):
+class RestrictionLiftIn(Schema):
     reason: str = Field(max_length=500)
 
 
@@ -272,7 +272,7 @@ def create_restriction(request: HttpRequest, payload: RestrictionIn) -> Any:
 
 @router.post("/restrictions/{restriction_id}/lift",
              response={200: RestrictionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
-def lift_restriction(request: HttpRequest, restriction_id: int, payload: LiftIn) -> Any:
+def lift_restriction(request: HttpRequest, restriction_id: int, payload: RestrictionLiftIn) -> Any:
     """Lift a restriction now, with the reason; one recorded by a supervision case is lifted on the case (422)."""
     require_api_roles(request, *RESTRICTION_WRITERS)
     restriction = get_for_user(PersonRestriction.objects.all(), request.user, restriction_id)

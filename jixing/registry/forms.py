@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jixing.core.formdates import DateRangeMixin
+
 from . import queries
 from .models import (
     Education,
@@ -127,8 +129,10 @@ class OrganisationSearchForm(forms.Form):
             self.fields["city"].widget = forms.HiddenInput()
 
 
-class RestrictionForm(forms.Form):
+class RestrictionForm(DateRangeMixin, forms.Form):
     """Record a restriction on a person, found by the full ID number (posted, never in a URL)."""
+
+    date_ranges = (("starts_on", "ends_on"),)
 
     id_number = forms.CharField(label=_("ID number"), max_length=30, help_text=_("18 characters; the last may be X."))
     kind = forms.ChoiceField(label=_("restriction"), choices=RestrictionKind.choices)

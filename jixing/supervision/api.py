@@ -209,7 +209,7 @@ class PersonRestrictionIn(Schema):
     reason: str = Field(max_length=500)
 
 
-class LiftIn(Schema):
+class MeasureLiftIn(Schema):
     reason: str = Field(max_length=500)
 
 
@@ -226,7 +226,7 @@ def restrict_person(request: HttpRequest, case_id: int, payload: PersonRestricti
 
 
 @router.post("/cases/{case_id}/measures/{measure_id}/lift", response=CaseOut)
-def lift_measure(request: HttpRequest, case_id: int, measure_id: int, payload: LiftIn) -> Any:
+def lift_measure(request: HttpRequest, case_id: int, measure_id: int, payload: MeasureLiftIn) -> Any:
     """Lift a case's restriction of a person (422 for another kind of measure or one already lifted)."""
     require_api_roles(request, Role.HRSS_OFFICER)
     case = get_for_user(Case.objects.all(), request.user, case_id)

@@ -61,7 +61,7 @@ class SanctionForm(DateRangeMixin, forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PersonRestrictionForm(forms.Form):
+class PersonRestrictionForm(DateRangeMixin, forms.Form):
     """Bar a person found in the violation from subsidies (found by the full ID number, posted)."""
 
     id_number = forms.CharField(label=_("ID number"), max_length=30, help_text=_("18 characters; the last may be X."))

@@ -47,7 +47,7 @@ def seed_threshold(apps, schema_editor):  # type: ignore[no-untyped-def]
         "min_attendance_rate": Decimal("0.800"), "min_completion_rate": Decimal("0.700"),
         "min_pass_rate_vs_peers": Decimal("0.800"), "min_employment_rate": Decimal("0.500"),
         "max_open_findings": 3, "min_trainees": 10,
-        "note": "assumption: attendance as the subsidy rule (80%); the rest to be set by the province",
+        "note": "假设：出勤率沿用补贴规则（80%），其余指标待省厅确定",
     })
 
 

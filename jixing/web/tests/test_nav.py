@@ -12,7 +12,7 @@ def test_it_groups_the_menu_by_app_and_marks_one_item_active(client, personas):
     client.force_login(personas.bob)
     response = client.get(reverse("registry:person_detail", args=[personas.lixia_person.pk]))
     sections = {str(s["label"]): [str(i["label"]) for i in s["items"]] for s in response.context["nav_sections"]}
-    assert sections["实名库"] == ["人员", "单位"]
+    assert sections["实名库"] == ["人员", "限制申领名单", "单位"]
     assert sections["政策与目标"] == ["十大行动", "目标任务"]
     active = [i for i in response.context["nav_items"] if i["active"]]
     assert [str(i["label"]) for i in active] == ["人员"]
