@@ -12,13 +12,22 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import risk
 from jixing.core.access import scope_for, within_region
 from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.evaluation.queries import certificates_for, highest_certificate_levels
-from jixing.registry.models import Organisation, OrganisationKind, Person, Region, RegionLevel, live_memberships
+from jixing.registry.models import (
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonRestriction,
+    Region,
+    RegionLevel,
+    live_memberships,
+)
 from jixing.training import conf as training_conf
 from jixing.training import queries as training_queries
 from jixing.training import rules as training_rules
@@ -328,6 +337,7 @@ def evaluate_enrollments(
     occupation_name = project.occupation.name if project.occupation is not None else project.special_ability
     level_name = project.level.name if project.level is not None else ""
     sessions = training_queries.attendance_evidence(enrollments)
+    restricted = trainee_restrictions(person_ids, as_of)
 
     drafts: list[LineDraft] = []
     with translation.override("zh-hans"):
@@ -371,6 +381,11 @@ def evaluate_enrollments(
                 cap_checks=caps, claimant_blocked=claimant_blocked,
             )
             checks = rules.check_line(facts)
+            if e.person_id in restricted:
+                # The trainee is barred from subsidies (blacklist or a case decision): the line is
+                # refused even though the institution claims it, with the restriction named.
+                text = _("The trainee is under a restriction and may not receive subsidies.")
+                checks = (rules.Check("trainee_restricted", False, f"{text}（{restricted[e.person_id]}）"), *checks)
             if cert is not None and cert.is_valid:
                 certificate_type = CertificateType.SKILL_LEVEL
             elif project.special_ability:
@@ -393,6 +408,15 @@ def evaluate_enrollments(
                 employed=employed, employment_reasons=employment_reasons, extra_reasons=extra,
             ))
     return drafts
+
+
+def trainee_restrictions(person_ids: Sequence[int], day: dt.date) -> dict[int, str]:
+    """Person id → what bars them on ``day`` (registry.PersonRestriction in force), in one query."""
+    found: dict[int, str] = {}
+    for restriction in PersonRestriction.objects.filter(person_id__in=person_ids).in_force_on(day).order_by(
+            "starts_on", "id"):
+        found.setdefault(restriction.person_id, restriction.describe())
+    return found
 
 
 def _cert_facts(cert: Certificate | None) -> rules.CertificateFacts | None:

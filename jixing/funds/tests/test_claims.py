@@ -488,3 +488,23 @@ def test_it_exercises_every_transition_of_the_claim_table(personas, tmp_path) ->
                .values_list("from_status", "to_status"))
     assert seen == {(a.value, b.value) for a, b in Claim.TRANSITIONS}
     assert ledger.verify().ok
+
+
+def test_it_refuses_an_institution_line_for_a_trainee_under_a_restriction(personas) -> None:
+    """A person barred from subsidies (issue 12) is not subsidised through an institution either:
+    the line names the restriction, its dates and its document."""
+    import datetime as dt
+
+    from jixing.registry import actions as registry_actions
+
+    w = f.world(personas, trainees=2)
+    barred = w.enrollments[1].person
+    registry_actions.restrict_person(barred, by=personas.alice, kind="blacklist", reason="骗取培训补贴",
+                                     starts_on=dt.date(2025, 1, 1), reference="鲁人社罚〔2025〕1号")
+    with pytest.raises(actions.ClaimRefused) as exc:
+        actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[e.pk for e in w.enrollments])
+    text = " ".join(exc.value.messages)
+    assert barred.name in text and "鲁人社罚〔2025〕1号" in text and "2025-01-01" in text
+    claim = actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[e.pk for e in w.enrollments],
+                                 skip_ineligible=True)
+    assert [line.person_id for line in claim.lines.all()] == [w.enrollments[0].person_id]
