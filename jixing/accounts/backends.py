@@ -18,7 +18,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from jixing.core import audit
+from jixing.core import audit, events
 from jixing.core.models import AuditOutcome
 from jixing.core.request_context import client_ip
 
@@ -92,6 +92,9 @@ class LockoutModelBackend(ModelBackend):
             until = timezone.now() + dt.timedelta(minutes=settings.JIXING_LOCKOUT_MINUTES)
             User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
             detail["locked_until"] = until.isoformat()
+            # Security administrators hear of every lockout (notify): a burst is an attack.
+            events.publish("accounts.user.locked", obj=user, username=user.username,
+                           until=timezone.localtime(until).strftime("%Y-%m-%d %H:%M"))
         audit.record("login.failed", actor_label=username, obj=user, outcome=AuditOutcome.FAILED, detail=detail)
 
     # Permissions: from the role only (B1).

@@ -14,6 +14,7 @@ from faker import Faker
 DEMO_ORDER = [
     "registry.demo", "registry.demo_accounts", "employment.demo", "training.demo", "evaluation.demo",
     "employment.demo_outcomes", "funds.demo", "supervision.demo", "stats.demo", "notify.demo",
+    "ops.demo",
 ]
 
 SCALES = {

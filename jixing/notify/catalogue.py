@@ -38,6 +38,7 @@ class Kind(models.TextChoices):
     RECOVERY = "recovery", _("recovery of subsidies")
     EMPLOYMENT = "employment", _("job referrals")
     DATA = "data", _("imports and exports")
+    SYSTEM = "system", _("system operation and account security")
 
 
 # Kinds whose in-system message cannot be switched off (a payment notice always reaches the
@@ -315,6 +316,15 @@ EVENTS: tuple[EventSpec, ...] = (
               (user("generated_by_id", _("the user who asked for it")), province(HRSS, _("HRSS officers of the province")),
                everyone_with(AUDITORS, _("auditors"))),
               IN_APP_EMAIL, "stats:report"),
+    # ------------------------------------------------------------------ system
+    EventSpec("accounts.user.locked", Kind.SYSTEM, "JX_ACCOUNT_LOCKED",
+              _("Account %(username)s was locked after repeated failed sign-ins, until %(until)s."),
+              (everyone_with(frozenset({Role.SECURITY_ADMIN}), _("security administrators")),),
+              IN_APP_EMAIL),
+    EventSpec("ops.job.failed", Kind.SYSTEM, "JX_JOB_FAILED",
+              _("Scheduled job %(job)s failed: %(error)s"),
+              (everyone_with(frozenset({Role.SYSTEM_ADMIN}), _("system administrators")),),
+              IN_APP_EMAIL),
 )
 
 BY_NAME: dict[str, EventSpec] = {spec.name: spec for spec in EVENTS}

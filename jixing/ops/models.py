@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from jixing.core.roles import Role
 
 
 class JobState(models.Model):
@@ -17,6 +21,12 @@ class JobState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class JobRunQuerySet(models.QuerySet["JobRun"]):
+    def visible_to(self, user: Any) -> JobRunQuerySet:
+        """The operations page's reader: the system administrator."""
+        return self if getattr(user, "role", None) == Role.SYSTEM_ADMIN and user.is_active else self.none()
 
 
 class JobRun(models.Model):
@@ -34,6 +44,8 @@ class JobRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     output = models.TextField(_("output"), blank=True)
     host = models.CharField(_("host"), max_length=128, blank=True)
+
+    objects = JobRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started"]

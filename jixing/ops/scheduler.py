@@ -24,6 +24,8 @@ from django.db import IntegrityError, close_old_connections, connections, transa
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from jixing.core import events
+
 from .models import Heartbeat, JobRun, JobState
 from .schedule import Job, command_arguments, due_slot, parse_schedule
 
@@ -85,6 +87,9 @@ def execute(job: Job, *, slot: dt.datetime) -> JobRun | None:
     run.duration_seconds = round(time.monotonic() - clock, 3)
     run.output = output.getvalue()[-OUTPUT_LIMIT:]
     run.save(update_fields=["outcome", "error", "finished", "duration_seconds", "output"])
+    if run.outcome == JobRun.Outcome.FAILED:
+        # The system administrator hears of it (notify), not only the log and the operations page.
+        events.publish("ops.job.failed", obj=run, job=job.name, error=run.error[:200])
     prune(job, now=run.finished)
     return run
 

@@ -25,7 +25,8 @@ def message_templates(transactional_db: None) -> None:
 
     from django.apps import apps
 
-    for migration in ("0002_message_templates", "0003_spot_check_and_class_start_templates", "0004_governance_templates"):
+    for migration in ("0002_message_templates", "0003_spot_check_and_class_start_templates", "0004_governance_templates",
+                      "0005_class_filing_templates", "0006_system_templates"):
         importlib.import_module(f"jixing.notify.migrations.{migration}").load(apps, None)
 
 

@@ -17,8 +17,6 @@ pytestmark = pytest.mark.django_db
 
 # Accounts the event table tells nothing in the demo data, each with why.
 WITHOUT_MESSAGES = {
-    "sysadmin": "system administration: no domain event is addressed to it",
-    "secadmin": "security administration: no domain event is addressed to it",
     "union-lixia": "no 求学圆梦 claim in Lixia in the demo data: nothing it may see happened",
 }
 # Personas with work waiting in the demo data (seed 2025), and the kind of work.
