@@ -367,7 +367,7 @@ def _own_organisation(request: HttpRequest) -> Any:
     return get_for_user(Organisation.objects.all(), request.user, organisation_id or 0)
 
 
-@router.post("/enterprise-roster", response={200: RosterOut, 403: MessageOut, 422: MessageOut},
+@router.post("/enterprise-roster", response={200: RosterOut},
              summary="An enterprise not yet in the insurance records uploads its employees")
 def upload_roster(request: HttpRequest, payload: RosterIn) -> Any:
     require_api_roles(request, Role.INSTITUTION)
@@ -383,7 +383,7 @@ def list_appointments(request: HttpRequest) -> Any:
     return LevelAppointment.objects.visible_to(request.user).select_related("person", "level")
 
 
-@router.post("/level-appointments", response={201: AppointmentOut, 403: MessageOut, 422: MessageOut},
+@router.post("/level-appointments", response={201: AppointmentOut},
              summary="Record a worker's 学徒工, 特级技师 or 首席技师 level (the employing enterprise)")
 def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Any:
     from jixing.registry.models import Occupation, SkillLevel

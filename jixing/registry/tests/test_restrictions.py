@@ -63,7 +63,8 @@ def test_the_page_records_a_restriction_by_id_number_and_refuses_bad_input(perso
             "reference": "LX-2026-07", "reason": "冒名参训，骗取补贴"}
     # ends before it starts; a person outside the officer's region; a short reason: nothing written
     bad_dates = client.post(URL, {**good, "ends_on": (today() - dt.timedelta(days=1)).isoformat()})
-    assert bad_dates.status_code == 400 and "结束" in bad_dates.content.decode()
+    assert bad_dates.status_code == 400 and "“截止日期”" in bad_dates.content.decode()
+    assert "早于" in bad_dates.content.decode()  # the end before the start, both fields named
     outside = client.post(URL, {**good, "id_number": personas.qingdao_person.id_number})
     assert outside.status_code == 400
     short = client.post(URL, {**good, "reason": "无"})
