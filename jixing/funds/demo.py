@@ -345,7 +345,8 @@ def _studies(ctx: DemoContext) -> None:
       reviews it at county level, the Jinan one approves it (union review path), and a second
       bachelor's study of the same person shows "once per level";
     - the second enrolled 2024-03, before the start date 2024-09-01;
-    - the third has no contribution at the employer on the claim date."""
+    - the third has no contribution at the employer on the claim date;
+    and a fourth, a Lixia person, whose claim is submitted and waits for the Lixia trade union."""
     from jixing.employment.models import InsuranceContribution
 
     day = timezone.localdate()
@@ -394,7 +395,39 @@ def _studies(ctx: DemoContext) -> None:
             employer=employer, frontline_post=post, chsi_report_number=report, chsi_verification_code=code,
         )
         ctx.counts["study_records"] += 1
+    waiting = (Person.objects.filter(within_region("current_region", "370102"))
+               .exclude(pk__in=[p.pk for p in persons]).order_by("id").first())
+    if waiting is not None:
+        claims += _waiting_education_claim(ctx, waiting, employers[0], this_month)
     ctx.counts["education_claims"] = claims
+
+
+def _waiting_education_claim(ctx: DemoContext, person: Person, employer: Organisation, this_month: dt.date) -> int:
+    """A submitted 求学圆梦 claim left for the county trade union (its to-do and message)."""
+    from jixing.employment.models import InsuranceContribution
+
+    user = User.objects.filter(person=person).first() or _user(f"demo-trainee-{person.pk}", Role.TRAINEE, person=person)
+    if user.role != Role.TRAINEE:
+        return 0
+    for back in range(3):
+        month = (this_month - dt.timedelta(days=28 * back)).replace(day=1)
+        InsuranceContribution.objects.get_or_create(person=person, employer_uscc=employer.uscc, month=month,
+                                                    defaults={"employer": employer, "base": Decimal("4200.00")})
+    school, programme, level, mode, enrolled, post, _insured = STUDIES[0]
+    report, code = _demo_chsi(person, 1)
+    study = actions.record_study(
+        by=user, school=school, programme=programme, level=level, mode=mode, student_number=f"DEMO{person.pk:08d}",
+        enrolled_on=enrolled, employer=employer, frontline_post=post, chsi_report_number=report,
+        chsi_verification_code=code, evidence_note="学籍在线验证报告（演示）",
+    )
+    ctx.counts["study_records"] = ctx.counts.get("study_records", 0) + 1
+    account = PayeeAccount.objects.active().filter(person=person).first() or actions.register_payee_account(
+        by=user, holder_name=person.name, bank_name="中国农业银行营业部", account_number=f"62284800{person.pk:011d}")
+    try:
+        actions.submit_claim(actions.create_education_claim(by=user, study=study, payee_account=account), by=user)
+    except REFUSED:
+        return 0
+    return 1
 
 
 SKILL_UPGRADE_CASES = (

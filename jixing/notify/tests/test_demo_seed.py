@@ -16,13 +16,11 @@ from jixing.registry.demo_accounts import DEMO_ACCOUNTS
 pytestmark = pytest.mark.django_db
 
 # Accounts the event table tells nothing in the demo data, each with why.
-WITHOUT_MESSAGES = {
-    "union-lixia": "no 求学圆梦 claim in Lixia in the demo data: nothing it may see happened",
-}
+WITHOUT_MESSAGES: dict[str, str] = {}
 # Personas with work waiting in the demo data (seed 2025), and the kind of work.
 WITH_WORK = {
     "lixia": "project_review", "jinan": "project_review", "qingdao": "claim_city", "union-jinan": "claim_city",
-    "school": "case_explain",
+    "school": "case_explain", "union-lixia": "claim_county",
 }
 
 
