@@ -733,18 +733,20 @@ def refresh_attendance_rates(*, class_ids: Iterable[int] | None = None, enrollme
         return cursor.rowcount
 
 
-def _share_lock_class(class_id: int) -> bool:
-    """Is the class closed? On PostgreSQL the row is held ``FOR SHARE`` until commit: check-ins
-    of one class (and the bulk attendance import, which does the same) run side by side, while
-    closing the class (``FOR UPDATE`` in ``close_class``) waits for them and they for it, so no
-    row lands in a class once it is closed. SQLite serialises writers anyway."""
+def _share_lock_class(class_id: int) -> tuple[bool, str]:
+    """Is the class closed, and its filing status, read in the statement that locks it. On
+    PostgreSQL the row is held ``FOR SHARE`` until commit: check-ins of one class (and the bulk
+    attendance import, which does the same) run side by side, while closing the class (``FOR
+    UPDATE`` in ``close_class``) waits for them and they for it, so no row lands in a class once
+    it is closed. SQLite serialises writers anyway."""
     suffix = " FOR SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT closed_at FROM {TrainingClass._meta.db_table} WHERE id = %s{suffix}", [class_id])
+        cursor.execute(f"SELECT closed_at, filing_status FROM {TrainingClass._meta.db_table} WHERE id = %s{suffix}",
+                       [class_id])
         row = cursor.fetchone()
     if row is None:
         raise TrainingClass.DoesNotExist
-    return row[0] is not None
+    return row[0] is not None, row[1]
 
 
 def _lock_enrollment(enrollment_id: int, session_id: int) -> tuple[str, bool]:
@@ -827,9 +829,10 @@ def write_attendance(
 ) -> Attendance:
     """Store one checked attendance row (callers have checked who, what and when)."""
     with transaction.atomic():
-        if _share_lock_class(enrollment.training_class_id):
+        closed, filing_status = _share_lock_class(enrollment.training_class_id)
+        if closed:
             raise ValidationError(_("The class is closed; its attendance is locked."), code="locked")
-        if not TrainingClass.objects.filter(pk=enrollment.training_class_id, filing_status=FilingStatus.ACCEPTED).exists():
+        if filing_status != FilingStatus.ACCEPTED:
             raise ValidationError(_("The class filing is not accepted; attendance opens once the county accepts it."),
                                   code="filing_not_accepted")
         enrollment.status, present = _lock_enrollment(enrollment.pk, session.pk)
@@ -864,7 +867,7 @@ def check_out(record: Attendance, *, by: Any, at: dt.datetime) -> Attendance:
     if at <= record.check_in_at:
         raise ValidationError({"check_out_at": [_("The check-out must be after the check-in.")]})
     with transaction.atomic():
-        if _share_lock_class(record.training_class_id):
+        if _share_lock_class(record.training_class_id)[0]:
             raise ValidationError(_("The class is closed; its attendance is locked."), code="locked")
         _lock(record)
         if record.check_out_at is not None:
