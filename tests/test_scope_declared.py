@@ -1,8 +1,9 @@
 """Region scope is written in one place: ``jixing/core/access.py`` (``within_region``,
 ``code_within``, ``scope_q``, ``Scope.region_q``). A hand-written prefix filter elsewhere
 (``county__code__startswith=…``) drifts from the rule — the province prefix, a city's
-``3701`` — so this test fails on one. A ``…__startswith`` on a code that is not a region's
-(a class number) carries the comment ``# not a region code`` on its line.
+``3701`` — so this test fails on one. Serial numbers by prefix (class and claim numbers) are
+written once, in ``jixing/core/numbering.py``; a ``…__startswith`` elsewhere on a code that is
+not a region's must say so with the comment ``# not a region code`` on its line.
 """
 
 from __future__ import annotations

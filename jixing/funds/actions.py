@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from jixing.core.access import scope_for, union_prefix, within_region
 from jixing.core.events import publish
 from jixing.core.masking import mask_bank_account
 from jixing.core.money import yuan
+from jixing.core.numbering import save_with_serial
 from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Occupation, Organisation, Person, Region, RegionLevel
@@ -126,27 +127,9 @@ def _reason(text: str, field: str = "reason") -> str:
     return text[:1000]
 
 
-def _next_number(model: type[models.Model], prefix: str, width: int = 6) -> str:
-    last = (model.objects.filter(number__startswith=prefix)  # type: ignore[attr-defined]
-            .order_by("-number").values_list("number", flat=True).first())
-    n = int(last[len(prefix):]) + 1 if last else 1
-    return f"{prefix}{n:0{width}d}"
-
-
 def _save_numbered(obj: Any, prefix: str) -> None:
-    """Give ``obj`` the next free number; retry when a parallel writer took it."""
-    for _attempt in range(8):
-        obj.number = _next_number(type(obj), prefix)
-        try:
-            with transaction.atomic():
-                obj.save()
-            return
-        except IntegrityError:
-            if type(obj).objects.filter(number=obj.number).exists():
-                obj.pk = None
-                continue
-            raise
-    raise ValidationError(_("Could not allocate a number; please try again."))
+    """Give ``obj`` the next free number (core.numbering)."""
+    save_with_serial(obj, "number", prefix, width=6)
 
 
 def _in_scope(user: Any, region_code: str) -> bool:

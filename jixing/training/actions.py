@@ -26,6 +26,7 @@ from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.core.events import publish
 from jixing.core.models import StatusChange
+from jixing.core.numbering import next_serial, save_with_serial
 from jixing.core.workflow import move
 from jixing.imports.pipeline import copy_insert
 from jixing.registry.models import Organisation, Person, RegionLevel
@@ -107,26 +108,12 @@ def _lock(obj: Any) -> None:
 
 
 def _next_code(model: type[models.Model], prefix: str) -> str:
-    last = (model.objects.filter(code__startswith=prefix)  # type: ignore[attr-defined]  # not a region code
-            .order_by("-code").values_list("code", flat=True).first())
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    return next_serial(model, "code", prefix, width=4)
 
 
 def _save_with_code(obj: Any, prefix: str) -> None:
-    """Give ``obj`` the next free human-readable code; retry if a parallel writer took it."""
-    for _attempt in range(5):
-        obj.code = _next_code(type(obj), prefix)
-        try:
-            with transaction.atomic():
-                obj.save()
-            return
-        except IntegrityError:
-            if type(obj).objects.filter(code=obj.code).exists():
-                obj.pk = None
-                continue
-            raise
-    raise ValidationError(_("Could not allocate a code; please try again."))
+    """Give ``obj`` the next free human-readable code (core.numbering)."""
+    save_with_serial(obj, "code", prefix, width=4)
 
 
 def _check_project(project: TrainingProject, *, complete: bool) -> None:
