@@ -67,6 +67,7 @@ def _setup(n: int) -> list[tuple[int, str]]:
     from jixing.registry.models import Occupation, Organisation, OrganisationKind, Person, SkillLevel
     from jixing.training.models import (
         Enrollment,
+        FilingStatus,
         ProjectStatus,
         ProjectType,
         Teacher,
@@ -107,7 +108,8 @@ def _setup(n: int) -> list[tuple[int, str]]:
     classes = TrainingClass.objects.bulk_create([
         TrainingClass(project=project, code=f"BJ-370102-2026-Q{c + 1:03d}", name=f"签到班{c + 1}", site_address="历下区",
                       county_id="370102", latitude=LAT, longitude=LON, capacity=CLASS_SIZE,
-                      start_date=today - dt.timedelta(days=1), end_date=today + dt.timedelta(days=30))
+                      start_date=today - dt.timedelta(days=1), end_date=today + dt.timedelta(days=30),
+                      filing_status=FilingStatus.ACCEPTED)  # the county accepted the filing: attendance may be taken
         for c in range(n_classes)
     ])
     now = timezone.now()
@@ -184,6 +186,7 @@ def _load(port: int, jobs: list[tuple], clients: int) -> dict:
     """Fire ``jobs`` (method, path, body, headers, expected status) from ``clients`` threads."""
     latencies: list[float] = []
     errors: dict[str, int] = {}
+    first_error: dict[str, bytes] = {}  # the first body per kind of error, to say why
     lock = threading.Lock()
     deadline = time.monotonic() + PHASE_SECONDS
 
@@ -196,8 +199,10 @@ def _load(port: int, jobs: list[tuple], clients: int) -> dict:
         else:
             started = time.perf_counter()
             try:
-                status, _ = _request(port, method, path, body, headers)
+                status, payload = _request(port, method, path, body, headers)
                 key = "" if status == expected else f"HTTP {status}"
+                if key:
+                    first_error.setdefault(key, payload)
             except OSError as exc:
                 key = type(exc).__name__
             elapsed = time.perf_counter() - started
@@ -212,7 +217,7 @@ def _load(port: int, jobs: list[tuple], clients: int) -> dict:
         list(pool.map(one, jobs))
     seconds = time.perf_counter() - started
     cuts = quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return {"ok": len(latencies), "errors": errors, "seconds": seconds, "rate": len(latencies) / seconds,
+    return {"ok": len(latencies), "errors": errors, "first_error": first_error, "seconds": seconds, "rate": len(latencies) / seconds,
             "p50": cuts[49] * 1000, "p95": cuts[94] * 1000, "p99": cuts[98] * 1000}
 
 
@@ -256,8 +261,18 @@ def _checkin_jobs(people: list[tuple[int, str]]) -> list:
     return jobs
 
 
+def _why(body: bytes) -> str:
+    """The refusal a check-in page shows (``id="refusal"``), else the start of the body."""
+    import re
+
+    text = body.decode("utf-8", "replace")
+    found = re.search(r'id="refusal"[^>]*>(.*?)</div>', text, re.S)
+    return re.sub(r"<[^>]+>|\s+", " ", found.group(1) if found else text[:200]).strip()
+
+
 def _line(label: str, r: dict, n: int) -> str:
-    errs = ", ".join(f"{k}: {v}" for k, v in r["errors"].items()) or "none"
+    errs = ", ".join(f"{k}: {v} (first: {_why(r['first_error'][k])})" if k in r["first_error"] else f"{k}: {v}"
+                     for k, v in r["errors"].items()) or "none"
     return (f"{label:<17} {r['ok']:>6,}/{n:,} ok  {r['seconds']:6.2f}s  {r['rate']:7.1f}/s  p50 {r['p50']:6.1f} ms  "
             f"p95 {r['p95']:6.1f} ms  p99 {r['p99']:6.1f} ms  errors: {errs}")
 
@@ -304,7 +319,7 @@ def main() -> None:
             server.kill()
     landed = Attendance.objects.filter(method=CheckInMethod.QR, provenance=Provenance.CAPTURED,
                                        check_in_at__isnull=False).count()
-    workers = os.environ.get("WEB_CONCURRENCY") or f"{(os.cpu_count() or 1) * 2 + 1} (2 × cores + 1)"
+    workers = os.environ.get("WEB_CONCURRENCY") or f"{(os.cpu_count() or 1) + 1} (cores + 1)"
     print(f"gunicorn config/gunicorn.py, {workers} sync workers, {clients} client threads on loopback, "
           f"{os.cpu_count()} cores, trainees sent {order}")
     print(_line("QR check-in POST", checkin, n))
