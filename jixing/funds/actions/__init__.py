@@ -38,6 +38,7 @@ from .education import (
     normalise_chsi,
     record_study,
 )
+from .milestones import record_decided_milestone_payments, record_milestone_payment
 from .payees import register_payee_account
 from .payments import (
     FAILURE_WORDS,
@@ -73,6 +74,8 @@ from .rule_tables import RATE_FIELDS, UPLIFT_FIELDS, copy_rule_table, publish_ru
 from .staff_education import report_staff_education
 
 __all__ = [
+    "record_decided_milestone_payments",
+    "record_milestone_payment",
     "BatchResult",
     "CARD_ONLY_ITEMS",
     "CHSI_CODE_RE",

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
-from jixing.core.access import scope_for
 from jixing.core.money import yuan
 from jixing.core.numbering import save_with_serial
 from jixing.registry.models import Person
+
+from ..queries.common import in_region_scope as _in_scope
 
 REASON_MIN = 4
 MAX_AMOUNT = Decimal("100000000000")  # 1e11 yuan: anything larger is a typo
@@ -64,14 +65,6 @@ def _reason(text: str, field: str = "reason") -> str:
 def _save_numbered(obj: Any, prefix: str) -> None:
     """Give ``obj`` the next free number (core.numbering)."""
     save_with_serial(obj, "number", prefix, width=6)
-
-
-def _in_scope(user: Any, region_code: str) -> bool:
-    scope = scope_for(user)
-    if scope.everything:
-        return True
-    prefix = scope.region_prefix
-    return bool(prefix) and not scope.department_id and region_code.startswith(prefix or "")
 
 
 def _require_role(user: Any, *roles: str) -> None:

@@ -11,11 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixing.core import audit, workflow
-from jixing.core.access import union_prefix
 from jixing.core.events import publish
-from jixing.registry.models import RegionLevel
 
-from .. import ledger, queries
+from .. import ledger, queries, rules
 from ..models import (
     COMMITTED_STATUSES,
     AccountKind,
@@ -27,8 +25,8 @@ from ..models import (
     PostingKind,
     ReferenceType,
     RiskApproval,
-    SubsidyItem,
 )
+from ..queries.review import reviewed_by_union
 from .claims import (
     CARD_ONLY_ITEMS,
     _claimant_staff,
@@ -37,7 +35,7 @@ from .claims import (
     _require_card_account,
     _restriction_check,
 )
-from .common import ClaimRefused, _reason, _require_hrss, _user_level, today
+from .common import ClaimRefused, _reason, today
 
 
 def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
@@ -121,51 +119,23 @@ def set_claim_payee_account(claim: Claim, *, by: Any, payee_account: PayeeAccoun
     return claim
 
 
-def _reviewers(claim: Claim) -> set[int]:
-    return {pk for pk in (claim.created_by_id, claim.submitted_by_id, claim.county_reviewed_by_id,
-                          claim.city_approved_by_id, claim.province_approved_by_id) if pk}
-
-
-def _require_union(user: Any, region_code: str) -> None:
-    prefix = union_prefix(user)
-    if prefix is None or not region_code.startswith(prefix):
-        raise PermissionDenied(_("Only a trade-union officer responsible for this region may review 求学圆梦 claims."))
-
-
-def reviewed_by_union(claim: Claim) -> bool:
-    """求学圆梦 is the trade union's (群团组织相关资金; 德州/青岛 notices 2025): its officers review
-    these claims at the same levels, and HRSS officers do not."""
-    return claim.subsidy_item == SubsidyItem.EDUCATION
-
-
 def _require_reviewer(by: Any, claim: Claim, stage: str) -> None:
-    """County review: a county (or city) officer over the claim's county; city approval: a
-    city officer of the claim's city; province approval: a provincial officer — HRSS officers,
-    or trade-union officers for 求学圆梦. Never someone who already made, submitted or reviewed
-    the claim (maker ≠ checker)."""
-    if reviewed_by_union(claim):
-        _require_union(by, claim.county_id)
-    else:
-        _require_hrss(by, claim.county_id)
-    level = _user_level(by)
-    allowed = {
-        "county": (RegionLevel.COUNTY, RegionLevel.CITY),
-        "city": (RegionLevel.CITY,),
-        "province": (RegionLevel.PROVINCE,),
-        "notice": (RegionLevel.CITY, RegionLevel.PROVINCE),
-    }[stage]
-    if level not in allowed:
-        raise PermissionDenied(_("This step belongs to another level of review."))
-    if stage != "notice" and by.pk in _reviewers(claim):
+    """Refuse unless ``by`` may take ``stage`` of the claim's review now (``rules.review_step``:
+    the level for the stage, HRSS officers or trade-union officers for 求学圆梦, and never
+    someone who already made, submitted or reviewed the claim — maker ≠ checker)."""
+    decision = queries.review_decision(by, claim, stage=stage)
+    if decision.allowed:
+        return
+    if decision.refusal == "wrong_role" and reviewed_by_union(claim):
+        raise PermissionDenied(_("Only a trade-union officer responsible for this region may review 求学圆梦 claims."))
+    if decision.refusal == "wrong_role":
+        raise PermissionDenied(_("Only an HRSS officer responsible for this region may do this."))
+    if decision.refusal == "maker_checker":
         raise PermissionDenied(_("You made or already reviewed this claim; another officer must take this step (maker ≠ checker)."))
+    raise PermissionDenied(_("This step belongs to another level of review."))
 
 
-STAGE_OF: dict[str, str] = {
-    ClaimStatus.SUBMITTED: "county",
-    ClaimStatus.COUNTY_REVIEWED: "city",
-    ClaimStatus.CITY_APPROVED: "province",
-    ClaimStatus.PUBLIC_NOTICE: "notice",
-}
+STAGE_OF: dict[str, str] = rules.REVIEW_STAGE_OF_STATUS
 
 
 def _gate_open_risk(claim: Claim, *, by: Any, stage: str, note: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 # isort: off
 from . import budgets, claims, persons, payments, recoveries, rule_tables, staff_education  # noqa: F401
+from . import milestones  # noqa: F401  (issue 16: new endpoints go after the old ones)
 # isort: on
 from .common import router
 

@@ -30,6 +30,7 @@ from .claims import (
 )
 from .common import MONEY, ZERO, LedgerImmutable
 from .education import StudyLevel, StudyMode, StudyRecord, StudyRecordQuerySet
+from .milestones import MilestonePayment, MilestonePaymentQuerySet, MilestonePaymentStatus
 from .payees import AccountKindOfPayee, AccountSource, PayeeAccount, PayeeAccountQuerySet
 from .payments import (
     BankReturn,
@@ -78,6 +79,9 @@ from .rule_tables import (
 from .staff_education import FRONTLINE_MIN_SHARE, StaffEducationReport, StaffEducationReportQuerySet
 
 __all__ = [
+    "MilestonePayment",
+    "MilestonePaymentQuerySet",
+    "MilestonePaymentStatus",
     "Account",
     "AccountKind",
     "AccountKindOfPayee",

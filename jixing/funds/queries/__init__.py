@@ -40,6 +40,7 @@ from .common import (
     STAFF_EDUCATION_READERS,
     TRAINING_ITEMS,
     city_code,
+    in_region_scope,
     scope_region_code,
     today,
 )
@@ -61,8 +62,10 @@ from .eligibility import (
     prior_subsidies,
     trainee_restrictions,
 )
+from .milestones import MILESTONE_READERS, milestone_payments_for
 from .payments import ISSUE_LABELS, batches_for, open_issues_blocking, payable_claims
 from .recoveries import overdue_recoveries, recoverable_claims, recoveries_for
+from .review import claim_review_facts, review_decision, reviewed_by_union, reviewer_facts
 from .risks import RISK_READERS, claim_risk_subjects, claim_risks, line_attendance, risk_counts_for_claims
 from .rule_tables import TableCache, rule_table_data, rule_tables_for, table_in_force
 from .staff_education import (
@@ -73,6 +76,13 @@ from .staff_education import (
 )
 
 __all__ = [
+    "MILESTONE_READERS",
+    "milestone_payments_for",
+    "claim_review_facts",
+    "in_region_scope",
+    "review_decision",
+    "reviewed_by_union",
+    "reviewer_facts",
     "BUDGET_READERS",
     "BUDGET_WRITERS",
     "CLAIM_MAKERS",

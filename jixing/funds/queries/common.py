@@ -59,3 +59,13 @@ def today() -> dt.date:
 def scope_region_code(user: Any) -> str | None:
     scope = scope_for(user)
     return user.region_id if scope.region_prefix and getattr(user, "region_id", None) else None
+
+
+def in_region_scope(user: Any, region_code: str) -> bool:
+    """Whether an officer's region covers ``region_code`` (province-wide roles cover all;
+    a sector department's officer covers none of the funds regions)."""
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    prefix = scope.region_prefix
+    return bool(prefix) and not scope.department_id and region_code.startswith(prefix or "")

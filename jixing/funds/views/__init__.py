@@ -19,6 +19,7 @@ from .claims import (
     review_queue,
 )
 from .common import ACTION_ERRORS, PAGE_SIZE, index
+from .milestones import milestone_payments
 from .payments import batch_create, batch_detail, batch_export, batch_list, batch_reconcile, issue_resolve
 from .persons import (
     Basis,
@@ -35,6 +36,7 @@ from .rule_tables import rule_copy, rule_detail, rule_list
 from .staff_education import staff_education
 
 __all__ = [
+    "milestone_payments",
     "ACTION_ERRORS",
     "Basis",
     "PAGE_SIZE",

@@ -20,7 +20,6 @@ from jixing.core import risk
 from jixing.core.access import get_for_user
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import history
-from jixing.registry.models import RegionLevel
 from jixing.training.models import TrainingProject
 
 from .. import actions, queries
@@ -133,22 +132,12 @@ def _claim(request: AuthedRequest, pk: int) -> Claim:
 
 
 def _next_step(user: Any, claim: Claim) -> str:
-    """The review step this officer could take now (the action re-checks everything)."""
-    wanted = Role.UNION_OFFICER if actions.reviewed_by_union(claim) else Role.HRSS_OFFICER
-    if user.role != wanted or not user.region_id:
-        return ""
-    level = user.region.level
-    steps: dict[str, str] = {
-        ClaimStatus.SUBMITTED: "county" if level in (RegionLevel.COUNTY, RegionLevel.CITY) else "",
-        ClaimStatus.COUNTY_REVIEWED: "city" if level == RegionLevel.CITY else "",
-        ClaimStatus.CITY_APPROVED: "province" if level == RegionLevel.PROVINCE else "",
-        ClaimStatus.PUBLIC_NOTICE: "notice" if level in (RegionLevel.CITY, RegionLevel.PROVINCE) else "",
-    }
-    step = steps.get(claim.status, "")
-    reviewers = {claim.created_by_id, claim.submitted_by_id, claim.county_reviewed_by_id, claim.city_approved_by_id}
-    if step and step != "notice" and user.pk in reviewers:
+    """The review step this officer may take now, by the rule the actions apply
+    (``rules.review_step``); "maker" when only maker ≠ checker stands in the way."""
+    decision = queries.review_decision(user, claim)
+    if decision.refusal == "maker_checker":
         return "maker"
-    return step
+    return decision.stage if decision.allowed else ""
 
 
 @require_roles(*CLAIM_READERS)
