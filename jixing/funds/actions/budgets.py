@@ -15,14 +15,7 @@ from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Region
 
 from .. import ledger
-from ..models import (
-    ZERO,
-    AccountKind,
-    Allocation,
-    Budget,
-    PostingKind,
-    ReferenceType,
-)
+from ..models import ZERO, AccountKind, Allocation, Budget, PostingKind, ReferenceType
 from .common import _amount, _require_finance
 
 

@@ -19,15 +19,7 @@ from jixing.plan.models import Action
 from jixing.registry.models import Organisation
 
 from .. import queries
-from ..models import (
-    ZERO,
-    Claim,
-    PayeeAccount,
-    StudyLevel,
-    StudyMode,
-    StudyRecord,
-    SubsidyItem,
-)
+from ..models import ZERO, Claim, PayeeAccount, StudyLevel, StudyMode, StudyRecord, SubsidyItem
 from .claims import _own_claim
 from .common import MAX_AMOUNT, _require_trainee, today
 

@@ -14,9 +14,7 @@ from jixing.core import audit
 from jixing.core.masking import mask_bank_account
 from jixing.registry.models import Organisation, Person
 
-from ..models import (
-    PayeeAccount,
-)
+from ..models import PayeeAccount
 
 _ACCOUNT_RE = re.compile(r"^\d{8,30}$")
 

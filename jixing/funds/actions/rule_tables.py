@@ -16,11 +16,7 @@ from jixing.core import audit
 from jixing.core.money import yuan
 from jixing.registry.models import Occupation, Region, RegionLevel
 
-from ..models import (
-    SubsidyRate,
-    SubsidyRuleTable,
-    SubsidyUplift,
-)
+from ..models import SubsidyRate, SubsidyRuleTable, SubsidyUplift
 from .common import _in_scope, _user_level
 
 RATE_FIELDS = ("item", "payee_kind", "certificate_type", "level", "occupation", "target_group", "amount", "note")

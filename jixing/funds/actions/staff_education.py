@@ -13,9 +13,7 @@ from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.core.money import yuan
 
-from ..models import (
-    StaffEducationReport,
-)
+from ..models import StaffEducationReport
 from .common import today
 
 

@@ -16,13 +16,8 @@ from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Region
 
 from .. import actions, queries
-from ..models import (
-    Budget,
-)
-from ..queries import (
-    BUDGET_READERS,
-    BUDGET_WRITERS,
-)
+from ..models import Budget
+from ..queries import BUDGET_READERS, BUDGET_WRITERS
 from .common import router
 
 # ---------------------------------------------------------------- budgets

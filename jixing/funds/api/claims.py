@@ -19,16 +19,8 @@ from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import require_api_roles
 
 from .. import actions, queries
-from ..models import (
-    Claim,
-    ClaimLine,
-    PayeeAccount,
-)
-from ..queries import (
-    CLAIM_MAKERS,
-    CLAIM_READERS,
-    REVIEWERS,
-)
+from ..models import Claim, ClaimLine, PayeeAccount
+from ..queries import CLAIM_MAKERS, CLAIM_READERS, REVIEWERS
 from .common import router
 
 # ---------------------------------------------------------------- claims

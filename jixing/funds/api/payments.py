@@ -14,15 +14,8 @@ from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import require_api_roles
 
 from .. import actions, queries
-from ..models import (
-    Claim,
-    PaymentBatch,
-    PaymentOrder,
-)
-from ..queries import (
-    PAYMENT_READERS,
-    PAYMENT_WRITERS,
-)
+from ..models import Claim, PaymentBatch, PaymentOrder
+from ..queries import PAYMENT_READERS, PAYMENT_WRITERS
 from .common import Message, router
 
 # ---------------------------------------------------------------- payments

@@ -18,11 +18,7 @@ from jixing.registry.models import Occupation, Organisation
 from jixing.training.models import Enrollment
 
 from .. import actions, queries
-from ..models import (
-    Claim,
-    PayeeAccount,
-    StudyRecord,
-)
+from ..models import Claim, PayeeAccount, StudyRecord
 from .claims import _CLAIM_RELATED, ClaimDetailOut
 from .common import router
 

@@ -19,14 +19,8 @@ from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Organisation, Person
 
 from .. import actions, queries
-from ..models import (
-    Claim,
-    RecoveryOrder,
-)
-from ..queries import (
-    RECOVERY_MAKERS,
-    RECOVERY_READERS,
-)
+from ..models import Claim, RecoveryOrder
+from ..queries import RECOVERY_MAKERS, RECOVERY_READERS
 from .common import router
 
 # ---------------------------------------------------------------- recoveries

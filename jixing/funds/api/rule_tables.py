@@ -17,12 +17,8 @@ from jixing.core.permissions import require_api_roles
 from jixing.registry.models import Occupation, Region, SkillLevel, TargetGroup
 
 from .. import actions, queries, rules
-from ..models import (
-    SubsidyRuleTable,
-)
-from ..queries import (
-    RULE_READERS,
-)
+from ..models import SubsidyRuleTable
+from ..queries import RULE_READERS
 from .claims import ReasonOut
 from .common import router
 

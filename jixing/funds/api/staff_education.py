@@ -12,9 +12,7 @@ from jixing.core.api_contract import Year
 from jixing.core.permissions import require_api_roles
 
 from .. import queries
-from ..queries import (
-    STAFF_EDUCATION_READERS,
-)
+from ..queries import STAFF_EDUCATION_READERS
 from .common import router
 
 # ---------------------------------------------------------------- staff education funds

@@ -10,16 +10,7 @@ from django.db.models import Q, QuerySet
 
 from jixing.core.access import within_region
 
-from ..models import (
-    ZERO,
-    Account,
-    AccountKind,
-    Budget,
-    Claim,
-    PaymentOrder,
-    Posting,
-    PostingLine,
-)
+from ..models import ZERO, Account, AccountKind, Budget, Claim, PaymentOrder, Posting, PostingLine
 from .common import city_code
 
 # ---------------------------------------------------------------- budgets and balances

@@ -11,9 +11,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from jixing.accounts.models import Role
 from jixing.evaluation.models import Certificate, OutsideCertificate
-from jixing.registry.models import (
-    RegionLevel,
-)
+from jixing.registry.models import RegionLevel
 from jixing.training.models import Enrollment
 
 from ..models import (

@@ -11,9 +11,7 @@ from django.utils import timezone
 from jixing.accounts.models import Role
 from jixing.core.access import scope_for
 
-from ..models import (
-    SubsidyItem,
-)
+from ..models import SubsidyItem
 
 # Who may open which pages (the querysets then narrow to each user's scope).
 BUDGET_READERS = frozenset({Role.FINANCE_OFFICER, Role.HRSS_OFFICER, Role.AUDITOR})

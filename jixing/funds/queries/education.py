@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from jixing.core.access import within_region
 
-from ..models import (
-    ClaimLine,
-    LineStatus,
-    OrderStatus,
-    SubsidyItem,
-)
+from ..models import ClaimLine, LineStatus, OrderStatus, SubsidyItem
 
 
 def education_subsidised_persons(*, year: int, region_prefix: str | None = None) -> set[int]:

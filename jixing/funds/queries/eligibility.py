@@ -15,14 +15,7 @@ from django.utils.translation import gettext as _
 
 from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.evaluation.queries import certificates_for, highest_certificate_levels
-from jixing.registry.models import (
-    Organisation,
-    OrganisationKind,
-    Person,
-    PersonRestriction,
-    Region,
-    live_memberships,
-)
+from jixing.registry.models import Organisation, OrganisationKind, Person, PersonRestriction, Region, live_memberships
 from jixing.training import conf as training_conf
 from jixing.training import queries as training_queries
 from jixing.training import rules as training_rules

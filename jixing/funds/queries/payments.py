@@ -8,13 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from jixing.core.access import within_region
 
-from ..models import (
-    Claim,
-    ClaimStatus,
-    IssueKind,
-    PaymentBatch,
-    ReconciliationIssue,
-)
+from ..models import Claim, ClaimStatus, IssueKind, PaymentBatch, ReconciliationIssue
 
 # ---------------------------------------------------------------- payments
 

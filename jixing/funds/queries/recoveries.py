@@ -8,17 +8,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from jixing.registry.models import (
-    Organisation,
-    Person,
-)
+from jixing.registry.models import Organisation, Person
 
-from ..models import (
-    ZERO,
-    Claim,
-    ClaimStatus,
-    RecoveryOrder,
-)
+from ..models import ZERO, Claim, ClaimStatus, RecoveryOrder
 from .claims import paid_to_claim, recovered_from_claim
 from .common import today
 

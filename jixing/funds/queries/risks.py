@@ -10,10 +10,7 @@ from jixing.training import queries as training_queries
 from jixing.training import rules as training_rules
 from jixing.training.models import Enrollment
 
-from ..models import (
-    Claim,
-    ClaimLine,
-)
+from ..models import Claim, ClaimLine
 from .common import DEFAULT_DECLARED_SHARE
 
 # ------------------------------------------------------------------ risk on the review page (issue 13)

@@ -8,9 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from .. import rules
-from ..models import (
-    SubsidyRuleTable,
-)
+from ..models import SubsidyRuleTable
 
 # ---------------------------------------------------------------- rule tables
 

@@ -6,15 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from jixing.registry.models import (
-    Region,
-    RegionLevel,
-)
+from jixing.registry.models import Region, RegionLevel
 
-from ..models import (
-    ZERO,
-    StaffEducationReport,
-)
+from ..models import ZERO, StaffEducationReport
 from .common import city_code
 
 # ---------------------------------------------------------------- staff education funds

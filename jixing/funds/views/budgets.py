@@ -15,18 +15,9 @@ from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.registry.models import RegionLevel
 
 from .. import actions, queries
-from ..forms import (
-    AllocationForm,
-    AppropriationForm,
-    BudgetForm,
-)
-from ..models import (
-    Budget,
-)
-from ..queries import (
-    BUDGET_READERS,
-    BUDGET_WRITERS,
-)
+from ..forms import AllocationForm, AppropriationForm, BudgetForm
+from ..models import Budget
+from ..queries import BUDGET_READERS, BUDGET_WRITERS
 from .common import ACTION_ERRORS, _fail, _page
 
 

@@ -23,27 +23,10 @@ from jixing.core.workflow import history
 from jixing.training.models import TrainingProject
 
 from .. import actions, queries
-from ..forms import (
-    ClaimCreateForm,
-    NoteForm,
-    PayeeChoiceForm,
-    ReasonForm,
-    apply_errors,
-)
+from ..forms import ClaimCreateForm, NoteForm, PayeeChoiceForm, ReasonForm, apply_errors
 from ..lists import CLAIMS
-from ..models import (
-    ZERO,
-    Claim,
-    ClaimLine,
-    ClaimStatus,
-    PayeeAccount,
-    SubsidyItem,
-)
-from ..queries import (
-    CLAIM_MAKERS,
-    CLAIM_READERS,
-    REVIEWERS,
-)
+from ..models import ZERO, Claim, ClaimLine, ClaimStatus, PayeeAccount, SubsidyItem
+from ..queries import CLAIM_MAKERS, CLAIM_READERS, REVIEWERS
 from .common import ACTION_ERRORS, _fail, _page
 
 

@@ -16,9 +16,7 @@ from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 from jixing.core.workflow import IllegalTransition
 
 from .. import actions
-from ..queries import (
-    CLAIM_READERS,
-)
+from ..queries import CLAIM_READERS
 
 PAGE_SIZE = 25
 

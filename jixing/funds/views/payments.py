@@ -14,21 +14,10 @@ from jixing.core.access import get_for_user
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from .. import actions, bankfiles, queries
-from ..forms import (
-    ExportForm,
-    ResolveForm,
-    ReturnFileForm,
-)
+from ..forms import ExportForm, ResolveForm, ReturnFileForm
 from ..lists import PAYMENTS
-from ..models import (
-    BatchStatus,
-    PaymentBatch,
-    ReconciliationIssue,
-)
-from ..queries import (
-    PAYMENT_READERS,
-    PAYMENT_WRITERS,
-)
+from ..models import BatchStatus, PaymentBatch, ReconciliationIssue
+from ..queries import PAYMENT_READERS, PAYMENT_WRITERS
 from .common import ACTION_ERRORS, _fail
 
 

@@ -31,14 +31,8 @@ from ..forms import (
     StudyRecordForm,
     apply_errors,
 )
-from ..models import (
-    Claim,
-    PayeeAccount,
-    StudyRecord,
-)
-from ..queries import (
-    PAYEE_HOLDERS,
-)
+from ..models import Claim, PayeeAccount, StudyRecord
+from ..queries import PAYEE_HOLDERS
 from .common import ACTION_ERRORS, _fail
 
 

@@ -17,21 +17,9 @@ from jixing.core.access import get_for_user
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from .. import actions, queries
-from ..forms import (
-    InstalmentForm,
-    ReasonForm,
-    RecoveryForm,
-    apply_errors,
-)
-from ..models import (
-    Claim,
-    RecoveryOrder,
-    RecoveryStatus,
-)
-from ..queries import (
-    RECOVERY_MAKERS,
-    RECOVERY_READERS,
-)
+from ..forms import InstalmentForm, ReasonForm, RecoveryForm, apply_errors
+from ..models import Claim, RecoveryOrder, RecoveryStatus
+from ..queries import RECOVERY_MAKERS, RECOVERY_READERS
 from .claims import _history_rows
 from .common import ACTION_ERRORS, _fail, _page
 

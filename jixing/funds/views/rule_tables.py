@@ -17,15 +17,9 @@ from jixing.core.access import get_for_user
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from .. import actions, queries
-from ..forms import (
-    RuleCopyForm,
-)
-from ..models import (
-    SubsidyRuleTable,
-)
-from ..queries import (
-    RULE_READERS,
-)
+from ..forms import RuleCopyForm
+from ..models import SubsidyRuleTable
+from ..queries import RULE_READERS
 from .common import ACTION_ERRORS, _fail
 
 

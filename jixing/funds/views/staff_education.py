@@ -15,16 +15,9 @@ from jixing.accounts.models import Role
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from .. import actions, queries
-from ..forms import (
-    StaffEducationForm,
-    apply_errors,
-)
-from ..models import (
-    FRONTLINE_MIN_SHARE,
-)
-from ..queries import (
-    STAFF_EDUCATION_READERS,
-)
+from ..forms import StaffEducationForm, apply_errors
+from ..models import FRONTLINE_MIN_SHARE
+from ..queries import STAFF_EDUCATION_READERS
 from .common import ACTION_ERRORS, _fail
 
 

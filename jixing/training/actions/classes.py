@@ -17,14 +17,7 @@ from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.registry.models import Person, RegionLevel
 
-from ..models import (
-    Enrollment,
-    FilingStatus,
-    Teacher,
-    TrainingClass,
-    TrainingProject,
-    TrainingSession,
-)
+from ..models import Enrollment, FilingStatus, Teacher, TrainingClass, TrainingProject, TrainingSession
 from ..quality import QualityState
 from ..queries import COUNTING_STATUSES
 from .common import CLASS_FIELDS, _lock, _require_organiser

@@ -11,9 +11,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 
-from ..models import (
-    TrainingProject,
-)
+from ..models import TrainingProject
 
 # Fields an organiser may set on a project (forms and API list the same; no mass assignment).
 PROJECT_FIELDS = (

@@ -13,11 +13,7 @@ from django.utils.translation import gettext as _
 from jixing.core import audit
 from jixing.core.models import StatusChange
 
-from ..models import (
-    Enrollment,
-    EnrollmentStatus,
-    TrainingClass,
-)
+from ..models import Enrollment, EnrollmentStatus, TrainingClass
 from .attendance import refresh_attendance_rates
 from .common import _lock, _require_organiser_or_officer, _today
 

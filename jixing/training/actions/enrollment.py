@@ -17,11 +17,7 @@ from jixing.imports.pipeline import copy_insert
 from jixing.registry.models import Person, RegionLevel
 
 from .. import conf, rules
-from ..models import (
-    Enrollment,
-    EnrollmentStatus,
-    TrainingClass,
-)
+from ..models import Enrollment, EnrollmentStatus, TrainingClass
 from ..quality import QualityState
 from ..queries import COUNTING_STATUSES, eligibility_facts, offer_for
 from .common import _lock, _require_officer, _require_organiser, _require_organiser_or_officer

@@ -13,10 +13,7 @@ from jixing.core.events import publish
 from jixing.core.workflow import move
 
 from .. import rules
-from ..models import (
-    FilingStatus,
-    TrainingClass,
-)
+from ..models import FilingStatus, TrainingClass
 from ..queries import filing_notice_days
 from .common import _lock, _require_organiser, _today, is_officer_in_scope
 

@@ -17,12 +17,7 @@ from jixing.core.numbering import next_serial, save_with_serial
 from jixing.core.workflow import move
 from jixing.registry.models import Organisation, RegionLevel
 
-from ..models import (
-    TYPES_NEEDING_DEMAND,
-    TYPES_NEEDING_PARTNER,
-    ProjectStatus,
-    TrainingProject,
-)
+from ..models import TYPES_NEEDING_DEMAND, TYPES_NEEDING_PARTNER, ProjectStatus, TrainingProject
 from .common import PROJECT_FIELDS, _lock, _require_officer, _require_organiser, _today, is_officer_in_scope
 
 # ---------------------------------------------------------------- projects
