@@ -26,6 +26,7 @@ from django.urls import reverse
 
 from jixing.core.testing import TEST_PASSWORD, make_personas
 from jixing.funds import actions, ledger
+from jixing.funds.actions import payments as payment_actions
 from jixing.funds.models import AccountKind, ClaimStatus, PaymentBatch, PaymentOrder, Posting, PostingKind
 from jixing.funds.tests import factories as f
 from jixing.imports.actions import receive_upload
@@ -71,7 +72,7 @@ def test_a_payment_batch_whose_backend_is_killed_pays_nothing_and_its_retry_pays
         finally:
             connections.close_all()
 
-    monkeypatch.setattr(actions, "issue_payment_order", issue_then_wait)
+    monkeypatch.setattr(payment_actions, "issue_payment_order", issue_then_wait)
     thread = threading.Thread(target=batch)
     thread.start()
     assert one_issued.wait(timeout=15), "the batch never issued its first order"
@@ -88,7 +89,7 @@ def test_a_payment_batch_whose_backend_is_killed_pays_nothing_and_its_retry_pays
     assert ledger.budget_account(w.budget, AccountKind.PAID).balance == paid_before
     assert ledger.verify().ok
 
-    monkeypatch.setattr(actions, "issue_payment_order", real_issue)
+    monkeypatch.setattr(payment_actions, "issue_payment_order", real_issue)
     retry = actions.create_payment_batch(by=w.p.grace, idempotency_key="DRILL-BATCH-0001")
     again = actions.create_payment_batch(by=w.p.grace, idempotency_key="DRILL-BATCH-0001")
     assert not retry.replay and again.replay and again.batch.pk == retry.batch.pk

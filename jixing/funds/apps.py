@@ -8,3 +8,10 @@ class FundsConfig(AppConfig):
     name = "jixing.funds"
     label = "funds"
     verbose_name = _("funds")
+
+    def ready(self) -> None:
+        from jixing.core import events
+
+        from . import receivers
+
+        events.subscribe(receivers.on_events)

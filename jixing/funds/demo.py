@@ -534,4 +534,6 @@ def seed(ctx: DemoContext) -> None:
     _staff_education(ctx)
     _studies(ctx)
     _skill_upgrade_cases(ctx, province_officer)
+    # 揭榜领题 milestones the training demo decided get their released / withheld tranche.
+    ctx.counts["milestone_payments"] = actions.record_decided_milestone_payments(by=province_officer)
     ctx.shared["subsidy_claims"] = claims

@@ -8,6 +8,7 @@ from jixing.core.nav import NavItem
 from .queries import (
     BUDGET_READERS,
     CLAIM_READERS,
+    MILESTONE_READERS,
     PAYEE_HOLDERS,
     PAYMENT_READERS,
     RECOVERY_READERS,
@@ -26,4 +27,5 @@ ITEMS = [
     NavItem(label=_("Subsidy standards"), url_name="funds:rule_list", roles=RULE_READERS, order=65),
     NavItem(label=_("Staff education funds"), url_name="funds:staff_education", roles=STAFF_EDUCATION_READERS, order=66),
     NavItem(label=_("Bank accounts"), url_name="funds:payee_accounts", roles=PAYEE_HOLDERS, order=67),
+    NavItem(label=_("Milestone payments"), url_name="funds:milestone_payments", roles=MILESTONE_READERS, order=68),
 ]

@@ -580,3 +580,63 @@ def cap_at_tuition(decision: SubsidyDecision, tuition_paid: Decimal) -> SubsidyD
     ))
     reasons.append(Reason("total", _("Amount: %(amount)s yuan.") % {"amount": limit}, limit))
     return replace(decision, amount=limit, reasons=tuple(reasons))
+
+
+# ---------------------------------------------------------------- who reviews a claim next
+# One rule for the review actions and the claim page (issue 14 Build 4): county review by a
+# county (or city) officer over the claim's county, city approval by the claim's city, province
+# approval by the province, decisions during the public notice by city or province; HRSS officers,
+# or trade-union officers for 求学圆梦 (群团组织相关资金). Maker ≠ checker: nobody who made,
+# submitted or already reviewed the claim takes a review step (the notice decision aside).
+
+REVIEW_STAGE_OF_STATUS: dict[str, str] = {
+    "submitted": "county",
+    "county_reviewed": "city",
+    "city_approved": "province",
+    "public_notice": "notice",
+}
+REVIEW_STAGE_LEVELS: dict[str, frozenset[str]] = {
+    "county": frozenset({"county", "city"}),
+    "city": frozenset({"city"}),
+    "province": frozenset({"province"}),
+    "notice": frozenset({"city", "province"}),
+}
+
+
+@dataclass(frozen=True)
+class ClaimReviewFacts:
+    status: str
+    union_review: bool  # 求学圆梦: the trade union reviews, not HRSS
+    reviewer_ids: frozenset[int]  # maker, submitter, county, city and province reviewers so far
+
+
+@dataclass(frozen=True)
+class ReviewerFacts:
+    user_id: int
+    role: str
+    level: str  # the officer's region level, "" without a region
+    in_scope: bool  # the officer's region covers the claim's county
+
+
+@dataclass(frozen=True)
+class ReviewDecision:
+    stage: str  # county / city / province / notice, "" when the claim waits for no review
+    allowed: bool
+    refusal: str = ""  # not_waiting / wrong_role / wrong_level / maker_checker
+
+
+def review_step(claim: ClaimReviewFacts, reviewer: ReviewerFacts, *, stage: str | None = None) -> ReviewDecision:
+    """May ``reviewer`` take the claim's next review step now (or ``stage``, when an action
+    names it)? Checked in order: the claim waits for that step, the role and region, the level,
+    maker ≠ checker."""
+    stage = stage if stage is not None else REVIEW_STAGE_OF_STATUS.get(claim.status, "")
+    if not stage:
+        return ReviewDecision("", False, "not_waiting")
+    wanted_role = "union_officer" if claim.union_review else "hrss_officer"
+    if reviewer.role != wanted_role or not reviewer.in_scope:
+        return ReviewDecision(stage, False, "wrong_role")
+    if reviewer.level not in REVIEW_STAGE_LEVELS[stage]:
+        return ReviewDecision(stage, False, "wrong_level")
+    if stage != "notice" and reviewer.user_id in claim.reviewer_ids:
+        return ReviewDecision(stage, False, "maker_checker")
+    return ReviewDecision(stage, True)

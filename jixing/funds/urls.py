@@ -45,4 +45,5 @@ urlpatterns = [
     path("rules/<int:pk>/", views.rule_detail, name="rule_detail"),
     path("rules/<int:pk>/copy/", views.rule_copy, name="rule_copy"),
     path("staff-education/", views.staff_education, name="staff_education"),
+    path("milestone-payments/", views.milestone_payments, name="milestone_payments"),
 ]

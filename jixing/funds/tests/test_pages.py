@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from jixing.core.models import AuditEvent
@@ -160,13 +161,13 @@ def test_it_creates_and_allocates_budgets_down_the_region_tree(personas, client)
     assert [ledger.budget_account(b, AccountKind.AVAILABLE).balance for b in (budget, jinan, lixia)] == [
         D("6000000.00"), D("2500000.00"), D("1500000.00")]
     # more than the parent's available balance: refused, nothing moved
-    with pytest.raises(actions.ValidationError, match="超过"):
+    with pytest.raises(ValidationError, match="超过"):
         actions.allocate(jinan, by=personas.grace, region=f.region("370103"), amount="2500000.01")
     # only to a direct child region
-    with pytest.raises(actions.ValidationError):
+    with pytest.raises(ValidationError):
         actions.allocate(budget, by=province, region=f.region("370102"), amount="1")
     # grace (Jinan) cannot move province or Qingdao money
-    with pytest.raises(actions.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         actions.allocate(budget, by=personas.grace, region=f.region("370200"), amount="1")
     client.force_login(personas.grace)
     assert client.get(f"/funds/budgets/{budget.pk}/").status_code == 404

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from jixing.funds import actions, bankfiles, ledger
 from jixing.funds.models import (
     AccountKind,
+    BankReturn,
     BatchStatus,
     Claim,
     ClaimStatus,
@@ -390,7 +391,7 @@ def test_it_reads_a_return_file_twice_as_a_replay_even_after_a_unique_race(perso
     assert not first.replay and first.succeeded == 3
     # the fast path outside the lock misses the first reading (as a parallel reader would):
     # the check under the lock still turns it into a clean replay
-    real_filter = actions.BankReturn.objects.filter
+    real_filter = BankReturn.objects.filter
     calls = {"n": 0}
 
     def miss_once(*args, **kwargs):
@@ -398,7 +399,7 @@ def test_it_reads_a_return_file_twice_as_a_replay_even_after_a_unique_race(perso
         qs = real_filter(*args, **kwargs)
         return qs.none() if calls["n"] == 1 else qs
 
-    monkeypatch.setattr(actions.BankReturn.objects, "filter", miss_once)
+    monkeypatch.setattr(BankReturn.objects, "filter", miss_once)
     again = _reconcile(personas, batch, content, tmp_path, "again.csv")
     assert again.replay and again.bank_return.pk == first.bank_return.pk
     assert batch.returns.count() == 1

@@ -48,6 +48,7 @@ def test_a_same_person_check_in_that_raced_past_the_lock_is_refused_as_duplicate
     from django.core.exceptions import ValidationError
 
     from jixing.training import actions
+    from jixing.training.actions import attendance as attendance_writes
     from jixing.training.models import CheckInMethod, EnrollmentStatus, Provenance
 
     klass = make_class(make_project(personas), start=START, days=3)
@@ -56,7 +57,7 @@ def test_a_same_person_check_in_that_raced_past_the_lock_is_refused_as_duplicate
     kwargs = {"by": personas.trent, "check_in_at": at(START, 7, 55), "check_out_at": None,
               "method": CheckInMethod.QR, "provenance": Provenance.CAPTURED}
     actions.write_attendance(enrollment, session, **kwargs)
-    monkeypatch.setattr(actions, "_lock_enrollment", lambda *_a: (EnrollmentStatus.ENROLLED, False))
+    monkeypatch.setattr(attendance_writes, "_lock_enrollment", lambda *_a: (EnrollmentStatus.ENROLLED, False))
     with pytest.raises(ValidationError) as refused:
         actions.write_attendance(enrollment, session, **kwargs)
     assert refused.value.code == "duplicate"

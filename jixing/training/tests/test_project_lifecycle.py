@@ -16,7 +16,7 @@ from jixing.core.workflow import IllegalTransition
 from jixing.employment.models import JobDemand
 from jixing.registry.models import OrganisationKind, OrganisationStatus
 from jixing.training import actions
-from jixing.training.models import ProjectStatus, ProjectType, TrainingProject
+from jixing.training.models import TYPES_NEEDING_DEMAND, ProjectStatus, ProjectType, TrainingProject
 
 from .factories import make_project, occupation, project_data
 
@@ -180,7 +180,7 @@ def _enterprise_with_demand(personas, name="济南重汽配套有限公司", see
     return enterprise, demand
 
 
-@pytest.mark.parametrize("project_type", sorted(actions.TYPES_NEEDING_DEMAND))
+@pytest.mark.parametrize("project_type", sorted(TYPES_NEEDING_DEMAND))
 def test_it_requires_a_job_demand_for_order_type_projects(personas, project_type):
     enterprise, demand = _enterprise_with_demand(personas)
     project = actions.create_project(by=personas.ivan, data=project_data(project_type=project_type, partner=enterprise))

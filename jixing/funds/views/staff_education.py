@@ -1,0 +1,56 @@
+"""Staff education fund report pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from jixing.accounts.models import Role
+from jixing.core.permissions import AuthedRequest, require_roles
+
+from .. import actions, queries
+from ..forms import StaffEducationForm, apply_errors
+from ..models import FRONTLINE_MIN_SHARE
+from ..queries import STAFF_EDUCATION_READERS
+from .common import ACTION_ERRORS, _fail
+
+
+@never_cache
+@require_roles(*STAFF_EDUCATION_READERS)
+def staff_education(request: AuthedRequest) -> HttpResponse:
+    is_enterprise = request.user.role == Role.INSTITUTION and request.user.organisation is not None and \
+        request.user.organisation.kind == "enterprise"
+    form = None
+    if is_enterprise:
+        form = StaffEducationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.report_staff_education(by=request.user, **form.cleaned_data)
+            except ACTION_ERRORS as exc:
+                if isinstance(exc, ValidationError):
+                    apply_errors(form, exc)
+                else:
+                    _fail(request, exc)
+            else:
+                messages.success(request, _("Report saved."))
+                return redirect("funds:staff_education")
+    elif request.method == "POST":
+        raise PermissionDenied
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year - 1)
+    except ValueError:
+        year = timezone.localdate().year - 1
+    below_only = request.GET.get("below") == "1"
+    return TemplateResponse(request, "funds/staff_education.html", {
+        "form": form, "year": year, "below_only": below_only,
+        "reports": queries.staff_education_reports(request.user, year=year, below_only=below_only),
+        "stats": queries.staff_education_stats(request.user, year=year),
+        "by_city": queries.staff_education_by_city(request.user, year=year) if not is_enterprise else [],
+        "minimum": int(FRONTLINE_MIN_SHARE * 100), "years": range(timezone.localdate().year, 2023, -1),
+    })
