@@ -34,7 +34,8 @@ def _site_user(org: Organisation) -> User:
 def _reviewer(org: Organisation) -> User | None:
     officers = User.objects.filter(role=Role.HRSS_OFFICER).exclude(region__isnull=True).order_by("id")
     for officer in officers:
-        if Organisation.objects.filter(code_within("county__code", officer.region_id), pk=org.pk).exists():
+        if officer.region_id and Organisation.objects.filter(code_within("county__code", officer.region_id),
+                                                             pk=org.pk).exists():
             return officer
     return None
 

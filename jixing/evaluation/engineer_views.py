@@ -30,13 +30,13 @@ READERS = (Role.HRSS_OFFICER, Role.AUDITOR, *SITE)
 
 @require_roles(*READERS)
 def engineer_home(request: AuthedRequest) -> HttpResponse:
-    is_site = request.user.role in SITE and request.user.organisation_id is not None
-    form = EngineerSessionForm(request.POST or None) if is_site else None
-    if form is not None and request.method == "POST" and form.is_valid():
+    organisation = request.user.organisation if request.user.role in SITE else None
+    form = EngineerSessionForm(request.POST or None) if organisation is not None else None
+    if form is not None and organisation is not None and request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             session = engineer_actions.create_engineer_session(
-                by=request.user, organisation=request.user.organisation, field=d["field"], level=d["level"],
+                by=request.user, organisation=organisation, field=d["field"], level=d["level"],
                 date=d["date"], site=d["site"])
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -94,7 +94,7 @@ def engineer_score(request: AuthedRequest, pk: int, candidate_pk: int) -> HttpRe
     form = EngineerScoreForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("%(name)s: %(errors)s") % {
-            "name": candidate.person.name, "errors": " ".join(e for errs in form.errors.values() for e in errs)})
+            "name": candidate.person.name, "errors": " ".join(str(e) for errs in form.errors.values() for e in errs)})
         return redirect("evaluation:engineer_session", pk=session.pk)
     try:
         engineer_actions.record_engineer_score(candidate, by=request.user, score=form.cleaned_data["score"])

@@ -7,6 +7,7 @@ deterministic (``ctx.rng`` only)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -64,7 +65,8 @@ def _register(ctx: DemoContext) -> list[TrainerProfile]:
                 actions.add_qualification(profile, by=staff, number=cert.number)
             start = dt.date(timezone.localdate().year, 3, 1) + dt.timedelta(days=ctx.rng.randrange(120))
             actions.record_trainer_training(profile, by=staff, course=["职业培训师教学能力提升", "创业指导师师资培训"][k % 2],
-                                            provider="山东省职业技能鉴定指导中心", hours=ctx.rng.choice([24, 40, 56]),
+                                            provider="山东省职业技能鉴定指导中心",
+                                            hours=Decimal(ctx.rng.choice([24, 40, 56])),
                                             started_on=start, ended_on=start + dt.timedelta(days=4))
             profiles.append(profile)
     return profiles

@@ -63,8 +63,8 @@ def _page(request: AuthedRequest, qs: Any) -> Any:
 
 @require_roles(*READERS)
 def trainer_list(request: AuthedRequest) -> HttpResponse:
-    is_institution = request.user.role == Role.INSTITUTION and request.user.organisation_id is not None
-    form = TrainerForm(request.POST or None) if is_institution else None
+    organisation_id = request.user.organisation_id if request.user.role == Role.INSTITUTION else None
+    form = TrainerForm(request.POST or None) if organisation_id is not None else None
     if form is not None and request.method == "POST" and form.is_valid():
         person = Person.objects.active().with_id_number(form.cleaned_data["id_number"]).first()
         if person is None:
@@ -81,7 +81,7 @@ def trainer_list(request: AuthedRequest) -> HttpResponse:
     qs = TrainerProfile.objects.visible_to(request.user).select_related("organisation", "person")
     return TemplateResponse(request, "trainers/trainer_list.html", {
         "page_obj": _page(request, qs), "form": form, "pool": queries.trainer_pool(request.user),
-        "capacity": capacity.institution_capacity(request.user.organisation_id) if is_institution else None,
+        "capacity": capacity.institution_capacity(organisation_id) if organisation_id is not None else None,
     }, status=400 if form is not None and form.errors else 200)
 
 
@@ -171,7 +171,7 @@ def _malanhua_forms(request: AuthedRequest, posted: str | None) -> dict[str, for
     counties: Any = Region.objects.none()
     if user.role == Role.HRSS_OFFICER and user.region_id:
         counties = Region.objects.filter(code_within("code", user.region_id), level="county").order_by("code")
-    elif user.role == Role.INSTITUTION and user.organisation_id:
+    elif user.role == Role.INSTITUTION and user.organisation is not None:
         counties = Region.objects.filter(pk=user.organisation.county_id)
     can_record = user.role in (Role.HRSS_OFFICER, Role.INSTITUTION)
     return {

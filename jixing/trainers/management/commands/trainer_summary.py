@@ -38,8 +38,8 @@ class Command(BaseCommand):
             .filter(valid_to__gte=today, valid_to__lte=today + dt.timedelta(days=90)).count(),
             "malanhua_person_times": {k: int(n or 0) for k, n in activities.values_list("kind")
                                       .annotate(n=Sum("person_times"))},
-            "engineer_certificates": {lv: n for lv, n in EngineerCertificate.objects.valid()
-                                      .filter(issued_on__year=year).values_list("level").annotate(n=Count("id"))},
+            "engineer_certificates": dict(EngineerCertificate.objects.valid().filter(issued_on__year=year)
+                                          .values_list("level").annotate(n=Count("id"))),
             "elapsed_seconds": round(time.monotonic() - started, 3),
         }
         if options["json"]:
