@@ -98,13 +98,13 @@ class CompetitionOut(Schema):
     held_on: dt.date
 
 
-class ResultIn(Schema):
+class CompetitionResultIn(Schema):
     trainer_id: BigId
     award: Award
     rank: int | None = Field(default=None, ge=1, le=10000)
 
 
-class ResultOut(Schema):
+class CompetitionResultOut(Schema):
     id: int
     trainer_id: int = Field(alias="profile_id")
     award: str
@@ -185,8 +185,8 @@ def create_competition(request: AuthedRequest, body: CompetitionIn) -> Any:
 
 
 @router.post("/competitions/{competition_id}/results",
-             response={201: ResultOut, 403: TrainerMessage, 404: TrainerMessage, 422: TrainerMessage})
-def record_result(request: AuthedRequest, competition_id: Id, body: ResultIn) -> Any:
+             response={201: CompetitionResultOut, 403: TrainerMessage, 404: TrainerMessage, 422: TrainerMessage})
+def record_result(request: AuthedRequest, competition_id: Id, body: CompetitionResultIn) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER)
     competition = get_for_user(Competition.objects.all(), request.user, competition_id)
     profile = get_for_user(TrainerProfile.objects.select_related("person"), request.user, body.trainer_id)
