@@ -33,6 +33,7 @@ from jixing.core.permissions import ANY_ROLE
 from jixing.core.testing import make_user
 from jixing.employment.models import JobDemand, Placement, Referral, SkillPayReport
 from jixing.employment.tests import factories as emp
+from jixing.evaluation.engineer_models import EngineerCertificate, EngineerSession
 from jixing.evaluation.models import (
     Candidate,
     Certificate,
@@ -57,7 +58,7 @@ from jixing.notify.models import Notification
 from jixing.registry.models import Department, Organisation, Person, PersonRestriction
 from jixing.stats.models import DispatchReport, InstitutionSelection
 from jixing.supervision.models import Case, Explanation, Finding
-from jixing.evaluation.engineer_models import EngineerCertificate, EngineerSession
+from jixing.trainers.models import Competition, MalanhuaActivity, TrainerProfile
 from jixing.training.models import (
     Enrollment,
     SpotCheck,
@@ -67,7 +68,6 @@ from jixing.training.models import (
     TrainingSession,
 )
 from jixing.training.topics import KeyMilestone, Topic, TopicApplication, TopicList
-from jixing.trainers.models import Competition, MalanhuaActivity, TrainerProfile
 from tests.test_url_protection import pages
 
 Visible = Callable[[User], QuerySet[Any]]
