@@ -40,12 +40,14 @@ from jixing.plan.api import router as plan_router  # noqa: E402
 from jixing.registry.api import router as registry_router  # noqa: E402
 from jixing.stats.api import router as stats_router  # noqa: E402
 from jixing.supervision.api import router as supervision_router  # noqa: E402
+from jixing.trainers.api import router as trainers_router  # noqa: E402
 from jixing.training.api import router as training_router  # noqa: E402
 
 api.add_router("/registry/", registry_router)
 api.add_router("/plan/", plan_router)
 api.add_router("/training/", training_router)
 api.add_router("/evaluation/", evaluation_router)
+api.add_router("/trainers/", trainers_router)
 api.add_router("/employment/", employment_router)
 api.add_router("/funds/", funds_router)
 api.add_router("/supervision/", supervision_router)

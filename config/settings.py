@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "jixing.plan",
     "jixing.training",
     "jixing.evaluation",
+    "jixing.trainers",
     "jixing.employment",
     "jixing.funds",
     "jixing.supervision",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("plan/", include("jixing.plan.urls")),
     path("training/", include("jixing.training.urls")),
     path("evaluation/", include("jixing.evaluation.urls")),
+    path("trainers/", include("jixing.trainers.urls")),
     path("employment/", include("jixing.employment.urls")),
     path("funds/", include("jixing.funds.urls")),
     path("supervision/", include("jixing.supervision.urls")),

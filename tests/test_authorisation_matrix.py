@@ -33,6 +33,7 @@ from jixing.core.permissions import ANY_ROLE
 from jixing.core.testing import make_user
 from jixing.employment.models import JobDemand, Placement, Referral, SkillPayReport
 from jixing.employment.tests import factories as emp
+from jixing.evaluation.engineer_models import EngineerCertificate, EngineerSession
 from jixing.evaluation.models import (
     Candidate,
     Certificate,
@@ -58,6 +59,7 @@ from jixing.notify.models import Notification
 from jixing.registry.models import Department, Organisation, Person, PersonRestriction
 from jixing.stats.models import DispatchReport, InstitutionSelection
 from jixing.supervision.models import Case, Explanation, Finding
+from jixing.trainers.models import Competition, MalanhuaActivity, TrainerProfile
 from jixing.training.models import (
     Enrollment,
     SpotCheck,
@@ -167,6 +169,10 @@ PAGE_OBJECTS: dict[str, Visible] = {
     **dict.fromkeys(["stats:report", "stats:report_download"], _dispatch_reports),
     "stats:decide": _v(InstitutionSelection),
     **dict.fromkeys(["imports:job", "imports:commit", "imports:cancel", "imports:errors"], _v(ImportJob)),
+    **dict.fromkeys(["evaluation:engineer_session", "evaluation:engineer_score", "evaluation:engineer_lock"],
+                    _v(EngineerSession)),
+    "trainers:trainer_detail": _v(TrainerProfile),
+    "trainers:competition_detail": _v(Competition),
 }
 # Routes whose parameter names no object (a kind, a verb, a code, a one-time token), each with why.
 PAGES_WITHOUT_OBJECTS = {
@@ -202,6 +208,8 @@ API_OBJECTS: dict[str, Visible] = {
     "/api/v1/training/sessions/{session_id}/attendance": _sessions,
     "/api/v1/training/topics/lists/{list_id}": _v(TopicList),
     "/api/v1/training/topics/applications/{application_id}": _v(TopicApplication),
+    "/api/v1/evaluation/engineers/sessions/{session_id}/candidates": _v(EngineerSession),
+    "/api/v1/trainers/{trainer_id}": _v(TrainerProfile),
 }
 # API list operations whose items carry an ``id`` of a scoped model → that model's rule.
 API_LISTS: dict[str, Visible] = {
@@ -230,6 +238,11 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/training/topics/lists": _v(TopicList),
     "/api/v1/training/topics/applications": _v(TopicApplication),
     "/api/v1/stats/quality/queue": _v(TrainingProject),
+    "/api/v1/evaluation/engineers/certificates": _v(EngineerCertificate),
+    "/api/v1/evaluation/engineers/sessions": _v(EngineerSession),
+    "/api/v1/trainers/": _v(TrainerProfile),
+    "/api/v1/trainers/competitions/": _v(Competition),
+    "/api/v1/trainers/malanhua/activities": _v(MalanhuaActivity),
 }
 # List operations without scoped row ids (aggregates, the caller's own data, published rules),
 # each with why; they still get the person-name check.
@@ -247,6 +260,9 @@ API_UNSCOPED_LISTS = {
     "/api/v1/plan/actions": "published plan",
     "/api/v1/plan/targets": "published plan",
     "/api/v1/training/teachers": "the institution's own teachers",
+    "/api/v1/evaluation/engineers/fields": "published reference data (the 数字技术工程师 fields)",
+    "/api/v1/evaluation/engineers/progress": "aggregates over visible engineer sessions and certificates",
+    "/api/v1/trainers/malanhua/person-times": "aggregates over visible 马兰花 activities",
     **{f"/api/v1/stats/{name}": "aggregates over visible rows" for name in
        ("cities", "funnel", "progress", "scorecards/evaluators", "scorecards/institutions", "trend")},
 }

@@ -13,6 +13,7 @@ from faker import Faker
 
 DEMO_ORDER = [
     "registry.demo", "registry.demo_accounts", "employment.demo", "training.demo", "evaluation.demo",
+    "evaluation.engineer_demo", "trainers.demo",
     "employment.demo_outcomes", "funds.demo", "supervision.demo", "stats.demo", "notify.demo",
     "ops.demo",
 ]

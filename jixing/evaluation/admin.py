@@ -8,6 +8,7 @@ from django.contrib import admin
 
 from jixing.core.admin_base import JixingModelAdmin, ReadOnlyModelAdmin
 
+from .engineer_models import DigitalField
 from .models import Certificate, DirectRecognition, EvaluationFiling, EvaluationResult, EvaluationSession, PassRule
 
 
@@ -51,3 +52,11 @@ class DirectRecognitionAdmin(ReadOnlyModelAdmin):
     list_display = ["organisation", "occupation", "level", "status", "decided_at"]
     list_filter = ["status"]
     exclude = ["person"]
+
+
+@admin.register(DigitalField)
+class DigitalFieldAdmin(JixingModelAdmin):
+    """The 数字技术工程师 fields (reference data); codes stay blank until verified."""
+
+    list_display = ["key", "name", "code", "verified"]
+    fields = ["key", "name", "code", "verified", "source"]

@@ -25,9 +25,11 @@ from jixing.core.permissions import require_api_roles
 from jixing.core.request_context import client_ip
 
 from . import actions, queries, verification
+from .engineer_api import router as engineer_router
 from .models import Candidate, Certificate, EvaluationFiling, EvaluationSession, LevelAppointment
 
 router = Router(tags=["evaluation"])
+router.add_router("/engineers/", engineer_router)
 
 ORG = (Role.EVALUATOR, Role.INSTITUTION)
 READERS = (Role.HRSS_OFFICER, Role.AUDITOR, *ORG)

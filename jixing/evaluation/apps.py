@@ -14,6 +14,7 @@ class EvaluationConfig(AppConfig):
 
         # Pass marks per occupation × level are configuration the system administrator keeps.
         REFERENCE_MODELS.add("evaluation.passrule")
+        REFERENCE_MODELS.add("evaluation.digitalfield")  # the 数字技术工程师 fields
 
         from jixing.training.queries import register_certificate_levels
 

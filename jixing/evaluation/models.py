@@ -649,3 +649,12 @@ class OutsideCertificate(TimeStampedModel):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+
+# The 数字技术工程师 ladder lives in its own module; imported here so Django sees its models.
+from .engineer_models import (  # noqa: E402,F401
+    DigitalField,
+    EngineerCandidate,
+    EngineerCertificate,
+    EngineerSession,
+)

@@ -22,6 +22,8 @@ ITEMS = [
     NavItem(label=_("Certificates"), url_name="evaluation:certificate_list",
             roles=frozenset({Role.HRSS_OFFICER, Role.AUDITOR, *ORG}), order=44),
     NavItem(label=_("My certificates"), url_name="evaluation:certificate_list", roles=frozenset({Role.TRAINEE}), order=44),
+    NavItem(label=_("Digital technology engineers"), url_name="evaluation:engineer_home",
+            roles=frozenset({Role.HRSS_OFFICER, Role.AUDITOR, *ORG}), order=45),
     NavItem(label=_("Verify a certificate"), url_name="evaluation:verify",
             roles=frozenset({Role.HRSS_OFFICER, Role.EVALUATOR, Role.INSTITUTION, Role.TRAINEE}), order=49),
 ]

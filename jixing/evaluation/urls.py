@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import engineer_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -33,4 +33,10 @@ urlpatterns = [
     path("certificates/", views.certificate_list, name="certificate_list"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate_detail"),
     path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),
+    path("engineers/", engineer_views.engineer_home, name="engineer_home"),
+    path("engineers/certificates/", engineer_views.engineer_certificates, name="engineer_certificates"),
+    path("engineers/sessions/<int:pk>/", engineer_views.engineer_session, name="engineer_session"),
+    path("engineers/sessions/<int:pk>/candidates/<int:candidate_pk>/score/", engineer_views.engineer_score,
+         name="engineer_score"),
+    path("engineers/sessions/<int:pk>/lock/", engineer_views.engineer_lock, name="engineer_lock"),
 ]
