@@ -50,6 +50,11 @@ def capacity_for_class(klass: Any) -> rules.CapacityDecision:
 
 
 def class_teacher_check(klass: Any) -> list[str]:
+    """Refusal reasons for filing ``klass``. The limit binds from the first dated
+    ``TeacherClassLimit`` the province enters: before it, institutions have had no way to register
+    their trainers, so filings are not refused on a register that does not exist yet."""
+    if not TeacherClassLimit.objects.filter(valid_from__lte=klass.start_date).exists():
+        return []
     return list(capacity_for_class(klass).reasons)
 
 

@@ -21,7 +21,7 @@ from jixing.evaluation import engineer_actions
 from jixing.evaluation.engineer_models import DigitalField
 from jixing.registry.models import Region
 from jixing.trainers import actions, capacity, queries
-from jixing.trainers.models import MalanhuaActivity, TrainerProfile
+from jixing.trainers.models import MalanhuaActivity, TeacherClassLimit, TrainerProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,8 @@ def test_it_checks_the_teacher_to_class_limit(personas) -> None:
     klass = tf.make_class(tf.make_project(p))
     teacher = tf.make_teacher(p.institution)
     klass.teachers.add(teacher)
+    assert run_class_checks(klass) == []  # no limit in force yet: the register is not required
+    TeacherClassLimit.objects.create(valid_from=klass.start_date, classes_per_trainer=2, basis="test")
     reasons = run_class_checks(klass)  # the hook training calls when a class is filed
     assert len(reasons) == 2 and "赵老师" in reasons[0]  # unregistered teacher; limit 0 < 1 class
     actions.register_trainer(by=p.ivan, person=teacher.person, category="vocational")
@@ -174,3 +176,31 @@ def test_it_runs_the_api(personas) -> None:
         "trainer_ids": [tid]}), content_type="application/json")
     assert act.status_code == 201 and MalanhuaActivity.objects.get().organiser_id == p.institution.pk
     assert inst.get(f"{api}/malanhua/person-times", {"year": 2026}).json()["total"] == 50
+
+
+def test_it_refuses_a_class_filing_taught_by_unregistered_teachers_once_the_limit_is_in_force(personas) -> None:
+    """training.file_class runs the check through core.class_checks: nothing refused before the
+    province enters a limit; after it, the unregistered teacher is named under "teachers"."""
+    import time_machine
+
+    from jixing.training.actions import file_class
+    from jixing.training.models import FilingStatus, TrainingClass
+    from jixing.training.tests import factories as tf
+
+    p = personas
+    start = dt.date(2026, 3, 2)
+    klass = tf.make_class(tf.make_project(p), start=start, days=3)
+    TrainingClass.objects.filter(pk=klass.pk).update(filing_status=FilingStatus.UNFILED)
+    klass.refresh_from_db()
+    tf.make_sessions(klass, tf.make_teacher(p.institution))
+    TeacherClassLimit.objects.create(valid_from=dt.date(2026, 1, 1), classes_per_trainer=2, basis="test")
+    with time_machine.travel(dt.datetime(2026, 2, 20, 9, tzinfo=tf.TZ), tick=False):
+        with pytest.raises(ValidationError) as refused:
+            file_class(klass, by=p.ivan, roster_plan="面向历下区失业人员招收30人")
+    assert "teachers" in refused.value.message_dict and "赵老师" in " ".join(refused.value.message_dict["teachers"])
+    klass.refresh_from_db()
+    assert klass.filing_status == FilingStatus.UNFILED
+    TeacherClassLimit.objects.all().delete()
+    with time_machine.travel(dt.datetime(2026, 2, 20, 9, tzinfo=tf.TZ), tick=False):
+        file_class(klass, by=p.ivan, roster_plan="面向历下区失业人员招收30人")
+    assert klass.filing_status == FilingStatus.FILED

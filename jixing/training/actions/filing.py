@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jixing.core.class_checks import run_class_checks
 from jixing.core.events import publish
 from jixing.core.workflow import move
 
@@ -48,6 +49,8 @@ def file_class(klass: TrainingClass, *, by: Any, roster_plan: str | None = None)
             errors["site_address"] = [_("Give the training site.")]
         if not klass.teachers.exists():
             errors["teachers"] = [_("Name at least one teacher of the class.")]
+        elif reasons := run_class_checks(klass):  # e.g. the trainers' teacher-to-class limit
+            errors["teachers"] = reasons
         if not klass.sessions.exists():
             errors["sessions"] = [_("Add the schedule (at least one session) before filing.")]
         timing = rules.filing_timing(start_date=klass.start_date, filed_on=today,
