@@ -220,7 +220,7 @@ def _table_floor(tmp: Path) -> float:
     from django.db import connection, transaction
 
     columns = ("enrollment_id, session_id, person_id, training_class_id, check_in_at, check_out_at, method, "
-               "device_id, latitude, longitude, photo_ref, credited_hours, recorded_at")
+               "device_id, latitude, longitude, photo_ref, credited_hours, recorded_at, session_month")
     dump = tmp / "bench-attendance-validated.csv"
     with connection.cursor() as cursor, open(dump, "wb") as out, cursor.cursor.copy(
         f"COPY (SELECT {columns} FROM training_attendance) TO STDOUT (FORMAT csv)"
