@@ -200,6 +200,9 @@ def rebuild(connection: Any, *, partitioned: bool, today: dt.date) -> None:
     new = f"{TABLE}_rebuilt"
     with connection.cursor() as cursor:
         cursor.execute(f'LOCK TABLE "{TABLE}" IN ACCESS EXCLUSIVE MODE')
+        # deferred foreign-key checks of rows written earlier in this transaction run now: the
+        # old table cannot be dropped while it has pending trigger events
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         constraints, indexes = _constraints_and_indexes(cursor)
         cursor.execute(f'CREATE TABLE "{new}" (LIKE "{TABLE}" INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING STORAGE '
                        f"INCLUDING COMMENTS)" + (" PARTITION BY RANGE (session_month)" if partitioned else ""))

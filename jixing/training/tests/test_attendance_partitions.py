@@ -196,3 +196,23 @@ def test_the_command_says_so_on_sqlite():
     out = StringIO()
     call_command("attendance_partitions", "--ensure", stdout=out)
     assert "not partitioned" in out.getvalue()
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_the_rebuild_keeps_every_row_and_id_both_ways(personas, world):
+    """What the migration does to a table with rows (forwards and backwards)."""
+    _klass, sessions, enrollment = world
+    rows = [_attend(personas, enrollment, s) for s in sessions[:3]]
+    partitions.rebuild(connection, partitioned=False, today=dt.date(2026, 3, 1))
+    assert not partitions.is_partitioned(connection)
+    partitions.rebuild(connection, partitioned=True, today=dt.date(2026, 3, 1))
+    assert partitions.is_partitioned(connection)
+    assert sorted(Attendance.objects.values_list("id", flat=True)) == sorted(r.pk for r in rows)
+    assert {_partition_of(r) for r in rows} == {"training_attendance_y2026m03", "training_attendance_y2026m04"}
+    newer = _attend(personas, enrollment, sessions[3])
+    assert newer.pk > max(r.pk for r in rows)  # the identity sequence continues
+    with pytest.raises(IntegrityError, match="attendance_once_per_session"), transaction.atomic():
+        Attendance.objects.create(enrollment=enrollment, session=sessions[0], person_id=newer.person_id,
+                                  training_class_id=newer.training_class_id, check_in_at=sessions[0].starts_at,
+                                  method=CheckInMethod.QR)
