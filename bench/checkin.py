@@ -107,7 +107,8 @@ def _setup(n: int) -> list[tuple[int, str]]:
     classes = TrainingClass.objects.bulk_create([
         TrainingClass(project=project, code=f"BJ-370102-2026-Q{c + 1:03d}", name=f"签到班{c + 1}", site_address="历下区",
                       county_id="370102", latitude=LAT, longitude=LON, capacity=CLASS_SIZE,
-                      start_date=today - dt.timedelta(days=1), end_date=today + dt.timedelta(days=30))
+                      start_date=today - dt.timedelta(days=1), end_date=today + dt.timedelta(days=30),
+                      filing_status="accepted")
         for c in range(n_classes)
     ])
     now = timezone.now()

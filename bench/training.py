@@ -116,7 +116,8 @@ def _setup(rows: int) -> dict:
     classes = TrainingClass.objects.bulk_create([
         TrainingClass(project=project, code=f"BJ-370102-2026-{c + 1:04d}", name=f"基准班{c + 1}", site_address="历下区",
                       county_id="370102", latitude=Decimal("36.65"), longitude=Decimal("117.12"), capacity=TRAINEES_PER_CLASS,
-                      start_date=dt.date(2026, 1, 5), end_date=dt.date(2026, 1, 5) + dt.timedelta(days=SESSIONS_PER_CLASS))
+                      start_date=dt.date(2026, 1, 5), end_date=dt.date(2026, 1, 5) + dt.timedelta(days=SESSIONS_PER_CLASS),
+                      filing_status="accepted")
         for c in range(n_classes)
     ])
     sessions = []
