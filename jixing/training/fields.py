@@ -38,6 +38,8 @@ def session_month_sql(starts_at: str) -> str:
 class SessionMonthField(models.DateField):
     """A DateField that, when left empty on insert, takes the month of the row's session."""
 
+    fills_on_insert = True  # imports.pipeline.copy_insert calls pre_save for it, as bulk_create does
+
     def pre_save(self, model_instance: Any, add: bool) -> Any:
         value = getattr(model_instance, self.attname)
         if value is None and getattr(model_instance, "session_id", None) is not None:

@@ -21,7 +21,7 @@ from jixing.training import actions, partitions
 from jixing.training.fields import month_of
 from jixing.training.models import Attendance, CheckInMethod
 
-from .factories import at, make_class, make_project, make_sessions, make_teacher
+from .factories import at, make_class, make_project, make_sessions, make_teacher, make_trainee
 
 UTC = dt.UTC
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="partitioning is PostgreSQL only")
@@ -69,7 +69,7 @@ def test_session_month_is_the_local_month_of_the_session(starts_at, month):
 @pytest.fixture
 def world(personas):
     project = make_project(personas, hours=20)
-    klass = make_class(project, start=dt.date(2026, 3, 30), days=5)  # sessions in March and April
+    klass = make_class(project, start=dt.date(2026, 3, 30), days=5, capacity=60)  # sessions in March and April
     sessions = make_sessions(klass, make_teacher(personas.institution))
     enrollment = actions.enroll(klass, personas.lixia_person, by=personas.ivan)
     return klass, sessions, enrollment
@@ -216,3 +216,19 @@ def test_the_rebuild_keeps_every_row_and_id_both_ways(personas, world):
         Attendance.objects.create(enrollment=enrollment, session=sessions[0], person_id=newer.person_id,
                                   training_class_id=newer.training_class_id, check_in_at=sessions[0].starts_at,
                                   method=CheckInMethod.QR)
+
+
+@on_postgres
+@pytest.mark.django_db
+def test_copy_insert_fills_the_month_too(personas, world):
+    from jixing.imports.pipeline import COPY_MIN_ROWS, copy_insert
+
+    klass, sessions, _enrollment = world
+    people = [make_trainee(f"学员{i}", seq=700 + i) for i in range(COPY_MIN_ROWS)]
+    outcomes = actions.enroll_persons(klass, people, by=personas.ivan)
+    rows = [Attendance(enrollment=o.enrollment, session=sessions[-1], person_id=o.person_id,
+                       training_class_id=klass.pk, check_in_at=sessions[-1].starts_at, method=CheckInMethod.QR)
+            for o in outcomes if o.enrollment is not None]
+    assert copy_insert(rows) == len(rows) == COPY_MIN_ROWS
+    assert set(Attendance.objects.filter(session=sessions[-1]).values_list("session_month", flat=True)) == {
+        dt.date(2026, 4, 1)}
