@@ -220,8 +220,10 @@ def _table_floor(tmp: Path) -> float:
     back into training_attendance (its indexes and foreign keys checked at commit)."""
     from django.db import connection, transaction
 
-    columns = ("enrollment_id, session_id, person_id, training_class_id, check_in_at, check_out_at, method, "
-               "device_id, latitude, longitude, photo_ref, credited_hours, recorded_at, session_month")
+    from jixing.training.models import Attendance
+
+    # every column but the id (fields added later — provenance, session_month — come along)
+    columns = ", ".join(f.column for f in Attendance._meta.concrete_fields if not f.primary_key)
     dump = tmp / "bench-attendance-validated.csv"
     with connection.cursor() as cursor, open(dump, "wb") as out, cursor.cursor.copy(
         f"COPY (SELECT {columns} FROM training_attendance) TO STDOUT (FORMAT csv)"
@@ -262,6 +264,23 @@ def _roster(data: dict, tmp: Path) -> tuple[int, float]:
     return result.counts.created, seconds
 
 
+def _month_partitions() -> None:
+    """The monthly partitions of the sessions' months, as the daily scheduler job would have
+    made them (without it every row would land in the DEFAULT partition)."""
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from jixing.training import partitions
+    from jixing.training.fields import month_of
+    from jixing.training.models import TrainingSession
+
+    span = TrainingSession.objects.aggregate(first=Min("starts_at"), last=Max("starts_at"))
+    first, last = month_of(span["first"]), month_of(span["last"])
+    months = (last.year - first.year) * 12 + last.month - first.month
+    created = partitions.ensure(connection, today=first, ahead=months)
+    print(f"  attendance partitions created for the sessions' months: {', '.join(created) or 'none needed'}")
+
+
 def main() -> None:
     rows = int(os.environ.get("JIXING_BENCH_TRAINING_ROWS", "1000000"))
     url, name = _bench_url()
@@ -272,6 +291,7 @@ def main() -> None:
     _recreate_database(name)
     _use_database(name)
     data = _setup(rows)
+    _month_partitions()
     print(f"  setup {time.monotonic() - started:.1f}s")
     quarter = tmp / "bench-attendance-250k.csv"
     full = tmp / "bench-attendance-1m.csv"
