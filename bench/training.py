@@ -9,6 +9,8 @@ both and their ratio; it also times COPY of the validated rows straight into the
 (indexes and foreign keys: the floor any import into it pays). Each import runs in a fresh child process so its peak RSS
 (``resource.getrusage``) is its own: 250,000 vs 1,000,000 rows shows memory staying flat.
 Goal: ≥ 20,000 attendance rows/s and within 3× of the raw COPY.
+``JIXING_BENCH_TRAINING_UNPARTITIONED=1`` rebuilds attendance as a plain table first (the
+cost of the monthly partitions, measured by two runs).
 
 Run alone with ``python -m bench training`` (DATABASE_URL=postgres://…); sizes can be scaled
 down with ``JIXING_BENCH_TRAINING_ROWS`` (default 1000000, a multiple of 2000).
@@ -277,6 +279,14 @@ def _month_partitions() -> None:
     span = TrainingSession.objects.aggregate(first=Min("starts_at"), last=Max("starts_at"))
     first, last = month_of(span["first"]), month_of(span["last"])
     months = (last.year - first.year) * 12 + last.month - first.month
+    if os.environ.get("JIXING_BENCH_TRAINING_UNPARTITIONED"):  # the comparison: a plain table, as before
+        from django.db import transaction
+        from django.utils import timezone
+
+        with transaction.atomic():
+            partitions.rebuild(connection, partitioned=False, today=timezone.localdate())
+        print("  attendance rebuilt as a plain (unpartitioned) table for comparison")
+        return
     created = partitions.ensure(connection, today=first, ahead=months)
     print(f"  attendance partitions created for the sessions' months: {', '.join(created) or 'none needed'}")
 

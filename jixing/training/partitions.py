@@ -197,8 +197,10 @@ def rebuild(connection: Any, *, partitioned: bool, today: dt.date) -> None:
     under an exclusive lock: at province size (30–45 M rows) a maintenance window (docs/scaling.md)."""
     if connection.vendor != "postgresql" or is_partitioned(connection) == partitioned:
         return
+    from django.db import transaction
+
     new = f"{TABLE}_rebuilt"
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(f'LOCK TABLE "{TABLE}" IN ACCESS EXCLUSIVE MODE')
         # deferred foreign-key checks of rows written earlier in this transaction run now: the
         # old table cannot be dropped while it has pending trigger events
