@@ -76,7 +76,7 @@ def _setup(rows: int, n_classes: int) -> tuple[list[list[str]], int]:
     classes = TrainingClass.objects.bulk_create([
         TrainingClass(project=main, code=f"BJ-370102-2026-R{c + 1:03d}", name=f"花名册班{c + 1}", site_address="历下区",
                       county_id="370102", latitude=Decimal("36.65"), longitude=Decimal("117.12"), capacity=size,
-                      start_date=dt.date(2026, 9, 1), end_date=dt.date(2026, 9, 30))
+                      start_date=dt.date(2026, 9, 1), end_date=dt.date(2026, 9, 30), filing_status="accepted")
         for c in range(n_classes)
     ])
     old_class = TrainingClass.objects.create(

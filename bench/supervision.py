@@ -76,7 +76,11 @@ def _insert(model: Any, values: dict[str, str], rest: str, params: list[Any] | N
         column = field.column
         if field.primary_key or column in exprs:
             continue
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        if column == "session_month":  # attendance's partition key: every insert here joins the session as s
+            from jixing.training.fields import session_month_sql
+
+            exprs[column] = session_month_sql("s.starts_at")
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             exprs[column] = "TIMESTAMPTZ '2025-06-01 08:00+08'"
         elif field.default is not NOT_PROVIDED:
             exprs[column] = _literal(field.default() if callable(field.default) else field.default)

@@ -9,6 +9,8 @@ both and their ratio; it also times COPY of the validated rows straight into the
 (indexes and foreign keys: the floor any import into it pays). Each import runs in a fresh child process so its peak RSS
 (``resource.getrusage``) is its own: 250,000 vs 1,000,000 rows shows memory staying flat.
 Goal: ≥ 20,000 attendance rows/s and within 3× of the raw COPY.
+``JIXING_BENCH_TRAINING_UNPARTITIONED=1`` rebuilds attendance as a plain table first (the
+cost of the monthly partitions, measured by two runs).
 
 Run alone with ``python -m bench training`` (DATABASE_URL=postgres://…); sizes can be scaled
 down with ``JIXING_BENCH_TRAINING_ROWS`` (default 1000000, a multiple of 2000).
@@ -116,7 +118,8 @@ def _setup(rows: int) -> dict:
     classes = TrainingClass.objects.bulk_create([
         TrainingClass(project=project, code=f"BJ-370102-2026-{c + 1:04d}", name=f"基准班{c + 1}", site_address="历下区",
                       county_id="370102", latitude=Decimal("36.65"), longitude=Decimal("117.12"), capacity=TRAINEES_PER_CLASS,
-                      start_date=dt.date(2026, 1, 5), end_date=dt.date(2026, 1, 5) + dt.timedelta(days=SESSIONS_PER_CLASS))
+                      start_date=dt.date(2026, 1, 5), end_date=dt.date(2026, 1, 5) + dt.timedelta(days=SESSIONS_PER_CLASS),
+                      filing_status="accepted")
         for c in range(n_classes)
     ])
     sessions = []
@@ -219,8 +222,10 @@ def _table_floor(tmp: Path) -> float:
     back into training_attendance (its indexes and foreign keys checked at commit)."""
     from django.db import connection, transaction
 
-    columns = ("enrollment_id, session_id, person_id, training_class_id, check_in_at, check_out_at, method, "
-               "device_id, latitude, longitude, photo_ref, credited_hours, recorded_at")
+    from jixing.training.models import Attendance
+
+    # every column but the id (fields added later — provenance, session_month — come along)
+    columns = ", ".join(f.column for f in Attendance._meta.concrete_fields if not f.primary_key)
     dump = tmp / "bench-attendance-validated.csv"
     with connection.cursor() as cursor, open(dump, "wb") as out, cursor.cursor.copy(
         f"COPY (SELECT {columns} FROM training_attendance) TO STDOUT (FORMAT csv)"
@@ -261,6 +266,31 @@ def _roster(data: dict, tmp: Path) -> tuple[int, float]:
     return result.counts.created, seconds
 
 
+def _month_partitions() -> None:
+    """The monthly partitions of the sessions' months, as the daily scheduler job would have
+    made them (without it every row would land in the DEFAULT partition)."""
+    from django.db import connection
+    from django.db.models import Max, Min
+
+    from jixing.training import partitions
+    from jixing.training.fields import month_of
+    from jixing.training.models import TrainingSession
+
+    span = TrainingSession.objects.aggregate(first=Min("starts_at"), last=Max("starts_at"))
+    first, last = month_of(span["first"]), month_of(span["last"])
+    months = (last.year - first.year) * 12 + last.month - first.month
+    if os.environ.get("JIXING_BENCH_TRAINING_UNPARTITIONED"):  # the comparison: a plain table, as before
+        from django.db import transaction
+        from django.utils import timezone
+
+        with transaction.atomic():
+            partitions.rebuild(connection, partitioned=False, today=timezone.localdate())
+        print("  attendance rebuilt as a plain (unpartitioned) table for comparison")
+        return
+    created = partitions.ensure(connection, today=first, ahead=months)
+    print(f"  attendance partitions created for the sessions' months: {', '.join(created) or 'none needed'}")
+
+
 def main() -> None:
     rows = int(os.environ.get("JIXING_BENCH_TRAINING_ROWS", "1000000"))
     url, name = _bench_url()
@@ -271,6 +301,7 @@ def main() -> None:
     _recreate_database(name)
     _use_database(name)
     data = _setup(rows)
+    _month_partitions()
     print(f"  setup {time.monotonic() - started:.1f}s")
     quarter = tmp / "bench-attendance-250k.csv"
     full = tmp / "bench-attendance-1m.csv"

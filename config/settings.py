@@ -406,6 +406,9 @@ JIXING_SCHEDULE: dict[str, dict[str, object]] = {
     # The weekly spot-check draw (抽查); a county already drawn for the week is skipped, so a
     # daily run draws on Monday and again only for counties that were missed.
     "draw_spot_checks": {"kind": "daily", "at": "07:00", "command": ["draw_spot_checks", "--json"]},
+    # Attendance's monthly partitions on PostgreSQL: this month and the next three exist, so no
+    # check-in lands in the DEFAULT partition (a no-op on SQLite; jixing/training/partitions.py).
+    "attendance_partitions": {"kind": "daily", "at": "01:10", "command": ["attendance_partitions", "--ensure", "--json"]},
     "dispatch_report": {
         "kind": "monthly", "day": 1, "at": "06:00",
         "command": ["dispatch_report", "--period", "{previous_month}",

@@ -662,7 +662,9 @@ def _row_maker(fields: Sequence[models.Field], *, add: bool) -> Callable[[models
     db = connections[connection.alias]  # the connection itself, not the thread-local proxy
     plan: list[tuple[str, Callable[[Any], Any] | None, models.Field | None]] = []
     for f in fields:
-        stamped = add and bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+        # fills_on_insert: a field whose pre_save computes its value (training's session_month)
+        stamped = add and bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+                               or getattr(f, "fills_on_insert", False))
         plain = type(f).__module__.startswith("django.") and isinstance(f, _PLAIN_FIELDS)
         prep = None if plain else (lambda v, f=f: f.get_db_prep_save(v, db))
         plan.append((f.attname, prep, f if stamped else None))

@@ -365,6 +365,8 @@ class AttendanceBatch:
             "device_id", "lat", "lon", "credited_tenths", "terminal_id",
             pl.when(col("terminal_id").is_not_null()).then(pl.lit(Provenance.CAPTURED.value))
             .otherwise(pl.lit(Provenance.DECLARED.value)).alias("provenance"),
+            # the partition key: the session's local month (fields.SessionMonthField)
+            col("starts_at").dt.convert_time_zone("Asia/Shanghai").dt.date().dt.month_start().alias("session_month"),
         ), error_frame.sort(ROW)
 
     @staticmethod
@@ -418,7 +420,7 @@ class AttendanceBatch:
 
     _COPY_COLUMNS = ("enrollment_id", "session_id", "person_id", "training_class_id", "check_in_at", "check_out_at",
                      "method", "device_id", "latitude", "longitude", "photo_ref", "credited_hours", "recorded_at",
-                     "provenance", "terminal_id")
+                     "provenance", "terminal_id", "session_month")
 
     def _copy(self, good: pl.DataFrame) -> None:
         now = timezone.now().strftime("%Y-%m-%d %H:%M:%S.%f+00")
@@ -428,6 +430,7 @@ class AttendanceBatch:
             pl.col("check_in_at").dt.strftime(stamp), pl.col("check_out_at").dt.strftime(stamp),
             "method_code", "device_id", pl.col("lat").round(6), pl.col("lon").round(6), pl.lit("").alias("photo_ref"),
             (pl.col("credited_tenths") / 10).round(1), pl.lit(now).alias("recorded_at"), "provenance", "terminal_id",
+            pl.col("session_month").dt.strftime("%Y-%m-%d"),
         )
         buffer = io.BytesIO()
         out.write_csv(buffer, include_header=False, quote_style="non_numeric", float_precision=6)
@@ -451,7 +454,7 @@ class AttendanceBatch:
                 training_class_id=r["class_id"], check_in_at=r["check_in_at"], check_out_at=r["check_out_at"],
                 method=r["method_code"], device_id=r["device_id"], latitude=dec(r["lat"]), longitude=dec(r["lon"]),
                 credited_hours=Decimal(r["credited_tenths"]) / 10, provenance=r["provenance"],
-                terminal_id=r["terminal_id"],
+                terminal_id=r["terminal_id"], session_month=r["session_month"],
             )
             for r in good.iter_rows(named=True)
         ], batch_size=2000)

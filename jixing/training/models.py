@@ -20,6 +20,7 @@ from jixing.core.access import Scope, scope_for, within_region
 from jixing.core.display import local_minute
 from jixing.core.models import TimeStampedModel
 
+from .fields import SessionMonthField
 from .quality import QualityState
 
 
@@ -489,12 +490,18 @@ class Attendance(models.Model):
                                   default=Provenance.DECLARED)
     terminal = models.ForeignKey(Terminal, verbose_name=_("terminal"), null=True, blank=True,
                                  on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False)
+    # The partition key on PostgreSQL (jixing/training/partitions.py): the first day of the
+    # session's month, filled from the session on every ORM insert (fields.SessionMonthField).
+    session_month = SessionMonthField(_("month of the session"), editable=False)
 
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance records")
         constraints = [
-            models.UniqueConstraint(fields=["enrollment", "session"], name="attendance_once_per_session"),
+            # session_month is a function of the session, so this is as strict as (enrollment,
+            # session); PostgreSQL needs the partition key in every unique constraint.
+            models.UniqueConstraint(fields=["enrollment", "session", "session_month"],
+                                    name="attendance_once_per_session"),
             models.CheckConstraint(
                 name="attendance_out_after_in",
                 condition=Q(check_out_at__isnull=True) | Q(check_out_at__gt=models.F("check_in_at")),

@@ -100,5 +100,6 @@ def test_it_runs_the_settings_schedule_from_the_command(capsys: pytest.CaptureFi
     assert ran == {"heartbeat": "ok", "checkpoint_audit": "ok", "send_notifications": "ok", "purge_exports": "ok",
                    "recover_imports": "ok",
                    "close_public_notices": "ok", "mark_overdue_recoveries": "ok", "run_supervision": "ok",
-                   "verify_audit": "ok", "purge_imports": "ok", "draw_spot_checks": "ok", "remind_class_starts": "ok"}
+                   "verify_audit": "ok", "purge_imports": "ok", "draw_spot_checks": "ok", "remind_class_starts": "ok",
+                   "attendance_partitions": "ok"}
     assert Heartbeat.objects.filter(name="scheduler").exists()
