@@ -115,6 +115,40 @@ def _nothing(user: User) -> QuerySet[Any]:
     return User.objects.none()
 
 
+def _bases(user: User) -> QuerySet[Any]:
+    """Public training bases are a shared resource: every reader sees every base (seed 一(九))."""
+    from jixing.bases.queries import bases
+
+    return bases(user)
+
+
+def _own_facilities(user: User) -> QuerySet[Any]:
+    from jixing.bases.actions import is_base_staff
+    from jixing.bases.models import Facility
+
+    return Facility.objects.filter(base_id=user.organisation_id) if is_base_staff(user) else Facility.objects.none()
+
+
+def _providers(user: User) -> QuerySet[Any]:
+    from jixing.bases.school_views import PROVIDER_KINDS
+
+    return Organisation.objects.visible_to(user).filter(kind__in=PROVIDER_KINDS)
+
+
+def _own_programmes(user: User) -> QuerySet[Any]:
+    from jixing.bases.schools import SchoolProgramme
+
+    return SchoolProgramme.objects.active().filter(provider_id=user.organisation_id or -1)
+
+
+def _bases_v(name: str) -> Visible:
+    def visible(user: User) -> QuerySet[Any]:
+        from jixing.bases import models
+
+        return getattr(models, name).objects.visible_to(user)
+    return visible
+
+
 # Page route name → who may see the object its first id names.
 PAGE_OBJECTS: dict[str, Visible] = {
     "accounts:api_token_revoke": _own_tokens,
@@ -166,6 +200,14 @@ PAGE_OBJECTS: dict[str, Visible] = {
     **dict.fromkeys(["stats:report", "stats:report_download"], _dispatch_reports),
     "stats:decide": _v(InstitutionSelection),
     **dict.fromkeys(["imports:job", "imports:commit", "imports:cancel", "imports:errors"], _v(ImportJob)),
+    "training:class_base_booking": _v(TrainingClass),
+    "bases:base_detail": _bases,
+    "bases:facility_edit": _own_facilities,
+    "bases:booking_request": _bases_v("Facility"),
+    **dict.fromkeys(["bases:booking_detail", "bases:booking_move"], _bases_v("Booking")),
+    **dict.fromkeys(["bases:school_detail", "bases:designate"], _providers),
+    "bases:organisation_panel": _v(Organisation),
+    "bases:programme_edit": _own_programmes,
 }
 # Routes whose parameter names no object (a kind, a verb, a code, a one-time token), each with why.
 PAGES_WITHOUT_OBJECTS = {
@@ -201,6 +243,8 @@ API_OBJECTS: dict[str, Visible] = {
     "/api/v1/training/sessions/{session_id}/attendance": _sessions,
     "/api/v1/training/topics/lists/{list_id}": _v(TopicList),
     "/api/v1/training/topics/applications/{application_id}": _v(TopicApplication),
+    "/api/v1/bases/{base_id}/calendar": _bases,
+    "/api/v1/bases/bookings/{booking_id}": _bases_v("Booking"),
 }
 # API list operations whose items carry an ``id`` of a scoped model → that model's rule.
 API_LISTS: dict[str, Visible] = {
@@ -228,6 +272,9 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/training/topics/lists": _v(TopicList),
     "/api/v1/training/topics/applications": _v(TopicApplication),
     "/api/v1/stats/quality/queue": _v(TrainingProject),
+    "/api/v1/bases/": _bases,
+    "/api/v1/bases/bookings": _bases_v("Booking"),
+    "/api/v1/bases/programmes": _bases_v("SchoolProgramme"),
 }
 # List operations without scoped row ids (aggregates, the caller's own data, published rules),
 # each with why; they still get the person-name check.
@@ -245,6 +292,7 @@ API_UNSCOPED_LISTS = {
     "/api/v1/plan/actions": "published plan",
     "/api/v1/plan/targets": "published plan",
     "/api/v1/training/teachers": "the institution's own teachers",
+    "/api/v1/bases/utilisation": "aggregates over the bases in the caller's region",
     **{f"/api/v1/stats/{name}": "aggregates over visible rows" for name in
        ("cities", "funnel", "progress", "scorecards/evaluators", "scorecards/institutions", "trend")},
 }

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from jixing.registry.models import Occupation, SkillLevel
 
@@ -56,9 +56,9 @@ class FacilityForm(forms.Form):
 
 class BookingRequestForm(forms.Form):
     first_day = _date(gettext_lazy("first day"))
-    starts = _time(gettext_lazy("from"), "08:30")
+    starts = _time(pgettext_lazy("booking", "from"), "08:30")
     last_day = _date(gettext_lazy("last day"))
-    ends = _time(gettext_lazy("to"), "17:30")
+    ends = _time(pgettext_lazy("booking", "to"), "17:30")
     stations = forms.IntegerField(label=gettext_lazy("stations"), min_value=1, max_value=10000)
     purpose = forms.CharField(label=gettext_lazy("purpose"), max_length=300,
                               help_text=gettext_lazy("The class or programme the stations are for."))

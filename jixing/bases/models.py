@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import scope_for, scope_q
 from jixing.core.models import ArchivableModel, ArchivableQuerySet, TimeStampedModel
@@ -86,9 +87,9 @@ class Facility(ArchivableModel):
 
 class BookingStatus(models.TextChoices):
     REQUESTED = "requested", _("requested")
-    ACCEPTED = "accepted", _("accepted")
+    ACCEPTED = "accepted", pgettext_lazy("booking", "accepted")
     DECLINED = "declined", _("declined")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("booking", "withdrawn")
 
 
 class BookingQuerySet(models.QuerySet):
@@ -127,7 +128,7 @@ class Booking(TimeStampedModel):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    decision_note = models.CharField(pgettext_lazy("booking", "decision note"), max_length=300, blank=True)
 
     objects = BookingQuerySet.as_manager()
 

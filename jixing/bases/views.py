@@ -154,8 +154,11 @@ def booking_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _booking_page(request: AuthedRequest, booking: Booking, form: DecisionForm | None = None) -> HttpResponse:
     user = request.user
+    labels = dict(BookingStatus.choices)
     return TemplateResponse(request, "bases/booking_detail.html", {
-        "booking": booking, "form": form or DecisionForm(), "history": history(booking),
+        "booking": booking, "form": form or DecisionForm(), "requested_label": BookingStatus.REQUESTED.label,
+        "history": [{"at": c.at, "by": c.by, "reason": c.reason, "from_label": labels.get(c.from_status, c.from_status),
+                     "to_label": labels.get(c.to_status, c.to_status)} for c in history(booking)],
         "can_decide": actions.is_base_staff(user, booking.base) and booking.status == BookingStatus.REQUESTED,
         "can_withdraw": user.role == Role.INSTITUTION and user.organisation_id == booking.requester_id
         and booking.status in (BookingStatus.REQUESTED, BookingStatus.ACCEPTED),
