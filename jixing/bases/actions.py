@@ -196,7 +196,8 @@ def decline_booking(booking: Booking, *, by: Any, note: str) -> Booking:
         booking.decided_by, booking.decided_at, booking.decision_note = by, timezone.now(), note.strip()[:300]
         booking.save(update_fields=["decided_by", "decided_at", "decision_note", "updated_at"])
         move(booking, BookingStatus.DECLINED, by=by, reason=note.strip(), event="bases.booking.declined")
-        publish("bases.booking.declined", obj=booking, actor=by, requester=booking.requester_id, code=booking.code)
+        publish("bases.booking.declined", obj=booking, actor=by, requester=booking.requester_id, code=booking.code,
+                reason=booking.decision_note)
     return booking
 
 

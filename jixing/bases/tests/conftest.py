@@ -7,13 +7,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jixing.accounts.models import Role, User
 from jixing.bases import actions
 from jixing.bases.models import Booking, Facility
 from jixing.core.testing import Personas, make_organisation, make_user
 from jixing.registry.models import Organisation, OrganisationKind
+
+
+@pytest.fixture(autouse=True)
+def english_reasons():
+    """Assertions on refusal reasons read the English msgids (pages are checked in Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass

@@ -140,3 +140,15 @@ def test_it_links_a_class_to_an_accepted_booking_of_its_own_institution(scene) -
     klass.refresh_from_db()
     assert klass.base_booking_id == booking.pk
     assert AuditEvent.objects.filter(event="training.class.base_booking", object_id=str(klass.pk)).count() == 1
+
+
+def test_the_base_hears_of_a_request_and_the_requester_of_the_decision(scene, django_capture_on_commit_callbacks) -> None:
+    from jixing.notify.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = book(scene, scene.p.ivan)
+    assert Notification.objects.for_user(scene.bella).filter(event="bases.booking.requested").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.decline_booking(booking, by=scene.bella, note="车间检修")
+    assert Notification.objects.for_user(scene.p.ivan).filter(event="bases.booking.declined").exists()
+    assert not Notification.objects.for_user(scene.quinn).exists()
