@@ -75,7 +75,7 @@ class FacilityIn(Schema):
     is_free: bool = True
     price_per_station_day: Decimal | None = Field(None, gt=0, max_digits=10, decimal_places=2)
     daily_hours: int = Field(8, ge=1, le=24)
-    occupation_ids: list[int] = Field(default_factory=list)
+    occupation_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(default_factory=list, max_length=200)
 
 
 class BookingOut(Schema):
@@ -99,7 +99,7 @@ class BookingIn(Schema):
     ends_at: dt.datetime
     stations: int = Field(ge=1, le=10000)
     purpose: str = Field(max_length=300)
-    occupation_id: int | None = None
+    occupation_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
 class DecisionIn(Schema):
@@ -218,7 +218,7 @@ def update_facility(request: AuthedRequest, facility_id: Id, body: FacilityIn) -
 
 
 @router.get("/bookings", response=list[BookingOut])
-def list_bookings(request: AuthedRequest, status: str | None = None) -> Any:
+def list_bookings(request: AuthedRequest, status: str | None = Query(None, max_length=12)) -> Any:
     require_api_roles(request, *READERS)
     qs = Booking.objects.visible_to(request.user).order_by("-starts_at")
     return qs.filter(status=status)[:500] if status else qs[:500]
@@ -276,7 +276,7 @@ def utilisation(request: AuthedRequest, year: int = Query(..., ge=2020, le=2035)
 
 
 @router.get("/programmes", response=list[ProgrammeOut])
-def list_programmes(request: AuthedRequest, provider_id: int | None = None) -> Any:
+def list_programmes(request: AuthedRequest, provider_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:
     require_api_roles(request, *READERS)
     qs = queries.programmes(request.user)
     return qs.filter(provider_id=provider_id)[:500] if provider_id else qs[:500]
