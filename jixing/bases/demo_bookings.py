@@ -34,12 +34,31 @@ def _past_booking(*, facility: Facility, user: User, start: dt.datetime, days: i
     return booking
 
 
+def _base_account(base: Organisation) -> User:
+    """The ``base`` demo account (staff of the Jinan base), its password generated per installation
+    and added to var/demo-accounts.txt like the others (registry.demo_accounts)."""
+    from django.conf import settings
+
+    from jixing.registry.demo_accounts import _password
+
+    password = _password()
+    user = User.objects.create_user(username="base", password=password, role=Role.INSTITUTION, organisation=base,
+                                    is_demo=True)
+    path = settings.VAR_DIR / "demo-accounts.txt"
+    if path.exists():
+        with path.open("a", encoding="utf-8") as accounts:
+            accounts.write(f"base\t{password}\t{Role.INSTITUTION}\n")
+    return user
+
+
 def seed(ctx: DemoContext) -> None:
     base = ctx.shared.get("demo_base") or Organisation.objects.filter(kind=OrganisationKind.PUBLIC_TRAINING_BASE).first()
-    staff = User.objects.filter(role=Role.INSTITUTION, organisation=base).first()
+    if base is None:
+        return
+    staff = User.objects.filter(username="base").first() or _base_account(base)
     school = User.objects.filter(username="school").first()
     enterprise = User.objects.filter(username="enterprise").first()
-    if base is None or staff is None or school is None or enterprise is None:
+    if school is None or enterprise is None:
         return
     workshop, welding, housekeeping = (Facility.objects.get(base=base, name=n)
                                        for n in ("智能制造实训车间", "焊接实训车间", "家政服务实训室"))

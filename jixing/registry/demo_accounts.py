@@ -29,7 +29,6 @@ DEMO_ACCOUNTS: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("union-jinan", Role.UNION_OFFICER, "370100", {}),
     ("school", Role.INSTITUTION, None, {"organisation_kind": OrganisationKind.PRIVATE_INSTITUTION}),
     ("enterprise", Role.INSTITUTION, None, {"organisation_kind": OrganisationKind.ENTERPRISE}),
-    ("base", Role.INSTITUTION, None, {"organisation_kind": OrganisationKind.PUBLIC_TRAINING_BASE}),
     ("evaluator", Role.EVALUATOR, None, {"organisation_kind": OrganisationKind.EVALUATION_INSTITUTION}),
     ("trainee", Role.TRAINEE, None, {}),
     ("auditor", Role.AUDITOR, None, {}),

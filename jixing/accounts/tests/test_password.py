@@ -133,7 +133,7 @@ def test_it_gives_demo_accounts_generated_passwords(reference, settings, tmp_pat
     from jixing.registry.models import OrganisationKind
 
     settings.VAR_DIR = tmp_path
-    for n, kind in enumerate([OrganisationKind.PRIVATE_INSTITUTION, OrganisationKind.ENTERPRISE, OrganisationKind.PUBLIC_TRAINING_BASE,
+    for n, kind in enumerate([OrganisationKind.PRIVATE_INSTITUTION, OrganisationKind.ENTERPRISE,
                               OrganisationKind.EVALUATION_INSTITUTION]):
         make_organisation(f"演示机构{n}", "370102", kind)
     make_person("演示学员", "370102")
