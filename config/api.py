@@ -31,6 +31,7 @@ install_number_guard(api)
 
 # Each app owns its router; order here is the order in the schema.
 from jixing.accounts.api import router as accounts_router  # noqa: E402
+from jixing.bases.api import router as bases_router  # noqa: E402
 from jixing.employment.api import router as employment_router  # noqa: E402
 from jixing.evaluation.api import router as evaluation_router  # noqa: E402
 from jixing.funds.api import router as funds_router  # noqa: E402
@@ -46,6 +47,7 @@ from jixing.training.api import router as training_router  # noqa: E402
 api.add_router("/registry/", registry_router)
 api.add_router("/plan/", plan_router)
 api.add_router("/training/", training_router)
+api.add_router("/bases/", bases_router)
 api.add_router("/evaluation/", evaluation_router)
 api.add_router("/trainers/", trainers_router)
 api.add_router("/employment/", employment_router)

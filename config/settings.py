@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "jixing.accounts",
     "jixing.registry",
     "jixing.plan",
+    "jixing.bases",
     "jixing.training",
     "jixing.evaluation",
     "jixing.trainers",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("registry/", include("jixing.registry.urls")),
     path("plan/", include("jixing.plan.urls")),
     path("training/", include("jixing.training.urls")),
+    path("bases/", include("jixing.bases.urls")),
     path("evaluation/", include("jixing.evaluation.urls")),
     path("trainers/", include("jixing.trainers.urls")),
     path("employment/", include("jixing.employment.urls")),

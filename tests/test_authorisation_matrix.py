@@ -118,6 +118,40 @@ def _nothing(user: User) -> QuerySet[Any]:
     return User.objects.none()
 
 
+def _bases(user: User) -> QuerySet[Any]:
+    """Public training bases are a shared resource: every reader sees every base (seed 一(九))."""
+    from jixing.bases.queries import bases
+
+    return bases(user)
+
+
+def _own_facilities(user: User) -> QuerySet[Any]:
+    from jixing.bases.actions import is_base_staff
+    from jixing.bases.models import Facility
+
+    return Facility.objects.filter(base_id=user.organisation_id) if is_base_staff(user) else Facility.objects.none()
+
+
+def _providers(user: User) -> QuerySet[Any]:
+    from jixing.bases.school_views import PROVIDER_KINDS
+
+    return Organisation.objects.visible_to(user).filter(kind__in=PROVIDER_KINDS)
+
+
+def _own_programmes(user: User) -> QuerySet[Any]:
+    from jixing.bases.schools import SchoolProgramme
+
+    return SchoolProgramme.objects.active().filter(provider_id=user.organisation_id or -1)
+
+
+def _bases_v(name: str) -> Visible:
+    def visible(user: User) -> QuerySet[Any]:
+        from jixing.bases import models
+
+        return getattr(models, name).objects.visible_to(user)
+    return visible
+
+
 # Page route name → who may see the object its first id names.
 PAGE_OBJECTS: dict[str, Visible] = {
     "accounts:api_token_revoke": _own_tokens,
@@ -173,6 +207,14 @@ PAGE_OBJECTS: dict[str, Visible] = {
                     _v(EngineerSession)),
     "trainers:trainer_detail": _v(TrainerProfile),
     "trainers:competition_detail": _v(Competition),
+    "training:class_base_booking": _v(TrainingClass),
+    "bases:base_detail": _bases,
+    "bases:facility_edit": _own_facilities,
+    "bases:booking_request": _bases_v("Facility"),
+    **dict.fromkeys(["bases:booking_detail", "bases:booking_move"], _bases_v("Booking")),
+    **dict.fromkeys(["bases:school_detail", "bases:designate"], _providers),
+    "bases:organisation_panel": _v(Organisation),
+    "bases:programme_edit": _own_programmes,
 }
 # Routes whose parameter names no object (a kind, a verb, a code, a one-time token), each with why.
 PAGES_WITHOUT_OBJECTS = {
@@ -210,6 +252,8 @@ API_OBJECTS: dict[str, Visible] = {
     "/api/v1/training/topics/applications/{application_id}": _v(TopicApplication),
     "/api/v1/evaluation/engineers/sessions/{session_id}/candidates": _v(EngineerSession),
     "/api/v1/trainers/{trainer_id}": _v(TrainerProfile),
+    "/api/v1/bases/{base_id}/calendar": _bases,
+    "/api/v1/bases/bookings/{booking_id}": _bases_v("Booking"),
 }
 # API list operations whose items carry an ``id`` of a scoped model → that model's rule.
 API_LISTS: dict[str, Visible] = {
@@ -243,6 +287,9 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/trainers/": _v(TrainerProfile),
     "/api/v1/trainers/competitions/": _v(Competition),
     "/api/v1/trainers/malanhua/activities": _v(MalanhuaActivity),
+    "/api/v1/bases/": _bases,
+    "/api/v1/bases/bookings": _bases_v("Booking"),
+    "/api/v1/bases/programmes": _bases_v("SchoolProgramme"),
 }
 # List operations without scoped row ids (aggregates, the caller's own data, published rules),
 # each with why; they still get the person-name check.
@@ -263,6 +310,7 @@ API_UNSCOPED_LISTS = {
     "/api/v1/evaluation/engineers/fields": "published reference data (the 数字技术工程师 fields)",
     "/api/v1/evaluation/engineers/progress": "aggregates over visible engineer sessions and certificates",
     "/api/v1/trainers/malanhua/person-times": "aggregates over visible 马兰花 activities",
+    "/api/v1/bases/utilisation": "aggregates over the bases in the caller's region",
     **{f"/api/v1/stats/{name}": "aggregates over visible rows" for name in
        ("cities", "funnel", "progress", "scorecards/evaluators", "scorecards/institutions", "trend")},
 }

@@ -277,6 +277,9 @@ class TrainingClass(TimeStampedModel):
     filing_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="+")
     filing_reason = models.CharField(_("reason for returning the filing"), max_length=300, blank=True)
+    # held at a public training base (seed 一(九)): the accepted booking of the base's stations
+    base_booking = models.ForeignKey("bases.Booking", verbose_name=_("training base booking"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="classes")
 
     objects = TrainingClassQuerySet.as_manager()
 

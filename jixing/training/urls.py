@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import topic_views, views
+from . import base_views, topic_views, views
 
 app_name = "training"
 urlpatterns = [
@@ -18,6 +18,7 @@ urlpatterns = [
     path("classes/<int:pk>/sessions/new/", views.session_add, name="session_add"),
     path("classes/<int:pk>/enroll/", views.enroll, name="enroll"),
     path("classes/<int:pk>/roster/", views.roster_upload, name="roster_upload"),
+    path("classes/<int:pk>/base-booking/", base_views.class_base_booking, name="class_base_booking"),
     path("classes/<int:pk>/close/", views.class_close, name="class_close"),
     path("classes/<int:pk>/filing/", views.class_file, name="class_file"),
     path("classes/<int:pk>/filing/<slug:decision>/", views.filing_decide, name="filing_decide"),
