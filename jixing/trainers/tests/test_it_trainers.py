@@ -194,9 +194,8 @@ def test_it_refuses_a_class_filing_taught_by_unregistered_teachers_once_the_limi
     klass.refresh_from_db()
     tf.make_sessions(klass, tf.make_teacher(p.institution))
     TeacherClassLimit.objects.create(valid_from=dt.date(2026, 1, 1), classes_per_trainer=2, basis="test")
-    with time_machine.travel(dt.datetime(2026, 2, 20, 9, tzinfo=tf.TZ), tick=False):
-        with pytest.raises(ValidationError) as refused:
-            file_class(klass, by=p.ivan, roster_plan="面向历下区失业人员招收30人")
+    with time_machine.travel(dt.datetime(2026, 2, 20, 9, tzinfo=tf.TZ), tick=False), pytest.raises(ValidationError) as refused:
+        file_class(klass, by=p.ivan, roster_plan="面向历下区失业人员招收30人")
     assert "teachers" in refused.value.message_dict and "赵老师" in " ".join(refused.value.message_dict["teachers"])
     klass.refresh_from_db()
     assert klass.filing_status == FilingStatus.UNFILED
