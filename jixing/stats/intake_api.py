@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from jixing.core.api_contract import Year
-from jixing.core.permissions import require_api_roles
+from jixing.core.permissions import AuthedRequest, require_api_roles
 
 from . import intake_queries, rollup
 from .api import _scope_and_year
@@ -46,7 +46,7 @@ class BreakdownsOut(Schema):
 
 
 @router.get("/records", response=list[RecordOut])
-def records(request: HttpRequest, status: str = "", limit: int = 100, offset: int = 0) -> list[RecordOut]:
+def records(request: AuthedRequest, status: str = "", limit: int = 100, offset: int = 0) -> list[RecordOut]:
     require_api_roles(request, *INTAKE_ROLES)
     qs = intake_queries.department_trainings(request.user, status=status)[max(0, offset): max(0, offset) + min(max(limit, 1), 500)]
     return [RecordOut(

@@ -61,13 +61,13 @@ class DepartmentTraining(models.Model):
                                    related_name="+")
     target = models.ForeignKey("plan.Target", verbose_name=_("programme's target line"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("trainee name"), max_length=50)
     id_number_hash = models.CharField(max_length=64, db_index=True, editable=False)
     masked_id_number = models.CharField(_("ID number (masked)"), max_length=20)
     person = models.ForeignKey("registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     declared_groups = models.CharField(_("groups declared by the department"), max_length=200, blank=True)
-    start_date = models.DateField(_("start date"))
-    end_date = models.DateField(_("end date"))
+    start_date = models.DateField(_("training start date"))
+    end_date = models.DateField(_("training end date"))
     certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=IntakeStatus.choices, default=IntakeStatus.COUNTED)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
