@@ -142,7 +142,7 @@ def submit_filing(
         kind=kind, organisation_kind=organisation.kind, organisation_blocked=organisation.is_blocked_on(today),
         valid_from=valid_from, valid_to=valid_to,
         scope_levels=tuple((levels[lv].name, levels[lv].national_level) for _o, lv in pairs),
-        examiner_count=len(examiners),
+        examiner_count=len(examiners), above_size_list_year=organisation.above_size_list_year,
     )))
     with transaction.atomic():
         filing = EvaluationFiling.objects.create(

@@ -101,6 +101,9 @@ def seed(ctx: DemoContext) -> None:
         if not persons:
             break
         user = _org_user(org, Role.INSTITUTION)
+        # on the statistics bureau's list of enterprises above designated size (seed 二(二) 规模以上)
+        Organisation.objects.filter(pk=org.pk).update(above_size_list_year=start.year - 1)
+        org.above_size_list_year = start.year - 1
         filing = actions.submit_filing(
             organisation=org, kind=FilingKind.ENTERPRISE, valid_from=start, valid_to=end,
             scopes=[(occ_objs[o], levels[lv]) for o in occupations[:2] for lv in (3, 4)],

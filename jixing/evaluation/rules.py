@@ -101,6 +101,24 @@ class FilingDraft:
     valid_to: dt.date
     scope_levels: tuple[tuple[str, int | None], ...]  # (level name, national level) per scope row
     examiner_count: int
+    above_size_list_year: int | None = None  # latest 规上企业名录 year naming the organisation
+
+
+# Seed 二(二): "支持以技能人员为主体的规模以上企业 … 自主开展职业技能等级认定". Evidence: the
+# statistics bureau's yearly list of enterprises above designated size. ASSUMPTION (2026-12-02,
+# docs/evaluation_ladder.md): the list of the filing's first year or of the year before counts
+# (the list for a year is published in the next); the province has not published a rule.
+ABOVE_SIZE_LIST_MAX_AGE_YEARS = 1
+
+
+def above_designated_size_check(list_year: int | None, valid_from: dt.date) -> Check:
+    ok = list_year is not None and list_year >= valid_from.year - ABOVE_SIZE_LIST_MAX_AGE_YEARS
+    if ok:
+        return Check("above_designated_size", True,
+                     _("The enterprise is on the list of enterprises above designated size of %(year)s.") % {"year": list_year})
+    return Check("above_designated_size", False, _(
+        "Only enterprises above designated size (规模以上) evaluate their own workers: the enterprise must be on the "
+        "statistics bureau's list of %(year)s or later.") % {"year": valid_from.year - ABOVE_SIZE_LIST_MAX_AGE_YEARS})
 
 
 def check_filing(draft: FilingDraft) -> Decision:
@@ -114,6 +132,8 @@ def check_filing(draft: FilingDraft) -> Decision:
         Check("has_scope", bool(draft.scope_levels), _("A filing needs at least one occupation and level.")),
         Check("has_examiners", draft.examiner_count > 0, _("A filing needs at least one examiner.")),
     ]
+    if draft.kind == FilingKind.ENTERPRISE:
+        checks.append(above_designated_size_check(draft.above_size_list_year, draft.valid_from))
     for name, national in draft.scope_levels:
         check = _level_check(national, name)
         if not check.ok:

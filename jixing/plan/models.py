@@ -52,6 +52,12 @@ class Target(models.Model):
     period = models.CharField(_("period"), max_length=20, help_text=_("yearly, or a year range such as 2025-2027"))
     comparison = models.CharField(_("comparison"), max_length=20, choices=Comparison.choices)
     seed_quote = models.TextField(_("quote from the policy"))
+    # Seed 三 / issue 16: a line whose definition is a group of people (农村转移劳动力, 青年 …)
+    # counts every completion of a person of the group, whatever line the project was filed
+    # under; a line without groups counts its own projects only (docs/statistics.md).
+    counted_groups = models.ManyToManyField(
+        "registry.TargetGroup", blank=True, related_name="counted_by_targets", verbose_name=_("groups counted by definition"),
+        help_text=_("A completion by a person of one of these groups counts toward this line whatever the project's line."))
     history = HistoricalRecords()
 
     class Meta:

@@ -229,6 +229,7 @@ class OrganisationData:
     enrolled_students: int | None = None
     teacher_count: int = 0
     capacity: int = 0
+    above_size_list_year: int | None = None
 
 
 def organisation_snapshot(org: Organisation) -> dict[str, Any]:
@@ -236,7 +237,7 @@ def organisation_snapshot(org: Organisation) -> dict[str, Any]:
         "uscc": org.uscc, "name": org.name, "kind": org.kind, "county": org.county_id, "address": org.address,
         "is_chain_leader": org.is_chain_leader, "is_specialised": org.is_specialised,
         "is_single_champion": org.is_single_champion, "enrolled_students": org.enrolled_students,
-        "teacher_count": org.teacher_count, "capacity": org.capacity,
+        "teacher_count": org.teacher_count, "capacity": org.capacity, "above_size_list_year": org.above_size_list_year,
     }
 
 
@@ -271,6 +272,7 @@ def _apply_organisation(by: Any, org: Organisation, data: OrganisationData) -> N
     org.enrolled_students = data.enrolled_students
     org.teacher_count = data.teacher_count
     org.capacity = data.capacity
+    org.above_size_list_year = data.above_size_list_year if data.kind == OrganisationKind.ENTERPRISE else None
 
 
 def create_organisation(
@@ -287,11 +289,13 @@ def create_organisation(
     enrolled_students: int | None = None,
     teacher_count: int = 0,
     capacity: int = 0,
+    above_size_list_year: int | None = None,
 ) -> Organisation:
     data = OrganisationData(
         name=name, kind=kind, county=county, address=address, is_chain_leader=is_chain_leader,
         is_specialised=is_specialised, is_single_champion=is_single_champion,
         enrolled_students=enrolled_students, teacher_count=teacher_count, capacity=capacity,
+        above_size_list_year=above_size_list_year,
     )
     org = Organisation()
     _apply_organisation(by, org, data)
@@ -325,11 +329,13 @@ def update_organisation(
     enrolled_students: int | None = None,
     teacher_count: int = 0,
     capacity: int = 0,
+    above_size_list_year: int | None = None,
 ) -> Organisation:
     data = OrganisationData(
         name=name, kind=kind, county=county, address=address, is_chain_leader=is_chain_leader,
         is_specialised=is_specialised, is_single_champion=is_single_champion,
         enrolled_students=enrolled_students, teacher_count=teacher_count, capacity=capacity,
+        above_size_list_year=above_size_list_year,
     )
     if not queries.can_write_organisation(by, org):
         raise PermissionDenied

@@ -68,7 +68,7 @@ class OrganisationAdmin(ReferenceAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["name", "uscc"]
     raw_id_fields = ["county"]
-    fields = ("uscc", "name", "kind", "county", "address", "is_chain_leader", "is_specialised", "is_single_champion",
+    fields = ("uscc", "name", "kind", "county", "address", "is_chain_leader", "is_specialised", "is_single_champion", "above_size_list_year",
               "enrolled_students", "teacher_count", "capacity", "status", "status_until", "status_reason")
     list_select_related = ["county"]
 

@@ -108,6 +108,7 @@ class OrganisationOut(Schema):
     is_chain_leader: bool
     is_specialised: bool
     is_single_champion: bool
+    above_size_list_year: int | None
     enrolled_students: int | None
     teacher_count: int
     capacity: int

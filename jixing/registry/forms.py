@@ -93,6 +93,9 @@ class OrganisationForm(forms.Form):
     is_chain_leader = forms.BooleanField(label=_("chain leader (链主企业)"), required=False)
     is_specialised = forms.BooleanField(label=_("specialised and innovative (专精特新)"), required=False)
     is_single_champion = forms.BooleanField(label=_("single champion (单项冠军)"), required=False)
+    above_size_list_year = forms.IntegerField(
+        label=_("latest year in the list of enterprises above designated size (规上企业)"), min_value=2000, max_value=2100,
+        required=False, help_text=_("Enterprises only: the year of the statistics bureau's list that names the enterprise."))
     enrolled_students = forms.IntegerField(
         label=_("enrolled students"), min_value=0, required=False,
         help_text=_("Required for vocational colleges and technical schools."),
@@ -102,7 +105,7 @@ class OrganisationForm(forms.Form):
 
     DATA_FIELDS = (
         "name", "kind", "county", "address", "is_chain_leader", "is_specialised", "is_single_champion",
-        "enrolled_students", "teacher_count", "capacity",
+        "enrolled_students", "teacher_count", "capacity", "above_size_list_year",
     )
 
     def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:

@@ -441,6 +441,10 @@ class Organisation(ArchivableModel):
     is_chain_leader = models.BooleanField(_("chain leader (链主企业)"), default=False)
     is_specialised = models.BooleanField(_("specialised and innovative (专精特新)"), default=False)
     is_single_champion = models.BooleanField(_("single champion (单项冠军)"), default=False)
+    # Seed 二(二): enterprise self-evaluation is for 规模以上 enterprises; the statistics bureau's
+    # yearly list of enterprises above designated size (规上企业名录) is the evidence (evaluation.rules).
+    above_size_list_year = models.PositiveSmallIntegerField(
+        _("latest year in the list of enterprises above designated size (规上企业)"), null=True, blank=True)
     enrolled_students = models.PositiveIntegerField(_("enrolled students"), null=True, blank=True)
     teacher_count = models.PositiveIntegerField(_("number of teachers"), default=0)
     capacity = models.PositiveIntegerField(_("training capacity (trainees at once)"), default=0)

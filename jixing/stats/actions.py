@@ -17,7 +17,7 @@ from jixing.core.events import publish
 from jixing.core.excel import Percent, write_cell
 from jixing.core.overdue import overdue_todos_by_county
 
-from . import queries, rollup
+from . import intake_queries, queries, rollup
 from .models import DispatchReport
 from .rules import period_bounds, time_progress
 
@@ -73,6 +73,11 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
         "overdue_todos": _overdue_todos(today),
         "risk_approvals": _risk_approvals_by_city(period, as_of),
         "class_filings": _class_filings(period, as_of),
+        # seed 三: every funded training, by fund source and by reporting department
+        "fund_sources": [{"code": r["code"], "name": r["name"], "count": r["count"]}
+                         for r in intake_queries.fund_source_breakdown(scope, year=year)],
+        "departments": [{"code": r["code"], "name": r["name"], "count": r["count"]}
+                        for r in intake_queries.department_breakdown(scope, year=year)],
     }
 
 
@@ -202,6 +207,10 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
                                         _("At short notice")],
           [[r["name"], r["code"], r["filed"], r["accepted"], r["returned"], r["pending"], r["short_notice"]]
            for r in data.get("class_filings", [])])
+    sheet(_("By fund source"), heading, [_("Fund source"), _("Person-times")],
+          [[r["name"], r["count"]] for r in data.get("fund_sources", [])])
+    sheet(_("By department"), heading, [_("Department"), _("Person-times")],
+          [[r["name"], r["count"]] for r in data.get("departments", [])])
     sheet(_("Overdue to-dos"), heading, [_("County"), _("Code"), _("Overdue to-dos")],
           [[r["name"], r["code"], r["count"]] for r in data.get("overdue_todos", [])])
     book.close()

@@ -207,3 +207,8 @@ def quality_decide(request: AuthedRequest, project_id: Annotated[int, Path(ge=1,
            planned_person_times=body.planned_person_times, hours=body.hours)
     project.refresh_from_db()
     return _quality_row(project, quality.project_indicators(project, today=timezone.localdate()))
+
+
+from .intake_api import router as intake_router  # noqa: E402  (a topic router under /stats/intake/)
+
+router.add_router("/intake", intake_router)

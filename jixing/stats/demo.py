@@ -42,6 +42,9 @@ def seed(ctx: DemoContext) -> None:
     TargetAllocation.objects.bulk_create(allocations)
     ctx.counts["target_allocations"] = len(allocations)
     rollup.rebuild()
+    from .demo_intake import seed_department_intake
+
+    ctx.counts["department_trainings"] = seed_department_intake(today=timezone.localdate())
     ctx.counts["quality_suspensions"] = _suspend_one(today=timezone.localdate())
     today = timezone.localdate()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

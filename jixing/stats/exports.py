@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 from jixing.core.db_router import heavy_reads
 from jixing.core.excel import Percent, XlsxStream
 
-from . import queries, rollup
+from . import intake_queries, queries, rollup
 from .queries import StatsScope
 
 
@@ -49,6 +49,8 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
         funnel = queries.funnel(scope, year=year, today=today)
         colleges = queries.college_checks(scope, year=year) if scope.action_numbers is None else []
         by_origin = queries.origin_breakdown(scope, year=year)
+        by_fund_source = intake_queries.fund_source_breakdown(scope, year=year)
+        by_department = intake_queries.department_breakdown(scope, year=year)
     tables = {
         "progress": Table("progress", _("Progress against every target"), [
             _("Training action"), _("Target"), _("Period"), _("Actual"), _("Target value"), _("Completion"),
@@ -75,6 +77,10 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
         "origins": Table("origins", _("By household region"),
                          [_("Household region"), _("Person-times")],
                          [[o["region"].name, o["count"]] for o in by_origin]),
+        "fund_sources": Table("fund_sources", _("By fund source"), [_("Fund source"), _("Person-times")],
+                              [[r["name"], r["count"]] for r in by_fund_source]),
+        "departments": Table("departments", _("By department"), [_("Department"), _("Person-times")],
+                             [[r["name"], r["count"]] for r in by_department]),
         "funnel": Table("funnel", _("From enrollment to employment"), [_("Stage"), pgettext("count", "Persons")],
                         [[s["label"], s["count"]] for s in funnel]),
         "colleges": Table("colleges", _("Vocational colleges: social training vs enrolled students"), [
@@ -86,7 +92,7 @@ def dashboard_tables(scope: StatsScope, *, year: int, today: dt.date) -> dict[st
     return {
         "progress_rows": progress, "ranking": ranking, "trend": trend, "by_action": by_action,
         "by_county": by_county, "by_origin": by_origin, "funnel": funnel, "colleges": colleges, "tables": tables, "overall": overall,
-        "year_total": sum(trend),
+        "year_total": sum(trend), "by_fund_source": by_fund_source, "by_department": by_department,
     }
 
 

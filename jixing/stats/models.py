@@ -27,6 +27,10 @@ class CountedEnrollment(models.Model):
     action_number = models.PositiveSmallIntegerField()
     target_code = models.CharField(max_length=60, blank=True)
     organiser = models.ForeignKey("registry.Organisation", on_delete=models.PROTECT, related_name="+")
+    # every target line the person-time counts toward (the project's line and the lines whose
+    # definition names a group of the person), comma-joined, sorted; and the project's fund source
+    lines = models.CharField(max_length=300, blank=True, default="")
+    fund_source = models.CharField(max_length=40, blank=True, default="")
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} → {self.month:%Y-%m} {self.county_id} {self.action_number}"
@@ -194,3 +198,16 @@ class QualityThreshold(models.Model):
 
     def __str__(self) -> str:
         return str(self.effective_from)
+
+
+from .models_intake import (  # noqa: E402  (a topic module; the models of the app are re-exported here)
+    DepartmentTraining,
+    IntakeStatus,
+    LineRollup,
+    SourceRollup,
+)
+
+__all__ = [
+    "CountedEnrollment", "DepartmentTraining", "DispatchReport", "InstitutionSelection", "IntakeStatus", "LineRollup",
+    "OrganiserRollup", "ProgressRollup", "QualityThreshold", "RollupState", "SelectionStatus", "SourceRollup",
+]

@@ -15,4 +15,6 @@ ITEMS = [
     NavItem(label=_("Selection (优选计划)"), url_name="stats:selections", roles=_ROLES, order=14),
     NavItem(label=_("Project quality review"), url_name="stats:quality_queue",
             roles=frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.AUDITOR}), order=15),
+    NavItem(label=_("Department training records"), url_name="stats:intake",
+            roles=frozenset({Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.AUDITOR}), order=16),
 ]

@@ -24,7 +24,7 @@ from jixing.registry.models import HOME_PREFIX, Organisation, OrganisationKind, 
 from jixing.training.models import Enrollment, EnrollmentStatus
 
 from . import rollup
-from .models import CountedEnrollment, OrganiserRollup, ProgressRollup
+from .models import CountedEnrollment, LineRollup, OrganiserRollup, ProgressRollup
 from .rules import Progress, period_bounds, time_progress
 
 COLLEGE_KINDS = (OrganisationKind.VOCATIONAL_COLLEGE, OrganisationKind.TECHNICAL_SCHOOL)
@@ -98,6 +98,18 @@ def _rollups(scope: StatsScope) -> QuerySet[ProgressRollup]:
     return qs
 
 
+def line_counts(scope: StatsScope, *, year: int) -> dict[str, int]:
+    """Person-times per target line in ``year``: each completion once per line it meets (the
+    project's line, or a line whose definition names the person's group; docs/statistics.md).
+    A department's view is not narrowed by action here: its lines are already its own."""
+    qs = LineRollup.objects.filter(_year_q(year))
+    if scope.region_prefix:
+        qs = qs.filter(within_region("county", scope.region_prefix))
+    if scope.until is not None:
+        qs = qs.filter(month__lte=scope.until.replace(day=1))
+    return dict(qs.values("target_code").annotate(n=Sum("count")).values_list("target_code", "n"))
+
+
 def _year_q(year: int) -> Q:
     return Q(month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))
 
@@ -149,7 +161,8 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
         targets = targets.filter(action__number__in=scope.action_numbers)
     base = _rollups(scope)
     # Two grouped reads serve every person-time line: per target code this year, per year overall.
-    by_target = dict(base.filter(_year_q(year)).values("target_code").annotate(n=Sum("count")).values_list("target_code", "n"))
+    # Target lines count person-based (LineRollup): every line whose definition a completion meets.
+    by_target = line_counts(scope, year=year)
     by_year = dict(base.annotate(y=ExtractYear("month")).values("y").annotate(n=Sum("count")).values_list("y", "n"))
     for target in targets:
         row_year = year if target.is_yearly else None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import quality_views, views
+from . import intake_views, quality_views, views
 
 app_name = "stats"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("selections/", views.selections, name="selections"),
     path("selections/<int:pk>/decide/", views.decide, name="decide"),
     path("institutions/<int:organisation_id>/", views.institution_profile, name="profile"),
+    path("intake/", intake_views.intake, name="intake"),
+    path("intake/<int:pk>/", intake_views.intake_record, name="intake_record"),
     path("quality/", quality_views.quality_queue, name="quality_queue"),
     path("quality/thresholds/", quality_views.quality_thresholds, name="quality_thresholds"),
     path("quality/projects/<int:pk>/", quality_views.quality_project, name="quality_project"),

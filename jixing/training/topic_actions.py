@@ -146,6 +146,32 @@ def publish_topic_list(topic_list: TopicList, *, by: Any) -> TopicList:
     return topic_list
 
 
+def close_topic_list(topic_list: TopicList, *, by: Any, reason: str = "") -> TopicList:
+    """Close a published list (seed 二(一) 揭榜领题): no more applications; scoring and awards
+    go on. The province closes it early with a reason; ``by=None`` is the nightly close of lists
+    whose deadline has passed (``close_topic_lists``)."""
+    if by is not None:
+        _require_province(by)
+    with transaction.atomic():
+        _lock(topic_list)
+        if by is not None and not reason.strip():
+            raise ValidationError({"reason": [_("Give the reason for closing the list early.")]})
+        if by is None and topic_list.deadline >= _today():
+            raise ValidationError(_("The deadline has not passed yet."))
+        move(topic_list, TopicListStatus.CLOSED, by=by, reason=reason or _("The application deadline has passed."),
+             event="training.topic_list.close")
+    return topic_list
+
+
+def close_lists_past_deadline() -> int:
+    """Close every published list whose deadline has passed; returns how many."""
+    closed = 0
+    for topic_list in TopicList.objects.filter(status=TopicListStatus.PUBLISHED, deadline__lt=_today()):
+        close_topic_list(topic_list, by=None)
+        closed += 1
+    return closed
+
+
 # ---------------------------------------------------------------- applications
 
 

@@ -230,6 +230,18 @@ def publish_topic_list(request: AuthedRequest, list_id: Id) -> Any:
     return topic_actions.publish_topic_list(board, by=request.user)
 
 
+class CloseIn(Schema):
+    reason: str = Field(max_length=300)
+
+
+@router.post("/lists/{list_id}/close", response={200: KeyTopicListOut, 403: TopicMessage, 409: TopicMessage, 422: TopicMessage})
+def close_topic_list(request: AuthedRequest, list_id: Id, body: CloseIn) -> Any:
+    """Close a published list for applications early (the province, with a reason)."""
+    require_api_roles(request, Role.HRSS_OFFICER)
+    board = get_for_user(TopicList.objects.all(), request.user, list_id)
+    return topic_actions.close_topic_list(board, by=request.user, reason=body.reason)
+
+
 @router.post("/{topic_id}/applications", response={201: TopicApplicationOut, 403: TopicMessage, 404: TopicMessage, 422: TopicMessage},
              summary="Apply for a topic (揭榜) with a plan")
 def apply(request: AuthedRequest, topic_id: Id, body: TopicApplicationIn) -> Any:

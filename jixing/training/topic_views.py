@@ -129,6 +129,13 @@ def topic_list(request: AuthedRequest, pk: int) -> HttpResponse:
             except (ValidationError, IllegalTransition) as exc:
                 _errors(request, exc)
             return redirect("training:topic_list", pk=board.pk)
+        if request.POST.get("close"):
+            try:
+                topic_actions.close_topic_list(board, by=request.user, reason=request.POST.get("reason", "")[:300])
+                messages.success(request, _("The list is closed for applications."))
+            except (ValidationError, IllegalTransition) as exc:
+                _errors(request, exc)
+            return redirect("training:topic_list", pk=board.pk)
         if form.is_valid():
             try:
                 topic_actions.add_topic(board, by=request.user, data=form.cleaned_data)

@@ -93,7 +93,8 @@ def completed_enrollment(person: Person, *, occ: Occupation | None = None, end: 
 
 
 def enterprise(p: Personas, county: str = "370103") -> tuple[Organisation, User]:
-    org = make_organisation("济南重工机械有限公司", county, OrganisationKind.ENTERPRISE)
+    org = make_organisation("济南重工机械有限公司", county, OrganisationKind.ENTERPRISE,
+                            above_size_list_year=today().year - 1)
     user = make_user("kate", Role.INSTITUTION, organisation=org)
     return org, user
 

@@ -59,6 +59,17 @@ def test_it_codes_enterprise_filings_with_y(personas) -> None:
     assert filing.code.startswith("Y000037")
 
 
+def test_it_refuses_enterprise_self_evaluation_below_designated_size(personas) -> None:
+    """Seed 二(二): only 规模以上 enterprises evaluate their own workers."""
+    org, kate = f.enterprise(personas)
+    org.above_size_list_year = None
+    org.save(update_fields=["above_size_list_year"])
+    with pytest.raises(ValidationError) as exc:
+        f.approved_filing(personas, org=org, submitter=kate, kind=FilingKind.ENTERPRISE)
+    assert any("规模以上" in m for m in exc.value.messages)
+    assert not org.evaluation_filings.exists()
+
+
 def test_it_keeps_maker_and_checker_apart(personas) -> None:
     p = personas
     filing = actions.submit_filing(organisation=p.evaluation_body, kind=FilingKind.EVALUATION_INSTITUTION,

@@ -185,7 +185,8 @@ def test_it_refuses_a_filing_without_scope_examiners_or_proper_kind() -> None:
                               valid_from=dt.date(2025, 2, 1), valid_to=dt.date(2025, 1, 1),
                               scope_levels=(("学徒工", None),), examiner_count=0)
     codes = {c.code for c in rules.check_filing(draft).checks if not c.ok}
-    assert codes == {"organisation_kind", "organisation_active", "validity_ordered", "has_examiners", "level_certified"}
+    assert codes == {"organisation_kind", "organisation_active", "validity_ordered", "has_examiners", "level_certified",
+                     "above_designated_size"}
 
 
 def test_it_checks_direct_recognition_proposals() -> None:
@@ -194,3 +195,17 @@ def test_it_checks_direct_recognition_proposals() -> None:
     assert rules.check_recognition(facts).ok
     bad = rules.RecognitionFacts(**{**facts.__dict__, "organisation_kind": "private_institution", "evidence": " "})
     assert {c.code for c in rules.check_recognition(bad).checks if not c.ok} == {"proposer_enterprise", "evidence"}
+
+
+@pytest.mark.parametrize(("list_year", "ok"), [(None, False), (2024, False), (2025, True), (2026, True)])
+def test_enterprise_self_evaluation_needs_the_above_designated_size_list(list_year, ok) -> None:
+    """Seed 二(二) 规模以上企业: the list of the filing's year or the year before (assumption)."""
+    draft = rules.FilingDraft(kind=FilingKind.ENTERPRISE, organisation_kind="enterprise", organisation_blocked=False,
+                              valid_from=dt.date(2026, 3, 1), valid_to=dt.date(2027, 3, 1),
+                              scope_levels=(("四级/中级工", 4),), examiner_count=1, above_size_list_year=list_year)
+    check = next(c for c in rules.check_filing(draft).checks if c.code == "above_designated_size")
+    assert check.ok is ok
+    other = rules.FilingDraft(kind=FilingKind.EVALUATION_INSTITUTION, organisation_kind="evaluation_institution",
+                              organisation_blocked=False, valid_from=dt.date(2026, 3, 1), valid_to=dt.date(2027, 3, 1),
+                              scope_levels=(("四级/中级工", 4),), examiner_count=1)
+    assert all(c.code != "above_designated_size" for c in rules.check_filing(other).checks)

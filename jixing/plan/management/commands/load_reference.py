@@ -98,6 +98,13 @@ def load_reference() -> dict[str, dict[str, int]]:
                 "name": row["name"], "sensitive": row["sensitive"] == "true",
                 "excludes_subsidy": row["excludes_subsidy"] == "true", "source": row["source"],
             }, c)
+        # a line's groups by definition (targets.csv counted_groups; docs/statistics.md)
+        groups = {g.code: g for g in TargetGroup.objects.all()}
+        for row in _rows("targets.csv"):
+            target = Target.objects.get(code=row["code"])
+            wanted_groups = {groups[code] for code in (row.get("counted_groups") or "").split(";") if code}
+            if set(target.counted_groups.all()) != wanted_groups:
+                target.counted_groups.set(wanted_groups)
         c = counter("fund_sources")
         for row in _rows("fund_sources.csv"):
             _upsert(FundSource, {"code": row["code"]}, {"name": row["name"]}, c)
