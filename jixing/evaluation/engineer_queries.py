@@ -7,6 +7,7 @@ Engineer certificates never enter the skill-ladder subsidy or pay reports."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,9 +43,13 @@ def engineer_progress(user: Any, *, year: int) -> EngineerProgress:
     )
 
 
-def digital_line_extra(*, year: int, region_prefix: str = "") -> int:
-    """Person-times the ladder adds to the digital line (action 1) for a region, for stats."""
+def digital_line_extra(*, year: int, region_prefix: str = "", until: dt.date | None = None) -> int:
+    """Person-times the ladder adds to the digital line (action 1) for a region, for stats:
+    certificates of ``year`` (issued up to ``until``, a report's as-of day) whose candidate did not
+    come from a training enrollment the rollup already counts."""
     qs = EngineerCertificate.objects.valid().filter(issued_on__year=year, candidate__enrollment__isnull=True)
+    if until is not None:
+        qs = qs.filter(issued_on__lte=until)
     if region_prefix:
         qs = qs.filter(within_region("session__organisation__county", region_prefix))
     return qs.count()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from jixing.core.access import Scope, code_within, scope_for, within_region
+from jixing.evaluation.engineer_queries import digital_line_extra
 from jixing.plan.models import Action, Target, TargetAllocation, TargetUnit
 from jixing.registry.models import HOME_PREFIX, Organisation, OrganisationKind, Region, RegionLevel
 from jixing.training.models import Enrollment, EnrollmentStatus
@@ -114,6 +115,7 @@ def _year_q(year: int) -> Q:
     return Q(month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))
 
 
+DIGITAL_TARGET = "digital"  # reference/targets.csv: 数字类培训, person-times per year (action 1)
 EDUCATION_TARGET = "frontline_education"  # reference/targets.csv: 求学圆梦 persons per year
 
 
@@ -175,6 +177,11 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
             drill = {"from": f"{start:%Y-%m}", "to": f"{end:%Y-%m}"}
         elif target.unit == TargetUnit.PERSON_TIMES_PER_YEAR:
             actual = by_target.get(target.code, 0)
+            if target.code == DIGITAL_TARGET and (extra := digital_line_extra(
+                    year=year, region_prefix=scope.region_prefix, until=scope.until)):
+                actual += extra  # 数字技术工程师 certified outside a counted training (docs/digital_engineers.md)
+                note = _("includes %(n)d digital technology engineer certificates not from a counted training") % {
+                    "n": extra}
             drill = {"year": str(year), "target": target.code}
         elif target.unit == TargetUnit.PERSONS_PER_YEAR:
             actual = len(_persons_for_target(scope, target.code, year))

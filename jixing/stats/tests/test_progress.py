@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -127,3 +128,26 @@ def test_it_checks_vocational_colleges_against_their_enrolled_students(dataset):
     enroll(c, completed_on=dt.date(2026, 4, 20))
     row = _rows(dataset.alice)["college_social_training"]
     assert (row.progress.actual, row.progress.target) == (Decimal(1), Decimal(1))
+
+
+def test_it_adds_digital_engineers_certified_outside_a_counted_training_to_the_digital_line(dataset):
+    """数字技术工程师 (seed 一(一)) certified without a training enrollment count toward the digital
+    line once each, in the certifying site's region, up to a report's as-of day."""
+    from jixing.evaluation import engineer_actions
+    from jixing.evaluation.engineer_models import DigitalField, EngineerLevel
+
+    p = dataset
+    qingdao_before = _rows(p.carol)["digital"].progress.actual
+    session = engineer_actions.create_engineer_session(
+        by=p.judy, organisation=p.evaluation_body, field=DigitalField.objects.get(key="artificial-intelligence"),
+        level=EngineerLevel.JUNIOR, date=dt.date(2026, 11, 20), site="济南市历下区")
+    candidate = engineer_actions.add_engineer_candidate(session, by=p.judy, person=p.shizhong_person)
+    engineer_actions.record_engineer_score(candidate, by=p.judy, score="75")
+    [certificate] = engineer_actions.lock_engineer_session(session, by=p.bob)
+    digital = _rows(p.alice)["digital"]
+    assert digital.progress.actual == 3  # the 2 trained + the engineer
+    assert "1" in digital.note
+    assert _rows(p.carol)["digital"].progress.actual == qingdao_before  # the Lixia engineer is not Qingdao's
+    scope = dataclasses.replace(queries.stats_scope(p.alice), until=certificate.issued_on - dt.timedelta(days=1))
+    before = {r.target.code: r for r in queries.progress_rows(scope, year=2026, today=TODAY)}
+    assert before["digital"].progress.actual == 2
