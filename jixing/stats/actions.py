@@ -73,7 +73,22 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
         "overdue_todos": _overdue_todos(today),
         "risk_approvals": _risk_approvals_by_city(period, as_of),
         "class_filings": _class_filings(period, as_of),
+        "programmes": _programmes(scope, as_of),
     }
+
+
+def _programmes(scope: queries.StatsScope, as_of: dt.date) -> list[dict[str, Any]]:
+    """Named programmes' person-times over their own period (issue 17; chain_progress)."""
+    from .chain_progress import programme_rows
+
+    return [{
+        "code": r.programme.code, "name": r.programme.name, "department": r.programme.department.short_name,
+        "action": r.programme.action.number if r.programme.action else None,
+        "period": f"{r.programme.starts_on:%Y-%m-%d}–{r.programme.ends_on:%Y-%m-%d}", "projects": r.projects,
+        "actual": str(r.progress.actual), "target": None if r.progress.target is None else str(r.progress.target),
+        "completion": None if r.progress.completion is None else str(r.progress.completion),
+        "time_progress": str(r.progress.time_share),
+    } for r in programme_rows(scope, today=as_of)]
 
 
 def _class_filings(period: dt.date, as_of: dt.date) -> list[dict[str, Any]]:
@@ -202,6 +217,10 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
                                         _("At short notice")],
           [[r["name"], r["code"], r["filed"], r["accepted"], r["returned"], r["pending"], r["short_notice"]]
            for r in data.get("class_filings", [])])
+    sheet(_("Programmes"), heading, [_("Programme"), _("Responsible department"), _("Period"), _("Projects"), _("Actual"),
+                                     _("Target value"), _("Completion"), _("Time progress")],
+          [[p["name"], p["department"], p["period"], p["projects"], int(float(p["actual"])), _number(p["target"]),
+            _pct(p["completion"]), _pct(p["time_progress"])] for p in data.get("programmes", [])])
     sheet(_("Overdue to-dos"), heading, [_("County"), _("Code"), _("Overdue to-dos")],
           [[r["name"], r["code"], r["count"]] for r in data.get("overdue_todos", [])])
     book.close()
