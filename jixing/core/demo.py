@@ -12,7 +12,8 @@ from typing import Any
 from faker import Faker
 
 DEMO_ORDER = [
-    "registry.demo", "registry.demo_accounts", "employment.demo", "training.demo", "evaluation.demo",
+    "registry.demo", "registry.demo_accounts", "plan.demo", "employment.demo", "training.demo",
+    "employment.demo_chains", "evaluation.demo",
     "employment.demo_outcomes", "funds.demo", "supervision.demo", "stats.demo", "notify.demo",
     "ops.demo",
 ]

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from jixing.accounts.models import Role
 from jixing.core.models import AuditEvent
 from jixing.core.testing import make_organisation, make_person, make_user
-from jixing.accounts.models import Role
 from jixing.plan import chain_actions
 from jixing.plan.management.commands.load_reference import load_reference
 from jixing.plan.models import ChainLeader, IndustrialChain, MasterStudio, Programme, StudioMember, StudioRole
