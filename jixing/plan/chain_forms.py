@@ -48,8 +48,8 @@ class StudioMemberForm(forms.Form):
 
     def __init__(self, *args: Any, studio: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["master"].queryset = studio.members.filter(role=StudioRole.MASTER, archived_at__isnull=True,
-                                                               left_on__isnull=True).select_related("person")
+        masters = studio.members.filter(role=StudioRole.MASTER, archived_at__isnull=True, left_on__isnull=True)
+        self.fields["master"].queryset = masters.select_related("person")  # type: ignore[attr-defined]
         self.fields["master"].label_from_instance = lambda m: m.person.name  # type: ignore[attr-defined]
 
 

@@ -189,7 +189,7 @@ def self_training_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @require_roles(*SELF_TRAINING_ROLES)
-def self_training_evidence(request: AuthedRequest, pk: int) -> HttpResponse:
+def self_training_evidence(request: AuthedRequest, pk: int) -> FileResponse:
     record = get_for_user(SelfArrangedTraining.objects.all(), request.user, pk)
     if not record.evidence:
         raise Http404

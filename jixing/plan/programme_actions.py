@@ -42,15 +42,15 @@ def _parse(data: dict[str, Any]) -> dict[str, Any]:
             errors[field] = [_("Enter the %(field)s.") % {"field": label}]
         out[field] = value[:120]
     for field in ("starts_on", "ends_on"):
-        value = data.get(field)
-        if isinstance(value, str):
+        raw: Any = data.get(field)
+        if isinstance(raw, str):
             try:
-                value = dt.date.fromisoformat(value)
+                raw = dt.date.fromisoformat(raw)
             except ValueError:
-                value = None
-        if not isinstance(value, dt.date):
+                raw = None
+        if not isinstance(raw, dt.date):
             errors[field] = [_("Enter a date as YYYY-MM-DD.")]
-        out[field] = value
+        out[field] = raw
     if isinstance(out.get("starts_on"), dt.date) and isinstance(out.get("ends_on"), dt.date):
         if out["ends_on"] < out["starts_on"]:
             errors["ends_on"] = [_("The last training day cannot be before the first.")]

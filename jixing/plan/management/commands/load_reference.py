@@ -135,7 +135,7 @@ def _load_programmes(c: dict[str, int]) -> None:
     departments = {d.code: d for d in Department.objects.all()}
     actions = {a.number: a for a in Action.objects.all()}
     for row in _rows("programmes.csv"):
-        values = {"name": row["name"], "action": actions[int(row["action"])] if row["action"] else None,
+        values: dict[str, Any] = {"name": row["name"], "action": actions[int(row["action"])] if row["action"] else None,
                   "department": departments[row["department"]], "source": row["source"]}
         if not Programme.objects.filter(code=row["code"]).exists():
             values |= {"starts_on": dt.date.fromisoformat(row["starts_on"]), "ends_on": dt.date.fromisoformat(row["ends_on"]),
