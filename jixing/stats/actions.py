@@ -263,7 +263,7 @@ def propose_selection(*, organisation: Any, year: int, reason: str, by: Any, tod
         selection = InstitutionSelection.objects.create(
             organisation=organisation, year=year, score=card.score, reason=reason, proposed_by=by,
             scorecard={"rates": {k: None if v is None else str(v) for k, v in card.rates.items()},
-                       "facts": card.facts.__dict__, "reasons": list(card.reasons)},
+                       "facts": {k: str(v) if isinstance(v, Decimal) else v for k, v in card.facts.__dict__.items()}, "reasons": list(card.reasons)},
         )
         audit.record("stats.selection_proposed", actor=by, obj=selection, after={"score": str(card.score)})
     return selection
