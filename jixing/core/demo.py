@@ -12,8 +12,8 @@ from typing import Any
 from faker import Faker
 
 DEMO_ORDER = [
-    "registry.demo", "bases.demo", "registry.demo_accounts", "bases.demo_bookings", "employment.demo", "training.demo",
-    "evaluation.demo", "evaluation.engineer_demo", "trainers.demo",
+    "registry.demo", "bases.demo", "registry.demo_accounts", "bases.demo_bookings", "plan.demo", "employment.demo",
+    "training.demo", "employment.demo_chains", "evaluation.demo", "evaluation.engineer_demo", "trainers.demo",
     "employment.demo_outcomes", "funds.demo", "supervision.demo", "stats.demo", "notify.demo",
     "ops.demo",
 ]

@@ -134,6 +134,7 @@ def create_job_demand(
     county: Region | None,
     deadline: dt.date,
     description: str = "",
+    chain: Any = None,  # plan.IndustrialChain, seed 一(七) (issue 17)
 ) -> JobDemand:
     if is_enterprise_user(by):
         if employer.pk != by.organisation_id:
@@ -166,7 +167,7 @@ def create_job_demand(
     demand = JobDemand.objects.create(
         employer=employer, title=title.strip(), occupation=occupation, level=level, posts=posts,
         wage_min=low, wage_max=high, county=county, deadline=deadline, description=description.strip(),
-        created_by=by,
+        created_by=by, chain=chain,
     )
     audit.record("job_demand.created", actor=by, obj=demand, after={
         "employer": employer.pk, "occupation": occupation.pk, "level": level.pk if level else None,

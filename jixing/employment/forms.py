@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import code_within, region_prefix
 from jixing.core.formdates import DateRangeMixin
+from jixing.plan.models import IndustrialChain
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel, SkillLevel
 from jixing.registry.validators import parse_resident_id
 
@@ -49,6 +50,7 @@ class JobDemandForm(DateRangeMixin, forms.Form):
     county = forms.ModelChoiceField(label=_("County or district of the post"), queryset=Region.objects.none(),
                                     required=False, empty_label=_("the enterprise's county"))
     deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    chain = forms.ModelChoiceField(label=_("Industrial chain"), queryset=IndustrialChain.objects.all(), required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                   max_length=2000)
 

@@ -80,6 +80,8 @@ class JobDemand(TimeStampedModel):
     wage_min = models.DecimalField(_("monthly wage from (yuan)"), max_digits=10, decimal_places=2)
     wage_max = models.DecimalField(_("monthly wage to (yuan)"), max_digits=10, decimal_places=2)
     county = models.ForeignKey("registry.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
+    chain = models.ForeignKey("plan.IndustrialChain", verbose_name=_("industrial chain"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="job_demands")  # seed 一(七), issue 17
     deadline = models.DateField(pgettext_lazy("job demand", "deadline"))
     description = models.TextField(pgettext_lazy("job demand", "description"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=JobDemandStatus.choices, default=JobDemandStatus.OPEN)

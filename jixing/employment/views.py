@@ -95,7 +95,7 @@ def demand_create(request: AuthedRequest) -> HttpResponse:
             demand = actions.create_job_demand(
                 by=user, employer=employer, title=data["title"], occupation=data["occupation"], level=data["level"],
                 posts=data["posts"], wage_min=data["wage_min"], wage_max=data["wage_max"], county=data["county"],
-                deadline=data["deadline"], description=data["description"],
+                deadline=data["deadline"], description=data["description"], chain=data.get("chain"),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

@@ -45,3 +45,34 @@ class FundSourceAdmin(ReferenceAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
     fields = ["code", "name"]
+
+
+# ---------------------------------------------------------------- chains, programmes (issue 17)
+
+from .models import IndustrialChain, Programme, SelfTrainingCityRule  # noqa: E402
+
+
+@admin.register(IndustrialChain)
+class IndustrialChainAdmin(ReferenceAdmin):
+    list_display = ["code", "tier", "number", "name", "lead_department", "is_placeholder"]
+    list_filter = ["tier", "is_placeholder", "lead_department"]
+    search_fields = ["code", "name", "source"]
+    fields = ["code", "tier", "number", "name", "lead_department", "key_occupations", "is_placeholder", "source"]
+    filter_horizontal = ["key_occupations"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(ReferenceAdmin):
+    list_display = ["code", "name", "action", "department", "starts_on", "ends_on", "target_person_times", "is_active"]
+    list_filter = ["action", "department", "is_active"]
+    search_fields = ["code", "name", "source"]
+    fields = ["code", "name", "action", "department", "starts_on", "ends_on", "target_person_times", "description",
+              "source", "is_active"]
+
+
+@admin.register(SelfTrainingCityRule)
+class SelfTrainingCityRuleAdmin(ReferenceAdmin):
+    list_display = ["city", "valid_from", "valid_to", "claimable", "max_amount", "max_age"]
+    list_filter = ["claimable"]
+    fields = ["city", "valid_from", "valid_to", "claimable", "max_amount", "max_age", "source"]
+    raw_id_fields = ["city"]

@@ -71,3 +71,8 @@ def list_actions(request: HttpRequest) -> Any:
 def list_targets(request: HttpRequest) -> Any:
     require_api_roles(request, ANY_ROLE)
     return Target.objects.select_related("action").prefetch_related("allocations").order_by("id")
+
+
+from .chains_api import router as chains_router  # noqa: E402
+
+router.add_router("/", chains_router)

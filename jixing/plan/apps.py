@@ -18,3 +18,8 @@ class PlanConfig(AppConfig):
             return frozenset(Action.objects.filter(departments=department_id).values_list("number", flat=True))
 
         register_department_actions(department_actions)
+
+        from jixing.accounts.roles import REFERENCE_MODELS
+
+        # issue 17: chains, programmes and cities' 自主参训 rules are reference data with history
+        REFERENCE_MODELS.update({"plan.industrialchain", "plan.programme", "plan.selftrainingcityrule"})

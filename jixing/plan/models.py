@@ -119,3 +119,21 @@ class FundSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Models of the plan's topics live in their own modules (chains and studios; programmes).
+from .chain_models import (  # noqa: E402, F401
+    ChainLeader,
+    ChainTier,
+    IndustrialChain,
+    MasterStudio,
+    StudioLevel,
+    StudioMember,
+    StudioRole,
+)
+from .programme_models import (  # noqa: E402, F401
+    Programme,
+    SelfArrangedTraining,
+    SelfTrainingCityRule,
+    SelfTrainingStatus,
+)

@@ -78,7 +78,22 @@ def dispatch_figures(*, period: dt.date, today: dt.date) -> dict[str, Any]:
                          for r in intake_queries.fund_source_breakdown(scope, year=year)],
         "departments": [{"code": r["code"], "name": r["name"], "count": r["count"]}
                         for r in intake_queries.department_breakdown(scope, year=year)],
+        "programmes": _programmes(scope, as_of),
     }
+
+
+def _programmes(scope: queries.StatsScope, as_of: dt.date) -> list[dict[str, Any]]:
+    """Named programmes' person-times over their own period (issue 17; chain_progress)."""
+    from .chain_progress import programme_rows
+
+    return [{
+        "code": r.programme.code, "name": r.programme.name, "department": r.programme.department.short_name,
+        "action": r.programme.action.number if r.programme.action else None,
+        "period": f"{r.programme.starts_on:%Y-%m-%d}–{r.programme.ends_on:%Y-%m-%d}", "projects": r.projects,
+        "actual": str(r.progress.actual), "target": None if r.progress.target is None else str(r.progress.target),
+        "completion": None if r.progress.completion is None else str(r.progress.completion),
+        "time_progress": str(r.progress.time_share),
+    } for r in programme_rows(scope, today=as_of)]
 
 
 def _class_filings(period: dt.date, as_of: dt.date) -> list[dict[str, Any]]:
@@ -211,6 +226,10 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
           [[r["name"], r["count"]] for r in data.get("fund_sources", [])])
     sheet(_("By department"), heading, [_("Department"), _("Person-times")],
           [[r["name"], r["count"]] for r in data.get("departments", [])])
+    sheet(_("Programmes"), heading, [_("Programme"), _("Responsible department"), _("Period"), _("Projects"), _("Actual"),
+                                     _("Target value"), _("Completion"), _("Time progress")],
+          [[p["name"], p["department"], p["period"], p["projects"], int(float(p["actual"])), _number(p["target"]),
+            _pct(p["completion"]), _pct(p["time_progress"])] for p in data.get("programmes", [])])
     sheet(_("Overdue to-dos"), heading, [_("County"), _("Code"), _("Overdue to-dos")],
           [[r["name"], r["code"], r["count"]] for r in data.get("overdue_todos", [])])
     book.close()
@@ -253,7 +272,7 @@ def propose_selection(*, organisation: Any, year: int, reason: str, by: Any, tod
         selection = InstitutionSelection.objects.create(
             organisation=organisation, year=year, score=card.score, reason=reason, proposed_by=by,
             scorecard={"rates": {k: None if v is None else str(v) for k, v in card.rates.items()},
-                       "facts": card.facts.__dict__, "reasons": list(card.reasons)},
+                       "facts": {k: str(v) if isinstance(v, Decimal) else v for k, v in card.facts.__dict__.items()}, "reasons": list(card.reasons)},
         )
         audit.record("stats.selection_proposed", actor=by, obj=selection, after={"score": str(card.score)})
     return selection

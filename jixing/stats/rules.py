@@ -84,6 +84,8 @@ class InstitutionFacts:
     open_findings: int
     violations: int
     quality_actions: int = 0  # projects suspended or terminated by quality review (seed 二(六))
+    # points for a chain-leader enterprise (seed 一(七); dated parameter plan.chain_rules, an assumption)
+    chain_leader_bonus: Decimal = Decimal(0)
 
 
 # Each project suspended or terminated by quality review in the year costs points (assumption,
@@ -134,6 +136,9 @@ def institution_scorecard(f: InstitutionFacts) -> Scorecard:
         penalty += quality
         reasons.append(f"-{quality} for {f.quality_actions} projects suspended or terminated by quality review")
     score = max(base - penalty, Decimal(0))
+    if f.chain_leader_bonus:
+        score = min(score + f.chain_leader_bonus, Decimal(100))
+        reasons.append(f"+{f.chain_leader_bonus} chain-leader enterprise")
     if f.violations:
         score = min(score, VIOLATION_CAP)
         reasons.append(f"capped at {VIOLATION_CAP}: {f.violations} confirmed violations")

@@ -13,6 +13,8 @@ from django.db.models import Count, F, Q
 
 from jixing.core.access import within_region
 from jixing.core.models import StatusChange
+from jixing.plan.chain_queries import leader_org_ids
+from jixing.plan.chain_rules import selection_bonus
 from jixing.registry.models import Organisation
 from jixing.training.models import Enrollment, EnrollmentStatus
 from jixing.training.quality import DecisionKind, ProjectQualityDecision
@@ -96,6 +98,7 @@ def institution_facts(org_ids: list[int], *, year: int, today: dt.date) -> dict[
             kind__in=[DecisionKind.SUSPEND, DecisionKind.TERMINATE])
         .values("project__organiser_id").annotate(n=Count("project_id", distinct=True))
         .values_list("project__organiser_id", "n"))
+    leaders = leader_org_ids(org_ids)
     out = {}
     for org in org_ids:
         v, e, f = volumes.get(org, {}), exams.get(org, {}), findings.get(org, {})
@@ -106,6 +109,7 @@ def institution_facts(org_ids: list[int], *, year: int, today: dt.date) -> dict[
             claims=claim_counts[org][0], claims_returned=claim_counts[org][1],
             open_findings=f.get("open", 0), violations=f.get("violations", 0),
             quality_actions=quality.get(org, 0),
+            chain_leader_bonus=selection_bonus(is_chain_leader=org in leaders, day=today),
         )
     return out
 

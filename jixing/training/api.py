@@ -28,7 +28,7 @@ from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
 from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import AuthedRequest, require_api_roles
-from jixing.plan.models import Action, FundSource, Target
+from jixing.plan.models import Action, FundSource, IndustrialChain, Target
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 
 from . import actions, bulk_attendance, queries
@@ -96,6 +96,7 @@ class ProjectIn(Schema):
     requires_certificate: bool = True
     description: str = ""
     required_groups: list[str] = Field(default_factory=list, description="Target-group codes.")
+    chain: str | None = Field(None, description="Industrial chain code (GET /plan/chains), seed 一(七).")
 
 
 class ProjectPatch(Schema):
@@ -117,6 +118,7 @@ class ProjectPatch(Schema):
     requires_certificate: bool | None = None
     description: str | None = None
     required_groups: list[str] | None = None
+    chain: str | None = None
 
 
 class ProjectOut(Schema):
@@ -144,6 +146,16 @@ class ProjectOut(Schema):
     status: str
     quality_state: str
     required_groups: list[str]
+    chain: str | None = Field(description="Industrial chain code, seed 一(七).")
+    programmes: list[str] = Field(description="Codes of the named programmes the project belongs to.")
+
+    @staticmethod
+    def resolve_chain(obj: TrainingProject) -> str | None:
+        return obj.chain.code if obj.chain is not None else None
+
+    @staticmethod
+    def resolve_programmes(obj: TrainingProject) -> list[str]:
+        return sorted(p.code for p in obj.programmes.all())
 
     @staticmethod
     def resolve_action(obj: TrainingProject) -> int:
@@ -411,6 +423,8 @@ def _project_data(body: Schema, user: Any, *, partial: bool) -> tuple[dict[str, 
         data["occupation"] = _lookup(Occupation, "pk", given["occupation_id"], "occupation_id")
     if "level" in given:
         data["level"] = _lookup(SkillLevel, "order", given["level"], "level")
+    if "chain" in given:
+        data["chain"] = _lookup(IndustrialChain, "code", given["chain"], "chain")
     if "partner_id" in given:
         data["partner"] = _lookup(Organisation, "pk", given["partner_id"], "partner_id")
     if "job_demand_id" in given:
@@ -427,7 +441,7 @@ def _project_data(body: Schema, user: Any, *, partial: bool) -> tuple[dict[str, 
 
 def _projects(user: Any) -> Any:
     return TrainingProject.objects.visible_to(user).select_related(
-        "action", "target", "organiser", "fund_source").prefetch_related("required_groups")
+        "action", "target", "organiser", "fund_source", "chain").prefetch_related("required_groups", "programmes")
 
 
 def _classes(user: Any) -> Any:

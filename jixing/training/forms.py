@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.formdates import DateRangeMixin
-from jixing.plan.models import Action, FundSource, Target
+from jixing.plan.models import Action, FundSource, IndustrialChain, Programme, Target
 from jixing.registry.models import (
     Occupation,
     Organisation,
@@ -74,6 +74,10 @@ class ProjectForm(forms.Form):
     level = forms.ModelChoiceField(label=_("skill level"), queryset=SkillLevel.objects.order_by("order"), required=False)
     special_ability = forms.CharField(label=_("special vocational ability"), max_length=100, required=False,
                                       help_text=_("Instead of an occupation and level, e.g. 直播电商运营."))
+    # seed 一(七) industrial chain and the named programmes of 一(四)/(五)/(八) (issue 17)
+    chain = forms.ModelChoiceField(label=_("industrial chain"), queryset=IndustrialChain.objects.all(), required=False)
+    programmes = forms.ModelMultipleChoiceField(label=_("programmes"), queryset=Programme.objects.filter(is_active=True),
+                                                required=False, widget=forms.CheckboxSelectMultiple)
     county = _CountyField(label=_("county"), queryset=Region.objects.none())
     planned_person_times = forms.IntegerField(label=_("planned person-times"), min_value=1)
     hours = forms.IntegerField(label=_("training hours"), min_value=1)
@@ -96,8 +100,9 @@ class ProjectForm(forms.Form):
 
     @classmethod
     def initial_for(cls, project: Any) -> dict[str, Any]:
-        data = {name: getattr(project, name) for name in cls.base_fields if name != "required_groups"}
+        data = {name: getattr(project, name) for name in cls.base_fields if name not in ("required_groups", "programmes")}
         data["required_groups"] = list(project.required_groups.all())
+        data["programmes"] = list(project.programmes.all())
         return data
 
 

@@ -103,6 +103,10 @@ class TrainingProject(TimeStampedModel):
         "registry.SkillLevel", verbose_name=_("skill level"), null=True, blank=True, on_delete=models.PROTECT
     )
     special_ability = models.CharField(_("special vocational ability"), max_length=100, blank=True)
+    # 一(七) industrial chains and the named programmes of 一(四)/(五)/(八) (issue 17)
+    chain = models.ForeignKey("plan.IndustrialChain", verbose_name=_("industrial chain"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="projects")
+    programmes = models.ManyToManyField("plan.Programme", verbose_name=_("programmes"), blank=True, related_name="projects")
     county = models.ForeignKey("registry.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
     planned_person_times = models.PositiveIntegerField(_("planned person-times"))
     hours = models.PositiveIntegerField(_("training hours"))

@@ -26,6 +26,8 @@ from jixing.core.access import scope_for
 from jixing.core.events import publish
 from jixing.core.models import StatusChange
 from jixing.core.workflow import move
+from jixing.plan.chain_queries import leader_org_ids
+from jixing.plan.chain_rules import topic_bonus
 from jixing.registry.models import Organisation, OrganisationKind, RegionLevel
 
 from .actions import _next_code, _save_with_code
@@ -270,6 +272,21 @@ def average_score(application: TopicApplication) -> Decimal | None:
     if not totals:
         return None
     return (sum(totals, Decimal("0")) / len(totals)).quantize(Decimal("0.01"))
+
+
+def chain_leader_bonus(application: TopicApplication) -> Decimal:
+    """Points added for a chain-leader applicant or partner (seed 一(七) priority; the figure is a
+    dated parameter, plan.chain_rules, an assumption until the province publishes its rules)."""
+    leaders = leader_org_ids([pk for pk in (application.applicant_id, application.partner_id) if pk])
+    return topic_bonus(applicant_leads=application.applicant_id in leaders,
+                       partner_leads=application.partner_id in leaders,
+                       day=timezone.localtime(application.created_at).date())
+
+
+def ranking_score(application: TopicApplication) -> Decimal | None:
+    """The experts' average plus the chain-leader points: what the province ranks applications by."""
+    average = average_score(application)
+    return None if average is None else average + chain_leader_bonus(application)
 
 
 # ---------------------------------------------------------------- award

@@ -187,6 +187,8 @@ def topic_application(request: AuthedRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "training/topics/application.html", {
         "application": application, "board": board, "criteria": board.criteria.all(),
         "reviews": shown_reviews, "average": topic_actions.average_score(application),
+        "chain_bonus": topic_actions.chain_leader_bonus(application),
+        "ranking_score": topic_actions.ranking_score(application),
         "can_score": is_expert and own_review is None and application.status == ApplicationStatus.SUBMITTED,
         "can_decide": is_province and application.status == ApplicationStatus.SUBMITTED,
         "is_province": is_province,

@@ -116,9 +116,9 @@ def project_create(request: AuthedRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        groups = data.pop("required_groups")
+        groups, programmes = data.pop("required_groups"), data.pop("programmes")
         try:
-            project = actions.create_project(by=request.user, data=data, required_groups=groups)
+            project = actions.create_project(by=request.user, data=data, required_groups=groups, programmes=programmes)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -135,9 +135,9 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ProjectForm(request.POST or None, user=request.user, initial=ProjectForm.initial_for(project))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        groups = data.pop("required_groups")
+        groups, programmes = data.pop("required_groups"), data.pop("programmes")
         try:
-            actions.update_project(project, by=request.user, data=data, required_groups=groups)
+            actions.update_project(project, by=request.user, data=data, required_groups=groups, programmes=programmes)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

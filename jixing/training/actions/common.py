@@ -16,7 +16,7 @@ from ..models import TrainingProject
 # Fields an organiser may set on a project (forms and API list the same; no mass assignment).
 PROJECT_FIELDS = (
     "name", "action", "target", "project_type", "partner", "job_demand", "occupation", "level", "special_ability",
-    "county", "planned_person_times", "hours", "required_attendance_rate", "fund_source", "is_subsidised",
+    "chain", "county", "planned_person_times", "hours", "required_attendance_rate", "fund_source", "is_subsidised",
     "requires_certificate", "description",
 )
 CLASS_FIELDS = ("name", "site_address", "county", "latitude", "longitude", "capacity", "start_date", "end_date")

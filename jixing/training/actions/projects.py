@@ -97,7 +97,8 @@ def _full_clean(obj: models.Model, exclude: Iterable[str] = ()) -> None:
     obj.full_clean(exclude=[*exclude], validate_unique=False, validate_constraints=True)
 
 
-def create_project(*, by: Any, data: Mapping[str, Any], required_groups: Iterable[Any] = ()) -> TrainingProject:
+def create_project(*, by: Any, data: Mapping[str, Any], required_groups: Iterable[Any] = (),
+                   programmes: Iterable[Any] = ()) -> TrainingProject:
     if getattr(by, "role", None) != Role.INSTITUTION or not by.organisation_id:
         raise PermissionDenied(_("Only training institutions and enterprises create projects."))
     organiser = Organisation.objects.get(pk=by.organisation_id)
@@ -110,12 +111,13 @@ def create_project(*, by: Any, data: Mapping[str, Any], required_groups: Iterabl
         county = project.county_id or organiser.county_id
         _save_with_code(project, f"XM-{county}-{_today().year}-")
         project.required_groups.set(list(required_groups))
+        project.programmes.set(list(programmes))  # named programmes, seed 一(四)/(五)/(八)
         audit.record("training.project.create", actor=by, obj=project, after={"code": project.code, "name": project.name})
     return project
 
 
 def update_project(project: TrainingProject, *, by: Any, data: Mapping[str, Any],
-                   required_groups: Iterable[Any] | None = None) -> TrainingProject:
+                   required_groups: Iterable[Any] | None = None, programmes: Iterable[Any] | None = None) -> TrainingProject:
     _require_organiser(by, project)
     with transaction.atomic():
         _lock(project)
@@ -130,6 +132,9 @@ def update_project(project: TrainingProject, *, by: Any, data: Mapping[str, Any]
         if required_groups is not None:
             project.required_groups.set(list(required_groups))
             changed["required_groups"] = sorted(g.pk if isinstance(g, models.Model) else g for g in required_groups)
+        if programmes is not None:
+            project.programmes.set(list(programmes))
+            changed["programmes"] = sorted(p.pk if isinstance(p, models.Model) else p for p in programmes)
         audit.record("training.project.update", actor=by, obj=project,
                      before={k: before.get(k) for k in changed}, after={k: str(v) for k, v in changed.items()})
     return project

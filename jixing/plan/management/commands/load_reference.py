@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import time
 from decimal import Decimal
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Model
 
-from jixing.plan.models import Action, FundSource, Target
+from jixing.plan.models import Action, FundSource, IndustrialChain, Programme, Target
 from jixing.registry.divisions import load_regions
 from jixing.registry.models import Department, Occupation, SkillLevel, TargetGroup
 
@@ -108,7 +109,45 @@ def load_reference() -> dict[str, dict[str, int]]:
         c = counter("fund_sources")
         for row in _rows("fund_sources.csv"):
             _upsert(FundSource, {"code": row["code"]}, {"name": row["name"]}, c)
+        _load_chains(counter("industrial_chains"))
+        _load_programmes(counter("programmes"))
     return summary
+
+
+def _load_chains(c: dict[str, int]) -> None:
+    """The 18 + 66 chains of seed 一(七). A row the administrator has verified (no longer a
+    placeholder) is never overwritten by a placeholder of the file."""
+    departments = {d.code: d for d in Department.objects.all()}
+    occupations = {o.key: o for o in Occupation.objects.all()}
+    for row in _rows("industrial_chains.csv"):
+        placeholder = row["placeholder"] == "true"
+        existing = IndustrialChain.objects.filter(code=row["code"]).first()
+        if existing is not None and placeholder and not existing.is_placeholder:
+            c["unchanged"] += 1
+            continue
+        chain = _upsert(IndustrialChain, {"code": row["code"]}, {
+            "tier": row["tier"], "number": int(row["number"]), "name": row["name"],
+            "lead_department": departments.get(row["lead_department"]), "is_placeholder": placeholder,
+            "source": row["source"],
+        }, c)
+        wanted = {occupations[k] for k in row["key_occupations"].split(";") if k}
+        if wanted and set(chain.key_occupations.all()) != wanted:
+            chain.key_occupations.set(wanted)
+
+
+def _load_programmes(c: dict[str, int]) -> None:
+    """The named programmes of seed 一(四)/(五)/(八). Dates, targets and the active flag are the
+    responsible officers' to edit in the admin; a reload refreshes only name, action,
+    department and source."""
+    departments = {d.code: d for d in Department.objects.all()}
+    actions = {a.number: a for a in Action.objects.all()}
+    for row in _rows("programmes.csv"):
+        values: dict[str, Any] = {"name": row["name"], "action": actions[int(row["action"])] if row["action"] else None,
+                  "department": departments[row["department"]], "source": row["source"]}
+        if not Programme.objects.filter(code=row["code"]).exists():
+            values |= {"starts_on": dt.date.fromisoformat(row["starts_on"]), "ends_on": dt.date.fromisoformat(row["ends_on"]),
+                       "target_person_times": int(row["target_person_times"]) if row["target_person_times"] else None}
+        _upsert(Programme, {"code": row["code"]}, values, c)
 
 
 class Command(BaseCommand):
