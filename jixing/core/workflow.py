@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from jixing.core import audit
 from jixing.core.models import StatusChange
+from jixing.core.refusals import Conflict
 
 
-class IllegalTransition(Exception):
-    pass
+class IllegalTransition(Conflict):
+    """A move the transition table does not allow: a refusal (409), see ``core.refusals``."""
 
 
 def move(

@@ -17,7 +17,6 @@ from typing import Annotated, Any, overload
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +30,7 @@ from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 
-from . import actions, bulk_attendance, queries
+from . import actions, bulk_attendance, enrol_actions, queries
 from .models import (
     Attendance,
     CheckInMethod,
@@ -596,13 +595,8 @@ def list_teachers(request: AuthedRequest) -> Any:
 @router.post("/teachers", response={201: TeacherOut, 403: TrainingMessageOut, 422: TrainingMessageOut})
 def add_teacher(request: AuthedRequest, body: TeacherIn) -> Any:
     require_api_roles(request, *WRITERS)
-    organisation_id = request.user.organisation_id
-    assert organisation_id is not None, "an institution account has an organisation (user_org_role_has_organisation)"
-    organisation = Organisation.objects.get(pk=organisation_id)
-    with transaction.atomic():
-        person = actions.find_or_register_trainee(by=request.user, name=body.name, id_number=body.id_number,
-                                                  fallback_county=organisation.county_id)
-        teacher = actions.add_teacher(by=request.user, person=person, qualification=body.qualification)
+    teacher = enrol_actions.register_teacher(by=request.user, name=body.name, id_number=body.id_number,
+                                             qualification=body.qualification)
     return Status(201, teacher)
 
 
@@ -631,14 +625,11 @@ def enroll(request: AuthedRequest, class_id: Id, body: EnrollmentIn) -> Any:
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     if not actions.is_organiser_staff(request.user, klass.project):
         raise PermissionDenied(_("Only staff of the organising institution may do this."))
-    with transaction.atomic():
-        person = actions.find_or_register_trainee(by=request.user, name=body.name, id_number=body.id_number,
-                                                  phone=body.phone, fallback_county=klass.county_id)
-        try:
-            enrollment = actions.enroll(klass, person, by=request.user)
-        except actions.EnrollmentRefused as exc:
-            transaction.set_rollback(True)
-            return Status(409, {"detail": exc.messages[0]})
+    try:
+        enrollment = enrol_actions.register_and_enrol(klass, by=request.user, name=body.name, id_number=body.id_number,
+                                                      phone=body.phone)
+    except actions.EnrollmentRefused as exc:  # the registration is undone with it
+        return Status(409, {"detail": exc.messages[0]})
     return Status(201, _enrollments(request.user).get(pk=enrollment.pk))
 
 
@@ -734,8 +725,7 @@ def bulk_attendance_rows(request: AuthedRequest, body: BulkIn) -> Any:
     good, errors = batch.validate(frame)
     created = good.height
     if not body.dry_run and good.height:
-        with transaction.atomic():
-            created = batch.write(good, by=request.user).created
+        created = bulk_attendance.write_rows(batch, good, by=request.user).created
     return {"created": created, "dry_run": body.dry_run,
             "rejected": [e.as_dict() for e in bulk_attendance.errors_to_rows(errors)]}
 

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
+from jixing.core.actor import Actor
 from jixing.core.models import AuditOutcome
 from jixing.imports import reasons
 from jixing.imports.pipeline import Column, Counts, FileRejected, ImportResult, RowError, match_headers
@@ -390,7 +391,7 @@ class AttendanceBatch:
 
     # ------------------------------------------------------------ writing
 
-    def write(self, good: pl.DataFrame, *, by: Any) -> Counts:
+    def write(self, good: pl.DataFrame, *, by: Actor) -> Counts:
         """Insert the valid rows of one chunk (inside the caller's transaction)."""
         if not good.height:
             return Counts()
@@ -589,3 +590,9 @@ def import_attendance_csv(path: str | os.PathLike[str], *, by: Any, dry_run: boo
     result.errors.sort(key=lambda e: e.row)
     result.seconds = time.monotonic() - started
     return result
+
+
+@transaction.atomic
+def write_rows(batch: AttendanceBatch, good: pl.DataFrame, *, by: Actor) -> Counts:
+    """Write one validated batch of attendance rows in its own transaction (the API's call)."""
+    return batch.write(good, by=by)
