@@ -23,9 +23,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
             detail = {NON_FIELD_ERRORS: [detail]}
         return api.create_response(request, {"detail": detail}, status=refusal.status)
 
-    api.add_exception_handler(Refusal, render)
-    api.add_exception_handler(ValidationError, render)
-    api.add_exception_handler(PermissionDenied, render)
+    @api.exception_handler(Refusal)
+    def refusal(request: HttpRequest, exc: Refusal) -> HttpResponse:
+        return render(request, exc)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return render(request, exc)
+
+    @api.exception_handler(PermissionDenied)
+    def not_allowed(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return render(request, exc)
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 from django import forms
 from django.contrib import messages
@@ -49,6 +49,24 @@ def attempt(request: HttpRequest, call: Callable[[], T], *, form: forms.Form | N
     except (Refusal, ValidationError) as exc:
         show_refusal(request, exc, form=form, rename=rename)
         return None
+
+
+@overload
+def run_action(request: HttpRequest, call: Callable[[], T], *, success: str | Callable[[T], str] = "",
+               then: HttpResponse, form: None = None, rename: Mapping[str, str] | None = None,
+               fallback: HttpResponse | None = None) -> HttpResponse: ...
+
+
+@overload
+def run_action(request: HttpRequest, call: Callable[[], T], *, success: str | Callable[[T], str] = "",
+               then: Callable[[T], HttpResponse], form: None = None, rename: Mapping[str, str] | None = None,
+               fallback: HttpResponse) -> HttpResponse: ...
+
+
+@overload
+def run_action(request: HttpRequest, call: Callable[[], T], *, success: str | Callable[[T], str] = "",
+               then: HttpResponse | Callable[[T], HttpResponse] | None = None, form: forms.Form | None = None,
+               rename: Mapping[str, str] | None = None, fallback: HttpResponse | None = None) -> HttpResponse | None: ...
 
 
 def run_action(

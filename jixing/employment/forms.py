@@ -28,15 +28,6 @@ def money_field(label: StrOrPromise, *, required: bool = True) -> forms.DecimalF
     return forms.DecimalField(label=label, required=required, max_digits=10, decimal_places=2, min_value=Decimal("0"))
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's ValidationError on the form's fields (unknown keys → form-wide)."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class JobDemandForm(DateRangeMixin, forms.Form):
     employer = forms.ModelChoiceField(label=_("Enterprise"), queryset=Organisation.objects.none())
     title = forms.CharField(label=_("Post title"), max_length=100)

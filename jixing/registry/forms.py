@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from jixing.core.formdates import DateRangeMixin
@@ -27,15 +26,6 @@ from .validators import parse_resident_id
 class CountyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Region) -> str:
         return queries.county_label(obj)
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's field-keyed ValidationError onto the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class PersonForm(forms.Form):

@@ -16,7 +16,8 @@ from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.training.models import TrainingProject
 
 from . import quality, queries
-from .quality_views import QUEUE_ROLES, decide
+from .quality_decisions import decide
+from .quality_views import QUEUE_ROLES
 from .views import STATS_ROLES
 
 router = Router(tags=["stats"])

@@ -571,3 +571,11 @@ def overturn_decision(case: Case, *, by: Any, reason: str) -> Case:
         _move_case(case, CaseStatus.OVERTURNED, by=by, reason=reason, event="supervision.case.overturn",
                    detail={"restrictions_lifted": lifted, "institution_reinstated": reinstated})
     return case
+
+
+def start_run(*, by: Any, full: bool = False) -> None:
+    """Queue a supervision run on behalf of an officer (the page's "run now"). The task
+    backends enqueue on commit (core.tasks_rq), so nothing runs for a rolled-back request."""
+    from .tasks import run_supervision_task  # tasks import this module's callers
+
+    run_supervision_task.enqueue(full=full, user_id=by.pk)

@@ -391,7 +391,7 @@ class AttendanceBatch:
 
     # ------------------------------------------------------------ writing
 
-    def write(self, good: pl.DataFrame, *, by: Actor) -> Counts:
+    def write(self, good: pl.DataFrame, *, by: Actor | None) -> Counts:
         """Insert the valid rows of one chunk (inside the caller's transaction)."""
         if not good.height:
             return Counts()

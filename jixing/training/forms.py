@@ -1,5 +1,5 @@
 """Training forms. Each lists its fields explicitly (no mass assignment); the actions do the
-business checks and their ValidationErrors are put back on the form (``apply_errors``)."""
+business checks and their refusals are put back on the form (``core.pages.run_action``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -26,15 +25,6 @@ from jixing.registry.models import (
 )
 
 from .models import Enrollment, ProjectType, Teacher, TrainingSession, job_demand_model
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's ValidationError on the form: per field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class _CountyField(forms.ModelChoiceField):
