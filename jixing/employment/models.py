@@ -23,7 +23,7 @@ Scope (every list, detail and API call):
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import code_within, scope_for, scope_q
+from jixing.core.actor import Viewer
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number
 from jixing.core.models import TimeStampedModel
@@ -49,7 +50,7 @@ class JobDemandStatus(models.TextChoices):
 
 
 class JobDemandQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> JobDemandQuerySet:
+    def visible_to(self, user: Viewer) -> JobDemandQuerySet:
         """Officers: their region. Organisations: their own demands, and every open demand
         (institutions design order-type projects against them)."""
         scope = scope_for(user)
@@ -123,7 +124,7 @@ class ReferralStatus(models.TextChoices):
 
 
 class ReferralQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> ReferralQuerySet:
+    def visible_to(self, user: Viewer) -> ReferralQuerySet:
         return self.filter(scope_q(
             scope_for(user), region=("demand__county",), organisation=("demand__employer", "referring_organisation"),
             person=("person",), action=TRAINED_IN_ACTION,
@@ -195,7 +196,7 @@ class VerificationStatus(models.TextChoices):
 
 
 class PlacementQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> PlacementQuerySet:
+    def visible_to(self, user: Viewer) -> PlacementQuerySet:
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -314,7 +315,7 @@ class Placement(TimeStampedModel):
 
 
 class HeldContributionQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> HeldContributionQuerySet:
+    def visible_to(self, user: Viewer) -> HeldContributionQuerySet:
         """A held row has no person yet, so no region of its own: it belongs to the region where
         the employer was registered, which the unified social credit code carries in its 3rd–8th
         characters (GB 32100-2015)."""
@@ -331,7 +332,7 @@ class PersonInsuranceQuerySet(models.QuerySet):
     """Insurance facts about a person: HRSS officers of the region the person lives in or comes
     from, and the person themself."""
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: Viewer) -> Self:
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -471,7 +472,7 @@ class UnemploymentBenefitPeriod(models.Model):
 
 
 class HeldBenefitPeriodQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> HeldBenefitPeriodQuerySet:
+    def visible_to(self, user: Viewer) -> HeldBenefitPeriodQuerySet:
         """A held period has no person yet: it belongs to the paying city (参保地). HRSS officers
         of the province or of that city see it; a county officer does not (a held row is an ID
         number of someone who may live anywhere in the city)."""
@@ -526,7 +527,7 @@ class HeldBenefitPeriod(models.Model):
 
 
 class SkillPayReportQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> SkillPayReportQuerySet:
+    def visible_to(self, user: Viewer) -> SkillPayReportQuerySet:
         # No action reaches an enterprise's pay report: sector officers see none.
         return self.filter(scope_q(scope_for(user), region=("enterprise__county",), organisation=("enterprise",)))
 

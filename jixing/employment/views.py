@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixing.core.access import get_for_user
+from jixing.core.actor import Actor
 from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import history
@@ -56,7 +57,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _can_refer(user: Any, demand: JobDemand) -> bool:
+def _can_refer(user: Actor, demand: JobDemand) -> bool:
     if demand.status != JobDemandStatus.OPEN:
         return False
     if actions.is_region_officer(user):

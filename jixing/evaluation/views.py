@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
+from jixing.core.actor import Actor
 from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, public, require_roles
 from jixing.core.refusals import as_refusal
@@ -62,9 +63,8 @@ from .models import (
     RecognitionStatus,
     SessionStatus,
 )
+from .roles import ORG, READERS
 
-ORG = (Role.EVALUATOR, Role.INSTITUTION)
-READERS = (Role.HRSS_OFFICER, Role.AUDITOR, *ORG)
 PAGE_SIZE = 25
 
 
@@ -72,7 +72,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _is_org(user: Any) -> bool:
+def _is_org(user: Actor) -> bool:
     return user.role in ORG
 
 
@@ -83,7 +83,7 @@ def _organisation(user: User) -> Organisation:
     return organisation
 
 
-def _is_officer(user: Any) -> bool:
+def _is_officer(user: Actor) -> bool:
     return user.role == Role.HRSS_OFFICER
 
 

@@ -24,9 +24,9 @@ from jixing.core.permissions import ANY_ROLE, AuthedRequest, public, read_only_p
 from . import actions, queries, todos
 from .catalogue import MANDATORY_IN_APP, Channel, Kind
 from .models import DeliveryStatus, Notification, Preference
+from .roles import LOG_READERS
 
 PAGE_SIZE = 30
-LOG_READERS = (Role.HRSS_OFFICER, Role.AUDITOR, Role.SECURITY_ADMIN)
 
 
 def _page(request: HttpRequest, qs: object) -> object:

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jixing.core.actor import Actor
 from jixing.core.formdates import DateRangeMixin
 
 from . import queries
@@ -37,7 +38,7 @@ class PersonForm(forms.Form):
     education = forms.ChoiceField(label=_("education"), choices=[("", "—"), *Education.choices], required=False)
     employment_status = forms.ChoiceField(label=_("employment status"), choices=EmploymentStatus.choices)
 
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         counties = queries.counties_writable_by(user).order_by("code")
         # 户籍 may be any county of China (a migrant from Henan); where the person lives now is
@@ -61,7 +62,7 @@ class PersonSearchForm(forms.Form):
     )
     archived = forms.BooleanField(label=_("Include archived"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("All regions")), *queries.regions_for_filter(user)]
         cast("forms.ModelChoiceField[TargetGroup]", self.fields["group"]).queryset = queries.groups_filterable_by(user)
@@ -95,7 +96,7 @@ class OrganisationForm(forms.Form):
         "enrolled_students", "teacher_count", "capacity",
     )
 
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(CountyChoiceField, self.fields["county"]).queryset = queries.counties_writable_by(user).order_by("code")
         if editing:
@@ -111,7 +112,7 @@ class OrganisationSearchForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cities = queries.cities_for_filter(user)
         cast(forms.ChoiceField, self.fields["city"]).choices = [("", _("All cities")), *((c.code, c.name) for c in cities)]

@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jixing.accounts.models import User
 from jixing.core import audit
-from jixing.core.actor import Actor
 from jixing.training import quality_actions
 from jixing.training.models import TrainingProject
 
@@ -21,7 +21,7 @@ from . import quality
 from .models import QualityThreshold
 
 
-def decide(project: TrainingProject, *, by: Actor, kind: str, reason: str, planned_person_times: Any = None,
+def decide(project: TrainingProject, *, by: User, kind: str, reason: str, planned_person_times: Any = None,
            hours: Any = None) -> None:
     """One decision with today's indicators as its snapshot."""
     ind = quality.project_indicators(project, today=timezone.localdate()).snapshot()
@@ -51,7 +51,7 @@ def _rate(value: str, name: str, top: Decimal = Decimal("1")) -> Decimal:
 
 
 @transaction.atomic
-def create_threshold(*, by: Actor, data: dict[str, str]) -> QualityThreshold:
+def create_threshold(*, by: User, data: dict[str, str]) -> QualityThreshold:
     """A new threshold taking effect on a future day (one per day); the raw form values in."""
     try:
         effective_from = dt.date.fromisoformat(data.get("effective_from", ""))

@@ -23,8 +23,7 @@ from jixing.training.models import TrainingProject
 from . import quality
 from .models import QualityThreshold
 from .quality_decisions import create_threshold, decide
-
-QUEUE_ROLES = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.AUDITOR)
+from .roles import QUEUE_ROLES
 
 
 def _today() -> dt.date:

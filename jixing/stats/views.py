@@ -26,8 +26,7 @@ from . import actions, exports, queries, rollup
 from .forms import PeriodForm
 from .models import DispatchReport, InstitutionSelection, SelectionStatus
 from .queries import PROGRAMME_YEARS
-
-STATS_ROLES = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
+from .roles import STATS_ROLES
 
 
 def _today() -> dt.date:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -45,11 +45,7 @@ from .forms import (
 )
 from .lists import CASES, FINDINGS
 from .models import Case, CaseStatus, Explanation, Finding, FindingStatus, RuleEditorGrant, RuleSetting, Severity
-
-OFFICER = Role.HRSS_OFFICER
-READERS = (Role.HRSS_OFFICER, Role.AUDITOR)
-ORGS = (Role.INSTITUTION, Role.EVALUATOR)
-EVERY_VIEWER = (*READERS, *ORGS)
+from .roles import EVERY_VIEWER, OFFICER, ORGS, READERS
 
 
 def _history(obj: Any, choices: Any) -> list[dict[str, Any]]:
@@ -59,7 +55,7 @@ def _history(obj: Any, choices: Any) -> list[dict[str, Any]]:
              "to_label": labels.get(h.to_status, h.to_status)} for h in history(obj)]
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
+def _form_errors(request: AuthedRequest, form: Any) -> None:
     for field, errs in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for e in errs:
@@ -213,7 +209,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "supervision/case_detail.html", ctx)
 
 
-def _step_assign(request: HttpRequest, case: Case) -> None:
+def _step_assign(request: AuthedRequest, case: Case) -> None:
     form = AssignForm(request.POST, officers=_officers_for(case))
     if not form.is_valid():
         return _form_errors(request, form)
@@ -221,7 +217,7 @@ def _step_assign(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The case was assigned."))
 
 
-def _step_request(request: HttpRequest, case: Case) -> None:
+def _step_request(request: AuthedRequest, case: Case) -> None:
     form = RequestExplanationForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -229,12 +225,12 @@ def _step_request(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The institution was asked to explain."))
 
 
-def _step_resume(request: HttpRequest, case: Case) -> None:
+def _step_resume(request: AuthedRequest, case: Case) -> None:
     actions.resume_investigation(case, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("The investigation was resumed."))
 
 
-def _step_decide(request: HttpRequest, case: Case) -> None:
+def _step_decide(request: AuthedRequest, case: Case) -> None:
     form = DecideForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -243,7 +239,7 @@ def _step_decide(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The decision was recorded."))
 
 
-def _step_recovery(request: HttpRequest, case: Case) -> None:
+def _step_recovery(request: AuthedRequest, case: Case) -> None:
     form = RecoveryForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -252,7 +248,7 @@ def _step_recovery(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("Recovery order %(n)s was issued.") % {"n": measure.reference})
 
 
-def _step_sanction(request: HttpRequest, case: Case) -> None:
+def _step_sanction(request: AuthedRequest, case: Case) -> None:
     form = SanctionForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -261,7 +257,7 @@ def _step_sanction(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The institution's status was changed."))
 
 
-def _step_certificates(request: HttpRequest, case: Case) -> None:
+def _step_certificates(request: AuthedRequest, case: Case) -> None:
     from jixing.evaluation.models import Certificate
 
     form = CertificatesForm(request.POST)
@@ -276,7 +272,7 @@ def _step_certificates(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("%(n)d certificate(s) were revoked.") % {"n": len(certs)})
 
 
-def _step_referral(request: HttpRequest, case: Case) -> None:
+def _step_referral(request: AuthedRequest, case: Case) -> None:
     form = ReferralForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -284,7 +280,7 @@ def _step_referral(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The referral was recorded."))
 
 
-def _step_restrict_person(request: HttpRequest, case: Case) -> None:
+def _step_restrict_person(request: AuthedRequest, case: Case) -> None:
     form = PersonRestrictionForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -298,7 +294,7 @@ def _step_restrict_person(request: HttpRequest, case: Case) -> None:
                      % {"name": person.name, "id": person.masked_id_number})
 
 
-def _step_lift_restriction(request: HttpRequest, case: Case) -> None:
+def _step_lift_restriction(request: AuthedRequest, case: Case) -> None:
     form = LiftMeasureForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -309,17 +305,17 @@ def _step_lift_restriction(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The restriction was lifted."))
 
 
-def _step_overturn(request: HttpRequest, case: Case) -> None:
+def _step_overturn(request: AuthedRequest, case: Case) -> None:
     actions.overturn_decision(case, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("The decision was overturned; its restrictions of persons were lifted."))
 
 
-def _step_close(request: HttpRequest, case: Case) -> None:
+def _step_close(request: AuthedRequest, case: Case) -> None:
     actions.close_case(case, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("The case was closed."))
 
 
-STEPS: dict[str, Callable[[HttpRequest, Case], None]] = {
+STEPS: dict[str, Callable[[AuthedRequest, Case], None]] = {
     "assign": _step_assign, "request": _step_request, "resume": _step_resume, "decide": _step_decide,
     "recovery": _step_recovery, "sanction": _step_sanction, "certificates": _step_certificates,
     "referral": _step_referral, "close": _step_close, "restrict_person": _step_restrict_person,

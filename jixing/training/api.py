@@ -25,6 +25,7 @@ from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
+from jixing.core.actor import Actor
 from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.plan.models import Action, FundSource, Target
@@ -41,15 +42,12 @@ from .models import (
     TrainingSession,
     job_demand_model,
 )
+from .roles import DECIDERS, READERS, WRITERS
 from .topic_api import router as topic_router
 
 router = Router(tags=["training"])
 router.add_router("/topics/", topic_router)
 
-OFFICERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
-READERS = (*OFFICERS, Role.INSTITUTION)
-WRITERS = (Role.INSTITUTION,)
-DECIDERS = (Role.HRSS_OFFICER,)
 MAX_BULK_ROWS = 10_000
 MAX_ID = 2**63 - 1  # the database's bigint: larger ids would not even reach a query
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -390,7 +388,7 @@ def _lookup(model: Any, field: str, value: Any, name: str) -> Any:
     return obj
 
 
-def _project_data(body: Schema, user: Any, *, partial: bool) -> tuple[dict[str, Any], list[TargetGroup] | None]:
+def _project_data(body: Schema, user: Actor, *, partial: bool) -> tuple[dict[str, Any], list[TargetGroup] | None]:
     given = body.dict(exclude_unset=partial)
     data: dict[str, Any] = {}
     simple = ("name", "project_type", "special_ability", "planned_person_times", "hours", "required_attendance_rate",
@@ -424,16 +422,16 @@ def _project_data(body: Schema, user: Any, *, partial: bool) -> tuple[dict[str, 
     return data, groups
 
 
-def _projects(user: Any) -> Any:
+def _projects(user: Actor) -> Any:
     return TrainingProject.objects.visible_to(user).select_related(
         "action", "target", "organiser", "fund_source").prefetch_related("required_groups")
 
 
-def _classes(user: Any) -> Any:
+def _classes(user: Actor) -> Any:
     return TrainingClass.objects.visible_to(user).select_related("project").prefetch_related("teachers")
 
 
-def _own_teachers(user: Any, ids: list[int]) -> list[Teacher]:
+def _own_teachers(user: Actor, ids: list[int]) -> list[Teacher]:
     teachers = list(Teacher.objects.filter(pk__in=ids, organisation_id=user.organisation_id or -1))
     if len(teachers) != len(set(ids)):
         raise ValidationError({"teacher_ids": [_("Unknown teacher.")]})
@@ -603,7 +601,7 @@ def add_teacher(request: AuthedRequest, body: TeacherIn) -> Any:
 # ------------------------------------------------------------------ enrollments
 
 
-def _enrollments(user: Any) -> Any:
+def _enrollments(user: Actor) -> Any:
     return Enrollment.objects.visible_to(user).select_related("person", "training_class")
 
 

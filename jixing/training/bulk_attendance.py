@@ -114,7 +114,7 @@ class _ClassInfo:
 class AttendanceBatch:
     """Validates and writes attendance chunk by chunk for one import run (keeps caches)."""
 
-    user: Any = None
+    user: Actor | None = None
     defer_rates: bool = False  # True: the caller calls ``finish()`` once after the last chunk
     _classes: dict[str, _ClassInfo | None] = field(default_factory=dict)
     _enrollments: pl.DataFrame | None = None
@@ -457,7 +457,7 @@ class AttendanceBatch:
             for r in good.iter_rows(named=True)
         ], batch_size=2000)
 
-    def finish(self, *, by: Any, classes: Iterable[int] | None = None, rows: int | None = None) -> None:
+    def finish(self, *, by: Actor | None, classes: Iterable[int] | None = None, rows: int | None = None) -> None:
         """Refresh the attendance rates of the classes written to and record the import."""
         from .actions import refresh_attendance_rates
 
@@ -468,7 +468,7 @@ class AttendanceBatch:
         audit.record("training.attendance.import", actor=by, object_type="training.attendance",
                      detail={"rows": rows if rows is not None else self.written, "classes": class_ids[:200]})
 
-    def report_refused_signatures(self, *, by: Any) -> None:
+    def report_refused_signatures(self, *, by: Actor | None) -> None:
         """The security trail of refused terminal signatures (forged, revoked, foreign device)."""
         if self.refused_signatures:
             audit.record("training.terminal.signature_refused", actor=by, object_type="training.attendance",
@@ -532,7 +532,7 @@ def fast_path_applies(path: str | os.PathLike[str], info: UploadInfo) -> bool:
     return all(c.key in mapping.values() for c in COLUMNS if c.required)
 
 
-def import_attendance_csv(path: str | os.PathLike[str], *, by: Any, dry_run: bool, chunk_size: int = 80_000,
+def import_attendance_csv(path: str | os.PathLike[str], *, by: Actor, dry_run: bool, chunk_size: int = 80_000,
                           info: UploadInfo | None = None) -> ImportResult:
     """Validate and (unless ``dry_run``) write a UTF-8 attendance CSV in streaming chunks, all
     valid rows in one transaction. Raises ``FileRejected`` for file-level problems."""

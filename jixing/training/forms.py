@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jixing.core.actor import Actor
 from jixing.core.formdates import DateRangeMixin
 from jixing.plan.models import Action, FundSource, Target
 from jixing.registry.models import (
@@ -78,7 +79,7 @@ class ProjectForm(forms.Form):
         required=False, widget=forms.CheckboxSelectMultiple, help_text=_("Empty: open to every eligible worker."))
     description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(_CountyField, self.fields["county"]).queryset = _counties()
         cast("forms.ModelChoiceField[Any]", self.fields["job_demand"]).queryset = (

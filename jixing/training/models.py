@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import Scope, scope_for, within_region
+from jixing.core.actor import Viewer
 from jixing.core.display import local_minute
 from jixing.core.models import TimeStampedModel
 
@@ -69,7 +70,7 @@ def _project_scope_q(scope: Scope, prefix: str = "") -> Q:
 
 
 class TrainingProjectQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> TrainingProjectQuerySet:
+    def visible_to(self, user: Viewer) -> TrainingProjectQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(classes__enrollments__person_id=scope.person_id).distinct()
@@ -239,7 +240,7 @@ class FilingNotice(models.Model):
 
 
 class TrainingClassQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> TrainingClassQuerySet:
+    def visible_to(self, user: Viewer) -> TrainingClassQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(enrollments__person_id=scope.person_id).distinct()
@@ -348,7 +349,7 @@ class EnrollmentStatus(models.TextChoices):
 
 
 class EnrollmentQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> EnrollmentQuerySet:
+    def visible_to(self, user: Viewer) -> EnrollmentQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(person_id=scope.person_id)
@@ -554,7 +555,7 @@ class SpotCheckResult(models.TextChoices):
 
 
 class SpotCheckQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> SpotCheckQuerySet:
+    def visible_to(self, user: Viewer) -> SpotCheckQuerySet:
         scope = scope_for(user)
         if scope.everything:
             return self

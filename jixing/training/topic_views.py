@@ -26,9 +26,8 @@ from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel
 
 from . import topic_actions
+from .roles import READERS
 from .topics import ApplicationStatus, KeyMilestone, Topic, TopicApplication, TopicList, TopicListStatus
-
-READERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION)
 
 
 class TopicListForm(forms.Form):

@@ -60,10 +60,8 @@ from .models import (
     TrainingProject,
     TrainingSession,
 )
+from .roles import INSTITUTION, READERS
 
-INSTITUTION = (Role.INSTITUTION,)
-OFFICERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
-READERS = (*OFFICERS, Role.INSTITUTION)
 PAGE_SIZE = 25
 
 
