@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "jixing.accounts",
     "jixing.registry",
     "jixing.plan",
+    "jixing.demand",
     "jixing.training",
     "jixing.evaluation",
     "jixing.employment",

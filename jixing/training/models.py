@@ -93,7 +93,7 @@ class TrainingProject(TimeStampedModel):
         on_delete=models.PROTECT, related_name="partner_projects",
     )
     job_demand = models.ForeignKey(
-        "employment.JobDemand", verbose_name=_("job demand"), null=True, blank=True,
+        "demand.JobDemand", verbose_name=_("job demand"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="projects",
     )
     occupation = models.ForeignKey(
@@ -182,9 +182,8 @@ EDITABLE_PROJECT_STATUSES = frozenset({ProjectStatus.DRAFT, ProjectStatus.RETURN
 
 
 def job_demand_model() -> Any:
-    """``employment.JobDemand``, which an order-type project serves. Employment sits above
-    training in the layer order (it records placements after training), so training reaches
-    the model through the project's FK, named by label, rather than an import (README "Layout")."""
+    """``demand.JobDemand``, which an order-type project serves (the demand app sits below
+    training in the layer order; kept for the callers that reach it through the project's FK)."""
     return TrainingProject._meta.get_field("job_demand").related_model
 
 
