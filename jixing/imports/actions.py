@@ -30,7 +30,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixing.core import audit, events, workflow
-from jixing.core.actor import Actor
 from jixing.core.crypto import decrypt_stream, encrypt_stream
 from jixing.core.excel import XlsxStream
 from jixing.core.models import AuditOutcome
@@ -596,16 +595,16 @@ def purge_stale_uploads(*, older_than_hours: int = 24) -> int:
 # core.tasks_rq defers the Redis push to on_commit), so a worker never sees a job before it commits.
 
 
-def receive_and_check(kind: str, source: IO[bytes], *, file_name: str, size: int, by: Actor, language: str) -> ImportJob:
+def receive_and_check(kind: str, source: IO[bytes], *, file_name: str, size: int, by: User, language: str) -> ImportJob:
     """Receive an upload (``FileRejected`` as ``receive_upload``) and queue the check of its rows."""
     from .tasks import validate_import  # tasks import this module
 
-    job = receive_upload(kind, source, file_name=file_name, size=size, by=by)  # type: ignore[arg-type]
+    job = receive_upload(kind, source, file_name=file_name, size=size, by=by)
     validate_import.enqueue(job.pk, by.pk, language)
     return job
 
 
-def start_commit(job: ImportJob, *, by: Actor, language: str) -> bool:
+def start_commit(job: ImportJob, *, by: User, language: str) -> bool:
     """Claim a checked job for its commit and queue it; False when it cannot be committed now."""
     from .tasks import commit_import  # tasks import this module
 
