@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "jixing.registry",
     "jixing.plan",
     "jixing.bases",
+    "jixing.demand",
     "jixing.training",
     "jixing.evaluation",
     "jixing.trainers",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -13,10 +11,10 @@ from jixing.core.models import AuditEvent
 
 from . import queries
 from .forms import AuditFilterForm
-from .models import Role
+from .models import Role, User
 
 
-def audit_rows(user: Any, params: QueryDict) -> Filtered:
+def audit_rows(user: User, params: QueryDict) -> Filtered:
     form = AuditFilterForm(params or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = queries.filter_audit_events(queries.audit_events_for(user), **filters)

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from jixing.core.actor import Actor
 
 
 class CharacterClassValidator:
@@ -12,7 +12,7 @@ class CharacterClassValidator:
     def __init__(self, min_classes: int = 3) -> None:
         self.min_classes = min_classes
 
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: Actor | None = None) -> None:
         classes = [
             any(c.isupper() for c in password),
             any(c.islower() for c in password),

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -19,15 +18,6 @@ from .schools import ProgrammeKind
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's field-keyed ValidationError onto the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _date(label: StrOrPromise) -> forms.DateField:

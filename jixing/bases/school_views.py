@@ -12,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixing.core.access import get_for_user
+from jixing.core.pages import show_refusal
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.roles import Role
 from jixing.registry.models import Organisation, OrganisationKind
 
 from . import queries, school_actions
-from .forms import DesignationForm, ProgrammeForm, apply_errors
+from .forms import DesignationForm, ProgrammeForm
 from .schools import SchoolProgramme, TrainingCollegeDesignation
 
 READERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION)
@@ -80,7 +81,7 @@ def programme_edit(request: AuthedRequest, pk: int | None = None) -> HttpRespons
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("Programme saved."))
             return redirect("bases:school_detail", pk=org.pk)
@@ -98,7 +99,7 @@ def designate(request: AuthedRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("Training college recorded."))
             return redirect("bases:school_detail", pk=org.pk)

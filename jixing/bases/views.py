@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixing.core.access import get_for_user
+from jixing.core.pages import show_refusal
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.roles import Role
 from jixing.core.workflow import IllegalTransition, history
 
 from . import actions, queries
-from .forms import BookingRequestForm, DecisionForm, FacilityForm, apply_errors
+from .forms import BookingRequestForm, DecisionForm, FacilityForm
 from .models import READER_ROLES, Booking, BookingStatus, Facility
 
 READERS = tuple(READER_ROLES)
@@ -84,7 +85,7 @@ def facility_create(request: AuthedRequest) -> HttpResponse:
                                     data={k: form.cleaned_data[k] for k in FacilityForm.DATA_FIELDS},
                                     occupations=form.cleaned_data["occupations"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("Facility saved."))
             return redirect("bases:base_detail", pk=base.pk)
@@ -106,7 +107,7 @@ def facility_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                                         data={k: form.cleaned_data[k] for k in FacilityForm.DATA_FIELDS},
                                         occupations=form.cleaned_data["occupations"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("Facility saved."))
             return redirect("bases:base_detail", pk=facility.base_id)
@@ -127,7 +128,7 @@ def booking_request(request: AuthedRequest, pk: int) -> HttpResponse:
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("Booking %(code)s requested; the base will accept or decline it.") % {"code": booking.code})
             return redirect("bases:booking_detail", pk=booking.pk)
@@ -188,7 +189,7 @@ def booking_move(request: AuthedRequest, pk: int, verb: str) -> HttpResponse:
         raise Http404 from None  # the requester may see its booking but never decide it
     except (ValidationError, IllegalTransition) as exc:
         if isinstance(exc, ValidationError):
-            apply_errors(form, exc)
+            show_refusal(request, exc, form=form)
         else:
             form.add_error(None, str(exc))
         return _booking_page(request, booking, form)

@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
 
-from jixing.core.actor import Actor
+from jixing.core.actor import Actor, Viewer
 from jixing.core.roles import Role
 
 M = TypeVar("M", bound=models.Model)
@@ -143,10 +144,11 @@ def scope_q(
     return NOTHING
 
 
-def scope_for(user: Actor | None) -> Scope:
+def scope_for(user: Viewer | None) -> Scope:
     """The scope of ``user``; an anonymous or inactive user (``is_authenticated`` / ``is_active``
     false, e.g. Django's AnonymousUser) has an empty one."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    if (user is None or isinstance(user, AnonymousUser) or not getattr(user, "is_authenticated", False)
+            or not user.is_active):
         return Scope()
     role = user.role
     if role in {Role.AUDITOR, Role.SECURITY_ADMIN}:
@@ -167,7 +169,7 @@ def scope_for(user: Actor | None) -> Scope:
     return Scope()
 
 
-def get_for_user(queryset: models.QuerySet[M], user: Any, pk: Any) -> M:
+def get_for_user(queryset: models.QuerySet[M], user: Viewer, pk: Any) -> M:
     """Fetch one object through the model's ``visible_to``; 404 for missing and forbidden alike."""
     try:
         return queryset.visible_to(user).get(pk=pk)  # type: ignore[attr-defined]

@@ -7,7 +7,9 @@ properties, so a model's fields (and a test double's attributes) match.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
+
+from django.contrib.auth.models import AnonymousUser
 
 
 class Actor(Protocol):
@@ -34,3 +36,9 @@ class Actor(Protocol):
 
     @property
     def is_authenticated(self) -> bool: ...
+
+
+#: Who reads: an ``Actor`` or Django's anonymous user (``HttpRequest.user`` before the role
+#: checks narrow it). Reads (``visible_to``, ``get_for_user``, ``scope_for``) take a Viewer and
+#: give an anonymous one nothing; writes take an ``Actor``.
+Viewer: TypeAlias = "Actor | AnonymousUser"

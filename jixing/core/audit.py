@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from jixing.core.actor import Actor
 from jixing.core.logging import redact
 from jixing.core.models import AuditCheckpoint, AuditEvent, AuditOutcome
 from jixing.core.request_context import current_request
@@ -30,10 +31,10 @@ def _chain_head() -> str | None:
     return row[0] if row else None
 
 
-def _label(user: Any) -> str:
+def _label(user: Actor | None) -> str:
     if user is None or not getattr(user, "is_authenticated", False):
         return ""
-    return str(user.get_username())
+    return str(getattr(user, "get_username", lambda: "")())
 
 
 def _storable(value: Any) -> Any:

@@ -171,10 +171,15 @@ OBJECT_PAGES: dict[str, str] = {
     "funds.recoveryorder": "funds:recovery_detail",
     "supervision.finding": "supervision:finding",
     "supervision.case": "supervision:case",
-    "employment.jobdemand": "employment:demand_detail",
+    "demand.jobdemand": "employment:demand_detail",
+    "employment.jobdemand": "employment:demand_detail",  # audit rows written before the model moved to demand
     "employment.placement": "employment:placement_detail",
     "imports.importjob": "imports:job",
 }
+
+
+# Models that moved app (issue 14): append-only audit rows keep the label they were written with.
+MOVED_MODELS = {"employment.jobdemand": "demand.jobdemand"}
 
 
 def object_kind(object_type: str) -> str:
@@ -182,7 +187,7 @@ def object_kind(object_type: str) -> str:
     if not object_type:
         return ""
     try:
-        model = apps.get_model(object_type)
+        model = apps.get_model(MOVED_MODELS.get(object_type, object_type))
     except (LookupError, ValueError):
         return object_type
     return str(model._meta.verbose_name)

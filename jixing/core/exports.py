@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from jixing.core import audit, events
+from jixing.core.actor import Actor
 from jixing.core.excel import CellValue, XlsxStream, local_naive, safe_cell
 from jixing.core.listing import NON_FILTER_PARAMS, Column, Kind, ListSpec, registered
 from jixing.core.models import ExportFormat, ExportJob, ExportStatus
@@ -54,7 +55,7 @@ def export_dir() -> Path:
     return path
 
 
-def request_export(spec: ListSpec, *, by: Any, query: str, fmt: str, reason: str = "") -> ExportJob:
+def request_export(spec: ListSpec, *, by: Actor, query: str, fmt: str, reason: str = "") -> ExportJob:
     """Record and queue an export of ``spec`` as the user sees it with ``query``'s filter.
     A reason unmasks personal data (only for users who may unmask); both are audited."""
     if not spec.allowed(by):
@@ -64,7 +65,7 @@ def request_export(spec: ListSpec, *, by: Any, query: str, fmt: str, reason: str
         fmt = ExportFormat.XLSX
     with transaction.atomic():
         job = ExportJob.objects.create(
-            user=by, list_name=spec.name, query=query[:2000], fmt=fmt, unmasked=unmasked,
+            user_id=by.pk, list_name=spec.name, query=query[:2000], fmt=fmt, unmasked=unmasked,
             reason=reason.strip()[:500] if unmasked else "", language=translation.get_language() or "zh-hans",
         )
         audit.record("export.unmasked" if unmasked else "export.requested", actor=by, obj=job,

@@ -36,6 +36,8 @@ from django.db.models import F, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.functional import Promise
 
+from jixing.core.actor import Actor, Viewer
+
 CellValue = str | int | float | Decimal | dt.date | dt.datetime | bool | None
 PAGE_SIZE = 50
 #: Query parameters that are not filters: never written into an export's filter line.
@@ -96,7 +98,7 @@ class ListSpec:
     def has_personal(self) -> bool:
         return any(c.personal is not None for c in self.columns)
 
-    def allowed(self, user: Any) -> bool:
+    def allowed(self, user: Actor) -> bool:
         return getattr(user, "role", None) in set(self.roles)
 
     def sort_key(self, params: Mapping[str, str]) -> str:
@@ -120,11 +122,11 @@ class ListSpec:
         ordered = expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
         return queryset.order_by(ordered, "-pk" if descending else "pk")
 
-    def filtered(self, user: Any, params: QueryDict) -> tuple[QuerySet[Any], Sequence[tuple[str, str]]]:
+    def filtered(self, user: Viewer, params: QueryDict) -> tuple[QuerySet[Any], Sequence[tuple[str, str]]]:
         result = self.rows(user, params)
         return self.sorted(result.queryset, params), result.described
 
-    def page(self, request: HttpRequest, *, user: Any | None = None) -> Listing:
+    def page(self, request: HttpRequest, *, user: Actor | None = None) -> Listing:
         queryset, described = self.filtered(user or request.user, request.GET)
         page = Paginator(queryset, self.page_size).get_page(request.GET.get("page"))
         return Listing(spec=self, request=request, page_obj=page, described=described)

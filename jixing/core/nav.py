@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils.functional import Promise
 
+from jixing.core.actor import Actor
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -21,5 +23,5 @@ class NavItem:
     # enterprise, not of a school): a predicate on the user.
     when: Callable[[Any], bool] | None = None
 
-    def shown_to(self, user: Any) -> bool:
+    def shown_to(self, user: Actor) -> bool:
         return user.role in self.roles and (self.when is None or self.when(user))

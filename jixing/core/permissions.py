@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 from jixing.core import audit
+from jixing.core.actor import Viewer
 from jixing.core.models import AuditOutcome
 
 if TYPE_CHECKING:
@@ -93,9 +94,9 @@ def deny(request: HttpRequest, roles: Iterable[str]) -> NoReturn:
 _deny = deny
 
 
-def has_role(user: Any, roles: Iterable[str]) -> bool:
+def has_role(user: Viewer, roles: Iterable[str]) -> bool:
     roles = set(roles)
-    return bool(getattr(user, "is_authenticated", False)) and (ANY_ROLE in roles or user.role in roles)
+    return bool(getattr(user, "is_authenticated", False)) and (ANY_ROLE in roles or getattr(user, "role", None) in roles)
 
 
 def _to_login(request: HttpRequest) -> HttpResponse:

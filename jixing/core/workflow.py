@@ -6,25 +6,25 @@ move, saves, writes a StatusChange row and an audit event. Illegal moves raise.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from jixing.core import audit
+from jixing.core.actor import Actor
 from jixing.core.models import StatusChange
+from jixing.core.refusals import Conflict
 
 
-class IllegalTransition(Exception):
-    pass
+class IllegalTransition(Conflict):
+    """A move the transition table does not allow: a refusal (409), see ``core.refusals``."""
 
 
 def move(
     obj: models.Model,
     to: str,
     *,
-    by: Any,
+    by: Actor | None,
     reason: str = "",
     field: str = "status",
     transitions: set[tuple[str, str]] | None = None,
@@ -45,7 +45,7 @@ def move(
             object_id=str(obj.pk),
             from_status=current,
             to_status=to,
-            by=by,
+            by_id=by.pk if by is not None else None,
             reason=reason,
         )
         audit.record(

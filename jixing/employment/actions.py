@@ -26,9 +26,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixing.accounts.models import Role
+from jixing.accounts.models import Role, User
 from jixing.core import audit, workflow
 from jixing.core.access import scope_for
+from jixing.core.actor import Actor
 from jixing.core.events import publish
 from jixing.core.money import yuan
 from jixing.registry.models import Organisation, OrganisationKind, Person, Region, SkillLevel
@@ -58,7 +59,7 @@ SYSTEM_LABEL = "system:social-insurance"
 # ------------------------------------------------------------------ who is who
 
 
-def is_enterprise_user(user: Any) -> bool:
+def is_enterprise_user(user: Actor) -> bool:
     org = getattr(user, "organisation", None)
     return bool(
         getattr(user, "is_authenticated", False) and user.role == Role.INSTITUTION
@@ -66,21 +67,21 @@ def is_enterprise_user(user: Any) -> bool:
     )
 
 
-def is_training_org_user(user: Any) -> bool:
+def is_training_org_user(user: Actor) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role == Role.INSTITUTION
                 and user.organisation_id and not is_enterprise_user(user))
 
 
-def is_region_officer(user: Any) -> bool:
+def is_region_officer(user: Actor) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role == Role.HRSS_OFFICER and user.region_id)
 
 
-def _in_region(user: Any, county_code: str) -> bool:
+def _in_region(user: Actor, county_code: str) -> bool:
     scope = scope_for(user)
     return scope.everything or bool(scope.region_prefix and county_code.startswith(scope.region_prefix))
 
 
-def can_manage_demand(user: Any, demand: JobDemand) -> bool:
+def can_manage_demand(user: Actor, demand: JobDemand) -> bool:
     """Close, fill, reopen and record referral results: the employer or an officer for the region."""
     if is_enterprise_user(user):
         return user.organisation_id == demand.employer_id
@@ -123,7 +124,7 @@ def wage_range_errors(low: Decimal, high: Decimal) -> dict[str, str]:
 @transaction.atomic
 def create_job_demand(
     *,
-    by: Any,
+    by: User,
     employer: Organisation,
     title: str,
     occupation: Any,
@@ -177,7 +178,7 @@ def create_job_demand(
     return demand
 
 
-def move_job_demand(demand: JobDemand, to: str, *, by: Any, reason: str = "") -> JobDemand:
+def move_job_demand(demand: JobDemand, to: str, *, by: User, reason: str = "") -> JobDemand:
     if not can_manage_demand(by, demand):
         raise PermissionDenied
     workflow.move(demand, to, by=by, reason=reason, event=f"job_demand.{to}")
@@ -188,7 +189,7 @@ def move_job_demand(demand: JobDemand, to: str, *, by: Any, reason: str = "") ->
 
 
 @transaction.atomic
-def refer_candidate(demand: JobDemand, person: Person, *, by: Any, note: str = "") -> Referral:
+def refer_candidate(demand: JobDemand, person: Person, *, by: User, note: str = "") -> Referral:
     """Refer a completed trainee to an open job demand; the match and its reasons are stored."""
     from .queries import match_for_person
 
@@ -229,7 +230,7 @@ def record_referral_result(
     referral: Referral,
     to: str,
     *,
-    by: Any,
+    by: User,
     note: str = "",
     interviewed_on: dt.date | None = None,
     start_date: dt.date | None = None,
@@ -289,7 +290,7 @@ def _placement_audit(p: Placement) -> dict[str, Any]:
 @transaction.atomic
 def report_placement(
     *,
-    by: Any,
+    by: User,
     person: Person,
     kind: str,
     start_date: dt.date,
@@ -307,6 +308,7 @@ def report_placement(
 
     if is_enterprise_user(by):
         source = PlacementSource.ENTERPRISE
+        assert by.organisation is not None, "an enterprise user has an organisation (is_enterprise_user)"
         employer_uscc = by.organisation.uscc
         if kind != PlacementKind.EMPLOYED:
             raise ValidationError({"kind": _("An enterprise confirms employment in the enterprise.")})
@@ -367,14 +369,14 @@ def report_placement(
     return placement
 
 
-def _can_verify(user: Any, placement: Placement) -> bool:
+def _can_verify(user: Actor, placement: Placement) -> bool:
     if not is_region_officer(user):
         return False
     return Placement.objects.visible_to(user).filter(pk=placement.pk).exists()
 
 
 @transaction.atomic
-def verify_placement(placement: Placement, *, by: Any, note: str = "") -> Placement:
+def verify_placement(placement: Placement, *, by: User, note: str = "") -> Placement:
     if not _can_verify(by, placement):
         raise PermissionDenied
     if placement.reported_by_id == by.pk:
@@ -387,7 +389,7 @@ def verify_placement(placement: Placement, *, by: Any, note: str = "") -> Placem
 
 
 @transaction.atomic
-def reject_placement(placement: Placement, *, by: Any, note: str) -> Placement:
+def reject_placement(placement: Placement, *, by: User, note: str) -> Placement:
     if not _can_verify(by, placement):
         raise PermissionDenied
     if not note.strip():
@@ -400,7 +402,7 @@ def reject_placement(placement: Placement, *, by: Any, note: str) -> Placement:
 
 
 @transaction.atomic
-def resubmit_placement(placement: Placement, *, by: Any, evidence: str) -> Placement:
+def resubmit_placement(placement: Placement, *, by: User, evidence: str) -> Placement:
     """A rejected placement goes back to the queue with new evidence, by whoever reported it."""
     if placement.reported_by_id != by.pk:
         raise PermissionDenied
@@ -557,7 +559,7 @@ def upsert_contributions(
 
 
 @transaction.atomic
-def rematch_held_contributions(*, by: Any = None, persons: Iterable[Person] | None = None) -> dict[str, int]:
+def rematch_held_contributions(*, by: User | None = None, persons: Iterable[Person] | None = None) -> dict[str, int]:
     """Move held rows whose person is now registered into the contribution records, and held
     benefit periods into the person's benefit periods; link employers registered since, then
     confirm and derive placements for those persons. ``persons``: only theirs (called when they
@@ -618,7 +620,7 @@ def _attach_held_benefit_periods(held: QuerySet[HeldBenefitPeriod]) -> int:
     return len(done)
 
 
-def attach_held_for(persons: list[Person], by: Any = None) -> None:
+def attach_held_for(persons: list[Person], by: User | None = None) -> None:
     """``registry.models.PERSON_REGISTERED_HOOKS`` entry: what waited for these persons' ID numbers
     (held contributions, held benefit periods) is attached as they are registered."""
     rematch_held_contributions(by=by, persons=persons)
@@ -643,7 +645,7 @@ def link_contribution_employers() -> int:
 @transaction.atomic
 def save_skill_pay_report(
     *,
-    by: Any,
+    by: User,
     year: int,
     level: SkillLevel,
     workers: int,

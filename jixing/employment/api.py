@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
@@ -294,13 +294,13 @@ def _summary(s: rules.OutcomeSummary) -> dict[str, Any]:
 
 @router.get("/demands", response=list[DemandOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_demands(request: HttpRequest, status: str = "", q: str = "") -> Any:
+def list_demands(request: AuthedRequest, status: str = "", q: str = "") -> Any:
     require_api_roles(request, *roles.DEMAND_DETAIL_READERS)
     return queries.demands_for(request.user, status=status, q=q[:50])
 
 
 @router.get("/demands/{demand_id}", response=DemandOut)
-def get_demand(request: HttpRequest, demand_id: int) -> Any:
+def get_demand(request: AuthedRequest, demand_id: int) -> Any:
     require_api_roles(request, *roles.DEMAND_DETAIL_READERS)
     return get_for_user(JobDemand.objects.select_related("employer", "occupation"), request.user, demand_id)
 
@@ -331,14 +331,14 @@ def create_demand(request: AuthedRequest, payload: DemandIn) -> Any:
 
 
 @router.post("/demands/{demand_id}/status", response=DemandOut)
-def move_demand(request: HttpRequest, demand_id: int, payload: StatusIn) -> Any:
+def move_demand(request: AuthedRequest, demand_id: int, payload: StatusIn) -> Any:
     require_api_roles(request, *roles.DEMAND_WRITERS)
     demand = get_for_user(JobDemand.objects.select_related("employer", "occupation"), request.user, demand_id)
     return actions.move_job_demand(demand, payload.to, by=request.user, reason=payload.reason)
 
 
 @router.get("/demands/{demand_id}/matches", response=list[MatchOut])
-def demand_matches(request: HttpRequest, demand_id: int) -> Any:
+def demand_matches(request: AuthedRequest, demand_id: int) -> Any:
     require_api_roles(request, *roles.REFERRERS)
     demand = get_for_user(JobDemand.objects.all(), request.user, demand_id)
     if actions.is_enterprise_user(request.user) or (
@@ -358,13 +358,13 @@ def demand_matches(request: HttpRequest, demand_id: int) -> Any:
 
 @router.get("/referrals", response=list[ReferralOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_referrals(request: HttpRequest, status: str = "") -> Any:
+def list_referrals(request: AuthedRequest, status: str = "") -> Any:
     require_api_roles(request, *roles.REFERRAL_READERS)
     return queries.referrals_for(request.user, status=status)
 
 
 @router.post("/referrals", response={201: ReferralOut})
-def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
+def create_referral(request: AuthedRequest, payload: ReferralIn) -> Any:
     require_api_roles(request, *roles.REFERRERS)
     demand = get_for_user(JobDemand.objects.all(), request.user, payload.demand)
     person = queries.referable_person(request.user, payload.person)
@@ -374,7 +374,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> Any:
 
 
 @router.post("/referrals/{referral_id}/result", response=ReferralOut)
-def referral_result(request: HttpRequest, referral_id: int, payload: ReferralResultIn) -> Any:
+def referral_result(request: AuthedRequest, referral_id: int, payload: ReferralResultIn) -> Any:
     require_api_roles(request, *roles.RESULT_RECORDERS)
     referral = get_for_user(Referral.objects.select_related("demand", "demand__employer", "person"), request.user,
                             referral_id)
@@ -389,13 +389,13 @@ def referral_result(request: HttpRequest, referral_id: int, payload: ReferralRes
 
 @router.get("/placements", response=list[PlacementOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_placements(request: HttpRequest, status: str = "", source: str = "") -> Any:
+def list_placements(request: AuthedRequest, status: str = "", source: str = "") -> Any:
     require_api_roles(request, *roles.PLACEMENT_READERS)
     return queries.placements_for(request.user, status=status, source=source)
 
 
 @router.get("/placements/{placement_id}", response=PlacementOut)
-def get_placement(request: HttpRequest, placement_id: int) -> Any:
+def get_placement(request: AuthedRequest, placement_id: int) -> Any:
     require_api_roles(request, *roles.PLACEMENT_READERS)
     return get_for_user(Placement.objects.select_related("person"), request.user, placement_id)
 
@@ -424,7 +424,7 @@ def create_placement(request: AuthedRequest, payload: PlacementIn) -> Any:
 
 
 @router.post("/placements/{placement_id}/verification", response=PlacementOut)
-def verify_placement(request: HttpRequest, placement_id: int, payload: VerificationIn) -> Any:
+def verify_placement(request: AuthedRequest, placement_id: int, payload: VerificationIn) -> Any:
     require_api_roles(request, *roles.VERIFIERS)
     placement = get_for_user(Placement.objects.select_related("person"), request.user, placement_id)
     if payload.decision == "verify":
@@ -438,7 +438,7 @@ def verify_placement(request: HttpRequest, placement_id: int, payload: Verificat
 
 
 @router.get("/outcomes", response=OutcomeReportOut)
-def outcome_report(request: HttpRequest, group_by: str = "city", year: Year | None = None) -> Any:
+def outcome_report(request: AuthedRequest, group_by: str = "city", year: Year | None = None) -> Any:
     require_api_roles(request, *roles.OUTCOME_READERS)
     if group_by not in queries.GROUPINGS:
         raise ValidationError({"group_by": _("Group by project, institution, action or city.")})
@@ -465,7 +465,7 @@ def pay_statistics(request: AuthedRequest, year: Year | None = None) -> Any:
 
 
 @router.post("/pay", response=PayReportOut)
-def report_pay(request: HttpRequest, payload: PayIn) -> Any:
+def report_pay(request: AuthedRequest, payload: PayIn) -> Any:
     require_api_roles(request, *roles.PAY_REPORTERS)
     level = get_object_or_404(SkillLevel, pk=payload.level)
     return actions.save_skill_pay_report(

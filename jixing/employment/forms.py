@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jixing.accounts.models import User
 from jixing.core.access import code_within, region_prefix
+from jixing.core.actor import Actor
 from jixing.core.formdates import DateRangeMixin
 from jixing.plan.models import IndustrialChain
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel, SkillLevel
@@ -27,15 +29,6 @@ if TYPE_CHECKING:
 
 def money_field(label: StrOrPromise, *, required: bool = True) -> forms.DecimalField:
     return forms.DecimalField(label=label, required=required, max_digits=10, decimal_places=2, min_value=Decimal("0"))
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's ValidationError on the form's fields (unknown keys → form-wide)."""
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class JobDemandForm(DateRangeMixin, forms.Form):
@@ -54,12 +47,13 @@ class JobDemandForm(DateRangeMixin, forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
                                   max_length=2000)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         counties = Region.objects.home().filter(level=RegionLevel.COUNTY).order_by("code")
         if actions.is_enterprise_user(user):
             del self.fields["employer"]
             county = cast("forms.ModelChoiceField[Region]", self.fields["county"])
+            assert user.organisation is not None, "an enterprise user has an organisation (is_enterprise_user)"
             county.queryset = counties.filter(code_within("code", user.organisation.county_id[:4]))
         else:
             cast("forms.ModelChoiceField[Organisation]", self.fields["employer"]).queryset = (
@@ -106,7 +100,7 @@ class PlacementForm(DateRangeMixin, forms.Form):
     evidence = forms.CharField(label=_("Evidence"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
                                max_length=2000, help_text=_("Labour contract number, business licence, payslip …"))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if user.role == "trainee":
             del self.fields["id_number"]

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixing.accounts.models import Role
+from jixing.accounts.models import Role, User
 from jixing.imports import reasons
 from jixing.imports.pipeline import Column, Counts, Importer, Row, RowError, copy_upsert, register
 from jixing.registry.models import Organisation, Person
@@ -345,7 +345,7 @@ class InsuranceImporter(Importer[Item]):
                 counts.unchanged += 1
         return counts
 
-    def commit(self, items: list[Item], *, by: Any) -> Counts:
+    def commit(self, items: list[Item], *, by: User | None) -> Counts:
         known = [i for i in items if i.person_id is not None]
         unknown = [i for i in items if i.person_id is None]
         counts = copy_upsert(
@@ -509,7 +509,7 @@ class BenefitPeriodImporter(Importer[BenefitItem]):
                 counts.unchanged += 1
         return counts
 
-    def commit(self, items: list[BenefitItem], *, by: Any) -> Counts:
+    def commit(self, items: list[BenefitItem], *, by: User | None) -> Counts:
         unknown = [i for i in items if i.person_id is None]
         counts = copy_upsert(
             UnemploymentBenefitPeriod,

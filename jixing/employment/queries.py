@@ -21,6 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jixing.core.actor import Actor
 from jixing.registry.models import Person, Region, RegionLevel, SkillLevel
 
 from . import rules
@@ -45,7 +46,7 @@ def _demand_facts(demand: JobDemand) -> rules.DemandFacts:
     return rules.DemandFacts(occupation_id=demand.occupation_id, level=demand.level_id, county=demand.county_id)
 
 
-def _completed_enrollments(user: Any) -> QuerySet[Any]:
+def _completed_enrollments(user: Actor) -> QuerySet[Any]:
     from jixing.training.models import Enrollment
 
     return Enrollment.objects.visible_to(user).completed()
@@ -91,7 +92,7 @@ class CandidateRow:
     enrollment_id: int | None
 
 
-def candidates_for(demand: JobDemand, user: Any, *, today: dt.date | None = None,
+def candidates_for(demand: JobDemand, user: Actor, *, today: dt.date | None = None,
                    limit: int = CANDIDATE_LIMIT) -> list[CandidateRow]:
     """Completed trainees the user may see whose occupation, level and county fit the demand,
     same county first, then same city, then the rest of the province; each with its reasons."""
@@ -125,14 +126,14 @@ def candidates_for(demand: JobDemand, user: Any, *, today: dt.date | None = None
     ]
 
 
-def referable_person(user: Any, person_id: int) -> Person | None:
+def referable_person(user: Actor, person_id: int) -> Person | None:
     """A person the user may refer: one who completed training the user can see."""
     if not _completed_enrollments(user).filter(person_id=person_id).exists():
         return None
     return Person.objects.filter(pk=person_id).first()
 
 
-def match_for_person(demand: JobDemand, person: Person, *, user: Any) -> rules.Match | None:
+def match_for_person(demand: JobDemand, person: Person, *, user: Actor) -> rules.Match | None:
     """The match of one person the user may refer: None unless they completed training the
     user can see (officers: their region's projects; institutions: their own trainees)."""
     completed = _completed_enrollments(user).filter(person=person)
@@ -180,7 +181,7 @@ def recommended_demands(person: Person, *, limit: int = 30) -> list[tuple[JobDem
 # ------------------------------------------------------------------ demands, referrals, placements
 
 
-def demands_for(user: Any, *, status: str = "", q: str = "", mine: bool = False) -> QuerySet[JobDemand]:
+def demands_for(user: Actor, *, status: str = "", q: str = "", mine: bool = False) -> QuerySet[JobDemand]:
     qs = (JobDemand.objects.visible_to(user).select_related("employer", "occupation", "level", "county")
           .annotate(referral_count=Count("referrals", distinct=True),
                     hired_count=Count("referrals", filter=Q(referrals__status=ReferralStatus.HIRED), distinct=True))
@@ -194,7 +195,7 @@ def demands_for(user: Any, *, status: str = "", q: str = "", mine: bool = False)
     return qs
 
 
-def referrals_for(user: Any, *, status: str = "") -> QuerySet[Referral]:
+def referrals_for(user: Actor, *, status: str = "") -> QuerySet[Referral]:
     qs = Referral.objects.visible_to(user).select_related(
         "demand", "demand__employer", "person", "referred_by", "referring_organisation")
     if status in ReferralStatus.values:
@@ -202,7 +203,7 @@ def referrals_for(user: Any, *, status: str = "") -> QuerySet[Referral]:
     return qs
 
 
-def placements_for(user: Any, *, status: str = "", source: str = "") -> QuerySet[Placement]:
+def placements_for(user: Actor, *, status: str = "", source: str = "") -> QuerySet[Placement]:
     qs = Placement.objects.visible_to(user).select_related("person", "employer", "county", "enrollment")
     if status in VerificationStatus.values:
         qs = qs.filter(status=status)
@@ -211,7 +212,7 @@ def placements_for(user: Any, *, status: str = "", source: str = "") -> QuerySet
     return qs
 
 
-def verification_queue(user: Any) -> QuerySet[Placement]:
+def verification_queue(user: Actor) -> QuerySet[Placement]:
     return placements_for(user, status=VerificationStatus.UNVERIFIED).order_by("created_at", "id")
 
 
@@ -320,7 +321,7 @@ def _group(e: Any, group_by: str, cities: dict[str, str]) -> tuple[str, str]:
     return city, cities.get(city, city)
 
 
-def outcome_report(user: Any, group_by: str = "city", *, as_of: dt.date | None = None, year: int | None = None,
+def outcome_report(user: Actor, group_by: str = "city", *, as_of: dt.date | None = None, year: int | None = None,
                    project_id: int | None = None) -> tuple[list[ReportRow], rules.OutcomeSummary]:
     """Outcome measures of the completed enrollments the user may see, grouped by project,
     institution, action or city; with the total. ``year`` filters by the completion year."""
@@ -366,7 +367,7 @@ class TraineeOutcome:
     outcome: rules.Outcome
 
 
-def trainee_outcomes(user: Any, *, project_id: int | None = None, limit: int = 200,
+def trainee_outcomes(user: Actor, *, project_id: int | None = None, limit: int = 200,
                      as_of: dt.date | None = None) -> list[TraineeOutcome]:
     """Per-trainee outcomes (latest completions first) for an institution's or officer's list."""
     as_of = as_of or timezone.localdate()
@@ -408,7 +409,7 @@ class PayStatistics:
     cities: list[tuple[str, str, list[PayCell | None]]]  # code, name, one cell per level
 
 
-def pay_statistics(user: Any, *, year: int | None = None) -> PayStatistics:
+def pay_statistics(user: Actor, *, year: int | None = None) -> PayStatistics:
     """Pay by skill level (province or the user's region) and by city × level, for one year."""
     visible = SkillPayReport.objects.visible_to(user)
     years = sorted(set(visible.values_list("year", flat=True)), reverse=True)

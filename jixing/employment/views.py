@@ -18,8 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixing.core.access import get_for_user
+from jixing.core.actor import Actor
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, require_roles
-from jixing.core.workflow import IllegalTransition, history
+from jixing.core.workflow import history
 from jixing.registry.models import Person
 
 from . import actions, queries, roles
@@ -33,7 +35,6 @@ from .forms import (
     ResubmitForm,
     SkillPayForm,
     VerifyForm,
-    apply_errors,
 )
 from .models import (
     HeldBenefitPeriod,
@@ -56,7 +57,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _can_refer(user: Any, demand: JobDemand) -> bool:
+def _can_refer(user: Actor, demand: JobDemand) -> bool:
     if demand.status != JobDemandStatus.OPEN:
         return False
     if actions.is_region_officer(user):
@@ -91,17 +92,14 @@ def demand_create(request: AuthedRequest) -> HttpResponse:
         data = form.cleaned_data
         org = user.organisation
         employer = org if org is not None and actions.is_enterprise_user(user) else data["employer"]
-        try:
-            demand = actions.create_job_demand(
-                by=user, employer=employer, title=data["title"], occupation=data["occupation"], level=data["level"],
-                posts=data["posts"], wage_min=data["wage_min"], wage_max=data["wage_max"], county=data["county"],
-                deadline=data["deadline"], description=data["description"], chain=data.get("chain"),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The job demand was posted."))
-            return redirect("employment:demand_detail", pk=demand.pk)
+        done = run_action(request, lambda: actions.create_job_demand(
+            by=user, employer=employer, title=data["title"], occupation=data["occupation"], level=data["level"],
+            posts=data["posts"], wage_min=data["wage_min"], wage_max=data["wage_max"], county=data["county"],
+            deadline=data["deadline"], description=data["description"], chain=data.get("chain")),
+            form=form, success=_("The job demand was posted."),
+            then=lambda demand: redirect("employment:demand_detail", pk=demand.pk))
+        if done:
+            return done
     return TemplateResponse(request, "employment/demand_form.html", {"form": form})
 
 
@@ -140,11 +138,9 @@ def demand_status(request: AuthedRequest, pk: int) -> HttpResponse:
     demand = get_for_user(JobDemand.objects.all(), request.user, pk)
     form = DemandStatusForm(request.POST)
     if form.is_valid():
-        try:
-            actions.move_job_demand(demand, form.cleaned_data["to"], by=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("The job demand is now %(status)s.") % {"status": demand.get_status_display()})
-        except IllegalTransition as exc:
-            messages.error(request, str(exc))
+        run_action(request, lambda: actions.move_job_demand(demand, form.cleaned_data["to"], by=request.user,
+                                                            reason=form.cleaned_data["reason"]),
+                   success=lambda _moved: _("The job demand is now %(status)s.") % {"status": demand.get_status_display()})
     return redirect("employment:demand_detail", pk=demand.pk)
 
 
@@ -157,14 +153,12 @@ def demand_refer(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a person to refer."))
         return redirect("employment:demand_detail", pk=demand.pk)
     person = queries.referable_person(request.user, form.cleaned_data["person"])
-    try:
-        if person is None:
-            raise ValidationError(_("Not a completed trainee you can refer."))
-        actions.refer_candidate(demand, person, by=request.user, note=form.cleaned_data["note"])
-        messages.success(request, _("%(name)s was referred to the employer.") % {"name": person.name})
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect("employment:demand_detail", pk=demand.pk)
+    back = redirect("employment:demand_detail", pk=demand.pk)
+    if person is None:
+        messages.error(request, _("Not a completed trainee you can refer."))
+        return back
+    return run_action(request, lambda: actions.refer_candidate(demand, person, by=request.user, note=form.cleaned_data["note"]),
+                      success=_("%(name)s was referred to the employer.") % {"name": person.name}, then=back)
 
 
 # ------------------------------------------------------------------ referrals
@@ -188,17 +182,11 @@ def referral_result(request: AuthedRequest, pk: int) -> HttpResponse:
     back = request.POST.get("back") == "demand"
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            actions.record_referral_result(
-                referral, d["to"], by=request.user, note=d["note"], interviewed_on=d["interviewed_on"],
-                start_date=d["start_date"], monthly_wage=d["monthly_wage"],
-            )
-            messages.success(request, _("Recorded: %(name)s %(status)s.")
-                             % {"name": referral.person.name, "status": referral.get_status_display()})
-        except IllegalTransition as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        run_action(request, lambda: actions.record_referral_result(
+            referral, d["to"], by=request.user, note=d["note"], interviewed_on=d["interviewed_on"],
+            start_date=d["start_date"], monthly_wage=d["monthly_wage"]),
+            success=lambda _recorded: _("Recorded: %(name)s %(status)s.")
+            % {"name": referral.person.name, "status": referral.get_status_display()})
     else:
         messages.error(request, _("Check the result form."))
     if back:
@@ -227,28 +215,29 @@ def placement_create(request: AuthedRequest) -> HttpResponse:
     form = PlacementForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            if user.role == "trainee":
-                person = user.person
-                assert person is not None, "a trainee account has a person (user_trainee_has_person)"
-            else:
-                person = Person.objects.with_id_number(d["id_number"]).first()
-                if person is None:
-                    raise ValidationError({"id_number": _("No person with this ID number is registered.")})
-            placement = actions.report_placement(
-                by=user, person=person, kind=d["kind"], start_date=d["start_date"], end_date=d.get("end_date"),
-                monthly_wage=d["monthly_wage"], employer_uscc=d.get("employer_uscc", ""),
-                employer_name=d.get("employer_name", ""), business_licence_uscc=d.get("business_licence_uscc", ""),
-                post=d["post"], evidence=d["evidence"],
-            )
-        except PermissionDenied:
-            form.add_error("id_number" if "id_number" in form.fields else None,
-                           _("You may only report placements of persons who completed your training."))
-        except ValidationError as exc:
-            apply_errors(form, exc)
+        if user.role == "trainee":
+            person = user.person
+            assert person is not None, "a trainee account has a person (user_trainee_has_person)"
         else:
-            messages.success(request, _("The placement was recorded."))
-            return redirect("employment:placement_detail", pk=placement.pk)
+            person = Person.objects.with_id_number(d["id_number"]).first()
+
+        def report() -> Placement:
+            if person is None:
+                raise ValidationError({"id_number": _("No person with this ID number is registered.")})
+            try:
+                return actions.report_placement(
+                    by=user, person=person, kind=d["kind"], start_date=d["start_date"], end_date=d.get("end_date"),
+                    monthly_wage=d["monthly_wage"], employer_uscc=d.get("employer_uscc", ""),
+                    employer_name=d.get("employer_name", ""), business_licence_uscc=d.get("business_licence_uscc", ""),
+                    post=d["post"], evidence=d["evidence"])
+            except PermissionDenied:  # shown on the form, as the ID number is the one to correct
+                raise ValidationError({"id_number": _(
+                    "You may only report placements of persons who completed your training.")}) from None
+
+        done = run_action(request, report, form=form, success=_("The placement was recorded."),
+                          then=lambda placement: redirect("employment:placement_detail", pk=placement.pk))
+        if done:
+            return done
     return TemplateResponse(request, "employment/placement_form.html", {"form": form})
 
 
@@ -284,15 +273,12 @@ def placement_verify(request: AuthedRequest, pk: int) -> HttpResponse:
     form = VerifyForm(request.POST)
     if form.is_valid():
         note = form.cleaned_data["note"]
-        try:
-            if form.cleaned_data["decision"] == "verify":
-                actions.verify_placement(placement, by=request.user, note=note)
-                messages.success(request, _("The placement was verified."))
-            else:
-                actions.reject_placement(placement, by=request.user, note=note)
-                messages.success(request, _("The placement was rejected."))
-        except (ValidationError, IllegalTransition) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        if form.cleaned_data["decision"] == "verify":
+            run_action(request, lambda: actions.verify_placement(placement, by=request.user, note=note),
+                       success=_("The placement was verified."))
+        else:
+            run_action(request, lambda: actions.reject_placement(placement, by=request.user, note=note),
+                       success=_("The placement was rejected."))
     if request.POST.get("back") == "queue":
         return redirect("employment:verification_queue")
     return redirect("employment:placement_detail", pk=placement.pk)
@@ -304,11 +290,8 @@ def placement_resubmit(request: AuthedRequest, pk: int) -> HttpResponse:
     placement = get_for_user(Placement.objects.all(), request.user, pk)
     form = ResubmitForm(request.POST)
     if form.is_valid():
-        try:
-            actions.resubmit_placement(placement, by=request.user, evidence=form.cleaned_data["evidence"])
-            messages.success(request, _("The placement is back in the verification queue."))
-        except (ValidationError, IllegalTransition) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        run_action(request, lambda: actions.resubmit_placement(placement, by=request.user, evidence=form.cleaned_data["evidence"]),
+                   success=_("The placement is back in the verification queue."))
     return redirect("employment:placement_detail", pk=placement.pk)
 
 
@@ -363,16 +346,12 @@ def pay(request: AuthedRequest) -> HttpResponse:
         assert form is not None
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                actions.save_skill_pay_report(
-                    by=user, year=d["year"], level=d["level"], workers=d["workers"],
-                    average_monthly_pay=d["average_monthly_pay"], starting_monthly_pay=d["starting_monthly_pay"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The pay report was saved."))
-                return redirect(f"{request.path}?year={d['year']}")
+            done = run_action(request, lambda: actions.save_skill_pay_report(
+                by=user, year=d["year"], level=d["level"], workers=d["workers"],
+                average_monthly_pay=d["average_monthly_pay"], starting_monthly_pay=d["starting_monthly_pay"]),
+                form=form, success=_("The pay report was saved."), then=redirect(f"{request.path}?year={d['year']}"))
+            if done:
+                return done
     if user.role == "institution" and not enterprise:
         raise PermissionDenied
     stats = queries.pay_statistics(user, year=year)

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixing.accounts.models import Role
+from jixing.accounts.models import Role, User
 from jixing.core import audit
 from jixing.core import employment as employment_records
 from jixing.core.events import publish
@@ -66,19 +66,19 @@ def _reason(reason: str) -> str:
     return reason[:300]
 
 
-def require_member(by: Any, organisation_id: int) -> None:
+def require_member(by: User, organisation_id: int) -> None:
     if getattr(by, "role", None) not in ORG_ROLES or by.organisation_id != organisation_id:
         raise PermissionDenied
 
 
-def _require_officer(by: Any, organisation: Organisation) -> None:
+def _require_officer(by: User, organisation: Organisation) -> None:
     if getattr(by, "role", None) != Role.HRSS_OFFICER:
         raise PermissionDenied
     if not Organisation.objects.visible_to(by).filter(pk=organisation.pk).exists():
         raise PermissionDenied
 
 
-def _not_same(by: Any, maker_id: int | None) -> None:
+def _not_same(by: User, maker_id: int | None) -> None:
     """Maker ≠ checker (SECURITY.md G1)."""
     if maker_id is not None and by.pk == maker_id:
         raise PermissionDenied(_("You cannot review your own submission."))
@@ -102,7 +102,7 @@ def employment_check(organisation: Organisation, person: Person, on: dt.date) ->
     return rules.check_employment(records=records, on_roster=on_roster, organisation_name=organisation.name)
 
 
-def record_enterprise_roster(*, organisation: Organisation, persons: Iterable[Person], by: Any,
+def record_enterprise_roster(*, organisation: Organisation, persons: Iterable[Person], by: User,
                              source_sha256: str = "") -> int:
     """An enterprise not yet in the insurance records uploads its employees (marked as a roster
     basis wherever used). Refused once the records know the enterprise: they decide then."""
@@ -131,7 +131,7 @@ def record_enterprise_roster(*, organisation: Organisation, persons: Iterable[Pe
 
 def submit_filing(
     *, organisation: Organisation, kind: str, valid_from: dt.date, valid_to: dt.date,
-    scopes: Sequence[tuple[Occupation, SkillLevel]], examiners: Iterable[Person], by: Any,
+    scopes: Sequence[tuple[Occupation, SkillLevel]], examiners: Iterable[Person], by: User,
 ) -> EvaluationFiling:
     require_member(by, organisation.pk)
     examiners = list(examiners)
@@ -158,7 +158,7 @@ def submit_filing(
     return filing
 
 
-def approve_filing(filing: EvaluationFiling, *, by: Any) -> EvaluationFiling:
+def approve_filing(filing: EvaluationFiling, *, by: User) -> EvaluationFiling:
     _require_officer(by, filing.organisation)
     _not_same(by, filing.submitted_by_id)
     with transaction.atomic():
@@ -174,7 +174,7 @@ def approve_filing(filing: EvaluationFiling, *, by: Any) -> EvaluationFiling:
     return filing
 
 
-def _filing_decision(filing: EvaluationFiling, to: str, *, by: Any, reason: str, event: str) -> EvaluationFiling:
+def _filing_decision(filing: EvaluationFiling, to: str, *, by: User, reason: str, event: str) -> EvaluationFiling:
     _require_officer(by, filing.organisation)
     _not_same(by, filing.submitted_by_id)
     reason = _reason(reason)
@@ -189,20 +189,20 @@ def _filing_decision(filing: EvaluationFiling, to: str, *, by: Any, reason: str,
     return filing
 
 
-def reject_filing(filing: EvaluationFiling, *, by: Any, reason: str) -> EvaluationFiling:
+def reject_filing(filing: EvaluationFiling, *, by: User, reason: str) -> EvaluationFiling:
     return _filing_decision(filing, FilingStatus.REJECTED, by=by, reason=reason, event="evaluation_filing.reject")
 
 
-def suspend_filing(filing: EvaluationFiling, *, by: Any, reason: str) -> EvaluationFiling:
+def suspend_filing(filing: EvaluationFiling, *, by: User, reason: str) -> EvaluationFiling:
     """Stops new sessions (rules.check_session); sessions already held keep their results."""
     return _filing_decision(filing, FilingStatus.SUSPENDED, by=by, reason=reason, event="evaluation_filing.suspend")
 
 
-def reinstate_filing(filing: EvaluationFiling, *, by: Any, reason: str) -> EvaluationFiling:
+def reinstate_filing(filing: EvaluationFiling, *, by: User, reason: str) -> EvaluationFiling:
     return _filing_decision(filing, FilingStatus.APPROVED, by=by, reason=reason, event="evaluation_filing.reinstate")
 
 
-def revoke_filing(filing: EvaluationFiling, *, by: Any, reason: str) -> EvaluationFiling:
+def revoke_filing(filing: EvaluationFiling, *, by: User, reason: str) -> EvaluationFiling:
     return _filing_decision(filing, FilingStatus.REVOKED, by=by, reason=reason, event="evaluation_filing.revoke")
 
 
@@ -211,7 +211,7 @@ def revoke_filing(filing: EvaluationFiling, *, by: Any, reason: str) -> Evaluati
 
 def create_session(
     *, filing: EvaluationFiling, occupation: Occupation, level: SkillLevel, mode: str, date: dt.date,
-    site: str, examiners: Iterable[Person], by: Any,
+    site: str, examiners: Iterable[Person], by: User,
 ) -> EvaluationSession:
     require_member(by, filing.organisation_id)
     examiners = list(examiners)
@@ -224,7 +224,7 @@ def create_session(
 
 def _create_session(
     *, filing: EvaluationFiling, occupation: Occupation, level: SkillLevel, mode: str, date: dt.date,
-    site: str, examiners: list[Person], by: Any,
+    site: str, examiners: list[Person], by: User,
 ) -> EvaluationSession:
     decision = rules.check_session(
         queries.filing_facts(filing), occupation_id=occupation.pk, level_order=level.pk, level_name=level.name,
@@ -264,7 +264,7 @@ def _check_editable(session: EvaluationSession) -> None:
 
 
 def _add_candidate(
-    session: EvaluationSession, person: Person, *, enrollment: Any, years_of_work: int, by: Any,
+    session: EvaluationSession, person: Person, *, enrollment: Any, years_of_work: int, by: User,
     extra: rules.Decision | None = None,
 ) -> Candidate:
     require_member(by, session.filing.organisation_id)
@@ -296,7 +296,7 @@ def _add_candidate(
     return candidate
 
 
-def add_enrollment_candidate(session: EvaluationSession, enrollment: Any, *, years_of_work: int = 0, by: Any) -> Candidate:
+def add_enrollment_candidate(session: EvaluationSession, enrollment: Any, *, years_of_work: int = 0, by: User) -> Candidate:
     """A trainee who completed a course sits the evaluation; refused when the evaluation is
     dated before the training ended (a fraud pattern audits found)."""
     e = enrollment
@@ -308,7 +308,7 @@ def add_enrollment_candidate(session: EvaluationSession, enrollment: Any, *, yea
     return _add_candidate(session, e.person, enrollment=e, years_of_work=years_of_work, by=by, extra=check)
 
 
-def add_applicant(session: EvaluationSession, person: Person, *, years_of_work: int, by: Any) -> Candidate:
+def add_applicant(session: EvaluationSession, person: Person, *, years_of_work: int, by: User) -> Candidate:
     return _add_candidate(session, person, enrollment=None, years_of_work=years_of_work, by=by)
 
 
@@ -350,7 +350,7 @@ def _enrollment_date_check(candidate: Candidate, day: dt.date | None = None) -> 
 
 def record_result(
     candidate: Candidate, *, theory: Decimal | None, practical: Decimal | None, comprehensive: Decimal | None = None,
-    examiner: Person, by: Any,
+    examiner: Person, by: User,
 ) -> EvaluationResult:
     """Enter or overwrite the draft scores of a candidate while the session is open."""
     session = candidate.session
@@ -388,7 +388,7 @@ def record_result(
     return result
 
 
-def submit_results(session: EvaluationSession, *, by: Any) -> EvaluationSession:
+def submit_results(session: EvaluationSession, *, by: User) -> EvaluationSession:
     require_member(by, session.filing.organisation_id)
     with transaction.atomic():
         session = EvaluationSession.objects.select_for_update().get(pk=session.pk)
@@ -403,7 +403,7 @@ def submit_results(session: EvaluationSession, *, by: Any) -> EvaluationSession:
     return session
 
 
-def return_results(session: EvaluationSession, *, by: Any, reason: str) -> EvaluationSession:
+def return_results(session: EvaluationSession, *, by: User, reason: str) -> EvaluationSession:
     _require_officer(by, session.filing.organisation)
     _not_same(by, session.submitted_by_id)
     reason = _reason(reason)
@@ -416,7 +416,7 @@ def return_results(session: EvaluationSession, *, by: Any, reason: str) -> Evalu
     return session
 
 
-def lock_results(session: EvaluationSession, *, by: Any) -> list[Certificate]:
+def lock_results(session: EvaluationSession, *, by: User) -> list[Certificate]:
     """Review and lock a session (maker ≠ checker); passed results get their certificates."""
     _require_officer(by, session.filing.organisation)
     _not_same(by, session.submitted_by_id)
@@ -440,7 +440,7 @@ def lock_results(session: EvaluationSession, *, by: Any) -> list[Certificate]:
 
 def correct_result(
     result: EvaluationResult, *, theory: Decimal | None, practical: Decimal | None, comprehensive: Decimal | None = None,
-    examiner: Person, reason: str, by: Any,
+    examiner: Person, reason: str, by: User,
 ) -> EvaluationResult:
     """A locked result is never edited: the correction is a new version for review."""
     candidate = result.candidate
@@ -476,7 +476,7 @@ def correct_result(
     return new
 
 
-def review_correction(result: EvaluationResult, *, by: Any, approve: bool, reason: str = "") -> EvaluationResult:
+def review_correction(result: EvaluationResult, *, by: User, approve: bool, reason: str = "") -> EvaluationResult:
     """Lock (approve) or reject a correction. On approval the certificate follows the new
     verdict: revoked when it no longer passes, issued when it now passes."""
     session = result.candidate.session
@@ -510,7 +510,7 @@ def review_correction(result: EvaluationResult, *, by: Any, approve: bool, reaso
 # ------------------------------------------------------------------ certificates
 
 
-def issue_certificate(result: EvaluationResult, *, by: Any) -> Certificate:
+def issue_certificate(result: EvaluationResult, *, by: User) -> Certificate:
     """Certificate for a passed, locked, current result; numbered per filing × year."""
     existing = Certificate.objects.filter(result=result).first()
     if existing is not None:
@@ -547,7 +547,7 @@ def issue_certificate(result: EvaluationResult, *, by: Any) -> Certificate:
     return cert
 
 
-def revoke_certificate(cert: Certificate, *, by: Any, reason: str) -> Certificate:
+def revoke_certificate(cert: Certificate, *, by: User, reason: str) -> Certificate:
     if getattr(by, "role", None) != Role.HRSS_OFFICER or not Certificate.objects.visible_to(by).filter(pk=cert.pk).exists():
         raise PermissionDenied
     reason = _reason(reason)
@@ -565,7 +565,7 @@ def revoke_certificate(cert: Certificate, *, by: Any, reason: str) -> Certificat
 
 def propose_recognition(
     *, organisation: Organisation, person: Person, occupation: Occupation, level: SkillLevel,
-    achievements: str, evidence: str, by: Any,
+    achievements: str, evidence: str, by: User,
 ) -> DirectRecognition:
     require_member(by, organisation.pk)
     decision = rules.check_recognition(rules.RecognitionFacts(
@@ -603,7 +603,7 @@ def _recognition_prefix(rec: DirectRecognition, on: dt.date) -> tuple[str, Evalu
     return numbering.filing_prefix(numbering.CATEGORY_EMPLOYER, _province(rec.organisation), 0), None
 
 
-def approve_recognition(rec: DirectRecognition, *, by: Any, reason: str) -> Certificate:
+def approve_recognition(rec: DirectRecognition, *, by: User, reason: str) -> Certificate:
     _require_officer(by, rec.organisation)
     _not_same(by, rec.proposed_by_id)
     reason = _reason(reason)
@@ -634,7 +634,7 @@ def approve_recognition(rec: DirectRecognition, *, by: Any, reason: str) -> Cert
     return cert
 
 
-def reject_recognition(rec: DirectRecognition, *, by: Any, reason: str) -> DirectRecognition:
+def reject_recognition(rec: DirectRecognition, *, by: User, reason: str) -> DirectRecognition:
     _require_officer(by, rec.organisation)
     _not_same(by, rec.proposed_by_id)
     reason = _reason(reason)
@@ -651,7 +651,7 @@ def reject_recognition(rec: DirectRecognition, *, by: Any, reason: str) -> Direc
 
 def appoint_level(
     *, organisation: Organisation, person: Person, occupation: Occupation, level: SkillLevel, appointed_on: dt.date,
-    basis: str, by: Any,
+    basis: str, by: User,
 ) -> LevelAppointment:
     """The employing enterprise records a worker's 学徒工, 特级技师 or 首席技师 level (the rungs of the
     new eight-level ladder that carry no certificate), after the conditions and the employment check."""
@@ -683,7 +683,7 @@ def appoint_level(
     return appointment
 
 
-def end_appointment(appointment: LevelAppointment, *, by: Any, ended_on: dt.date, reason: str) -> LevelAppointment:
+def end_appointment(appointment: LevelAppointment, *, by: User, ended_on: dt.date, reason: str) -> LevelAppointment:
     """Leaving the enterprise or the post ends the appointment (kept, never deleted)."""
     require_member(by, appointment.organisation_id)
     reason = _reason(reason)

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -21,18 +20,17 @@ from ninja.pagination import paginate
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
 from jixing.core.pagination import BoundedPageNumberPagination
-from jixing.core.permissions import require_api_roles
+from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.core.request_context import client_ip
 
 from . import actions, queries, verification
 from .engineer_api import router as engineer_router
 from .models import Candidate, Certificate, EvaluationFiling, EvaluationSession, LevelAppointment
+from .roles import ORG, READERS
 
 router = Router(tags=["evaluation"])
 router.add_router("/engineers/", engineer_router)
 
-ORG = (Role.EVALUATOR, Role.INSTITUTION)
-READERS = (Role.HRSS_OFFICER, Role.AUDITOR, *ORG)
 
 
 class VerifyOut(Schema):
@@ -191,7 +189,7 @@ class VerifyQuery(Schema):
 
 @router.get("/certificates/verify", auth=None, response={200: VerifyOut, 429: MessageOut},
             summary="Verify a certificate by number and holder name (public)")
-def verify_certificate(request: HttpRequest, q: Query[VerifyQuery]) -> Any:
+def verify_certificate(request: AuthedRequest, q: Query[VerifyQuery]) -> Any:
     if verification.throttled(client_ip(request.META)):
         return Status(429, {"detail": verification.too_many_message()})
     return verification.verify(q.number, q.name).__dict__
@@ -202,7 +200,7 @@ def verify_certificate(request: HttpRequest, q: Query[VerifyQuery]) -> Any:
 
 @router.get("/certificates", response=list[CertificateOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_certificates(request: HttpRequest, person_id: int | None = None, valid_only: bool = False) -> Any:
+def list_certificates(request: AuthedRequest, person_id: int | None = None, valid_only: bool = False) -> Any:
     require_api_roles(request, *READERS, Role.TRAINEE)
     qs = Certificate.objects.visible_to(request.user).select_related("person", "occupation", "level", "issuer")
     if person_id is not None:
@@ -213,28 +211,28 @@ def list_certificates(request: HttpRequest, person_id: int | None = None, valid_
 
 
 @router.get("/certificates/{certificate_id}", response=CertificateOut)
-def get_certificate(request: HttpRequest, certificate_id: int) -> Any:
+def get_certificate(request: AuthedRequest, certificate_id: int) -> Any:
     require_api_roles(request, *READERS, Role.TRAINEE)
     return get_for_user(Certificate.objects.select_related("person", "occupation", "level", "issuer"), request.user, certificate_id)
 
 
 @router.get("/filings", response=list[FilingOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_filings(request: HttpRequest, status: str | None = None) -> Any:
+def list_filings(request: AuthedRequest, status: str | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = EvaluationFiling.objects.visible_to(request.user).select_related("organisation").prefetch_related("scopes")
     return qs.filter(status=status) if status else qs
 
 
 @router.get("/filings/{filing_id}", response=FilingOut)
-def get_filing(request: HttpRequest, filing_id: int) -> Any:
+def get_filing(request: AuthedRequest, filing_id: int) -> Any:
     require_api_roles(request, *READERS)
     return get_for_user(EvaluationFiling.objects.select_related("organisation"), request.user, filing_id)
 
 
 @router.get("/sessions", response=list[EvaluationSessionOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_sessions(request: HttpRequest, status: str | None = None) -> Any:
+def list_sessions(request: AuthedRequest, status: str | None = None) -> Any:
     require_api_roles(request, *READERS)
     qs = EvaluationSession.objects.visible_to(request.user).select_related("filing")
     return qs.filter(status=status) if status else qs
@@ -264,7 +262,7 @@ def _session_detail(session: EvaluationSession) -> dict[str, Any]:
 
 
 @router.get("/sessions/{session_id}", response=SessionDetailOut)
-def get_session(request: HttpRequest, session_id: int) -> Any:
+def get_session(request: AuthedRequest, session_id: int) -> Any:
     require_api_roles(request, *READERS)
     return _session_detail(get_for_user(EvaluationSession.objects.select_related("filing"), request.user, session_id))
 
@@ -273,7 +271,7 @@ def get_session(request: HttpRequest, session_id: int) -> Any:
 
 
 @router.post("/sessions/{session_id}/candidates/{candidate_id}/result", response={200: ResultOut})
-def record_result(request: HttpRequest, session_id: int, candidate_id: int, payload: EvaluationResultIn) -> Any:
+def record_result(request: AuthedRequest, session_id: int, candidate_id: int, payload: EvaluationResultIn) -> Any:
     require_api_roles(request, *ORG)
     session = get_for_user(EvaluationSession.objects.select_related("filing"), request.user, session_id)
     candidate = get_for_user(Candidate.objects.filter(session=session), request.user, candidate_id)
@@ -285,14 +283,14 @@ def record_result(request: HttpRequest, session_id: int, candidate_id: int, payl
 
 
 @router.post("/sessions/{session_id}/submit", response=EvaluationSessionOut)
-def submit_session(request: HttpRequest, session_id: int) -> Any:
+def submit_session(request: AuthedRequest, session_id: int) -> Any:
     require_api_roles(request, *ORG)
     session = get_for_user(EvaluationSession.objects.select_related("filing"), request.user, session_id)
     return actions.submit_results(session, by=request.user)
 
 
 @router.post("/sessions/{session_id}/lock", response=SessionDetailOut)
-def lock_session(request: HttpRequest, session_id: int) -> Any:
+def lock_session(request: AuthedRequest, session_id: int) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER)
     session = get_for_user(EvaluationSession.objects.select_related("filing__organisation"), request.user, session_id)
     actions.lock_results(session, by=request.user)
@@ -362,7 +360,7 @@ def _named_person(name: str, id_number: str, row: int | None = None) -> Any:
     return person
 
 
-def _own_organisation(request: HttpRequest) -> Any:
+def _own_organisation(request: AuthedRequest) -> Any:
     from jixing.registry.models import Organisation
 
     organisation_id = getattr(request.user, "organisation_id", None)
@@ -371,7 +369,7 @@ def _own_organisation(request: HttpRequest) -> Any:
 
 @router.post("/enterprise-roster", response={200: RosterOut},
              summary="An enterprise not yet in the insurance records uploads its employees")
-def upload_roster(request: HttpRequest, payload: RosterIn) -> Any:
+def upload_roster(request: AuthedRequest, payload: RosterIn) -> Any:
     require_api_roles(request, Role.INSTITUTION)
     persons = [_named_person(e.name, e.id_number, row=i) for i, e in enumerate(payload.employees, start=1)]
     added = actions.record_enterprise_roster(organisation=_own_organisation(request), persons=persons, by=request.user)
@@ -380,14 +378,14 @@ def upload_roster(request: HttpRequest, payload: RosterIn) -> Any:
 
 @router.get("/level-appointments", response=list[AppointmentOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_appointments(request: HttpRequest) -> Any:
+def list_appointments(request: AuthedRequest) -> Any:
     require_api_roles(request, *READERS, Role.TRAINEE)
     return LevelAppointment.objects.visible_to(request.user).select_related("person", "level")
 
 
 @router.post("/level-appointments", response={201: AppointmentOut},
              summary="Record a worker's 学徒工, 特级技师 or 首席技师 level (the employing enterprise)")
-def create_appointment(request: HttpRequest, payload: AppointmentIn) -> Any:
+def create_appointment(request: AuthedRequest, payload: AppointmentIn) -> Any:
     from jixing.registry.models import Occupation, SkillLevel
 
     require_api_roles(request, Role.INSTITUTION)

@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
+from jixing.core.pages import show_refusal
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.registry.models import Person
 
 from . import engineer_actions, engineer_queries
 from .engineer_forms import EngineerCandidateForm, EngineerScoreForm, EngineerSessionForm
 from .engineer_models import EngineerCandidate, EngineerCertificate, EngineerSession
-from .forms import apply_errors
 
 SITE = (Role.EVALUATOR, Role.INSTITUTION)
 READERS = (Role.HRSS_OFFICER, Role.AUDITOR, *SITE)
@@ -39,7 +39,7 @@ def engineer_home(request: AuthedRequest) -> HttpResponse:
                 by=request.user, organisation=organisation, field=d["field"], level=d["level"],
                 date=d["date"], site=d["site"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            show_refusal(request, exc, form=form)
         else:
             messages.success(request, _("The engineer session is created."))
             return redirect("evaluation:engineer_session", pk=session.pk)
@@ -74,7 +74,7 @@ def engineer_session(request: AuthedRequest, pk: int) -> HttpResponse:
             try:
                 engineer_actions.add_engineer_candidate(session, by=request.user, person=person)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                show_refusal(request, exc, form=form)
             else:
                 messages.success(request, _("The candidate is added."))
                 return redirect("evaluation:engineer_session", pk=session.pk)

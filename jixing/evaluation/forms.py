@@ -18,14 +18,6 @@ from .models import APPOINTED_LEVELS, EvaluationFiling, EvaluationMode, FilingKi
 SCORE_ATTRS = {"step": "0.01", "min": "0", "max": "100", "inputmode": "decimal"}
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def certificate_levels() -> Any:
     return SkillLevel.objects.filter(national_level__isnull=False).order_by("order")
 

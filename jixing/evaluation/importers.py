@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jixing.accounts.models import Role
+from jixing.accounts.models import Role, User
 from jixing.core import audit
 from jixing.imports import reasons
 from jixing.imports.pipeline import (
@@ -198,6 +198,7 @@ class ResultImporter(Importer[ResultItem]):
             setattr(counts, kind, getattr(counts, kind) + 1)
             if kind == "unchanged":
                 continue
+            assert by is not None, "results are recorded by a signed-in user (EvaluationResult.entered_by)"
             actions.record_result(item.candidate, theory=item.theory, practical=item.practical,
                                   comprehensive=item.comprehensive, examiner=item.examiner, by=by)
         return counts
@@ -388,7 +389,7 @@ class OutsideCertificateImporter(Importer[OutsideItem]):
                 counts.created += 1
         return counts
 
-    def commit(self, items: list[OutsideItem], *, by: Any) -> Counts:
+    def commit(self, items: list[OutsideItem], *, by: User | None) -> Counts:
         from .models import OutsideCertificate
 
         counts = Counts()
@@ -398,6 +399,7 @@ class OutsideCertificateImporter(Importer[OutsideItem]):
             values = {"name": i.name, "id_number_hash": i.id_hash, "occupation_id": i.occupation_id, "level_id": i.level,
                       "issued_on": i.issued_on, "evaluation_body": i.body}
             if row is None:
+                assert by is not None, "outside certificates are imported by a signed-in user (imported_by)"
                 OutsideCertificate.objects.create(number=i.number, id_number=i.id_number, imported_by=by, **values)
                 counts.created += 1
             elif any(getattr(row, k) != v for k, v in values.items()):

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from jixing.accounts.models import Role
+from jixing.core.actor import Actor
 from jixing.core.listing import Column, Filtered, Kind, ListSpec, date_range, describe_choice, describe_text, register
 from jixing.core.masking import mask_id_number
 
 from .models import Certificate, CertificateStatus, EvaluationMode
+from .roles import CERTIFICATE_READERS
 
-CERTIFICATE_READERS = (Role.HRSS_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.EVALUATOR)
 
-
-def certificate_rows(user: Any, params: QueryDict) -> Filtered:
+def certificate_rows(user: Actor, params: QueryDict) -> Filtered:
     qs = Certificate.objects.visible_to(user).select_related("person", "occupation", "level", "issuer")
     number = params.get("number", "").strip().upper()[:40]
     if number:

@@ -10,7 +10,6 @@ their own certificates; training institutions the certificates of persons they t
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import Scope, scope_for, within_region
+from jixing.core.actor import Viewer
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number
 from jixing.core.models import TimeStampedModel
@@ -60,7 +60,7 @@ def _org_scope_q(scope: Scope, org_field: str) -> Q:
 
 
 class FilingQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> FilingQuerySet:
+    def visible_to(self, user: Viewer) -> FilingQuerySet:
         return self.filter(_org_scope_q(scope_for(user), "organisation"))
 
     def approved(self) -> FilingQuerySet:
@@ -146,7 +146,7 @@ class SessionStatus(models.TextChoices):
 
 
 class SessionQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> SessionQuerySet:
+    def visible_to(self, user: Viewer) -> SessionQuerySet:
         return self.filter(_org_scope_q(scope_for(user), "filing__organisation"))
 
 
@@ -238,7 +238,7 @@ class EnterpriseRosterEntry(TimeStampedModel):
 
 
 class CandidateQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> CandidateQuerySet:
+    def visible_to(self, user: Viewer) -> CandidateQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(person_id=scope.person_id)
@@ -327,7 +327,7 @@ class ResultStatus(models.TextChoices):
 
 
 class ResultQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> ResultQuerySet:
+    def visible_to(self, user: Viewer) -> ResultQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(candidate__person_id=scope.person_id)
@@ -410,7 +410,7 @@ class RecognitionStatus(models.TextChoices):
 
 
 class RecognitionQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> RecognitionQuerySet:
+    def visible_to(self, user: Viewer) -> RecognitionQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(person_id=scope.person_id)
@@ -471,7 +471,7 @@ APPOINTED_LEVELS = (1, 7, 8)
 
 
 class AppointmentQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> AppointmentQuerySet:
+    def visible_to(self, user: Viewer) -> AppointmentQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(person_id=scope.person_id)
@@ -529,7 +529,7 @@ class CertificateQuerySet(models.QuerySet):
     def valid(self) -> CertificateQuerySet:
         return self.filter(status=CertificateStatus.VALID)
 
-    def visible_to(self, user: Any) -> CertificateQuerySet:
+    def visible_to(self, user: Viewer) -> CertificateQuerySet:
         scope = scope_for(user)
         if scope.everything:
             return self

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
+from jixing.core.actor import Actor
 from jixing.training.models import Enrollment
 
 from .models import (
@@ -146,14 +146,14 @@ def completed_enrollment_for(person_id: int, occupation_id: int) -> Enrollment |
     )
 
 
-def pending_corrections(user: Any) -> QuerySet[EvaluationResult]:
+def pending_corrections(user: Actor) -> QuerySet[EvaluationResult]:
     return (
         EvaluationResult.objects.visible_to(user).filter(status=ResultStatus.SUBMITTED, supersedes__isnull=False)
         .select_related("candidate__person", "candidate__session")
     )
 
 
-def review_counts(user: Any) -> dict[str, int]:
+def review_counts(user: Actor) -> dict[str, int]:
     return {
         "filings": EvaluationFiling.objects.visible_to(user).filter(status=FilingStatus.SUBMITTED).count(),
         "sessions": EvaluationSession.objects.visible_to(user).filter(status=SessionStatus.SUBMITTED).count(),

@@ -21,9 +21,12 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
+from jixing.core.actor import Actor
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, public, require_roles
+from jixing.core.refusals import as_refusal
 from jixing.core.request_context import client_ip
-from jixing.core.workflow import IllegalTransition, history
+from jixing.core.workflow import history
 from jixing.imports.actions import upload_dir
 from jixing.imports.pipeline import FileRejected
 from jixing.registry.models import Organisation, Person
@@ -44,7 +47,6 @@ from .forms import (
     ReviewForm,
     SessionForm,
     VerifyForm,
-    apply_errors,
 )
 from .importers import import_results_file
 from .lists import CERTIFICATES
@@ -61,9 +63,8 @@ from .models import (
     RecognitionStatus,
     SessionStatus,
 )
+from .roles import ORG, READERS
 
-ORG = (Role.EVALUATOR, Role.INSTITUTION)
-READERS = (Role.HRSS_OFFICER, Role.AUDITOR, *ORG)
 PAGE_SIZE = 25
 
 
@@ -71,7 +72,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _is_org(user: Any) -> bool:
+def _is_org(user: Actor) -> bool:
     return user.role in ORG
 
 
@@ -82,7 +83,7 @@ def _organisation(user: User) -> Organisation:
     return organisation
 
 
-def _is_officer(user: Any) -> bool:
+def _is_officer(user: Actor) -> bool:
     return user.role == Role.HRSS_OFFICER
 
 
@@ -91,11 +92,6 @@ def _history(obj: Any) -> list[dict[str, Any]]:
     labels = dict(type(obj)._meta.get_field("status").choices)
     return [{"at": h.at, "by": h.by, "reason": h.reason, "from_status": labels.get(h.from_status, h.from_status),
              "to_status": labels.get(h.to_status, h.to_status)} for h in history(obj)]
-
-
-def _fail(request: HttpRequest, exc: Exception) -> None:
-    for message in getattr(exc, "messages", [str(exc)]):
-        messages.error(request, message)
 
 
 # ------------------------------------------------------------------ public verification
@@ -137,17 +133,13 @@ def filing_create(request: AuthedRequest) -> HttpResponse:
     form = FilingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            filing = actions.submit_filing(
-                organisation=_organisation(request.user), kind=d["kind"], valid_from=d["valid_from"], valid_to=d["valid_to"],
-                scopes=[(o, lv) for o in d["occupations"] for lv in d["levels"]], examiners=d["examiner_ids"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Filing submitted for approval."))
-            return redirect("evaluation:filing_detail", pk=filing.pk)
+        done = run_action(request, lambda: actions.submit_filing(
+            organisation=_organisation(request.user), kind=d["kind"], valid_from=d["valid_from"], valid_to=d["valid_to"],
+            scopes=[(o, lv) for o in d["occupations"] for lv in d["levels"]], examiners=d["examiner_ids"],
+            by=request.user), form=form, success=_("Filing submitted for approval."),
+            then=lambda filing: redirect("evaluation:filing_detail", pk=filing.pk))
+        if done:
+            return done
     return TemplateResponse(request, "evaluation/filing_form.html", {"form": form})
 
 
@@ -171,20 +163,20 @@ def filing_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def filing_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     filing = get_for_user(EvaluationFiling.objects.select_related("organisation"), request.user, pk)
     form = FilingDecisionForm(request.POST)
-    if form.is_valid():
-        decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
-        try:
-            if decision == "approve":
-                actions.approve_filing(filing, by=request.user)
-            else:
-                do = {"reject": actions.reject_filing, "suspend": actions.suspend_filing,
-                      "reinstate": actions.reinstate_filing, "revoke": actions.revoke_filing}[decision]
-                do(filing, by=request.user, reason=reason)
-        except (ValidationError, IllegalTransition) as exc:
-            _fail(request, exc)
+    back = redirect("evaluation:filing_detail", pk=filing.pk)
+    if not form.is_valid():
+        return back
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+
+    def decide() -> None:
+        if decision == "approve":
+            actions.approve_filing(filing, by=request.user)
         else:
-            messages.success(request, _("Decision recorded."))
-    return redirect("evaluation:filing_detail", pk=filing.pk)
+            do = {"reject": actions.reject_filing, "suspend": actions.suspend_filing,
+                  "reinstate": actions.reinstate_filing, "revoke": actions.revoke_filing}[decision]
+            do(filing, by=request.user, reason=reason)
+
+    return run_action(request, decide, success=_("Decision recorded."), then=back)
 
 
 # ------------------------------------------------------------------ sessions
@@ -208,14 +200,12 @@ def session_create(request: AuthedRequest) -> HttpResponse:
     form = SessionForm(request.POST or None, filings=filings)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            session = actions.create_session(filing=d["filing"], occupation=d["occupation"], level=d["level"], mode=d["mode"],
-                                             date=d["date"], site=d["site"], examiners=d["examiners"], by=request.user)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Evaluation session created."))
-            return redirect("evaluation:session_detail", pk=session.pk)
+        done = run_action(request, lambda: actions.create_session(
+            filing=d["filing"], occupation=d["occupation"], level=d["level"], mode=d["mode"], date=d["date"], site=d["site"],
+            examiners=d["examiners"], by=request.user), form=form, success=_("Evaluation session created."),
+            then=lambda session: redirect("evaluation:session_detail", pk=session.pk))
+        if done:
+            return done
     return TemplateResponse(request, "evaluation/session_form.html", {"form": form})
 
 
@@ -263,16 +253,13 @@ def session_add_candidate(request: AuthedRequest, pk: int) -> HttpResponse:
         return redirect("evaluation:session_detail", pk=pk)
     enrollment = queries.completed_enrollment_for(person.pk, session.occupation_id)
     years = form.cleaned_data["years_of_work"]
-    try:
+
+    def add() -> object:
         if enrollment is not None:
-            actions.add_enrollment_candidate(session, enrollment, years_of_work=years, by=request.user)
-        else:
-            actions.add_applicant(session, person, years_of_work=years, by=request.user)
-    except ValidationError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Candidate added."))
-    return redirect("evaluation:session_detail", pk=pk)
+            return actions.add_enrollment_candidate(session, enrollment, years_of_work=years, by=request.user)
+        return actions.add_applicant(session, person, years_of_work=years, by=request.user)
+
+    return run_action(request, add, success=_("Candidate added."), then=redirect("evaluation:session_detail", pk=pk))
 
 
 @never_cache
@@ -297,8 +284,8 @@ def session_add_class(request: AuthedRequest, pk: int) -> HttpResponse:
             try:
                 actions.add_enrollment_candidate(session, e, years_of_work=form.cleaned_data["years_of_work"], by=request.user)
                 added += 1
-            except ValidationError as exc:
-                messages.warning(request, f"{e.person.name}: {'；'.join(exc.messages)}")
+            except ValidationError as exc:  # one refused trainee does not stop the class: a warning each
+                messages.warning(request, f"{e.person.name}: {'；'.join(as_refusal(exc).messages)}")
         if added:
             messages.success(request, _("%(n)d candidates added.") % {"n": added})
     return redirect("evaluation:session_detail", pk=pk)
@@ -313,13 +300,9 @@ def result_record(request: AuthedRequest, pk: int, candidate_pk: int) -> HttpRes
     form = ResultForm(request.POST, examiners=session.examiners.all())
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            actions.record_result(candidate, theory=d["theory"], practical=d["practical"], comprehensive=d["comprehensive"],
-                                  examiner=d["examiner"], by=request.user)
-        except ValidationError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Scores saved for %(name)s.") % {"name": candidate.person.name})
+        run_action(request, lambda: actions.record_result(
+            candidate, theory=d["theory"], practical=d["practical"], comprehensive=d["comprehensive"],
+            examiner=d["examiner"], by=request.user), success=_("Scores saved for %(name)s.") % {"name": candidate.person.name})
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -371,13 +354,8 @@ def session_import(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_roles(*ORG)
 def session_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     session = _session(request, pk)
-    try:
-        actions.submit_results(session, by=request.user)
-    except (ValidationError, IllegalTransition) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Results submitted for review."))
-    return redirect("evaluation:session_detail", pk=pk)
+    return run_action(request, lambda: actions.submit_results(session, by=request.user),
+                      success=_("Results submitted for review."), then=redirect("evaluation:session_detail", pk=pk))
 
 
 @never_cache
@@ -386,16 +364,12 @@ def session_submit(request: AuthedRequest, pk: int) -> HttpResponse:
 def session_review(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     """An officer locks the submitted results (issuing certificates) or returns them."""
     session = _session(request, pk)
-    try:
-        if step == "lock":
-            certs = actions.lock_results(session, by=request.user)
-            messages.success(request, _("Results locked; %(n)d certificates issued.") % {"n": len(certs)})
-        else:
-            actions.return_results(session, by=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, _("Results returned for correction."))
-    except (ValidationError, IllegalTransition) as exc:
-        _fail(request, exc)
-    return redirect("evaluation:session_detail", pk=pk)
+    back = redirect("evaluation:session_detail", pk=pk)
+    if step == "lock":
+        return run_action(request, lambda: actions.lock_results(session, by=request.user), then=back,
+                          success=lambda certs: _("Results locked; %(n)d certificates issued.") % {"n": len(certs)})
+    return run_action(request, lambda: actions.return_results(session, by=request.user, reason=request.POST.get("reason", "")),
+                      success=_("Results returned for correction."), then=back)
 
 
 # ------------------------------------------------------------------ corrections
@@ -417,15 +391,12 @@ def result_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     })
     if request.method == "POST" and _is_org(request.user) and form.is_valid():
         d = form.cleaned_data
-        try:
-            new = actions.correct_result(result, theory=d["theory"], practical=d["practical"],
-                                         comprehensive=d["comprehensive"], examiner=d["examiner"], reason=d["reason"],
-                                         by=request.user)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Correction submitted for review."))
-            return redirect("evaluation:result_detail", pk=new.pk)
+        done = run_action(request, lambda: actions.correct_result(
+            result, theory=d["theory"], practical=d["practical"], comprehensive=d["comprehensive"], examiner=d["examiner"],
+            reason=d["reason"], by=request.user), form=form, success=_("Correction submitted for review."),
+            then=lambda new: redirect("evaluation:result_detail", pk=new.pk))
+        if done:
+            return done
     return TemplateResponse(request, "evaluation/result_detail.html", {
         "result": result, "session": session, "versions": versions, "form": form,
         "can_correct": _is_org(request.user) and is_current,
@@ -442,13 +413,10 @@ def result_review(request: AuthedRequest, pk: int) -> HttpResponse:
     result = get_for_user(EvaluationResult.objects.select_related("candidate__session__filing__organisation"), request.user, pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
-            actions.review_correction(result, by=request.user, approve=form.cleaned_data["decision"] == "approve",
-                                      reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Decision recorded."))
+        run_action(request, lambda: actions.review_correction(result, by=request.user,
+                                                              approve=form.cleaned_data["decision"] == "approve",
+                                                              reason=form.cleaned_data["reason"]),
+                   success=_("Decision recorded."))
     return redirect("evaluation:result_detail", pk=pk)
 
 
@@ -476,15 +444,13 @@ def recognition_create(request: AuthedRequest) -> HttpResponse:
         if person is None:
             form.add_error("id_number", _("No registered person has this ID number."))
         else:
-            try:
-                rec = actions.propose_recognition(organisation=_organisation(request.user), person=person,
-                                                  occupation=d["occupation"], level=d["level"],
-                                                  achievements=d["achievements"], evidence=d["evidence"], by=request.user)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Proposal submitted to the HRSS department."))
-                return redirect("evaluation:recognition_detail", pk=rec.pk)
+            done = run_action(request, lambda: actions.propose_recognition(
+                organisation=_organisation(request.user), person=person, occupation=d["occupation"], level=d["level"],
+                achievements=d["achievements"], evidence=d["evidence"], by=request.user),
+                form=form, success=_("Proposal submitted to the HRSS department."),
+                then=lambda rec: redirect("evaluation:recognition_detail", pk=rec.pk))
+            if done:
+                return done
     return TemplateResponse(request, "evaluation/recognition_form.html", {"form": form})
 
 
@@ -508,15 +474,12 @@ def recognition_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
-        try:
-            if d["decision"] == "approve":
-                cert = actions.approve_recognition(rec, by=request.user, reason=d["reason"])
-                messages.success(request, _("Approved; certificate %(number)s issued.") % {"number": cert.number})
-            else:
-                actions.reject_recognition(rec, by=request.user, reason=d["reason"])
-                messages.success(request, _("Proposal rejected."))
-        except (ValidationError, IllegalTransition) as exc:
-            _fail(request, exc)
+        if d["decision"] == "approve":
+            run_action(request, lambda: actions.approve_recognition(rec, by=request.user, reason=d["reason"]),
+                       success=lambda cert: _("Approved; certificate %(number)s issued.") % {"number": cert.number})
+        else:
+            run_action(request, lambda: actions.reject_recognition(rec, by=request.user, reason=d["reason"]),
+                       success=_("Proposal rejected."))
     return redirect("evaluation:recognition_detail", pk=pk)
 
 
@@ -550,13 +513,8 @@ def certificate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_roles(Role.HRSS_OFFICER)
 def certificate_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     cert = get_for_user(Certificate.objects.all(), request.user, pk)
-    try:
-        actions.revoke_certificate(cert, by=request.user, reason=request.POST.get("reason", ""))
-    except (ValidationError, IllegalTransition) as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Certificate revoked."))
-    return redirect("evaluation:certificate_detail", pk=pk)
+    return run_action(request, lambda: actions.revoke_certificate(cert, by=request.user, reason=request.POST.get("reason", "")),
+                      success=_("Certificate revoked."), then=redirect("evaluation:certificate_detail", pk=pk))
 
 
 # ------------------------------------------------------------------ officer queue
@@ -613,15 +571,12 @@ def appointment_list(request: AuthedRequest) -> HttpResponse:
         if person is None:
             form.add_error("id_number", _("No registered person has this ID number."))
         else:
-            try:
-                actions.appoint_level(organisation=_organisation(request.user), person=person,
-                                      occupation=d["occupation"], level=d["level"], appointed_on=d["appointed_on"],
-                                      basis=d["basis"], by=request.user)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The level is recorded."))
-                return redirect("evaluation:appointment_list")
+            done = run_action(request, lambda: actions.appoint_level(
+                organisation=_organisation(request.user), person=person, occupation=d["occupation"], level=d["level"],
+                appointed_on=d["appointed_on"], basis=d["basis"], by=request.user),
+                form=form, success=_("The level is recorded."), then=redirect("evaluation:appointment_list"))
+            if done:
+                return done
     qs = LevelAppointment.objects.visible_to(request.user).select_related("organisation", "person", "occupation", "level")
     return TemplateResponse(request, "evaluation/appointment_list.html", {
         "page_obj": _page(request, qs), "form": form, "roster_form": roster_form,
@@ -637,14 +592,9 @@ def roster_upload(request: AuthedRequest) -> HttpResponse:
         for error in errors:
             messages.error(request, error)
         if persons and not errors:
-            try:
-                added = actions.record_enterprise_roster(organisation=_organisation(request.user), persons=persons,
-                                                         by=request.user)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(request, _("%(n)s employee(s) added to the roster.") % {"n": added})
+            run_action(request, lambda: actions.record_enterprise_roster(
+                organisation=_organisation(request.user), persons=persons, by=request.user),
+                success=lambda added: _("%(n)s employee(s) added to the roster.") % {"n": added})
     else:
         messages.error(request, _("Give at least one employee."))
     return redirect("evaluation:appointment_list")

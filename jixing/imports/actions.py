@@ -587,3 +587,28 @@ def purge_stale_uploads(*, older_than_hours: int = 24) -> int:
             if dt.datetime.fromtimestamp(leftover.stat().st_mtime, tz=dt.UTC) < work_cutoff:
                 leftover.unlink(missing_ok=True)
     return count
+
+
+# ---------------------------------------------------------------- starting the background work
+# Pages and the API call these rather than enqueueing themselves (STYLE.md habit 16). Both task
+# backends enqueue on commit (the database backend writes its queue row in this transaction;
+# core.tasks_rq defers the Redis push to on_commit), so a worker never sees a job before it commits.
+
+
+def receive_and_check(kind: str, source: IO[bytes], *, file_name: str, size: int, by: User, language: str) -> ImportJob:
+    """Receive an upload (``FileRejected`` as ``receive_upload``) and queue the check of its rows."""
+    from .tasks import validate_import  # tasks import this module
+
+    job = receive_upload(kind, source, file_name=file_name, size=size, by=by)
+    validate_import.enqueue(job.pk, by.pk, language)
+    return job
+
+
+def start_commit(job: ImportJob, *, by: User, language: str) -> bool:
+    """Claim a checked job for its commit and queue it; False when it cannot be committed now."""
+    from .tasks import commit_import  # tasks import this module
+
+    if not claim_for_commit(job):
+        return False
+    commit_import.enqueue(job.pk, by.pk, language)
+    return True

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import scope_for
+from jixing.core.actor import Viewer
 from jixing.core.fields import EncryptedTextField
 from jixing.core.models import TimeStampedModel
 
@@ -32,7 +33,7 @@ class ImportStage(models.TextChoices):
 
 
 class ImportJobQuerySet(models.QuerySet["ImportJob"]):
-    def visible_to(self, user: Any) -> ImportJobQuerySet:
+    def visible_to(self, user: Viewer) -> ImportJobQuerySet:
         """Own jobs, plus the region subtree for officers and the organisation's for its staff."""
         scope = scope_for(user)
         if scope.everything:

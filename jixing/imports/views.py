@@ -25,7 +25,6 @@ from jixing.core.permissions import ANY_ROLE, has_role, require_api_roles, requi
 from . import actions
 from .models import ImportJob, ImportStatus
 from .pipeline import FileRejected, Importer, get_importer, importer_kinds
-from .tasks import commit_import, validate_import
 
 if TYPE_CHECKING:
     from jixing.accounts.models import User
@@ -82,11 +81,11 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         uploaded = form.cleaned_data["file"]
         try:
-            job = actions.receive_upload(kind, uploaded, file_name=uploaded.name, size=uploaded.size, by=_user(request))
+            job = actions.receive_and_check(kind, uploaded, file_name=uploaded.name, size=uploaded.size, by=_user(request),
+                                            language=translation.get_language())
         except FileRejected as exc:
             form.add_error("file", exc.message)
         else:
-            validate_import.enqueue(job.pk, request.user.pk, translation.get_language())
             return redirect("imports:job", pk=job.pk)
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "imports/upload.html", {"importer": importer, "kind": kind, "form": form},
@@ -135,9 +134,7 @@ def _may_download_errors(request: HttpRequest, job: ImportJob) -> bool:
 @require_POST
 def commit(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
-    if actions.claim_for_commit(job):
-        commit_import.enqueue(job.pk, request.user.pk, translation.get_language())
-    else:
+    if not actions.start_commit(job, by=_user(request), language=translation.get_language()):
         messages.error(request, _("This import cannot be committed (already committed, running, cancelled or "
                                   "without valid rows)."))
     return redirect("imports:job", pk=job.pk)

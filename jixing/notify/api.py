@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from jixing.core.pagination import BoundedPageNumberPagination
-from jixing.core.permissions import ANY_ROLE, read_only_api, require_api_roles
+from jixing.core.permissions import ANY_ROLE, AuthedRequest, read_only_api, require_api_roles
 
 from . import actions, queries, todos
 from .models import Notification
@@ -60,19 +60,19 @@ def _out(n: Notification) -> dict[str, Any]:
 
 @router.get("/notifications", response=list[NotificationOut])
 @paginate(BoundedPageNumberPagination, page_size=50)
-def list_notifications(request: HttpRequest, unread: bool = False) -> Any:
+def list_notifications(request: AuthedRequest, unread: bool = False) -> Any:
     require_api_roles(request, ANY_ROLE)
     return [_out(n) for n in queries.messages_for(request.user, unread_only=unread)[:1000]]
 
 
 @router.get("/notifications/unread-count", response=UnreadOut)
-def unread_count(request: HttpRequest) -> Any:
+def unread_count(request: AuthedRequest) -> Any:
     require_api_roles(request, ANY_ROLE)
     return {"unread": queries.unread_count(request.user)}
 
 
 @router.post("/notifications/{notification_id}/read", response=NotificationOut)
-def read_notification(request: HttpRequest, notification_id: int) -> Any:
+def read_notification(request: AuthedRequest, notification_id: int) -> Any:
     require_api_roles(request, ANY_ROLE)
     notification = Notification.objects.for_user(request.user).filter(pk=notification_id).first()
     if notification is None:
@@ -81,7 +81,7 @@ def read_notification(request: HttpRequest, notification_id: int) -> Any:
 
 
 @router.get("/todos", response=list[TodoGroupOut])
-def list_todos(request: HttpRequest) -> Any:
+def list_todos(request: AuthedRequest) -> Any:
     require_api_roles(request, ANY_ROLE)
     return [
         {"kind": g.kind, "label": str(g.label), "count": g.count, "overdue": g.overdue,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import scope_for, within_region
+from jixing.core.actor import Actor, Viewer
 
 from .catalogue import Channel, Kind
 
@@ -39,10 +40,10 @@ class MessageTemplate(models.Model):
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def for_user(self, user: Any) -> NotificationQuerySet:
+    def for_user(self, user: Actor) -> NotificationQuerySet:
         if not getattr(user, "is_authenticated", False):
             return self.none()
-        return self.filter(user=user)
+        return self.filter(user_id=user.pk or 0)
 
     def unread(self) -> NotificationQuerySet:
         return self.filter(read_at__isnull=True)
@@ -93,7 +94,7 @@ class DeliveryStatus(models.TextChoices):
 
 
 class DeliveryQuerySet(models.QuerySet["Delivery"]):
-    def visible_to(self, user: Any) -> DeliveryQuerySet:
+    def visible_to(self, user: Viewer) -> DeliveryQuerySet:
         """The delivery log: the province and the audit administrator see every row; a city or
         county officer the rows about persons and organisations of their region; everyone else
         only what was sent to them."""
@@ -106,9 +107,9 @@ class DeliveryQuerySet(models.QuerySet["Delivery"]):
             p = scope.region_prefix
             return self.filter(
                 within_region("user__region", p) | within_region("user__organisation__county", p)
-                | within_region("user__person__current_region", p) | Q(user=user)
+                | within_region("user__person__current_region", p) | Q(user_id=user.pk or 0)
             )
-        return self.filter(user=user)
+        return self.filter(user_id=user.pk or 0)
 
     def sent_on(self, day_start: Any, day_end: Any) -> DeliveryQuerySet:
         return self.filter(status=DeliveryStatus.SENT, sent_at__gte=day_start, sent_at__lt=day_end)

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from jixing.core.actor import Actor
+
 from .catalogue import BY_NAME, DIGEST_TITLE
 from .models import Delivery, DevSmsMessage, Notification
 
@@ -28,16 +30,16 @@ def text_of(notification: Notification) -> str:
     return str(spec.title) % params
 
 
-def messages_for(user: Any, *, unread_only: bool = False) -> QuerySet[Notification]:
+def messages_for(user: Actor, *, unread_only: bool = False) -> QuerySet[Notification]:
     qs = Notification.objects.for_user(user).filter(shown_in_app=True)
     return qs.unread() if unread_only else qs
 
 
-def unread_count(user: Any) -> int:
+def unread_count(user: Actor) -> int:
     return messages_for(user, unread_only=True).count()
 
 
-def delivery_log(user: Any, *, status: str = "", channel: str = "") -> QuerySet[Delivery]:
+def delivery_log(user: Actor, *, status: str = "", channel: str = "") -> QuerySet[Delivery]:
     qs = Delivery.objects.visible_to(user).select_related("user", "notification")
     if status:
         qs = qs.filter(status=status)
@@ -46,7 +48,7 @@ def delivery_log(user: Any, *, status: str = "", channel: str = "") -> QuerySet[
     return qs
 
 
-def dev_sms(user: Any) -> QuerySet[DevSmsMessage]:
+def dev_sms(user: Actor) -> QuerySet[DevSmsMessage]:
     """What the development provider would have sent, to the persons in the officer's region."""
     from jixing.core.access import scope_for, within_region
 

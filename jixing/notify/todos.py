@@ -24,14 +24,16 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from jixing.accounts.models import Role
+from jixing.core.actor import Actor
 from jixing.evaluation.models import EvaluationFiling, FilingStatus
 from jixing.funds.models import Claim, ClaimStatus, SubsidyItem
 from jixing.supervision.models import Case, CaseStatus
 from jixing.training.models import ProjectStatus, TrainingProject
 
 
-def _level(user: Any) -> str:
-    return user.region.level if getattr(user, "region_id", None) else ""
+def _level(user: Actor) -> str:
+    region = getattr(user, "region", None) if user.region_id else None
+    return str(region.level) if region is not None else ""
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ class TodoKind:
     url_name: str
     due_field: str = ""  # a date field that sets its own deadline (an explanation's due date)
 
-    def applies_to(self, user: Any) -> bool:
+    def applies_to(self, user: Actor) -> bool:
         return user.role in self.roles and (not self.levels or _level(user) in self.levels)
 
     @property
@@ -56,12 +58,12 @@ class TodoKind:
 
 
 def _visible(model: type[models.Model]) -> Callable[[Any, models.QuerySet[Any]], models.QuerySet[Any]]:
-    def narrow(user: Any, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
+    def narrow(user: Actor, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
         return qs.filter(pk__in=model._default_manager.all().visible_to(user).values("pk"))  # type: ignore[attr-defined]
     return narrow
 
 
-def _claims_not_mine(user: Any, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
+def _claims_not_mine(user: Actor, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
     """Maker ≠ checker: not the claims this officer made, submitted or already reviewed; and, as
     in the review queue, the trade union reviews the 求学圆梦 (education) claims, HRSS the rest."""
     mine = (Q(created_by=user) | Q(submitted_by=user) | Q(county_reviewed_by=user) | Q(city_approved_by=user))
@@ -70,15 +72,15 @@ def _claims_not_mine(user: Any, qs: models.QuerySet[Any]) -> models.QuerySet[Any
     return _visible(Claim)(user, qs).exclude(mine)
 
 
-def _projects_not_mine(user: Any, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
+def _projects_not_mine(user: Actor, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
     return _visible(TrainingProject)(user, qs).exclude(Q(created_by=user) | Q(submitted_by=user))
 
 
-def _filings_not_mine(user: Any, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
+def _filings_not_mine(user: Actor, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
     return _visible(EvaluationFiling)(user, qs).exclude(submitted_by=user)
 
 
-def _cases_to_review(user: Any, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
+def _cases_to_review(user: Actor, qs: models.QuerySet[Any]) -> models.QuerySet[Any]:
     return _visible(Case)(user, qs).filter(Q(assigned_to=user) | Q(assigned_to__isnull=True))
 
 
@@ -147,7 +149,7 @@ def _deadline(kind: TodoKind, obj: Any, since: dt.datetime) -> dt.date:
     return timezone.localdate(since) + dt.timedelta(days=kind.deadline_days)
 
 
-def todos_for(user: Any, *, limit: int = 20, now: dt.datetime | None = None) -> list[TodoGroup]:
+def todos_for(user: Actor, *, limit: int = 20, now: dt.datetime | None = None) -> list[TodoGroup]:
     """The user's to-dos grouped by kind, oldest first, each kind's total and overdue count."""
     if not getattr(user, "is_authenticated", False):
         return []

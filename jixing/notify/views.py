@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -19,14 +18,15 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role, User
 from jixing.core.access import scope_for
+from jixing.core.pages import run_action
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, public, read_only_post, require_roles
 
 from . import actions, queries, todos
 from .catalogue import MANDATORY_IN_APP, Channel, Kind
 from .models import DeliveryStatus, Notification, Preference
+from .roles import LOG_READERS
 
 PAGE_SIZE = 30
-LOG_READERS = (Role.HRSS_OFFICER, Role.AUDITOR, Role.SECURITY_ADMIN)
 
 
 def _page(request: HttpRequest, qs: object) -> object:
@@ -89,25 +89,15 @@ def preferences(request: AuthedRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
         if "sms_consent" in request.POST:
-            try:
-                actions.record_sms_consent(user, by=user, given=request.POST["sms_consent"] == "give")
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-                return redirect("notify:preferences")
-            messages.success(request, _("Your SMS consent was recorded."))
-            return redirect("notify:preferences")
+            return run_action(request, lambda: actions.record_sms_consent(user, by=user, given=request.POST["sms_consent"] == "give"),
+                              success=_("Your SMS consent was recorded."), then=redirect("notify:preferences"))
         choices = {}
         for row in _preference_rows(user):
             for cell in row["cells"]:
                 if not cell["locked"]:
                     choices[(row["kind"].value, cell["channel"].value)] = cell["name"] in request.POST
-        try:
-            actions.set_preferences(by=user, choices=choices)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Your choices were saved."))
-        return redirect("notify:preferences")
+        return run_action(request, lambda: actions.set_preferences(by=user, choices=choices),
+                          success=_("Your choices were saved."), then=redirect("notify:preferences"))
     return TemplateResponse(request, "notify/preferences.html", {
         "rows": _preference_rows(user), "has_email": bool(user.email),
         "sms_possible": user.role == Role.TRAINEE and user.person_id is not None,

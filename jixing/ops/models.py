@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jixing.core.actor import Viewer
 from jixing.core.roles import Role
 
 
@@ -24,7 +23,7 @@ class JobState(models.Model):
 
 
 class JobRunQuerySet(models.QuerySet["JobRun"]):
-    def visible_to(self, user: Any) -> JobRunQuerySet:
+    def visible_to(self, user: Viewer) -> JobRunQuerySet:
         """The operations page's reader: the system administrator."""
         return self if getattr(user, "role", None) == Role.SYSTEM_ADMIN and user.is_active else self.none()
 

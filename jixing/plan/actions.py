@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
+from jixing.core.actor import Actor
 from jixing.registry.models import Region, RegionLevel
 
 from . import queries
@@ -19,12 +19,12 @@ from .models import Target, TargetAllocation
 PROVINCE_CODE = "370000"
 
 
-def can_allocate(user: Any) -> bool:
+def can_allocate(user: Actor) -> bool:
     """Allocations are set by the provincial HRSS office (seed 三(一): 省人社厅牵头)."""
     return getattr(user, "role", None) == Role.HRSS_OFFICER and getattr(user, "region_id", None) == PROVINCE_CODE
 
 
-def set_allocations(target: Target, *, by: Any, year: int | None, values: dict[str, Decimal | None]) -> dict[str, int]:
+def set_allocations(target: Target, *, by: Actor, year: int | None, values: dict[str, Decimal | None]) -> dict[str, int]:
     """Set each city's share of ``target`` for ``year`` (None = the whole period). A blank
     value removes the city's allocation. Values must be whole, non-negative numbers; their sum
     may differ from the provincial target (the page shows the difference)."""

@@ -3,8 +3,7 @@ allocation of targets to cities."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from jixing.accounts.roles import READERS
 from jixing.core import audit
 from jixing.core.models import AuditOutcome
+from jixing.core.pages import run_action
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 
 from . import actions, queries
@@ -77,15 +77,12 @@ def target_allocations(request: AuthedRequest, code: str) -> HttpResponse:
                          outcome=AuditOutcome.DENIED, detail={"needs": "province HRSS officer"})
             raise PermissionDenied
         if form.is_valid():
-            try:
-                actions.set_allocations(target, by=request.user, year=year, values=form.values())
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(f"city_{field}" if f"city_{field}" in form.fields else None, errors)
-            else:
-                messages.success(request, _("The allocation was saved."))
-                url = reverse("plan:target_allocations", args=[target.code])
-                return redirect(f"{url}?year={year}" if year else url)
+            url = reverse("plan:target_allocations", args=[target.code])
+            done = run_action(request, lambda: actions.set_allocations(target, by=request.user, year=year, values=form.values()),
+                              form=form, rename={row.city.code: f"city_{row.city.code}" for row in summary.rows},
+                              success=_("The allocation was saved."), then=redirect(f"{url}?year={year}" if year else url))
+            if done:
+                return done
     rows = [(row, form[f"city_{row.city.code}"]) for row in summary.rows]
     target.display_value = queries.display_value(target)  # type: ignore[attr-defined]
     target.display_period = queries.display_period(target)  # type: ignore[attr-defined]

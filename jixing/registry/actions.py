@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jixing.accounts.models import User
 from jixing.core import audit
 
 from . import queries
@@ -70,7 +71,7 @@ def _check_choice(field: str, value: str, choices: list[str], *, blank: bool) ->
     raise ValidationError({field: _("Choose one of the listed values.")})
 
 
-def _check_regions(by: Any, household_region: Region, current_region: Region) -> None:
+def _check_regions(by: User, household_region: Region, current_region: Region) -> None:
     for field, region in (("household_region", household_region), ("current_region", current_region)):
         if region.level != RegionLevel.COUNTY:
             raise ValidationError({field: _("Choose a county-level region (district, county or county-level city).")})
@@ -117,7 +118,7 @@ def _apply(person: Person, data: PersonData) -> None:
 
 def create_person(
     *,
-    by: Any,
+    by: User,
     id_number: str,
     name: str,
     household_region: Region,
@@ -148,7 +149,7 @@ def create_person(
 def update_person(
     person: Person,
     *,
-    by: Any,
+    by: User,
     name: str,
     household_region: Region,
     current_region: Region,
@@ -182,7 +183,7 @@ def _clean_reason(reason: str) -> str:
     return reason[:500]
 
 
-def archive_person(person: Person, *, by: Any, reason: str) -> Person:
+def archive_person(person: Person, *, by: User, reason: str) -> Person:
     """Registry rows are archived with who/when/why, never deleted (STYLE.md habit 4)."""
     if not queries.can_write_person(by, person):
         raise PermissionDenied
@@ -204,7 +205,7 @@ class Unmasked:
     phone: str
 
 
-def unmask_person(person: Person, *, by: Any, reason: str) -> Unmasked:
+def unmask_person(person: Person, *, by: User, reason: str) -> Unmasked:
     """Show the full numbers once: field permission, a reason, and an audit row that keeps
     the reason but never the numbers (SECURITY.md B4, E3, C4)."""
     if not getattr(by, "can_unmask", False):
@@ -241,7 +242,7 @@ def organisation_snapshot(org: Organisation) -> dict[str, Any]:
     }
 
 
-def _apply_organisation(by: Any, org: Organisation, data: OrganisationData) -> None:
+def _apply_organisation(by: User, org: Organisation, data: OrganisationData) -> None:
     name = (data.name or "").strip()
     if not name:
         raise ValidationError({"name": _("Enter the name.")})
@@ -277,7 +278,7 @@ def _apply_organisation(by: Any, org: Organisation, data: OrganisationData) -> N
 
 def create_organisation(
     *,
-    by: Any,
+    by: User,
     uscc: str,
     name: str,
     kind: str,
@@ -318,7 +319,7 @@ def create_organisation(
 def update_organisation(
     org: Organisation,
     *,
-    by: Any,
+    by: User,
     name: str,
     kind: str,
     county: Region,
@@ -353,7 +354,7 @@ def update_organisation(
 
 
 def restrict_person(
-    person: Person, *, by: Any, kind: str, reason: str, starts_on: Any, ends_on: Any = None, reference: str = "",
+    person: Person, *, by: User, kind: str, reason: str, starts_on: Any, ends_on: Any = None, reference: str = "",
     origin: str = RestrictionOrigin.OFFICER,
 ) -> PersonRestriction:
     """Bar a person from subsidies (blacklist, or a case decision about them): HRSS officers of
@@ -390,7 +391,7 @@ def restrict_person(
     return restriction
 
 
-def lift_restriction(restriction: PersonRestriction, *, by: Any, reason: str, by_case: bool = False) -> PersonRestriction:
+def lift_restriction(restriction: PersonRestriction, *, by: User, reason: str, by_case: bool = False) -> PersonRestriction:
     """End a restriction now, with who and why (kept, never deleted). A restriction recorded by
     a supervision case is lifted only through that case (``by_case``: its measure is lifted or
     its decision overturned), so the case file and the registry never disagree."""

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -158,7 +157,7 @@ def list_persons(
 
 
 @router.get("/persons/{person_id}", response={200: PersonOut, 403: ErrorOut, 404: ErrorOut})
-def get_person(request: HttpRequest, person_id: int) -> Any:
+def get_person(request: AuthedRequest, person_id: int) -> Any:
     require_api_roles(request, *PERSON_READERS)
     qs = Person.objects.select_related("household_region", "current_region").prefetch_related(
         queries.current_memberships_prefetch())
@@ -166,7 +165,7 @@ def get_person(request: HttpRequest, person_id: int) -> Any:
 
 
 @router.post("/persons", response={201: PersonOut, 403: ErrorOut, 422: ErrorOut})
-def create_person(request: HttpRequest, payload: PersonIn) -> Any:
+def create_person(request: AuthedRequest, payload: PersonIn) -> Any:
     require_api_roles(request, *PERSON_WRITERS)
     person = actions.create_person(
         by=request.user,
@@ -196,7 +195,7 @@ def list_organisations(
 
 
 @router.get("/organisations/{organisation_id}", response={200: OrganisationOut, 403: ErrorOut, 404: ErrorOut})
-def get_organisation(request: HttpRequest, organisation_id: int) -> Any:
+def get_organisation(request: AuthedRequest, organisation_id: int) -> Any:
     require_api_roles(request, *ORGANISATION_READERS)
     return get_for_user(Organisation.objects.all(), request.user, organisation_id)
 
@@ -260,7 +259,7 @@ def list_restrictions(
 
 
 @router.post("/restrictions", response={201: RestrictionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
-def create_restriction(request: HttpRequest, payload: RestrictionIn) -> Any:
+def create_restriction(request: AuthedRequest, payload: RestrictionIn) -> Any:
     """Bar a person from subsidies (blacklist or a case decision decided elsewhere); audited."""
     require_api_roles(request, *RESTRICTION_WRITERS)
     person = get_for_user(Person.objects.all(), request.user, payload.person_id)
@@ -273,7 +272,7 @@ def create_restriction(request: HttpRequest, payload: RestrictionIn) -> Any:
 
 @router.post("/restrictions/{restriction_id}/lift",
              response={200: RestrictionOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
-def lift_restriction(request: HttpRequest, restriction_id: int, payload: RestrictionLiftIn) -> Any:
+def lift_restriction(request: AuthedRequest, restriction_id: int, payload: RestrictionLiftIn) -> Any:
     """Lift a restriction now, with the reason; one recorded by a supervision case is lifted on the case (422)."""
     require_api_roles(request, *RESTRICTION_WRITERS)
     restriction = get_for_user(PersonRestriction.objects.all(), request.user, restriction_id)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from jixing.core.actor import Actor
 from jixing.core.formdates import DateRangeMixin
 
 from . import queries
@@ -29,15 +29,6 @@ class CountyChoiceField(forms.ModelChoiceField):
         return queries.county_label(obj)
 
 
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's field-keyed ValidationError onto the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 class PersonForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=30, help_text=_("18 characters; the last may be X."))
     name = forms.CharField(label=_("full name"), max_length=50)
@@ -47,7 +38,7 @@ class PersonForm(forms.Form):
     education = forms.ChoiceField(label=_("education"), choices=[("", "—"), *Education.choices], required=False)
     employment_status = forms.ChoiceField(label=_("employment status"), choices=EmploymentStatus.choices)
 
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         counties = queries.counties_writable_by(user).order_by("code")
         # 户籍 may be any county of China (a migrant from Henan); where the person lives now is
@@ -71,7 +62,7 @@ class PersonSearchForm(forms.Form):
     )
     archived = forms.BooleanField(label=_("Include archived"), required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["region"]).choices = [("", _("All regions")), *queries.regions_for_filter(user)]
         cast("forms.ModelChoiceField[TargetGroup]", self.fields["group"]).queryset = queries.groups_filterable_by(user)
@@ -108,7 +99,7 @@ class OrganisationForm(forms.Form):
         "enrolled_students", "teacher_count", "capacity", "above_size_list_year",
     )
 
-    def __init__(self, *args: Any, user: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(CountyChoiceField, self.fields["county"]).queryset = queries.counties_writable_by(user).order_by("code")
         if editing:
@@ -124,7 +115,7 @@ class OrganisationSearchForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cities = queries.cities_for_filter(user)
         cast(forms.ChoiceField, self.fields["city"]).choices = [("", _("All cities")), *((c.code, c.name) for c in cities)]

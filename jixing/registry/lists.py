@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jixing.core.actor import Actor
 from jixing.core.listing import Column, Filtered, Kind, ListSpec, describe_text, register
 from jixing.core.masking import mask_id_number, mask_phone
 
@@ -16,7 +15,7 @@ from .forms import PersonSearchForm
 from .models import Person, Region
 
 
-def person_rows(user: Any, params: QueryDict) -> Filtered:
+def person_rows(user: Actor, params: QueryDict) -> Filtered:
     form = PersonSearchForm(params or None, user=user)
     filters = form.cleaned_data if form.is_valid() else {}
     q = str(filters.get("q", "") or "")

@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from jixing.core import crypto
 from jixing.core.access import code_within, scope_for
+from jixing.core.actor import Actor, Viewer
 from jixing.core.fields import EncryptedTextField
 from jixing.core.masking import mask_id_number, mask_phone
 from jixing.core.models import ArchivableModel, ArchivableQuerySet
@@ -200,7 +201,7 @@ class EmploymentStatus(models.TextChoices):
 
 
 class PersonQuerySet(ArchivableQuerySet):
-    def visible_to(self, user: Any) -> PersonQuerySet:
+    def visible_to(self, user: Viewer) -> PersonQuerySet:
         scope = scope_for(user)
         if scope.everything:
             return self
@@ -227,7 +228,7 @@ PERSON_SCOPE_EXTENSIONS: list[Any] = []
 PERSON_REGISTERED_HOOKS: list[Any] = []
 
 
-def person_registered(persons: list[Person], by: Any) -> None:
+def person_registered(persons: list[Person], by: Actor | None) -> None:
     """Tell the registered hooks about newly registered persons (same transaction)."""
     if persons:
         for hook in PERSON_REGISTERED_HOOKS:
@@ -419,7 +420,7 @@ class OrganisationStatus(models.TextChoices):
 
 
 class OrganisationQuerySet(ArchivableQuerySet):
-    def visible_to(self, user: Any) -> OrganisationQuerySet:
+    def visible_to(self, user: Viewer) -> OrganisationQuerySet:
         """Organisations are public-sector partners: officers see their region's, an
         organisation sees itself; sector officers see the province's."""
         scope = scope_for(user)
@@ -490,7 +491,7 @@ class PersonRestrictionQuerySet(models.QuerySet):
     def in_force_on(self, day: dt.date) -> PersonRestrictionQuerySet:
         return self.filter(lifted_at__isnull=True, starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
-    def visible_to(self, user: Any) -> PersonRestrictionQuerySet:
+    def visible_to(self, user: Viewer) -> PersonRestrictionQuerySet:
         """Restrictions of the persons the user may see (the person's scope is the row's)."""
         return self.filter(person__in=Person.objects.visible_to(user).values("pk"))
 

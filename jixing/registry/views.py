@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +24,7 @@ from jixing.core import audit
 from jixing.core.access import get_for_user
 from jixing.core.masking import mask_id_number
 from jixing.core.models import AuditOutcome
+from jixing.core.pages import attempt, run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import history
 
@@ -36,7 +37,6 @@ from .forms import (
     ReasonForm,
     RestrictionFilterForm,
     RestrictionForm,
-    apply_errors,
 )
 from .lists import PERSONS
 from .models import Organisation, OrganisationStatus, Person, PersonRestriction
@@ -151,13 +151,12 @@ def _person_data(form: PersonForm) -> dict[str, Any]:
 def person_create(request: AuthedRequest) -> HttpResponse:
     form = PersonForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            person = actions.create_person(by=request.user, id_number=form.cleaned_data["id_number"], **_person_data(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The person was registered."))
-            return redirect("registry:person_detail", pk=person.pk)
+        done = run_action(request, lambda: actions.create_person(by=request.user, id_number=form.cleaned_data["id_number"],
+                                                                 **_person_data(form)),
+                          form=form, success=_("The person was registered."),
+                          then=lambda person: redirect("registry:person_detail", pk=person.pk))
+        if done:
+            return done
     return TemplateResponse(request, "registry/person_form.html", {"form": form, "person": None})
 
 
@@ -167,13 +166,10 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     initial = {field: getattr(person, field) for field in PERSON_FIELDS}
     form = PersonForm(request.POST or None, user=request.user, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_person(person, by=request.user, **_person_data(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("registry:person_detail", pk=person.pk)
+        done = run_action(request, lambda: actions.update_person(person, by=request.user, **_person_data(form)),
+                          form=form, success=_("The changes were saved."), then=redirect("registry:person_detail", pk=person.pk))
+        if done:
+            return done
     return TemplateResponse(request, "registry/person_form.html", {"form": form, "person": person})
 
 
@@ -226,18 +222,15 @@ def restriction_list(request: AuthedRequest) -> HttpResponse:
         if found is None:
             form.add_error("id_number", _("No person with this ID number is registered in your region."))
         else:
-            try:
-                actions.restrict_person(
-                    found, by=request.user, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"],
-                    starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"],
-                    reference=form.cleaned_data["reference"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("%(name)s (%(id)s) may not claim subsidies while the restriction is in force.")
-                                 % {"name": found.name, "id": found.masked_id_number})
-                return redirect("registry:restriction_list")
+            done = run_action(request, lambda: actions.restrict_person(
+                found, by=request.user, kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"],
+                starts_on=form.cleaned_data["starts_on"], ends_on=form.cleaned_data["ends_on"],
+                reference=form.cleaned_data["reference"]),
+                form=form, then=redirect("registry:restriction_list"),
+                success=_("%(name)s (%(id)s) may not claim subsidies while the restriction is in force.")
+                % {"name": found.name, "id": found.masked_id_number})
+            if done:
+                return done
     return _restriction_page(request, form=form, status=400)
 
 
@@ -247,11 +240,8 @@ def restriction_lift(request: AuthedRequest, pk: int) -> HttpResponse:
     restriction = get_for_user(PersonRestriction.objects.select_related("person"), request.user, pk)
     form = ReasonForm(request.POST, prefix="lift")
     if form.is_valid():
-        try:
-            actions.lift_restriction(restriction, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+        if not attempt(request, lambda: actions.lift_restriction(restriction, by=request.user,
+                                                                 reason=form.cleaned_data["reason"])):
             return _restriction_page(request, status=400)
         messages.success(request, _("The restriction on %(name)s was lifted.") % {"name": restriction.person.name})
         return redirect("registry:restriction_list")
@@ -302,13 +292,12 @@ def _organisation_data(form: OrganisationForm) -> dict[str, Any]:
 def organisation_create(request: AuthedRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            org = actions.create_organisation(by=request.user, uscc=form.cleaned_data["uscc"], **_organisation_data(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The organisation was registered."))
-            return redirect("registry:organisation_detail", pk=org.pk)
+        done = run_action(request, lambda: actions.create_organisation(by=request.user, uscc=form.cleaned_data["uscc"],
+                                                                       **_organisation_data(form)),
+                          form=form, success=_("The organisation was registered."),
+                          then=lambda org: redirect("registry:organisation_detail", pk=org.pk))
+        if done:
+            return done
     return TemplateResponse(request, "registry/organisation_form.html", {"form": form, "org": None})
 
 
@@ -318,11 +307,8 @@ def organisation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     initial = {field: getattr(org, field) for field in OrganisationForm.DATA_FIELDS}
     form = OrganisationForm(request.POST or None, user=request.user, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_organisation(org, by=request.user, **_organisation_data(form))
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("registry:organisation_detail", pk=org.pk)
+        done = run_action(request, lambda: actions.update_organisation(org, by=request.user, **_organisation_data(form)),
+                          form=form, success=_("The changes were saved."), then=redirect("registry:organisation_detail", pk=org.pk))
+        if done:
+            return done
     return TemplateResponse(request, "registry/organisation_form.html", {"form": form, "org": org})

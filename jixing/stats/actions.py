@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from jixing.accounts.models import User
 from jixing.core import audit
 from jixing.core.db_router import heavy_reads
 from jixing.core.events import publish
@@ -236,7 +237,7 @@ def dispatch_workbook(data: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def generate_dispatch_report(*, period: dt.date, by: Any, today: dt.date) -> DispatchReport:
+def generate_dispatch_report(*, period: dt.date, by: User | None, today: dt.date) -> DispatchReport:
     data = dispatch_figures(period=period, today=today)
     with transaction.atomic():
         report = DispatchReport.objects.create(
@@ -253,7 +254,7 @@ def generate_dispatch_report(*, period: dt.date, by: Any, today: dt.date) -> Dis
 SELECTION_VALID_YEARS = 2
 
 
-def propose_selection(*, organisation: Any, year: int, reason: str, by: Any, today: dt.date) -> Any:
+def propose_selection(*, organisation: Any, year: int, reason: str, by: User, today: dt.date) -> Any:
     """A city (or the province) proposes an institution with its current scorecard."""
     from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -278,7 +279,7 @@ def propose_selection(*, organisation: Any, year: int, reason: str, by: Any, tod
     return selection
 
 
-def decide_selection(selection: Any, *, approve: bool, reason: str, by: Any, today: dt.date) -> None:
+def decide_selection(selection: Any, *, approve: bool, reason: str, by: User, today: dt.date) -> None:
     """The province decides; the proposer may not decide their own proposal (maker ≠ checker)."""
     from django.core.exceptions import PermissionDenied, ValidationError
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Path, Router, Schema
 
@@ -16,7 +16,8 @@ from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.training.models import TrainingProject
 
 from . import quality, queries
-from .quality_views import QUEUE_ROLES, decide
+from .quality_decisions import decide
+from .roles import QUEUE_ROLES
 from .views import STATS_ROLES
 
 router = Router(tags=["stats"])
@@ -52,7 +53,7 @@ class StageOut(Schema):
     count: int
 
 
-def _scope_and_year(request: HttpRequest, region: str | None, year: int | None) -> tuple[queries.StatsScope, int]:
+def _scope_and_year(request: AuthedRequest, region: str | None, year: int | None) -> tuple[queries.StatsScope, int]:
     require_api_roles(request, *STATS_ROLES)
     scope = queries.stats_scope(request.user, region_code=region)
     today = timezone.localdate()
@@ -63,7 +64,7 @@ def _scope_and_year(request: HttpRequest, region: str | None, year: int | None) 
 
 
 @router.get("/progress", response=list[ProgressOut])
-def progress(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[ProgressOut]:
+def progress(request: AuthedRequest, year: Year | None = None, region: str | None = None) -> list[ProgressOut]:
     scope, year = _scope_and_year(request, region, year)
     rows = queries.progress_rows(scope, year=year, today=timezone.localdate())
     return [ProgressOut(
@@ -74,7 +75,7 @@ def progress(request: HttpRequest, year: Year | None = None, region: str | None 
 
 
 @router.get("/cities", response=list[CityOut])
-def cities(request: HttpRequest, year: Year | None = None, target: str | None = None) -> list[CityOut]:
+def cities(request: AuthedRequest, year: Year | None = None, target: str | None = None) -> list[CityOut]:
     scope, year = _scope_and_year(request, None, year)
     rows = queries.city_ranking(scope, year=year, today=timezone.localdate(), target_code=target)
     return [CityOut(
@@ -84,7 +85,7 @@ def cities(request: HttpRequest, year: Year | None = None, target: str | None = 
 
 
 @router.get("/trend", response=list[int])
-def trend(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[int]:
+def trend(request: AuthedRequest, year: Year | None = None, region: str | None = None) -> list[int]:
     scope, year = _scope_and_year(request, region, year)
     from . import rollup
 
@@ -93,7 +94,7 @@ def trend(request: HttpRequest, year: Year | None = None, region: str | None = N
 
 
 @router.get("/funnel", response=list[StageOut])
-def funnel(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[StageOut]:
+def funnel(request: AuthedRequest, year: Year | None = None, region: str | None = None) -> list[StageOut]:
     scope, year = _scope_and_year(request, region, year)
     return [StageOut(**s) for s in queries.funnel(scope, year=year, today=timezone.localdate())]
 
@@ -126,7 +127,7 @@ class EvaluatorOut(Schema):
 
 
 @router.get("/scorecards/institutions", response=list[ScorecardOut])
-def institution_scorecards(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[ScorecardOut]:
+def institution_scorecards(request: AuthedRequest, year: Year | None = None, region: str | None = None) -> list[ScorecardOut]:
     from .scorecards import ranked_institutions
 
     scope, year = _scope_and_year(request, region, year)
@@ -139,7 +140,7 @@ def institution_scorecards(request: HttpRequest, year: Year | None = None, regio
 
 
 @router.get("/scorecards/evaluators", response=list[EvaluatorOut])
-def evaluator_scorecards(request: HttpRequest, year: Year | None = None, region: str | None = None) -> list[EvaluatorOut]:
+def evaluator_scorecards(request: AuthedRequest, year: Year | None = None, region: str | None = None) -> list[EvaluatorOut]:
     from .scorecards import evaluator_rows
 
     scope, year = _scope_and_year(request, region, year)

@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Avg, Count, F, Q
 from django.utils.translation import gettext as _
 
+from jixing.core.actor import Actor
 from jixing.training.models import Enrollment, EnrollmentStatus, ProjectStatus, TrainingClass, TrainingProject
 from jixing.training.quality import QualityState
 
@@ -187,14 +188,14 @@ class QueueRow:
         return [BREACH_LABELS[b]() for b in self.indicators.breaches]
 
 
-def reviewable_projects(user: Any) -> Any:
+def reviewable_projects(user: Actor) -> Any:
     return (TrainingProject.objects.visible_to(user)
             .filter(status__in=[ProjectStatus.APPROVED, ProjectStatus.RUNNING])
             .exclude(quality_state=QualityState.TERMINATED)
             .select_related("organiser", "county", "occupation", "action"))
 
 
-def review_queue(user: Any, *, today: dt.date, include_all: bool = False) -> list[QueueRow]:
+def review_queue(user: Actor, *, today: dt.date, include_all: bool = False) -> list[QueueRow]:
     """Projects in the viewer's scope under a threshold in force today (suspended ones too, so
     they can be reinstated or terminated). ``include_all``: every reviewable project."""
     threshold = threshold_on(today)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from jixing.core.access import Scope, code_within, scope_for, within_region
+from jixing.core.actor import Viewer
 from jixing.evaluation.engineer_queries import digital_line_extra
 from jixing.plan.models import Action, Target, TargetAllocation, TargetUnit
 from jixing.registry.models import HOME_PREFIX, Organisation, OrganisationKind, Region, RegionLevel
@@ -58,7 +59,7 @@ class StatsScope:
         return self.region.name if self.region else _("Shandong Province")
 
 
-def stats_scope(user: Any, *, region_code: str | None = None) -> StatsScope:
+def stats_scope(user: Viewer, *, region_code: str | None = None) -> StatsScope:
     """The viewer's scope, optionally narrowed to a region inside it (drill to a city/county)."""
     scope: Scope = scope_for(user)
     if scope.department_id:

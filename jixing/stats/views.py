@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,14 +19,14 @@ from django.views.decorators.http import require_POST
 from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.core.access import get_for_user
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, public, require_roles
 
 from . import actions, exports, queries, rollup
 from .forms import PeriodForm
 from .models import DispatchReport, InstitutionSelection, SelectionStatus
 from .queries import PROGRAMME_YEARS
-
-STATS_ROLES = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
+from .roles import STATS_ROLES
 
 
 def _today() -> dt.date:
@@ -171,22 +172,17 @@ def evaluator_scorecards(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
 def propose(request: AuthedRequest, organisation_id: int) -> HttpResponse:
-    from django.contrib import messages
-    from django.core.exceptions import PermissionDenied, ValidationError
-
     from jixing.registry.models import Organisation
 
     organisation = get_for_user(Organisation.objects.all(), request.user, organisation_id)
     today = _today()
     try:
-        actions.propose_selection(organisation=organisation, year=_year(request, today), by=request.user, today=today,
-                                  reason=request.POST.get("reason", ""))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
+        run_action(request, lambda: actions.propose_selection(organisation=organisation, year=_year(request, today),
+                                                              by=request.user, today=today,
+                                                              reason=request.POST.get("reason", "")),
+                   success=_("%(name)s was proposed for the selection.") % {"name": organisation.name})
+    except PermissionDenied:  # an organisation outside the officer's remit: as if missing
         raise Http404 from None
-    else:
-        messages.success(request, _("%(name)s was proposed for the selection.") % {"name": organisation.name})
     return redirect(f"{reverse('stats:scorecards')}?year={_year(request, today)}")
 
 
@@ -199,17 +195,11 @@ def selections(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @require_roles(Role.HRSS_OFFICER)
 def decide(request: AuthedRequest, pk: int) -> HttpResponse:
-    from django.contrib import messages
-    from django.core.exceptions import PermissionDenied, ValidationError
-
-    from jixing.core.workflow import IllegalTransition
-
     selection = get_for_user(InstitutionSelection.objects.all(), request.user, pk)
     try:
-        actions.decide_selection(selection, approve=request.POST.get("decision") == "approve",
-                                 reason=request.POST.get("reason", ""), by=request.user, today=_today())
-    except (ValidationError, IllegalTransition) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        run_action(request, lambda: actions.decide_selection(selection, approve=request.POST.get("decision") == "approve",
+                                                             reason=request.POST.get("reason", ""), by=request.user,
+                                                             today=_today()))
     except PermissionDenied as exc:
         if not str(exc):
             raise Http404 from None

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixing.accounts.models import Role
+from jixing.accounts.models import Role, User
 from jixing.core import audit
 from jixing.core.events import publish
 from jixing.core.models import StatusChange
@@ -56,12 +56,12 @@ OFFICER_ROLES = frozenset({Role.HRSS_OFFICER})
 
 # ---------------------------------------------------------------- helpers
 
-def _require_officer(by: Any) -> None:
+def _require_officer(by: User) -> None:
     if getattr(by, "role", None) not in OFFICER_ROLES:
         raise PermissionDenied(_("Only HRSS officers handle supervision cases."))
 
 
-def _visible_case(case: Case, by: Any) -> Case:
+def _visible_case(case: Case, by: User) -> Case:
     if not Case.objects.visible_to(by).filter(pk=case.pk).exists():
         raise PermissionDenied
     return Case.objects.select_for_update().get(pk=case.pk)
@@ -75,7 +75,7 @@ def _reasons(text: str, field: str = "reasons") -> str:
     return text
 
 
-def _status_rows(objs: Iterable[Any], from_to: Iterable[tuple[str, str]], by: Any, reason: str) -> None:
+def _status_rows(objs: Iterable[Any], from_to: Iterable[tuple[str, str]], by: User, reason: str) -> None:
     rows = [
         StatusChange(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), from_status=old,
                      to_status=new, by=by, reason=reason)
@@ -84,7 +84,7 @@ def _status_rows(objs: Iterable[Any], from_to: Iterable[tuple[str, str]], by: An
     StatusChange.objects.bulk_create(rows)
 
 
-def _move_case(case: Case, to: str, *, by: Any, reason: str = "", fields: Iterable[str] = (),
+def _move_case(case: Case, to: str, *, by: User, reason: str = "", fields: Iterable[str] = (),
                event: str, detail: Mapping[str, Any] | None = None) -> None:
     """Case lifecycle step: check the transition table, save, status-change row, one audit row."""
     current = case.status
@@ -100,7 +100,7 @@ def _move_case(case: Case, to: str, *, by: Any, reason: str = "", fields: Iterab
                  detail={**({"reason": reason} if reason else {}), **(detail or {})})
 
 
-def _move_findings(findings: list[Finding], to: str, *, by: Any, reason: str, case: Case | None = None) -> None:
+def _move_findings(findings: list[Finding], to: str, *, by: User, reason: str, case: Case | None = None) -> None:
     pairs = []
     for f in findings:
         if (f.status, to) not in Finding.TRANSITIONS:
@@ -120,12 +120,12 @@ def _move_findings(findings: list[Finding], to: str, *, by: Any, reason: str, ca
 
 # ---------------------------------------------------------------- rule settings
 
-def can_edit_rules(user: Any) -> bool:
+def can_edit_rules(user: User) -> bool:
     return (getattr(user, "role", None) in OFFICER_ROLES
             and RuleEditorGrant.objects.filter(user=user, revoked_at__isnull=True).exists())
 
 
-def grant_rule_editor(user: Any, *, by: Any) -> RuleEditorGrant:
+def grant_rule_editor(user: User, *, by: User) -> RuleEditorGrant:
     """The security administrator approves an HRSS officer to edit rule settings."""
     if getattr(by, "role", None) != Role.SECURITY_ADMIN:
         raise PermissionDenied
@@ -139,7 +139,7 @@ def grant_rule_editor(user: Any, *, by: Any) -> RuleEditorGrant:
     return grant
 
 
-def revoke_rule_editor(user: Any, *, by: Any) -> None:
+def revoke_rule_editor(user: User, *, by: User) -> None:
     if getattr(by, "role", None) != Role.SECURITY_ADMIN:
         raise PermissionDenied
     with transaction.atomic():
@@ -149,7 +149,7 @@ def revoke_rule_editor(user: Any, *, by: Any) -> None:
                      after={"user": user.username, "revoked": changed})
 
 
-def update_rule_setting(code: str, *, by: Any, enabled: bool, severity: str, params: Mapping[str, Any]) -> RuleSetting:
+def update_rule_setting(code: str, *, by: User, enabled: bool, severity: str, params: Mapping[str, Any]) -> RuleSetting:
     """Change a rule's settings; every value is checked against the range the rule declares and
     out-of-range values are refused with a message (nothing is saved then)."""
     if not can_edit_rules(by):
@@ -178,7 +178,7 @@ def _case_number(case: Case) -> str:
     return f"JC{timezone.localdate():%Y}-{case.pk:06d}"
 
 
-def open_case(findings: Iterable[Finding], *, by: Any, title: str = "", assign_to: Any = None) -> Case:
+def open_case(findings: Iterable[Finding], *, by: User, title: str = "", assign_to: Any = None) -> Case:
     """Group unresolved findings about one institution into a new case."""
     _require_officer(by)
     ids = sorted({f.pk for f in findings})
@@ -208,7 +208,7 @@ def open_case(findings: Iterable[Finding], *, by: Any, title: str = "", assign_t
     return case
 
 
-def add_findings(case: Case, findings: Iterable[Finding], *, by: Any) -> Case:
+def add_findings(case: Case, findings: Iterable[Finding], *, by: User) -> Case:
     _require_officer(by)
     ids = sorted({f.pk for f in findings})
     with transaction.atomic():
@@ -225,7 +225,7 @@ def add_findings(case: Case, findings: Iterable[Finding], *, by: Any) -> Case:
     return case
 
 
-def assign_case(case: Case, *, by: Any, officer: Any) -> Case:
+def assign_case(case: Case, *, by: User, officer: Any) -> Case:
     _require_officer(by)
     if getattr(officer, "role", None) not in OFFICER_ROLES or not Case.objects.visible_to(officer).filter(pk=case.pk).exists():
         raise ValidationError({"officer": _("Assign the case to an HRSS officer responsible for its region.")})
@@ -245,7 +245,7 @@ def assign_case(case: Case, *, by: Any, officer: Any) -> Case:
     return case
 
 
-def request_explanation(case: Case, *, by: Any, questions: str, due: dt.date) -> Case:
+def request_explanation(case: Case, *, by: User, questions: str, due: dt.date) -> Case:
     _require_officer(by)
     questions = (questions or "").strip()
     if not questions:
@@ -262,7 +262,7 @@ def request_explanation(case: Case, *, by: Any, questions: str, due: dt.date) ->
     return case
 
 
-def resume_investigation(case: Case, *, by: Any, reason: str) -> Case:
+def resume_investigation(case: Case, *, by: User, reason: str) -> Case:
     _require_officer(by)
     with transaction.atomic():
         case = _visible_case(case, by)
@@ -289,7 +289,7 @@ def check_attachment(upload: UploadedFile | None) -> None:
         raise ValidationError({"attachment": _("The file's content is not a %(ext)s file.") % {"ext": ext[1:].upper()}})
 
 
-def submit_explanation(*, by: Any, text: str, case: Case | None = None, finding: Finding | None = None,
+def submit_explanation(*, by: User, text: str, case: Case | None = None, finding: Finding | None = None,
                        attachment: UploadedFile | None = None) -> Explanation:
     """The institution answers a case awaiting its explanation, or explains one open finding."""
     if getattr(by, "role", None) not in (Role.INSTITUTION, Role.EVALUATOR) or not by.organisation_id:
@@ -340,7 +340,7 @@ def submit_explanation(*, by: Any, text: str, case: Case | None = None, finding:
     return explanation
 
 
-def clear_finding(finding: Finding, *, by: Any, reasons: str) -> Finding:
+def clear_finding(finding: Finding, *, by: User, reasons: str) -> Finding:
     """An officer dismisses a finding not in a case (a false positive), with reasons."""
     _require_officer(by)
     reasons = _reasons(reasons)
@@ -357,7 +357,7 @@ def clear_finding(finding: Finding, *, by: Any, reasons: str) -> Finding:
     return locked
 
 
-def decide_case(case: Case, *, by: Any, violation: bool, reasons: str) -> Case:
+def decide_case(case: Case, *, by: User, violation: bool, reasons: str) -> Case:
     """Clear the case or find a violation; a decision without reasons is refused."""
     _require_officer(by)
     reasons = _reasons(reasons)
@@ -376,7 +376,7 @@ def decide_case(case: Case, *, by: Any, violation: bool, reasons: str) -> Case:
     return case
 
 
-def close_case(case: Case, *, by: Any, reason: str) -> Case:
+def close_case(case: Case, *, by: User, reason: str) -> Case:
     _require_officer(by)
     with transaction.atomic():
         case = _visible_case(case, by)
@@ -387,7 +387,7 @@ def close_case(case: Case, *, by: Any, reason: str) -> Case:
 
 # ---------------------------------------------------------------- measures on a violation
 
-def _violation_case(case: Case, by: Any) -> Case:
+def _violation_case(case: Case, by: User) -> Case:
     _require_officer(by)
     case = _visible_case(case, by)
     if case.status != CaseStatus.VIOLATION:
@@ -395,7 +395,7 @@ def _violation_case(case: Case, by: Any) -> Case:
     return case
 
 
-def order_recovery(case: Case, *, by: Any, amount: Decimal | str, deadline: dt.date, reason: str,
+def order_recovery(case: Case, *, by: User, amount: Decimal | str, deadline: dt.date, reason: str,
                    claim: Any = None) -> CaseMeasure:
     """Order the institution to pay back subsidy money, through funds' recovery action (ledger)."""
     from jixing.funds.actions import create_recovery_order
@@ -414,7 +414,7 @@ def order_recovery(case: Case, *, by: Any, amount: Decimal | str, deadline: dt.d
     return measure
 
 
-def set_organisation_status(organisation: Organisation, *, by: Any, status: str, until: dt.date | None,
+def set_organisation_status(organisation: Organisation, *, by: User, status: str, until: dt.date | None,
                             reason: str) -> Organisation:
     """Suspend, blacklist or reinstate an institution (Organisation.status / status_until /
     status_reason). A blocked institution may not submit projects or claims
@@ -441,7 +441,7 @@ def set_organisation_status(organisation: Organisation, *, by: Any, status: str,
     return org
 
 
-def sanction_institution(case: Case, *, by: Any, blacklist: bool, until: dt.date | None, reason: str) -> CaseMeasure:
+def sanction_institution(case: Case, *, by: User, blacklist: bool, until: dt.date | None, reason: str) -> CaseMeasure:
     """Suspend or blacklist the case's institution for a period (``until`` None: indefinitely)."""
     reason = _reasons(reason, "reason")
     if until is None and not blacklist:
@@ -458,7 +458,7 @@ def sanction_institution(case: Case, *, by: Any, blacklist: bool, until: dt.date
     return measure
 
 
-def revoke_certificates(case: Case, *, by: Any, certificates: Iterable[Any], reason: str) -> CaseMeasure:
+def revoke_certificates(case: Case, *, by: User, certificates: Iterable[Any], reason: str) -> CaseMeasure:
     """Revoke improperly issued certificates through evaluation's action (each audited there)."""
     from jixing.evaluation.actions import revoke_certificate
 
@@ -480,7 +480,7 @@ def revoke_certificates(case: Case, *, by: Any, certificates: Iterable[Any], rea
     return measure
 
 
-def refer_to_judiciary(case: Case, *, by: Any, authority: str, note: str) -> CaseMeasure:
+def refer_to_judiciary(case: Case, *, by: User, authority: str, note: str) -> CaseMeasure:
     """Record the referral of a suspected crime to the public security / judicial authority."""
     authority = (authority or "").strip()
     if not authority:
@@ -494,7 +494,7 @@ def refer_to_judiciary(case: Case, *, by: Any, authority: str, note: str) -> Cas
     return measure
 
 
-def restrict_person(case: Case, *, by: Any, person: Person, blacklist: bool, until: dt.date | None,
+def restrict_person(case: Case, *, by: User, person: Person, blacklist: bool, until: dt.date | None,
                     reason: str) -> CaseMeasure:
     """A person found in the violation (a claimant who lent their ID, a trainee who signed for
     others) is barred from subsidies: the measure writes ``registry.PersonRestriction`` (kind
@@ -522,7 +522,7 @@ def restrict_person(case: Case, *, by: Any, person: Person, blacklist: bool, unt
     return measure
 
 
-def _lift_measure(case: Case, measure: CaseMeasure, *, by: Any, reason: str) -> int | None:
+def _lift_measure(case: Case, measure: CaseMeasure, *, by: User, reason: str) -> int | None:
     restriction = measure.restriction
     if restriction is None or restriction.lifted_at is not None:
         return None
@@ -530,7 +530,7 @@ def _lift_measure(case: Case, measure: CaseMeasure, *, by: Any, reason: str) -> 
     return restriction.pk
 
 
-def lift_person_restriction(measure: CaseMeasure, *, by: Any, reason: str) -> CaseMeasure:
+def lift_person_restriction(measure: CaseMeasure, *, by: User, reason: str) -> CaseMeasure:
     """Lift a case's restriction of a person early (e.g. the person was found to be a victim of
     identity misuse); the case itself stands."""
     _require_officer(by)
@@ -548,7 +548,7 @@ def lift_person_restriction(measure: CaseMeasure, *, by: Any, reason: str) -> Ca
     return locked
 
 
-def overturn_decision(case: Case, *, by: Any, reason: str) -> Case:
+def overturn_decision(case: Case, *, by: User, reason: str) -> Case:
     """The violation decision is set aside (行政复议 / 行政诉讼): every restriction of a person the
     case wrote is lifted, and the institution is reinstated if its status came from this case.
     Recovery orders stay with funds (their money is handled there: write-off or refund)."""
@@ -571,3 +571,11 @@ def overturn_decision(case: Case, *, by: Any, reason: str) -> Case:
         _move_case(case, CaseStatus.OVERTURNED, by=by, reason=reason, event="supervision.case.overturn",
                    detail={"restrictions_lifted": lifted, "institution_reinstated": reinstated})
     return case
+
+
+def start_run(*, by: User, full: bool = False) -> None:
+    """Queue a supervision run on behalf of an officer (the page's "run now"). The task
+    backends enqueue on commit (core.tasks_rq), so nothing runs for a rolled-back request."""
+    from .tasks import run_supervision_task  # tasks import this module's callers
+
+    run_supervision_task.enqueue(full=full, user_id=by.pk)

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -22,9 +22,9 @@ from jixing.registry.models import Person
 
 from . import actions, queries, rules
 from .models import Case, Finding
+from .roles import EVERY_VIEWER as READERS
 
 router = Router(tags=["supervision"])
-READERS = (Role.HRSS_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.EVALUATOR)
 
 
 class FindingOut(Schema):
@@ -136,13 +136,13 @@ def list_findings(request: AuthedRequest, rule: str | None = None, status: str |
 
 
 @router.get("/findings/{finding_id}", response=FindingDetailOut)
-def get_finding(request: HttpRequest, finding_id: int) -> Any:
+def get_finding(request: AuthedRequest, finding_id: int) -> Any:
     require_api_roles(request, *READERS)
     return get_for_user(Finding.objects.select_related("subject_type"), request.user, finding_id)
 
 
 @router.post("/findings/{finding_id}/explanation", response={201: ExplanationOut})
-def explain_finding(request: HttpRequest, finding_id: int, text: Form[str],
+def explain_finding(request: AuthedRequest, finding_id: int, text: Form[str],
                     attachment: File[UploadedFile] | None = None) -> Any:
     """The institution explains one of its findings (multipart; optional PDF/PNG/JPEG ≤ 10 MB)."""
     require_api_roles(request, Role.INSTITUTION, Role.EVALUATOR)
@@ -151,7 +151,7 @@ def explain_finding(request: HttpRequest, finding_id: int, text: Form[str],
 
 
 @router.post("/cases", response={201: CaseOut})
-def create_case(request: HttpRequest, payload: CaseIn) -> Any:
+def create_case(request: AuthedRequest, payload: CaseIn) -> Any:
     require_api_roles(request, Role.HRSS_OFFICER)
     findings = list(Finding.objects.visible_to(request.user).filter(pk__in=payload.finding_ids))
     if len(findings) != len(set(payload.finding_ids)):
@@ -160,13 +160,13 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Any:
 
 
 @router.get("/cases/{case_id}", response=CaseOut)
-def get_case(request: HttpRequest, case_id: int) -> Any:
+def get_case(request: AuthedRequest, case_id: int) -> Any:
     require_api_roles(request, *READERS)
     return get_for_user(Case.objects.select_related("assigned_to"), request.user, case_id)
 
 
 @router.post("/cases/{case_id}/transition", response=CaseOut)
-def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn) -> Any:
+def transition_case(request: AuthedRequest, case_id: int, payload: TransitionIn) -> Any:
     """Move a case along its lifecycle (open → investigating → awaiting explanation → explained →
     cleared / violation → closed). A decision without reasons is refused (422)."""
     require_api_roles(request, Role.HRSS_OFFICER)
@@ -194,7 +194,7 @@ def transition_case(request: HttpRequest, case_id: int, payload: TransitionIn) -
 
 
 @router.post("/cases/{case_id}/explanation", response={201: ExplanationOut})
-def explain_case(request: HttpRequest, case_id: int, text: Form[str],
+def explain_case(request: AuthedRequest, case_id: int, text: Form[str],
                  attachment: File[UploadedFile] | None = None) -> Any:
     """The institution answers a case awaiting its explanation (multipart; optional attachment)."""
     require_api_roles(request, Role.INSTITUTION, Role.EVALUATOR)
@@ -214,7 +214,7 @@ class MeasureLiftIn(Schema):
 
 
 @router.post("/cases/{case_id}/person-restrictions", response={201: CaseOut})
-def restrict_person(request: HttpRequest, case_id: int, payload: PersonRestrictionIn) -> Any:
+def restrict_person(request: AuthedRequest, case_id: int, payload: PersonRestrictionIn) -> Any:
     """On a violation, bar a person from subsidies; written to the registry's person restrictions
     with the case number as its document, and refused on the person's claims while in force."""
     require_api_roles(request, Role.HRSS_OFFICER)
@@ -226,7 +226,7 @@ def restrict_person(request: HttpRequest, case_id: int, payload: PersonRestricti
 
 
 @router.post("/cases/{case_id}/measures/{measure_id}/lift", response=CaseOut)
-def lift_measure(request: HttpRequest, case_id: int, measure_id: int, payload: MeasureLiftIn) -> Any:
+def lift_measure(request: AuthedRequest, case_id: int, measure_id: int, payload: MeasureLiftIn) -> Any:
     """Lift a case's restriction of a person (422 for another kind of measure or one already lifted)."""
     require_api_roles(request, Role.HRSS_OFFICER)
     case = get_for_user(Case.objects.all(), request.user, case_id)

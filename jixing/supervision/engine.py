@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 
+from jixing.accounts.models import User
 from jixing.core import audit, events
 from jixing.core.db_router import forget_replica_state, heavy_reads, read_alias
 
@@ -91,7 +92,7 @@ def last_watermark(code: str) -> dt.datetime | None:
 
 
 def run_rules(*, codes: Iterable[str] | None = None, full: bool = False, since: dt.datetime | None = None,
-              by: Any = None) -> RunReport:
+              by: User | None = None) -> RunReport:
     """Run the selected rules (all by default) and record one audit event for the whole run."""
     started = time.monotonic()
     registry = rules.by_code()
@@ -110,7 +111,7 @@ def run_rules(*, codes: Iterable[str] | None = None, full: bool = False, since: 
     return report
 
 
-def _run_one(rule: type[rules.Rule], *, full: bool, since: dt.datetime | None, by: Any, explicit: bool) -> RuleResult:
+def _run_one(rule: type[rules.Rule], *, full: bool, since: dt.datetime | None, by: User | None, explicit: bool) -> RuleResult:
     available, why = rule.available()
     if not available:
         return RuleResult(rule.code, "skipped", reason=why)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.accounts.models import Role
+from jixing.core.actor import Actor
 from jixing.core.listing import Column, Filtered, Kind, ListSpec, date_range, describe_choice, register
 
 from . import queries, rules
 from .models import Case, CaseStatus, Finding, FindingStatus, Severity
+from .roles import EVERY_VIEWER as VIEWERS
 
-VIEWERS = (Role.HRSS_OFFICER, Role.AUDITOR, Role.INSTITUTION, Role.EVALUATOR)
 STATUS = pgettext_lazy("supervision", "status")
 
 
@@ -24,7 +22,7 @@ def rule_label(code: str) -> str:
     return f"{code} {rule.title}" if rule is not None else code
 
 
-def finding_rows(user: Any, params: QueryDict) -> Filtered:
+def finding_rows(user: Actor, params: QueryDict) -> Filtered:
     code = params.get("rule", "")
     code = code if code in rules.by_code() else ""
     status = params.get("status", "unresolved")
@@ -68,7 +66,7 @@ FINDINGS = register(ListSpec(
 ))
 
 
-def case_rows(user: Any, params: QueryDict) -> Filtered:
+def case_rows(user: Actor, params: QueryDict) -> Filtered:
     status = params.get("status", "active")
     qs = queries.cases_for(user, status=status)
     if status == "active":

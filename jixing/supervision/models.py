@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import Scope, scope_for, within_region
+from jixing.core.actor import Viewer
 from jixing.core.models import TimeStampedModel
 
 
@@ -135,7 +136,7 @@ def _finding_scope_q(scope: Scope, prefix: str = "") -> Q:
 
 
 class FindingQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> FindingQuerySet:
+    def visible_to(self, user: Viewer) -> FindingQuerySet:
         return self.filter(_finding_scope_q(scope_for(user)))
 
     def unresolved(self) -> FindingQuerySet:
@@ -222,7 +223,7 @@ class CaseStatus(models.TextChoices):
 
 
 class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> CaseQuerySet:
+    def visible_to(self, user: Viewer) -> CaseQuerySet:
         return self.filter(_finding_scope_q(scope_for(user)))
 
 

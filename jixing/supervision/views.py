@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -19,8 +19,10 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
+from jixing.core.pages import run_action, show_refusal
 from jixing.core.permissions import AuthedRequest, require_roles
-from jixing.core.workflow import IllegalTransition, history
+from jixing.core.refusals import REFUSALS
+from jixing.core.workflow import history
 from jixing.registry.models import Person
 from jixing.registry.validators import normalise_id_number
 
@@ -43,11 +45,7 @@ from .forms import (
 )
 from .lists import CASES, FINDINGS
 from .models import Case, CaseStatus, Explanation, Finding, FindingStatus, RuleEditorGrant, RuleSetting, Severity
-
-OFFICER = Role.HRSS_OFFICER
-READERS = (Role.HRSS_OFFICER, Role.AUDITOR)
-ORGS = (Role.INSTITUTION, Role.EVALUATOR)
-EVERY_VIEWER = (*READERS, *ORGS)
+from .roles import EVERY_VIEWER, OFFICER, ORGS, READERS
 
 
 def _history(obj: Any, choices: Any) -> list[dict[str, Any]]:
@@ -57,15 +55,7 @@ def _history(obj: Any, choices: Any) -> list[dict[str, Any]]:
              "to_label": labels.get(h.to_status, h.to_status)} for h in history(obj)]
 
 
-def _errors(request: HttpRequest, exc: ValidationError | IllegalTransition) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc))
-
-
-def _form_errors(request: HttpRequest, form: Any) -> None:
+def _form_errors(request: AuthedRequest, form: Any) -> None:
     for field, errs in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for e in errs:
@@ -86,10 +76,7 @@ def dashboard(request: AuthedRequest) -> HttpResponse:
 @require_roles(OFFICER)
 @require_POST
 def run_now(request: AuthedRequest) -> HttpResponse:
-    from .tasks import run_supervision_task
-
-    full = request.POST.get("full") == "1"
-    run_supervision_task.enqueue(full=full, user_id=request.user.pk)
+    actions.start_run(by=request.user, full=request.POST.get("full") == "1")
     messages.success(request, _("The supervision run was started; findings appear when it finishes."))
     return redirect("supervision:dashboard")
 
@@ -132,11 +119,8 @@ def finding_clear(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_for_user(Finding.objects.all(), request.user, pk)
     form = ClearFindingForm(request.POST)
     if form.is_valid():
-        try:
-            actions.clear_finding(finding, by=request.user, reasons=form.cleaned_data["reasons"])
-            messages.success(request, _("The finding was cleared."))
-        except (ValidationError, IllegalTransition) as exc:
-            _errors(request, exc)
+        run_action(request, lambda: actions.clear_finding(finding, by=request.user, reasons=form.cleaned_data["reasons"]),
+                   success=_("The finding was cleared."))
     else:
         _form_errors(request, form)
     return redirect("supervision:finding", pk=finding.pk)
@@ -148,12 +132,9 @@ def finding_explain(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_for_user(Finding.objects.all(), request.user, pk)
     form = ExplanationForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            actions.submit_explanation(by=request.user, finding=finding, text=form.cleaned_data["text"],
-                                       attachment=form.cleaned_data.get("attachment"))
-            messages.success(request, _("Your explanation was submitted."))
-        except ValidationError as exc:
-            _errors(request, exc)
+        run_action(request, lambda: actions.submit_explanation(by=request.user, finding=finding, text=form.cleaned_data["text"],
+                                                               attachment=form.cleaned_data.get("attachment")),
+                   success=_("Your explanation was submitted."))
     else:
         _form_errors(request, form)
     return redirect("supervision:finding", pk=finding.pk)
@@ -181,13 +162,11 @@ def case_open(request: AuthedRequest) -> HttpResponse:
     chosen = list(Finding.objects.visible_to(request.user).filter(pk__in=form.cleaned_data["findings"]))
     if len(chosen) != len(set(form.cleaned_data["findings"])):
         raise Http404
-    try:
-        case = actions.open_case(chosen, by=request.user, title=form.cleaned_data["title"], assign_to=request.user)
-    except (ValidationError, IllegalTransition) as exc:
-        _errors(request, exc)
-        return redirect(request.POST.get("back") or "supervision:findings")
-    messages.success(request, _("Case %(n)s was opened.") % {"n": case.number})
-    return redirect("supervision:case", pk=case.pk)
+    return run_action(request, lambda: actions.open_case(chosen, by=request.user, title=form.cleaned_data["title"],
+                                                         assign_to=request.user),
+                      success=lambda case: _("Case %(n)s was opened.") % {"n": case.number},
+                      then=lambda case: redirect("supervision:case", pk=case.pk),
+                      fallback=redirect(request.POST.get("back") or "supervision:findings"))
 
 
 @require_roles(OFFICER)
@@ -195,12 +174,9 @@ def case_open(request: AuthedRequest) -> HttpResponse:
 def finding_add_to_case(request: AuthedRequest, pk: int) -> HttpResponse:
     finding = get_for_user(Finding.objects.all(), request.user, pk)
     case = get_for_user(Case.objects.all(), request.user, request.POST.get("case"))
-    try:
-        actions.add_findings(case, [finding], by=request.user)
-        messages.success(request, _("The finding was added to case %(n)s.") % {"n": case.number})
-    except (ValidationError, IllegalTransition) as exc:
-        _errors(request, exc)
-    return redirect("supervision:case", pk=case.pk)
+    return run_action(request, lambda: actions.add_findings(case, [finding], by=request.user),
+                      success=_("The finding was added to case %(n)s.") % {"n": case.number},
+                      then=redirect("supervision:case", pk=case.pk))
 
 
 def _officers_for(case: Case) -> list[User]:
@@ -233,7 +209,7 @@ def case_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return TemplateResponse(request, "supervision/case_detail.html", ctx)
 
 
-def _step_assign(request: HttpRequest, case: Case) -> None:
+def _step_assign(request: AuthedRequest, case: Case) -> None:
     form = AssignForm(request.POST, officers=_officers_for(case))
     if not form.is_valid():
         return _form_errors(request, form)
@@ -241,7 +217,7 @@ def _step_assign(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The case was assigned."))
 
 
-def _step_request(request: HttpRequest, case: Case) -> None:
+def _step_request(request: AuthedRequest, case: Case) -> None:
     form = RequestExplanationForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -249,12 +225,12 @@ def _step_request(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The institution was asked to explain."))
 
 
-def _step_resume(request: HttpRequest, case: Case) -> None:
+def _step_resume(request: AuthedRequest, case: Case) -> None:
     actions.resume_investigation(case, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("The investigation was resumed."))
 
 
-def _step_decide(request: HttpRequest, case: Case) -> None:
+def _step_decide(request: AuthedRequest, case: Case) -> None:
     form = DecideForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -263,7 +239,7 @@ def _step_decide(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The decision was recorded."))
 
 
-def _step_recovery(request: HttpRequest, case: Case) -> None:
+def _step_recovery(request: AuthedRequest, case: Case) -> None:
     form = RecoveryForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -272,7 +248,7 @@ def _step_recovery(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("Recovery order %(n)s was issued.") % {"n": measure.reference})
 
 
-def _step_sanction(request: HttpRequest, case: Case) -> None:
+def _step_sanction(request: AuthedRequest, case: Case) -> None:
     form = SanctionForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -281,7 +257,7 @@ def _step_sanction(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The institution's status was changed."))
 
 
-def _step_certificates(request: HttpRequest, case: Case) -> None:
+def _step_certificates(request: AuthedRequest, case: Case) -> None:
     from jixing.evaluation.models import Certificate
 
     form = CertificatesForm(request.POST)
@@ -296,7 +272,7 @@ def _step_certificates(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("%(n)d certificate(s) were revoked.") % {"n": len(certs)})
 
 
-def _step_referral(request: HttpRequest, case: Case) -> None:
+def _step_referral(request: AuthedRequest, case: Case) -> None:
     form = ReferralForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -304,7 +280,7 @@ def _step_referral(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The referral was recorded."))
 
 
-def _step_restrict_person(request: HttpRequest, case: Case) -> None:
+def _step_restrict_person(request: AuthedRequest, case: Case) -> None:
     form = PersonRestrictionForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -318,7 +294,7 @@ def _step_restrict_person(request: HttpRequest, case: Case) -> None:
                      % {"name": person.name, "id": person.masked_id_number})
 
 
-def _step_lift_restriction(request: HttpRequest, case: Case) -> None:
+def _step_lift_restriction(request: AuthedRequest, case: Case) -> None:
     form = LiftMeasureForm(request.POST)
     if not form.is_valid():
         return _form_errors(request, form)
@@ -329,17 +305,17 @@ def _step_lift_restriction(request: HttpRequest, case: Case) -> None:
     messages.success(request, _("The restriction was lifted."))
 
 
-def _step_overturn(request: HttpRequest, case: Case) -> None:
+def _step_overturn(request: AuthedRequest, case: Case) -> None:
     actions.overturn_decision(case, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("The decision was overturned; its restrictions of persons were lifted."))
 
 
-def _step_close(request: HttpRequest, case: Case) -> None:
+def _step_close(request: AuthedRequest, case: Case) -> None:
     actions.close_case(case, by=request.user, reason=request.POST.get("reason", ""))
     messages.success(request, _("The case was closed."))
 
 
-STEPS: dict[str, Callable[[HttpRequest, Case], None]] = {
+STEPS: dict[str, Callable[[AuthedRequest, Case], None]] = {
     "assign": _step_assign, "request": _step_request, "resume": _step_resume, "decide": _step_decide,
     "recovery": _step_recovery, "sanction": _step_sanction, "certificates": _step_certificates,
     "referral": _step_referral, "close": _step_close, "restrict_person": _step_restrict_person,
@@ -356,10 +332,8 @@ def case_step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
         raise Http404
     try:
         handler(request, case)
-    except (ValidationError, IllegalTransition) as exc:
-        _errors(request, exc)
-    except PermissionDenied as exc:
-        messages.error(request, str(exc) or _("You may not do this."))
+    except REFUSALS as exc:  # a refused step, a refusal of permission included, is a message on the case page
+        show_refusal(request, exc)
     return redirect("supervision:case", pk=case.pk)
 
 
@@ -375,15 +349,11 @@ def case_explain(request: AuthedRequest, pk: int) -> HttpResponse:
     case = get_for_user(Case.objects.select_related("organisation"), request.user, pk)
     form = ExplanationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            actions.submit_explanation(by=request.user, case=case, text=form.cleaned_data["text"],
-                                       attachment=form.cleaned_data.get("attachment"))
-            messages.success(request, _("Your explanation was submitted."))
-            return redirect("supervision:case", pk=case.pk)
-        except ValidationError as exc:
-            for field, errs in (exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]):
-                for e in errs:
-                    form.add_error(field if field in form.fields else None, e)
+        done = run_action(request, lambda: actions.submit_explanation(
+            by=request.user, case=case, text=form.cleaned_data["text"], attachment=form.cleaned_data.get("attachment")),
+            form=form, success=_("Your explanation was submitted."), then=redirect("supervision:case", pk=case.pk))
+        if done:
+            return done
     findings = list(case.findings.order_by("code", "id"))
     return TemplateResponse(request, "supervision/case_explain.html", {
         "case": case, "form": form, "views": [(f, evidence.layout(f)) for f in findings],
@@ -436,15 +406,12 @@ def rule_edit(request: AuthedRequest, code: str) -> HttpResponse:
     form = rule_setting_form(rule, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         params = {p.name: form.cleaned_data.get(f"param_{p.name}", "") for p in rule.params}
-        try:
-            actions.update_rule_setting(code, by=request.user, enabled=form.cleaned_data["enabled"],
-                                        severity=form.cleaned_data["severity"], params=params)
-            messages.success(request, _("The settings of rule %(code)s were saved.") % {"code": code})
-            return redirect("supervision:rules")
-        except ValidationError as exc:
-            for name, errs in exc.message_dict.items():
-                for e in errs:
-                    form.add_error(f"param_{name}" if f"param_{name}" in form.fields else None, e)
+        done = run_action(request, lambda: actions.update_rule_setting(
+            code, by=request.user, enabled=form.cleaned_data["enabled"], severity=form.cleaned_data["severity"], params=params),
+            form=form, rename={p.name: f"param_{p.name}" for p in rule.params},
+            success=_("The settings of rule %(code)s were saved.") % {"code": code}, then=redirect("supervision:rules"))
+        if done:
+            return done
     return TemplateResponse(request, "supervision/rule_edit.html", {"rule": rule, "form": form})
 
 
@@ -454,11 +421,5 @@ def rule_editor_grant(request: AuthedRequest, user_id: int) -> HttpResponse:
     user = User.objects.filter(pk=user_id, role=Role.HRSS_OFFICER).first()
     if user is None:
         raise Http404
-    try:
-        if request.POST.get("revoke") == "1":
-            actions.revoke_rule_editor(user, by=request.user)
-        else:
-            actions.grant_rule_editor(user, by=request.user)
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("supervision:rules")
+    change = actions.revoke_rule_editor if request.POST.get("revoke") == "1" else actions.grant_rule_editor
+    return run_action(request, lambda: change(user, by=request.user), then=redirect("supervision:rules"))

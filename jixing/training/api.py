@@ -17,7 +17,6 @@ from typing import Annotated, Any, overload
 
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,12 +25,13 @@ from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
+from jixing.core.actor import Actor
 from jixing.core.pagination import BoundedPageNumberPagination
 from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.plan.models import Action, FundSource, IndustrialChain, Target
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 
-from . import actions, bulk_attendance, queries
+from . import actions, bulk_attendance, enrol_actions, queries
 from .models import (
     Attendance,
     CheckInMethod,
@@ -42,15 +42,12 @@ from .models import (
     TrainingSession,
     job_demand_model,
 )
+from .roles import DECIDERS, READERS, WRITERS
 from .topic_api import router as topic_router
 
 router = Router(tags=["training"])
 router.add_router("/topics/", topic_router)
 
-OFFICERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
-READERS = (*OFFICERS, Role.INSTITUTION)
-WRITERS = (Role.INSTITUTION,)
-DECIDERS = (Role.HRSS_OFFICER,)
 MAX_BULK_ROWS = 10_000
 MAX_ID = 2**63 - 1  # the database's bigint: larger ids would not even reach a query
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -403,7 +400,7 @@ def _lookup(model: Any, field: str, value: Any, name: str) -> Any:
     return obj
 
 
-def _project_data(body: Schema, user: Any, *, partial: bool) -> tuple[dict[str, Any], list[TargetGroup] | None]:
+def _project_data(body: Schema, user: Actor, *, partial: bool) -> tuple[dict[str, Any], list[TargetGroup] | None]:
     given = body.dict(exclude_unset=partial)
     data: dict[str, Any] = {}
     simple = ("name", "project_type", "special_ability", "planned_person_times", "hours", "required_attendance_rate",
@@ -439,16 +436,16 @@ def _project_data(body: Schema, user: Any, *, partial: bool) -> tuple[dict[str, 
     return data, groups
 
 
-def _projects(user: Any) -> Any:
+def _projects(user: Actor) -> Any:
     return TrainingProject.objects.visible_to(user).select_related(
         "action", "target", "organiser", "fund_source", "chain").prefetch_related("required_groups", "programmes")
 
 
-def _classes(user: Any) -> Any:
+def _classes(user: Actor) -> Any:
     return TrainingClass.objects.visible_to(user).select_related("project").prefetch_related("teachers")
 
 
-def _own_teachers(user: Any, ids: list[int]) -> list[Teacher]:
+def _own_teachers(user: Actor, ids: list[int]) -> list[Teacher]:
     teachers = list(Teacher.objects.filter(pk__in=ids, organisation_id=user.organisation_id or -1))
     if len(teachers) != len(set(ids)):
         raise ValidationError({"teacher_ids": [_("Unknown teacher.")]})
@@ -610,20 +607,15 @@ def list_teachers(request: AuthedRequest) -> Any:
 @router.post("/teachers", response={201: TeacherOut, 403: TrainingMessageOut, 422: TrainingMessageOut})
 def add_teacher(request: AuthedRequest, body: TeacherIn) -> Any:
     require_api_roles(request, *WRITERS)
-    organisation_id = request.user.organisation_id
-    assert organisation_id is not None, "an institution account has an organisation (user_org_role_has_organisation)"
-    organisation = Organisation.objects.get(pk=organisation_id)
-    with transaction.atomic():
-        person = actions.find_or_register_trainee(by=request.user, name=body.name, id_number=body.id_number,
-                                                  fallback_county=organisation.county_id)
-        teacher = actions.add_teacher(by=request.user, person=person, qualification=body.qualification)
+    teacher = enrol_actions.register_teacher(by=request.user, name=body.name, id_number=body.id_number,
+                                             qualification=body.qualification)
     return Status(201, teacher)
 
 
 # ------------------------------------------------------------------ enrollments
 
 
-def _enrollments(user: Any) -> Any:
+def _enrollments(user: Actor) -> Any:
     return Enrollment.objects.visible_to(user).select_related("person", "training_class")
 
 
@@ -645,14 +637,11 @@ def enroll(request: AuthedRequest, class_id: Id, body: EnrollmentIn) -> Any:
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
     if not actions.is_organiser_staff(request.user, klass.project):
         raise PermissionDenied(_("Only staff of the organising institution may do this."))
-    with transaction.atomic():
-        person = actions.find_or_register_trainee(by=request.user, name=body.name, id_number=body.id_number,
-                                                  phone=body.phone, fallback_county=klass.county_id)
-        try:
-            enrollment = actions.enroll(klass, person, by=request.user)
-        except actions.EnrollmentRefused as exc:
-            transaction.set_rollback(True)
-            return Status(409, {"detail": exc.messages[0]})
+    try:
+        enrollment = enrol_actions.register_and_enrol(klass, by=request.user, name=body.name, id_number=body.id_number,
+                                                      phone=body.phone)
+    except actions.EnrollmentRefused as exc:  # the registration is undone with it
+        return Status(409, {"detail": exc.messages[0]})
     return Status(201, _enrollments(request.user).get(pk=enrollment.pk))
 
 
@@ -748,8 +737,7 @@ def bulk_attendance_rows(request: AuthedRequest, body: BulkIn) -> Any:
     good, errors = batch.validate(frame)
     created = good.height
     if not body.dry_run and good.height:
-        with transaction.atomic():
-            created = batch.write(good, by=request.user).created
+        created = bulk_attendance.write_rows(batch, good, by=request.user).created
     return {"created": created, "dry_run": body.dry_run,
             "rejected": [e.as_dict() for e in bulk_attendance.errors_to_rows(errors)]}
 

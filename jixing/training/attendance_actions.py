@@ -23,9 +23,10 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixing.accounts.models import Role
+from jixing.accounts.models import Role, User
 from jixing.core import audit
 from jixing.core.access import scope_for
+from jixing.core.actor import Actor
 from jixing.core.events import publish
 from jixing.core.models import AuditOutcome
 
@@ -51,13 +52,14 @@ from .signals import spot_check_recorded
 # ---------------------------------------------------------------- terminals
 
 
-def _require_institution(user: Any) -> int:
-    if getattr(user, "role", None) != Role.INSTITUTION or not getattr(user, "organisation_id", None):
+def _require_institution(user: Actor) -> int:
+    organisation_id = getattr(user, "organisation_id", None)
+    if getattr(user, "role", None) != Role.INSTITUTION or not organisation_id:
         raise PermissionDenied(_("Only staff of a training institution manage its attendance terminals."))
-    return int(user.organisation_id)
+    return int(organisation_id)
 
 
-def register_terminal(*, by: Any, device_id: str, name: str = "") -> tuple[Terminal, str]:
+def register_terminal(*, by: User, device_id: str, name: str = "") -> tuple[Terminal, str]:
     """Register a device of the user's institution and issue its key: the key is returned
     (to be shown once) and kept only encrypted."""
     organisation_id = _require_institution(by)
@@ -77,7 +79,7 @@ def register_terminal(*, by: Any, device_id: str, name: str = "") -> tuple[Termi
     return terminal, key
 
 
-def revoke_terminal(terminal: Terminal, *, by: Any, reason: str) -> Terminal:
+def revoke_terminal(terminal: Terminal, *, by: User, reason: str) -> Terminal:
     """Revoke a terminal's key: rows it signs are refused from now on."""
     if _require_institution(by) != terminal.organisation_id:
         raise PermissionDenied(_("Only staff of a training institution manage its attendance terminals."))
@@ -105,13 +107,13 @@ class QrOutcome:
     action: str  # "check_in" or "check_out"
 
 
-def _refuse(by: Any, session: TrainingSession, code: str, message: str, **detail: Any) -> ValidationError:
+def _refuse(by: User, session: TrainingSession, code: str, message: str, **detail: Any) -> ValidationError:
     audit.record("training.attendance.qr_refused", actor=by, obj=session, outcome=AuditOutcome.DENIED,
                  detail={"reason": code, **detail})
     return ValidationError(message, code=code)
 
 
-def qr_check_in(session: TrainingSession, *, by: Any, token: str, latitude: Decimal | None,
+def qr_check_in(session: TrainingSession, *, by: User, token: str, latitude: Decimal | None,
                 longitude: Decimal | None, at: dt.datetime | None = None) -> QrOutcome:
     """A trainee's own phone scanned the session's rotating code: check in, or out if in.
 
@@ -132,7 +134,7 @@ def qr_check_in(session: TrainingSession, *, by: Any, token: str, latitude: Deci
             "The QR code is not valid for this session (forged, altered or from another session). "
             "Scan the code on the screen at the class."))
     # the enrollment and this session's attendance row (if any) in one query
-    enrollment = (Enrollment.objects.filter(training_class_id=klass.pk, person_id=by.person_id)
+    enrollment = (Enrollment.objects.filter(training_class_id=klass.pk, person_id=by.person_id or 0)
                   .annotate(attendance_id=Subquery(Attendance.objects.filter(enrollment=OuterRef("pk"), session=session)
                                                    .values("pk")[:1]))
                   .first())
@@ -173,7 +175,7 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _require_county_officer(user: Any, county_id: str) -> None:
+def _require_county_officer(user: Actor | None, county_id: str) -> None:
     scope = scope_for(user)
     if user is None:
         return  # the scheduled command
@@ -191,7 +193,7 @@ def running_classes(county_id: str, week: dt.date) -> list[int]:
     ).values_list("pk", flat=True))
 
 
-def draw_spot_checks(*, by: Any, county_id: str, week: dt.date, rate: Decimal | None = None,
+def draw_spot_checks(*, by: User | None, county_id: str, week: dt.date, rate: Decimal | None = None,
                      seed: str | None = None) -> SpotCheckDraw:
     """Draw this week's sample of the county's running classes and assign each to a county
     officer in turn. The seed (random unless given) and the selection are stored and audited;
@@ -262,7 +264,7 @@ def _checked_photo(photo: UploadedFile, number: int) -> tuple[bytes, str]:
     return data, PHOTO_TYPES[kind]
 
 
-def record_spot_check(check: SpotCheck, *, by: Any, session: TrainingSession, present_count: int, note: str = "",
+def record_spot_check(check: SpotCheck, *, by: User | None, session: TrainingSession, present_count: int, note: str = "",
                       photos: Sequence[UploadedFile] = (), at: dt.datetime | None = None) -> SpotCheck:
     """The officer's visit record: who was present against the attendance the institution had
     recorded for the session at that moment (counted by the system), with photos. The result

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core import audit
+from jixing.core.actor import Actor
 from jixing.core.models import AuditOutcome
 from jixing.imports import reasons
 from jixing.imports.pipeline import Column, Counts, FileRejected, ImportResult, RowError, match_headers
@@ -113,7 +114,7 @@ class _ClassInfo:
 class AttendanceBatch:
     """Validates and writes attendance chunk by chunk for one import run (keeps caches)."""
 
-    user: Any = None
+    user: Actor | None = None
     defer_rates: bool = False  # True: the caller calls ``finish()`` once after the last chunk
     _classes: dict[str, _ClassInfo | None] = field(default_factory=dict)
     _enrollments: pl.DataFrame | None = None
@@ -392,7 +393,7 @@ class AttendanceBatch:
 
     # ------------------------------------------------------------ writing
 
-    def write(self, good: pl.DataFrame, *, by: Any) -> Counts:
+    def write(self, good: pl.DataFrame, *, by: Actor | None) -> Counts:
         """Insert the valid rows of one chunk (inside the caller's transaction)."""
         if not good.height:
             return Counts()
@@ -459,7 +460,7 @@ class AttendanceBatch:
             for r in good.iter_rows(named=True)
         ], batch_size=2000)
 
-    def finish(self, *, by: Any, classes: Iterable[int] | None = None, rows: int | None = None) -> None:
+    def finish(self, *, by: Actor | None, classes: Iterable[int] | None = None, rows: int | None = None) -> None:
         """Refresh the attendance rates of the classes written to and record the import."""
         from .actions import refresh_attendance_rates
 
@@ -470,7 +471,7 @@ class AttendanceBatch:
         audit.record("training.attendance.import", actor=by, object_type="training.attendance",
                      detail={"rows": rows if rows is not None else self.written, "classes": class_ids[:200]})
 
-    def report_refused_signatures(self, *, by: Any) -> None:
+    def report_refused_signatures(self, *, by: Actor | None) -> None:
         """The security trail of refused terminal signatures (forged, revoked, foreign device)."""
         if self.refused_signatures:
             audit.record("training.terminal.signature_refused", actor=by, object_type="training.attendance",
@@ -534,7 +535,7 @@ def fast_path_applies(path: str | os.PathLike[str], info: UploadInfo) -> bool:
     return all(c.key in mapping.values() for c in COLUMNS if c.required)
 
 
-def import_attendance_csv(path: str | os.PathLike[str], *, by: Any, dry_run: bool, chunk_size: int = 80_000,
+def import_attendance_csv(path: str | os.PathLike[str], *, by: Actor, dry_run: bool, chunk_size: int = 80_000,
                           info: UploadInfo | None = None) -> ImportResult:
     """Validate and (unless ``dry_run``) write a UTF-8 attendance CSV in streaming chunks, all
     valid rows in one transaction. Raises ``FileRejected`` for file-level problems."""
@@ -592,3 +593,9 @@ def import_attendance_csv(path: str | os.PathLike[str], *, by: Any, dry_run: boo
     result.errors.sort(key=lambda e: e.row)
     result.seconds = time.monotonic() - started
     return result
+
+
+@transaction.atomic
+def write_rows(batch: AttendanceBatch, good: pl.DataFrame, *, by: Actor) -> Counts:
+    """Write one validated batch of attendance rows in its own transaction (the API's call)."""
+    return batch.write(good, by=by)

@@ -1,5 +1,5 @@
 """Training forms. Each lists its fields explicitly (no mass assignment); the actions do the
-business checks and their ValidationErrors are put back on the form (``apply_errors``)."""
+business checks and their refusals are put back on the form (``core.pages.run_action``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jixing.core.actor import Actor
 from jixing.core.formdates import DateRangeMixin
 from jixing.plan.models import Action, FundSource, IndustrialChain, Programme, Target
 from jixing.registry.models import (
@@ -26,15 +26,6 @@ from jixing.registry.models import (
 )
 
 from .models import Enrollment, ProjectType, Teacher, TrainingSession, job_demand_model
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's ValidationError on the form: per field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class _CountyField(forms.ModelChoiceField):
@@ -92,7 +83,7 @@ class ProjectForm(forms.Form):
         required=False, widget=forms.CheckboxSelectMultiple, help_text=_("Empty: open to every eligible worker."))
     description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Actor | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(_CountyField, self.fields["county"]).queryset = _counties()
         cast("forms.ModelChoiceField[Any]", self.fields["job_demand"]).queryset = (

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jixing.core.actor import Actor
 from jixing.core.listing import Column, Filtered, Kind, ListSpec, date_range, describe_choice, describe_text, register
 
 from . import queries
@@ -16,7 +15,7 @@ from .models import ProjectStatus, TrainingClass
 from .nav import READERS
 
 
-def project_rows(user: Any, params: QueryDict) -> Filtered:
+def project_rows(user: Actor, params: QueryDict) -> Filtered:
     status = params.get("status", "")
     action = params.get("action", "")
     q = params.get("q", "")[:50]
@@ -58,7 +57,7 @@ PROJECTS = register(ListSpec(
 CLASS_STATES = (("open", pgettext_lazy("class status", "open")), ("closed", pgettext_lazy("class status", "closed")))
 
 
-def class_rows(user: Any, params: QueryDict) -> Filtered:
+def class_rows(user: Actor, params: QueryDict) -> Filtered:
     qs = queries.classes_for(user)
     q = params.get("q", "")[:50]
     if q:

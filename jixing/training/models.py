@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jixing.core.access import Scope, scope_for, within_region
+from jixing.core.actor import Viewer
 from jixing.core.display import local_minute
 from jixing.core.models import TimeStampedModel
 
@@ -70,7 +71,7 @@ def _project_scope_q(scope: Scope, prefix: str = "") -> Q:
 
 
 class TrainingProjectQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> TrainingProjectQuerySet:
+    def visible_to(self, user: Viewer) -> TrainingProjectQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(classes__enrollments__person_id=scope.person_id).distinct()
@@ -93,7 +94,7 @@ class TrainingProject(TimeStampedModel):
         on_delete=models.PROTECT, related_name="partner_projects",
     )
     job_demand = models.ForeignKey(
-        "employment.JobDemand", verbose_name=_("job demand"), null=True, blank=True,
+        "demand.JobDemand", verbose_name=_("job demand"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="projects",
     )
     occupation = models.ForeignKey(
@@ -186,9 +187,8 @@ EDITABLE_PROJECT_STATUSES = frozenset({ProjectStatus.DRAFT, ProjectStatus.RETURN
 
 
 def job_demand_model() -> Any:
-    """``employment.JobDemand``, which an order-type project serves. Employment sits above
-    training in the layer order (it records placements after training), so training reaches
-    the model through the project's FK, named by label, rather than an import (README "Layout")."""
+    """``demand.JobDemand``, which an order-type project serves (the demand app sits below
+    training in the layer order; kept for the callers that reach it through the project's FK)."""
     return TrainingProject._meta.get_field("job_demand").related_model
 
 
@@ -244,7 +244,7 @@ class FilingNotice(models.Model):
 
 
 class TrainingClassQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> TrainingClassQuerySet:
+    def visible_to(self, user: Viewer) -> TrainingClassQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(enrollments__person_id=scope.person_id).distinct()
@@ -356,7 +356,7 @@ class EnrollmentStatus(models.TextChoices):
 
 
 class EnrollmentQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> EnrollmentQuerySet:
+    def visible_to(self, user: Viewer) -> EnrollmentQuerySet:
         scope = scope_for(user)
         if scope.person_id:
             return self.filter(person_id=scope.person_id)
@@ -568,7 +568,7 @@ class SpotCheckResult(models.TextChoices):
 
 
 class SpotCheckQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> SpotCheckQuerySet:
+    def visible_to(self, user: Viewer) -> SpotCheckQuerySet:
         scope = scope_for(user)
         if scope.everything:
             return self

@@ -13,13 +13,12 @@ recorded here, next to the project, where the institution sees it:
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jixing.core.actor import Viewer
 from jixing.core.models import TimeStampedModel
 
 
@@ -45,7 +44,7 @@ class DecisionKind(models.TextChoices):
 
 
 class QualityDecisionQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> QualityDecisionQuerySet:
+    def visible_to(self, user: Viewer) -> QualityDecisionQuerySet:
         from .models import TrainingProject
 
         return self.filter(project__in=TrainingProject.objects.visible_to(user))

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jixing.accounts.models import User
 from jixing.core import audit
 from jixing.core.events import publish
 from jixing.core.workflow import move
@@ -31,7 +32,7 @@ def enrolled_count(project: TrainingProject) -> int:
     return Enrollment.objects.filter(training_class__project=project, status__in=COUNTING_STATUSES).count()
 
 
-def _check(project: TrainingProject, by: Any, reason: str) -> str:
+def _check(project: TrainingProject, by: User, reason: str) -> str:
     if not is_officer_in_scope(by, project):
         raise PermissionDenied(_("Only an HRSS officer responsible for the project's region may decide on it."))
     if by.pk in project.authors:
@@ -47,7 +48,7 @@ def _lock(project: TrainingProject) -> None:
     project.refresh_from_db()
 
 
-def _record(project: TrainingProject, kind: str, *, by: Any, reason: str, changes: Mapping[str, Any],
+def _record(project: TrainingProject, kind: str, *, by: User, reason: str, changes: Mapping[str, Any],
             indicators: Mapping[str, Any] | None) -> ProjectQualityDecision:
     decision = ProjectQualityDecision.objects.create(
         project=project, kind=kind, reason=reason, changes=dict(changes), indicators=dict(indicators or {}), decided_by=by)
@@ -55,7 +56,7 @@ def _record(project: TrainingProject, kind: str, *, by: Any, reason: str, change
     return decision
 
 
-def adjust(project: TrainingProject, *, by: Any, reason: str, changes: Mapping[str, Any],
+def adjust(project: TrainingProject, *, by: User, reason: str, changes: Mapping[str, Any],
            indicators: Mapping[str, Any] | None = None) -> ProjectQualityDecision:
     """Change the plan of a running project: person-times never below those already enrolled."""
     reason = _check(project, by, reason)
@@ -97,7 +98,7 @@ def adjust(project: TrainingProject, *, by: Any, reason: str, changes: Mapping[s
                        changes={"before": before, "after": after}, indicators=indicators)
 
 
-def _transition(project: TrainingProject, kind: str, to: str, *, by: Any, reason: str,
+def _transition(project: TrainingProject, kind: str, to: str, *, by: User, reason: str,
                 indicators: Mapping[str, Any] | None) -> ProjectQualityDecision:
     reason = _check(project, by, reason)
     with transaction.atomic():
@@ -111,18 +112,18 @@ def _transition(project: TrainingProject, kind: str, to: str, *, by: Any, reason
                        indicators=indicators)
 
 
-def suspend(project: TrainingProject, *, by: Any, reason: str,
+def suspend(project: TrainingProject, *, by: User, reason: str,
             indicators: Mapping[str, Any] | None = None) -> ProjectQualityDecision:
     """No new classes or enrollments; running classes and claims for completed trainees continue."""
     return _transition(project, DecisionKind.SUSPEND, QualityState.SUSPENDED, by=by, reason=reason, indicators=indicators)
 
 
-def reinstate(project: TrainingProject, *, by: Any, reason: str,
+def reinstate(project: TrainingProject, *, by: User, reason: str,
               indicators: Mapping[str, Any] | None = None) -> ProjectQualityDecision:
     return _transition(project, DecisionKind.REINSTATE, QualityState.NORMAL, by=by, reason=reason, indicators=indicators)
 
 
-def terminate(project: TrainingProject, *, by: Any, reason: str,
+def terminate(project: TrainingProject, *, by: User, reason: str,
               indicators: Mapping[str, Any] | None = None) -> ProjectQualityDecision:
     return _transition(project, DecisionKind.TERMINATE, QualityState.TERMINATED, by=by, reason=reason,
                        indicators=indicators)

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from jixing.accounts.models import Role
 from jixing.core.access import scope_for
+from jixing.core.actor import Actor
 from jixing.registry.models import Person, live_memberships
 
 from .models import (
@@ -147,7 +148,7 @@ def counting_enrollments(klass: TrainingClass) -> int:
 # ---------------------------------------------------------------- pages
 
 
-def projects_for(user: Any, *, status: str = "", action: int | None = None, q: str = "") -> QuerySet[TrainingProject]:
+def projects_for(user: Actor, *, status: str = "", action: int | None = None, q: str = "") -> QuerySet[TrainingProject]:
     qs = (TrainingProject.objects.visible_to(user)
           .select_related("action", "organiser", "county", "occupation", "level", "fund_source")
           .annotate(class_count=Count("classes", distinct=True)).order_by("-created_at", "-id"))
@@ -160,10 +161,10 @@ def projects_for(user: Any, *, status: str = "", action: int | None = None, q: s
     return qs
 
 
-def approval_queue(user: Any) -> QuerySet[TrainingProject]:
+def approval_queue(user: Actor) -> QuerySet[TrainingProject]:
     """Submitted projects an HRSS officer may decide: in scope, not made by the officer."""
     return (projects_for(user, status=ProjectStatus.SUBMITTED)
-            .exclude(created_by=user).exclude(submitted_by=user).order_by("updated_at"))
+            .exclude(created_by_id=user.pk).exclude(submitted_by_id=user.pk).order_by("updated_at"))
 
 
 def filing_notice_days(day: dt.date) -> int:
@@ -173,7 +174,7 @@ def filing_notice_days(day: dt.date) -> int:
     return version.notice_days if version else 0
 
 
-def filing_queue(user: Any) -> QuerySet[TrainingClass]:
+def filing_queue(user: Actor) -> QuerySet[TrainingClass]:
     """Class filings an HRSS officer may decide: in scope, awaiting the county, not filed by the officer."""
     return (TrainingClass.objects.visible_to(user).filter(filing_status=FilingStatus.FILED)
             .exclude(filed_by=user).select_related("project", "project__organiser", "county", "filed_by")
@@ -212,7 +213,7 @@ def project_chain(project: TrainingProject) -> list[ChainClass]:
     return [ChainClass(c, c.enrolled, c.completed) for c in classes]
 
 
-def classes_for(user: Any, *, project: TrainingProject | None = None) -> QuerySet[TrainingClass]:
+def classes_for(user: Actor, *, project: TrainingProject | None = None) -> QuerySet[TrainingClass]:
     qs = TrainingClass.objects.visible_to(user).select_related("project", "county").annotate(
         enrolled=Count("enrollments", filter=Q(enrollments__status__in=COUNTING_STATUSES), distinct=True),
     )
@@ -284,7 +285,7 @@ def attendance_evidence(enrollments: Iterable[Enrollment]) -> dict[int, list[Ses
     return out
 
 
-def spot_checks_for(user: Any, *, open_only: bool = False) -> QuerySet[SpotCheck]:
+def spot_checks_for(user: Actor, *, open_only: bool = False) -> QuerySet[SpotCheck]:
     qs = (SpotCheck.objects.visible_to(user)
           .select_related("training_class", "training_class__project__organiser", "county", "assigned_to", "draw",
                           "session"))
@@ -301,7 +302,7 @@ class LiveSession:
     checked_out: int
 
 
-def todays_sessions(user: Any, day: dt.date | None = None) -> list[LiveSession]:
+def todays_sessions(user: Actor, day: dt.date | None = None) -> list[LiveSession]:
     """Sessions of today in the user's scope with live check-in counts (officer dashboard)."""
     day = day or timezone.localdate()
     tz = timezone.get_current_timezone()
@@ -325,7 +326,7 @@ def todays_sessions(user: Any, day: dt.date | None = None) -> list[LiveSession]:
     return [LiveSession(s, enrolled.get(s.training_class_id, 0), s.checked_in, s.checked_out) for s in sessions]
 
 
-def my_enrollments(user: Any) -> QuerySet[Enrollment]:
+def my_enrollments(user: Actor) -> QuerySet[Enrollment]:
     return (Enrollment.objects.visible_to(user)
             .select_related("training_class", "training_class__project", "training_class__county")
             .prefetch_related(Prefetch("training_class__sessions", queryset=TrainingSession.objects.order_by("starts_at")))
@@ -346,13 +347,13 @@ def class_record(klass: TrainingClass) -> dict[str, Any]:
     }
 
 
-def completions_by_year(user: Any) -> dict[int, int]:
+def completions_by_year(user: Actor) -> dict[int, int]:
     rows = (Enrollment.objects.visible_to(user).completed()
             .values_list("completed_on__year").annotate(n=Count("id")).order_by())
     return dict(rows)
 
 
-def institution_home(user: Any) -> dict[str, Any]:
+def institution_home(user: Actor) -> dict[str, Any]:
     scope = scope_for(user)
     if user.role != Role.INSTITUTION or not scope.organisation_id:
         return {}

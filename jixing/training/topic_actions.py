@@ -20,9 +20,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixing.accounts.models import Role
+from jixing.accounts.models import Role, User
 from jixing.core import audit
 from jixing.core.access import scope_for
+from jixing.core.actor import Actor
 from jixing.core.events import publish
 from jixing.core.models import StatusChange
 from jixing.core.workflow import move
@@ -51,11 +52,11 @@ TOPIC_FIELDS = ("title", "action", "fund_source", "occupation", "industry_chain"
 APPLICATION_FIELDS = ("partner", "county", "plan", "planned_person_times", "hours", "requested_budget")
 
 
-def is_province_officer(user: Any) -> bool:
+def is_province_officer(user: Actor) -> bool:
     return getattr(user, "role", None) == Role.HRSS_OFFICER and scope_for(user).everything
 
 
-def _require_province(user: Any) -> None:
+def _require_province(user: Actor) -> None:
     if not is_province_officer(user):
         raise PermissionDenied(_("Only an HRSS officer of the province may do this."))
 
@@ -82,7 +83,7 @@ def _money(value: Any, field: str) -> Decimal:
 # ---------------------------------------------------------------- lists and topics
 
 
-def create_topic_list(*, by: Any, title: str, deadline: dt.date, description: str = "",
+def create_topic_list(*, by: User, title: str, deadline: dt.date, description: str = "",
                       criteria: Sequence[tuple[str, int]] = (), panel: Iterable[Any] = ()) -> TopicList:
     _require_province(by)
     title = (title or "").strip()
@@ -110,7 +111,7 @@ def create_topic_list(*, by: Any, title: str, deadline: dt.date, description: st
     return topic_list
 
 
-def add_topic(topic_list: TopicList, *, by: Any, data: Mapping[str, Any]) -> Topic:
+def add_topic(topic_list: TopicList, *, by: User, data: Mapping[str, Any]) -> Topic:
     _require_province(by)
     if topic_list.status != TopicListStatus.DRAFT:
         raise ValidationError(_("The list is published; its topics are fixed."), code="locked")
@@ -132,7 +133,7 @@ def add_topic(topic_list: TopicList, *, by: Any, data: Mapping[str, Any]) -> Top
     return topic
 
 
-def publish_topic_list(topic_list: TopicList, *, by: Any) -> TopicList:
+def publish_topic_list(topic_list: TopicList, *, by: User) -> TopicList:
     _require_province(by)
     with transaction.atomic():
         _lock(topic_list)
@@ -177,7 +178,7 @@ def close_lists_past_deadline() -> int:
 # ---------------------------------------------------------------- applications
 
 
-def apply(topic: Topic, *, by: Any, data: Mapping[str, Any]) -> TopicApplication:
+def apply(topic: Topic, *, by: User, data: Mapping[str, Any]) -> TopicApplication:
     """An institution takes up a topic (揭榜) with its plan, alone or with an enterprise."""
     if getattr(by, "role", None) != Role.INSTITUTION or not by.organisation_id:
         raise PermissionDenied(_("Only training institutions and enterprises apply for a topic."))
@@ -220,7 +221,7 @@ def apply(topic: Topic, *, by: Any, data: Mapping[str, Any]) -> TopicApplication
 # ---------------------------------------------------------------- expert scoring
 
 
-def score(application: TopicApplication, *, by: Any, scores: Mapping[int, Any] | None = None,
+def score(application: TopicApplication, *, by: User, scores: Mapping[int, Any] | None = None,
           conflict_of_interest: bool = False, conflict_note: str = "", comment: str = "") -> ExpertReview:
     """One expert's score sheet, locked on submission. A declared conflict records no scores."""
     topic_list = application.topic.topic_list
@@ -313,7 +314,7 @@ def _check_milestones(milestones: Sequence[Mapping[str, Any]], budget: Decimal) 
     return out
 
 
-def award(application: TopicApplication, *, by: Any, awarded_budget: Any, milestones: Sequence[Mapping[str, Any]],
+def award(application: TopicApplication, *, by: User, awarded_budget: Any, milestones: Sequence[Mapping[str, Any]],
           reason: str = "") -> TopicApplication:
     """Award the topic: the application becomes the provincial key project (approved), with
     its budget split into milestone tranches, the last of which is the final acceptance."""
@@ -370,7 +371,7 @@ def award(application: TopicApplication, *, by: Any, awarded_budget: Any, milest
     return application
 
 
-def reject(application: TopicApplication, *, by: Any, reason: str) -> TopicApplication:
+def reject(application: TopicApplication, *, by: User, reason: str) -> TopicApplication:
     _require_province(by)
     reason = (reason or "").strip()
     if not reason:
@@ -392,7 +393,7 @@ def reject(application: TopicApplication, *, by: Any, reason: str) -> TopicAppli
 # ---------------------------------------------------------------- milestones
 
 
-def report_milestone(milestone: KeyMilestone, *, by: Any, report: str) -> KeyMilestone:
+def report_milestone(milestone: KeyMilestone, *, by: User, report: str) -> KeyMilestone:
     application = milestone.application
     if getattr(by, "role", None) != Role.INSTITUTION or by.organisation_id != application.applicant_id:
         raise PermissionDenied(_("Only staff of the awarded institution report its milestones."))
@@ -414,7 +415,7 @@ def report_milestone(milestone: KeyMilestone, *, by: Any, report: str) -> KeyMil
     return milestone
 
 
-def decide_milestone(milestone: KeyMilestone, *, by: Any, accepted: bool, payable_amount: Any = None,
+def decide_milestone(milestone: KeyMilestone, *, by: User, accepted: bool, payable_amount: Any = None,
                      note: str = "", send_back: bool = False) -> KeyMilestone:
     """Accept (paying up to the tranche), fail (paying what the note justifies, possibly 0) or
     send back a report. Deciding the final milestone records the project's final acceptance

@@ -15,16 +15,17 @@ from ninja import Field, Path, Router, Schema, Status
 
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
+from jixing.core.actor import Actor
 from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Occupation, Organisation, Region
 
 from . import topic_actions
+from .roles import READERS
 from .topics import KeyMilestone, Topic, TopicApplication, TopicList
 
 router = Router(tags=["training: 揭榜领题"])
 
-READERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION)
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
@@ -182,7 +183,7 @@ def _lookup(model: Any, field: str, value: Any, name: str) -> Any:
     return obj
 
 
-def _applications(user: Any) -> Any:
+def _applications(user: Actor) -> Any:
     return TopicApplication.objects.visible_to(user).select_related("topic").prefetch_related("milestones")
 
 

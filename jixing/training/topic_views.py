@@ -19,15 +19,15 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role, User
 from jixing.core.access import get_for_user
+from jixing.core.pages import attempt, run_action, show_refusal
 from jixing.core.permissions import AuthedRequest, require_roles
-from jixing.core.workflow import IllegalTransition
+from jixing.core.refusals import REFUSALS
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel
 
 from . import topic_actions
+from .roles import READERS
 from .topics import ApplicationStatus, KeyMilestone, Topic, TopicApplication, TopicList, TopicListStatus
-
-READERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR, Role.INSTITUTION)
 
 
 class TopicListForm(forms.Form):
@@ -84,14 +84,6 @@ class ApplicationForm(forms.Form):
                                           decimal_places=2)
 
 
-def _errors(request: AuthedRequest, exc: Exception) -> None:
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc))
-
-
 @require_roles(*READERS)
 def topic_lists(request: AuthedRequest) -> HttpResponse:
     form = TopicListForm(request.POST or None)
@@ -105,8 +97,8 @@ def topic_lists(request: AuthedRequest) -> HttpResponse:
                     by=request.user, title=form.cleaned_data["title"], deadline=form.cleaned_data["deadline"],
                     description=form.cleaned_data["description"], criteria=form.cleaned_data["criteria"],
                     panel=form.cleaned_data["panel"])
-            except (ValidationError, PermissionDenied) as exc:
-                _errors(request, exc)
+            except REFUSALS as exc:  # a refused panel member (permission) is a message on the page
+                show_refusal(request, exc)
             else:
                 return redirect("training:topic_list", pk=topic_list.pk)
     lists = TopicList.objects.visible_to(request.user).prefetch_related("topics")
@@ -123,26 +115,14 @@ def topic_list(request: AuthedRequest, pk: int) -> HttpResponse:
         if not is_province:
             raise PermissionDenied
         if request.POST.get("publish"):
-            try:
-                topic_actions.publish_topic_list(board, by=request.user)
-                messages.success(request, _("The list is published."))
-            except (ValidationError, IllegalTransition) as exc:
-                _errors(request, exc)
-            return redirect("training:topic_list", pk=board.pk)
+            return run_action(request, lambda: topic_actions.publish_topic_list(board, by=request.user),
+                              success=_("The list is published."), then=redirect("training:topic_list", pk=board.pk))
         if request.POST.get("close"):
-            try:
-                topic_actions.close_topic_list(board, by=request.user, reason=request.POST.get("reason", "")[:300])
-                messages.success(request, _("The list is closed for applications."))
-            except (ValidationError, IllegalTransition) as exc:
-                _errors(request, exc)
+            return run_action(request, lambda: topic_actions.close_topic_list(
+                board, by=request.user, reason=request.POST.get("reason", "")[:300]),
+                success=_("The list is closed for applications."), then=redirect("training:topic_list", pk=board.pk))
+        if form.is_valid() and attempt(request, lambda: topic_actions.add_topic(board, by=request.user, data=form.cleaned_data)):
             return redirect("training:topic_list", pk=board.pk)
-        if form.is_valid():
-            try:
-                topic_actions.add_topic(board, by=request.user, data=form.cleaned_data)
-            except ValidationError as exc:
-                _errors(request, exc)
-            else:
-                return redirect("training:topic_list", pk=board.pk)
     visible = TopicApplication.objects.visible_to(request.user)
     topics = [(t, visible.filter(topic=t).select_related("applicant", "partner"))
               for t in board.topics.select_related("occupation", "action", "fund_source")]
@@ -163,13 +143,10 @@ def topic_apply(request: AuthedRequest, pk: int) -> HttpResponse:
     form = ApplicationForm(request.POST or None, initial={"county": organisation.county_id if organisation else None,
                                                           "planned_person_times": topic.expected_person_times})
     if request.method == "POST" and form.is_valid():
-        try:
-            application = topic_actions.apply(topic, by=request.user, data=form.cleaned_data)
-        except ValidationError as exc:
-            _errors(request, exc)
-        else:
+        done = attempt(request, lambda: topic_actions.apply(topic, by=request.user, data=form.cleaned_data))
+        if done:
             messages.success(request, _("Your application is submitted."))
-            return redirect("training:topic_application", pk=application.pk)
+            return redirect("training:topic_application", pk=done.result.pk)
     return TemplateResponse(request, "training/topics/apply.html", {"topic": topic, "form": form})
 
 
@@ -204,13 +181,10 @@ def topic_score(request: AuthedRequest, pk: int) -> HttpResponse:
     application = get_for_user(TopicApplication.objects.all(), request.user, pk)
     conflict = bool(request.POST.get("conflict_of_interest"))
     scores = {c.pk: request.POST.get(f"score_{c.pk}", "") for c in application.topic.topic_list.criteria.all()}
-    try:
-        topic_actions.score(application, by=request.user, scores=scores, conflict_of_interest=conflict,
-                            conflict_note=request.POST.get("conflict_note", ""), comment=request.POST.get("comment", ""))
-        messages.success(request, _("Your score sheet is submitted and locked."))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("training:topic_application", pk=application.pk)
+    return run_action(request, lambda: topic_actions.score(
+        application, by=request.user, scores=scores, conflict_of_interest=conflict,
+        conflict_note=request.POST.get("conflict_note", ""), comment=request.POST.get("comment", "")),
+        success=_("Your score sheet is submitted and locked."), then=redirect("training:topic_application", pk=application.pk))
 
 
 def _milestones_from_post(request: AuthedRequest) -> list[dict[str, Any]]:
@@ -231,17 +205,14 @@ def _milestones_from_post(request: AuthedRequest) -> list[dict[str, Any]]:
 @require_roles(Role.HRSS_OFFICER)
 def topic_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     application = get_for_user(TopicApplication.objects.all(), request.user, pk)
-    try:
-        if request.POST.get("decision") == "award":
-            topic_actions.award(application, by=request.user, awarded_budget=request.POST.get("awarded_budget", ""),
-                                milestones=_milestones_from_post(request), reason=request.POST.get("reason", ""))
-            messages.success(request, _("Awarded: the provincial key project is set up."))
-        else:
-            topic_actions.reject(application, by=request.user, reason=request.POST.get("reason", ""))
-            messages.success(request, _("The application is not awarded."))
-    except ValidationError as exc:
-        _errors(request, exc)
-    return redirect("training:topic_application", pk=application.pk)
+    back = redirect("training:topic_application", pk=application.pk)
+    if request.POST.get("decision") == "award":
+        return run_action(request, lambda: topic_actions.award(
+            application, by=request.user, awarded_budget=request.POST.get("awarded_budget", ""),
+            milestones=_milestones_from_post(request), reason=request.POST.get("reason", "")),
+            success=_("Awarded: the provincial key project is set up."), then=back)
+    return run_action(request, lambda: topic_actions.reject(application, by=request.user, reason=request.POST.get("reason", "")),
+                      success=_("The application is not awarded."), then=back)
 
 
 @require_POST
@@ -249,16 +220,15 @@ def topic_decide(request: AuthedRequest, pk: int) -> HttpResponse:
 def milestone_action(request: AuthedRequest, pk: int) -> HttpResponse:
     milestone = get_for_user(KeyMilestone.objects.select_related("application"), request.user, pk)
     verb = request.POST.get("verb", "")
-    try:
-        if verb == "report":
-            topic_actions.report_milestone(milestone, by=request.user, report=request.POST.get("report", ""))
-        elif verb in {"accept", "fail", "send_back"}:
-            topic_actions.decide_milestone(milestone, by=request.user, accepted=verb == "accept",
-                                           payable_amount=request.POST.get("payable_amount", ""),
-                                           note=request.POST.get("note", ""), send_back=verb == "send_back")
-        else:
-            raise Http404
-        messages.success(request, _("Milestone %(number)s recorded.") % {"number": milestone.number})
-    except (ValidationError, IllegalTransition) as exc:
-        _errors(request, exc)
+    if verb == "report":
+        def act() -> object:
+            return topic_actions.report_milestone(milestone, by=request.user, report=request.POST.get("report", ""))
+    elif verb in {"accept", "fail", "send_back"}:
+        def act() -> object:
+            return topic_actions.decide_milestone(milestone, by=request.user, accepted=verb == "accept",
+                                                  payable_amount=request.POST.get("payable_amount", ""),
+                                                  note=request.POST.get("note", ""), send_back=verb == "send_back")
+    else:
+        raise Http404
+    run_action(request, act, success=_("Milestone %(number)s recorded.") % {"number": milestone.number})
     return redirect("training:topic_application", pk=milestone.application_id)

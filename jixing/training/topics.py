@@ -17,7 +17,6 @@ of projects in their region; the province sees all.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +24,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jixing.core.access import scope_for
+from jixing.core.actor import Viewer
 from jixing.core.models import TimeStampedModel
 
 
@@ -35,7 +35,7 @@ class TopicListStatus(models.TextChoices):
 
 
 class TopicListQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> TopicListQuerySet:
+    def visible_to(self, user: Viewer) -> TopicListQuerySet:
         scope = scope_for(user)
         if scope.everything:
             return self.all()
@@ -136,7 +136,7 @@ class AcceptanceResult(models.TextChoices):
 
 
 class TopicApplicationQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> TopicApplicationQuerySet:
+    def visible_to(self, user: Viewer) -> TopicApplicationQuerySet:
         scope = scope_for(user)
         if scope.everything:
             return self.all()
@@ -263,7 +263,7 @@ class MilestoneStatus(models.TextChoices):
 
 
 class KeyMilestoneQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> KeyMilestoneQuerySet:
+    def visible_to(self, user: Viewer) -> KeyMilestoneQuerySet:
         return self.filter(application__in=TopicApplication.objects.visible_to(user))
 
 

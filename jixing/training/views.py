@@ -13,7 +13,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,12 +23,13 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
+from jixing.core.pages import attempt, run_action, show_refusal
 from jixing.core.permissions import AuthedRequest, require_roles
-from jixing.core.workflow import IllegalTransition, history
+from jixing.core.refusals import REFUSALS
+from jixing.core.workflow import history
 from jixing.imports.pipeline import FileRejected, inspect_upload, preflight, run_import
-from jixing.registry.models import Organisation
 
-from . import actions, attendance_actions, conf, qr, queries
+from . import actions, attendance_actions, conf, enrol_actions, qr, queries
 from .forms import (
     ClassForm,
     FilingForm,
@@ -43,7 +43,6 @@ from .forms import (
     SpotCheckVisitForm,
     TeacherForm,
     TerminalForm,
-    apply_errors,
 )
 from .importers import RosterImporter
 from .lists import CLASSES, PROJECTS
@@ -61,10 +60,8 @@ from .models import (
     TrainingProject,
     TrainingSession,
 )
+from .roles import INSTITUTION, READERS
 
-INSTITUTION = (Role.INSTITUTION,)
-OFFICERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
-READERS = (*OFFICERS, Role.INSTITUTION)
 PAGE_SIZE = 25
 
 
@@ -117,13 +114,12 @@ def project_create(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         groups, programmes = data.pop("required_groups"), data.pop("programmes")
-        try:
-            project = actions.create_project(by=request.user, data=data, required_groups=groups, programmes=programmes)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Project %(code)s saved as a draft.") % {"code": project.code})
-            return redirect("training:project_detail", pk=project.pk)
+        done = run_action(request, lambda: actions.create_project(by=request.user, data=data, required_groups=groups,
+                                                                  programmes=programmes),
+                          form=form, success=lambda p: _("Project %(code)s saved as a draft.") % {"code": p.code},
+                          then=lambda p: redirect("training:project_detail", pk=p.pk))
+        if done:
+            return done
     return TemplateResponse(request, "training/project_form.html", {"form": form, "project": None})
 
 
@@ -136,13 +132,11 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         groups, programmes = data.pop("required_groups"), data.pop("programmes")
-        try:
-            actions.update_project(project, by=request.user, data=data, required_groups=groups, programmes=programmes)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Project saved."))
-            return redirect("training:project_detail", pk=project.pk)
+        done = run_action(request, lambda: actions.update_project(project, by=request.user, data=data, required_groups=groups,
+                                                                  programmes=programmes),
+                          form=form, success=_("Project saved."), then=redirect("training:project_detail", pk=project.pk))
+        if done:
+            return done
     return TemplateResponse(request, "training/project_form.html", {"form": form, "project": project})
 
 
@@ -170,15 +164,10 @@ def project_move(request: AuthedRequest, pk: int, verb: str) -> HttpResponse:
         raise Http404
     form = OptionalReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        actions.move_project(project, verb, by=request.user, reason=reason)
-    except (ValidationError, IllegalTransition) as exc:
-        for message in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Project %(code)s: %(status)s.") % {
-            "code": project.code, "status": TrainingProject.objects.get(pk=project.pk).get_status_display()})
-    return redirect("training:project_detail", pk=project.pk)
+    return run_action(request, lambda: actions.move_project(project, verb, by=request.user, reason=reason),
+                      success=lambda _moved: _("Project %(code)s: %(status)s.") % {
+                          "code": project.code, "status": TrainingProject.objects.get(pk=project.pk).get_status_display()},
+                      then=redirect("training:project_detail", pk=project.pk))
 
 
 @require_roles(Role.HRSS_OFFICER)
@@ -199,13 +188,11 @@ def class_create(request: AuthedRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         teachers = data.pop("teachers")
-        try:
-            klass = actions.create_class(project, by=request.user, data=data, teachers=teachers)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Class %(code)s opened.") % {"code": klass.code})
-            return redirect("training:class_detail", pk=klass.pk)
+        done = run_action(request, lambda: actions.create_class(project, by=request.user, data=data, teachers=teachers),
+                          form=form, success=lambda k: _("Class %(code)s opened.") % {"code": k.code},
+                          then=lambda k: redirect("training:class_detail", pk=k.pk))
+        if done:
+            return done
     return TemplateResponse(request, "training/class_form.html", {"form": form, "project": project})
 
 
@@ -256,18 +243,13 @@ def session_add(request: AuthedRequest, pk: int) -> HttpResponse:
     form = SessionForm(request.POST, organisation_id=request.user.organisation_id)
     if form.is_valid():
         starts_at, ends_at = form.moments()
-        try:
-            actions.add_session(klass, by=request.user, starts_at=starts_at, ends_at=ends_at,
-                                hours=form.cleaned_data["hours"], teacher=form.cleaned_data["teacher"],
-                                topic=form.cleaned_data["topic"])
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                exc = ValidationError({"day" if k == "starts_at" else ("end" if k == "ends_at" else k): v
-                                       for k, v in exc.message_dict.items()})
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Session added."))
-            return redirect("training:class_detail", pk=klass.pk)
+        done = run_action(request, lambda: actions.add_session(
+            klass, by=request.user, starts_at=starts_at, ends_at=ends_at, hours=form.cleaned_data["hours"],
+            teacher=form.cleaned_data["teacher"], topic=form.cleaned_data["topic"]),
+            form=form, rename={"starts_at": "day", "ends_at": "end"}, success=_("Session added."),
+            then=redirect("training:class_detail", pk=klass.pk))
+        if done:
+            return done
     return _class_page(request, klass, session_form=form, invalid=True)
 
 
@@ -279,20 +261,17 @@ def enroll(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = PersonIdForm(request.POST)
     if form.is_valid():
-        try:
-            with transaction.atomic():
-                person = actions.find_or_register_trainee(
-                    by=request.user, name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"],
-                    phone=form.cleaned_data["phone"], fallback_county=klass.county_id)
-                enrollment = actions.enroll(klass, person, by=request.user)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        d = form.cleaned_data
+        done = attempt(request, lambda: enrol_actions.register_and_enrol(
+            klass, by=request.user, name=d["name"], id_number=d["id_number"], phone=d["phone"]), form=form)
+        if done:
+            enrollment = done.result
+            name = enrollment.person.name
             if enrollment.eligible:
-                messages.success(request, _("%(name)s enrolled with a subsidised place.") % {"name": person.name})
+                messages.success(request, _("%(name)s enrolled with a subsidised place.") % {"name": name})
             else:
                 messages.warning(request, _("%(name)s enrolled without subsidy: %(reasons)s") % {
-                    "name": person.name, "reasons": "；".join(r["message"] for r in enrollment.eligibility if not r["ok"])})
+                    "name": name, "reasons": "；".join(r["message"] for r in enrollment.eligibility if not r["ok"])})
             return redirect("training:class_detail", pk=klass.pk)
     return _class_page(request, klass, enroll_form=form, invalid=True)
 
@@ -328,14 +307,9 @@ def roster_upload(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_roles(Role.INSTITUTION, Role.HRSS_OFFICER)
 def class_close(request: AuthedRequest, pk: int) -> HttpResponse:
     klass = _class(request, pk)
-    try:
-        summary = actions.close_class(klass, by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Class closed: %(completed)d completed, %(not_completed)d not completed.") % summary)
-    return redirect("training:class_detail", pk=klass.pk)
+    return run_action(request, lambda: actions.close_class(klass, by=request.user),
+                      success=lambda summary: _("Class closed: %(completed)d completed, %(not_completed)d not completed.")
+                      % summary, then=redirect("training:class_detail", pk=klass.pk))
 
 
 @require_POST
@@ -344,25 +318,16 @@ def class_file(request: AuthedRequest, pk: int) -> HttpResponse:
     """The institution files the class with the county (开班备案)."""
     klass = _class(request, pk)
     form = FilingForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.file_class(klass, by=request.user, roster_plan=form.cleaned_data["roster_plan"])
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    for message in errors:
-                        form.add_error("roster_plan" if field == "roster_plan" else None, message)
-            else:
-                apply_errors(form, exc)
+    if form.is_valid() and attempt(request, lambda: actions.file_class(
+            klass, by=request.user, roster_plan=form.cleaned_data["roster_plan"]), form=form):
+        klass.refresh_from_db()
+        if klass.filing_short_notice:
+            messages.warning(request, _("Class %(code)s filed at short notice (%(days)s day(s) before the start); "
+                                        "the county sees the flag.") % {"code": klass.code,
+                                                                        "days": klass.filing_days_ahead})
         else:
-            klass.refresh_from_db()
-            if klass.filing_short_notice:
-                messages.warning(request, _("Class %(code)s filed at short notice (%(days)s day(s) before the start); "
-                                            "the county sees the flag.") % {"code": klass.code,
-                                                                            "days": klass.filing_days_ahead})
-            else:
-                messages.success(request, _("Class %(code)s filed with the county.") % {"code": klass.code})
-            return redirect("training:class_detail", pk=klass.pk)
+            messages.success(request, _("Class %(code)s filed with the county.") % {"code": klass.code})
+        return redirect("training:class_detail", pk=klass.pk)
     return _class_page(request, klass, filing_form=form, invalid=True)
 
 
@@ -382,19 +347,14 @@ def filing_decide(request: AuthedRequest, pk: int, decision: str) -> HttpRespons
         raise Http404
     form = OptionalReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        decide(klass, by=request.user, reason=reason)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
+    target = (redirect("training:filing_queue") if request.POST.get("next", "") == "queue"
+              else redirect("training:class_detail", pk=klass.pk))
+
+    def decided(_result: object) -> str:
         klass.refresh_from_db()
-        messages.success(request, _("Class %(code)s: %(status)s.") % {
-            "code": klass.code, "status": klass.get_filing_status_display()})
-    target = request.POST.get("next", "")
-    if target == "queue":
-        return redirect("training:filing_queue")
-    return redirect("training:class_detail", pk=klass.pk)
+        return _("Class %(code)s: %(status)s.") % {"code": klass.code, "status": klass.get_filing_status_display()}
+
+    return run_action(request, lambda: decide(klass, by=request.user, reason=reason), success=decided, then=target)
 
 
 # ---------------------------------------------------------------- sessions and attendance
@@ -424,17 +384,12 @@ def roll_call(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         check_in_at = form.moment(form.cleaned_data["check_in"])
         assert check_in_at is not None, "check_in is a required field"
-        try:
-            actions.record_attendance(
-                form.cleaned_data["enrollment"], session, by=request.user,
-                check_in_at=check_in_at,
-                check_out_at=form.moment(form.cleaned_data["check_out"]), method=CheckInMethod.TEACHER,
-                device_id="roll-call")
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Attendance recorded."))
-            return redirect("training:session_detail", pk=session.pk)
+        done = run_action(request, lambda: actions.record_attendance(
+            form.cleaned_data["enrollment"], session, by=request.user, check_in_at=check_in_at,
+            check_out_at=form.moment(form.cleaned_data["check_out"]), method=CheckInMethod.TEACHER, device_id="roll-call"),
+            form=form, success=_("Attendance recorded."), then=redirect("training:session_detail", pk=session.pk))
+        if done:
+            return done
     return session_detail.__wrapped__(request, pk, form=form)  # type: ignore[attr-defined]
 
 
@@ -543,15 +498,10 @@ def enrollment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def enrollment_override(request: AuthedRequest, pk: int) -> HttpResponse:
     enrollment = get_for_user(Enrollment.objects.select_related("training_class__project"), request.user, pk)
     form = ReasonForm(request.POST)
-    try:
-        actions.override_eligibility(enrollment, by=request.user,
-                                     reason=form.cleaned_data["reason"] if form.is_valid() else "")
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Subsidised place granted; the reason is on record."))
-    return redirect("training:enrollment_detail", pk=enrollment.pk)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return run_action(request, lambda: actions.override_eligibility(enrollment, by=request.user, reason=reason),
+                      success=_("Subsidised place granted; the reason is on record."),
+                      then=redirect("training:enrollment_detail", pk=enrollment.pk))
 
 
 @require_POST
@@ -559,14 +509,9 @@ def enrollment_override(request: AuthedRequest, pk: int) -> HttpResponse:
 def enrollment_withdraw(request: AuthedRequest, pk: int) -> HttpResponse:
     enrollment = get_for_user(Enrollment.objects.select_related("training_class__project"), request.user, pk)
     form = ReasonForm(request.POST)
-    try:
-        actions.withdraw(enrollment, by=request.user, reason=form.cleaned_data["reason"] if form.is_valid() else "")
-    except (ValidationError, IllegalTransition) as exc:
-        for message in (exc.messages if isinstance(exc, ValidationError) else [str(exc)]):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Withdrawn."))
-    return redirect("training:enrollment_detail", pk=enrollment.pk)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return run_action(request, lambda: actions.withdraw(enrollment, by=request.user, reason=reason),
+                      success=_("Withdrawn."), then=redirect("training:enrollment_detail", pk=enrollment.pk))
 
 
 # ---------------------------------------------------------------- teachers, today, my classes
@@ -578,18 +523,12 @@ def teacher_list(request: AuthedRequest) -> HttpResponse:
     assert organisation_id is not None, "an institution account has an organisation (user_org_role_has_organisation)"
     form = TeacherForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = Organisation.objects.get(pk=organisation_id)
-        try:
-            with transaction.atomic():
-                person = actions.find_or_register_trainee(
-                    by=request.user, name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"],
-                    phone=form.cleaned_data["phone"], fallback_county=organisation.county_id)
-                actions.add_teacher(by=request.user, person=person, qualification=form.cleaned_data["qualification"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Teacher registered."))
-            return redirect("training:teacher_list")
+        d = form.cleaned_data
+        done = run_action(request, lambda: enrol_actions.register_teacher(
+            by=request.user, name=d["name"], id_number=d["id_number"], phone=d["phone"], qualification=d["qualification"]),
+            form=form, success=_("Teacher registered."), then=redirect("training:teacher_list"))
+        if done:
+            return done
     teachers = Teacher.objects.filter(organisation_id=organisation_id).select_related("person").order_by("id")
     return TemplateResponse(request, "training/teacher_list.html", {"teachers": teachers, "form": form},
                             status=400 if form.errors else 200)
@@ -623,12 +562,10 @@ def terminal_list(request: AuthedRequest) -> HttpResponse:
     form = TerminalForm(request.POST or None)
     issued = None
     if request.method == "POST" and form.is_valid():
-        try:
-            terminal, key = attendance_actions.register_terminal(
-                by=request.user, device_id=form.cleaned_data["device_id"], name=form.cleaned_data["name"])
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        done = attempt(request, lambda: attendance_actions.register_terminal(
+            by=request.user, device_id=form.cleaned_data["device_id"], name=form.cleaned_data["name"]), form=form)
+        if done:
+            terminal, key = done.result
             issued = {"terminal": terminal, "key": key}
             form = TerminalForm()
     terminals = Terminal.objects.filter(organisation_id=request.user.organisation_id or 0).order_by("revoked_at", "device_id")
@@ -645,16 +582,13 @@ def terminal_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
     if terminal is None:
         raise Http404
     form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Give the reason for revoking the terminal."))
-        attendance_actions.revoke_terminal(terminal, by=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Terminal %(device)s revoked.") % {"device": terminal.device_id})
-    return redirect("training:terminal_list")
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for revoking the terminal."))
+        return redirect("training:terminal_list")
+    return run_action(request, lambda: attendance_actions.revoke_terminal(terminal, by=request.user,
+                                                                          reason=form.cleaned_data["reason"]),
+                      success=_("Terminal %(device)s revoked.") % {"device": terminal.device_id},
+                      then=redirect("training:terminal_list"))
 
 
 # ---------------------------------------------------------------- spot checks (抽查)
@@ -678,9 +612,8 @@ def spot_check_draw(request: AuthedRequest) -> HttpResponse:
     try:
         draw = attendance_actions.draw_spot_checks(by=request.user, county_id=request.user.region_id or "",
                                                    week=timezone.localdate())
-    except (ValidationError, PermissionDenied) as exc:
-        for message in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, message)
+    except REFUSALS as exc:  # a county officer who may not draw is told so on the list, not given a 403
+        show_refusal(request, exc)
     else:
         messages.success(request, _("Drew %(n)d of %(total)d running classes for this week's spot checks.") % {
             "n": len(draw.selected), "total": len(draw.candidates)})
@@ -706,16 +639,13 @@ def spot_check_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if request.user.role != Role.HRSS_OFFICER:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                attendance_actions.record_spot_check(
-                    check, by=request.user, session=form.cleaned_data["session"],
-                    present_count=form.cleaned_data["present_count"], note=form.cleaned_data["note"],
-                    photos=form.cleaned_data["photos"])
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Visit recorded."))
-                return redirect("training:spot_check_detail", pk=check.pk)
+            done = run_action(request, lambda: attendance_actions.record_spot_check(
+                check, by=request.user, session=form.cleaned_data["session"],
+                present_count=form.cleaned_data["present_count"], note=form.cleaned_data["note"],
+                photos=form.cleaned_data["photos"]),
+                form=form, success=_("Visit recorded."), then=redirect("training:spot_check_detail", pk=check.pk))
+            if done:
+                return done
         status = 400
     return TemplateResponse(request, "training/spot_check_detail.html", {
         "check": check, "form": form, "photos": check.photos.all(),

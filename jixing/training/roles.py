@@ -1,0 +1,12 @@
+"""Which roles may open which training pages and endpoints; the querysets then narrow each role to its scope and
+the actions check object-level rights (hiding a link is not access control)."""
+
+from __future__ import annotations
+
+from jixing.accounts.models import Role
+
+OFFICERS = (Role.HRSS_OFFICER, Role.SECTOR_OFFICER, Role.FINANCE_OFFICER, Role.AUDITOR)
+READERS = (*OFFICERS, Role.INSTITUTION)
+INSTITUTION = (Role.INSTITUTION,)
+WRITERS = INSTITUTION
+DECIDERS = (Role.HRSS_OFFICER,)
