@@ -76,7 +76,9 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     result = yield
     if _BASELINE and _blocker is not None and _flushes_database(item):
         with _blocker.unblock():
-            _restore_baseline()
+            # a test skipped or failed before its database was set up flushed nothing
+            if not _BASELINE[0][0]._base_manager.exists():
+                _restore_baseline()
     return result
 
 
