@@ -82,6 +82,6 @@ messages: install
 clean-db:
 	rm -f var/jixing.sqlite3*
 
-# The API's OpenAPI document of the work tree against a git ref (default main): a diff, exit 1 if it differs.
+# The API's OpenAPI document of the work tree against a git ref (default: the branch's merge base with main): a diff, exit 1 if it differs.
 openapi-diff: install
-	scripts/openapi_diff.sh $(or $(REF),main)
+	scripts/openapi_diff.sh $(REF)
