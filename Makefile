@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 WORKER = $(if $(filter redis,$(JIXING_TASKS)),$(MANAGE) rqworker --job-class django_tasks_rq.Job default,$(MANAGE) db_worker --queue-name default)
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run serve test setup install env db demo lint bench messages clean-db worker
+.PHONY: run serve test setup install env db demo lint bench messages clean-db worker openapi-diff
 
 $(VENV)/.installed: requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "jixing needs Python 3.11 or newer")'
@@ -81,3 +81,7 @@ messages: install
 
 clean-db:
 	rm -f var/jixing.sqlite3*
+
+# The API's OpenAPI document of the work tree against a git ref (default: the branch's merge base with main): a diff, exit 1 if it differs.
+openapi-diff: install
+	scripts/openapi_diff.sh $(REF)

@@ -1,33 +1,85 @@
-"""Shared pytest fixtures: reference data and persona users (alice the province officer, …)."""
+"""Shared pytest fixtures: the baseline every test starts from, and persona users (alice the
+province officer, …).
+
+The baseline is what a new database holds after `migrate` and `load_reference`: the reference
+data (regions, departments, occupations, skill levels, actions, targets, fund sources) and the
+rows data migrations write (message templates, quality thresholds, …). It is loaded once per
+test database, not once per test (load_reference is ~900 queries). Tests run inside a
+transaction that is rolled back, so the rows stay. A transactional test (live_server,
+transactional_db, ``django_db(transaction=True)``) ends with a flush that empties every table;
+the baseline rows are then written back in bulk, so the next test, whatever its kind, starts
+from the same database.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
 
 import pytest
 from django.db.backends.signals import connection_created
 
 pytest_plugins = ["jixing.web.tests.browser", "jixing.web.tests.conformance"]  # browser fixtures; keep_test_connection
 
+# (model, rows) for every table that holds rows once the test database is set up; content types
+# and permissions aside, which the flush's post_migrate signal creates again.
+_BASELINE: list[tuple[Any, list[Any]]] = []
+_RECREATED_BY_FLUSH = {"contenttypes.ContentType", "auth.Permission"}
+_blocker: Any = None
 
-def _reference_loaded() -> bool:
-    from jixing.registry.models import SkillLevel
 
-    # load_reference writes skill levels after regions, departments, actions and targets, in one
-    # transaction: if they are there, everything is.
-    return SkillLevel.objects.exists()
+def _snapshot_baseline() -> None:
+    from django.apps import apps
+
+    _BASELINE.clear()
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.proxy or not model._meta.managed or model._meta.label in _RECREATED_BY_FLUSH:
+            continue
+        rows = list(model._base_manager.all())
+        if rows:
+            _BASELINE.append((model, rows))
+
+
+def _restore_baseline() -> None:
+    """Write the baseline rows back into the emptied tables (foreign keys are checked at commit)."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        for model, rows in _BASELINE:
+            model._base_manager.bulk_create(rows, batch_size=1000)
+
+
+def _flushes_database(item: pytest.Item) -> bool:
+    """Whether pytest-django runs this test as a TransactionTestCase, which flushes at the end."""
+    names = getattr(item, "fixturenames", ())
+    if {"transactional_db", "live_server", "django_db_reset_sequences"} & set(names):
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Load reference data once per test database instead of once per test (892 queries each).
-
-    Tests run inside a transaction that is rolled back, so the rows stay for the next test. A
-    transactional test (live_server, transaction=True) flushes every table when it ends; the
-    `reference` fixture notices and loads again.
-    """
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Load the reference data once per test database and remember the baseline."""
+    global _blocker
     from jixing.plan.management.commands.load_reference import load_reference
 
+    _blocker = django_db_blocker
     with django_db_blocker.unblock():
         load_reference()
+        _snapshot_baseline()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    """After a transactional test's flush (its fixtures are torn down by now), restore the baseline."""
+    result = yield
+    if _BASELINE and _blocker is not None and _flushes_database(item):
+        with _blocker.unblock():
+            # a test skipped or failed before its database was set up flushed nothing
+            if not _BASELINE[0][0]._base_manager.exists():
+                _restore_baseline()
+    return result
 
 
 def _allow_audit_truncate(sender: object, connection: object, **kwargs: object) -> None:
@@ -42,15 +94,12 @@ connection_created.connect(_allow_audit_truncate)
 
 
 @pytest.fixture
-def reference(db):
-    from jixing.plan.management.commands.load_reference import load_reference
-
-    if not _reference_loaded():
-        load_reference()
+def reference(db: None) -> None:
+    """The reference data (loaded once per test database; see the module docstring)."""
 
 
 @pytest.fixture
-def personas(reference):
+def personas(reference: None) -> Any:
     from jixing.core.testing import make_personas
 
     return make_personas()

@@ -560,7 +560,7 @@ def test_it_answers_404_not_403_for_a_project_of_another_institution_on_the_clai
     from jixing.core.testing import make_organisation
     from jixing.funds.tests import factories as ff
 
-    w = ff.world(personas, trainees=1)
+    w = ff.funded_class(personas, trainees=1)
     other = make_user("olga", Role.INSTITUTION, organisation=make_organisation("市中技能培训学校", "370103"))
     client = Client()
     client.force_login(other)

@@ -45,7 +45,7 @@ on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="a Po
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_payment_batch_whose_backend_is_killed_pays_nothing_and_its_retry_pays_once(reference, monkeypatch):
-    w = f.world(make_personas(), trainees=3)
+    w = f.funded_class(make_personas(), trainees=3)
     claims = [f.claim_in(w, ClaimStatus.PAYABLE, enrollments=[e]) for e in w.enrollments]
     paid_before = ledger.budget_account(w.budget, AccountKind.PAID).balance
     one_issued, killed = threading.Event(), threading.Event()

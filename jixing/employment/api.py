@@ -34,43 +34,19 @@ router = Router(tags=["employment"])
 
 class DemandOut(Schema):
     id: int
-    employer: int
-    employer_name: str
+    employer: int = Field(alias="employer_id")
+    employer_name: str = Field(alias="employer.name")
     title: str
-    occupation: int
-    occupation_name: str
-    level: int | None = Field(description="SkillLevel order 1..8 (学徒工 … 首席技师), null for any level.")
+    occupation: int = Field(alias="occupation_id")
+    occupation_name: str = Field(alias="occupation.name")
+    level: int | None = Field(alias="level_id", description="SkillLevel order 1..8 (学徒工 … 首席技师), null for any level.")
     posts: int
     wage_min: Decimal
     wage_max: Decimal
-    county: str = Field(description="GB/T 2260 county code.")
+    county: str = Field(alias="county_id", description="GB/T 2260 county code.")
     deadline: dt.date
     description: str
     status: str
-
-    @staticmethod
-    def resolve_employer(obj: JobDemand) -> int:
-        return obj.employer_id
-
-    @staticmethod
-    def resolve_employer_name(obj: JobDemand) -> str:
-        return obj.employer.name
-
-    @staticmethod
-    def resolve_occupation(obj: JobDemand) -> int:
-        return obj.occupation_id
-
-    @staticmethod
-    def resolve_occupation_name(obj: JobDemand) -> str:
-        return obj.occupation.name
-
-    @staticmethod
-    def resolve_level(obj: JobDemand) -> int | None:
-        return obj.level_id
-
-    @staticmethod
-    def resolve_county(obj: JobDemand) -> str:
-        return obj.county_id
 
 
 class DemandIn(Schema):
@@ -111,30 +87,14 @@ class ReferralIn(Schema):
 
 class ReferralOut(Schema):
     id: int
-    demand: int
-    person: int
-    person_name: str
-    id_number_masked: str
+    demand: int = Field(alias="demand_id")
+    person: int = Field(alias="person_id")
+    person_name: str = Field(alias="person.name")
+    id_number_masked: str = Field(alias="person.masked_id_number")
     status: str
     match_score: int
     match_reasons: list[str]
     created_at: dt.datetime
-
-    @staticmethod
-    def resolve_demand(obj: Referral) -> int:
-        return obj.demand_id
-
-    @staticmethod
-    def resolve_person(obj: Referral) -> int:
-        return obj.person_id
-
-    @staticmethod
-    def resolve_person_name(obj: Referral) -> str:
-        return obj.person.name
-
-    @staticmethod
-    def resolve_id_number_masked(obj: Referral) -> str:
-        return obj.person.masked_id_number
 
 
 class ReferralResultIn(Schema):
@@ -147,16 +107,16 @@ class ReferralResultIn(Schema):
 
 class PlacementOut(Schema):
     id: int
-    person: int
-    person_name: str
-    id_number_masked: str
-    enrollment: int | None
+    person: int = Field(alias="person_id")
+    person_name: str = Field(alias="person.name")
+    id_number_masked: str = Field(alias="person.masked_id_number")
+    enrollment: int | None = Field(alias="enrollment_id")
     kind: str
-    employer: int | None
+    employer: int | None = Field(alias="employer_id")
     employer_uscc: str
     employer_name: str
     business_licence_uscc: str
-    county: str
+    county: str = Field(alias="county_id")
     post: str
     start_date: dt.date
     end_date: dt.date | None
@@ -164,30 +124,6 @@ class PlacementOut(Schema):
     source: str
     status: str
     verification_note: str
-
-    @staticmethod
-    def resolve_person(obj: Placement) -> int:
-        return obj.person_id
-
-    @staticmethod
-    def resolve_person_name(obj: Placement) -> str:
-        return obj.person.name
-
-    @staticmethod
-    def resolve_id_number_masked(obj: Placement) -> str:
-        return obj.person.masked_id_number
-
-    @staticmethod
-    def resolve_enrollment(obj: Placement) -> int | None:
-        return obj.enrollment_id
-
-    @staticmethod
-    def resolve_employer(obj: Placement) -> int | None:
-        return obj.employer_id
-
-    @staticmethod
-    def resolve_county(obj: Placement) -> str:
-        return obj.county_id
 
 
 class PlacementIn(Schema):
@@ -262,20 +198,12 @@ class PayOut(Schema):
 
 class PayReportOut(Schema):
     id: int
-    enterprise: int
+    enterprise: int = Field(alias="enterprise_id")
     year: int
-    level: int
+    level: int = Field(alias="level_id")
     workers: int
     average_monthly_pay: Decimal
     starting_monthly_pay: Decimal | None
-
-    @staticmethod
-    def resolve_enterprise(obj: Any) -> int:
-        return obj.enterprise_id
-
-    @staticmethod
-    def resolve_level(obj: Any) -> int:
-        return obj.level_id
 
 
 def _summary(s: rules.OutcomeSummary) -> dict[str, Any]:

@@ -56,61 +56,29 @@ class MessageOut(Schema):
 class CertificateOut(Schema):
     id: int
     number: str
-    holder: str
-    holder_id_number_masked: str
-    occupation: str
-    level: int = Field(description="SkillLevel.order (1 学徒工 … 8 首席技师).")
-    level_name: str
-    national_level: str
+    holder: str = Field(alias="person.name")
+    holder_id_number_masked: str = Field(alias="person.masked_id_number")
+    occupation: str = Field(alias="occupation.name")
+    level: int = Field(alias="level_id", description="SkillLevel.order (1 学徒工 … 8 首席技师).")
+    level_name: str = Field(alias="level.name")
+    national_level: str = Field(alias="level.national_label")
     mode: str
-    issuer: str
+    issuer: str = Field(alias="issuer.name")
     issued_on: dt.date
     status: str
     revoked_reason: str
-
-    @staticmethod
-    def resolve_holder(obj: Certificate) -> str:
-        return obj.person.name
-
-    @staticmethod
-    def resolve_holder_id_number_masked(obj: Certificate) -> str:
-        return obj.person.masked_id_number
-
-    @staticmethod
-    def resolve_occupation(obj: Certificate) -> str:
-        return obj.occupation.name
-
-    @staticmethod
-    def resolve_level(obj: Certificate) -> int:
-        return obj.level_id
-
-    @staticmethod
-    def resolve_level_name(obj: Certificate) -> str:
-        return obj.level.name
-
-    @staticmethod
-    def resolve_national_level(obj: Certificate) -> str:
-        return obj.level.national_label
-
-    @staticmethod
-    def resolve_issuer(obj: Certificate) -> str:
-        return obj.issuer.name
 
 
 class FilingOut(Schema):
     id: int
     code: str
-    organisation: str
+    organisation: str = Field(alias="organisation.name")
     kind: str
     valid_from: dt.date
     valid_to: dt.date
     status: str
     status_reason: str
     scopes: list[tuple[int, int]] = Field(description="(occupation id, level order) pairs.")
-
-    @staticmethod
-    def resolve_organisation(obj: EvaluationFiling) -> str:
-        return obj.organisation.name
 
     @staticmethod
     def resolve_scopes(obj: EvaluationFiling) -> list[tuple[int, int]]:
@@ -140,21 +108,13 @@ class CandidateOut(Schema):
 class EvaluationSessionOut(Schema):
     id: int
     code: str
-    filing_code: str
+    filing_code: str = Field(alias="filing.code")
     occupation_id: int
-    level: int
+    level: int = Field(alias="level_id")
     mode: str
     date: dt.date
     site: str
     status: str
-
-    @staticmethod
-    def resolve_filing_code(obj: EvaluationSession) -> str:
-        return obj.filing.code
-
-    @staticmethod
-    def resolve_level(obj: EvaluationSession) -> int:
-        return obj.level_id
 
 
 class SessionDetailOut(Schema):
@@ -324,25 +284,13 @@ class AppointmentIn(EmployeeIn):
 class AppointmentOut(Schema):
     id: int
     organisation_id: int
-    person_masked_id_number: str
+    person_masked_id_number: str = Field(alias="person.masked_id_number")
     occupation_id: int
-    level: int
-    level_name: str
+    level: int = Field(alias="level_id")
+    level_name: str = Field(alias="level.name")
     appointed_on: dt.date
     employment_basis: str = Field(description="insurance (records) or roster (enterprise not yet in the records).")
     ended_on: dt.date | None
-
-    @staticmethod
-    def resolve_person_masked_id_number(obj: LevelAppointment) -> str:
-        return obj.person.masked_id_number
-
-    @staticmethod
-    def resolve_level(obj: LevelAppointment) -> int:
-        return obj.level_id
-
-    @staticmethod
-    def resolve_level_name(obj: LevelAppointment) -> str:
-        return obj.level.name
 
 
 def _named_person(name: str, id_number: str, row: int | None = None) -> Any:

@@ -49,40 +49,20 @@ RESTRICTION_KIND_PATTERN = "^(" + "|".join(RestrictionKind.values) + ")$"
 class PersonOut(Schema):
     id: int
     name: str
-    id_number_masked: str = Field(description="First 6 and last 4 characters; the rest masked.")
-    phone_masked: str
+    id_number_masked: str = Field(alias="masked_id_number", description="First 6 and last 4 characters; the rest masked.")
+    phone_masked: str = Field(alias="masked_phone")
     sex: str = Field(description="M or F, from the ID number.")
     birth_year: int = Field(description="Year of birth only: the masked digits of the ID number are the birth date.")
-    household_region: str = Field(description="GB/T 2260 county code.")
-    current_region: str = Field(description="GB/T 2260 county code.")
+    household_region: str = Field(alias="household_region_id", description="GB/T 2260 county code.")
+    current_region: str = Field(alias="current_region_id", description="GB/T 2260 county code.")
     education: str
     employment_status: str
     target_groups: list[str] = Field(description="Current target groups; sensitive ones hidden without the field permission.")
-    archived: bool
-
-    @staticmethod
-    def resolve_id_number_masked(obj: Person) -> str:
-        return obj.masked_id_number
-
-    @staticmethod
-    def resolve_phone_masked(obj: Person) -> str:
-        return obj.masked_phone
-
-    @staticmethod
-    def resolve_household_region(obj: Person) -> str:
-        return obj.household_region_id
-
-    @staticmethod
-    def resolve_current_region(obj: Person) -> str:
-        return obj.current_region_id
+    archived: bool = Field(alias="is_archived")
 
     @staticmethod
     def resolve_target_groups(obj: Person, context: dict[str, Any]) -> list[str]:
         return queries.membership_labels(obj, context["request"].user)
-
-    @staticmethod
-    def resolve_archived(obj: Person) -> bool:
-        return obj.is_archived
 
 
 class PersonIn(Schema):
@@ -102,7 +82,7 @@ class OrganisationOut(Schema):
     uscc: str
     name: str
     kind: str
-    county: str
+    county: str = Field(alias="county_id")
     address: str
     is_chain_leader: bool
     is_specialised: bool
@@ -114,15 +94,7 @@ class OrganisationOut(Schema):
     status: str
     status_until: dt.date | None
     status_reason: str
-    archived: bool
-
-    @staticmethod
-    def resolve_county(obj: Organisation) -> str:
-        return obj.county_id
-
-    @staticmethod
-    def resolve_archived(obj: Organisation) -> bool:
-        return obj.is_archived
+    archived: bool = Field(alias="is_archived")
 
 
 class ErrorOut(Schema):
@@ -205,8 +177,8 @@ def get_organisation(request: AuthedRequest, organisation_id: int) -> Any:
 class RestrictionOut(Schema):
     id: int
     person_id: int
-    person_name: str
-    person_id_number_masked: str = Field(description="First 6 and last 4 characters; the rest masked.")
+    person_name: str = Field(alias="person.name")
+    person_id_number_masked: str = Field(alias="person.masked_id_number", description="First 6 and last 4 characters; the rest masked.")
     kind: str = Field(description="blacklist or case_decision.")
     starts_on: dt.date
     ends_on: dt.date | None
@@ -217,14 +189,6 @@ class RestrictionOut(Schema):
     created_at: dt.datetime
     lifted_at: dt.datetime | None
     lift_reason: str
-
-    @staticmethod
-    def resolve_person_name(obj: PersonRestriction) -> str:
-        return obj.person.name
-
-    @staticmethod
-    def resolve_person_id_number_masked(obj: PersonRestriction) -> str:
-        return obj.person.masked_id_number
 
     @staticmethod
     def resolve_in_force(obj: PersonRestriction) -> bool:

@@ -29,23 +29,19 @@ router = Router(tags=["supervision"])
 
 class FindingOut(Schema):
     id: int
-    rule: str = Field(description="Rule code, R01 … R11.")
+    rule: str = Field(alias="code", description="Rule code, R01 … R11.")
     rule_title: str
     subject_type: str = Field(description="app_label.model of the subject.")
     subject_id: str
     subject_label: str
     organisation_id: int | None
-    county: str | None = Field(description="GB/T 2260 county code.")
+    county: str | None = Field(alias="county_id", description="GB/T 2260 county code.")
     severity: str
     status: str
     case_id: int | None
     explanation: str = Field(description="The rule's explanation of this finding, in the request's language.")
     created_at: dt.datetime
     last_seen_at: dt.datetime
-
-    @staticmethod
-    def resolve_rule(obj: Finding) -> str:
-        return obj.code
 
     @staticmethod
     def resolve_rule_title(obj: Finding) -> str:
@@ -55,10 +51,6 @@ class FindingOut(Schema):
     @staticmethod
     def resolve_subject_type(obj: Finding) -> str:
         return f"{obj.subject_type.app_label}.{obj.subject_type.model}"
-
-    @staticmethod
-    def resolve_county(obj: Finding) -> str | None:
-        return obj.county_id
 
 
 class FindingDetailOut(FindingOut):
@@ -70,17 +62,13 @@ class CaseOut(Schema):
     number: str
     title: str
     organisation_id: int
-    county: str
+    county: str = Field(alias="county_id")
     status: str
     assigned_to: str | None
     explanation_due: dt.date | None
     decision_reasons: str
     finding_ids: list[int]
     measures: list[dict[str, Any]]
-
-    @staticmethod
-    def resolve_county(obj: Case) -> str:
-        return obj.county_id
 
     @staticmethod
     def resolve_assigned_to(obj: Case) -> str | None:

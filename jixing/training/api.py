@@ -122,21 +122,21 @@ class ProjectOut(Schema):
     id: int
     code: str
     name: str
-    action: int
+    action: int = Field(alias="action.number")
     target: str | None
     project_type: str
     organiser_id: int
-    organiser: str
+    organiser: str = Field(alias="organiser.name")
     partner_id: int | None
     job_demand_id: int | None
     occupation_id: int | None
-    level: int | None
+    level: int | None = Field(alias="level_id")
     special_ability: str
-    county: str
+    county: str = Field(alias="county_id")
     planned_person_times: int
     hours: int
     required_attendance_rate: Decimal
-    fund_source: str
+    fund_source: str = Field(alias="fund_source.code")
     is_subsidised: bool
     requires_certificate: bool
     is_provincial_key: bool = Field(description="Set only by a 揭榜领题 award (/topics/applications/{id}/award).")
@@ -155,28 +155,8 @@ class ProjectOut(Schema):
         return sorted(p.code for p in obj.programmes.all())
 
     @staticmethod
-    def resolve_action(obj: TrainingProject) -> int:
-        return obj.action.number
-
-    @staticmethod
     def resolve_target(obj: TrainingProject) -> str | None:
         return obj.target.code if obj.target is not None else None
-
-    @staticmethod
-    def resolve_organiser(obj: TrainingProject) -> str:
-        return obj.organiser.name
-
-    @staticmethod
-    def resolve_level(obj: TrainingProject) -> int | None:
-        return obj.level_id
-
-    @staticmethod
-    def resolve_county(obj: TrainingProject) -> str:
-        return obj.county_id
-
-    @staticmethod
-    def resolve_fund_source(obj: TrainingProject) -> str:
-        return obj.fund_source.code
 
     @staticmethod
     def resolve_required_groups(obj: TrainingProject) -> list[str]:
@@ -216,7 +196,7 @@ class ClassOut(Schema):
     name: str
     project_id: int
     site_address: str
-    county: str
+    county: str = Field(alias="county_id")
     latitude: Decimal
     longitude: Decimal
     capacity: int
@@ -230,10 +210,6 @@ class ClassOut(Schema):
     filing_days_ahead: int | None = Field(description="Days between the filing and the class start.")
     filing_short_notice: bool = Field(description="Filed inside the notice period (flagged in supervision, R13).")
     filing_reason: str = Field(description="The county's reason when it returned the filing.")
-
-    @staticmethod
-    def resolve_county(obj: TrainingClass) -> str:
-        return obj.county_id
 
     @staticmethod
     def resolve_teacher_ids(obj: TrainingClass) -> list[int]:
@@ -255,16 +231,12 @@ class SessionIn(Schema):
 
 class TrainingSessionOut(Schema):
     id: int
-    class_id: int
+    class_id: int = Field(alias="training_class_id")
     starts_at: dt.datetime
     ends_at: dt.datetime
     hours: Decimal
     teacher_id: int
     topic: str
-
-    @staticmethod
-    def resolve_class_id(obj: TrainingSession) -> int:
-        return obj.training_class_id
 
 
 class TeacherIn(Schema):
@@ -275,17 +247,9 @@ class TeacherIn(Schema):
 
 class TeacherOut(Schema):
     id: int
-    name: str
-    id_number_masked: str
+    name: str = Field(alias="person.name")
+    id_number_masked: str = Field(alias="person.masked_id_number")
     qualification: str
-
-    @staticmethod
-    def resolve_name(obj: Teacher) -> str:
-        return obj.person.name
-
-    @staticmethod
-    def resolve_id_number_masked(obj: Teacher) -> str:
-        return obj.person.masked_id_number
 
 
 class RuleOut(Schema):
@@ -302,10 +266,10 @@ class EnrollmentIn(Schema):
 
 class EnrollmentOut(Schema):
     id: int
-    class_id: int
+    class_id: int = Field(alias="training_class_id")
     person_id: int
-    name: str
-    id_number_masked: str
+    name: str = Field(alias="person.name")
+    id_number_masked: str = Field(alias="person.masked_id_number")
     status: str
     eligible: bool
     subsidised: bool
@@ -313,18 +277,6 @@ class EnrollmentOut(Schema):
     override_reason: str
     attendance_rate: Decimal
     completed_on: dt.date | None
-
-    @staticmethod
-    def resolve_class_id(obj: Enrollment) -> int:
-        return obj.training_class_id
-
-    @staticmethod
-    def resolve_name(obj: Enrollment) -> str:
-        return obj.person.name
-
-    @staticmethod
-    def resolve_id_number_masked(obj: Enrollment) -> str:
-        return obj.person.masked_id_number
 
 
 class AttendanceIn(Schema):

@@ -114,7 +114,7 @@ class TopicMilestoneOut(Schema):
 
 class TopicApplicationOut(Schema):
     id: int
-    topic: str
+    topic: str = Field(alias="topic.code")
     applicant_id: int
     partner_id: int | None
     planned_person_times: int
@@ -124,10 +124,6 @@ class TopicApplicationOut(Schema):
     project_id: int | None
     acceptance_result: str
     milestones: list[TopicMilestoneOut]
-
-    @staticmethod
-    def resolve_topic(obj: TopicApplication) -> str:
-        return obj.topic.code
 
     @staticmethod
     def resolve_milestones(obj: TopicApplication) -> list[Any]:

@@ -16,7 +16,9 @@ TODAY = dt.date(2025, 12, 1)
 
 
 @dataclass
-class World:
+class Employers:
+    """Two enterprises with a staff member each, and one open demand: where employment tests start."""
+
     p: object  # Personas
     ent: Organisation  # enterprise in Lixia (370102)
     eve: User  # its staff
@@ -31,10 +33,10 @@ def frozen(time_machine):
 
 
 @pytest.fixture
-def world(personas, frozen) -> World:
+def employers(personas, frozen) -> Employers:
     ent = f.enterprise()
     eve = f.enterprise_user(ent, "eve")
     other = f.enterprise("青岛海工有限公司", "370202", seed=2)
     olga = f.enterprise_user(other, "olga")
     demand = f.demand(ent, eve)
-    return World(personas, ent, eve, other, olga, demand)
+    return Employers(personas, ent, eve, other, olga, demand)

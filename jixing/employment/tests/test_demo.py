@@ -25,13 +25,13 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
-def test_it_seeds_demands_then_outcomes_deterministically(world):
-    p = world.p
+def test_it_seeds_demands_then_outcomes_deterministically(employers):
+    p = employers.p
     ctx = new_context("small", 7)
     ctx.shared["organisations"] = list(Organisation.objects.order_by("id"))
     demo.seed(ctx)
     assert ctx.shared["job_demands"] and all(d.employer.kind == "enterprise" for d in ctx.shared["job_demands"])
-    assert JobDemand.objects.filter(employer=world.other_ent).exists()  # every enterprise, every city
+    assert JobDemand.objects.filter(employer=employers.other_ent).exists()  # every enterprise, every city
     for i, person in enumerate([p.lixia_person, p.shizhong_person, p.qingdao_person]):
         f.completed_training(person, p.institution, p.dave, start=dt.date(2025, 1, 6 + i),
                              completed_on=dt.date(2025, 3, 20 + i))
@@ -44,6 +44,6 @@ def test_it_seeds_demands_then_outcomes_deterministically(world):
     sources = set(Placement.objects.values_list("source", flat=True))
     assert sources  # at least one placement from the seeded facts
     assert sources <= set(PlacementSource.values)
-    assert Referral.objects.filter(demand=world.demand).count() == 3  # the first open demand fits all three
+    assert Referral.objects.filter(demand=employers.demand).count() == 3  # the first open demand fits all three
     rows, total = queries.outcome_report(p.alice, "city")
     assert total.completers == 3

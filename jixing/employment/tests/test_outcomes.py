@@ -25,7 +25,7 @@ def at(time_machine, day: dt.date) -> None:
 
 
 @pytest.fixture
-def cohort(world):
+def cohort(employers):
     """Three completers of the Lixia institution.
 
     - lixia: trained 2025-03-01 … 2025-04-15 (completion quarter 2025Q2 → Q2 after = 2025Q4,
@@ -34,7 +34,7 @@ def cohort(world):
     - shizhong: completed 2025-05-20; nothing after (window ends 2025-11-20).
     - qingdao: a Qingdao project, completed 2025-11-20 (window ends 2026-05-20).
     """
-    p = world.p
+    p = employers.p
     e1 = f.completed_training(p.lixia_person, p.institution, p.dave,
                               start=dt.date(2025, 3, 1), completed_on=dt.date(2025, 4, 15))
     e2 = f.completed_training(p.shizhong_person, p.institution, p.dave,
@@ -42,13 +42,13 @@ def cohort(world):
     e3 = f.completed_training(p.qingdao_person, p.institution, p.dave,
                               start=dt.date(2025, 10, 8), completed_on=dt.date(2025, 11, 20), county="370202")
     f.contributions(p.lixia_person, "91370102MA3C000099", ["2024-12", "2025-01", "2025-02"], base="3000")
-    f.contributions(p.lixia_person, world.ent.uscc, [f"2025-{m:02d}" for m in range(6, 13)], base="5000",
-                    employer=world.ent)
+    f.contributions(p.lixia_person, employers.ent.uscc, [f"2025-{m:02d}" for m in range(6, 13)], base="5000",
+                    employer=employers.ent)
     f.certificate(p.lixia_person, p.evaluation_body, p.judy, p.dave, issued_on=dt.date(2025, 5, 10))
     return e1, e2, e3
 
 
-def test_it_answers_employed_within_6_months_for_funds_on_a_frozen_date(time_machine, cohort, world):
+def test_it_answers_employed_within_6_months_for_funds_on_a_frozen_date(time_machine, cohort, employers):
     e1, e2, e3 = cohort
     at(time_machine, dt.date(2025, 10, 16))
     assert queries.employed_within_6_months([e1.pk, e2.pk, e3.pk]) == {e1.pk: True, e2.pk: False, e3.pk: False}
@@ -59,11 +59,11 @@ def test_it_answers_employed_within_6_months_for_funds_on_a_frozen_date(time_mac
     assert queries.employment_evidence([e2.pk])[e2.pk].status == NOT_MET
 
 
-def test_it_counts_a_verified_placement_but_not_an_unverified_one(time_machine, cohort, world):
+def test_it_counts_a_verified_placement_but_not_an_unverified_one(time_machine, cohort, employers):
     _e1, e2, _e3 = cohort
     at(time_machine, dt.date(2026, 1, 5))
     placement = Placement.objects.create(
-        person=world.p.shizhong_person, enrollment=e2, kind="flexible", county_id="370103",
+        person=employers.p.shizhong_person, enrollment=e2, kind="flexible", county_id="370103",
         start_date=dt.date(2025, 9, 1), monthly_wage=Decimal("3500"), source=PlacementSource.SELF_REPORT,
         evidence="外卖平台骑手协议",
     )
@@ -81,9 +81,9 @@ def test_it_answers_false_for_an_enrollment_that_is_not_completed(cohort):
     assert queries.employed_within_6_months([e1.pk, 999999]) == {e1.pk: False, 999999: False}
 
 
-def test_it_reports_outcomes_by_city_with_hand_computed_numbers(time_machine, cohort, world):
+def test_it_reports_outcomes_by_city_with_hand_computed_numbers(time_machine, cohort, employers):
     at(time_machine, dt.date(2026, 1, 1))
-    rows, total = queries.outcome_report(world.p.alice, "city")
+    rows, total = queries.outcome_report(employers.p.alice, "city")
     by = {r.label: r.summary for r in rows}
     jinan, qingdao = by["济南市"], by["青岛市"]
     assert jinan.completers == 2
@@ -99,26 +99,26 @@ def test_it_reports_outcomes_by_city_with_hand_computed_numbers(time_machine, co
     assert total.completers == 3 and total.median_q2_wage == Decimal("5000.00")
 
 
-def test_it_keeps_each_officer_to_the_region_in_the_report(time_machine, cohort, world, client):
+def test_it_keeps_each_officer_to_the_region_in_the_report(time_machine, cohort, employers, client):
     at(time_machine, dt.date(2026, 1, 1))
-    client.force_login(world.p.carol)  # Qingdao
+    client.force_login(employers.p.carol)  # Qingdao
     data = client.get("/api/v1/employment/outcomes?group_by=city").json()
     assert [r["label"] for r in data["rows"]] == ["青岛市"] and data["total"]["completers"] == 1
-    client.force_login(world.p.bob)
+    client.force_login(employers.p.bob)
     data = client.get("/api/v1/employment/outcomes?group_by=project").json()
     assert data["total"]["completers"] == 2
     assert data["total"]["within_6_months"] == {"met": 1, "observed": 2, "share": "0.500"}
 
 
-def test_it_shows_an_institution_its_trainees_outcomes(time_machine, cohort, world, client):
+def test_it_shows_an_institution_its_trainees_outcomes(time_machine, cohort, employers, client):
     at(time_machine, dt.date(2026, 1, 1))
-    client.force_login(world.p.ivan)
+    client.force_login(employers.p.ivan)
     response = client.get(reverse("employment:outcomes"))
     assert response.status_code == 200
     assert response.context["group_by"] == "project"
     trainees = {t.enrollment.person_id: t.outcome for t in response.context["trainees"]}
-    assert trainees[world.p.lixia_person.pk].within_6_months.status == MET
-    assert trainees[world.p.lixia_person.pk].wage.after == Decimal("5000.00")
-    assert world.p.lixia_person.id_number not in response.content.decode()
-    client.force_login(world.olga)  # an enterprise that trained nobody sees no trainee
+    assert trainees[employers.p.lixia_person.pk].within_6_months.status == MET
+    assert trainees[employers.p.lixia_person.pk].wage.after == Decimal("5000.00")
+    assert employers.p.lixia_person.id_number not in response.content.decode()
+    client.force_login(employers.olga)  # an enterprise that trained nobody sees no trainee
     assert client.get(reverse("employment:outcomes")).context["total"].completers == 0

@@ -24,25 +24,25 @@ def pay_post(**kw):
     return data
 
 
-def test_it_keeps_one_pay_report_per_enterprise_year_and_level(client, world):
-    client.force_login(world.eve)
+def test_it_keeps_one_pay_report_per_enterprise_year_and_level(client, employers):
+    client.force_login(employers.eve)
     client.post(reverse("employment:pay"), pay_post())
-    client.post(reverse("employment:pay"), pay_post(workers="42", average_monthly_pay="6300", enterprise=world.other_ent.pk))
+    client.post(reverse("employment:pay"), pay_post(workers="42", average_monthly_pay="6300", enterprise=employers.other_ent.pk))
     r = SkillPayReport.objects.get()
-    assert (r.enterprise, r.year, r.level_id, r.workers, r.average_monthly_pay) == (world.ent, 2024, 3, 42, Decimal("6300.00"))
+    assert (r.enterprise, r.year, r.level_id, r.workers, r.average_monthly_pay) == (employers.ent, 2024, 3, 42, Decimal("6300.00"))
     response = client.post(reverse("employment:pay"), pay_post(year="2026"))  # today is 2025-12-01
     assert response.status_code == 200 and response.context["form"].errors.get("year")
 
 
-def test_it_aggregates_pay_by_level_and_city_weighted_by_workers(client, world):
-    SkillPayReport.objects.create(enterprise=world.ent, year=2024, level_id=3, workers=30,
+def test_it_aggregates_pay_by_level_and_city_weighted_by_workers(client, employers):
+    SkillPayReport.objects.create(enterprise=employers.ent, year=2024, level_id=3, workers=30,
                                   average_monthly_pay=Decimal("6000"), starting_monthly_pay=Decimal("5000"),
-                                  reported_by=world.eve)
-    SkillPayReport.objects.create(enterprise=world.other_ent, year=2024, level_id=3, workers=10,
-                                  average_monthly_pay=Decimal("8000"), starting_monthly_pay=None, reported_by=world.olga)
-    SkillPayReport.objects.create(enterprise=world.other_ent, year=2024, level_id=5, workers=5,
-                                  average_monthly_pay=Decimal("11000"), reported_by=world.olga)
-    client.force_login(world.p.alice)
+                                  reported_by=employers.eve)
+    SkillPayReport.objects.create(enterprise=employers.other_ent, year=2024, level_id=3, workers=10,
+                                  average_monthly_pay=Decimal("8000"), starting_monthly_pay=None, reported_by=employers.olga)
+    SkillPayReport.objects.create(enterprise=employers.other_ent, year=2024, level_id=5, workers=5,
+                                  average_monthly_pay=Decimal("11000"), reported_by=employers.olga)
+    client.force_login(employers.p.alice)
     response = client.get(reverse("employment:pay"))
     stats = response.context["stats"]
     cells = {lv.pk: c for lv, c in stats.by_level}
@@ -52,39 +52,39 @@ def test_it_aggregates_pay_by_level_and_city_weighted_by_workers(client, world):
     chart = json.loads(response.context["chart"] and json.dumps(response.context["chart"]))
     assert chart["average"][2] == 6500.0
     assert 'id="pay-chart"' in response.content.decode()
-    client.force_login(world.p.bob)  # Jinan sees Jinan enterprises only
+    client.force_login(employers.p.bob)  # Jinan sees Jinan enterprises only
     cells = {lv.pk: c for lv, c in client.get(reverse("employment:pay")).context["stats"].by_level}
     assert cells[3].average == Decimal("6000.00") and cells[5].workers == 0
-    client.force_login(world.p.ivan)  # a training institution is not an enterprise
+    client.force_login(employers.p.ivan)  # a training institution is not an enterprise
     assert client.get(reverse("employment:pay")).status_code == 403
 
 
-def test_it_recommends_open_posts_that_fit_the_trainees_training(client, world):
-    p = world.p
+def test_it_recommends_open_posts_that_fit_the_trainees_training(client, employers):
+    p = employers.p
     f.completed_training(p.lixia_person, p.institution, p.dave, level=3)
-    other_occ = f.demand(world.ent, world.eve, occ=f.occupation(1), title="面点师")
-    too_high = f.demand(world.ent, world.eve, level=5, title="技师岗")
-    qingdao = f.demand(world.other_ent, world.olga, level=2, title="青岛焊工")
-    closed = f.demand(world.ent, world.eve, title="已关闭岗位", status="closed")
+    other_occ = f.demand(employers.ent, employers.eve, occ=f.occupation(1), title="面点师")
+    too_high = f.demand(employers.ent, employers.eve, level=5, title="技师岗")
+    qingdao = f.demand(employers.other_ent, employers.olga, level=2, title="青岛焊工")
+    closed = f.demand(employers.ent, employers.eve, title="已关闭岗位", status="closed")
     client.force_login(p.trent)
     rows = client.get(reverse("employment:recommended")).context["rows"]
-    assert [d for d, _reasons in rows] == [world.demand, qingdao]
+    assert [d for d, _reasons in rows] == [employers.demand, qingdao]
     assert other_occ not in [d for d, _ in rows] and too_high not in [d for d, _ in rows]
     assert closed not in [d for d, _ in rows]
     assert client.get(reverse("employment:demand_detail", args=[closed.pk])).status_code == 404
 
 
-def test_it_runs_demand_to_referral_through_the_api(client, world):
-    p = world.p
+def test_it_runs_demand_to_referral_through_the_api(client, employers):
+    p = employers.p
     f.completed_training(p.lixia_person, p.institution, p.dave)
-    client.force_login(world.eve)
+    client.force_login(employers.eve)
     created = client.post("/api/v1/employment/demands", {
         "title": "装配钳工", "occupation": f.occupation(0).pk, "level": 3, "posts": 2, "wage_min": "4500",
-        "wage_max": "6500", "deadline": "2026-06-30", "employer": world.other_ent.pk, "status": "closed",
+        "wage_max": "6500", "deadline": "2026-06-30", "employer": employers.other_ent.pk, "status": "closed",
     }, content_type="application/json")
     assert created.status_code == 201, created.content
     demand = created.json()
-    assert (demand["employer"], demand["status"], demand["county"]) == (world.ent.pk, "open", "370102")
+    assert (demand["employer"], demand["status"], demand["county"]) == (employers.ent.pk, "open", "370102")
     assert client.get(f"/api/v1/employment/demands/{demand['id']}/matches").status_code == 403
     client.force_login(p.dave)
     matches = client.get(f"/api/v1/employment/demands/{demand['id']}/matches").json()
@@ -99,7 +99,7 @@ def test_it_runs_demand_to_referral_through_the_api(client, world):
     stranger = client.post("/api/v1/employment/referrals", {"demand": demand["id"], "person": p.qingdao_person.pk},
                            content_type="application/json")
     assert stranger.status_code == 404
-    client.force_login(world.eve)
+    client.force_login(employers.eve)
     rid = referral.json()["id"]
     bad = client.post(f"/api/v1/employment/referrals/{rid}/result",
                       {"to": "hired", "start_date": "2025-11-03", "monthly_wage": "5000"}, content_type="application/json")
@@ -124,50 +124,50 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("url_name", "users"), PAGES)
-def test_it_renders_every_page_for_the_roles_that_use_it(client, world, url_name, users):
-    people = {**{u: getattr(world.p, u) for u in users if hasattr(world.p, u)}, "eve": world.eve}
+def test_it_renders_every_page_for_the_roles_that_use_it(client, employers, url_name, users):
+    people = {**{u: getattr(employers.p, u) for u in users if hasattr(employers.p, u)}, "eve": employers.eve}
     for username in users:
         client.force_login(people[username])
         response = client.get(reverse(url_name))
         assert response.status_code == 200, (url_name, username)
-    client.force_login(world.p.sam)  # the system administrator does no business work
+    client.force_login(employers.p.sam)  # the system administrator does no business work
     assert client.get(reverse(url_name)).status_code == 403
 
 
-def test_it_renders_details_for_their_readers(client, world):
+def test_it_renders_details_for_their_readers(client, employers):
     from jixing.employment import actions
 
-    p = world.p
+    p = employers.p
     f.completed_training(p.lixia_person, p.institution, p.dave)
-    referral = actions.refer_candidate(world.demand, p.lixia_person, by=p.dave)
-    actions.record_referral_result(referral, "interviewed", by=world.eve)
-    placement = actions.record_referral_result(referral, "hired", by=world.eve, start_date=dt.date(2025, 11, 3),
+    referral = actions.refer_candidate(employers.demand, p.lixia_person, by=p.dave)
+    actions.record_referral_result(referral, "interviewed", by=employers.eve)
+    placement = actions.record_referral_result(referral, "hired", by=employers.eve, start_date=dt.date(2025, 11, 3),
                                                monthly_wage=Decimal("5600")).placement
-    for user in (p.dave, world.eve, p.ivan, p.trent, p.audrey):
+    for user in (p.dave, employers.eve, p.ivan, p.trent, p.audrey):
         client.force_login(user)
         assert client.get(reverse("employment:placement_detail", args=[placement.pk])).status_code == 200
-    for user in (p.dave, world.eve, p.ivan, p.trent, p.audrey):
+    for user in (p.dave, employers.eve, p.ivan, p.trent, p.audrey):
         client.force_login(user)
-        assert client.get(reverse("employment:demand_detail", args=[world.demand.pk])).status_code == 200
+        assert client.get(reverse("employment:demand_detail", args=[employers.demand.pk])).status_code == 200
     rival = f.make_user("rita", "institution", organisation=make_organisation("对手学校", "370102", seed=9))
     client.force_login(rival)
     assert client.get(reverse("employment:placement_detail", args=[placement.pk])).status_code == 404
 
 
-def test_it_puts_employment_cards_on_the_workbench(client, world):
+def test_it_puts_employment_cards_on_the_workbench(client, employers):
     from jixing.employment import actions
 
-    p = world.p
+    p = employers.p
     f.completed_training(p.lixia_person, p.institution, p.dave)
-    actions.report_placement(by=world.eve, person=p.lixia_person, kind="employed", start_date=dt.date(2025, 9, 1),
+    actions.report_placement(by=employers.eve, person=p.lixia_person, kind="employed", start_date=dt.date(2025, 9, 1),
                              monthly_wage=Decimal("5000"))
-    actions.refer_candidate(world.demand, p.lixia_person, by=p.dave)
+    actions.refer_candidate(employers.demand, p.lixia_person, by=p.dave)
     client.force_login(p.dave)
     body = client.get(reverse("web:home")).content.decode()
     assert reverse("employment:verification_queue") in body
-    client.force_login(world.eve)
+    client.force_login(employers.eve)
     cards = [c for c in client.get(reverse("web:home")).context["stat_cards"] if c.template.startswith("employment/")]
     assert cards[0].data == {"open_demands": 1, "to_answer": 1}
     client.force_login(p.trent)
     body = client.get(reverse("web:home")).content.decode()
-    assert world.demand.title in body
+    assert employers.demand.title in body

@@ -20,20 +20,20 @@ CIVIL_ACTION = 4  # 养老家政: civil affairs is among its departments (refere
 OTHER_ACTION = 2  # 乡村振兴: not civil affairs
 
 
-def _chain(world, *, action: int, person_county: str, seq: int, title: str) -> tuple[JobDemand, Referral, Placement]:
+def _chain(employers, *, action: int, person_county: str, seq: int, title: str) -> tuple[JobDemand, Referral, Placement]:
     """A demand served by a project of ``action``, a trainee of it referred and placed."""
-    p = world.p
+    p = employers.p
     person = f.person(f"人{seq}", person_county, seq)
     enrollment = f.completed_training(person, p.institution, p.ivan, action_number=action, county=person_county)
-    demand = f.demand(world.ent, world.eve, title=title, county=person_county)
+    demand = f.demand(employers.ent, employers.eve, title=title, county=person_county)
     project = enrollment.training_class.project
     project.job_demand = demand
     project.save(update_fields=["job_demand"])
     referral = Referral.objects.create(demand=demand, person=person, enrollment=enrollment, referred_by=p.ivan,
                                        referring_organisation=p.institution)
     placement = Placement.objects.create(
-        person=person, enrollment=enrollment, referral=referral, kind="employed", employer=world.ent,
-        employer_uscc=world.ent.uscc, employer_name=world.ent.name, county_id=person_county,
+        person=person, enrollment=enrollment, referral=referral, kind="employed", employer=employers.ent,
+        employer_uscc=employers.ent.uscc, employer_name=employers.ent.name, county_id=person_county,
         start_date=dt.date(2025, 5, 1), monthly_wage=Decimal("5200"), source="institution",
         reported_by=p.ivan, reporting_organisation=p.institution,
     )
@@ -41,11 +41,11 @@ def _chain(world, *, action: int, person_county: str, seq: int, title: str) -> t
 
 
 @pytest.fixture
-def chains(world):
+def chains(employers):
     return {
-        "civil_lixia": _chain(world, action=CIVIL_ACTION, person_county="370102", seq=701, title="养老护理员"),
-        "civil_qingdao": _chain(world, action=CIVIL_ACTION, person_county="370202", seq=702, title="家政服务员"),
-        "rural_lixia": _chain(world, action=OTHER_ACTION, person_county="370102", seq=703, title="农机修理工"),
+        "civil_lixia": _chain(employers, action=CIVIL_ACTION, person_county="370102", seq=701, title="养老护理员"),
+        "civil_qingdao": _chain(employers, action=CIVIL_ACTION, person_county="370202", seq=702, title="家政服务员"),
+        "rural_lixia": _chain(employers, action=OTHER_ACTION, person_county="370102", seq=703, title="农机修理工"),
     }
 
 
@@ -60,16 +60,16 @@ def _ids(chains, *keys: str) -> list[set[int]]:
 
 
 @pytest.mark.parametrize(("who", "expected"), [("frank", ("civil_lixia", "civil_qingdao")), ("fiona", ("civil_lixia",))])
-def test_it_shows_a_sector_officer_only_their_actions_in_their_region(world, chains, fiona, who, expected) -> None:
-    user = fiona if who == "fiona" else world.p.frank
+def test_it_shows_a_sector_officer_only_their_actions_in_their_region(employers, chains, fiona, who, expected) -> None:
+    user = fiona if who == "fiona" else employers.p.frank
     demands, referrals, placements = _ids(chains, *expected)
     assert set(JobDemand.objects.visible_to(user).values_list("pk", flat=True)) == demands
     assert set(Referral.objects.visible_to(user).values_list("pk", flat=True)) == referrals
     assert set(Placement.objects.visible_to(user).values_list("pk", flat=True)) == placements
 
 
-def test_it_keeps_other_departments_employment_rows_out_of_the_api_and_pages(client, world, chains) -> None:
-    client.force_login(world.p.frank)
+def test_it_keeps_other_departments_employment_rows_out_of_the_api_and_pages(client, employers, chains) -> None:
+    client.force_login(employers.p.frank)
     mine, other = chains["civil_lixia"], chains["rural_lixia"]
     listed = {row["id"] for row in client.get("/api/v1/employment/placements?limit=100").json()["items"]}
     assert mine[2].pk in listed and other[2].pk not in listed
@@ -83,9 +83,9 @@ def test_it_keeps_other_departments_employment_rows_out_of_the_api_and_pages(cli
     assert "人701" in page and "人703" not in page
 
 
-def test_it_shows_no_pay_report_to_a_sector_officer(world) -> None:
-    SkillPayReport.objects.create(enterprise=world.ent, year=2025, level_id=3, workers=10,
-                                  average_monthly_pay=Decimal("6000"), reported_by=world.eve)
-    assert not SkillPayReport.objects.visible_to(world.p.frank).exists()
-    assert SkillPayReport.objects.visible_to(world.p.bob).count() == 1
-    assert SkillPayReport.objects.visible_to(world.p.carol).count() == 0
+def test_it_shows_no_pay_report_to_a_sector_officer(employers) -> None:
+    SkillPayReport.objects.create(enterprise=employers.ent, year=2025, level_id=3, workers=10,
+                                  average_monthly_pay=Decimal("6000"), reported_by=employers.eve)
+    assert not SkillPayReport.objects.visible_to(employers.p.frank).exists()
+    assert SkillPayReport.objects.visible_to(employers.p.bob).count() == 1
+    assert SkillPayReport.objects.visible_to(employers.p.carol).count() == 0

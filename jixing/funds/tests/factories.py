@@ -212,7 +212,10 @@ def org_account(p: Personas, org: Organisation | None = None, user: User | None 
 
 
 @dataclass
-class World:
+class FundedClass:
+    """A class with enrolled trainees in an approved project, with a rule table, a budget and the
+    institution's payee account: everything a claim needs."""
+
     p: Personas
     table: SubsidyRuleTable
     budget: Budget
@@ -223,19 +226,19 @@ class World:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def world(p: Personas, *, trainees: int = 3, amount: str = "1000000", allocate: str | None = None, **project_kw: Any) -> World:
+def funded_class(p: Personas, *, trainees: int = 3, amount: str = "1000000", allocate: str | None = None, **project_kw: Any) -> FundedClass:
     table = rule_table(p)
     b = budget(p, amount=amount, allocate_to_lixia=allocate)
     proj = project(p, **project_kw)
     k = klass(proj)
     enrollments = [enroll(k, trainee()) for _ in range(trainees)]
-    return World(p, table, b, proj, k, enrollments, org_account(p))
+    return FundedClass(p, table, b, proj, k, enrollments, org_account(p))
 
 
-def world_more(w: World, trainees: int = 2) -> World:
+def another_funded_class(w: FundedClass, trainees: int = 2) -> FundedClass:
     """Another class of the same project (same table, budget and account)."""
     k = klass(w.project)
-    return World(w.p, w.table, w.budget, w.project, k, [enroll(k, trainee()) for _ in range(trainees)], w.account)
+    return FundedClass(w.p, w.table, w.budget, w.project, k, [enroll(k, trainee()) for _ in range(trainees)], w.account)
 
 
 def enterprise_user(p: Personas, county: str = "370102") -> tuple[Organisation, User]:
@@ -247,7 +250,7 @@ def enterprise_user(p: Personas, county: str = "370102") -> tuple[Organisation, 
     return org, user
 
 
-def claim_in(w: World, status: str = ClaimStatus.DRAFT, *, enrollments: list[Enrollment] | None = None) -> Claim:
+def claim_in(w: FundedClass, status: str = ClaimStatus.DRAFT, *, enrollments: list[Enrollment] | None = None) -> Claim:
     """A claim on ``w``'s project walked to ``status`` through the actions."""
     p = w.p
     claim = actions.create_claim(by=p.ivan, project=w.project, enrollment_ids=[e.pk for e in (enrollments or w.enrollments)],
@@ -281,7 +284,7 @@ def _fresh(claim: Claim) -> Claim:
     return Claim.objects.get(pk=claim.pk)
 
 
-def paid_batch(w: World, claims: list[Claim] | None = None) -> PaymentBatch:
+def paid_batch(w: FundedClass, claims: list[Claim] | None = None) -> PaymentBatch:
     """Issue a batch for every payable claim in Jinan, export it and read an all-success return."""
     from jixing.funds import bankfiles
 
@@ -322,7 +325,7 @@ def person_user(person: Person, username: str = "tina") -> User:
     return User.objects.filter(username=username).first() or make_user(username, Role.TRAINEE, person=person)
 
 
-__all__ = ["World", "world", "claim_in", "paid_batch", "make_person", "make_organisation", "make_user", "Personas"]
+__all__ = ["FundedClass", "funded_class", "claim_in", "paid_batch", "make_person", "make_organisation", "make_user", "Personas"]
 
 
 def insured(person: Person, *, months: int, until: dt.date, city: str = "3701", kind: str = "unemployment",

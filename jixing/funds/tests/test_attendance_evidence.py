@@ -52,7 +52,7 @@ def test_verified_declared_sessions_count_in_full_and_missing_ones_nothing():
     assert rules.evidenced_attendance([], D("0.2")).rate == D("0")
 
 
-def _declared_enrollment(w: f.World, *, captured: int, declared: int):
+def _declared_enrollment(w: f.FundedClass, *, captured: int, declared: int):
     """An enrollment with ``captured`` then ``declared`` attended sessions of the 20."""
     person = f.trainee()
     enrollment = f.enroll(w.klass, person, rate="0", provenance=Provenance.CAPTURED)
@@ -68,7 +68,7 @@ def _declared_enrollment(w: f.World, *, captured: int, declared: int):
 
 
 def test_a_line_above_the_declared_share_fails_until_a_spot_check_verifies(personas):
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     enrollment, sessions = _declared_enrollment(w, captured=10, declared=8)  # 90 % attended, 40 % declared
     [draft] = queries.evaluate_enrollments(w.project, [enrollment], item="vocational_training", payee_kind="institution")
     attendance = next(c for c in draft.checks if c.code == "attendance")
@@ -89,7 +89,7 @@ def test_a_line_above_the_declared_share_fails_until_a_spot_check_verifies(perso
 
 
 def test_the_share_comes_from_the_city_rule_table(personas):
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     w.table.declared_attendance_share = D("0.400")
     w.table.save(update_fields=["declared_attendance_share"])
     enrollment, _sessions = _declared_enrollment(w, captured=10, declared=8)
@@ -98,7 +98,7 @@ def test_the_share_comes_from_the_city_rule_table(personas):
 
 
 def test_the_reviewer_sees_captured_declared_missing_per_line(client, personas):
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     claim = f.claim_in(w, "submitted")
     client.force_login(personas.dave)
     page = client.get(reverse("funds:claim_detail", args=[claim.pk])).content.decode()

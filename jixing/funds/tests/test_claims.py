@@ -39,7 +39,7 @@ def balances(budget):
 
 
 def test_it_creates_a_claim_with_rule_engine_amounts_and_reasons(personas) -> None:
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     claim = actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[e.pk for e in w.enrollments])
     assert claim.status == ClaimStatus.DRAFT
     assert claim.subsidy_item == SubsidyItem.VOCATIONAL_TRAINING and claim.payee_kind == "institution"
@@ -72,7 +72,7 @@ def test_it_prices_a_certified_shortage_occupation_with_uplift(personas) -> None
 
 
 def test_it_ignores_an_amount_given_by_hand(personas, client) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     client.force_login(personas.ivan)
     response = client.post("/funds/claims/new/", {
         "project": w.project.pk, "enrollments": [w.enrollments[0].pk], "payee_account": w.account.pk,
@@ -93,7 +93,7 @@ def test_it_ignores_an_amount_given_by_hand(personas, client) -> None:
     ],
 )
 def test_it_refuses_ineligible_enrollments_with_chinese_reasons(personas, setup, reason) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     bad = f.enroll(w.klass, f.trainee("赵未结"), **setup)
     with pytest.raises(actions.ClaimRefused) as exc:
         actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[w.enrollments[0].pk, bad.pk])
@@ -103,7 +103,7 @@ def test_it_refuses_ineligible_enrollments_with_chinese_reasons(personas, setup,
 
 
 def test_it_claims_only_the_passing_lines_when_asked(personas) -> None:
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     bad = f.enroll(w.klass, f.trainee(), status=EnrollmentStatus.ENROLLED)
     claim = actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[*(e.pk for e in w.enrollments), bad.pk],
                                  skip_ineligible=True)
@@ -111,7 +111,7 @@ def test_it_claims_only_the_passing_lines_when_asked(personas) -> None:
 
 
 def test_it_refuses_an_already_claimed_enrollment(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[w.enrollments[0].pk])
     with pytest.raises(actions.ClaimRefused) as exc:
         actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[w.enrollments[0].pk])
@@ -120,7 +120,7 @@ def test_it_refuses_an_already_claimed_enrollment(personas) -> None:
 
 
 def test_it_has_a_database_unique_constraint_on_person_item_class(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[w.enrollments[0].pk])
     line = claim.lines.get()
     line.pk = None
@@ -192,7 +192,7 @@ def test_it_needs_a_certificate_where_the_project_requires_one(personas) -> None
 
 
 def test_it_lets_only_the_organiser_claim(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     other_org, kate = f.enterprise_user(personas)
     for user in (kate, personas.bob, personas.trent):
         with pytest.raises(PermissionDenied):
@@ -211,7 +211,7 @@ def test_it_lets_the_apprenticeship_enterprise_claim(personas) -> None:
 
 @pytest.mark.parametrize("status", [OrganisationStatus.SUSPENDED, OrganisationStatus.BLACKLISTED])
 def test_it_refuses_claims_from_a_blocked_organisation(personas, status) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     draft = actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[w.enrollments[0].pk],
                                  payee_account=w.account)
     org = personas.institution
@@ -235,7 +235,7 @@ def test_it_refuses_claims_from_a_blocked_organisation(personas, status) -> None
 
 
 def test_it_walks_the_whole_review_and_commits_the_budget(personas) -> None:
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     claim = f.claim_in(w, ClaimStatus.COUNTY_REVIEWED)
     assert balances(w.budget)[AccountKind.COMMITTED] == 0
     actions.city_approve(claim, by=personas.bob)
@@ -260,7 +260,7 @@ def test_it_closes_the_public_notice_after_the_configured_days(personas) -> None
         proj = f.project(personas)
         k = f.klass(proj)
         e = f.enroll(k, f.trainee())
-        w = f.World(personas, table, f.Budget.objects.get(), proj, k, [e], f.org_account(personas))
+        w = f.FundedClass(personas, table, f.Budget.objects.get(), proj, k, [e], f.org_account(personas))
         claim = f.claim_in(w, ClaimStatus.PUBLIC_NOTICE)
         assert claim.notice_ends_on == dt.date(2026, 3, 7)
     for day, expected in [(dt.date(2026, 3, 7), ClaimStatus.PUBLIC_NOTICE), (dt.date(2026, 3, 8), ClaimStatus.PAYABLE)]:
@@ -271,7 +271,7 @@ def test_it_closes_the_public_notice_after_the_configured_days(personas) -> None
 
 
 def test_it_sends_provincial_key_projects_to_the_province(personas) -> None:
-    w = f.world(personas, trainees=1, key=True)
+    w = f.funded_class(personas, trainees=1, key=True)
     claim = f.claim_in(w, ClaimStatus.COUNTY_REVIEWED)
     actions.city_approve(claim, by=personas.bob)
     claim.refresh_from_db()
@@ -284,7 +284,7 @@ def test_it_sends_provincial_key_projects_to_the_province(personas) -> None:
 
 
 def test_it_returns_and_resubmits(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     with pytest.raises(ValidationError):
         actions.return_claim(claim, by=personas.dave, reason="")
@@ -297,7 +297,7 @@ def test_it_returns_and_resubmits(personas) -> None:
 
 
 def test_it_releases_the_commitment_when_a_committed_claim_is_returned_or_rejected(personas) -> None:
-    w = f.world(personas, trainees=2, key=True)
+    w = f.funded_class(personas, trainees=2, key=True)
     claim = f.claim_in(w, ClaimStatus.COUNTY_REVIEWED)
     actions.city_approve(claim, by=personas.bob)
     assert balances(w.budget)[AccountKind.COMMITTED] == D("1200.00")
@@ -306,7 +306,7 @@ def test_it_releases_the_commitment_when_a_committed_claim_is_returned_or_reject
     assert balances(w.budget)[AccountKind.AVAILABLE] == D("1000000.00")
     assert Posting.objects.filter(kind=PostingKind.RELEASE).count() == 1
     # in public notice an upheld objection rejects the claim and frees its trainees
-    w2 = f.world_more(w)
+    w2 = f.another_funded_class(w)
     claim2 = f.claim_in(w2, ClaimStatus.CITY_APPROVED)
     actions.province_approve(claim2, by=personas.alice)
     actions.reject_claim(claim2, by=personas.bob, reason="公示期间收到实名举报，经查属实")
@@ -318,7 +318,7 @@ def test_it_releases_the_commitment_when_a_committed_claim_is_returned_or_reject
 
 
 def test_it_cancels_a_draft_and_frees_its_trainees(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.DRAFT)
     actions.cancel_claim(claim, by=personas.ivan)
     again = actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[w.enrollments[0].pk])
@@ -326,7 +326,7 @@ def test_it_cancels_a_draft_and_frees_its_trainees(personas) -> None:
 
 
 def test_it_excludes_a_line_with_a_reason(personas) -> None:
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     line = claim.lines.first()
     with pytest.raises(PermissionDenied):
@@ -355,7 +355,7 @@ FORBIDDEN = [
 
 @pytest.mark.parametrize(("status", "verb", "actor"), FORBIDDEN)
 def test_it_refuses_forbidden_transitions(personas, status, verb, actor) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, status)
     before = (claim.status, Posting.objects.count())
     kwargs = {"reason": "不应允许的操作"} if verb in ("return_claim", "reject_claim") else {}
@@ -366,7 +366,7 @@ def test_it_refuses_forbidden_transitions(personas, status, verb, actor) -> None
 
 
 def test_it_keeps_maker_and_checkers_apart(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     # the claimant cannot review its own claim
     with pytest.raises(PermissionDenied):
@@ -388,7 +388,7 @@ def test_it_keeps_maker_and_checkers_apart(personas) -> None:
 
 
 def test_it_refuses_approval_when_the_budget_is_short_and_posts_nothing(personas) -> None:
-    w = f.world(personas, trainees=2, amount="1000")
+    w = f.funded_class(personas, trainees=2, amount="1000")
     claim = f.claim_in(w, ClaimStatus.COUNTY_REVIEWED)
     postings = Posting.objects.count()
     with pytest.raises(ValidationError) as exc:
@@ -403,14 +403,14 @@ def test_it_refuses_approval_without_a_budget(personas) -> None:
     f.rule_table(personas)
     proj = f.project(personas)
     e = f.enroll(f.klass(proj), f.trainee())
-    w = f.World(personas, f.SubsidyRuleTable.objects.get(), None, proj, e.training_class, [e], f.org_account(personas))  # type: ignore[arg-type]
+    w = f.FundedClass(personas, f.SubsidyRuleTable.objects.get(), None, proj, e.training_class, [e], f.org_account(personas))  # type: ignore[arg-type]
     claim = f.claim_in(w, ClaimStatus.COUNTY_REVIEWED)
     with pytest.raises(ValidationError, match="预算|budget"):
         actions.city_approve(claim, by=personas.bob)
 
 
 def test_it_charges_the_county_budget_before_the_city_budget(personas) -> None:
-    w = f.world(personas, trainees=1, allocate="5000")
+    w = f.funded_class(personas, trainees=1, allocate="5000")
     claim = f.claim_in(w, ClaimStatus.PUBLIC_NOTICE)
     assert claim.budget.region_id == "370102"
 
@@ -443,10 +443,10 @@ def test_it_exercises_every_transition_of_the_claim_table(personas, tmp_path) ->
     from jixing.funds import bankfiles
 
     p = personas
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
 
     def fresh(n: int = 1):
-        return f.world_more(w, n)
+        return f.another_funded_class(w, n)
 
     # draft → cancelled; returned → cancelled; submitted → returned → submitted; submitted → rejected
     actions.cancel_claim(f.claim_in(fresh(), ClaimStatus.DRAFT), by=p.ivan)
@@ -473,7 +473,7 @@ def test_it_exercises_every_transition_of_the_claim_table(personas, tmp_path) ->
     parsed = bankfiles.parse_return_file(path, "r.csv")
     actions.reconcile_bank_return(batch, by=p.grace, rows=parsed.rows, file_name="r.csv", file_sha256=parsed.sha256)
     # provincial key projects: county_reviewed → city_approved → public_notice / returned / rejected
-    kw = f.World(p, w.table, w.budget, f.project(p, key=True), None, [], w.account)  # type: ignore[arg-type]
+    kw = f.FundedClass(p, w.table, w.budget, f.project(p, key=True), None, [], w.account)  # type: ignore[arg-type]
     for verb in ("approve", "return", "reject"):
         k = f.klass(kw.project)
         kw.klass, kw.enrollments = k, [f.enroll(k, f.trainee())]
@@ -497,7 +497,7 @@ def test_it_refuses_an_institution_line_for_a_trainee_under_a_restriction(person
 
     from jixing.registry import actions as registry_actions
 
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     barred = w.enrollments[1].person
     registry_actions.restrict_person(barred, by=personas.alice, kind="blacklist", reason="骗取培训补贴",
                                      starts_on=dt.date(2025, 1, 1), reference="鲁人社罚〔2025〕1号")

@@ -48,15 +48,15 @@ def race(*calls: Callable[[], Any]) -> list[Any]:
 
 
 @pytest.fixture
-def world(reference):
+def payable_claim(reference):
     personas = make_personas()
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     return w, f.claim_in(w, ClaimStatus.PAYABLE)
 
 
 @pytest.mark.parametrize("same_key", [False, True])
-def test_it_pays_once_when_two_payments_race(world, same_key) -> None:
-    w, claim = world
+def test_it_pays_once_when_two_payments_race(payable_claim, same_key) -> None:
+    w, claim = payable_claim
     keys = ["RACE-KEY-A", "RACE-KEY-A" if same_key else "RACE-KEY-B"]
     results = race(*[
         (lambda k=k: actions.issue_payment_order(claim, by=w.p.grace, idempotency_key=k)) for k in keys
@@ -77,7 +77,7 @@ def test_it_pays_once_when_two_payments_race(world, same_key) -> None:
 
 def test_it_commits_the_budget_once_when_two_approvals_race(reference) -> None:
     personas = make_personas()
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     claim = f.claim_in(w, ClaimStatus.COUNTY_REVIEWED)
     bill = f.second_city_officer()
     results = race(lambda: actions.city_approve(claim, by=personas.bob), lambda: actions.city_approve(claim, by=bill))
@@ -103,10 +103,10 @@ def test_it_never_overdraws_a_budget_when_allocations_race(reference) -> None:
 
 
 def _payable_claims(personas: Any, n: int) -> list[Any]:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claims = [f.claim_in(w, ClaimStatus.PAYABLE)]
     for i in range(1, n):
-        claims.append(f.claim_in(f.world_more(w, 1 + i % 2), ClaimStatus.PAYABLE))
+        claims.append(f.claim_in(f.another_funded_class(w, 1 + i % 2), ClaimStatus.PAYABLE))
     return claims
 
 

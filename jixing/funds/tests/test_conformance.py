@@ -26,5 +26,5 @@ FUNDS_READS = ["/api/v1/funds/budgets", "/api/v1/funds/budgets/{budget_id}", "/a
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", FUNDS_READS)
 def test_it_answers_generated_reads_as_documented(client, personas, keep_test_connection, path) -> None:
-    f.claim_in(f.world(personas, trainees=1), "submitted")
+    f.claim_in(f.funded_class(personas, trainees=1), "submitted")
     check_generated_reads(client, personas.bob, path)

@@ -117,7 +117,7 @@ def test_it_walks_an_education_claim_through_the_trade_union_to_payable(personas
 
 
 def test_it_keeps_union_officers_to_the_education_claims_of_their_region(personas, union) -> None:
-    w = f.world(personas)
+    w = f.funded_class(personas)
     vocational = f.claim_in(w, ClaimStatus.SUBMITTED)
     assert not Claim.objects.visible_to(union["lixia"]).filter(pk=vocational.pk).exists()
     with pytest.raises(PermissionDenied):

@@ -20,7 +20,7 @@ def _logout(page, live_server) -> None:
 
 
 def test_it_takes_a_claim_from_the_institution_through_county_and_city(page, live_server, personas) -> None:
-    w = f.world(personas, trainees=3)
+    w = f.funded_class(personas, trainees=3)
     from jixing.training.models import EnrollmentStatus
 
     f.enroll(w.klass, f.trainee("钱未结"), status=EnrollmentStatus.ENROLLED)
@@ -69,9 +69,9 @@ def test_it_pays_a_batch_and_meets_a_reconciliation_mismatch(page, live_server, 
     from jixing.funds import bankfiles
     from jixing.funds.models import PaymentBatch
 
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     f.claim_in(w, ClaimStatus.PAYABLE)
-    f.claim_in(f.world_more(w), ClaimStatus.PAYABLE)
+    f.claim_in(f.another_funded_class(w), ClaimStatus.PAYABLE)
     login(page, live_server, personas.grace)
     page.goto(f"{live_server.url}/funds/payments/")
     page.click("form[action$='/payments/new/'] button")

@@ -108,7 +108,7 @@ def living(personas):
     from jixing.funds import actions
     from jixing.registry.models import PersonGroup, TargetGroup
 
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     enrollment = w.enrollments[0]
     trainee = make_user("lina", "trainee", person=enrollment.person)
     PersonGroup.objects.get_or_create(person=enrollment.person, group=TargetGroup.objects.get(code="employment_difficulty"),

@@ -45,7 +45,7 @@ ALLOWED = {
 
 @pytest.mark.parametrize("who", sorted(ALLOWED))
 def test_it_opens_each_page_only_for_its_roles(personas, client, who) -> None:
-    f.world(personas, trainees=1)
+    f.funded_class(personas, trainees=1)
     client.force_login(getattr(personas, who))
     for url in PAGES:
         status = client.get(url).status_code
@@ -61,7 +61,7 @@ def test_it_redirects_anonymous_users_to_login(client) -> None:
 
 
 def test_it_hides_claims_of_other_regions_and_organisations(personas, client) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     for who, visible in [("dave", True), ("bob", True), ("alice", True), ("erin", False), ("carol", False),
                          ("ivan", True), ("grace", True)]:
@@ -80,7 +80,7 @@ def test_it_hides_claims_of_other_regions_and_organisations(personas, client) ->
 
 
 def test_it_refuses_a_review_by_an_officer_of_another_county_without_changing_anything(personas, client) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     client.force_login(personas.erin)
     assert client.post(f"/funds/claims/{claim.pk}/approve/").status_code == 404
@@ -91,7 +91,7 @@ def test_it_refuses_a_review_by_an_officer_of_another_county_without_changing_an
 
 
 def test_it_walks_a_claim_through_the_pages(personas, client) -> None:
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     client.force_login(personas.ivan)
     page = client.get(f"/funds/claims/new/?project={w.project.pk}").content.decode()
     assert "600.00" in page and w.enrollments[0].person.name in page
@@ -116,7 +116,7 @@ def test_it_walks_a_claim_through_the_pages(personas, client) -> None:
 
 
 def test_it_shows_the_budget_shortfall_message_on_the_page(personas, client) -> None:
-    w = f.world(personas, trainees=2, amount="500")
+    w = f.funded_class(personas, trainees=2, amount="500")
     claim = f.claim_in(w, ClaimStatus.COUNTY_REVIEWED)
     client.force_login(personas.bob)
     response = client.post(f"/funds/claims/{claim.pk}/approve/", follow=True)
@@ -126,7 +126,7 @@ def test_it_shows_the_budget_shortfall_message_on_the_page(personas, client) -> 
 
 
 def test_it_needs_csrf_for_state_changes(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(personas.dave)
@@ -137,7 +137,7 @@ def test_it_needs_csrf_for_state_changes(personas) -> None:
 
 
 def test_it_writes_one_audit_row_per_action(personas, client) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     before = AuditEvent.objects.count()
     client.force_login(personas.dave)
@@ -201,7 +201,7 @@ def test_it_lists_budgets_through_the_api_in_scope(personas, client) -> None:
 
 
 def test_it_creates_and_reviews_claims_through_the_api_ignoring_extra_fields(personas, client) -> None:
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     client.force_login(personas.ivan)
     response = client.post("/api/v1/funds/claims", {
         "project_id": w.project.pk, "enrollment_ids": [e.pk for e in w.enrollments], "payee_account_id": w.account.pk,
@@ -227,7 +227,7 @@ def test_it_creates_and_reviews_claims_through_the_api_ignoring_extra_fields(per
 def test_it_refuses_an_unfinished_enrollment_through_the_api_with_chinese_reasons(personas, client) -> None:
     from jixing.training.models import EnrollmentStatus
 
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     bad = f.enroll(w.klass, f.trainee("郑未完"), status=EnrollmentStatus.ENROLLED)
     client.force_login(personas.ivan)
     response = client.post("/api/v1/funds/claims", {"project_id": w.project.pk, "enrollment_ids": [bad.pk]},
@@ -251,7 +251,7 @@ def test_it_computes_amounts_through_the_api(personas, client) -> None:
 
 
 def test_it_freezes_a_used_rule_version_and_publishes_a_new_one(personas, client) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     f.claim_in(w, ClaimStatus.DRAFT)
     w.table.refresh_from_db()
     assert w.table.is_used

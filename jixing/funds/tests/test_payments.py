@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 
 def payable(personas, trainees: int = 2, **kw):
-    w = f.world(personas, trainees=trainees, **kw)
+    w = f.funded_class(personas, trainees=trainees, **kw)
     return w, f.claim_in(w, ClaimStatus.PAYABLE)
 
 
@@ -76,7 +76,7 @@ def test_it_refuses_a_wrong_amount_and_an_unpayable_claim(personas) -> None:
     w, claim = payable(personas)
     with pytest.raises(ValidationError):
         actions.issue_payment_order(claim, by=personas.grace, idempotency_key="K-2026-000005", amount="1199.99")
-    draft = f.claim_in(f.world_more(w), ClaimStatus.PUBLIC_NOTICE)
+    draft = f.claim_in(f.another_funded_class(w), ClaimStatus.PUBLIC_NOTICE)
     with pytest.raises(ValidationError):
         actions.issue_payment_order(draft, by=personas.grace, idempotency_key="K-2026-000006")
     assert not PaymentOrder.objects.exists()
@@ -110,7 +110,7 @@ def test_it_lets_only_finance_officers_of_the_region_pay(personas) -> None:
 
 def test_it_batches_payable_claims_and_exports_the_bank_file(personas) -> None:
     w, claim = payable(personas)
-    f.claim_in(f.world_more(w), ClaimStatus.PUBLIC_NOTICE)  # not payable yet: stays out
+    f.claim_in(f.another_funded_class(w), ClaimStatus.PUBLIC_NOTICE)  # not payable yet: stays out
     result = actions.create_payment_batch(by=personas.grace)
     batch = result.batch
     assert batch.order_count == 1 and batch.total_amount == claim.amount and result.refused == []
@@ -123,7 +123,7 @@ def test_it_batches_payable_claims_and_exports_the_bank_file(personas) -> None:
 
 
 def test_it_escapes_formula_payee_names_in_both_formats(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     account = actions.register_payee_account(by=personas.ivan, holder_name="=cmd|' /C calc'!A0", bank_name="+银行",
                                              account_number="6217000011112222444")
     w.account = account
@@ -172,10 +172,10 @@ def test_it_exports_the_bank_file_by_post_only_and_audits_it(personas, client) -
 
 
 def _exported_batch(personas, trainees_per_claim=(1, 1, 1)):
-    w = f.world(personas, trainees=trainees_per_claim[0])
+    w = f.funded_class(personas, trainees=trainees_per_claim[0])
     claims = [f.claim_in(w, ClaimStatus.PAYABLE)]
     for n in trainees_per_claim[1:]:
-        claims.append(f.claim_in(f.world_more(w, n), ClaimStatus.PAYABLE))
+        claims.append(f.claim_in(f.another_funded_class(w, n), ClaimStatus.PAYABLE))
     batch = actions.create_payment_batch(by=personas.grace).batch
     bank_file = bankfiles.build_payment_file(batch)
     actions.record_bank_file_export(batch, by=personas.grace, sha256=bank_file.sha256, rows=bank_file.rows, fmt="csv")
@@ -230,7 +230,7 @@ def test_it_catches_an_injected_mismatch_and_blocks_the_next_batch(personas, tmp
     batch.refresh_from_db()
     assert batch.status == BatchStatus.MISMATCH
     # the next batch is blocked
-    f.claim_in(f.world_more(w, 1), ClaimStatus.PAYABLE)
+    f.claim_in(f.another_funded_class(w, 1), ClaimStatus.PAYABLE)
     with pytest.raises(actions.Conflict, match="对账"):
         actions.create_payment_batch(by=personas.grace)
     if mutate == "failed":

@@ -29,10 +29,10 @@ pytestmark = pytest.mark.django_db
 
 
 def paid_world(personas, claims: int = 2):
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     made = [f.claim_in(w, ClaimStatus.PAYABLE)]
     for _ in range(claims - 1):
-        made.append(f.claim_in(f.world_more(w), ClaimStatus.PAYABLE))
+        made.append(f.claim_in(f.another_funded_class(w), ClaimStatus.PAYABLE))
     f.paid_batch(w)
     for c in made:
         c.refresh_from_db()

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_reviewer_sees_the_risk_panel_and_line_evidence(page, live_server, personas):
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     org = w.project.organiser
     Finding.objects.create(code="R03", fingerprint="demo-r03", subject_type=ContentType.objects.get_for_model(org),

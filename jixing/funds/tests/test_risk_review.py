@@ -35,7 +35,7 @@ def test_supervision_registers_its_provider_in_core():
 
 
 def test_approving_with_a_high_finding_open_needs_a_reason(personas):
-    w = f.world(personas)
+    w = f.funded_class(personas)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     high = finding(w.project.organiser, severity="high", organisation_id=w.project.organiser_id)
     finding(w.enrollments[0].person, severity="medium", code="R10")
@@ -52,7 +52,7 @@ def test_approving_with_a_high_finding_open_needs_a_reason(personas):
 
 
 def test_a_medium_finding_alone_needs_no_reason(personas):
-    w = f.world(personas)
+    w = f.funded_class(personas)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     finding(w.klass, severity="medium", code="R11")
     actions.county_review(claim, by=personas.dave)
@@ -60,7 +60,7 @@ def test_a_medium_finding_alone_needs_no_reason(personas):
 
 
 def test_the_claim_page_and_queue_show_the_risks_by_severity(client, personas):
-    w = f.world(personas)
+    w = f.funded_class(personas)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     finding(w.project.organiser, severity="high", organisation_id=w.project.organiser_id)
     finding(w.klass, severity="medium", code="R11")
@@ -78,7 +78,7 @@ def test_the_claim_page_and_queue_show_the_risks_by_severity(client, personas):
 
 
 def test_the_api_shows_the_risks(client, personas):
-    w = f.world(personas)
+    w = f.funded_class(personas)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     high = finding(w.klass, severity="high", code="R12")
     client.force_login(personas.dave)
@@ -97,7 +97,7 @@ def test_the_api_shows_the_risks(client, personas):
 def test_the_dispatch_report_counts_risky_approvals_per_city(personas):
     from jixing.stats.actions import dispatch_figures
 
-    w = f.world(personas)
+    w = f.funded_class(personas)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     finding(w.project.organiser, severity="high", organisation_id=w.project.organiser_id)
     actions.county_review(claim, by=personas.dave, note="已核实")

@@ -194,7 +194,7 @@ def test_it_imports_card_accounts_from_the_card_banks_file(setup, tmp_path) -> N
 
 
 def test_it_pays_the_living_allowance_to_the_trainee_only(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     with pytest.raises(ValidationError):
         actions.create_claim(by=personas.ivan, project=w.project, enrollment_ids=[w.enrollments[0].pk],
                              subsidy_item=SubsidyItem.LIVING_ALLOWANCE, payee_account=w.account)

@@ -11,9 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_shows_each_role_its_funds_tile(personas, client) -> None:
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     f.claim_in(w, ClaimStatus.SUBMITTED)
-    f.claim_in(f.world_more(w), ClaimStatus.PAYABLE)
+    f.claim_in(f.another_funded_class(w), ClaimStatus.PAYABLE)
     expectations = {
         "dave": ("待审核的补贴申领", "/funds/review/"),
         "grace": ("待支付申领", "/funds/payments/"),

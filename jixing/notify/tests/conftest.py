@@ -17,19 +17,6 @@ def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
     return run
 
 
-@pytest.fixture
-def message_templates(transactional_db: None) -> None:
-    """Tests on real transactions (the browser) flush the tables after each test, the rows of
-    data migrations included: load the approved templates again."""
-    import importlib
-
-    from django.apps import apps
-
-    for migration in ("0002_message_templates", "0003_spot_check_and_class_start_templates", "0004_governance_templates",
-                      "0005_class_filing_templates", "0006_system_templates"):
-        importlib.import_module(f"jixing.notify.migrations.{migration}").load(apps, None)
-
-
 @pytest.fixture(autouse=True)
 def english() -> Any:
     """Reasons are asserted in English (the msgids); pages still answer in the browser's language."""

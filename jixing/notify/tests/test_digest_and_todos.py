@@ -62,7 +62,7 @@ def kinds(user) -> dict[str, list[str]]:
 
 
 def test_a_claim_waits_in_the_county_officers_todos_until_reviewed(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     assert kinds(personas.dave) == {"claim_county": [str(claim)]}
     assert kinds(personas.erin) == {} and kinds(personas.carol) == {} and "claim_county" not in kinds(personas.bob)
@@ -72,7 +72,7 @@ def test_a_claim_waits_in_the_county_officers_todos_until_reviewed(personas) -> 
 
 
 def test_a_returned_claim_is_the_institutions_todo(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     funds.return_claim(claim, by=personas.dave, reason="缺少签名")
     assert kinds(personas.ivan) == {"claim_returned": [str(claim)]}
@@ -81,7 +81,7 @@ def test_a_returned_claim_is_the_institutions_todo(personas) -> None:
 
 def test_it_counts_age_and_overdue_by_the_deadline_of_the_kind(personas, settings) -> None:
     settings.JIXING_TODO_DEADLINE_DAYS = {**settings.JIXING_TODO_DEADLINE_DAYS, "claim_county": 5}
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     submitted = timezone.localdate(claim.submitted_at)
     group = todos.todos_for(personas.dave)[0]
@@ -97,7 +97,7 @@ def test_it_counts_age_and_overdue_by_the_deadline_of_the_kind(personas, setting
 def test_the_dispatch_report_counts_overdue_todos_by_county(personas) -> None:
     from jixing.stats.actions import dispatch_figures
 
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     later = timezone.localdate(claim.submitted_at) + dt.timedelta(days=30)
     data = dispatch_figures(period=later.replace(day=1), today=later)

@@ -14,8 +14,8 @@ from jixing.web.tests.browser import login, screenshot
 pytestmark = pytest.mark.browser
 
 
-def test_it_tells_the_institution_of_a_returned_claim_and_clears_the_county_todo(page, live_server, personas, message_templates) -> None:
-    w = f.world(personas, trainees=2)
+def test_it_tells_the_institution_of_a_returned_claim_and_clears_the_county_todo(page, live_server, personas) -> None:
+    w = f.funded_class(personas, trainees=2)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
 
     login(page, live_server, personas.dave)
@@ -48,13 +48,13 @@ def test_it_tells_the_institution_of_a_returned_claim_and_clears_the_county_todo
     assert Notification.objects.get(user=personas.ivan).read_at is not None
 
 
-def test_it_shows_the_delivery_log_with_reasons(page, live_server, personas, message_templates) -> None:
+def test_it_shows_the_delivery_log_with_reasons(page, live_server, personas) -> None:
     from jixing.funds import actions as funds
     from jixing.notify import actions
 
     personas.ivan.email = "ivan@example.cn"
     personas.ivan.save(update_fields=["email"])
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     person_claim_user = f.person_user(personas.shizhong_person, "tina")
     actions.record_sms_consent(person_claim_user, by=person_claim_user, given=False)

@@ -50,7 +50,7 @@ def test_it_marks_all_read(personas, client) -> None:
 
 
 def test_the_todos_are_the_first_workbench_card_and_in_the_api(personas, client) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     client.force_login(personas.dave)
     home = client.get("/").content.decode()
@@ -89,7 +89,7 @@ def test_preferences_keep_payment_notices_in_the_system(personas, client) -> Non
 
 def test_a_switched_off_kind_is_not_shown_in_the_message_centre(personas, committed) -> None:
     Preference.objects.create(user=personas.ivan, kind="claims", channel="in_app", enabled=False)
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     committed(funds.return_claim, claim, by=personas.dave, reason="缺少签名")
     n = Notification.objects.get(user=personas.ivan)

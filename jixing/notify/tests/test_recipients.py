@@ -24,7 +24,7 @@ def told(event: str) -> set[str]:
 def test_it_tells_the_institution_of_a_claim_returned_and_no_one_else(personas, committed) -> None:
     other_org = make_organisation("章丘技工学校", "370114", seed=7)
     make_user("otto", Role.INSTITUTION, organisation=other_org)
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     committed(actions.return_claim, claim, by=personas.dave, reason="花名册缺少签名")
     assert told("funds.claim.returned") == {"ivan"}
@@ -34,7 +34,7 @@ def test_it_tells_the_institution_of_a_claim_returned_and_no_one_else(personas, 
 
 
 def test_it_tells_the_county_officers_of_a_submitted_claim_in_their_county_only(personas, committed) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.DRAFT)
     committed(actions.submit_claim, claim, by=personas.ivan)
     # dave is Lixia's county officer; erin (Shizhong) and carol (Qingdao) may not see it,
@@ -43,7 +43,7 @@ def test_it_tells_the_county_officers_of_a_submitted_claim_in_their_county_only(
 
 
 def test_it_drops_a_named_user_who_may_not_see_the_object(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     spec = EventSpec("test.overreach", Kind.CLAIMS, "JX_CLAIM_SUBMITTED", "t",
                      (user("watcher_a", "a"), user("watcher_b", "b")), frozenset({"in_app"}))
@@ -52,7 +52,7 @@ def test_it_drops_a_named_user_who_may_not_see_the_object(personas) -> None:
 
 
 def test_it_leaves_the_actor_out(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     spec = BY_NAME["funds.claim.submitted"]
     assert [u.username for u in receivers.recipients(spec, claim, actor_id=personas.dave.pk)] == []
@@ -70,7 +70,7 @@ def test_it_tells_a_trainee_of_their_own_certificate_only(personas) -> None:
 def test_it_tells_inactive_users_nothing(personas) -> None:
     personas.dave.is_active = False
     personas.dave.save(update_fields=["is_active"])
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     assert receivers.recipients(BY_NAME["funds.claim.submitted"], claim, actor_id=None) == []
 
@@ -99,7 +99,7 @@ def test_it_tells_the_trade_union_of_the_education_claims_it_reviews_and_hrss_of
     from jixing.notify.todos import todos_for
 
     union = make_user("uma", Role.UNION_OFFICER, region_id="370102")
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     spec = BY_NAME["funds.claim.submitted"]
     assert [u.username for u in receivers.recipients(spec, claim, actor_id=None)] == ["dave"]

@@ -26,7 +26,7 @@ def told(event: str) -> set[str]:
 
 
 def test_it_tells_the_officer_a_spot_check_is_assigned_to(personas, committed) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     w.project.status = ProjectStatus.RUNNING
     w.project.save(update_fields=["status"])
     make_user("qiu", Role.HRSS_OFFICER, region_id="370202")  # Qingdao's officer hears nothing

@@ -35,9 +35,9 @@ def plant_old_trainees(org: Organisation, n: int = 2) -> list[Finding]:
 
 
 def test_it_carries_a_violation_to_recovery_and_a_blacklist_that_blocks_new_claims(personas, client):
-    world = ff.world(personas, trainees=2)  # a paid claim of the Lixia institution
-    ff.claim_in(world, "paying")
-    ff.paid_batch(world)
+    funded = ff.funded_class(personas, trainees=2)  # a paid claim of the Lixia institution
+    ff.claim_in(funded, "paying")
+    ff.paid_batch(funded)
     findings = plant_old_trainees(personas.institution)
     assert len(findings) == 2
 
@@ -98,8 +98,8 @@ def test_it_carries_a_violation_to_recovery_and_a_blacklist_that_blocks_new_clai
     # the blacklist blocks a new claim …
     personas.ivan.refresh_from_db()
     with pytest.raises(funds_actions.ClaimRefused):
-        funds_actions.create_claim(by=personas.ivan, project=world.project,
-                                   enrollment_ids=[world.enrollments[0].pk])
+        funds_actions.create_claim(by=personas.ivan, project=funded.project,
+                                   enrollment_ids=[funded.enrollments[0].pk])
     # … and a new project submission
     from django.core.exceptions import ValidationError
 

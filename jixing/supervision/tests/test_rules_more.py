@@ -127,9 +127,9 @@ def test_it_accepts_an_evaluation_the_day_after_training(personas):
 # ---------------------------------------------------------------- R09
 
 def test_it_finds_claim_lines_whose_attendance_fell_below_the_required_rate(personas):
-    world = ff.world(personas, trainees=2)
-    claim = ff.claim_in(world, "submitted")
-    low = world.enrollments[0]
+    funded = ff.funded_class(personas, trainees=2)
+    claim = ff.claim_in(funded, "submitted")
+    low = funded.enrollments[0]
     low.attendance_rate = Decimal("0.500")  # records found fabricated and struck off after the claim
     low.save(update_fields=["attendance_rate"])
     [finding] = findings("R09")
@@ -138,16 +138,16 @@ def test_it_finds_claim_lines_whose_attendance_fell_below_the_required_rate(pers
 
 
 def test_it_does_not_flag_a_claim_with_enough_attendance(personas):
-    world = ff.world(personas, trainees=2)
-    ff.claim_in(world, "submitted")
+    funded = ff.funded_class(personas, trainees=2)
+    ff.claim_in(funded, "submitted")
     assert findings("R09") == []
 
 
 def test_it_finds_claim_lines_without_the_required_certificate(personas):
-    world = ff.world(personas, trainees=1, requires_certificate=True)
-    enrollment = world.enrollments[0]
-    cert = ff.certificate(enrollment.person, occ=world.project.occupation, lvl=world.project.level_id)
-    ff.claim_in(world, "submitted")
+    funded = ff.funded_class(personas, trainees=1, requires_certificate=True)
+    enrollment = funded.enrollments[0]
+    cert = ff.certificate(enrollment.person, occ=funded.project.occupation, lvl=funded.project.level_id)
+    ff.claim_in(funded, "submitted")
     assert findings("R09") == []  # valid certificate: the near miss
     cert.status, cert.revoked_reason = "revoked", "考试作弊"
     cert.save(update_fields=["status", "revoked_reason"])

@@ -68,9 +68,9 @@ def test_it_filters_sorts_and_exports_persons_masked_then_unmasked(page, live_se
 
 
 def test_it_filters_sorts_and_exports_claims_with_money_as_numbers(page, live_server, personas, tmp_path) -> None:
-    w = f.world(personas, trainees=2)
+    w = f.funded_class(personas, trainees=2)
     f.claim_in(w, ClaimStatus.SUBMITTED)
-    w2 = f.world_more(w, trainees=1)
+    w2 = f.another_funded_class(w, trainees=1)
     f.claim_in(w2, ClaimStatus.DRAFT, enrollments=w2.enrollments)
     login(page, live_server, personas.ivan)
     page.goto(f"{live_server.url}/funds/claims/")

@@ -54,7 +54,7 @@ def _check(page, name: str) -> None:
 
 
 def test_a_teacher_runs_a_class_and_its_roll_call_on_a_phone(page, live_server, personas) -> None:
-    w = f.world(personas, trainees=4)
+    w = f.funded_class(personas, trainees=4)
     session = f._sessions(w.klass)[0]
     page.set_viewport_size(PHONE)
     login(page, live_server, personas.ivan)
@@ -73,7 +73,7 @@ def test_a_teacher_runs_a_class_and_its_roll_call_on_a_phone(page, live_server, 
 
 
 def test_a_county_officer_reviews_claims_on_a_phone(page, live_server, personas) -> None:
-    w = f.world(personas, trainees=3)
+    w = f.funded_class(personas, trainees=3)
     claim = f.claim_in(w, ClaimStatus.SUBMITTED)
     page.set_viewport_size(PHONE)
     login(page, live_server, personas.dave)
