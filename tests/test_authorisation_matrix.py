@@ -56,8 +56,10 @@ from jixing.funds.models import (
 )
 from jixing.imports.models import ImportJob
 from jixing.notify.models import Notification
+from jixing.plan.models import MasterStudio, SelfArrangedTraining
 from jixing.registry.models import Department, Organisation, Person, PersonRestriction
 from jixing.stats.models import DispatchReport, InstitutionSelection
+from jixing.stats.models_intake import DepartmentTraining
 from jixing.supervision.models import Case, Explanation, Finding
 from jixing.trainers.models import Competition, MalanhuaActivity, TrainerProfile
 from jixing.training.models import (
@@ -215,6 +217,9 @@ PAGE_OBJECTS: dict[str, Visible] = {
     **dict.fromkeys(["bases:school_detail", "bases:designate"], _providers),
     "bases:organisation_panel": _v(Organisation),
     "bases:programme_edit": _own_programmes,
+    "plan:studio_detail": _v(MasterStudio),
+    **dict.fromkeys(["plan:self_training_detail", "plan:self_training_evidence"], _v(SelfArrangedTraining)),
+    "stats:intake_record": _v(DepartmentTraining),
 }
 # Routes whose parameter names no object (a kind, a verb, a code, a one-time token), each with why.
 PAGES_WITHOUT_OBJECTS = {
@@ -225,6 +230,7 @@ PAGES_WITHOUT_OBJECTS = {
     "imports:template": "an import kind's blank template",
     "stats:profile": "@public: an institution's public profile (its 优选 status), DESIGN.md",
     "notify:unsubscribe": "a signed unsubscribe token; the view checks it",
+    "plan:chain_detail": "an industrial chain's code: published reference data (18 + 66 chains, seed 一(七))",
 }
 
 # API GET operations with an object id → who may see it.
@@ -254,6 +260,8 @@ API_OBJECTS: dict[str, Visible] = {
     "/api/v1/trainers/{trainer_id}": _v(TrainerProfile),
     "/api/v1/bases/{base_id}/calendar": _bases,
     "/api/v1/bases/bookings/{booking_id}": _bases_v("Booking"),
+    "/api/v1/plan/studios/{studio_id}": _v(MasterStudio),
+    "/api/v1/plan/self-trainings/{record_id}": _v(SelfArrangedTraining),
 }
 # API list operations whose items carry an ``id`` of a scoped model → that model's rule.
 API_LISTS: dict[str, Visible] = {
@@ -290,6 +298,9 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/bases/": _bases,
     "/api/v1/bases/bookings": _bases_v("Booking"),
     "/api/v1/bases/programmes": _bases_v("SchoolProgramme"),
+    "/api/v1/plan/studios": _v(MasterStudio),
+    "/api/v1/plan/self-trainings": _v(SelfArrangedTraining),
+    "/api/v1/stats/intake/records": _v(DepartmentTraining),
 }
 # List operations without scoped row ids (aggregates, the caller's own data, published rules),
 # each with why; they still get the person-name check.
@@ -311,6 +322,10 @@ API_UNSCOPED_LISTS = {
     "/api/v1/evaluation/engineers/progress": "aggregates over visible engineer sessions and certificates",
     "/api/v1/trainers/malanhua/person-times": "aggregates over visible 马兰花 activities",
     "/api/v1/bases/utilisation": "aggregates over the bases in the caller's region",
+    "/api/v1/plan/chains": "published reference data (the 18 + 66 industrial chains)",
+    "/api/v1/plan/chain-leaders": "the published recognition of chain-leader enterprises (seed 一(七))",
+    "/api/v1/plan/programmes": "published plan (the named programmes)",
+    "/api/v1/stats/intake/breakdown": "aggregates over visible department records",
     **{f"/api/v1/stats/{name}": "aggregates over visible rows" for name in
        ("cities", "funnel", "progress", "scorecards/evaluators", "scorecards/institutions", "trend")},
 }

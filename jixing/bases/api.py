@@ -134,7 +134,7 @@ class UtilisationOut(Schema):
     months: list[UtilisationMonthOut]
 
 
-class ProgrammeOut(Schema):
+class SchoolProgrammeOut(Schema):
     id: int
     provider_id: int
     kind: str
@@ -153,7 +153,7 @@ class ProgrammeOut(Schema):
         return obj.level_id
 
 
-class ProgrammeIn(Schema):
+class SchoolProgrammeIn(Schema):
     kind: str
     name: str = Field(max_length=120)
     occupation_id: int = Field(ge=1, le=2**63 - 1)
@@ -275,15 +275,15 @@ def utilisation(request: AuthedRequest, year: int = Query(..., ge=2020, le=2035)
     return queries.utilisation(list(queries.bases_in_scope(request.user).values_list("pk", flat=True)), year=year)
 
 
-@router.get("/programmes", response=list[ProgrammeOut])
+@router.get("/programmes", response=list[SchoolProgrammeOut])
 def list_programmes(request: AuthedRequest, provider_id: int | None = Query(None, ge=1, le=2**63 - 1)) -> Any:
     require_api_roles(request, *READERS)
     qs = queries.programmes(request.user)
     return qs.filter(provider_id=provider_id)[:500] if provider_id else qs[:500]
 
 
-@router.post("/programmes", response={201: ProgrammeOut, 403: BasesMessage, 422: BasesMessage})
-def create_programme(request: AuthedRequest, body: ProgrammeIn) -> Any:
+@router.post("/programmes", response={201: SchoolProgrammeOut, 403: BasesMessage, 422: BasesMessage})
+def create_programme(request: AuthedRequest, body: SchoolProgrammeIn) -> Any:
     require_api_roles(request, Role.INSTITUTION)
     provider = request.user.organisation
     if provider is None:

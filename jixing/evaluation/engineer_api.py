@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
@@ -168,6 +168,6 @@ def list_engineer_certificates(request: HttpRequest) -> Any:
 
 
 @router.get("/progress", response=EngineerProgressOut)
-def engineer_progress(request: HttpRequest, year: int | None = None) -> Any:
+def engineer_progress(request: HttpRequest, year: int | None = Query(None, ge=2020, le=2035)) -> Any:
     require_api_roles(request, *READERS)
     return engineer_queries.engineer_progress(request.user, year=year or timezone.localdate().year)

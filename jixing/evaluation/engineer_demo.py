@@ -1,10 +1,11 @@
 """Demo 数字技术工程师 data (runs after evaluation's demo): junior sessions at the demo evaluation
 bodies in three digital fields, scores, the officer's lock issuing certificates, and an
-intermediate session for some of those who passed. Through the actions; ``ctx.rng`` only."""
+intermediate session for some of those who passed. Through the actions; a generator of its own, seeded from the demo seed."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,6 +42,7 @@ def _reviewer(org: Organisation) -> User | None:
 
 
 def seed(ctx: DemoContext) -> None:
+    rng = random.Random(f"engineers-{ctx.seed}")  # its own draws: the shared ctx.rng stays as the later demos expect
     sites = list(Organisation.objects.filter(kind=OrganisationKind.EVALUATION_INSTITUTION).order_by("id")[:2])
     persons: list[Person] = list(ctx.shared.get("persons") or Person.objects.order_by("id")[:2000])
     fields = list(DigitalField.objects.filter(key__in=FIELDS).order_by("id"))
@@ -57,14 +59,14 @@ def seed(ctx: DemoContext) -> None:
         junior = engineer_actions.create_engineer_session(
             by=user, organisation=org, field=field, level=EngineerLevel.JUNIOR,
             date=today - dt.timedelta(days=60 + n), site=f"{org.name}考核站点")
-        start = ctx.rng.randrange(len(persons))
+        start = rng.randrange(len(persons))
         for k in range(size):
             person = persons[(start + k * 11) % len(persons)]
             try:
                 cand = engineer_actions.add_engineer_candidate(junior, by=user, person=person)
             except ValidationError:
                 continue
-            score = Decimal(str(round(max(0.0, min(100.0, ctx.rng.gauss(72, 12))), 1)))
+            score = Decimal(str(round(max(0.0, min(100.0, rng.gauss(72, 12))), 1)))
             engineer_actions.record_engineer_score(cand, by=user, score=score)
         try:
             certs = engineer_actions.lock_engineer_session(junior, by=reviewer)

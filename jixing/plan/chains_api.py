@@ -107,7 +107,7 @@ class StudioDetailOut(StudioOut):
         return list(obj.members.filter(archived_at__isnull=True).select_related("person"))
 
 
-class ProgrammeOut(Schema):
+class NamedProgrammeOut(Schema):
     code: str
     name: str
     action: int | None
@@ -196,7 +196,7 @@ def get_studio(request: AuthedRequest, studio_id: Id) -> Any:
     return get_for_user(MasterStudio.objects.select_related("host", "chain"), request.user, studio_id)
 
 
-@router.get("/programmes", response=list[ProgrammeOut])
+@router.get("/programmes", response=list[NamedProgrammeOut])
 def list_programmes(request: AuthedRequest) -> Any:
     require_api_roles(request, *CHAIN_READERS)
     return Programme.objects.select_related("action", "department").annotate(project_count=Count("projects"))

@@ -54,7 +54,7 @@ class DepartmentTraining(models.Model):
                                    related_name="+")
     county = models.ForeignKey("registry.Region", verbose_name=_("county"), on_delete=models.PROTECT, related_name="+")
     action = models.ForeignKey("plan.Action", verbose_name=_("action"), on_delete=models.PROTECT, related_name="+")
-    programme = models.CharField(_("programme"), max_length=120)
+    programme = models.CharField(_("training programme"), max_length=120)
     fund_source = models.ForeignKey("plan.FundSource", verbose_name=_("fund source"), on_delete=models.PROTECT,
                                     related_name="+")
     occupation = models.ForeignKey("registry.Occupation", verbose_name=_("occupation"), on_delete=models.PROTECT,

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from jixing.accounts.models import Role
@@ -221,6 +221,6 @@ def record_activity(request: AuthedRequest, body: ActivityIn) -> Any:
 
 
 @router.get("/malanhua/person-times", response=dict[str, int])
-def malanhua_person_times(request: HttpRequest, year: int | None = None) -> Any:
+def malanhua_person_times(request: HttpRequest, year: int | None = Query(None, ge=2020, le=2035)) -> Any:
     require_api_roles(request, *READERS)
     return queries.malanhua_person_times(request.user, year=year or timezone.localdate().year)

@@ -2,11 +2,12 @@
 registers a few of its teachers as trainers (linking the certificates they hold), the province
 holds a 职业培训师 and a 创业指导师 competition, accredits entrepreneurship mentors for 马兰花, keeps
 course versions, and cities record 创业训练营 and 创培在身边 activities. Through the actions;
-deterministic (``ctx.rng`` only)."""
+deterministic (a generator of its own, seeded from the demo seed)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,6 +47,7 @@ def _certified_persons() -> list[Person]:
 
 
 def _register(ctx: DemoContext) -> list[TrainerProfile]:
+    rng = random.Random(f"trainers-{ctx.seed}")  # its own draws: the shared ctx.rng stays as the later demos expect
     orgs = list(Organisation.objects.filter(kind=OrganisationKind.PRIVATE_INSTITUTION)
                 .order_by("id")[: INSTITUTIONS.get(ctx.scale, 6)])
     certified = _certified_persons()
@@ -63,16 +65,17 @@ def _register(ctx: DemoContext) -> list[TrainerProfile]:
             for cert in [*Certificate.objects.valid().filter(person=person)[:1],
                          *EngineerCertificate.objects.valid().filter(person=person)[:1]]:
                 actions.add_qualification(profile, by=staff, number=cert.number)
-            start = dt.date(timezone.localdate().year, 3, 1) + dt.timedelta(days=ctx.rng.randrange(120))
+            start = dt.date(timezone.localdate().year, 3, 1) + dt.timedelta(days=rng.randrange(120))
             actions.record_trainer_training(profile, by=staff, course=["职业培训师教学能力提升", "创业指导师师资培训"][k % 2],
                                             provider="山东省职业技能鉴定指导中心",
-                                            hours=Decimal(ctx.rng.choice([24, 40, 56])),
+                                            hours=Decimal(rng.choice([24, 40, 56])),
                                             started_on=start, ended_on=start + dt.timedelta(days=4))
             profiles.append(profile)
     return profiles
 
 
 def seed(ctx: DemoContext) -> None:
+    rng = random.Random(f"trainers-{ctx.seed}")  # its own draws: the shared ctx.rng stays as the later demos expect
     province = User.objects.filter(role=Role.HRSS_OFFICER, region_id=actions.PROVINCE_REGION).order_by("id").first()
     if province is None:
         return
@@ -101,7 +104,7 @@ def seed(ctx: DemoContext) -> None:
         title = f"创培在身边·走进{county.name}" if kind == ActivityKind.VOLUNTEER else f"{county.name}创业训练营"
         try:
             actions.record_activity(by=_staff(profile.organisation), kind=kind, title=title, county=county,
-                                    held_on=dt.date(year, 4 + n % 6, 10), person_times=ctx.rng.randrange(30, 120),
+                                    held_on=dt.date(year, 4 + n % 6, 10), person_times=rng.randrange(30, 120),
                                     trainers=[profile], course_version=versions[n % len(versions)])
         except (ValidationError, PermissionDenied):
             continue

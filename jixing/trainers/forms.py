@@ -42,7 +42,7 @@ class ArchiveForm(forms.Form):
 class CompetitionForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=200)
     category = forms.ChoiceField(label=_("category"), choices=TrainerCategory.choices)
-    tier = forms.ChoiceField(label=_("tier"), choices=CompetitionTier.choices)
+    tier = forms.ChoiceField(label=_("competition level"), choices=CompetitionTier.choices)
     held_on = forms.DateField(label=_("held on"), widget=DATE)
     organiser = forms.CharField(label=_("organiser"), max_length=200, required=False)
 

@@ -178,7 +178,7 @@ class Competition(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=TrainerCategory.choices)
-    tier = models.CharField(_("tier"), max_length=20, choices=CompetitionTier.choices)
+    tier = models.CharField(_("competition level"), max_length=20, choices=CompetitionTier.choices)
     held_on = models.DateField(_("held on"))
     organiser = models.CharField(_("organiser"), max_length=200, blank=True)
     results_closed = models.BooleanField(_("results closed"), default=False)

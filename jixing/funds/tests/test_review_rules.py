@@ -77,7 +77,7 @@ def test_a_named_stage_overrides_the_status() -> None:
 
 @pytest.mark.django_db
 def test_it_shows_on_the_claim_page_the_step_the_action_allows(personas) -> None:
-    w = f.world(personas, trainees=1)
+    w = f.funded_class(personas, trainees=1)
     submitted = f.claim_in(w, ClaimStatus.SUBMITTED)
     client = Client()
 

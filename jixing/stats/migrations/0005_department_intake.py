@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             name='DepartmentTraining',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('programme', models.CharField(max_length=120, verbose_name='programme')),
+                ('programme', models.CharField(max_length=120, verbose_name='training programme')),
                 ('name', models.CharField(max_length=50, verbose_name='trainee name')),
                 ('id_number_hash', models.CharField(db_index=True, editable=False, max_length=64)),
                 ('masked_id_number', models.CharField(max_length=20, verbose_name='ID number (masked)')),

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, db_index=True, verbose_name='updated at')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
                 ('category', models.CharField(choices=[('vocational', 'vocational trainer (职业培训师)'), ('entrepreneurship', 'entrepreneurship mentor (创业指导师)')], max_length=20, verbose_name='category')),
-                ('tier', models.CharField(choices=[('national', 'national'), ('provincial', 'provincial'), ('city', 'city')], max_length=20, verbose_name='tier')),
+                ('tier', models.CharField(choices=[('national', 'national'), ('provincial', 'provincial'), ('city', 'city')], max_length=20, verbose_name='competition level')),
                 ('held_on', models.DateField(verbose_name='held on')),
                 ('organiser', models.CharField(blank=True, max_length=200, verbose_name='organiser')),
                 ('results_closed', models.BooleanField(default=False, verbose_name='results closed')),

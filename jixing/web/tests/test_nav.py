@@ -13,7 +13,7 @@ def test_it_groups_the_menu_by_app_and_marks_one_item_active(client, personas):
     response = client.get(reverse("registry:person_detail", args=[personas.lixia_person.pk]))
     sections = {str(s["label"]): [str(i["label"]) for i in s["items"]] for s in response.context["nav_sections"]}
     assert sections["实名库"] == ["人员", "限制申领名单", "单位"]
-    assert sections["政策与目标"] == ["十大行动", "目标任务"]
+    assert sections["政策与目标"] == ["十大行动", "目标任务", "产业链", "技能大师工作室", "专项计划", "自主参训"]
     active = [i for i in response.context["nav_items"] if i["active"]]
     assert [str(i["label"]) for i in active] == ["人员"]
     assert 'aria-current="page"' in response.content.decode()
