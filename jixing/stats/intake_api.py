@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from jixing.core.api_contract import Year
@@ -58,7 +57,7 @@ def records(request: AuthedRequest, status: str = "", limit: int = 100, offset: 
 
 
 @router.get("/breakdown", response=BreakdownsOut)
-def breakdown(request: HttpRequest, year: Year | None = None, region: str | None = None) -> BreakdownsOut:
+def breakdown(request: AuthedRequest, year: Year | None = None, region: str | None = None) -> BreakdownsOut:
     scope, year = _scope_and_year(request, region, year)
     rollup.refresh()
     return BreakdownsOut(

@@ -179,7 +179,7 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
         elif target.unit == TargetUnit.PERSON_TIMES_PER_YEAR:
             actual = by_target.get(target.code, 0)
             if target.code == DIGITAL_TARGET and (extra := digital_line_extra(
-                    year=year, region_prefix=scope.region_prefix, until=scope.until)):
+                    year=year, region_prefix=scope.region_prefix or "", until=scope.until)):
                 actual += extra  # 数字技术工程师 certified outside a counted training (docs/digital_engineers.md)
                 note = _("includes %(n)d digital technology engineer certificates not from a counted training") % {
                     "n": extra}
