@@ -74,7 +74,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
     """After a transactional test's flush (its fixtures are torn down by now), restore the baseline."""
     result = yield
-    if _BASELINE and _blocker is not None and _flushes_database(item):
+    # After the last test the session's fixtures are gone with this teardown, the test database
+    # with them: nothing follows that needs the baseline back.
+    if _BASELINE and _blocker is not None and nextitem is not None and _flushes_database(item):
         with _blocker.unblock():
             # a test skipped or failed before its database was set up flushed nothing
             if not _BASELINE[0][0]._base_manager.exists():
