@@ -56,6 +56,7 @@ from jixing.funds.models import (
 )
 from jixing.imports.models import ImportJob
 from jixing.notify.models import Notification
+from jixing.plan.models import SelfArrangedTraining
 from jixing.registry.models import Department, Organisation, Person, PersonRestriction
 from jixing.stats.models import DispatchReport, InstitutionSelection
 from jixing.supervision.models import Case, Explanation, Finding
@@ -215,6 +216,7 @@ PAGE_OBJECTS: dict[str, Visible] = {
     **dict.fromkeys(["bases:school_detail", "bases:designate"], _providers),
     "bases:organisation_panel": _v(Organisation),
     "bases:programme_edit": _own_programmes,
+    "funds:self_training_claim_create": _v(SelfArrangedTraining),
 }
 # Routes whose parameter names no object (a kind, a verb, a code, a one-time token), each with why.
 PAGES_WITHOUT_OBJECTS = {
@@ -271,6 +273,7 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/funds/payment-batches": _v(PaymentBatch),
     "/api/v1/funds/recoveries": _v(RecoveryOrder),
     "/api/v1/funds/review-queue": _v(Claim),
+    "/api/v1/funds/self-trainings": _v(SelfArrangedTraining),
     "/api/v1/registry/organisations": _v(Organisation),
     "/api/v1/registry/persons": _v(Person),
     "/api/v1/registry/restrictions": _v(PersonRestriction),
