@@ -157,3 +157,19 @@ def test_a_blacklisting_after_approval_stops_the_payment(personas, funded) -> No
         actions.issue_payment_order(claim, by=personas.grace, idempotency_key="self-training-2")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.PAYABLE and not claim.payment_orders.exists()
+
+
+def test_the_demo_makes_a_draft_claim_for_each_approved_claimable_record(personas, funded) -> None:
+    import random
+
+    from faker import Faker
+
+    from jixing.core.demo import DemoContext
+    from jixing.funds.demo_self_training import seed_self_training_claims
+
+    rec = record(personas)
+    record(personas, claimable=False, course="电子商务直播运营")
+    ctx = DemoContext(scale="small", seed=7, rng=random.Random(7), faker=Faker("zh_CN"))
+    seed_self_training_claims(ctx)
+    assert ctx.counts["self_training_claims"] == 1
+    assert Claim.objects.get().lines.get().self_training == rec
