@@ -220,6 +220,7 @@ PAGE_OBJECTS: dict[str, Visible] = {
     "plan:studio_detail": _v(MasterStudio),
     **dict.fromkeys(["plan:self_training_detail", "plan:self_training_evidence"], _v(SelfArrangedTraining)),
     "stats:intake_record": _v(DepartmentTraining),
+    "funds:self_training_claim_create": _v(SelfArrangedTraining),
 }
 # Routes whose parameter names no object (a kind, a verb, a code, a one-time token), each with why.
 PAGES_WITHOUT_OBJECTS = {
@@ -279,6 +280,7 @@ API_LISTS: dict[str, Visible] = {
     "/api/v1/funds/payment-batches": _v(PaymentBatch),
     "/api/v1/funds/recoveries": _v(RecoveryOrder),
     "/api/v1/funds/review-queue": _v(Claim),
+    "/api/v1/funds/self-trainings": _v(SelfArrangedTraining),
     "/api/v1/registry/organisations": _v(Organisation),
     "/api/v1/registry/persons": _v(Person),
     "/api/v1/registry/restrictions": _v(PersonRestriction),

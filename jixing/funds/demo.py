@@ -48,6 +48,7 @@ from jixing.registry.models import (
 from jixing.training.models import Enrollment
 
 from . import actions, bankfiles, queries
+from .demo_self_training import seed_self_training_claims
 from .models import Claim, ClaimStatus, PayeeAccount, SubsidyItem
 
 # Every source the seed pools (二(五) 统筹): enterprises' staff education funds included, for the
@@ -534,6 +535,7 @@ def seed(ctx: DemoContext) -> None:
     _staff_education(ctx)
     _studies(ctx)
     _skill_upgrade_cases(ctx, province_officer)
+    seed_self_training_claims(ctx)  # 自主参训 (issue 17)
     # 揭榜领题 milestones the training demo decided get their released / withheld tranche.
     ctx.counts["milestone_payments"] = actions.record_decided_milestone_payments(by=province_officer)
     ctx.shared["subsidy_claims"] = claims

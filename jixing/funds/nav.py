@@ -14,6 +14,7 @@ from .queries import (
     RECOVERY_READERS,
     REVIEWERS,
     RULE_READERS,
+    SELF_TRAINING_READERS,
     STAFF_EDUCATION_READERS,
 )
 
@@ -28,4 +29,6 @@ ITEMS = [
     NavItem(label=_("Staff education funds"), url_name="funds:staff_education", roles=STAFF_EDUCATION_READERS, order=66),
     NavItem(label=_("Bank accounts"), url_name="funds:payee_accounts", roles=PAYEE_HOLDERS, order=67),
     NavItem(label=_("Milestone payments"), url_name="funds:milestone_payments", roles=MILESTONE_READERS, order=68),
+    NavItem(label=_("Self-arranged training claims"), url_name="funds:self_training_claims",
+            roles=SELF_TRAINING_READERS, order=69),
 ]

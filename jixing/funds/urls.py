@@ -46,4 +46,6 @@ urlpatterns = [
     path("rules/<int:pk>/copy/", views.rule_copy, name="rule_copy"),
     path("staff-education/", views.staff_education, name="staff_education"),
     path("milestone-payments/", views.milestone_payments, name="milestone_payments"),
+    path("self-training/", views.self_training_claims, name="self_training_claims"),
+    path("self-training/<int:pk>/claim/", views.self_training_claim_create, name="self_training_claim_create"),
 ]

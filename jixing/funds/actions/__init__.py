@@ -71,6 +71,7 @@ from .review import (
     submit_claim,
 )
 from .rule_tables import RATE_FIELDS, UPLIFT_FIELDS, copy_rule_table, publish_rule_table
+from .self_training import SELF_TRAINING_ACTION, create_self_training_claim
 from .staff_education import report_staff_education
 
 __all__ = [
@@ -108,6 +109,8 @@ __all__ = [
     "create_budget",
     "create_claim",
     "create_education_claim",
+    "create_self_training_claim",
+    "SELF_TRAINING_ACTION",
     "create_living_allowance_claim",
     "create_outside_certificate_claim",
     "create_payment_batch",

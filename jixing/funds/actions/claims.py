@@ -83,7 +83,7 @@ def _write_lines(claim: Claim, drafts: Sequence[queries.LineDraft]) -> None:
             claim=claim, person=d.person, subsidy_item=claim.subsidy_item, enrollment=d.enrollment,
             training_class_id=d.enrollment.training_class_id if d.enrollment else None, certificate=d.certificate,
             study=d.study, study_level=d.study.level if d.study is not None else "",
-            outside_certificate=d.outside_certificate, insured_months=d.insured_months,
+            outside_certificate=d.outside_certificate, insured_months=d.insured_months, self_training=d.self_training,
             occupation_id=d.occupation_id, level_id=d.level_id, year=d.year, amount=d.amount,
             reasons=d.reasons_json(), checks=[c.as_json() for c in d.checks],
             employed_within_6_months=d.employed, rule_table=d.table,

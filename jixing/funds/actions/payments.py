@@ -37,7 +37,8 @@ from ..models import (
     ReconciliationIssue,
     ReferenceType,
 )
-from .common import Conflict, _reason, _require_finance, _save_numbered, today
+from .claims import _restriction_check
+from .common import ClaimRefused, Conflict, _reason, _require_finance, _save_numbered, today
 from .review import _locked
 
 
@@ -90,6 +91,11 @@ def issue_payment_order(
             if locked.status != ClaimStatus.PAYABLE:
                 raise ValidationError(_("Claim %(number)s is not payable yet (public notice not finished or not approved).")
                                       % {"number": locked.number})
+            if locked.person is not None:  # a blacklisting after approval stops the payment (seed 二(六))
+                blocked = _restriction_check(locked.person)
+                if blocked is not None:
+                    raise ClaimRefused(_("Claim %(number)s cannot be paid.") % {"number": locked.number},
+                                       [(f"{locked.person.name}（{locked.person.masked_id_number}）", [blocked.text])])
             if wanted is not None and wanted != locked.amount:
                 raise ValidationError({"amount": _("The amount must equal the approved amount of %(amount)s yuan.")
                                                  % {"amount": locked.amount}})

@@ -42,7 +42,7 @@ def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
     """Re-run every live line's checks (caps may have changed since the claim was made);
     store the fresh checks; return the lines that now fail."""
     lines = list(
-        claim.lines.filter(status=LineStatus.LIVE).select_related("enrollment__training_class", "person", "certificate", "study")
+        claim.lines.filter(status=LineStatus.LIVE).select_related("enrollment__training_class", "person", "certificate", "study", "self_training")
     )
     exclude = [ln.pk for ln in lines]
     failing: list[tuple[str, list[str]]] = []
@@ -64,6 +64,8 @@ def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
                 drafts.append((ln, queries.evaluate_certificate(ln.person, ln.outside_certificate, exclude_line_ids=exclude)))
             elif ln.study is not None:
                 drafts.append((ln, queries.evaluate_study(ln.person, ln.study, exclude_line_ids=exclude)))
+            elif ln.self_training is not None:
+                drafts.append((ln, queries.evaluate_self_training(ln.self_training, exclude_line_ids=exclude)))
     for ln, d in drafts:
         ln.checks = [c.as_json() for c in d.checks]
         ln.save(update_fields=["checks", "updated_at"])

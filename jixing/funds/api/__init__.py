@@ -15,6 +15,7 @@ from __future__ import annotations
 # isort: off
 from . import budgets, claims, persons, payments, recoveries, rule_tables, staff_education  # noqa: F401
 from . import milestones  # noqa: F401  (issue 16: new endpoints go after the old ones)
+from . import self_training  # noqa: F401  (issue 17)
 # isort: on
 from .common import router
 

@@ -209,6 +209,11 @@ class ClaimLine(TimeStampedModel):
     # 求学圆梦 is paid once per person per 学历层次 (专科/本科): copied from the study record so a
     # database constraint can hold it across every study record and claim.
     study_level = models.CharField(pgettext_lazy("study", "level"), max_length=20, choices=StudyLevel.choices, blank=True)
+    # 自主参训 (seed 一(五)): the approved self-arranged training this line pays, once (SECURITY G2)
+    self_training = models.ForeignKey(
+        "plan.SelfArrangedTraining", verbose_name=_("self-arranged training"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="subsidy_lines",
+    )
     occupation = models.ForeignKey("registry.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     level = models.ForeignKey("registry.SkillLevel", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField(_("subsidy year"))
@@ -253,6 +258,11 @@ class ClaimLine(TimeStampedModel):
                 fields=["person", "subsidy_item", "study_level"], condition=Q(status="live") & ~Q(study_level=""),
                 name="claim_line_once_per_person_study_level",
             ),
+            # A self-arranged training is paid once while its line is live, under any fund.
+            models.UniqueConstraint(
+                fields=["self_training"], condition=Q(status="live") & Q(self_training__isnull=False),
+                name="claim_line_once_per_self_training",
+            ),
             models.CheckConstraint(
                 name="claim_line_study_level_with_study", condition=Q(study_level="") | Q(study__isnull=False),
             ),
@@ -260,7 +270,7 @@ class ClaimLine(TimeStampedModel):
             models.CheckConstraint(
                 name="claim_line_has_class_certificate_or_study",
                 condition=Q(training_class__isnull=False) | Q(certificate__isnull=False) | Q(study__isnull=False)
-                | Q(outside_certificate__isnull=False),
+                | Q(outside_certificate__isnull=False) | Q(self_training__isnull=False),
             ),
         ]
         indexes = [models.Index(fields=["person", "year"])]

@@ -25,6 +25,7 @@ class SubsidyItem(models.TextChoices):
     LIVING_ALLOWANCE = "living_allowance", _("living allowance (生活费补贴)")
     EDUCATION = "education", _("education subsidy (求学圆梦)")
     EVALUATION = "evaluation", _("skill evaluation subsidy (技能评价补贴)")
+    SELF_TRAINING = "self_training", _("self-arranged training subsidy (自主参训补贴)")
 
 
 class PayeeKind(models.TextChoices):

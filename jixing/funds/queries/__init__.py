@@ -68,6 +68,16 @@ from .recoveries import overdue_recoveries, recoverable_claims, recoveries_for
 from .review import claim_review_facts, review_decision, reviewed_by_union, reviewer_facts
 from .risks import RISK_READERS, claim_risk_subjects, claim_risks, line_attendance, risk_counts_for_claims
 from .rule_tables import TableCache, rule_table_data, rule_tables_for, table_in_force
+from .self_training import (
+    SELF_TRAINING_CLAIMERS,
+    SELF_TRAINING_FUND_SOURCE,
+    SELF_TRAINING_READERS,
+    SelfTrainingRow,
+    evaluate_self_training,
+    live_claims_by_record,
+    self_training_rows,
+    self_trainings_to_claim,
+)
 from .staff_education import (
     StaffEducationStats,
     staff_education_by_city,
@@ -122,6 +132,14 @@ __all__ = [
     "evaluate_certificate",
     "evaluate_enrollments",
     "evaluate_study",
+    "evaluate_self_training",
+    "SELF_TRAINING_FUND_SOURCE",
+    "SELF_TRAINING_CLAIMERS",
+    "SELF_TRAINING_READERS",
+    "SelfTrainingRow",
+    "self_training_rows",
+    "live_claims_by_record",
+    "self_trainings_to_claim",
     "group_codes",
     "insurance_facts",
     "line_attendance",

@@ -39,6 +39,8 @@ DEFAULT_DECLARED_SHARE = Decimal("0.200")
 
 TRAINING_ITEMS = frozenset({
     SubsidyItem.VOCATIONAL_TRAINING, SubsidyItem.SKILL_UPGRADE, SubsidyItem.APPRENTICESHIP, SubsidyItem.ENTREPRENEURSHIP,
+    # 自主参训 counts toward the same caps, by the last training day's year and its occupation
+    SubsidyItem.SELF_TRAINING,
 })
 # 生活费补贴 is the trainee's: claimed by the trainee, paid to their social security card account.
 ORGANISATION_ITEMS = (

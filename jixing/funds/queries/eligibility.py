@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.evaluation.queries import certificates_for, highest_certificate_levels
+from jixing.plan.models import SelfArrangedTraining
 from jixing.registry.models import Organisation, OrganisationKind, Person, PersonRestriction, Region, live_memberships
 from jixing.training import conf as training_conf
 from jixing.training import queries as training_queries
@@ -62,6 +63,8 @@ class LineDraft:
     # 技能提升补贴: months of unemployment insurance found, and the region that handles the claim
     insured_months: int | None = None
     route_county: str | None = None
+    # 自主参训: the approved plan.SelfArrangedTraining the line pays
+    self_training: SelfArrangedTraining | None = None
 
     @property
     def ok(self) -> bool:
@@ -95,7 +98,15 @@ def group_codes(person_ids: Iterable[int], day_of: dict[int, dt.date]) -> dict[i
     return {pid: frozenset(codes) for pid, codes in out.items()}
 
 
-def _line_key(training_class_id: int | None, certificate_id: int | None) -> str:
+# A self-arranged training has no skill level; for the "same occupation and level once" cap it
+# counts as this pseudo-level, so the same occupation is subsidised once as 自主参训 (assumption,
+# docs/self_training_claims.md).
+SELF_TRAINING_LEVEL = 0
+
+
+def _line_key(training_class_id: int | None, certificate_id: int | None, self_training_id: int | None = None) -> str:
+    if self_training_id:
+        return f"self:{self_training_id}"
     return f"class:{training_class_id}" if training_class_id else f"cert:{certificate_id}"
 
 
@@ -107,13 +118,16 @@ def prior_subsidies(person_ids: Iterable[int], *, exclude_line_ids: Iterable[int
         ClaimLine.objects.live().filter(person_id__in=list(person_ids), subsidy_item__in=list(TRAINING_ITEMS))
         .exclude(pk__in=list(exclude_line_ids))
         .exclude(claim__status__in=[ClaimStatus.REJECTED, ClaimStatus.CANCELLED])
-        .values("person_id", "training_class_id", "certificate_id", "year", "occupation_id", "level_id")
+        .values("person_id", "training_class_id", "certificate_id", "self_training_id", "year", "occupation_id", "level_id")
     )
     for row in rows:
-        key = _line_key(row["training_class_id"], row["certificate_id"])
+        key = _line_key(row["training_class_id"], row["certificate_id"], row["self_training_id"])
+        level = row["level_id"]
+        if row["self_training_id"] and level is None:
+            level = SELF_TRAINING_LEVEL  # 自主参训 has no level: one per occupation (docs/self_training_claims.md)
         out[row["person_id"]][key] = training_rules.PriorTraining(
             class_code=key, year=row["year"], subsidised=True,
-            occupation_id=row["occupation_id"], level_order=row["level_id"],
+            occupation_id=row["occupation_id"], level_order=level,
         )
     return {pid: list(v.values()) for pid, v in out.items()}
 

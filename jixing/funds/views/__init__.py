@@ -33,9 +33,12 @@ from .persons import (
 )
 from .recoveries import recovery_detail, recovery_instalment, recovery_list, recovery_overdue, recovery_write_off
 from .rule_tables import rule_copy, rule_detail, rule_list
+from .self_training import self_training_claim_create, self_training_claims
 from .staff_education import staff_education
 
 __all__ = [
+    "self_training_claim_create",
+    "self_training_claims",
     "milestone_payments",
     "ACTION_ERRORS",
     "Basis",
