@@ -40,7 +40,7 @@ def _generate() -> None:
     user = User.objects.create_user(username="bench", password=None, role=Role.SYSTEM_ADMIN)
     orgs, classes = 3000, N // 50
     with connection.cursor() as c:
-        c.execute("CREATE TEMP TABLE bench_county AS SELECT code, row_number() OVER (ORDER BY code) - 1 AS i FROM registry_region WHERE level='county'")
+        c.execute("CREATE TEMP TABLE bench_county AS SELECT code, row_number() OVER (ORDER BY code) - 1 AS i FROM registry_region WHERE level='county' AND code LIKE '37%'")  # Shandong's 16 cities
         c.execute("SELECT count(*) FROM bench_county")
         n_counties = c.fetchone()[0]
         c.execute(f"""
@@ -53,19 +53,20 @@ def _generate() -> None:
         c.execute(f"""
             INSERT INTO training_trainingproject (created_at, updated_at, code, name, action_id, target_id, project_type,
               organiser_id, county_id, planned_person_times, hours, required_attendance_rate, fund_source_id, is_subsidised,
-              requires_certificate, is_provincial_key, status, created_by_id, special_ability, description)
+              requires_certificate, is_provincial_key, status, created_by_id, special_ability, description, quality_state)
             SELECT now(), now(), 'XM-B-' || o.id, '基准项目' || o.id,
                    (SELECT id FROM plan_action WHERE number = 1 + o.id % 10),
                    (SELECT t.id FROM plan_target t JOIN plan_action a ON a.id = t.action_id
                      WHERE a.number = 1 + o.id % 10 AND t.unit = 'person_times_per_year' ORDER BY t.id LIMIT 1),
                    'employment_skill', o.id, o.county_id, 500, 80, 0.8, (SELECT min(id) FROM plan_fundsource),
-                   o.id % 25 <> 0, true, false, 'running', {user.pk}, '', ''
+                   o.id % 25 <> 0, true, false, 'running', {user.pk}, '', '', 'normal'
             FROM registry_organisation o""")
         c.execute(f"""
             INSERT INTO training_trainingclass (created_at, updated_at, project_id, code, name, site_address, county_id,
-              latitude, longitude, capacity, start_date, end_date)
+              latitude, longitude, capacity, start_date, end_date, filing_status, roster_plan, filing_short_notice,
+              filing_reason)
             SELECT now(), now(), p.id, 'BJ-B-' || g, '基准班' || g, '', p.county_id, 36.6, 117.0, 60,
-                   DATE '2025-01-01' + (g % 690), DATE '2025-01-01' + (g % 690) + 20
+                   DATE '2025-01-01' + (g % 690), DATE '2025-01-01' + (g % 690) + 20, 'accepted', '', false, ''
             FROM generate_series(1, {classes}) g
             JOIN training_trainingproject p ON p.id = (SELECT min(id) FROM training_trainingproject) + g % {orgs}""")
         c.execute(f"""
