@@ -8,36 +8,24 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, DateField, F, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
-from jixing.core.access import within_region
 from jixing.employment.models import JobDemand, JobDemandStatus
 from jixing.plan.models import ChainLeader, IndustrialChain, MasterStudio, Programme
 from jixing.training.models import TrainingProject
 
 from .models import CountedEnrollment
-from .queries import StatsScope
+from .queries import ROLLUP_PATHS, StatsScope
 from .rules import Progress, time_progress
 
 
 def _counted(scope: StatsScope) -> QuerySet[CountedEnrollment]:
-    qs = CountedEnrollment.objects.all()
-    if scope.region_prefix:
-        qs = qs.filter(within_region("county", scope.region_prefix))
-    if scope.action_numbers is not None:
-        qs = qs.filter(action_number__in=scope.action_numbers)
-    if scope.until is not None:
-        qs = qs.filter(month__lte=scope.until.replace(day=1))
-    return qs
+    return scope.apply(CountedEnrollment.objects.all(), **ROLLUP_PATHS)
 
 
 def _projects(scope: StatsScope) -> QuerySet[TrainingProject]:
-    qs = TrainingProject.objects.all()
-    if scope.region_prefix:
-        qs = qs.filter(within_region("county", scope.region_prefix))
-    if scope.action_numbers is not None:
-        qs = qs.filter(action__number__in=scope.action_numbers)
-    return qs
+    return scope.apply(TrainingProject.objects.all(), region="county", action="action__number")
 
 
 @dataclass(frozen=True)
@@ -56,13 +44,10 @@ def chain_rows(scope: StatsScope, *, year: int) -> list[ChainRow]:
     counted = dict(_counted(scope).filter(month__year=year, enrollment__training_class__project__chain__isnull=False)
                    .values_list("enrollment__training_class__project__chain").annotate(n=Count("pk")))
     projects = dict(_projects(scope).filter(chain__isnull=False).values_list("chain").annotate(n=Count("pk")))
-    demands_qs = JobDemand.objects.filter(chain__isnull=False, status=JobDemandStatus.OPEN)
-    leaders_qs = ChainLeader.objects.filter(archived_at__isnull=True)
-    studios_qs = MasterStudio.objects.filter(archived_at__isnull=True, chain__isnull=False)
-    if scope.region_prefix:
-        demands_qs = demands_qs.filter(within_region("county", scope.region_prefix))
-        leaders_qs = leaders_qs.filter(within_region("organisation__county", scope.region_prefix))
-        studios_qs = studios_qs.filter(within_region("county", scope.region_prefix))
+    # Demands, leaders and studios belong to no action: read by region only.
+    demands_qs = scope.apply(JobDemand.objects.filter(chain__isnull=False, status=JobDemandStatus.OPEN), region="county")
+    leaders_qs = scope.apply(ChainLeader.objects.filter(archived_at__isnull=True), region="organisation__county")
+    studios_qs = scope.apply(MasterStudio.objects.filter(archived_at__isnull=True, chain__isnull=False), region="county")
     demands = {row["chain"]: (row["n"], row["posts"] or 0)
                for row in demands_qs.values("chain").annotate(n=Count("pk"), posts=Sum("posts"))}
     leaders = dict(leaders_qs.values_list("chain").annotate(n=Count("pk")))
@@ -82,20 +67,26 @@ class ProgrammeRow:
     progress: Progress  # person-times over the programme's own period against its target (if any)
 
 
+_PROGRAMME = "enrollment__training_class__project__programmes"
+
+
 def programme_rows(scope: StatsScope, *, today: dt.date) -> list[ProgrammeRow]:
     as_of = min(today, scope.until) if scope.until else today
-    programmes = list(Programme.objects.filter(is_active=True).select_related("action", "department"))
-    if scope.action_numbers is not None:
-        programmes = [p for p in programmes if p.action is not None and p.action.number in scope.action_numbers]
+    programmes = list(scope.apply(Programme.objects.filter(is_active=True), action="action__number")
+                      .select_related("action", "department"))
     projects = dict(_projects(scope).filter(programmes__in=programmes).values_list("programmes")
                     .annotate(n=Count("pk", distinct=True)))
+    # One grouped read for every programme: its counted person-times within its own period
+    # (from the month it starts to the day it ends), the window joined per programme.
+    actual = dict(_counted(scope).filter(**{
+        f"{_PROGRAMME}__in": programmes,
+        "month__gte": TruncMonth(f"{_PROGRAMME}__starts_on", output_field=DateField()),
+        "month__lte": F(f"{_PROGRAMME}__ends_on"),
+    }).values_list(_PROGRAMME).annotate(n=Count("pk", distinct=True)).order_by())
     rows = []
     for p in programmes:
-        actual = (_counted(scope).filter(enrollment__training_class__project__programmes=p,
-                                         month__gte=p.starts_on.replace(day=1), month__lte=p.ends_on)
-                  .values("pk").distinct().count())
         target = Decimal(p.target_person_times) if p.target_person_times else None
         rows.append(ProgrammeRow(p, projects.get(p.pk, 0), Progress(
-            actual=Decimal(actual), target=target, time_share=time_progress(p.starts_on, p.ends_on, as_of))))
+            actual=Decimal(actual.get(p.pk, 0)), target=target,
+            time_share=time_progress(p.starts_on, p.ends_on, as_of))))
     return rows
-

@@ -8,24 +8,16 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from jixing.core.access import within_region
 from jixing.core.actor import Actor
 from jixing.plan.models import FundSource
 from jixing.registry.models import Department
 
 from .models import DepartmentTraining, SourceRollup
-from .queries import StatsScope
+from .queries import ROLLUP_PATHS, StatsScope
 
 
 def _sources(scope: StatsScope, *, year: int) -> QuerySet[SourceRollup]:
-    qs = SourceRollup.objects.filter(month__year=year)
-    if scope.region_prefix:
-        qs = qs.filter(within_region("county", scope.region_prefix))
-    if scope.action_numbers is not None:
-        qs = qs.filter(action_number__in=scope.action_numbers)
-    if scope.until is not None:
-        qs = qs.filter(month__lte=scope.until.replace(day=1))
-    return qs
+    return scope.apply(SourceRollup.objects.filter(month__year=year), **ROLLUP_PATHS)
 
 
 def fund_source_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:

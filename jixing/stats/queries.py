@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -26,8 +26,10 @@ from jixing.registry.models import HOME_PREFIX, Organisation, OrganisationKind, 
 from jixing.training.models import Enrollment, EnrollmentStatus
 
 from . import rollup
-from .models import CountedEnrollment, LineRollup, OrganiserRollup, ProgressRollup
+from .models import CityProgressRollup, CountedEnrollment, LineRollup, OrganiserRollup, ProgressRollup
 from .rules import Progress, period_bounds, time_progress
+
+M = TypeVar("M", bound=Model)
 
 COLLEGE_KINDS = (OrganisationKind.VOCATIONAL_COLLEGE, OrganisationKind.TECHNICAL_SCHOOL)
 PROGRAMME_YEARS = (2025, 2026, 2027)
@@ -57,6 +59,24 @@ class StatsScope:
         if self.action_numbers is not None:
             return _("Actions of your department")
         return self.region.name if self.region else _("Shandong Province")
+
+    def apply(self, qs: QuerySet[M], *, region: str | None = None, code: str | None = None,
+              action: str | None = None, month: str | None = None) -> QuerySet[M]:
+        """``qs`` narrowed to this scope, from the paths the model declares (STYLE 14): ``region``
+        a FK to ``registry.Region``, ``code`` a column holding a region code (``Region``'s own
+        ``code``), ``action`` a field holding the action's number (``action_number``,
+        ``…__action__number``), ``month`` a first-of-month date cut at ``until``. A path not
+        given is not narrowed on: a department's lines, chains and colleges are read by region
+        only (docs/statistics.md). The region filter itself is core's (``within_region``)."""
+        if self.region_prefix and region is not None:
+            qs = qs.filter(within_region(region, self.region_prefix))
+        if self.region_prefix and code is not None:
+            qs = qs.filter(code_within(code, self.region_prefix))
+        if self.action_numbers is not None and action is not None:
+            qs = qs.filter(**{f"{action}__in": self.action_numbers})
+        if self.until is not None and month is not None:
+            qs = qs.filter(**{f"{month}__lte": self.until.replace(day=1)})
+        return qs
 
 
 def stats_scope(user: Viewer, *, region_code: str | None = None) -> StatsScope:
@@ -89,26 +109,27 @@ def _code_for_prefix(prefix: str) -> str:
     return prefix.ljust(6, "0")
 
 
+# The paths of the rollups and counted rows (month × county × action).
+ROLLUP_PATHS = {"region": "county", "action": "action_number", "month": "month"}
+
+
 def _rollups(scope: StatsScope) -> QuerySet[ProgressRollup]:
-    qs = ProgressRollup.objects.all()
-    if scope.region_prefix:
-        qs = qs.filter(within_region("county", scope.region_prefix))
-    if scope.action_numbers is not None:
-        qs = qs.filter(action_number__in=scope.action_numbers)
-    if scope.until is not None:
-        qs = qs.filter(month__lte=scope.until.replace(day=1))
-    return qs
+    return scope.apply(ProgressRollup.objects.all(), **ROLLUP_PATHS)
+
+
+def _city_rollups(scope: StatsScope) -> QuerySet[Any]:
+    """Month × city × action × line counts in scope: the city table for the province and a city
+    (a tenth of the county rows), the county table below a city. Both have the same columns."""
+    if scope.region_prefix and len(scope.region_prefix) > 4:
+        return _rollups(scope)
+    return scope.apply(CityProgressRollup.objects.all(), code="city_code", action="action_number", month="month")
 
 
 def line_counts(scope: StatsScope, *, year: int) -> dict[str, int]:
     """Person-times per target line in ``year``: each completion once per line it meets (the
     project's line, or a line whose definition names the person's group; docs/statistics.md).
     A department's view is not narrowed by action here: its lines are already its own."""
-    qs = LineRollup.objects.filter(_year_q(year))
-    if scope.region_prefix:
-        qs = qs.filter(within_region("county", scope.region_prefix))
-    if scope.until is not None:
-        qs = qs.filter(month__lte=scope.until.replace(day=1))
+    qs = scope.apply(LineRollup.objects.filter(_year_q(year)), region="county", month="month")
     return dict(qs.values("target_code").annotate(n=Sum("count")).values_list("target_code", "n"))
 
 
@@ -162,7 +183,7 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
     targets = Target.objects.select_related("action").order_by("id")
     if scope.action_numbers is not None:
         targets = targets.filter(action__number__in=scope.action_numbers)
-    base = _rollups(scope)
+    base = _city_rollups(scope)
     # Two grouped reads serve every person-time line: per target code this year, per year overall.
     # Target lines count person-based (LineRollup): every line whose definition a completion meets.
     by_target = line_counts(scope, year=year)
@@ -188,9 +209,10 @@ def progress_rows(scope: StatsScope, *, year: int, today: dt.date, refresh: bool
             actual = len(_persons_for_target(scope, target.code, year))
             drill = {"year": str(year), "target": target.code}
         elif target.unit == TargetUnit.RATIO_TO_ENROLLED:
-            colleges = college_checks(scope, year=year)
-            actual = sum(1 for c in colleges if c["meets"])
-            value = Decimal(len(colleges)) if colleges else None
+            colleges = _colleges(scope, year=year).aggregate(
+                total=Count("pk"), meets=Count("pk", filter=Q(trained__gte=F("enrolled_students"))))
+            actual = colleges["meets"]
+            value = Decimal(colleges["total"]) if colleges["total"] else None
             note = _("colleges whose social training reaches their enrolled students")
         else:  # share of staff education funds spent on frontline workers
             actual, value, note = _frontline_share(scope, year)
@@ -202,7 +224,10 @@ def _persons_for_target(scope: StatsScope, code: str, year: int) -> set[int]:
     """Distinct persons behind a persons-per-year target: trained in its projects and, for
     求学圆梦 (``frontline_education``: 学历与能力提升), also paid the education subsidy for an
     academic study (funds) — one person counted once."""
-    persons = set(counted_enrollments(scope, year=year, target_code=code).values_list("person_id", flat=True))
+    # The same rows as ``counted_enrollments(scope, year=year, target_code=code)``, read from the
+    # counted rows' (target, month, county, person) index instead of joining every enrollment.
+    persons = set(scope.apply(CountedEnrollment.objects.filter(target_code=code, month__year=year),
+                              region="county", action="action_number").values_list("person_id", flat=True).distinct())
     if code == EDUCATION_TARGET:
         from jixing.funds.queries import education_subsidised_persons
 
@@ -214,31 +239,30 @@ def _frontline_share(scope: StatsScope, year: int) -> tuple[Decimal, Decimal | N
     """Enterprises spending at least 60% of staff education funds on frontline workers
     (seed 二(五): 确保60%以上用于一线职工教育和培训; "以上" includes the number itself,
     民法典 第1259条), among those that reported a spend — the same line funds flags below."""
-    from django.db.models import F
-
     from jixing.funds.models import StaffEducationReport
 
-    reports = StaffEducationReport.objects.filter(year=year, spent__gt=0)
-    if scope.region_prefix:
-        reports = reports.filter(within_region("enterprise__county", scope.region_prefix))
-    total = reports.count()
+    reports = scope.apply(StaffEducationReport.objects.filter(year=year, spent__gt=0), region="enterprise__county")
+    counts = reports.aggregate(total=Count("pk"), compliant=Count(
+        "pk", filter=Q(spent_frontline__gte=F("spent") * Decimal("0.6"))))
+    total, compliant = counts["total"], counts["compliant"]
     if not total:
         return Decimal(0), None, _("no staff education fund reports yet")
-    compliant = reports.filter(spent_frontline__gte=F("spent") * Decimal("0.6")).count()
     return Decimal(compliant), Decimal(total), _("enterprises spending at least 60 percent on frontline workers")
+
+
+def _colleges(scope: StatsScope, *, year: int) -> QuerySet[Organisation]:
+    """Colleges with students in scope, each with its person-times of ``year`` (``trained``) from
+    the organiser rollup: one query."""
+    trained = OrganiserRollup.objects.filter(year=year, organiser=OuterRef("pk")).values("count")[:1]
+    return scope.apply(Organisation.objects.filter(kind__in=COLLEGE_KINDS, enrolled_students__gt=0), region="county") \
+        .annotate(trained=Coalesce(Subquery(trained), 0))
 
 
 def college_checks(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
     """Action 8: a vocational college's yearly social training ≥ its enrolled students."""
-    colleges = Organisation.objects.filter(kind__in=COLLEGE_KINDS, enrolled_students__gt=0)
-    if scope.region_prefix:
-        colleges = colleges.filter(within_region("county", scope.region_prefix))
-    trained = dict(
-        OrganiserRollup.objects.filter(year=year, organiser__in=colleges).values_list("organiser_id", "count")
-    )
     result = []
-    for college in colleges.order_by("name"):
-        n = trained.get(college.pk, 0)
+    for college in _colleges(scope, year=year).only("pk", "name", "enrolled_students").order_by("name"):
+        n: int = college.trained  # type: ignore[attr-defined]  # the annotation of _colleges
         ratio = Decimal(n) / Decimal(college.enrolled_students or 1)
         result.append({
             "organisation": college, "trained": n, "enrolled": college.enrolled_students,
@@ -249,7 +273,7 @@ def college_checks(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
 
 def city_ranking(scope: StatsScope, *, year: int, today: dt.date, target_code: str | None = None) -> list[dict[str, Any]]:
     """Cities ranked by completion of their allocation (or by volume where none is set)."""
-    qs = _rollups(scope).filter(_year_q(year))
+    qs = _city_rollups(scope).filter(_year_q(year))
     if target_code:
         qs = qs.filter(target_code=target_code)
     actual = dict(qs.values("city_code").annotate(n=Sum("count")).values_list("city_code", "n"))
@@ -263,9 +287,9 @@ def city_ranking(scope: StatsScope, *, year: int, today: dt.date, target_code: s
                 allocations[a.city_id] = value
     start, end = period_bounds("yearly", year)
     share = time_progress(start, end, today)
-    cities = Region.objects.home().filter(level=RegionLevel.CITY).order_by("code")
-    if scope.region_prefix:
-        cities = cities.filter(code_within("code", scope.region_prefix[:4]))
+    cities: QuerySet[Region] = Region.objects.home().filter(level=RegionLevel.CITY).order_by("code")
+    if scope.region_prefix:  # a county's viewer sees its city's row
+        cities = replace(scope, region_prefix=scope.region_prefix[:4]).apply(cities, code="code")
     rows: list[dict[str, Any]] = []
     for city in cities:
         p = Progress(Decimal(actual.get(city.code, 0)), allocations.get(city.code), share)
@@ -278,7 +302,7 @@ def city_ranking(scope: StatsScope, *, year: int, today: dt.date, target_code: s
 
 def monthly_trend(scope: StatsScope, *, year: int) -> list[int]:
     by_month = dict(
-        _rollups(scope).filter(_year_q(year)).annotate(m=ExtractMonth("month"))
+        _city_rollups(scope).filter(_year_q(year)).annotate(m=ExtractMonth("month"))
         .values("m").annotate(n=Sum("count")).values_list("m", "n")
     )
     return [by_month.get(m, 0) for m in range(1, 13)]
@@ -286,7 +310,7 @@ def monthly_trend(scope: StatsScope, *, year: int) -> list[int]:
 
 def action_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
     counts = dict(
-        _rollups(scope).filter(_year_q(year)).values("action_number").annotate(n=Sum("count"))
+        _city_rollups(scope).filter(_year_q(year)).values("action_number").annotate(n=Sum("count"))
         .values_list("action_number", "n")
     )
     actions = Action.objects.order_by("number")
@@ -300,9 +324,7 @@ def county_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
         _rollups(scope).filter(_year_q(year)).values("county_id").annotate(n=Sum("count"))
         .values_list("county_id", "n")
     )
-    counties = Region.objects.home().filter(level=RegionLevel.COUNTY).order_by("code")
-    if scope.region_prefix:
-        counties = counties.filter(code_within("code", scope.region_prefix))
+    counties = scope.apply(Region.objects.home().filter(level=RegionLevel.COUNTY).order_by("code"), code="code")
     return [{"county": c, "count": counts.get(c.code, 0)} for c in counties]
 
 
@@ -326,12 +348,8 @@ def origin_breakdown(scope: StatsScope, *, year: int) -> list[dict[str, Any]]:
 
 
 def _scoped_enrollments(scope: StatsScope) -> QuerySet[Enrollment]:
-    qs = Enrollment.objects.all()
-    if scope.region_prefix:
-        qs = qs.filter(within_region("training_class__project__county", scope.region_prefix))
-    if scope.action_numbers is not None:
-        qs = qs.filter(training_class__project__action__number__in=scope.action_numbers)
-    return qs
+    return scope.apply(Enrollment.objects.all(), region="training_class__project__county",
+                       action="training_class__project__action__number")
 
 
 def counted_enrollments(
@@ -339,11 +357,7 @@ def counted_enrollments(
     date_to: dt.date | None = None, county: str | None = None, action: int | None = None, target_code: str | None = None,
 ) -> QuerySet[Enrollment]:
     """The enrollments behind a figure: what the rollup counted, filtered the same way."""
-    counted = CountedEnrollment.objects.all()
-    if scope.region_prefix:
-        counted = counted.filter(within_region("county", scope.region_prefix))
-    if scope.action_numbers is not None:
-        counted = counted.filter(action_number__in=scope.action_numbers)
+    counted = scope.apply(CountedEnrollment.objects.all(), region="county", action="action_number")
     if year:
         counted = counted.filter(month__year=year)
     if month:

@@ -14,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from jixing.training.models import Enrollment, EnrollmentStatus
 
 from .models import (
+    CityProgressRollup,
     CountedEnrollment,
     DepartmentTraining,
     LineRollup,
@@ -170,6 +171,10 @@ def apply_department(records: list[DepartmentTraining], *, sign: int = 1) -> Non
     apply_deltas(d)
 
 
+def city_of(county: str) -> str:
+    return county[:4] + "00"
+
+
 def apply_deltas(d: Deltas) -> None:
     progress, organisers = d.progress, d.organisers
     for (month, county, line), n in d.lines.items():
@@ -190,6 +195,13 @@ def apply_deltas(d: Deltas) -> None:
             ProgressRollup.objects.create(
                 month=month, county_id=county, city_code=county[:4] + "00", action_number=action, target_code=target, count=n
             )
+    cities: Counter[tuple[dt.date, str, int, str]] = Counter()
+    for (month, county, action, target), n in progress.items():
+        cities[(month, city_of(county), action, target)] += n
+    for (month, city, action, target), n in cities.items():
+        if n and not CityProgressRollup.objects.filter(
+                month=month, city_code=city, action_number=action, target_code=target).update(count=F("count") + n):
+            CityProgressRollup.objects.create(month=month, city_code=city, action_number=action, target_code=target, count=n)
     for (year, organiser), n in organisers.items():
         if n == 0:
             continue
@@ -200,6 +212,8 @@ def apply_deltas(d: Deltas) -> None:
 def refresh(*, now: dt.datetime | None = None) -> int:
     """Bring the rollups up to date; returns how many enrollments changed buckets."""
     now = now or timezone.now()
+    if _nothing_to_do(now):
+        return 0
     with transaction.atomic():
         _lock()
         state, _ = RollupState.objects.select_for_update().get_or_create(name=STATE)
@@ -226,6 +240,16 @@ def refresh(*, now: dt.datetime | None = None) -> int:
         state.margin_scanned_at = now
         state.save(update_fields=["watermark", "margin_scanned_at"])
     return changed
+
+
+def _nothing_to_do(now: dt.datetime) -> bool:
+    """The watermark check in one round trip, without the lock: no enrollment changed since the
+    watermark and the margin was re-scanned recently. A refresh running meanwhile is not waited
+    for (its changes show on the next read); anything else takes the locked path, which checks again."""
+    newer = Enrollment.objects.filter(updated_at__gt=OuterRef("watermark"))
+    state = (RollupState.objects.filter(name=STATE, watermark__isnull=False, margin_scanned_at__gt=now - MARGIN_RESCAN)
+             .annotate(fresh=Exists(newer)).values_list("fresh", flat=True).first())
+    return state is False
 
 
 def _process(rows: list[dict]) -> int:
@@ -256,7 +280,7 @@ def _process(rows: list[dict]) -> int:
             to_create.append(CountedEnrollment(
                 enrollment_id=row["id"], month=new.month, county_id=new.county_id,
                 action_number=new.action_number, target_code=new.target_code, organiser_id=new.organiser_id,
-                lines=new.lines, fund_source=new.fund_source,
+                lines=new.lines, fund_source=new.fund_source, person_id=row["person_ref"],
             ))
     if to_delete:
         CountedEnrollment.objects.filter(enrollment_id__in=to_delete).delete()
@@ -266,6 +290,9 @@ def _process(rows: list[dict]) -> int:
     return changed
 
 
+_ROLLUP_TABLES = (CountedEnrollment, ProgressRollup, CityProgressRollup, OrganiserRollup, LineRollup, SourceRollup)
+
+
 def rebuild(*, locked: bool = False) -> None:
     """Recount everything set-based (INSERT … SELECT … GROUP BY)."""
     with transaction.atomic():
@@ -273,6 +300,7 @@ def rebuild(*, locked: bool = False) -> None:
             _lock()
         started = timezone.now()
         ProgressRollup.objects.all().delete()
+        CityProgressRollup.objects.all().delete()
         OrganiserRollup.objects.all().delete()
         LineRollup.objects.all().delete()
         SourceRollup.objects.all().delete()
@@ -281,8 +309,9 @@ def rebuild(*, locked: bool = False) -> None:
         qn = connection.ops.quote_name
         sql_counted = f"""
             INSERT INTO {qn(CountedEnrollment._meta.db_table)}
-                (enrollment_id, month, county_id, action_number, target_code, organiser_id, lines, fund_source)
-            SELECT e.id, {month}, p.county_id, a.number, COALESCE(t.code, ''), p.organiser_id, COALESCE(t.code, ''), f.code
+                (enrollment_id, month, county_id, action_number, target_code, organiser_id, lines, fund_source, person_id)
+            SELECT e.id, {month}, p.county_id, a.number, COALESCE(t.code, ''), p.organiser_id, COALESCE(t.code, ''), f.code,
+                   e.person_id
             FROM training_enrollment e
             JOIN training_trainingclass c ON c.id = e.training_class_id
             JOIN training_trainingproject p ON p.id = c.project_id
@@ -302,12 +331,23 @@ def rebuild(*, locked: bool = False) -> None:
                 GROUP BY month, county_id, action_number, target_code
             """)
             cursor.execute(f"""
+                INSERT INTO {qn(CityProgressRollup._meta.db_table)} (month, city_code, action_number, target_code, count)
+                SELECT month, city_code, action_number, target_code, SUM(count)
+                FROM {qn(ProgressRollup._meta.db_table)}
+                GROUP BY month, city_code, action_number, target_code
+            """)
+            cursor.execute(f"""
                 INSERT INTO {qn(OrganiserRollup._meta.db_table)} (year, organiser_id, count)
                 SELECT {year}, organiser_id, COUNT(*) FROM {qn(CountedEnrollment._meta.db_table)}
                 GROUP BY {year}, organiser_id
             """)
         _rebuild_lines_and_sources()
         RollupState.objects.update_or_create(name=STATE, defaults={"watermark": started})
+        if connection.vendor == "postgresql":
+            # Every row is new: without fresh statistics the planner takes the rollups for empty
+            # tables (a sort where a hash aggregate belongs) until autovacuum comes round.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {', '.join(qn(m._meta.db_table) for m in _ROLLUP_TABLES)}")
 
 
 def _rebuild_lines_and_sources() -> None:
@@ -316,15 +356,14 @@ def _rebuild_lines_and_sources() -> None:
     definitions = group_lines()
     if definitions:
         person_ids = list(CountedEnrollment.objects.filter(
-            enrollment__person__memberships__group__code__in=list(definitions),
-        ).values_list("enrollment__person_id", flat=True).distinct())
+            person__memberships__group__code__in=list(definitions),
+        ).values_list("person_id", flat=True).distinct())
         for i in range(0, len(person_ids), _BATCH):
             chunk = person_ids[i:i + _BATCH]
             known = memberships(chunk, definitions)
             changed = []
-            for c in CountedEnrollment.objects.filter(enrollment__person_id__in=chunk).annotate(
-                    person=F("enrollment__person_id"), done=F("enrollment__completed_on")):
-                lines = lines_for(c.target_code, groups_on(c.person, c.done, known), definitions)
+            for c in CountedEnrollment.objects.filter(person_id__in=chunk).annotate(done=F("enrollment__completed_on")):
+                lines = lines_for(c.target_code, groups_on(c.person_id, c.done, known), definitions)
                 if lines != c.lines:
                     c.lines = lines
                     changed.append(c)
@@ -376,6 +415,19 @@ def recount_sources() -> dict[tuple[dt.date, str, int, str, str], int]:
 def current_sources() -> dict[tuple[dt.date, str, int, str, str], int]:
     return {(r.month, r.county_id, r.action_number, r.fund_source, r.department): r.count
             for r in SourceRollup.objects.filter(count__gt=0)}
+
+
+def current_cities() -> dict[tuple[dt.date, str, int, str], int]:
+    return {(r.month, r.city_code, r.action_number, r.target_code): r.count
+            for r in CityProgressRollup.objects.filter(count__gt=0)}
+
+
+def cities_of(counties: dict[tuple[dt.date, str, int, str], int]) -> dict[tuple[dt.date, str, int, str], int]:
+    """County buckets (``current()`` / ``recount()``) summed per city, to compare with ``current_cities()``."""
+    result: Counter[tuple[dt.date, str, int, str]] = Counter()
+    for (month, county, action, target), n in counties.items():
+        result[(month, city_of(county), action, target)] += n
+    return dict(+result)
 
 
 def current() -> dict[tuple[dt.date, str, int, str], int]:

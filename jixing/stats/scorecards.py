@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q
 
-from jixing.core.access import within_region
 from jixing.core.models import StatusChange
 from jixing.plan.chain_queries import leader_org_ids
 from jixing.plan.chain_rules import selection_bonus
@@ -34,11 +33,9 @@ class RankedInstitution:
 
 
 def _organisers(scope: StatsScope, year: int) -> dict[int, Organisation]:
-    enrollments = Enrollment.objects.filter(training_class__start_date__year=year)
-    if scope.region_prefix:
-        enrollments = enrollments.filter(within_region("training_class__project__organiser__county", scope.region_prefix))
-    if scope.action_numbers is not None:
-        enrollments = enrollments.filter(training_class__project__action__number__in=scope.action_numbers)
+    enrollments = scope.apply(Enrollment.objects.filter(training_class__start_date__year=year),
+                              region="training_class__project__organiser__county",
+                              action="training_class__project__action__number")
     ids = enrollments.values("training_class__project__organiser_id").distinct()
     return {o.pk: o for o in Organisation.objects.filter(pk__in=ids).select_related("county")}
 
@@ -159,9 +156,8 @@ def evaluator_rows(scope: StatsScope, *, year: int) -> list[EvaluatorRow]:
         key = (g["candidate__session__occupation_id"], g["candidate__session__level_id"])
         totals[key][0] += g["n"]
         totals[key][1] += g["ok"]
-    orgs = Organisation.objects.in_bulk({g["candidate__session__filing__organisation_id"] for g in grouped})
-    if scope.region_prefix:
-        orgs = {k: o for k, o in orgs.items() if o.county_id.startswith(scope.region_prefix)}
+    orgs = scope.apply(Organisation.objects.all(), region="county").in_bulk(
+        {g["candidate__session__filing__organisation_id"] for g in grouped})
     anomalies = dict(Finding.objects.filter(code="R08", organisation_id__in=list(orgs))
                      .values("organisation_id").annotate(n=Count("id")).values_list("organisation_id", "n"))
     rows = []

@@ -153,6 +153,7 @@ def test_it_imports_department_records_merging_duplicates_and_never_double_count
     funds = {r["code"]: r["count"] for r in intake_queries.fund_source_breakdown(scope, year=2026)}
     assert funds["sector_department"] == 1 and funds["mass_organisation"] == 1 and funds["employment_subsidy"] == 1
     assert rollup.current() == rollup.recount()
+    assert rollup.current_cities() == rollup.cities_of(rollup.recount())
     assert rollup.current_lines() == rollup.recount_lines()
     assert rollup.current_sources() == rollup.recount_sources()
     rollup.rebuild()

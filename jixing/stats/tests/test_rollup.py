@@ -46,6 +46,7 @@ def test_it_keeps_the_rollup_equal_to_a_recount(dataset, batches):
     with transaction.atomic():  # each example starts from the same data
         rollup.rebuild()
         assert rollup.current() == rollup.recount()
+        assert rollup.current_cities() == rollup.cities_of(rollup.recount())
         assert rollup.current_organisers() == rollup.recount_organisers()
         ids = list(Enrollment.objects.order_by("id").values_list("id", flat=True))
         for batch in batches:
@@ -53,6 +54,7 @@ def test_it_keeps_the_rollup_equal_to_a_recount(dataset, batches):
                 _apply(Enrollment.objects.get(pk=ids[index % len(ids)]), op, month)
             rollup.refresh()
             assert rollup.current() == rollup.recount()
+            assert rollup.current_cities() == rollup.cities_of(rollup.recount())
             assert rollup.current_organisers() == rollup.recount_organisers()
         assert not ProgressRollup.objects.filter(count__lt=0).exists()
         transaction.set_rollback(True)
@@ -67,5 +69,6 @@ def test_it_catches_up_with_late_commits_inside_the_safety_margin(dataset):
     Enrollment.objects.filter(pk=e.pk).update(updated_at=timezone.now() - dt.timedelta(minutes=5))
     assert rollup.refresh(now=timezone.now() + rollup.MARGIN_RESCAN) == 1
     assert rollup.current() == rollup.recount()
+    assert rollup.current_cities() == rollup.cities_of(rollup.recount())
     # re-processing the margin is idempotent
     assert rollup.refresh(now=timezone.now() + 2 * rollup.MARGIN_RESCAN) == 0
