@@ -16,7 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jixing.core.access import within_region
+from jixing.core.access import scope_for, scope_q
 from jixing.core.actor import Actor
 
 
@@ -135,16 +135,8 @@ class SelectionStatus(models.TextChoices):
 
 class InstitutionSelectionQuerySet(models.QuerySet):
     def visible_to(self, user: Actor | None) -> InstitutionSelectionQuerySet:
-        from jixing.core.access import scope_for
-
-        scope = scope_for(user)
-        if scope.everything:
-            return self
-        if scope.organisation_id:
-            return self.filter(organisation_id=scope.organisation_id)
-        if scope.region_prefix and not scope.department_id:
-            return self.filter(within_region("organisation__county", scope.region_prefix))
-        return self.none()
+        """The institution its own; officers their region's; a sector officer nothing (no action path)."""
+        return self.filter(scope_q(scope_for(user), region=["organisation__county"], organisation=["organisation"]))
 
     def current(self, day: object) -> InstitutionSelectionQuerySet:
         return self.filter(status=SelectionStatus.APPROVED, valid_until__gte=day)
