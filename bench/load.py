@@ -518,6 +518,52 @@ def main() -> None:
     print(f"results in {VAR / f'load-results-{tag}.md'}; locust CSVs and the stack's log in {out}")
 
 
+def profile(scenario: Path, repeat: int = 5) -> None:
+    """Each page of the mixed scenario served in this process, one at a time (no load): its median
+    time, its SQL statements and the time spent in them; ``JIXING_BENCH_LOAD_PROFILE=<page>``
+    adds a cProfile of that page. Says where a page's time goes when py-spy is not at hand."""
+    import cProfile
+    import pstats
+    import statistics
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    data = json.loads(scenario.read_text(encoding="utf-8"))
+    officer, school = data["officers"][0], data["institution"][0]
+    pages = [("dashboard", officer, "/stats/"), ("claim list", officer, "/funds/claims/"),
+             ("review queue", officer, "/funds/review/"), ("person list", officer, "/registry/persons/"),
+             ("class list", officer, "/training/classes/"), ("workbench", officer, "/"),
+             ("workbench (institution)", school, "/"), ("class detail", school, f"/training/classes/{data['roster_class']}/"),
+             ("claim list (institution)", school, "/funds/claims/")]
+    if data.get("claim_project"):
+        pages.append(("claim form", school, f"/funds/claims/new/?project={data['claim_project']}"))
+    wanted = os.environ.get("JIXING_BENCH_LOAD_PROFILE", "")
+    print(f"{'page':<26} {'median ms':>9} {'SQL':>5} {'SQL ms':>7}  (user: {officer['username']} / {school['username']})")
+    for name, account, url in pages:
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.cookies[settings.SESSION_COOKIE_NAME] = account["sessions"][-1]
+        client.get(url)  # warm: templates, caches
+        times = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - started)
+        sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+        print(f"{name:<26} {statistics.median(times) * 1000:9.1f} {len(queries.captured_queries):5d} {sql_ms:7.1f}"
+              f"  HTTP {response.status_code}")
+        if wanted == name:
+            prof = cProfile.Profile()
+            prof.runcall(client.get, url)
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+            slow = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
+            for q in slow:
+                print(f"  {float(q['time']) * 1000:.1f} ms  {q['sql'][:400]}")
+
+
 if __name__ == "__main__":  # python -m bench.load prepare: the prepare step alone
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -525,5 +571,7 @@ if __name__ == "__main__":  # python -m bench.load prepare: the prepare step alo
     django.setup()
     if sys.argv[1:] == ["prepare"]:
         prepare(trainees=_env_int("JIXING_BENCH_LOAD_TRAINEES", 24_000))
+    elif sys.argv[1:2] == ["profile"]:  # python -m bench.load profile var/load-scenario-<tag>.json
+        profile(Path(sys.argv[2]))
     else:
         main()
