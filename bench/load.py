@@ -40,6 +40,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -369,7 +370,52 @@ def _uptime() -> str:
     return "{:.2f}/{:.2f}/{:.2f}".format(*os.getloadavg())
 
 
-def _locust(kind: str, users: int, seconds: int, port: int, scenario: Path, out: Path) -> dict[str, Any]:
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_cpu(pid: int, *, children: bool = False) -> float:
+    """CPU seconds (user + system) of a process; with ``children`` also of its ended children
+    (a gunicorn master's: its recycled workers)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / TICK
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _cpu_snapshot(procs: list[subprocess.Popen[bytes]], database: str) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of the web tier (gunicorn master with its ended workers, live workers),
+    the task worker, and this database's PostgreSQL backends."""
+    from django.db import connection
+
+    master = procs[-1].pid
+    web = {master: _proc_cpu(master, children=True), **{w: _proc_cpu(w) for w in _children(master)}}
+    worker = {p.pid: _proc_cpu(p.pid) for p in procs[:-1]}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database])
+        db = {int(pid): _proc_cpu(int(pid)) for (pid,) in cursor.fetchall()}
+    connection.close()
+    return {"web": web, "worker": worker, "db": db}
+
+
+def _cpu_used(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    return {part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in after[part].items()) for part in after}
+
+
+def _locust(kind: str, users: int, seconds: int, port: int, scenario: Path, out: Path,
+            procs: list[subprocess.Popen[bytes]], database: str) -> dict[str, Any]:
     spawn = max(1, users // max(1, _env_int("JIXING_BENCH_LOAD_SPAWN_SECONDS", 10)))
     prefix = out / f"{kind}-{users}"
     cmd = [str(Path(sys.executable).with_name("locust")), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
@@ -377,10 +423,14 @@ def _locust(kind: str, users: int, seconds: int, port: int, scenario: Path, out:
            "--only-summary", "--stop-timeout", "10", "--csv", str(prefix), "--loglevel", "WARNING", *USER_CLASSES[kind]]
     env = {**os.environ, "JIXING_LOAD_SCENARIO": str(scenario)}
     before, at = _uptime(), dt.datetime.now(dt.UTC)
+    cpu_before, client_before = _cpu_snapshot(procs, database), resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     done = subprocess.run(cmd, cwd=str(ROOT), env=env, capture_output=True, text=True,  # noqa: S603
                           timeout=seconds + users // spawn + 120, check=False)
     wall = time.monotonic() - started
+    cpu = _cpu_used(cpu_before, _cpu_snapshot(procs, database))
+    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu["locust"] = (client_after.ru_utime + client_after.ru_stime) - (client_before.ru_utime + client_before.ru_stime)
     (out / f"{kind}-{users}.log").write_text(done.stdout + done.stderr, encoding="utf-8")
     rows = {}
     with open(f"{prefix}_stats.csv", encoding="utf-8") as fh:
@@ -396,7 +446,7 @@ def _locust(kind: str, users: int, seconds: int, port: int, scenario: Path, out:
         if line.startswith("LOAD-WRITES "):
             writes = json.loads(line.removeprefix("LOAD-WRITES "))
     return {"kind": kind, "users": users, "utc": f"{at:%H:%M}", "load_before": before, "load_after": _uptime(),
-            "wall": wall, "rows": rows, "failures": failures, "rc": done.returncode, "writes": writes}
+            "wall": wall, "rows": rows, "failures": failures, "rc": done.returncode, "writes": writes, "cpu": cpu}
 
 
 def _table(run: dict[str, Any]) -> list[str]:
@@ -406,6 +456,12 @@ def _table(run: dict[str, Any]) -> list[str]:
         lines.append(f"| {name} | {int(r['Request Count']):,} | {int(r['Failure Count']):,} | {r['50%']} | {r['95%']} | "
                      f"{r['99%']} | {float(r['Requests/s']):.1f} |")
     lines += [f"- failure: {f}" for f in run["failures"]]
+    cpu, total = run["cpu"], run["writes"].get("requests", 0)
+    stack = cpu["web"] + cpu["worker"] + cpu["db"]
+    lines.append(f"- CPU over the whole run ({run['wall']:.0f} s wall, {total:,} requests with ramp-up): gunicorn "
+                 f"{cpu['web']:.1f} s, task worker {cpu['worker']:.1f} s, PostgreSQL backends {cpu['db']:.1f} s, locust "
+                 f"{cpu['locust']:.1f} s; the stack had {stack / run['wall']:.2f} of the 2 cores "
+                 + (f"and spent {stack / total * 1000:.1f} ms of CPU per request" if total else ""))
     return [*lines, ""]
 
 
@@ -487,7 +543,7 @@ def main() -> None:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10).read()  # noqa: S310 - loopback
         for n in users:
             for kind in kinds:
-                run = _locust(kind, n, seconds, port, scenario, out)
+                run = _locust(kind, n, seconds, port, scenario, out, procs, database)
                 runs.append(run)
                 print("\n".join(_table(run)), flush=True)
     finally:

@@ -66,8 +66,16 @@ SENT: dict[str, int] = {}
 WRITES: dict[str, int] = {}
 
 
+REQUESTS = [0]  # every request of the run, ramp-up included (the CPU measured covers all of them)
+
+
 def _count(counts: dict[str, int], name: str, n: int = 1) -> None:
     counts[name] = counts.get(name, 0) + n
+
+
+@events.request.add_listener
+def count_request(**_: object) -> None:
+    REQUESTS[0] += 1
 
 
 @events.quitting.add_listener
@@ -76,7 +84,7 @@ def report_writes(environment: Any, **_: object) -> None:
             (("trainee", _next_trainee), ("roster", _next_roster), ("upload", _next_upload), ("claim", _next_claim))}
     if _path:
         USED.write_text(json.dumps(used), encoding="utf-8")
-    print("LOAD-WRITES " + json.dumps({"sent": SENT, "done": WRITES}), flush=True)
+    print("LOAD-WRITES " + json.dumps({"sent": SENT, "done": WRITES, "requests": REQUESTS[0]}), flush=True)
 
 
 @events.test_start.add_listener
@@ -86,6 +94,13 @@ def loopback_only(environment: Any, **_: object) -> None:
         raise SystemExit(f"refusing to load-test {host!r}: loopback only")
     if not SCENARIO:
         raise SystemExit("JIXING_LOAD_SCENARIO must name the file written by `python -m bench.load prepare`")
+
+
+def _why(html: str) -> str:
+    """The refusal a page shows (``id="refusal"``, the form's errors), else its title."""
+    found = re.search(r'id="refusal"[^>]*>(.*?)</div>', html, re.S) or re.search(r'class="errors">(.*?)</div>', html, re.S) \
+        or re.search(r"<title>(.*?)</title>", html, re.S)
+    return re.sub(r"<[^>]+>|\s+", " ", found.group(1) if found else html[:120]).strip()[:200]
 
 
 class Signed(HttpUser):
@@ -110,7 +125,7 @@ class Signed(HttpUser):
         with self.client.post(url, name=name, data={"csrfmiddlewaretoken": self.csrf, **data}, files=files,
                               allow_redirects=False, catch_response=True) as r:
             if r.status_code != status:
-                r.failure(f"{name}: HTTP {r.status_code} {r.text[:200] if r.status_code >= 400 else ''}")
+                r.failure(f"{name}: HTTP {r.status_code} {_why(r.text) if r.status_code >= 400 else ''}")
             elif body_has and body_has not in r.text:
                 r.failure(f"{name}: answer lacks {body_has!r}")
             else:
@@ -320,7 +335,7 @@ class RushTrainee(FastHttpUser):
         with self.client.post(_check_in_url(session), data=body, headers=headers, name="check-in POST",
                               allow_redirects=False, catch_response=True) as r:
             if r.status_code != 302:
-                r.failure(f"check-in POST: HTTP {r.status_code}")
+                r.failure(f"check-in POST: HTTP {r.status_code} {_why(r.text or '')}")
             else:
                 _count(WRITES, "check-in POST")
 
