@@ -116,7 +116,7 @@ class Signed(HttpUser):
     def page(self, url: str, name: str, *, status: int = 200, headers: dict[str, str] | None = None) -> Any:
         with self.client.get(url, name=name, allow_redirects=False, catch_response=True, headers=headers) as r:
             if r.status_code != status:
-                r.failure(f"{name}: HTTP {r.status_code} {r.headers.get('Location', '')}")
+                r.failure(f"{name}: HTTP {r.status_code} {r.headers.get('Location', '') or _why(r.text or '')}")
             return r
 
     def post(self, url: str, name: str, data: dict[str, Any], *, status: int = 302, files: Any = None,
