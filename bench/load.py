@@ -616,11 +616,15 @@ def profile(scenario: Path, repeat: int = 5) -> None:
     if data.get("claim_project"):
         pages.append(("claim form", school, f"/funds/claims/new/?project={data['claim_project']}"))
     wanted = os.environ.get("JIXING_BENCH_LOAD_PROFILE", "")
+    only = [p for p in os.environ.get("JIXING_BENCH_LOAD_PROFILE_PAGES", "").split(",") if p]  # e.g. "dashboard,workbench"
+    pages = [p for p in pages if not only or p[0] in only]
+    repeat = _env_int("JIXING_BENCH_LOAD_PROFILE_REPEAT", repeat)
     print(f"{'page':<26} {'median ms':>9} {'SQL':>5} {'SQL ms':>7}  (user: {officer['username']} / {school['username']})")
     for name, account, url in pages:
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies[settings.SESSION_COOKIE_NAME] = account["sessions"][-1]
-        client.get(url)  # warm: templates, caches
+        if repeat > 1:
+            client.get(url)  # warm: templates, caches
         times = []
         for _ in range(repeat):
             with CaptureQueriesContext(connection) as queries:
