@@ -524,16 +524,18 @@ def _landed(tag: str) -> dict[str, int]:
     from django.db import connection
 
     from jixing.funds.models import Claim
-    from jixing.training.models import Attendance, CheckInMethod, Enrollment, Provenance
+    from jixing.training.models import Attendance, CheckInMethod, Enrollment, Provenance, TrainingSession
 
     prefix = f"BJ-{tag}-"
-    qr_rows = Attendance.objects.filter(training_class__code__startswith=f"{prefix}Q", method=CheckInMethod.QR,
-                                        provenance=Provenance.CAPTURED)
+    # through the session (indexed): attendance's class column has no index of its own
+    qr_rows = Attendance.objects.filter(session__in=TrainingSession.objects.filter(training_class__code__startswith=f"{prefix}Q"),
+                                        method=CheckInMethod.QR, provenance=Provenance.CAPTURED)
     return {
         "check-ins landed": qr_rows.count(),
         "check-outs landed": qr_rows.filter(check_out_at__isnull=False).count(),
         "roster enrollments": Enrollment.objects.filter(training_class__code=f"{prefix}ROSTER").count(),
-        "uploaded attendance rows": Attendance.objects.filter(training_class__code=f"{prefix}UPLOAD").count(),
+        "uploaded attendance rows": Attendance.objects.filter(
+            session__in=TrainingSession.objects.filter(training_class__code=f"{prefix}UPLOAD")).count(),
         "claims made": Claim.objects.filter(project__code=f"XM-{tag}-END").count(),
         "claims still draft": Claim.objects.filter(project__code=f"XM-{tag}-END", status="draft").count(),
     }
