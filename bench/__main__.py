@@ -2,7 +2,9 @@
 
 Benchmarks need PostgreSQL (DATABASE_URL); figures are printed as ratios against a baseline
 measured in the same run (raw COPY, DuckDB), because these machines are noisy.
-Run one with `python -m bench NAME`.
+Run one with `python -m bench NAME`. ``load`` (the HTTP load test: it adds its scenario's rows
+to the DATABASE_URL database itself and runs for minutes) runs only when named:
+`python -m bench load`; ``locustfile`` is locust's input, not a benchmark.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import sys
 import time
 import traceback
 
+BY_NAME_ONLY = {"load"}  # not part of `make bench`'s sweep
+NOT_BENCHMARKS = {"locustfile"}
+
 
 def main() -> int:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -24,14 +29,14 @@ def main() -> int:
 
     django.setup()
     wanted = set(sys.argv[1:])
-    names = sorted(m.name for m in pkgutil.iter_modules([os.path.dirname(__file__)]))
+    names = sorted(m.name for m in pkgutil.iter_modules([os.path.dirname(__file__)]) if m.name not in NOT_BENCHMARKS)
     unknown = wanted - set(names)
     if unknown:
         print(f"no such benchmark: {', '.join(sorted(unknown))} (have: {', '.join(n for n in names if not n.startswith('_'))})")
         return 2
     failed = []
     for name in names:
-        if name.startswith("_") or (wanted and name not in wanted):
+        if name.startswith("_") or (wanted and name not in wanted) or (not wanted and name in BY_NAME_ONLY):
             continue
         started = time.monotonic()
         print(f"== bench {name}", flush=True)
