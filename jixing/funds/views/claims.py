@@ -24,7 +24,7 @@ from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import history
 from jixing.training.models import TrainingProject
 
-from .. import actions, queries
+from .. import access, actions, queries
 from ..forms import ClaimCreateForm, NoteForm, PayeeChoiceForm, ReasonForm
 from ..lists import CLAIMS
 from ..models import ZERO, Claim, ClaimLine, ClaimStatus, PayeeAccount, SubsidyItem
@@ -128,7 +128,7 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "person", "training_class", "certificate", "study__employer", "rule_table").order_by("status", "id")
     if request.user.role == Role.TRAINEE and claim.person_id != request.user.person_id:
         lines = lines.filter(person_id=request.user.person_id)
-    is_claimant = actions._claimant_staff(request.user, claim)
+    is_claimant = access.is_claimant_staff(request.user, claim)
     line_list = list(lines)
     show_risks = request.user.role in queries.RISK_READERS
     evidence = queries.line_attendance(line_list) if show_risks or is_claimant else {}
