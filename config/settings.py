@@ -411,6 +411,14 @@ JIXING_SCHEDULE: dict[str, dict[str, object]] = {
     # Attendance's monthly partitions on PostgreSQL: this month and the next three exist, so no
     # check-in lands in the DEFAULT partition (a no-op on SQLite; jixing/training/partitions.py).
     "attendance_partitions": {"kind": "daily", "at": "01:10", "command": ["attendance_partitions", "--ensure", "--json"]},
+    # 揭榜领题 lists whose application deadline (a date) passed yesterday close first thing.
+    "close_topic_lists": {"kind": "daily", "at": "00:50", "command": ["close_topic_lists", "--json"]},
+    # Key-project milestone tranches the event listener missed, and department training records
+    # a later enrollment duplicates: both before the supervision rules (02:00) and the dispatch
+    # report (06:00 on the 1st) read them.
+    "record_milestone_payments": {"kind": "daily", "at": "01:20", "command": ["record_milestone_payments", "--json"]},
+    "reconcile_department_trainings": {"kind": "daily", "at": "01:30",
+                                       "command": ["reconcile_department_trainings", "--json"]},
     "dispatch_report": {
         "kind": "monthly", "day": 1, "at": "06:00",
         "command": ["dispatch_report", "--period", "{previous_month}",

@@ -128,7 +128,7 @@ def _bases(user: User) -> QuerySet[Any]:
 
 
 def _own_facilities(user: User) -> QuerySet[Any]:
-    from jixing.bases.actions import is_base_staff
+    from jixing.bases.access import is_base_staff
     from jixing.bases.models import Facility
 
     return Facility.objects.filter(base_id=user.organisation_id) if is_base_staff(user) else Facility.objects.none()

@@ -26,18 +26,13 @@ from jixing.core.events import publish
 from jixing.core.numbering import save_with_serial
 from jixing.core.roles import Role
 from jixing.core.workflow import move
-from jixing.registry.models import Occupation, Organisation, OrganisationKind
+from jixing.registry.models import Occupation, Organisation
 
 from . import rules
+from .access import is_base_staff
 from .models import Booking, BookingStatus, Facility
 
 FACILITY_FIELDS = ("name", "kind", "stations", "equipment", "is_free", "price_per_station_day", "daily_hours")
-
-
-def is_base_staff(user: Any, base: Organisation | None = None) -> bool:
-    org = getattr(user, "organisation", None)
-    return (getattr(user, "role", None) == Role.INSTITUTION and org is not None
-            and org.kind == OrganisationKind.PUBLIC_TRAINING_BASE and (base is None or org.pk == base.pk))
 
 
 def _require_base_staff(user: Any, base: Organisation) -> None:

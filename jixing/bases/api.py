@@ -21,7 +21,7 @@ from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.core.roles import Role
 from jixing.registry.models import Occupation, Organisation, SkillLevel
 
-from . import actions, queries, school_actions
+from . import access, actions, queries, school_actions
 from .models import READER_ROLES, Booking, Facility
 from .schools import SchoolProgramme
 
@@ -210,7 +210,7 @@ def create_facility(request: AuthedRequest, body: FacilityIn) -> Any:
 def update_facility(request: AuthedRequest, facility_id: Id, body: FacilityIn) -> Any:
     require_api_roles(request, Role.INSTITUTION)
     facility = get_for_user(Facility.objects.select_related("base"), request.user, facility_id)
-    if not actions.is_base_staff(request.user, facility.base):
+    if not access.is_base_staff(request.user, facility.base):
         raise Http404
     occupations = [_occupation(pk, "occupation_ids") for pk in body.occupation_ids]
     return actions.update_facility(facility, by=request.user, data=body.dict(exclude={"occupation_ids"}),

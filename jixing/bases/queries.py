@@ -17,12 +17,9 @@ from django.utils import timezone
 from jixing.registry.models import Organisation, OrganisationKind
 
 from . import rules
-from .models import READER_ROLES, Booking, BookingStatus, Facility
+from .access import can_read
+from .models import Booking, BookingStatus, Facility
 from .schools import SchoolProgramme
-
-
-def can_read(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in READER_ROLES)
 
 
 def bases(user: Any) -> QuerySet[Organisation]:

@@ -21,7 +21,7 @@ from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.roles import Role
 from jixing.core.workflow import IllegalTransition, history
 
-from . import actions, queries
+from . import access, actions, queries
 from .forms import BookingRequestForm, DecisionForm, FacilityForm
 from .models import READER_ROLES, Booking, BookingStatus, Facility
 
@@ -45,7 +45,7 @@ def _month(request: AuthedRequest) -> dt.date:
 @require_roles(*READERS)
 def base_list(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    own_base = user.organisation if actions.is_base_staff(user) else None
+    own_base = user.organisation if access.is_base_staff(user) else None
     return TemplateResponse(request, "bases/base_list.html", {
         "bases": queries.bases(user), "own_base": own_base,
         "pending": Booking.objects.visible_to(user).filter(base=own_base, status=BookingStatus.REQUESTED).count()
@@ -58,7 +58,7 @@ def base_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     base = queries.get_base(request.user, pk)
     month = _month(request)
     return TemplateResponse(request, "bases/base_detail.html", {
-        "base": base, "is_staff": actions.is_base_staff(request.user, base),
+        "base": base, "is_staff": access.is_base_staff(request.user, base),
         "can_book": request.user.role == Role.INSTITUTION and request.user.organisation_id != base.pk,
         "sharing": queries.sharing_summary(base),
         **queries.base_calendar(request.user, base, month),
@@ -67,14 +67,14 @@ def base_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _facility_for_staff(request: AuthedRequest, pk: int) -> Facility:
     facility = get_for_user(Facility.objects.select_related("base"), request.user, pk)
-    if not actions.is_base_staff(request.user, facility.base):
+    if not access.is_base_staff(request.user, facility.base):
         raise Http404
     return facility
 
 
 @require_roles(Role.INSTITUTION)
 def facility_create(request: AuthedRequest) -> HttpResponse:
-    if not actions.is_base_staff(request.user):
+    if not access.is_base_staff(request.user):
         raise Http404
     base = request.user.organisation
     assert base is not None
@@ -160,7 +160,7 @@ def _booking_page(request: AuthedRequest, booking: Booking, form: DecisionForm |
         "booking": booking, "form": form or DecisionForm(), "requested_label": BookingStatus.REQUESTED.label,
         "history": [{"at": c.at, "by": c.by, "reason": c.reason, "from_label": labels.get(c.from_status, c.from_status),
                      "to_label": labels.get(c.to_status, c.to_status)} for c in history(booking)],
-        "can_decide": actions.is_base_staff(user, booking.base) and booking.status == BookingStatus.REQUESTED,
+        "can_decide": access.is_base_staff(user, booking.base) and booking.status == BookingStatus.REQUESTED,
         "can_withdraw": user.role == Role.INSTITUTION and user.organisation_id == booking.requester_id
         and booking.status in (BookingStatus.REQUESTED, BookingStatus.ACCEPTED),
         "classes": booking.classes.all(),  # TrainingClass.base_booking (training, above)

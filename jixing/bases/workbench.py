@@ -8,7 +8,7 @@ from jixing.core.permissions import AuthedRequest
 from jixing.core.roles import Role
 from jixing.core.workbench import WorkbenchCard
 
-from .actions import is_base_staff
+from .access import is_base_staff
 from .models import Booking, BookingStatus
 
 

@@ -11,7 +11,10 @@
 ``attempt`` is the same without the rendering of success, for a page whose success is more
 than a message and a redirect: it returns ``Done(result)`` or ``None`` (refused, shown).
 
-``NotAllowed`` and Django's ``PermissionDenied`` are not caught: they answer 403 as before.
+``NotAllowed`` and Django's ``PermissionDenied`` are not caught: they answer 403 as before,
+unless the view passes ``show_forbidden=True``: then the page itself was allowed and the
+action's refusal of permission (another level's review step, maker ≠ checker, a region not
+the officer's) is shown like any other refusal.
 A view is parse → ``run_action`` → render; it opens no transaction of its own.
 """
 
@@ -39,13 +42,16 @@ class Done(Generic[T]):
 
 
 def attempt(request: HttpRequest, call: Callable[[], T], *, form: forms.Form | None = None,
-            rename: Mapping[str, str] | None = None) -> Done[T] | None:
+            rename: Mapping[str, str] | None = None, show_forbidden: bool = False) -> Done[T] | None:
     """Run the action; a refusal goes on ``form`` (``rename`` maps the action's field names to
     the form's) or into the page's error messages, and gives ``None``."""
     try:
         return Done(call())
-    except PermissionDenied:
-        raise
+    except PermissionDenied as exc:
+        if not show_forbidden:
+            raise
+        show_refusal(request, exc, form=form, rename=rename)
+        return None
     except (Refusal, ValidationError) as exc:
         show_refusal(request, exc, form=form, rename=rename)
         return None
@@ -54,19 +60,20 @@ def attempt(request: HttpRequest, call: Callable[[], T], *, form: forms.Form | N
 @overload
 def run_action(request: HttpRequest, call: Callable[[], T], *, success: str | Callable[[T], str] = "",
                then: HttpResponse, form: None = None, rename: Mapping[str, str] | None = None,
-               fallback: HttpResponse | None = None) -> HttpResponse: ...
+               fallback: HttpResponse | None = None, show_forbidden: bool = False) -> HttpResponse: ...
 
 
 @overload
 def run_action(request: HttpRequest, call: Callable[[], T], *, success: str | Callable[[T], str] = "",
                then: Callable[[T], HttpResponse], form: None = None, rename: Mapping[str, str] | None = None,
-               fallback: HttpResponse) -> HttpResponse: ...
+               fallback: HttpResponse, show_forbidden: bool = False) -> HttpResponse: ...
 
 
 @overload
 def run_action(request: HttpRequest, call: Callable[[], T], *, success: str | Callable[[T], str] = "",
                then: HttpResponse | Callable[[T], HttpResponse] | None = None, form: forms.Form | None = None,
-               rename: Mapping[str, str] | None = None, fallback: HttpResponse | None = None) -> HttpResponse | None: ...
+               rename: Mapping[str, str] | None = None, fallback: HttpResponse | None = None,
+               show_forbidden: bool = False) -> HttpResponse | None: ...
 
 
 def run_action(
@@ -78,8 +85,9 @@ def run_action(
     form: forms.Form | None = None,
     rename: Mapping[str, str] | None = None,
     fallback: HttpResponse | None = None,
+    show_forbidden: bool = False,
 ) -> HttpResponse | None:
-    done = attempt(request, call, form=form, rename=rename)
+    done = attempt(request, call, form=form, rename=rename, show_forbidden=show_forbidden)
     if done is None:
         if form is not None:
             return None

@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role, User
 from jixing.core import audit, workflow
-from jixing.core.access import scope_for
 from jixing.core.actor import Actor
 from jixing.core.events import publish
 from jixing.core.money import yuan
@@ -36,6 +35,7 @@ from jixing.registry.models import Organisation, OrganisationKind, Person, Regio
 from jixing.registry.validators import normalise_uscc
 
 from . import rules
+from .access import can_manage_demand, in_region, is_enterprise_user, is_region_officer, is_training_org_user
 from .models import (
     HeldBenefitPeriod,
     HeldContribution,
@@ -54,38 +54,6 @@ from .models import (
 )
 
 SYSTEM_LABEL = "system:social-insurance"
-
-
-# ------------------------------------------------------------------ who is who
-
-
-def is_enterprise_user(user: Actor) -> bool:
-    org = getattr(user, "organisation", None)
-    return bool(
-        getattr(user, "is_authenticated", False) and user.role == Role.INSTITUTION
-        and org is not None and org.kind == OrganisationKind.ENTERPRISE
-    )
-
-
-def is_training_org_user(user: Actor) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role == Role.INSTITUTION
-                and user.organisation_id and not is_enterprise_user(user))
-
-
-def is_region_officer(user: Actor) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role == Role.HRSS_OFFICER and user.region_id)
-
-
-def _in_region(user: Actor, county_code: str) -> bool:
-    scope = scope_for(user)
-    return scope.everything or bool(scope.region_prefix and county_code.startswith(scope.region_prefix))
-
-
-def can_manage_demand(user: Actor, demand: JobDemand) -> bool:
-    """Close, fill, reopen and record referral results: the employer or an officer for the region."""
-    if is_enterprise_user(user):
-        return user.organisation_id == demand.employer_id
-    return is_region_officer(user) and _in_region(user, demand.county_id)
 
 
 def _check_money(value: Decimal | str | int, field: str) -> Decimal:
@@ -153,7 +121,7 @@ def create_job_demand(
     county = county or employer.county
     if county.level != "county":
         errors["county"] = _("Choose a county or district.")
-    elif is_region_officer(by) and not _in_region(by, county.code):
+    elif is_region_officer(by) and not in_region(by, county.code):
         errors["county"] = _("The post must be in your region.")
     if posts is None or posts < 1:
         errors["posts"] = _("At least one post.")
@@ -195,7 +163,7 @@ def refer_candidate(demand: JobDemand, person: Person, *, by: User, note: str = 
 
     if not (is_region_officer(by) or is_training_org_user(by)):
         raise PermissionDenied
-    if is_region_officer(by) and not _in_region(by, demand.county_id):
+    if is_region_officer(by) and not in_region(by, demand.county_id):
         raise PermissionDenied
     if demand.status != JobDemandStatus.OPEN:
         raise ValidationError(_("Only open job demands take referrals."))
@@ -684,8 +652,8 @@ def save_skill_pay_report(
 
 
 __all__ = [
-    "after_contributions_changed", "can_manage_demand", "confirm_placements_from_insurance", "create_job_demand",
-    "derive_placements_from_insurance", "is_enterprise_user", "is_region_officer", "is_training_org_user",
+    "after_contributions_changed", "confirm_placements_from_insurance", "create_job_demand",
+    "derive_placements_from_insurance",
     "link_contribution_employers", "move_job_demand", "record_referral_result", "refer_candidate",
     "reject_placement", "rematch_held_contributions", "report_placement", "resubmit_placement",
     "save_skill_pay_report", "upsert_contributions", "verify_placement",

@@ -23,7 +23,7 @@ from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel
 from jixing.registry.validators import parse_resident_id
 
-from . import actions, queries, roles, rules
+from . import access, actions, queries, roles, rules
 from .models import JobDemand, Placement, Referral
 
 router = Router(tags=["employment"])
@@ -237,7 +237,7 @@ def get_demand(request: AuthedRequest, demand_id: int) -> Any:
 def create_demand(request: AuthedRequest, payload: DemandIn) -> Any:
     require_api_roles(request, *roles.DEMAND_WRITERS)
     user = request.user
-    if user.organisation is not None and actions.is_enterprise_user(user):
+    if user.organisation is not None and access.is_enterprise_user(user):
         employer = user.organisation
     else:
         if payload.employer is None:
@@ -269,8 +269,8 @@ def move_demand(request: AuthedRequest, demand_id: int, payload: StatusIn) -> An
 def demand_matches(request: AuthedRequest, demand_id: int) -> Any:
     require_api_roles(request, *roles.REFERRERS)
     demand = get_for_user(JobDemand.objects.all(), request.user, demand_id)
-    if actions.is_enterprise_user(request.user) or (
-            actions.is_region_officer(request.user) and not actions.can_manage_demand(request.user, demand)):
+    if access.is_enterprise_user(request.user) or (
+            access.is_region_officer(request.user) and not access.can_manage_demand(request.user, demand)):
         raise PermissionDenied
     tiers = {rules.SAME_COUNTY: "same_county", rules.SAME_CITY: "same_city", rules.ELSEWHERE: "elsewhere"}
     return [
@@ -383,7 +383,7 @@ def outcome_report(request: AuthedRequest, group_by: str = "city", year: Year | 
 @router.get("/pay", response=PayOut)
 def pay_statistics(request: AuthedRequest, year: Year | None = None) -> Any:
     require_api_roles(request, *roles.PAY_READERS)
-    if request.user.role == "institution" and not actions.is_enterprise_user(request.user):
+    if request.user.role == "institution" and not access.is_enterprise_user(request.user):
         raise PermissionDenied
     stats = queries.pay_statistics(request.user, year=year)
     return {"year": stats.year, "by_level": [

@@ -19,7 +19,7 @@ from jixing.plan.models import IndustrialChain
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel, SkillLevel
 from jixing.registry.validators import parse_resident_id
 
-from . import actions
+from . import access
 from .models import JobDemandStatus, PlacementKind, ReferralStatus
 from .queries import GROUPINGS
 
@@ -50,7 +50,7 @@ class JobDemandForm(DateRangeMixin, forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         counties = Region.objects.home().filter(level=RegionLevel.COUNTY).order_by("code")
-        if actions.is_enterprise_user(user):
+        if access.is_enterprise_user(user):
             del self.fields["employer"]
             county = cast("forms.ModelChoiceField[Region]", self.fields["county"])
             assert user.organisation is not None, "an enterprise user has an organisation (is_enterprise_user)"
@@ -104,7 +104,7 @@ class PlacementForm(DateRangeMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if user.role == "trainee":
             del self.fields["id_number"]
-        if actions.is_enterprise_user(user):
+        if access.is_enterprise_user(user):
             cast(forms.ChoiceField, self.fields["kind"]).choices = [(PlacementKind.EMPLOYED, PlacementKind.EMPLOYED.label)]
             for name in ("employer_uscc", "employer_name", "business_licence_uscc"):
                 del self.fields[name]

@@ -8,7 +8,7 @@ from jixing.accounts.models import Role
 from jixing.core.nav import NavItem
 
 from . import roles
-from .actions import is_enterprise_user
+from .access import is_enterprise_user
 
 ITEMS = [
     NavItem(label=_("Job demands"), url_name="employment:demand_list", roles=roles.DEMAND_READERS, order=60),

@@ -24,7 +24,7 @@ from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import history
 from jixing.registry.models import Person
 
-from . import actions, queries, roles
+from . import access, actions, queries, roles
 from .forms import (
     DemandStatusForm,
     JobDemandForm,
@@ -60,9 +60,9 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 def _can_refer(user: Actor, demand: JobDemand) -> bool:
     if demand.status != JobDemandStatus.OPEN:
         return False
-    if actions.is_region_officer(user):
-        return actions.can_manage_demand(user, demand)
-    return actions.is_training_org_user(user)
+    if access.is_region_officer(user):
+        return access.can_manage_demand(user, demand)
+    return access.is_training_org_user(user)
 
 
 # ------------------------------------------------------------------ job demands
@@ -74,24 +74,24 @@ def demand_list(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     mine = request.GET.get("mine") == "1"
     demands = queries.demands_for(request.user, status=status, q=q, mine=mine)
-    can_create = actions.is_enterprise_user(request.user) or actions.is_region_officer(request.user)
+    can_create = access.is_enterprise_user(request.user) or access.is_region_officer(request.user)
     return TemplateResponse(request, "employment/demand_list.html", {
         "page_obj": _page(request, demands), "status": status, "q": q, "mine": mine,
         "statuses": JobDemandStatus.choices, "can_create": can_create,
-        "is_enterprise": actions.is_enterprise_user(request.user),
+        "is_enterprise": access.is_enterprise_user(request.user),
     })
 
 
 @require_roles(*roles.DEMAND_WRITERS)
 def demand_create(request: AuthedRequest) -> HttpResponse:
     user = request.user
-    if not (actions.is_enterprise_user(user) or actions.is_region_officer(user)):
+    if not (access.is_enterprise_user(user) or access.is_region_officer(user)):
         raise PermissionDenied
     form = JobDemandForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         org = user.organisation
-        employer = org if org is not None and actions.is_enterprise_user(user) else data["employer"]
+        employer = org if org is not None and access.is_enterprise_user(user) else data["employer"]
         done = run_action(request, lambda: actions.create_job_demand(
             by=user, employer=employer, title=data["title"], occupation=data["occupation"], level=data["level"],
             posts=data["posts"], wage_min=data["wage_min"], wage_max=data["wage_max"], county=data["county"],
@@ -109,7 +109,7 @@ def demand_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
     demand = get_for_user(JobDemand.objects.select_related("employer", "occupation", "level", "county"), request.user, pk)
     user = request.user
-    can_manage = actions.can_manage_demand(user, demand)
+    can_manage = access.can_manage_demand(user, demand)
     can_refer = _can_refer(user, demand)
     referrals = (Referral.objects.visible_to(user).filter(demand=demand)
                  .select_related("person", "referred_by", "referring_organisation"))
@@ -248,13 +248,13 @@ def placement_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                                          "referral", "verified_by", "reported_by"),
         request.user, pk)
     user = request.user
-    can_verify = (placement.status == VerificationStatus.UNVERIFIED and actions.is_region_officer(user)
+    can_verify = (placement.status == VerificationStatus.UNVERIFIED and access.is_region_officer(user)
                   and placement.reported_by_id != user.pk)
     evidence = None
     if placement.enrollment_id:
         evidence = queries.employment_evidence([placement.enrollment_id]).get(placement.enrollment_id)
     contributions = []
-    if actions.is_region_officer(user) or user.role == "auditor":
+    if access.is_region_officer(user) or user.role == "auditor":
         contributions = list(InsuranceContribution.objects.visible_to(user).filter(
             person=placement.person, employer_uscc=placement.employer_uscc).order_by("month")[:24]) \
             if placement.employer_uscc else []
@@ -338,7 +338,7 @@ def pay(request: AuthedRequest) -> HttpResponse:
         year = int(request.GET.get("year", "")) if request.GET.get("year") else None
     except ValueError:
         year = None
-    enterprise = actions.is_enterprise_user(user)
+    enterprise = access.is_enterprise_user(user)
     form = SkillPayForm(request.POST or None) if enterprise else None
     if request.method == "POST":
         if not enterprise:

@@ -8,19 +8,19 @@ from jixing.accounts.models import Role
 from jixing.core.permissions import AuthedRequest
 from jixing.core.workbench import WorkbenchCard
 
-from . import actions, queries
+from . import access, queries
 from .models import JobDemandStatus, Referral, ReferralStatus
 
 
 def _queue(request: AuthedRequest) -> dict[str, Any] | None:
-    if not actions.is_region_officer(request.user):
+    if not access.is_region_officer(request.user):
         return None
     return {"waiting": queries.verification_queue(request.user).exclude(reported_by=request.user).count(),
             "open_demands": queries.demands_for(request.user, status=JobDemandStatus.OPEN).count()}
 
 
 def _enterprise(request: AuthedRequest) -> dict[str, Any] | None:
-    if not actions.is_enterprise_user(request.user):
+    if not access.is_enterprise_user(request.user):
         return None
     org = request.user.organisation_id
     return {

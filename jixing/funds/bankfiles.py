@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixing.core.excel import XlsxStream, safe_cell
+from jixing.core.refusals import Invalid
 from jixing.imports.readers import FileRejected, RowStream, inspect_upload
 
 from . import actions
@@ -146,10 +147,11 @@ def export_to_directory(batch: PaymentBatch, *, by: Any, fmt: str, directory: st
     return bank_file, written[0]
 
 
-class ReturnFileError(Exception):
+class ReturnFileError(Invalid):
+    """A bank return file that cannot be read: a refusal (``core.refusals.Invalid``) with ``message``."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -23,15 +22,6 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from django_stubs_ext import StrOrPromise
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put an action's field-keyed ValidationError onto the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _year_choices() -> list[tuple[int, int]]:

@@ -8,20 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.core.actor import Actor
 from jixing.registry.models import Region, RegionLevel
 
 from . import queries
+from .access import can_allocate
 from .models import Target, TargetAllocation
-
-PROVINCE_CODE = "370000"
-
-
-def can_allocate(user: Actor) -> bool:
-    """Allocations are set by the provincial HRSS office (seed 三(一): 省人社厅牵头)."""
-    return getattr(user, "role", None) == Role.HRSS_OFFICER and getattr(user, "region_id", None) == PROVINCE_CODE
 
 
 def set_allocations(target: Target, *, by: Actor, year: int | None, values: dict[str, Decimal | None]) -> dict[str, int]:

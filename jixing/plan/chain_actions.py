@@ -11,19 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixing.accounts.models import Role
 from jixing.core import audit
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Person
 
+from .access import can_edit_members, can_manage
 from .chain_models import ChainLeader, IndustrialChain, MasterStudio, StudioLevel, StudioMember, StudioRole
 
 # Chain-leader enterprises are enterprises; a college or a training institution leads no chain.
 LEADER_KINDS = frozenset({OrganisationKind.ENTERPRISE})
-
-
-def can_manage(user: Any) -> bool:
-    """HRSS officers recognise chain leaders and studios in their region (seed 一(七), 三(一))."""
-    return getattr(user, "role", None) == Role.HRSS_OFFICER
 
 
 def _require_officer_over(by: Any, organisation: Organisation) -> None:
@@ -91,14 +86,6 @@ def register_studio(*, by: Any, name: str, host: Organisation, level: str, recog
         audit.record("plan.studio.register", actor=by, obj=studio,
                      detail={"host": host.pk, "chain": chain.code if chain else None, "level": level})
     return studio
-
-
-def can_edit_members(user: Any, studio: MasterStudio) -> bool:
-    """The host enterprise keeps its roll of masters and apprentices; HRSS officers of the region too."""
-    role = getattr(user, "role", None)
-    if role == Role.INSTITUTION:
-        return getattr(user, "organisation_id", None) in {studio.host_id, studio.organisation_id}
-    return role == Role.HRSS_OFFICER and MasterStudio.objects.visible_to(user).filter(pk=studio.pk).exists()
 
 
 def add_studio_member(studio: MasterStudio, *, by: Any, person: Person, role: str, joined_on: dt.date,

@@ -20,7 +20,7 @@ from jixing.core.access import get_for_user
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.registry.models import Person
 
-from . import chain_actions, programme_actions
+from . import access, chain_actions, programme_actions
 from .chain_forms import ChainLeaderForm, ReviewForm, SelfTrainingForm, StudioForm, StudioMemberForm
 from .chain_models import ChainLeader, ChainTier, IndustrialChain, MasterStudio, StudioMember
 from .chain_queries import reason_texts
@@ -58,7 +58,7 @@ def chain_list(request: AuthedRequest) -> HttpResponse:
 def chain_detail(request: AuthedRequest, code: str) -> HttpResponse:
     chain = get_object_or_404(IndustrialChain.objects.select_related("lead_department"), code=code)
     form = ChainLeaderForm(request.POST or None, user=request.user)
-    may_manage = chain_actions.can_manage(request.user)
+    may_manage = access.can_manage(request.user)
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied
@@ -82,7 +82,7 @@ def chain_detail(request: AuthedRequest, code: str) -> HttpResponse:
 
 @require_roles(*CHAIN_READERS)
 def studio_list(request: AuthedRequest) -> HttpResponse:
-    may_manage = chain_actions.can_manage(request.user)
+    may_manage = access.can_manage(request.user)
     form = StudioForm(request.POST or None, user=request.user)
     if request.method == "POST":
         if not may_manage:
@@ -108,7 +108,7 @@ def studio_list(request: AuthedRequest) -> HttpResponse:
 @require_roles(*CHAIN_READERS)
 def studio_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     studio = get_for_user(MasterStudio.objects.select_related("host", "chain", "county", "occupation"), request.user, pk)
-    may_edit = chain_actions.can_edit_members(request.user, studio)
+    may_edit = access.can_edit_members(request.user, studio)
     form = StudioMemberForm(request.POST or None, studio=studio)
     if request.method == "POST":
         if not may_edit:
@@ -168,7 +168,7 @@ def self_training_list(request: AuthedRequest) -> HttpResponse:
 def self_training_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     record = get_for_user(SelfArrangedTraining.objects.select_related("person", "county", "programme", "occupation",
                                                                      "city_rule", "reviewed_by"), request.user, pk)
-    may_review = programme_actions.can_review(request.user, record) and record.status == SelfTrainingStatus.SUBMITTED
+    may_review = access.can_review(request.user, record) and record.status == SelfTrainingStatus.SUBMITTED
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
         if not may_review:

@@ -22,6 +22,7 @@ from jixing.core.attachments import check_upload, store_upload
 from jixing.core.workflow import move
 from jixing.registry.models import Occupation, Person
 
+from .access import can_review
 from .chain_rules import CityRuleFacts, SelfTrainingFacts, self_training_claim
 from .programme_models import Programme, SelfArrangedTraining, SelfTrainingCityRule, SelfTrainingStatus
 
@@ -94,11 +95,6 @@ def submit_self_training(*, by: Any, data: dict[str, Any], evidence: UploadedFil
         audit.record("plan.self_training.submit", actor=by, obj=record,
                      detail={"evidence": record.evidence_sha256, "fee": str(record.fee)})
     return record
-
-
-def can_review(user: Any, record: SelfArrangedTraining) -> bool:
-    return (getattr(user, "role", None) == Role.HRSS_OFFICER
-            and SelfArrangedTraining.objects.visible_to(user).filter(pk=record.pk).exists())
 
 
 def review_self_training(record: SelfArrangedTraining, *, by: Any, approve: bool, reason: str) -> SelfArrangedTraining:

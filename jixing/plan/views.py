@@ -17,7 +17,7 @@ from jixing.core.models import AuditOutcome
 from jixing.core.pages import run_action
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
 
-from . import actions, queries
+from . import access, actions, queries
 from .forms import AllocationForm
 from .models import Target
 
@@ -68,7 +68,7 @@ def target_allocations(request: AuthedRequest, code: str) -> HttpResponse:
     year = _year_param(request, target)
     summary = queries.allocation_summary(target, year)
     cities = [row.city for row in summary.rows]
-    editable = actions.can_allocate(request.user)
+    editable = access.can_allocate(request.user)
     initial = {f"city_{row.city.code}": None if row.value is None else int(row.value) for row in summary.rows}
     form = AllocationForm(request.POST if request.method == "POST" else None, cities=cities, initial=initial)
     if request.method == "POST":

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from jixing.accounts.models import User
 from jixing.core import audit
 
-from . import queries
+from . import access, queries
 from .models import (
     Education,
     EmploymentStatus,
@@ -159,7 +159,7 @@ def update_person(
 ) -> Person:
     data = PersonData(name=name, household_region=household_region, current_region=current_region,
                       phone=phone, education=education, employment_status=employment_status)
-    if not queries.can_write_person(by, person):
+    if not access.can_write_person(by, person):
         raise PermissionDenied
     if person.is_archived:
         raise ValidationError(_("An archived person cannot be edited."))
@@ -185,7 +185,7 @@ def _clean_reason(reason: str) -> str:
 
 def archive_person(person: Person, *, by: User, reason: str) -> Person:
     """Registry rows are archived with who/when/why, never deleted (STYLE.md habit 4)."""
-    if not queries.can_write_person(by, person):
+    if not access.can_write_person(by, person):
         raise PermissionDenied
     reason = _clean_reason(reason)
     if person.is_archived:
@@ -338,7 +338,7 @@ def update_organisation(
         enrolled_students=enrolled_students, teacher_count=teacher_count, capacity=capacity,
         above_size_list_year=above_size_list_year,
     )
-    if not queries.can_write_organisation(by, org):
+    if not access.can_write_organisation(by, org):
         raise PermissionDenied
     if org.is_archived:
         raise ValidationError(_("An archived organisation cannot be edited."))
@@ -360,7 +360,7 @@ def restrict_person(
     """Bar a person from subsidies (blacklist, or a case decision about them): HRSS officers of
     the person's region (household or current), among them supervision officers deciding a
     case (``origin="case"``, written by supervision's measure). Audited."""
-    if not queries.can_write_person(by, person):
+    if not access.can_write_person(by, person):
         raise PermissionDenied(_("Your role may not do this."))
     errors: dict[str, Any] = {}
     if kind not in RestrictionKind.values:
@@ -401,7 +401,7 @@ def lift_restriction(restriction: PersonRestriction, *, by: User, reason: str, b
                   .filter(pk=restriction.pk).first())
         # through a case, supervision has checked the officer's scope over the case
         allowed = (getattr(by, "role", None) in queries.RESTRICTION_WRITERS if by_case
-                   else queries.can_write_person(by, locked.person) if locked is not None else False)
+                   else access.can_write_person(by, locked.person) if locked is not None else False)
         if locked is None or not allowed:
             raise PermissionDenied(_("Your role may not do this."))
         if locked.lifted_at is not None:

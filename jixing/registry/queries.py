@@ -161,10 +161,6 @@ def persons_writable_by(user: Actor) -> PersonQuerySet:
     return Person.objects.filter(scope.region_q("current_region") | scope.region_q("household_region"))
 
 
-def can_write_person(user: Actor, person: Person) -> bool:
-    return persons_writable_by(user).filter(pk=person.pk).exists()
-
-
 # ---------------------------------------------------------------- regions
 
 def region_prefix_of(code: str) -> str:
@@ -259,10 +255,6 @@ def organisations_writable_by(user: Actor) -> OrganisationQuerySet:
     if prefix is None:
         return Organisation.objects.none()
     return Organisation.objects.filter(within_region("county", prefix))
-
-
-def can_write_organisation(user: Actor, organisation: Organisation) -> bool:
-    return organisations_writable_by(user).filter(pk=organisation.pk).exists()
 
 
 def cities_for_filter(user: Actor) -> list[Region]:

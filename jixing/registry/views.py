@@ -28,7 +28,7 @@ from jixing.core.pages import attempt, run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import history
 
-from . import actions, queries
+from . import access, actions, queries
 from .forms import (
     OrganisationForm,
     OrganisationSearchForm,
@@ -110,7 +110,7 @@ def _person_context(request: AuthedRequest, person: Person, **extra: object) -> 
         "person": person,
         "age": person.age_on(today),
         "memberships": queries.membership_rows(person, request.user, revealed="unmasked" in extra),
-        "can_edit": queries.can_write_person(request.user, person) and not person.is_archived,
+        "can_edit": access.can_write_person(request.user, person) and not person.is_archived,
         "can_unmask": request.user.can_unmask,
         "unmask_form": ReasonForm(prefix="unmask"),
         "archive_form": ReasonForm(prefix="archive"),
@@ -271,7 +271,7 @@ def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "org": org,
         "status_history": _labelled_history(org),
         "blocked": org.is_blocked_on(timezone.localdate()),
-        "can_edit": queries.can_write_organisation(request.user, org) and not org.is_archived,
+        "can_edit": access.can_write_organisation(request.user, org) and not org.is_archived,
     })
 
 

@@ -29,6 +29,7 @@ from jixing.registry import actions as registry_actions
 from jixing.registry.models import Organisation, OrganisationStatus, Person, RestrictionKind, RestrictionOrigin
 
 from . import rules
+from .access import can_edit_rules
 from .models import (
     Case,
     CaseMeasure,
@@ -41,6 +42,7 @@ from .models import (
     RuleSetting,
     Severity,
 )
+from .roles import OFFICER_ROLES
 
 REASON_MIN = 5  # a decision's reasons: at least a short phrase (Chinese is dense)
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -51,7 +53,6 @@ ATTACHMENT_SIGNATURES: dict[str, tuple[bytes, ...]] = {
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
 }
-OFFICER_ROLES = frozenset({Role.HRSS_OFFICER})
 
 
 # ---------------------------------------------------------------- helpers
@@ -119,10 +120,6 @@ def _move_findings(findings: list[Finding], to: str, *, by: User, reason: str, c
 
 
 # ---------------------------------------------------------------- rule settings
-
-def can_edit_rules(user: User) -> bool:
-    return (getattr(user, "role", None) in OFFICER_ROLES
-            and RuleEditorGrant.objects.filter(user=user, revoked_at__isnull=True).exists())
 
 
 def grant_rule_editor(user: User, *, by: User) -> RuleEditorGrant:

@@ -9,3 +9,5 @@ OFFICER = Role.HRSS_OFFICER
 READERS = (Role.HRSS_OFFICER, Role.AUDITOR)
 ORGS = (Role.INSTITUTION, Role.EVALUATOR)
 EVERY_VIEWER = (*READERS, *ORGS)
+#: Who acts on findings and cases, and may be approved to edit rule settings.
+OFFICER_ROLES = frozenset({OFFICER})

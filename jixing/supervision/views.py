@@ -26,7 +26,7 @@ from jixing.core.workflow import history
 from jixing.registry.models import Person
 from jixing.registry.validators import normalise_id_number
 
-from . import actions, evidence, queries, rules
+from . import access, actions, evidence, queries, rules
 from .forms import (
     AssignForm,
     CertificatesForm,
@@ -387,7 +387,7 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
         rows.append({"rule": rule, "setting": stored, "available": rule.available(), "severity": severity,
                      "severity_label": Severity(severity).label,
                      "params": [(p, values.get(p.name, p.default)) for p in rule.params]})
-    ctx: dict[str, Any] = {"rows": rows, "can_edit": actions.can_edit_rules(request.user)}
+    ctx: dict[str, Any] = {"rows": rows, "can_edit": access.can_edit_rules(request.user)}
     if request.user.role == Role.SECURITY_ADMIN:
         ctx["officers"] = User.objects.filter(role=Role.HRSS_OFFICER, is_active=True).order_by("region_id", "username")
         ctx["granted"] = set(RuleEditorGrant.objects.filter(revoked_at__isnull=True).values_list("user_id", flat=True))
@@ -397,7 +397,7 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
 @require_roles(Role.HRSS_OFFICER)
 def rule_edit(request: AuthedRequest, code: str) -> HttpResponse:
     rule = rules.by_code().get(code)
-    if rule is None or not actions.can_edit_rules(request.user):
+    if rule is None or not access.can_edit_rules(request.user):
         raise Http404
     stored = RuleSetting.objects.filter(code=code).first()
     values = {**rule.defaults(), **(stored.params if stored else {})}

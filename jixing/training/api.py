@@ -31,7 +31,7 @@ from jixing.core.permissions import AuthedRequest, require_api_roles
 from jixing.plan.models import Action, FundSource, IndustrialChain, Target
 from jixing.registry.models import Occupation, Organisation, Person, Region, SkillLevel, TargetGroup
 
-from . import actions, bulk_attendance, enrol_actions, queries
+from . import access, actions, bulk_attendance, enrol_actions, queries
 from .models import (
     Attendance,
     CheckInMethod,
@@ -587,7 +587,7 @@ def list_enrollments(request: AuthedRequest, class_id: int) -> Any:
 def enroll(request: AuthedRequest, class_id: Id, body: EnrollmentIn) -> Any:
     require_api_roles(request, *WRITERS)
     klass = get_for_user(TrainingClass.objects.select_related("project"), request.user, class_id)
-    if not actions.is_organiser_staff(request.user, klass.project):
+    if not access.is_organiser_staff(request.user, klass.project):
         raise PermissionDenied(_("Only staff of the organising institution may do this."))
     try:
         enrollment = enrol_actions.register_and_enrol(klass, by=request.user, name=body.name, id_number=body.id_number,

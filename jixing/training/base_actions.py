@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from jixing.bases.models import Booking, BookingStatus
 from jixing.core import audit
 
-from .actions import is_organiser_staff
+from .access import is_organiser_staff
 from .models import TrainingClass
 
 

@@ -16,7 +16,7 @@ from jixing.core.access import get_for_user
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from . import base_actions
-from .actions import is_organiser_staff
+from .access import is_organiser_staff
 from .models import TrainingClass
 from .nav import READERS
 

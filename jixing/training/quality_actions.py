@@ -17,7 +17,7 @@ from jixing.core import audit
 from jixing.core.events import publish
 from jixing.core.workflow import move
 
-from .actions import is_officer_in_scope
+from .access import is_officer_in_scope
 from .models import ProjectStatus, TrainingProject
 from .quality import QUALITY_TRANSITIONS, DecisionKind, ProjectQualityDecision, QualityState
 from .queries import COUNTING_STATUSES

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role, User
 from jixing.core import audit
-from jixing.core.access import scope_for
 from jixing.core.actor import Actor
 from jixing.core.events import publish
 from jixing.core.models import StatusChange
@@ -31,6 +30,7 @@ from jixing.plan.chain_queries import leader_org_ids
 from jixing.plan.chain_rules import topic_bonus
 from jixing.registry.models import Organisation, OrganisationKind, RegionLevel
 
+from .access import is_province_officer
 from .actions import _next_code, _save_with_code
 from .models import TYPES_NEEDING_DEMAND, ProjectStatus, ProjectType, TrainingProject
 from .topics import (
@@ -50,10 +50,6 @@ from .topics import (
 TOPIC_FIELDS = ("title", "action", "fund_source", "occupation", "industry_chain", "project_type",
                 "expected_person_times", "outcome_requirements", "budget_cap")
 APPLICATION_FIELDS = ("partner", "county", "plan", "planned_person_times", "hours", "requested_budget")
-
-
-def is_province_officer(user: Actor) -> bool:
-    return getattr(user, "role", None) == Role.HRSS_OFFICER and scope_for(user).everything
 
 
 def _require_province(user: Actor) -> None:

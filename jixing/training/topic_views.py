@@ -25,7 +25,7 @@ from jixing.core.refusals import REFUSALS
 from jixing.plan.models import Action, FundSource
 from jixing.registry.models import Occupation, Organisation, OrganisationKind, Region, RegionLevel
 
-from . import topic_actions
+from . import access, topic_actions
 from .roles import READERS
 from .topics import ApplicationStatus, KeyMilestone, Topic, TopicApplication, TopicList, TopicListStatus
 
@@ -87,7 +87,7 @@ class ApplicationForm(forms.Form):
 @require_roles(*READERS)
 def topic_lists(request: AuthedRequest) -> HttpResponse:
     form = TopicListForm(request.POST or None)
-    can_publish = topic_actions.is_province_officer(request.user)
+    can_publish = access.is_province_officer(request.user)
     if request.method == "POST":
         if not can_publish:
             raise PermissionDenied
@@ -109,7 +109,7 @@ def topic_lists(request: AuthedRequest) -> HttpResponse:
 @require_roles(*READERS)
 def topic_list(request: AuthedRequest, pk: int) -> HttpResponse:
     board = get_for_user(TopicList.objects.all(), request.user, pk)
-    is_province = topic_actions.is_province_officer(request.user)
+    is_province = access.is_province_officer(request.user)
     form = TopicForm(request.POST or None)
     if request.method == "POST":
         if not is_province:
@@ -156,7 +156,7 @@ def topic_application(request: AuthedRequest, pk: int) -> HttpResponse:
                                request.user, pk)
     board = application.topic.topic_list
     is_expert = board.panel.filter(pk=request.user.pk).exists()
-    is_province = topic_actions.is_province_officer(request.user)
+    is_province = access.is_province_officer(request.user)
     reviews = application.reviews.select_related("expert").prefetch_related("scores__criterion")
     own_review = next((r for r in reviews if r.expert_id == request.user.pk), None)
     shown_reviews = list(reviews) if (is_province or application.status != ApplicationStatus.SUBMITTED) else (

@@ -29,7 +29,7 @@ from jixing.core.refusals import REFUSALS
 from jixing.core.workflow import history
 from jixing.imports.pipeline import FileRejected, inspect_upload, preflight, run_import
 
-from . import actions, attendance_actions, conf, enrol_actions, qr, queries
+from . import access, actions, attendance_actions, conf, enrol_actions, qr, queries
 from .forms import (
     ClassForm,
     FilingForm,
@@ -126,7 +126,7 @@ def project_create(request: AuthedRequest) -> HttpResponse:
 @require_roles(*INSTITUTION)
 def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    if not actions.is_organiser_staff(request.user, project):
+    if not access.is_organiser_staff(request.user, project):
         raise PermissionDenied
     form = ProjectForm(request.POST or None, user=request.user, initial=ProjectForm.initial_for(project))
     if request.method == "POST" and form.is_valid():
@@ -145,13 +145,13 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     chain = queries.project_chain(project)
     user = request.user
-    organiser = actions.is_organiser_staff(user, project)
+    organiser = access.is_organiser_staff(user, project)
     return TemplateResponse(request, "training/project_detail.html", {
         "project": project, "chain": chain,
         "enrolled": sum(c.enrolled for c in chain), "completed": sum(c.completed for c in chain),
         "history": _history(project, ProjectStatus.choices), "required_groups": list(project.required_groups.all()),
-        "is_organiser": organiser, "can_review": project.status == ProjectStatus.SUBMITTED and actions.can_review(user, project),
-        "self_made": user.pk in project.authors, "is_officer": actions.is_officer_in_scope(user, project),
+        "is_organiser": organiser, "can_review": project.status == ProjectStatus.SUBMITTED and access.can_review(user, project),
+        "self_made": user.pk in project.authors, "is_officer": access.is_officer_in_scope(user, project),
         "reason_form": OptionalReasonForm(),
     })
 
@@ -181,7 +181,7 @@ def approvals(request: AuthedRequest) -> HttpResponse:
 @require_roles(*INSTITUTION)
 def class_create(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    if not actions.is_organiser_staff(request.user, project):
+    if not access.is_organiser_staff(request.user, project):
         raise PermissionDenied
     form = ClassForm(request.POST or None, organisation_id=request.user.organisation_id,
                      initial={"county": project.county_id, "capacity": 40})
@@ -205,18 +205,18 @@ def class_list(request: AuthedRequest) -> HttpResponse:
 
 def _class_page(request: AuthedRequest, klass: TrainingClass, **forms: Any) -> HttpResponse:
     organisation_id = request.user.organisation_id
-    organiser = actions.is_organiser_staff(request.user, klass.project)
+    organiser = access.is_organiser_staff(request.user, klass.project)
     record = queries.class_record(klass)
     context = {
         "klass": klass, "project": klass.project, **record,
-        "is_organiser": organiser, "is_officer": actions.is_officer_in_scope(request.user, klass.project),
+        "is_organiser": organiser, "is_officer": access.is_officer_in_scope(request.user, klass.project),
         "open": not klass.is_locked and klass.project.accepts_classes and klass.filing_accepted,
         "filing_form": forms.get("filing_form") or FilingForm(initial={"roster_plan": klass.roster_plan}),
         "can_decide_filing": (klass.filing_status == FilingStatus.FILED and klass.filed_by_id != request.user.pk
-                              and actions.is_officer_in_scope(request.user, klass.project)),
+                              and access.is_officer_in_scope(request.user, klass.project)),
         "notice_days": queries.filing_notice_days(timezone.localdate()),
         "can_close": (not klass.is_locked and timezone.localdate() >= klass.end_date
-                      and (organiser or actions.is_officer_in_scope(request.user, klass.project))),
+                      and (organiser or access.is_officer_in_scope(request.user, klass.project))),
         "session_form": forms.get("session_form") or SessionForm(organisation_id=organisation_id,
                                                                  initial={"day": klass.start_date, "hours": 4}),
         "enroll_form": forms.get("enroll_form") or PersonIdForm(),
@@ -257,7 +257,7 @@ def session_add(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_roles(*INSTITUTION)
 def enroll(request: AuthedRequest, pk: int) -> HttpResponse:
     klass = _class(request, pk)
-    if not actions.is_organiser_staff(request.user, klass.project):
+    if not access.is_organiser_staff(request.user, klass.project):
         raise PermissionDenied
     form = PersonIdForm(request.POST)
     if form.is_valid():
@@ -281,7 +281,7 @@ def enroll(request: AuthedRequest, pk: int) -> HttpResponse:
 def roster_upload(request: AuthedRequest, pk: int) -> HttpResponse:
     """Small rosters are enrolled at once (the shared pipeline's checks, this class fixed)."""
     klass = _class(request, pk)
-    if not actions.is_organiser_staff(request.user, klass.project):
+    if not access.is_organiser_staff(request.user, klass.project):
         raise PermissionDenied
     form = RosterForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -363,7 +363,7 @@ def filing_decide(request: AuthedRequest, pk: int, decision: str) -> HttpRespons
 @require_roles(*READERS)
 def session_detail(request: AuthedRequest, pk: int, form: RollCallForm | None = None) -> HttpResponse:
     session = _session(request, pk)
-    organiser = actions.is_organiser_staff(request.user, session.training_class.project)
+    organiser = access.is_organiser_staff(request.user, session.training_class.project)
     phase = queries.session_phase(session)
     return TemplateResponse(request, "training/session_detail.html", {
         "session": session, "klass": session.training_class, "rows": queries.session_attendance(session),
@@ -398,7 +398,7 @@ def session_qr(request: AuthedRequest, pk: int) -> HttpResponse:
     """The session's current check-in code as an SVG QR image (organiser staff only; the page
     reloads it as it rotates)."""
     session = _session(request, pk)
-    if not actions.is_organiser_staff(request.user, session.training_class.project):
+    if not access.is_organiser_staff(request.user, session.training_class.project):
         raise Http404
     token = qr.current_token(session.pk, timezone.now())
     url = request.build_absolute_uri(reverse("training:check_in", args=[session.pk, token]))
@@ -485,10 +485,10 @@ def enrollment_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "enrollment": enrollment, "klass": enrollment.training_class, "project": project,
         "can_override": (project.is_subsidised and not enrollment.subsidised and not enrollment.training_class.is_locked
                          and enrollment.status == EnrollmentStatus.ENROLLED
-                         and actions.is_officer_in_scope(request.user, project)),
+                         and access.is_officer_in_scope(request.user, project)),
         "can_withdraw": (enrollment.status == EnrollmentStatus.ENROLLED and not enrollment.training_class.is_locked
-                         and (actions.is_organiser_staff(request.user, project)
-                              or actions.is_officer_in_scope(request.user, project))),
+                         and (access.is_organiser_staff(request.user, project)
+                              or access.is_officer_in_scope(request.user, project))),
         "form": ReasonForm(), "history": _history(enrollment, EnrollmentStatus.choices),
     })
 

@@ -88,6 +88,19 @@ def test_it_lets_a_permission_refusal_through_as_403():
         attempt(_request(), _fail(PermissionDenied()))
 
 
+def test_a_page_that_asks_shows_a_permission_refusal_like_the_others():
+    request = _request()
+    back = HttpResponse("back")
+    assert run_action(request, _fail(PermissionDenied("Another officer must approve.")), then=back,
+                      show_forbidden=True) is back
+    assert attempt(request, _fail(NotAllowed("Not your region.")), show_forbidden=True) is None
+    assert [str(m) for m in get_messages(request)] == ["Another officer must approve.", "Not your region."]
+    form = _Form({"name": "x", "end": "y"})
+    assert form.is_valid()
+    assert run_action(_request(), _fail(PermissionDenied("Not yours.")), form=form, show_forbidden=True) is None
+    assert form.non_field_errors() == ["Not yours."]
+
+
 def test_attempt_gives_the_result_even_when_it_is_none():
     done = attempt(_request(), lambda: None)
     assert done is not None and done.result is None

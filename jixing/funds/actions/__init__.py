@@ -18,7 +18,6 @@ from __future__ import annotations
 from .budgets import allocate, appropriate, create_budget
 from .claims import (
     CARD_ONLY_ITEMS,
-    _claimant_staff,
     create_claim,
     create_living_allowance_claim,
     create_outside_certificate_claim,
@@ -96,7 +95,6 @@ __all__ = [
     "STAGE_OF",
     "SUCCESS_WORDS",
     "UPLIFT_FIELDS",
-    "_claimant_staff",
     "allocate",
     "appropriate",
     "approve_claim",

@@ -43,12 +43,6 @@ def _claim_snapshot(claim: Claim) -> dict[str, Any]:
     return {"number": claim.number, "status": claim.status, "amount": str(claim.amount), "item": claim.subsidy_item}
 
 
-def _claimant_staff(user: Any, claim: Claim) -> bool:
-    if claim.organisation_id:
-        return getattr(user, "role", None) == Role.INSTITUTION and user.organisation_id == claim.organisation_id
-    return getattr(user, "role", None) == Role.TRAINEE and user.person_id == claim.person_id
-
-
 def _refuse_blocked(organisation: Organisation | None) -> None:
     if organisation is not None and organisation.is_blocked_on(today()):
         raise ClaimRefused(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
+from jixing.core import refusals
 from jixing.core.money import yuan
 from jixing.core.numbering import save_with_serial
 from jixing.registry.models import Person
@@ -22,12 +23,12 @@ REASON_MIN = 4
 MAX_AMOUNT = Decimal("100000000000")  # 1e11 yuan: anything larger is a typo
 
 
-class Conflict(Exception):
-    """The request conflicts with what already happened (the API answers 409)."""
+class Conflict(refusals.Conflict):
+    """The request conflicts with what already happened (a paid claim, a reused idempotency
+    key): a ``core.refusals.Conflict``, so pages show it and the API answers 409 with it."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
 
 
 class ClaimRefused(ValidationError):

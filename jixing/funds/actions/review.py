@@ -14,6 +14,7 @@ from jixing.core import audit, workflow
 from jixing.core.events import publish
 
 from .. import ledger, queries, rules
+from ..access import is_claimant_staff
 from ..models import (
     COMMITTED_STATUSES,
     AccountKind,
@@ -29,7 +30,6 @@ from ..models import (
 from ..queries.review import reviewed_by_union
 from .claims import (
     CARD_ONLY_ITEMS,
-    _claimant_staff,
     _refresh_amount,
     _refuse_blocked,
     _require_card_account,
@@ -76,7 +76,7 @@ def _recheck_lines(claim: Claim) -> list[tuple[str, list[str]]]:
 
 
 def submit_claim(claim: Claim, *, by: Any) -> Claim:
-    if not _claimant_staff(by, claim):
+    if not is_claimant_staff(by, claim):
         raise PermissionDenied(_("Only the claimant may submit this claim."))
     _refuse_blocked(claim.organisation)
     if claim.person_id is not None and claim.person is not None:
@@ -103,7 +103,7 @@ def submit_claim(claim: Claim, *, by: Any) -> Claim:
 
 
 def set_claim_payee_account(claim: Claim, *, by: Any, payee_account: PayeeAccount) -> Claim:
-    if not _claimant_staff(by, claim):
+    if not is_claimant_staff(by, claim):
         raise PermissionDenied(_("Only the claimant may change this claim."))
     if not claim.is_editable:
         raise ValidationError(_("A claim under review cannot be changed."))
@@ -321,7 +321,7 @@ def reject_claim(claim: Claim, *, by: Any, reason: str) -> Claim:
 
 
 def cancel_claim(claim: Claim, *, by: Any, reason: str = "") -> Claim:
-    if not _claimant_staff(by, claim):
+    if not is_claimant_staff(by, claim):
         raise PermissionDenied(_("Only the claimant may withdraw this claim."))
     with transaction.atomic():
         claim = _locked(claim)
@@ -337,7 +337,7 @@ def exclude_line(line: ClaimLine, *, by: Any, reason: str) -> ClaimLine:
     with transaction.atomic():
         claim = _locked(line.claim)
         if claim.is_editable:
-            if not _claimant_staff(by, claim):
+            if not is_claimant_staff(by, claim):
                 raise PermissionDenied(_("Only the claimant may change this claim."))
         elif claim.status == ClaimStatus.SUBMITTED:
             _require_reviewer(by, claim, "county")

@@ -57,10 +57,7 @@ def issue_payment_order(request: HttpRequest, payload: PaymentOrderIn) -> Any:
     require_api_roles(request, *PAYMENT_WRITERS)
     key = payload.idempotency_key or request.headers.get("Idempotency-Key", "")
     claim = get_for_user(Claim.objects.all(), request.user, payload.claim_id)
-    try:
-        order, created = actions.issue_payment_order(claim, by=request.user, idempotency_key=key, amount=payload.amount)
-    except actions.Conflict as exc:
-        return Status(409, {"detail": exc.message})
+    order, created = actions.issue_payment_order(claim, by=request.user, idempotency_key=key, amount=payload.amount)
     order = PaymentOrder.objects.select_related("claim", "payee_account", "batch").get(pk=order.pk)
     return Status(201 if created else 200, order)
 
@@ -91,8 +88,5 @@ def create_batch(request: HttpRequest) -> Any:
     batch; the others find nothing left to pay (422). With an ``Idempotency-Key`` header the
     same key again returns the first batch (200)."""
     require_api_roles(request, *PAYMENT_WRITERS)
-    try:
-        result = actions.create_payment_batch(by=request.user, idempotency_key=request.headers.get("Idempotency-Key", ""))
-    except actions.Conflict as exc:
-        return Status(409, {"detail": exc.message})
+    result = actions.create_payment_batch(by=request.user, idempotency_key=request.headers.get("Idempotency-Key", ""))
     return Status(200 if result.replay else 201, result.batch)

@@ -18,7 +18,7 @@ from .claims import (
     line_exclude,
     review_queue,
 )
-from .common import ACTION_ERRORS, PAGE_SIZE, index
+from .common import PAGE_SIZE, index
 from .milestones import milestone_payments
 from .payments import batch_create, batch_detail, batch_export, batch_list, batch_reconcile, issue_resolve
 from .persons import (
@@ -40,7 +40,6 @@ __all__ = [
     "self_training_claim_create",
     "self_training_claims",
     "milestone_payments",
-    "ACTION_ERRORS",
     "Basis",
     "PAGE_SIZE",
     "batch_create",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixing.core.access import get_for_user
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.registry.models import RegionLevel
 
@@ -18,7 +19,7 @@ from .. import actions, queries
 from ..forms import AllocationForm, AppropriationForm, BudgetForm
 from ..models import Budget
 from ..queries import BUDGET_READERS, BUDGET_WRITERS
-from .common import ACTION_ERRORS, _fail, _page
+from .common import _page
 
 
 @require_roles(*BUDGET_READERS)
@@ -42,21 +43,17 @@ def budget_list(request: AuthedRequest) -> HttpResponse:
 @require_roles(*BUDGET_WRITERS)
 def budget_create(request: AuthedRequest) -> HttpResponse:
     form = BudgetForm(request.POST, user=request.user)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            budget = actions.create_budget(by=request.user, fund_source=d["fund_source"], year=d["year"], region=d["region"],
-                                           action=d["action"], amount=d["amount"], document=d["document"])
-        except ACTION_ERRORS as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Budget created."))
-            return redirect("funds:budget_detail", pk=budget.pk)
-    else:
+    if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))  # an ErrorList yields its messages as str
-    return redirect("funds:budget_list")
+        return redirect("funds:budget_list")
+    d = form.cleaned_data
+    return run_action(request, lambda: actions.create_budget(
+        by=request.user, fund_source=d["fund_source"], year=d["year"], region=d["region"], action=d["action"],
+        amount=d["amount"], document=d["document"]), success=_("Budget created."),
+        then=lambda budget: redirect("funds:budget_detail", pk=budget.pk), fallback=redirect("funds:budget_list"),
+        show_forbidden=True)
 
 
 @require_roles(*BUDGET_READERS)
@@ -82,17 +79,14 @@ def budget_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def budget_allocate(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = get_for_user(Budget.objects.select_related("region", "fund_source"), request.user, pk)
     form = AllocationForm(request.POST, parent_region=budget.region)
-    if form.is_valid():
-        try:
-            actions.allocate(budget, by=request.user, region=form.cleaned_data["region"], amount=form.cleaned_data["amount"],
-                             document=form.cleaned_data["document"])
-        except ACTION_ERRORS as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Allocated."))
-    else:
+    back = redirect("funds:budget_detail", pk=budget.pk)
+    if not form.is_valid():
         messages.error(request, _("Check the region and the amount."))
-    return redirect("funds:budget_detail", pk=budget.pk)
+        return back
+    d = form.cleaned_data
+    return run_action(request, lambda: actions.allocate(budget, by=request.user, region=d["region"], amount=d["amount"],
+                                                        document=d["document"]),
+                      success=_("Allocated."), then=back, show_forbidden=True)
 
 
 @require_POST
@@ -100,13 +94,10 @@ def budget_allocate(request: AuthedRequest, pk: int) -> HttpResponse:
 def budget_appropriate(request: AuthedRequest, pk: int) -> HttpResponse:
     budget = get_for_user(Budget.objects.select_related("region", "fund_source"), request.user, pk)
     form = AppropriationForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.appropriate(budget, by=request.user, amount=form.cleaned_data["amount"], document=form.cleaned_data["document"])
-        except ACTION_ERRORS as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Appropriation recorded."))
-    else:
+    back = redirect("funds:budget_detail", pk=budget.pk)
+    if not form.is_valid():
         messages.error(request, _("Check the amount."))
-    return redirect("funds:budget_detail", pk=budget.pk)
+        return back
+    d = form.cleaned_data
+    return run_action(request, lambda: actions.appropriate(budget, by=request.user, amount=d["amount"], document=d["document"]),
+                      success=_("Appropriation recorded."), then=back, show_forbidden=True)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -18,16 +18,18 @@ from django.views.decorators.http import require_POST
 from jixing.accounts.models import Role
 from jixing.core import risk
 from jixing.core.access import get_for_user
+from jixing.core.actor import Actor
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.core.workflow import history
 from jixing.training.models import TrainingProject
 
-from .. import actions, queries
-from ..forms import ClaimCreateForm, NoteForm, PayeeChoiceForm, ReasonForm, apply_errors
+from .. import access, actions, queries
+from ..forms import ClaimCreateForm, NoteForm, PayeeChoiceForm, ReasonForm
 from ..lists import CLAIMS
 from ..models import ZERO, Claim, ClaimLine, ClaimStatus, PayeeAccount, SubsidyItem
 from ..queries import CLAIM_MAKERS, CLAIM_READERS, REVIEWERS
-from .common import ACTION_ERRORS, _fail, _page
+from .common import _page
 
 
 @require_roles(*CLAIM_READERS)
@@ -84,19 +86,15 @@ def claim_create(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = ClaimCreateForm(request.POST, user=request.user, enrollment_choices=choices, items=items)
         if form.is_valid():
-            try:
-                claim = actions.create_claim(
-                    by=request.user, project=project, enrollment_ids=form.cleaned_data["enrollments"],
-                    subsidy_item=form.cleaned_data["subsidy_item"] or item,
-                    payee_account=form.cleaned_data["payee_account"],
-                )
-            except actions.ClaimRefused as exc:
-                apply_errors(form, exc)
-            except ACTION_ERRORS as exc:
-                apply_errors(form, exc) if isinstance(exc, ValidationError) else _fail(request, exc)
-            else:
-                messages.success(request, _("Claim %(number)s saved as a draft; check it and submit it.") % {"number": claim.number})
-                return redirect("funds:claim_detail", pk=claim.pk)
+            d = form.cleaned_data
+            done = run_action(request, lambda: actions.create_claim(
+                by=request.user, project=project, enrollment_ids=d["enrollments"], subsidy_item=d["subsidy_item"] or item,
+                payee_account=d["payee_account"],
+            ), form=form, show_forbidden=True,
+                success=lambda claim: _("Claim %(number)s saved as a draft; check it and submit it.") % {"number": claim.number},
+                then=lambda claim: redirect("funds:claim_detail", pk=claim.pk))
+            if done:
+                return done
     else:
         form = ClaimCreateForm(user=request.user, enrollment_choices=choices, items=items,
                                initial={"project": project.pk, "subsidy_item": item,
@@ -114,7 +112,7 @@ def _claim(request: AuthedRequest, pk: int) -> Claim:
     return get_for_user(qs, request.user, pk)
 
 
-def _next_step(user: Any, claim: Claim) -> str:
+def _next_step(user: Actor, claim: Claim) -> str:
     """The review step this officer may take now, by the rule the actions apply
     (``rules.review_step``); "maker" when only maker ≠ checker stands in the way."""
     decision = queries.review_decision(user, claim)
@@ -130,7 +128,7 @@ def claim_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "person", "training_class", "certificate", "study__employer", "rule_table").order_by("status", "id")
     if request.user.role == Role.TRAINEE and claim.person_id != request.user.person_id:
         lines = lines.filter(person_id=request.user.person_id)
-    is_claimant = actions._claimant_staff(request.user, claim)
+    is_claimant = access.is_claimant_staff(request.user, claim)
     line_list = list(lines)
     show_risks = request.user.role in queries.RISK_READERS
     evidence = queries.line_attendance(line_list) if show_risks or is_claimant else {}
@@ -162,15 +160,10 @@ def _history_rows(obj: Any, statuses: Any) -> list[dict[str, Any]]:
              "reason": h.reason} for h in history(obj)]
 
 
-def _claim_post(request: AuthedRequest, pk: int, run: Any, success: str) -> HttpResponse:
+def _claim_post(request: AuthedRequest, pk: int, run: Callable[[Claim], object], success: str) -> HttpResponse:
     claim = _claim(request, pk)
-    try:
-        run(claim)
-    except ACTION_ERRORS as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, success)
-    return redirect("funds:claim_detail", pk=claim.pk)
+    return run_action(request, lambda: run(claim), success=success, then=redirect("funds:claim_detail", pk=claim.pk),
+                      show_forbidden=True)
 
 
 @require_POST
@@ -205,7 +198,7 @@ def claim_approve(request: AuthedRequest, pk: int) -> HttpResponse:
     return _claim_post(request, pk, lambda c: actions.approve_claim(c, by=request.user, note=note), _("Approved."))
 
 
-def _with_reason(request: AuthedRequest, pk: int, verb: Any, success: str) -> HttpResponse:
+def _with_reason(request: AuthedRequest, pk: int, verb: Callable[..., object], success: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason."))
@@ -234,10 +227,5 @@ def line_exclude(request: AuthedRequest, pk: int, line_pk: int) -> HttpResponse:
     if line is None or not form.is_valid():
         messages.error(request, _("Give a reason."))
         return redirect("funds:claim_detail", pk=claim.pk)
-    try:
-        actions.exclude_line(line, by=request.user, reason=form.cleaned_data["reason"])
-    except ACTION_ERRORS as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, _("Line excluded."))
-    return redirect("funds:claim_detail", pk=claim.pk)
+    return run_action(request, lambda: actions.exclude_line(line, by=request.user, reason=form.cleaned_data["reason"]),
+                      success=_("Line excluded."), then=redirect("funds:claim_detail", pk=claim.pk), show_forbidden=True)

@@ -1,21 +1,21 @@
-"""Shared pieces of the funds pages: pagination, refusal messages and the funds index."""
+"""Shared pieces of the funds pages: pagination and the funds index.
+
+Actions run through ``core.pages.run_action`` / ``attempt`` with ``show_forbidden=True``: a
+funds page is open to the role, and an action's refusal of permission (another level's review
+step, maker ≠ checker, a region not the officer's) is shown on the page like any other refusal."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 
 from jixing.accounts.models import Role
 from jixing.core.permissions import ANY_ROLE, AuthedRequest, require_roles
-from jixing.core.workflow import IllegalTransition
 
-from .. import actions
 from ..queries import CLAIM_READERS
 
 PAGE_SIZE = 25
@@ -23,20 +23,6 @@ PAGE_SIZE = 25
 
 def _page(request: HttpRequest, qs: Any, size: int = PAGE_SIZE) -> Any:
     return Paginator(qs, size).get_page(request.GET.get("page"))
-
-
-def _fail(request: HttpRequest, exc: Exception) -> None:
-    """Show an action's refusal as one message per reason."""
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    elif isinstance(exc, actions.Conflict):
-        messages.error(request, exc.message)
-    else:
-        messages.error(request, str(exc) or _("Not allowed."))
-
-
-ACTION_ERRORS = (ValidationError, PermissionDenied, IllegalTransition, actions.Conflict)
 
 
 @require_roles(ANY_ROLE)

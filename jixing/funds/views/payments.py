@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jixing.core.access import get_for_user
+from jixing.core.pages import attempt, run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from .. import actions, bankfiles, queries
@@ -18,7 +19,6 @@ from ..forms import ExportForm, ResolveForm, ReturnFileForm
 from ..lists import PAYMENTS
 from ..models import BatchStatus, PaymentBatch, ReconciliationIssue
 from ..queries import PAYMENT_READERS, PAYMENT_WRITERS
-from .common import ACTION_ERRORS, _fail
 
 
 @require_roles(*PAYMENT_READERS)
@@ -36,11 +36,10 @@ def batch_list(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @require_roles(*PAYMENT_WRITERS)
 def batch_create(request: AuthedRequest) -> HttpResponse:
-    try:
-        result = actions.create_payment_batch(by=request.user)
-    except ACTION_ERRORS as exc:
-        _fail(request, exc)
+    done = attempt(request, lambda: actions.create_payment_batch(by=request.user), show_forbidden=True)
+    if done is None:
         return redirect("funds:batch_list")
+    result = done.result
     for refused in result.refused:
         messages.warning(request, f"{refused['claim']}：{refused['reason']}")
     assert result.batch is not None
@@ -69,11 +68,10 @@ def batch_export(request: AuthedRequest, pk: int) -> HttpResponse:
     batch = get_for_user(PaymentBatch.objects.all(), request.user, pk)
     form = ExportForm(request.POST)
     fmt = form.cleaned_data["format"] if form.is_valid() else "csv"
-    try:
-        bank_file = bankfiles.export_payment_file(batch, by=request.user, fmt=fmt)
-    except ACTION_ERRORS as exc:
-        _fail(request, exc)
+    done = attempt(request, lambda: bankfiles.export_payment_file(batch, by=request.user, fmt=fmt), show_forbidden=True)
+    if done is None:
         return redirect("funds:batch_detail", pk=batch.pk)
+    bank_file = done.result
     response = HttpResponse(bank_file.content, content_type=bank_file.content_type)
     response["Content-Disposition"] = f'attachment; filename="{bank_file.file_name}"'
     return response
@@ -87,24 +85,28 @@ def batch_reconcile(request: AuthedRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose the bank's return file."))
         return redirect("funds:batch_detail", pk=batch.pk)
-    try:
-        parsed = bankfiles.parse_uploaded(form.cleaned_data["file"])
-        result = actions.reconcile_bank_return(batch, by=request.user, rows=parsed.rows,
-                                               file_name=form.cleaned_data["file"].name, file_sha256=parsed.sha256)
-    except bankfiles.ReturnFileError as exc:
-        messages.error(request, exc.message)
-    except ACTION_ERRORS as exc:
-        _fail(request, exc)
-    else:
-        if result.replay:
-            messages.info(request, _("This file was already read; nothing changed."))
-        elif result.ok:
-            messages.success(request, _("Reconciled: %(ok)d paid, %(failed)d failed, no mismatch.") % {
-                "ok": result.succeeded, "failed": result.failed})
-        else:
-            messages.error(request, _("%(n)d mismatch(es) found; the next batch is blocked until they are resolved.") % {
-                "n": len(result.issues)})
+    upload = form.cleaned_data["file"]
+
+    def reconcile() -> actions.ReconcileResult:
+        parsed = bankfiles.parse_uploaded(upload)  # an unreadable file is refused (ReturnFileError)
+        return actions.reconcile_bank_return(batch, by=request.user, rows=parsed.rows, file_name=upload.name,
+                                             file_sha256=parsed.sha256)
+
+    done = attempt(request, reconcile, show_forbidden=True)
+    if done is not None:
+        _show_reconciliation(request, done.result)
     return redirect("funds:batch_detail", pk=batch.pk)
+
+
+def _show_reconciliation(request: AuthedRequest, result: actions.ReconcileResult) -> None:
+    if result.replay:
+        messages.info(request, _("This file was already read; nothing changed."))
+    elif result.ok:
+        messages.success(request, _("Reconciled: %(ok)d paid, %(failed)d failed, no mismatch.") % {
+            "ok": result.succeeded, "failed": result.failed})
+    else:
+        messages.error(request, _("%(n)d mismatch(es) found; the next batch is blocked until they are resolved.") % {
+            "n": len(result.issues)})
 
 
 @require_POST
@@ -112,14 +114,11 @@ def batch_reconcile(request: AuthedRequest, pk: int) -> HttpResponse:
 def issue_resolve(request: AuthedRequest, pk: int) -> HttpResponse:
     issue = get_for_user(ReconciliationIssue.objects.select_related("batch"), request.user, pk)
     form = ResolveForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.resolve_issue(issue, by=request.user, resolution=form.cleaned_data["resolution"],
-                                  order_outcome=form.cleaned_data["order_outcome"])
-        except ACTION_ERRORS as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Mismatch resolved."))
-    else:
+    back = redirect("funds:batch_detail", pk=issue.batch_id)
+    if not form.is_valid():
         messages.error(request, _("Explain how the mismatch was resolved."))
-    return redirect("funds:batch_detail", pk=issue.batch_id)
+        return back
+    d = form.cleaned_data
+    return run_action(request, lambda: actions.resolve_issue(issue, by=request.user, resolution=d["resolution"],
+                                                             order_outcome=d["order_outcome"]),
+                      success=_("Mismatch resolved."), then=back, show_forbidden=True)

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -17,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 from jixing.evaluation.models import Certificate, OutsideCertificate
 from jixing.training.models import Enrollment
@@ -29,11 +29,9 @@ from ..forms import (
     PayeeAccountForm,
     PersonClaimForm,
     StudyRecordForm,
-    apply_errors,
 )
 from ..models import Claim, PayeeAccount, StudyRecord
 from ..queries import PAYEE_HOLDERS
-from .common import ACTION_ERRORS, _fail
 
 
 @require_roles(Role.TRAINEE)
@@ -64,19 +62,15 @@ def my_study(request: AuthedRequest) -> HttpResponse:
     form = StudyRecordForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            actions.record_study(
-                by=request.user, school=data["school"], programme=data["programme"], level=data["level"],
-                mode=data["mode"], student_number=data["student_number"], enrolled_on=data["enrolled_on"],
-                graduated_on=data["graduated_on"], tuition_paid=data["tuition_paid"] or 0, employer=data["employer"],
-                frontline_post=data["frontline_post"], chsi_report_number=data["chsi_report_number"],
-                chsi_verification_code=data["chsi_verification_code"], evidence_note=data["evidence_note"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your study has been recorded."))
-            return redirect("funds:my_subsidies")
+        done = run_action(request, lambda: actions.record_study(
+            by=request.user, school=data["school"], programme=data["programme"], level=data["level"],
+            mode=data["mode"], student_number=data["student_number"], enrolled_on=data["enrolled_on"],
+            graduated_on=data["graduated_on"], tuition_paid=data["tuition_paid"] or 0, employer=data["employer"],
+            frontline_post=data["frontline_post"], chsi_report_number=data["chsi_report_number"],
+            chsi_verification_code=data["chsi_verification_code"], evidence_note=data["evidence_note"],
+        ), form=form, success=_("Your study has been recorded."), then=redirect("funds:my_subsidies"))
+        if done:
+            return done
     return _my_subsidies_page(request, study_form=form, status=400)
 
 
@@ -103,13 +97,15 @@ def _own_claim_view(request: AuthedRequest, form: forms.Form, model: type[Basis]
     if not form.is_valid():
         messages.error(request, invalid)
         return redirect("funds:my_subsidies")
-    try:
-        claim = create(basis, form.cleaned_data["payee_account"])
-    except ACTION_ERRORS as exc:
-        _fail(request, exc)
-        return redirect("funds:my_subsidies")
-    messages.success(request, _("Claim %(number)s saved; submit it to send it for review.") % {"number": claim.number})
-    return redirect("funds:claim_detail", pk=claim.pk)
+    return _claim_saved(request, lambda: create(basis, form.cleaned_data["payee_account"]))
+
+
+def _claim_saved(request: AuthedRequest, create: Callable[[], Claim]) -> HttpResponse:
+    """Run the trainee's claim action: to the new claim, or back to their subsidies refused."""
+    return run_action(
+        request, create, show_forbidden=True,
+        success=lambda claim: _("Claim %(number)s saved; submit it to send it for review.") % {"number": claim.number},
+        then=lambda claim: redirect("funds:claim_detail", pk=claim.pk), fallback=redirect("funds:my_subsidies"))
 
 
 @require_POST
@@ -163,15 +159,9 @@ def my_outside_claim(request: AuthedRequest) -> HttpResponse:
     if cert is None:
         messages.error(request, _("This certificate has already been claimed."))
         return redirect("funds:my_subsidies")
-    try:
-        claim = actions.create_outside_certificate_claim(
-            by=request.user, number=cert.number, occupation=cert.occupation, level_order=cert.level_id,
-            payee_account=form.cleaned_data["payee_account"])
-    except ACTION_ERRORS as exc:
-        _fail(request, exc)
-        return redirect("funds:my_subsidies")
-    messages.success(request, _("Claim %(number)s saved; submit it to send it for review.") % {"number": claim.number})
-    return redirect("funds:claim_detail", pk=claim.pk)
+    return _claim_saved(request, lambda: actions.create_outside_certificate_claim(
+        by=request.user, number=cert.number, occupation=cert.occupation, level_order=cert.level_id,
+        payee_account=form.cleaned_data["payee_account"]))
 
 
 @never_cache
@@ -181,22 +171,11 @@ def payee_accounts(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST":
         form = PayeeAccountForm(request.POST)
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            card = data.pop("social_security_card", False)
-            try:
-                if card and request.user.person is not None:
-                    actions.register_card_account(by=request.user, person=request.user.person,
-                                                  bank_name=data["bank_name"], account_number=data["account_number"])
-                else:
-                    actions.register_payee_account(by=request.user, **data)
-            except ACTION_ERRORS as exc:
-                if isinstance(exc, ValidationError):
-                    apply_errors(form, exc)
-                else:
-                    _fail(request, exc)
-            else:
-                messages.success(request, _("Bank account registered."))
-                return redirect("funds:payee_accounts")
+            done = run_action(request, lambda: _register_account(request, dict(form.cleaned_data)), form=form,
+                              show_forbidden=True, success=_("Bank account registered."),
+                              then=redirect("funds:payee_accounts"))
+            if done:
+                return done
     else:
         holder = ""
         if request.user.organisation is not None:
@@ -205,3 +184,12 @@ def payee_accounts(request: AuthedRequest) -> HttpResponse:
             holder = request.user.person.name
         form = PayeeAccountForm(initial={"holder_name": holder})
     return TemplateResponse(request, "funds/payee_accounts.html", {"accounts": accounts, "form": form})
+
+
+def _register_account(request: AuthedRequest, data: dict[str, Any]) -> PayeeAccount:
+    """A person's 社会保障卡 account when they tick it, else an account of the holder's."""
+    card = data.pop("social_security_card", False)
+    if card and request.user.person is not None:
+        return actions.register_card_account(by=request.user, person=request.user.person,
+                                             bank_name=data["bank_name"], account_number=data["account_number"])
+    return actions.register_payee_account(by=request.user, **data)

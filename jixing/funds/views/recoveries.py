@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,14 +14,15 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from .. import actions, queries
-from ..forms import InstalmentForm, ReasonForm, RecoveryForm, apply_errors
+from ..forms import InstalmentForm, ReasonForm, RecoveryForm
 from ..models import Claim, RecoveryOrder, RecoveryStatus
 from ..queries import RECOVERY_MAKERS, RECOVERY_READERS
 from .claims import _history_rows
-from .common import ACTION_ERRORS, _fail, _page
+from .common import _page
 
 
 @never_cache
@@ -41,17 +42,13 @@ def recovery_list(request: AuthedRequest) -> HttpResponse:
             if payer is None and not form.errors:
                 form.add_error("organisation", _("Choose the organisation, or give the claim of the person."))
             if payer is not None and not form.errors:  # payer None has added an error above
-                try:
-                    order = actions.create_recovery_order(by=request.user, payer=payer, amount=d["amount"], reason=d["reason"],
-                                                          deadline=d["deadline"], claim=claim, case_ref=d["case_ref"])
-                except ACTION_ERRORS as exc:
-                    if isinstance(exc, ValidationError):
-                        apply_errors(form, exc)
-                    else:
-                        _fail(request, exc)
-                else:
-                    messages.success(request, _("Recovery order %(number)s issued.") % {"number": order.number})
-                    return redirect("funds:recovery_detail", pk=order.pk)
+                done = run_action(request, lambda: actions.create_recovery_order(
+                    by=request.user, payer=payer, amount=d["amount"], reason=d["reason"], deadline=d["deadline"], claim=claim,
+                    case_ref=d["case_ref"]), form=form, show_forbidden=True,
+                    success=lambda order: _("Recovery order %(number)s issued.") % {"number": order.number},
+                    then=lambda order: redirect("funds:recovery_detail", pk=order.pk))
+                if done:
+                    return done
     elif request.method == "POST":
         raise PermissionDenied
     status = request.GET.get("status", "")
@@ -87,16 +84,12 @@ def recovery_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def recovery_instalment(request: AuthedRequest, pk: int) -> HttpResponse:
     order = get_for_user(RecoveryOrder.objects.all(), request.user, pk)
     form = InstalmentForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.record_recovery_instalment(order, by=request.user, **form.cleaned_data)
-        except ACTION_ERRORS as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Received money recorded and returned to the budget."))
-    else:
+    back = redirect("funds:recovery_detail", pk=order.pk)
+    if not form.is_valid():
         messages.error(request, _("Check the amount and the date."))
-    return redirect("funds:recovery_detail", pk=order.pk)
+        return back
+    return run_action(request, lambda: actions.record_recovery_instalment(order, by=request.user, **form.cleaned_data),
+                      success=_("Received money recorded and returned to the budget."), then=back, show_forbidden=True)
 
 
 @require_POST
@@ -104,13 +97,9 @@ def recovery_instalment(request: AuthedRequest, pk: int) -> HttpResponse:
 def recovery_write_off(request: AuthedRequest, pk: int) -> HttpResponse:
     order = get_for_user(RecoveryOrder.objects.all(), request.user, pk)
     form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            actions.write_off_recovery(order, by=request.user, reason=form.cleaned_data["reason"])
-        except ACTION_ERRORS as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Outstanding amount written off."))
-    else:
+    back = redirect("funds:recovery_detail", pk=order.pk)
+    if not form.is_valid():
         messages.error(request, _("Give a reason."))
-    return redirect("funds:recovery_detail", pk=order.pk)
+        return back
+    return run_action(request, lambda: actions.write_off_recovery(order, by=request.user, reason=form.cleaned_data["reason"]),
+                      success=_("Outstanding amount written off."), then=back, show_forbidden=True)

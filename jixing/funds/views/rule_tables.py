@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from jixing.accounts.models import Role
 from jixing.core.access import get_for_user
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from .. import actions, queries
 from ..forms import RuleCopyForm
 from ..models import SubsidyRuleTable
 from ..queries import RULE_READERS
-from .common import ACTION_ERRORS, _fail
 
 
 @require_roles(*RULE_READERS)
@@ -46,14 +46,11 @@ def rule_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 def rule_copy(request: AuthedRequest, pk: int) -> HttpResponse:
     table = get_for_user(SubsidyRuleTable.objects.select_related("city"), request.user, pk)
     form = RuleCopyForm(request.POST)
-    if form.is_valid():
-        try:
-            new = actions.copy_rule_table(table, by=request.user, **form.cleaned_data)
-        except ACTION_ERRORS as exc:
-            _fail(request, exc)
-        else:
-            messages.success(request, _("Version %(v)s created; adjust its rates before the first claim uses it.") % {"v": new.version})
-            return redirect("funds:rule_detail", pk=new.pk)
-    else:
+    back = redirect("funds:rule_detail", pk=table.pk)
+    if not form.is_valid():
         messages.error(request, _("Choose the day the new version starts."))
-    return redirect("funds:rule_detail", pk=table.pk)
+        return back
+    return run_action(
+        request, lambda: actions.copy_rule_table(table, by=request.user, **form.cleaned_data), show_forbidden=True,
+        success=lambda new: _("Version %(v)s created; adjust its rates before the first claim uses it.") % {"v": new.version},
+        then=lambda new: redirect("funds:rule_detail", pk=new.pk), fallback=back)

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from .. import actions, queries
 from ..models import PayeeAccount
-from .common import ACTION_ERRORS, _fail, _page
+from .common import _page
 
 
 @require_roles(*queries.SELF_TRAINING_READERS)
@@ -44,11 +44,8 @@ def self_training_claim_create(request: AuthedRequest, pk: int) -> HttpResponse:
         account = PayeeAccount.objects.visible_to(request.user).active().filter(pk=account_id).first()
         if account is None:
             raise Http404
-    try:
-        claim = actions.create_self_training_claim(by=request.user, record=record, payee_account=account)
-    except ACTION_ERRORS as exc:
-        _fail(request, exc)
-        return redirect("funds:self_training_claims")
-    messages.success(request, _("Claim %(number)s saved; the person submits it to send it for review.")
-                     % {"number": claim.number})
-    return redirect("funds:claim_detail", pk=claim.pk)
+    return run_action(
+        request, lambda: actions.create_self_training_claim(by=request.user, record=record, payee_account=account),
+        success=lambda claim: _("Claim %(number)s saved; the person submits it to send it for review.") % {"number": claim.number},
+        then=lambda claim: redirect("funds:claim_detail", pk=claim.pk), fallback=redirect("funds:self_training_claims"),
+        show_forbidden=True)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from jixing.accounts.models import Role
+from jixing.core.pages import run_action
 from jixing.core.permissions import AuthedRequest, require_roles
 
 from .. import actions, queries
-from ..forms import StaffEducationForm, apply_errors
+from ..forms import StaffEducationForm
 from ..models import FRONTLINE_MIN_SHARE
 from ..queries import STAFF_EDUCATION_READERS
-from .common import ACTION_ERRORS, _fail
 
 
 @never_cache
@@ -30,16 +29,11 @@ def staff_education(request: AuthedRequest) -> HttpResponse:
     if is_enterprise:
         form = StaffEducationForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            try:
-                actions.report_staff_education(by=request.user, **form.cleaned_data)
-            except ACTION_ERRORS as exc:
-                if isinstance(exc, ValidationError):
-                    apply_errors(form, exc)
-                else:
-                    _fail(request, exc)
-            else:
-                messages.success(request, _("Report saved."))
-                return redirect("funds:staff_education")
+            done = run_action(request, lambda: actions.report_staff_education(by=request.user, **form.cleaned_data),
+                              form=form, show_forbidden=True, success=_("Report saved."),
+                              then=redirect("funds:staff_education"))
+            if done:
+                return done
     elif request.method == "POST":
         raise PermissionDenied
     try:

@@ -7,8 +7,18 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.core.management import get_commands
 
-from jixing.ops.schedule import Job, ScheduleError, command_arguments, due_slot, latest_slot, parse_job
+from jixing.ops.schedule import (
+    Job,
+    ScheduleError,
+    command_arguments,
+    due_slot,
+    latest_slot,
+    parse_job,
+    parse_schedule,
+)
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 DAILY = parse_job("sup", {"kind": "daily", "at": "02:00", "command": ["run_supervision"]})
@@ -82,3 +92,15 @@ def test_it_refuses_a_wrongly_written_job(spec: dict[str, object], message: str)
 def test_it_describes_each_kind() -> None:
     assert [j.describe() for j in (DAILY, MONTHLY, MINUTELY)] == ["daily 02:00", "monthly day 1 06:00", "every 60s"]
     assert isinstance(DAILY, Job)
+
+
+def test_the_nightly_catch_up_jobs_run_off_peak_each_at_its_own_minute() -> None:
+    jobs = {job.name: job for job in parse_schedule(settings.JIXING_SCHEDULE)}
+    for name in ("close_topic_lists", "record_milestone_payments", "reconcile_department_trainings"):
+        job = jobs[name]
+        assert job.kind == "daily" and job.command == (name, "--json") and name in get_commands()
+        assert dt.time(0, 0) < job.at < dt.time(6, 0), name
+        # before the supervision rules read what they fix
+        assert job.at < jobs["run_supervision"].at, name
+    fixed = [job.at for job in jobs.values() if job.kind != "interval"]
+    assert len(fixed) == len(set(fixed)), sorted(fixed)

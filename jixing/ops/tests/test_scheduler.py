@@ -101,5 +101,6 @@ def test_it_runs_the_settings_schedule_from_the_command(capsys: pytest.CaptureFi
                    "recover_imports": "ok",
                    "close_public_notices": "ok", "mark_overdue_recoveries": "ok", "run_supervision": "ok",
                    "verify_audit": "ok", "purge_imports": "ok", "draw_spot_checks": "ok", "remind_class_starts": "ok",
-                   "attendance_partitions": "ok"}
+                   "attendance_partitions": "ok", "close_topic_lists": "ok", "record_milestone_payments": "ok",
+                   "reconcile_department_trainings": "ok"}
     assert Heartbeat.objects.filter(name="scheduler").exists()

@@ -16,7 +16,7 @@ from jixing.funds import actions as funds_actions
 from jixing.funds.models import RecoveryOrder
 from jixing.funds.tests import factories as ff
 from jixing.registry.models import Organisation, OrganisationStatus
-from jixing.supervision import actions
+from jixing.supervision import access, actions
 from jixing.supervision.engine import run_rules
 from jixing.supervision.models import Case, CaseStatus, Finding, FindingStatus, MeasureKind
 
@@ -226,9 +226,9 @@ def test_it_lets_only_the_security_admin_approve_rule_editors(personas, client):
     assert client.post(reverse("supervision:rule_editor", args=[personas.bob.pk])).status_code == 403
     client.force_login(personas.sue)
     client.post(reverse("supervision:rule_editor", args=[personas.bob.pk]))
-    assert actions.can_edit_rules(personas.bob)
+    assert access.can_edit_rules(personas.bob)
     client.post(reverse("supervision:rule_editor", args=[personas.bob.pk]), {"revoke": "1"})
-    assert not actions.can_edit_rules(personas.bob)
+    assert not access.can_edit_rules(personas.bob)
 
 
 def test_it_shows_the_dashboard_and_pages(personas, client):

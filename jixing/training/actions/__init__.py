@@ -11,13 +11,7 @@ from __future__ import annotations
 
 from .attendance import check_out, record_attendance, refresh_attendance_rates, write_attendance
 from .classes import add_session, add_teacher, create_class, teacher_conflicts, update_class
-from .common import (
-    CLASS_FIELDS,
-    PROJECT_FIELDS,
-    can_review,
-    is_officer_in_scope,
-    is_organiser_staff,
-)
+from .common import CLASS_FIELDS, PROJECT_FIELDS
 from .completion import close_class
 from .enrollment import (
     EnrollmentOutcome,
@@ -59,7 +53,6 @@ __all__ = [
     "add_session",
     "add_teacher",
     "approve_project",
-    "can_review",
     "check_out",
     "close_class",
     "close_project",
@@ -70,8 +63,6 @@ __all__ = [
     "file_class",
     "find_or_register_trainee",
     "finish_project",
-    "is_officer_in_scope",
-    "is_organiser_staff",
     "move_project",
     "override_eligibility",
     "record_attendance",

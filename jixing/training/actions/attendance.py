@@ -15,6 +15,7 @@ from jixing.accounts.models import Role
 from jixing.core import audit
 
 from .. import conf, rules
+from ..access import is_organiser_staff
 from ..face import get_provider
 from ..models import (
     Attendance,
@@ -26,7 +27,7 @@ from ..models import (
     TrainingClass,
     TrainingSession,
 )
-from .common import _lock, is_organiser_staff
+from .common import _lock
 
 # ---------------------------------------------------------------- attendance
 

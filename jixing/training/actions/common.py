@@ -9,8 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jixing.accounts.models import Role
-
+from ..access import is_officer_in_scope, is_organiser_staff
 from ..models import TrainingProject
 
 # Fields an organiser may set on a project (forms and API list the same; no mass assignment).
@@ -23,21 +22,6 @@ CLASS_FIELDS = ("name", "site_address", "county", "latitude", "longitude", "capa
 
 
 # ---------------------------------------------------------------- who may
-
-
-def is_organiser_staff(user: Any, project: TrainingProject) -> bool:
-    return (getattr(user, "role", None) == Role.INSTITUTION and user.organisation_id is not None
-            and user.organisation_id == project.organiser_id)
-
-
-def is_officer_in_scope(user: Any, project: TrainingProject) -> bool:
-    return (getattr(user, "role", None) == Role.HRSS_OFFICER
-            and TrainingProject.objects.visible_to(user).filter(pk=project.pk).exists())
-
-
-def can_review(user: Any, project: TrainingProject) -> bool:
-    """An HRSS officer whose scope covers the project and who did not make it (maker ≠ checker)."""
-    return is_officer_in_scope(user, project) and user.pk not in project.authors
 
 
 def _require_organiser(user: Any, project: TrainingProject) -> None:

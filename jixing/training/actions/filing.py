@@ -14,9 +14,10 @@ from jixing.core.events import publish
 from jixing.core.workflow import move
 
 from .. import rules
+from ..access import is_officer_in_scope
 from ..models import FilingStatus, TrainingClass
 from ..queries import filing_notice_days
-from .common import _lock, _require_organiser, _today, is_officer_in_scope
+from .common import _lock, _require_organiser, _today
 
 # ---------------------------------------------------------------- class filing (开班备案)
 

@@ -17,8 +17,9 @@ from jixing.core.numbering import next_serial, save_with_serial
 from jixing.core.workflow import move
 from jixing.registry.models import Organisation, RegionLevel
 
+from ..access import is_officer_in_scope
 from ..models import TYPES_NEEDING_DEMAND, TYPES_NEEDING_PARTNER, ProjectStatus, TrainingProject
-from .common import PROJECT_FIELDS, _lock, _require_officer, _require_organiser, _today, is_officer_in_scope
+from .common import PROJECT_FIELDS, _lock, _require_officer, _require_organiser, _today
 
 # ---------------------------------------------------------------- projects
 
