@@ -307,7 +307,7 @@ def check_required_groups(c: Candidate, o: Offer, p: EligibilityPolicy) -> RuleR
                                                "on the class start date.") % {"groups": names})
 
 
-RULES = (
+RULES = (  # check_working_age first: ``Decider`` relies on it being the only rule reading birth date and sex
     check_working_age, check_excluded_groups, check_session_overlap, check_yearly_cap,
     check_same_occupation_level, check_certificate_level, check_required_groups,
 )
@@ -321,6 +321,41 @@ def decide_eligibility(candidate: Candidate, offer: Offer, policy: EligibilityPo
         return Decision(tuple(rule(candidate, offer, policy) for rule in RULES))
     finally:
         _language.reset(token)
+
+
+class Decider:
+    """``decide_eligibility`` for many candidates of one offer (a roster), each distinct set of
+    facts decided once: the working-age rule reads only the birth date and sex, the other
+    rules only the memberships, prior trainings and certificates, so a roster of thousands
+    has a few hundred distinct answers. ``decide(c)`` equals ``decide_eligibility(c, offer,
+    policy)`` in the language active when the decider was made."""
+
+    def __init__(self, offer: Offer, policy: EligibilityPolicy | None = None) -> None:
+        self.offer = offer
+        self.policy = policy or EligibilityPolicy()
+        self.language = translation.get_language()
+        self._age: dict[tuple[dt.date, str], RuleResult] = {}
+        self._rest: dict[tuple[tuple[Membership, ...], tuple[PriorTraining, ...], tuple[tuple[int, int], ...]],
+                         tuple[RuleResult, ...]] = {}
+        self._decisions: dict[tuple[RuleResult, ...], Decision] = {}
+
+    def decide(self, candidate: Candidate) -> Decision:
+        token = _language.set(self.language)
+        try:
+            age = self._age.get((candidate.birth_date, candidate.sex))
+            if age is None:
+                age = self._age[(candidate.birth_date, candidate.sex)] = check_working_age(candidate, self.offer, self.policy)
+            key = (candidate.memberships, candidate.prior, candidate.certificates)
+            rest = self._rest.get(key)
+            if rest is None:
+                rest = self._rest[key] = tuple(rule(candidate, self.offer, self.policy) for rule in RULES[1:])
+        finally:
+            _language.reset(token)
+        results = (age, *rest)
+        decision = self._decisions.get(results)
+        if decision is None:
+            decision = self._decisions[results] = Decision(results)
+        return decision
 
 
 # ---------------------------------------------------------------- attendance and completion
