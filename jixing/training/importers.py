@@ -26,6 +26,7 @@ import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -211,6 +212,7 @@ class RosterImporter(Importer[RosterItem]):
         self._counties: set[str] | None = None
         self._predicted: list[dict[str, Any]] = []  # decisions foreseen while validating (dry run)
         self._decided: list[dict[str, Any]] = []  # decisions stored by the commit
+        self._deciders: dict[tuple[int, str], rules.Decider] = {}  # (class, language): dry runs and previews
         self._committed = False
         self._persons_created = 0
         if klass is not None:
@@ -384,14 +386,15 @@ class RosterImporter(Importer[RosterItem]):
         policy = conf.eligibility_policy()
         groups = {g.pk: g for g in self._group_lookup().values()}
         mine = [i for i in items if i.action == CREATE]
-        book = EligibilityBook({i.class_id for i in mine}, [i.person_id for i in mine if i.person_id])
-        deciders: dict[int, rules.Decider] = {}
+        registered = [i.person_id for i in mine if i.person_id]
+        book = EligibilityBook({i.class_id for i in mine}, registered, groups=groups) if registered else None
+        language = translation.get_language()
         for item in sorted(mine, key=lambda i: i.class_id):
             klass = self._by_id[item.class_id]
-            decider = deciders.get(klass.pk)
+            decider = self._deciders.get((klass.pk, language))
             if decider is None:
-                decider = deciders[klass.pk] = rules.Decider(offer_for(klass), policy)
-            base = book.candidate(klass.pk, item.person_id) if item.person_id else None
+                decider = self._deciders[(klass.pk, language)] = rules.Decider(offer_for(klass), policy)
+            base = book.candidate(klass.pk, item.person_id) if book and item.person_id else None
             declared = tuple(rules.Membership(groups[g].code, groups[g].name, groups[g].excludes_subsidy,
                                               klass.start_date, None) for g in item.new_group_ids)
             candidate = rules.Candidate(

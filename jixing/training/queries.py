@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -154,13 +154,14 @@ class EligibilityBook:
     on two classes of one roster: the second class sees the first, as one ``enroll_persons``
     call after another would)."""
 
-    def __init__(self, class_ids: Iterable[int], person_ids: Iterable[int]) -> None:
+    def __init__(self, class_ids: Iterable[int], person_ids: Iterable[int], *,
+                 groups: Mapping[int, TargetGroup] | None = None) -> None:
         targets = sorted(set(class_ids))
         ids = sorted({int(i) for i in person_ids})
         self.persons: dict[int, tuple[dt.date, str]] = {
             pk: (born, sex) for pk, born, sex in Person.objects.filter(any_of("id", ids)).values_list("id", "birth_date", "sex")
         } if ids else {}
-        groups = TargetGroup.objects.in_bulk()
+        groups = groups if groups is not None else TargetGroup.objects.in_bulk()
         by_code = {g.code: g for g in groups.values()}
         memberships: dict[int, list[Membership]] = defaultdict(list)
         if ids:
