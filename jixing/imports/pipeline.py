@@ -793,11 +793,13 @@ class _AnyOf(Lookup[Any]):
         if not values:
             raise EmptyResultSet
         if conn.vendor == "postgresql":
-            if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            kinds = set(map(type, values))
+            if kinds <= {int}:
                 return f"{lhs} = ANY(string_to_array(%s, ',')::bigint[])", [*lhs_params, ",".join(map(str, values))]
-            texts = [str(v) for v in values]
-            if all(t and "," not in t for t in texts):  # string_to_array splits, it does not unquote
-                return f"{lhs} = ANY(string_to_array(%s, ','))", [*lhs_params, ",".join(texts)]
+            texts = values if kinds <= {str} else [str(v) for v in values]
+            joined = ",".join(texts)
+            if "" not in texts and joined.count(",") == len(texts) - 1:  # string_to_array splits, it does not unquote
+                return f"{lhs} = ANY(string_to_array(%s, ','))", [*lhs_params, joined]
             return f"{lhs} = ANY(%s)", [*lhs_params, texts]
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]
 

@@ -45,6 +45,8 @@ def normalise_id_number(value: str) -> str:
     converted: Python's ``isdigit()``/``int()`` would accept them and store a second spelling
     of one person. Raises ``ValidationError`` without echoing the number (SECURITY.md C4).
     """
+    if value and len(value) == 18 and _ID_NUMBER_RE.fullmatch(value):
+        return value  # already normal (NFKC leaves ASCII digits and X as they are)
     number = _ID_SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
     if len(number) != 18:
         raise ValidationError(_("The ID number must have 18 characters."), code="length")
@@ -66,10 +68,9 @@ def parse_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId
 
     Error messages never echo the number (SECURITY.md C4).
     """
-    # Already in the normal form (the common case; a roster has tens of thousands): what
-    # normalise_id_number would return unchanged; then python-stdnum's date and check-digit
-    # arithmetic (ric.get_birth_date, ric.calc_check_digit) inline, without its cleaning.
-    number = value if len(value) == 18 and _ID_NUMBER_RE.fullmatch(value) else normalise_id_number(value)
+    # python-stdnum's date and check-digit arithmetic (ric.get_birth_date, ric.calc_check_digit)
+    # inline, without its cleaning of an already normal number (a roster has tens of thousands).
+    number = normalise_id_number(value)
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:

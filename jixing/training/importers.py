@@ -457,14 +457,15 @@ class RosterImporter(Importer[RosterItem]):
                 else:
                     memberships.append((person_id, group_id, "", "", klass.start_date, note))
         copy_rows(PersonGroup, _MEMBERSHIP_COLUMNS, memberships, ignore_conflicts=True)
-        wanted: dict[TrainingClass, list[int]] = {}
+        by_class: dict[int, list[int]] = defaultdict(list)
         row_of: dict[tuple[int, int], int] = {}
         for item in items:
             if item.action != CREATE:
                 continue
             person_id = item.person_id or new_ids[item.id_hash]
-            wanted.setdefault(self._by_id[item.class_id], []).append(person_id)
+            by_class[item.class_id].append(person_id)
             row_of[(item.class_id, person_id)] = item.row
+        wanted = {self._by_id[class_id]: ids for class_id, ids in by_class.items()}
         for outcome in enroll_roster(wanted, by=by, event="training.roster.import") if wanted else ():
             row = row_of[(outcome.class_id, outcome.person_id)]
             if outcome.refused:  # a parallel enrollment took the last places since validation

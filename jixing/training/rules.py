@@ -30,6 +30,7 @@ from __future__ import annotations
 import calendar
 import contextvars
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -338,6 +339,15 @@ class Decider:
         self._rest: dict[tuple[tuple[Membership, ...], tuple[PriorTraining, ...], tuple[tuple[int, int], ...]],
                          tuple[RuleResult, ...]] = {}
         self._decisions: dict[tuple[RuleResult, ...], Decision] = {}
+        self._stored: dict[int, str] = {}  # id of a decision in _decisions → its JSON
+
+    def as_json(self, decision: Decision) -> str:
+        """``json.dumps(decision.as_list())`` of a decision this decider made, dumped once."""
+        text = self._stored.get(id(decision))
+        if text is None:
+            assert self._decisions.get(decision.results) is decision, "not a decision of this decider"
+            text = self._stored[id(decision)] = json.dumps(decision.as_list(), ensure_ascii=False)
+        return text
 
     def decide(self, candidate: Candidate) -> Decision:
         token = _language.set(self.language)

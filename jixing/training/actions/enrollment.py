@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -185,11 +184,12 @@ def enroll_roster(wanted: Mapping[TrainingClass, Sequence[int]], *, by: Any,
         policy = conf.eligibility_policy()
         now = timezone.now()
         rows: list[tuple[Any, ...]] = []
-        stored: dict[rules.Decision, str] = {}  # a decision's JSON, dumped once
+        status = EnrollmentStatus.ENROLLED.value
         counts: dict[int, tuple[int, int, int]] = {}
         with translation.override("zh-hans"):  # stored reasons are read by Chinese officials
             for klass in classes:
                 decider = rules.Decider(offer_for(klass), policy)
+                is_subsidised = klass.project.is_subsidised
                 places = taken.get(klass.pk, 0)
                 enrolled = ineligible = refused = 0
                 for pid in wanted[klass]:
@@ -203,16 +203,14 @@ def enroll_roster(wanted: Mapping[TrainingClass, Sequence[int]], *, by: Any,
                         refused += 1
                         continue
                     decision = decider.decide(book.candidate(klass.pk, pid))
-                    text = stored.get(decision)
-                    if text is None:
-                        text = stored[decision] = json.dumps(decision.as_list(), ensure_ascii=False)
-                    subsidised = klass.project.is_subsidised and decision.eligible
-                    rows.append((pid, klass.pk, EnrollmentStatus.ENROLLED.value, subsidised, decision.eligible, text, now))
+                    eligible = decision.eligible
+                    subsidised = is_subsidised and eligible
+                    rows.append((pid, klass.pk, status, subsidised, eligible, decider.as_json(decision), now))
                     book.add_enrollment(pid, klass.pk, subsidised=subsidised)
                     existing.add((klass.pk, pid))
                     places += 1
                     enrolled += 1
-                    ineligible += not decision.eligible
+                    ineligible += not eligible
                     outcomes.append(RosterOutcome(klass.pk, pid, decision))
                 counts[klass.pk] = (enrolled, ineligible, refused)
         copy_rows(Enrollment, _ROSTER_COLUMNS, rows)
