@@ -443,7 +443,7 @@ class RosterImporter(Importer[RosterItem]):
         groups = {g.pk: g for g in self._group_lookup().values()}
         evidence = PersonGroup._meta.get_field("evidence").get_db_prep_save
         sealed_group = PersonGroup._meta.get_field("sealed_group").get_db_prep_save
-        memberships = []
+        memberships: list[tuple[Any, ...]] = []
         for item in items:
             person_id = item.person_id or new_ids[item.id_hash]
             klass = self._by_id[item.class_id]
