@@ -31,7 +31,7 @@ import calendar
 import contextvars
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -338,33 +338,37 @@ class Decider:
         self._age: dict[tuple[dt.date, str], RuleResult] = {}
         self._rest: dict[tuple[tuple[Membership, ...], tuple[PriorTraining, ...], tuple[tuple[int, int], ...]],
                          tuple[RuleResult, ...]] = {}
-        self._decisions: dict[tuple[RuleResult, ...], Decision] = {}
+        # keyed by the ids of the memoised results (held above, so the ids stay theirs)
+        self._decisions: dict[tuple[int, int], Decision] = {}
         self._stored: dict[int, str] = {}  # id of a decision in _decisions → its JSON
+
+    def _run(self, rules: tuple[Callable[[Candidate, Offer, EligibilityPolicy], RuleResult], ...],
+             candidate: Candidate) -> tuple[RuleResult, ...]:
+        token = _language.set(self.language)
+        try:
+            return tuple(rule(candidate, self.offer, self.policy) for rule in rules)
+        finally:
+            _language.reset(token)
 
     def as_json(self, decision: Decision) -> str:
         """``json.dumps(decision.as_list())`` of a decision this decider made, dumped once."""
         text = self._stored.get(id(decision))
         if text is None:
-            assert self._decisions.get(decision.results) is decision, "not a decision of this decider"
+            assert any(d is decision for d in self._decisions.values()), "not a decision of this decider"
             text = self._stored[id(decision)] = json.dumps(decision.as_list(), ensure_ascii=False)
         return text
 
     def decide(self, candidate: Candidate) -> Decision:
-        token = _language.set(self.language)
-        try:
-            age = self._age.get((candidate.birth_date, candidate.sex))
-            if age is None:
-                age = self._age[(candidate.birth_date, candidate.sex)] = check_working_age(candidate, self.offer, self.policy)
-            key = (candidate.memberships, candidate.prior, candidate.certificates)
-            rest = self._rest.get(key)
-            if rest is None:
-                rest = self._rest[key] = tuple(rule(candidate, self.offer, self.policy) for rule in RULES[1:])
-        finally:
-            _language.reset(token)
-        results = (age, *rest)
-        decision = self._decisions.get(results)
+        age = self._age.get((candidate.birth_date, candidate.sex))
+        if age is None:
+            age = self._age[(candidate.birth_date, candidate.sex)] = self._run(RULES[:1], candidate)[0]
+        key = (candidate.memberships, candidate.prior, candidate.certificates)
+        rest = self._rest.get(key)
+        if rest is None:
+            rest = self._rest[key] = self._run(RULES[1:], candidate)
+        decision = self._decisions.get((id(age), id(rest)))
         if decision is None:
-            decision = self._decisions[results] = Decision(results)
+            decision = self._decisions[(id(age), id(rest))] = Decision((age, *rest))
         return decision
 
 

@@ -189,30 +189,30 @@ def enroll_roster(wanted: Mapping[TrainingClass, Sequence[int]], *, by: Any,
         with translation.override("zh-hans"):  # stored reasons are read by Chinese officials
             for klass in classes:
                 decider = rules.Decider(offer_for(klass), policy)
-                is_subsidised = klass.project.is_subsidised
-                places = taken.get(klass.pk, 0)
+                class_id, is_subsidised = klass.pk, klass.project.is_subsidised
+                places = taken.get(class_id, 0)
                 enrolled = ineligible = refused = 0
                 for pid in wanted[klass]:
-                    if (klass.pk, pid) in existing:
-                        outcomes.append(RosterOutcome(klass.pk, pid, None, _("Already enrolled in this class.")))
+                    if (class_id, pid) in existing:
+                        outcomes.append(RosterOutcome(class_id, pid, None, _("Already enrolled in this class.")))
                         refused += 1
                         continue
                     if places >= klass.capacity:
-                        outcomes.append(RosterOutcome(klass.pk, pid, None, _(
+                        outcomes.append(RosterOutcome(class_id, pid, None, _(
                             "The class is full (capacity %(capacity)d).") % {"capacity": klass.capacity}))
                         refused += 1
                         continue
-                    decision = decider.decide(book.candidate(klass.pk, pid))
+                    decision = decider.decide(book.candidate(class_id, pid))
                     eligible = decision.eligible
                     subsidised = is_subsidised and eligible
-                    rows.append((pid, klass.pk, status, subsidised, eligible, decider.as_json(decision), now))
-                    book.add_enrollment(pid, klass.pk, subsidised=subsidised)
-                    existing.add((klass.pk, pid))
+                    rows.append((pid, class_id, status, subsidised, eligible, decider.as_json(decision), now))
+                    book.add_enrollment(pid, class_id, subsidised=subsidised)
+                    existing.add((class_id, pid))
                     places += 1
                     enrolled += 1
                     ineligible += not eligible
-                    outcomes.append(RosterOutcome(klass.pk, pid, decision))
-                counts[klass.pk] = (enrolled, ineligible, refused)
+                    outcomes.append(RosterOutcome(class_id, pid, decision))
+                counts[class_id] = (enrolled, ineligible, refused)
         copy_rows(Enrollment, _ROSTER_COLUMNS, rows)
         for klass in classes:
             enrolled, ineligible, refused = counts[klass.pk]
