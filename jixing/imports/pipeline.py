@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import json
 import operator
 import os
 import time
@@ -82,7 +83,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models, transaction
+from django.db.models import F, Lookup
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -111,7 +114,7 @@ HEADER_SEARCH_ROWS = 10  # government templates often put a title line above the
 __all__ = [
     "ACTION_LABEL", "ACTION_LABELS", "CREATE", "ROW_LABEL", "UNCHANGED", "UPDATE",
     "Column", "Counts", "FileRejected", "ImportResult", "Importer", "Row", "RowError",
-    "copy_insert", "copy_update", "copy_upsert", "get_importer", "importer_kinds", "inspect_upload", "preflight", "register", "run_import",
+    "any_of", "copy_insert", "copy_rows", "copy_update", "copy_update_rows", "copy_upsert", "get_importer", "importer_kinds", "inspect_upload", "preflight", "register", "run_import",
 ]
 
 
@@ -764,6 +767,145 @@ def copy_update(objs: Sequence[models.Model], fields: Sequence[str]) -> int:
         with cursor.cursor.copy(f"COPY {temp} FROM STDIN") as copy:
             for obj in objs:
                 copy.write_row([obj.pk, *make(obj)])
+        sets = ", ".join(f"{c} = u.{c}" for c in cols)
+        cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.{qn(pk.column)} = u.{qn(pk.column)}")
+        updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {temp}")
+    return int(updated)
+
+
+# ------------------------------------------------------------------ set-based reads and tuple writes
+
+
+class _AnyOf(Lookup[Any]):
+    """``column = ANY(…)`` with the values sent as ONE parameter (PostgreSQL), for the id and
+    hash lists of a whole roster: Django's ``IN (%s, %s, …)`` binds every value separately,
+    and psycopg's client-side binding of ten thousand of them costs more than the query.
+    Integers and plain text travel as one comma-joined string (``string_to_array``, the
+    cheapest to bind), other text as an array; SQLite reads a JSON array (``json_each``)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, conn: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, conn)
+        values = list(self.rhs)
+        if not values:
+            raise EmptyResultSet
+        if conn.vendor == "postgresql":
+            kinds = set(map(type, values))
+            if kinds <= {int}:
+                return f"{lhs} = ANY(string_to_array(%s, ',')::bigint[])", [*lhs_params, ",".join(map(str, values))]
+            texts = values if kinds <= {str} else [str(v) for v in values]
+            joined = ",".join(texts)
+            if "" not in texts and joined.count(",") == len(texts) - 1:  # string_to_array splits, it does not unquote
+                return f"{lhs} = ANY(string_to_array(%s, ','))", [*lhs_params, joined]
+            return f"{lhs} = ANY(%s)", [*lhs_params, texts]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]
+
+
+def any_of(field: str, values: Iterable[int | str]) -> _AnyOf:
+    """A filter condition ``field`` is one of ``values`` (ints or text), for big lists:
+    ``Person.objects.filter(any_of("id_number_hash", hashes))``. Matches nothing when empty."""
+    return _AnyOf(F(field), list(values))
+
+
+def _orm_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[models.Model]:
+    """Model instances from DB-ready rows (the small-batch and SQLite path of the tuple writers)."""
+    by_column = {f.column: f for f in model._meta.concrete_fields}
+    fields = [by_column[c] for c in columns]
+    attnames = [f.attname for f in fields]
+    return [model(**dict(zip(attnames, _python_values(r, fields), strict=True))) for r in rows]
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+              ids: bool = False, ignore_conflicts: bool = False) -> list[int]:
+    """Insert tuples (``columns`` order, DB-ready values as for ``copy_upsert``: database
+    column names, encrypted text already encrypted, JSON as text) without model instances.
+
+    On PostgreSQL one COPY straight into the table (its constraints hold; a violation raises
+    Django's ``IntegrityError`` and aborts the caller's transaction); with ``ids`` the primary
+    keys are drawn from the table's sequence first and returned in row order. With
+    ``ignore_conflicts`` the rows go through a temporary table and ``INSERT … ON CONFLICT DO
+    NOTHING`` (no ids). Columns left out get their constant Django default, ``created_at`` /
+    ``updated_at`` the transaction's ``now()``. Below ``COPY_MIN_ROWS`` rows and on SQLite:
+    ``bulk_create`` of instances (ids returned the same way). Returns the ids (``ids``) or an
+    empty list. Call it inside a transaction."""
+    rows = list(rows)
+    if not rows:
+        return []
+    assert not (ids and ignore_conflicts), "ON CONFLICT DO NOTHING cannot say which rows got ids"
+    if connection.vendor != "postgresql" or len(rows) < COPY_MIN_ROWS:
+        objs = _orm_rows(model, columns, rows)
+        model._default_manager.bulk_create(objs, batch_size=1000, ignore_conflicts=ignore_conflicts)
+        return [int(o.pk) for o in objs] if ids else []
+    meta = model._meta
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    pk = meta.pk
+    assert pk is not None
+    names = {f.column for f in meta.concrete_fields}
+    stamps = [c for c in ("created_at", "updated_at") if c in names and c not in columns]
+    defaults = _constant_defaults(model, [*columns, *stamps])
+    all_columns = [*columns, *stamps, *(c for c, _v in defaults)]
+    tail = [*(None for _c in stamps), *(v for _c, v in defaults)]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor, connection.wrap_database_errors:
+        if stamps:
+            cursor.execute("SELECT now()")
+            now = cursor.fetchone()[0]
+            tail[: len(stamps)] = [now] * len(stamps)
+        drawn: list[int] = []
+        if ids:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [meta.db_table, pk.column, len(rows)])
+            drawn = [int(r[0]) for r in cursor.fetchall()]
+            all_columns = [pk.column, *all_columns]
+        cols = ", ".join(qn(c) for c in all_columns)
+        target = table
+        if ignore_conflicts:
+            target = qn(f"_jixing_copy_{os.getpid()}_{next(_temp_counter)}")
+            cursor.execute(f"CREATE TEMP TABLE {target} ON COMMIT DROP AS SELECT {cols} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {target} ({cols}) FROM STDIN") as copy:
+            write = copy.write_row
+            if ids:
+                for new_id, row in zip(drawn, rows, strict=True):
+                    write((new_id, *row, *tail))
+            else:
+                for row in rows:
+                    write((*row, *tail))
+        if ignore_conflicts:
+            cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {target} ON CONFLICT DO NOTHING")
+            cursor.execute(f"DROP TABLE {target}")
+    return drawn
+
+
+def copy_update_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """``copy_update`` from tuples: ``rows`` are (primary key, *values of ``columns``), values
+    DB-ready as for ``copy_rows``. On PostgreSQL a COPY into a temporary table and one
+    ``UPDATE … FROM``; elsewhere (and below ``COPY_MIN_ROWS``) ``bulk_update``. Returns the rows
+    updated."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    if connection.vendor != "postgresql" or len(rows) < COPY_MIN_ROWS:
+        by_column = {f.column: f for f in meta.concrete_fields}
+        objs = _orm_rows(model, [pk.column, *columns], rows)
+        for obj in objs:
+            obj._state.adding = False
+        return int(model._default_manager.bulk_update(objs, [by_column[c].name for c in columns], batch_size=500))
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    cols = [qn(c) for c in columns]
+    temp = qn(f"_jixing_copy_{os.getpid()}_{next(_temp_counter)}")
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.execute(f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {qn(pk.column)}, {', '.join(cols)} "
+                       f"FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {temp} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
         sets = ", ".join(f"{c} = u.{c}" for c in cols)
         cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {temp} AS u WHERE t.{qn(pk.column)} = u.{qn(pk.column)}")
         updated = cursor.rowcount

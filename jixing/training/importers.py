@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, overload
 
 import polars as pl
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -43,8 +47,9 @@ from jixing.imports.pipeline import (
     Importer,
     Row,
     RowError,
-    copy_insert,
-    copy_update,
+    any_of,
+    copy_rows,
+    copy_update_rows,
     register,
 )
 from jixing.registry.importers import target_group_names
@@ -53,11 +58,15 @@ from jixing.registry.validators import normalise_phone, parse_resident_id
 
 from . import bulk_attendance, conf, rules
 from .models import CheckInMethod, Enrollment, TrainingClass, TrainingSession
-from .queries import COUNTING_STATUSES, eligibility_facts, offer_for
+from .queries import COUNTING_STATUSES, EligibilityBook, offer_for
 
 if TYPE_CHECKING:
     from jixing.accounts.models import User
 
+# what a new person and a declared membership are written with (copy_rows, DB-ready values)
+_PERSON_COLUMNS = ("id_number", "id_number_hash", "name", "birth_date", "sex", "phone", "phone_hash",
+                   "household_region_id", "current_region_id")
+_MEMBERSHIP_COLUMNS = ("person_id", "group_id", "sealed_group", "sealed_key", "valid_from", "evidence")
 _GROUP_SPLIT = re.compile(r"[;；、,，]")
 NAME_MAX = 50
 
@@ -169,7 +178,8 @@ class RosterItem:
     group_ids: list[int]
     birth_date: dt.date
     sex: str
-    existing: Person | None = None
+    person_id: int | None = None  # the registered person with this ID number
+    has_phone: bool = False  # … who has a mobile number already
     action: str = CREATE  # CREATE: new enrollment; UPDATE/UNCHANGED: already enrolled
     new_group_ids: list[int] = field(default_factory=list)
 
@@ -202,6 +212,7 @@ class RosterImporter(Importer[RosterItem]):
         self._counties: set[str] | None = None
         self._predicted: list[dict[str, Any]] = []  # decisions foreseen while validating (dry run)
         self._decided: list[dict[str, Any]] = []  # decisions stored by the commit
+        self._deciders: dict[tuple[int, str], rules.Decider] = {}  # (class, language): dry runs and previews
         self._committed = False
         self._persons_created = 0
         if klass is not None:
@@ -248,28 +259,41 @@ class RosterImporter(Importer[RosterItem]):
             item = self._parse(row, errors)
             if item is not None:
                 parsed.append(item)
-        existing = {p.id_number_hash: p for p in Person.objects.filter(
-            id_number_hash__in=[i.id_hash for i in parsed]).prefetch_related("memberships__group")}
-        enrolled = set(Enrollment.objects.filter(
-            person__id_number_hash__in=[i.id_hash for i in parsed],
-            training_class_id__in={i.class_id for i in parsed},
-        ).values_list("training_class_id", "person__id_number_hash"))
-        valid: list[RosterItem] = []
+        hashes = sorted({i.id_hash for i in parsed})
+        existing = {h: (pk, name, has_phone) for pk, h, name, has_phone in Person.objects.filter(any_of("id_number_hash", hashes))
+                    .annotate(has_phone=ExpressionWrapper(~Q(phone=""), output_field=BooleanField()))
+                    .order_by().values_list("id", "id_number_hash", "name", "has_phone")} if hashes else {}
         codes = {g.pk: g.code for g in self._group_lookup().values()}
+        # by code: a sensitive membership is sealed (no group id in the clear)
+        memberships: dict[int, list[tuple[str, dt.date, dt.date | None]]] = defaultdict(list)
+        if existing:
+            for person_id, group_id, sealed, valid_from, valid_to in (
+                PersonGroup.objects.filter(any_of("person_id", sorted(e[0] for e in existing.values())),
+                                           archived_at__isnull=True)
+                .order_by().values_list("person_id", "group_id", "sealed_group", "valid_from", "valid_to")
+            ):
+                memberships[person_id].append((codes[group_id] if group_id is not None else sealed, valid_from, valid_to))
+        enrolled = set(Enrollment.objects.filter(
+            any_of("person_id", sorted(e[0] for e in existing.values())),
+            any_of("training_class_id", sorted({i.class_id for i in parsed})),
+        ).values_list("training_class_id", "person_id")) if existing else set()
+        valid: list[RosterItem] = []
         for item in parsed:
             person = existing.get(item.id_hash)
-            if person is not None and person.name != item.name:
+            if person is not None and person[1] != item.name:
                 errors.append(self.error(item.row, "name", _(
                     "The name does not match the name registered for this ID number (real-name check).")))
                 continue
-            item.existing = person
             klass = self._by_id[item.class_id]
-            # by code: a sensitive membership is sealed (no group id in the clear)
-            active = {m.group_code for m in person.memberships.all() if m.archived_at is None
-                      and m.is_valid_on(klass.start_date)} if person else set()
+            active: set[str] = set()
+            if person is not None:
+                item.person_id, item.has_phone = person[0], person[2]
+                start = klass.start_date
+                active = {code for code, valid_from, valid_to in memberships.get(person[0], ())
+                          if valid_from <= start and (valid_to is None or start <= valid_to)}
             item.new_group_ids = [g for g in item.group_ids if codes[g] not in active]
-            if (item.class_id, item.id_hash) in enrolled:
-                changed = bool(item.new_group_ids) or bool(person and item.phone and not person.phone)
+            if (item.class_id, item.person_id) in enrolled:
+                changed = bool(item.new_group_ids) or bool(item.person_id and item.phone and not item.has_phone)
                 item.action = UPDATE if changed else UNCHANGED
             else:
                 if self._taken[item.class_id] >= klass.capacity:
@@ -361,21 +385,24 @@ class RosterImporter(Importer[RosterItem]):
         target = self._predicted if into is None else into
         policy = conf.eligibility_policy()
         groups = {g.pk: g for g in self._group_lookup().values()}
-        for class_id in {i.class_id for i in items}:
-            klass = self._by_id[class_id]
-            mine = [i for i in items if i.class_id == class_id and i.action == CREATE]
-            facts = eligibility_facts(klass, [i.existing.pk for i in mine if i.existing])
-            offer = offer_for(klass)
-            for item in mine:
-                base = facts.get(item.existing.pk) if item.existing else None
-                declared = tuple(rules.Membership(groups[g].code, groups[g].name, groups[g].excludes_subsidy,
-                                                  klass.start_date, None) for g in item.new_group_ids)
-                candidate = rules.Candidate(
-                    birth_date=item.birth_date, sex=item.sex,
-                    memberships=(base.memberships if base else ()) + declared,
-                    prior=base.prior if base else (), certificates=base.certificates if base else (),
-                )
-                self._note(target, item.row, rules.decide_eligibility(candidate, offer, policy))
+        mine = [i for i in items if i.action == CREATE]
+        registered = [i.person_id for i in mine if i.person_id]
+        book = EligibilityBook({i.class_id for i in mine}, registered, groups=groups) if registered else None
+        language = translation.get_language()
+        for item in sorted(mine, key=lambda i: i.class_id):
+            klass = self._by_id[item.class_id]
+            decider = self._deciders.get((klass.pk, language))
+            if decider is None:
+                decider = self._deciders[(klass.pk, language)] = rules.Decider(offer_for(klass), policy)
+            base = book.candidate(klass.pk, item.person_id) if book and item.person_id else None
+            declared = tuple(rules.Membership(groups[g].code, groups[g].name, groups[g].excludes_subsidy,
+                                              klass.start_date, None) for g in item.new_group_ids)
+            candidate = rules.Candidate(
+                birth_date=item.birth_date, sex=item.sex,
+                memberships=(base.memberships if base else ()) + declared,
+                prior=base.prior if base else (), certificates=base.certificates if base else (),
+            )
+            self._note(target, item.row, decider.decide(candidate))
 
     @staticmethod
     def _note(target: list[dict[str, Any]], row: int, decision: rules.Decision) -> None:
@@ -385,52 +412,67 @@ class RosterImporter(Importer[RosterItem]):
     # ----------------------------------------------------------- writing
 
     def commit(self, items: list[RosterItem], *, by: User | None) -> Counts:
-        from .actions import enroll_persons
+        """Persons, phones and memberships written from tuples by COPY (``copy_rows``), then
+        ``enroll_roster`` for every class of the chunk at once."""
+        from .actions import enroll_roster
 
         self._committed = True
-        new_people: dict[str, Person] = {}
+        db = connections[connection.alias]
+        encrypt_id = Person._meta.get_field("id_number").get_db_prep_save
+        encrypt_phone = Person._meta.get_field("phone").get_db_prep_save
+        counties = self._county_codes()
+        new_rows: list[tuple[Any, ...]] = []
+        new_hashes: dict[str, None] = {}  # a person on two classes of the file is registered once
         for item in items:
-            if item.existing is None and item.id_hash not in new_people:
-                klass = self._by_id[item.class_id]
-                household = item.id_number[:6] if item.id_number[:6] in self._county_codes() else klass.county_id
+            if item.person_id is None and item.id_hash not in new_hashes:
+                new_hashes[item.id_hash] = None
+                county = self._by_id[item.class_id].county_id
+                household = item.id_number[:6] if item.id_number[:6] in counties else county
                 # the number was parsed and hashed while validating (what set_id_number does)
-                person = Person(name=item.name, household_region_id=household, current_region_id=klass.county_id,
-                                id_number=item.id_number, id_number_hash=item.id_hash, birth_date=item.birth_date,
-                                sex=item.sex)
-                person.set_phone(item.phone)
-                new_people[item.id_hash] = person
-        copy_insert(list(new_people.values()))
-        self._persons_created += len(new_people)
-        phones = []
+                new_rows.append((encrypt_id(item.id_number, db), item.id_hash, item.name, item.birth_date, item.sex,
+                                 encrypt_phone(item.phone, db) if item.phone else "",
+                                 Person.hash_phone(item.phone) if item.phone else "", household, county))
+        ids = copy_rows(Person, _PERSON_COLUMNS, new_rows, ids=True)
+        new_ids = dict(zip(new_hashes, ids, strict=True))
+        self._persons_created += len(ids)
+        phones = {}
         for item in items:
-            existing = item.existing
-            if existing is not None and item.phone and not existing.phone:
-                existing.set_phone(item.phone)
-                phones.append(existing)
-        copy_update(phones, ["phone", "phone_hash"])
-        groups_by_id = {g.pk: g for g in self._group_lookup().values()}
-        memberships = []
+            if item.person_id is not None and item.phone and not item.has_phone and item.person_id not in phones:
+                phones[item.person_id] = (item.person_id, encrypt_phone(item.phone, db), Person.hash_phone(item.phone))
+        copy_update_rows(Person, ["phone", "phone_hash"], phones.values())
+        groups = {g.pk: g for g in self._group_lookup().values()}
+        evidence = PersonGroup._meta.get_field("evidence").get_db_prep_save
+        sealed_group = PersonGroup._meta.get_field("sealed_group").get_db_prep_save
+        memberships: list[tuple[Any, ...]] = []
         for item in items:
-            person = item.existing or new_people[item.id_hash]
+            person_id = item.person_id or new_ids[item.id_hash]
             klass = self._by_id[item.class_id]
             for group_id in item.new_group_ids:
-                memberships.append(PersonGroup(person=person, group_id=group_id, valid_from=klass.start_date,
-                                               evidence=_("declared on the roster of class %(code)s") % {"code": klass.code})
-                                   .seal(groups_by_id))
-        copy_insert(memberships, ignore_conflicts=True)
-        for class_id in sorted({i.class_id for i in items}):
-            mine = [i for i in items if i.class_id == class_id and i.action == CREATE]
-            if not mine:
+                group = groups[group_id]
+                note = evidence(_("declared on the roster of class %(code)s") % {"code": klass.code}, db)
+                if group.sensitive:  # sealed: no group id in the clear (PersonGroup.seal)
+                    memberships.append((person_id, None, sealed_group(group.code, db),
+                                        PersonGroup.sealed_key_for(person_id, group.code, klass.start_date),
+                                        klass.start_date, note))
+                else:
+                    memberships.append((person_id, group_id, "", "", klass.start_date, note))
+        copy_rows(PersonGroup, _MEMBERSHIP_COLUMNS, memberships, ignore_conflicts=True)
+        by_class: dict[int, list[int]] = defaultdict(list)
+        row_of: dict[tuple[int, int], int] = {}
+        for item in items:
+            if item.action != CREATE:
                 continue
-            people = [i.existing or new_people[i.id_hash] for i in mine]
-            row_of = {p.pk: i.row for p, i in zip(people, mine, strict=True)}
-            outcomes = enroll_persons(self._by_id[class_id], people, by=by, event="training.roster.import")
-            for outcome in outcomes:
-                if outcome.refused:  # a parallel enrollment took the last places since validation
-                    raise FileRejected(_("Row %(row)d: %(reason)s Nothing was imported; try again.")
-                                       % {"row": row_of[outcome.person_id], "reason": outcome.refused})
-                if outcome.decision is not None:
-                    self._note(self._decided, row_of[outcome.person_id], outcome.decision)
+            person_id = item.person_id or new_ids[item.id_hash]
+            by_class[item.class_id].append(person_id)
+            row_of[(item.class_id, person_id)] = item.row
+        wanted = {self._by_id[class_id]: ids for class_id, ids in by_class.items()}
+        for outcome in enroll_roster(wanted, by=by, event="training.roster.import") if wanted else ():
+            row = row_of[(outcome.class_id, outcome.person_id)]
+            if outcome.refused:  # a parallel enrollment took the last places since validation
+                raise FileRejected(_("Row %(row)d: %(reason)s Nothing was imported; try again.")
+                                   % {"row": row, "reason": outcome.refused})
+            if outcome.decision is not None:
+                self._note(self._decided, row, outcome.decision)
         return self._counts(items)
 
     def summary_extra(self) -> dict[str, Any]:

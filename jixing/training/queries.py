@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,8 @@ from django.utils import timezone
 from jixing.accounts.models import Role
 from jixing.core.access import scope_for
 from jixing.core.actor import Actor
-from jixing.registry.models import Person, live_memberships
+from jixing.imports.pipeline import any_of
+from jixing.registry.models import Person, PersonGroup, TargetGroup, live_memberships
 
 from .models import (
     Attendance,
@@ -131,6 +132,92 @@ def eligibility_facts(klass: TrainingClass, person_ids: Iterable[int]) -> dict[i
         )
         for pid, p in persons.items()
     }
+
+
+@dataclass(frozen=True)
+class _ClassDates:
+    code: str
+    start_date: dt.date
+    end_date: dt.date
+    occupation_id: int | None
+    level_id: int | None
+
+    def meets(self, other: _ClassDates) -> bool:
+        return self.start_date <= other.end_date and self.end_date >= other.start_date
+
+
+class EligibilityBook:
+    """The facts of ``eligibility_facts`` for many persons and several classes at once (a
+    whole roster): one query per fact kind, ids sent as one array parameter. ``candidate(
+    class_id, person_id)`` is what ``eligibility_facts(klass, [person_id])[person_id]`` gives,
+    including enrollments added with ``add_enrollment`` since the facts were read (a person
+    on two classes of one roster: the second class sees the first, as one ``enroll_persons``
+    call after another would)."""
+
+    def __init__(self, class_ids: Iterable[int], person_ids: Iterable[int], *,
+                 groups: Mapping[int, TargetGroup] | None = None) -> None:
+        targets = sorted(set(class_ids))
+        ids = sorted({int(i) for i in person_ids})
+        self.persons: dict[int, tuple[dt.date, str]] = {
+            pk: (born, sex) for pk, born, sex in Person.objects.filter(any_of("id", ids)).values_list("id", "birth_date", "sex")
+        } if ids else {}
+        groups = groups if groups is not None else TargetGroup.objects.in_bulk()
+        by_code = {g.code: g for g in groups.values()}
+        memberships: dict[int, list[Membership]] = defaultdict(list)
+        if ids:
+            for person_id, group_id, sealed, valid_from, valid_to in (
+                PersonGroup.objects.filter(any_of("person_id", ids), archived_at__isnull=True)
+                .order_by().values_list("person_id", "group_id", "sealed_group", "valid_from", "valid_to")
+            ):
+                group = groups[group_id] if group_id is not None else by_code[sealed]
+                memberships[person_id].append(Membership(group.code, group.name, group.excludes_subsidy, valid_from, valid_to))
+        self.memberships = {pk: tuple(ms) for pk, ms in memberships.items()}
+        # every counting enrollment of these persons, in id order (the order rules report in)
+        self.others: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+        if ids:
+            for person_id, class_id, subsidised in (
+                Enrollment.objects.filter(any_of("person_id", ids), status__in=COUNTING_STATUSES)
+                .order_by("id").values_list("person_id", "training_class_id", "subsidised")
+            ):
+                self.others[person_id].append((class_id, subsidised))
+        wanted = set(targets) | {c for rows in self.others.values() for c, _s in rows}
+        self.classes = {
+            pk: _ClassDates(code, start, end, occupation, level)
+            for pk, code, start, end, occupation, level in TrainingClass.objects.filter(any_of("id", sorted(wanted)))
+            .values_list("id", "code", "start_date", "end_date", "project__occupation_id", "project__level_id")
+        } if wanted else {}
+        # only classes whose dates meet a target class's dates can have overlapping sessions
+        near = [pk for pk, c in self.classes.items() if pk in targets or any(c.meets(self.classes[t]) for t in targets)]
+        sessions: dict[int, list[Interval]] = defaultdict(list)
+        if near:
+            for class_id, starts, ends in TrainingSession.objects.filter(any_of("training_class_id", near)).values_list(
+                "training_class_id", "starts_at", "ends_at"
+            ):
+                sessions[class_id].append(Interval(starts, ends))
+        self.sessions = {pk: tuple(s) for pk, s in sessions.items()}
+        certificates: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for (person_id, occupation_id), level in (_certificate_levels(ids).items() if ids else ()):
+            certificates[person_id].append((occupation_id, level))
+        self.certificates = {pk: tuple(sorted(c)) for pk, c in certificates.items()}
+
+    def add_enrollment(self, person_id: int, class_id: int, *, subsidised: bool) -> None:
+        self.others[person_id].append((class_id, subsidised))
+
+    def candidate(self, class_id: int, person_id: int) -> Candidate:
+        klass = self.classes[class_id]
+        prior = []
+        for other_id, subsidised in self.others.get(person_id, ()):
+            if other_id == class_id:
+                continue
+            other = self.classes[other_id]
+            prior.append(PriorTraining(
+                class_code=other.code, year=other.start_date.year, subsidised=subsidised,
+                occupation_id=other.occupation_id, level_order=other.level_id,
+                sessions=self.sessions.get(other_id, ()) if other.meets(klass) else (),
+            ))
+        born, sex = self.persons[person_id]
+        return Candidate(birth_date=born, sex=sex, memberships=self.memberships.get(person_id, ()),
+                         prior=tuple(prior), certificates=self.certificates.get(person_id, ()))
 
 
 def session_at(klass: TrainingClass, moment: dt.datetime) -> TrainingSession | None:

@@ -30,7 +30,8 @@ from __future__ import annotations
 import calendar
 import contextvars
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -307,7 +308,7 @@ def check_required_groups(c: Candidate, o: Offer, p: EligibilityPolicy) -> RuleR
                                                "on the class start date.") % {"groups": names})
 
 
-RULES = (
+RULES = (  # check_working_age first: ``Decider`` relies on it being the only rule reading birth date and sex
     check_working_age, check_excluded_groups, check_session_overlap, check_yearly_cap,
     check_same_occupation_level, check_certificate_level, check_required_groups,
 )
@@ -321,6 +322,54 @@ def decide_eligibility(candidate: Candidate, offer: Offer, policy: EligibilityPo
         return Decision(tuple(rule(candidate, offer, policy) for rule in RULES))
     finally:
         _language.reset(token)
+
+
+class Decider:
+    """``decide_eligibility`` for many candidates of one offer (a roster), each distinct set of
+    facts decided once: the working-age rule reads only the birth date and sex, the other
+    rules only the memberships, prior trainings and certificates, so a roster of thousands
+    has a few hundred distinct answers. ``decide(c)`` equals ``decide_eligibility(c, offer,
+    policy)`` in the language active when the decider was made."""
+
+    def __init__(self, offer: Offer, policy: EligibilityPolicy | None = None) -> None:
+        self.offer = offer
+        self.policy = policy or EligibilityPolicy()
+        self.language = translation.get_language()
+        self._age: dict[tuple[dt.date, str], RuleResult] = {}
+        self._rest: dict[tuple[tuple[Membership, ...], tuple[PriorTraining, ...], tuple[tuple[int, int], ...]],
+                         tuple[RuleResult, ...]] = {}
+        # keyed by the ids of the memoised results (held above, so the ids stay theirs)
+        self._decisions: dict[tuple[int, int], Decision] = {}
+        self._stored: dict[int, str] = {}  # id of a decision in _decisions → its JSON
+
+    def _run(self, rules: tuple[Callable[[Candidate, Offer, EligibilityPolicy], RuleResult], ...],
+             candidate: Candidate) -> tuple[RuleResult, ...]:
+        token = _language.set(self.language)
+        try:
+            return tuple(rule(candidate, self.offer, self.policy) for rule in rules)
+        finally:
+            _language.reset(token)
+
+    def as_json(self, decision: Decision) -> str:
+        """``json.dumps(decision.as_list())`` of a decision this decider made, dumped once."""
+        text = self._stored.get(id(decision))
+        if text is None:
+            assert any(d is decision for d in self._decisions.values()), "not a decision of this decider"
+            text = self._stored[id(decision)] = json.dumps(decision.as_list(), ensure_ascii=False)
+        return text
+
+    def decide(self, candidate: Candidate) -> Decision:
+        age = self._age.get((candidate.birth_date, candidate.sex))
+        if age is None:
+            age = self._age[(candidate.birth_date, candidate.sex)] = self._run(RULES[:1], candidate)[0]
+        key = (candidate.memberships, candidate.prior, candidate.certificates)
+        rest = self._rest.get(key)
+        if rest is None:
+            rest = self._rest[key] = self._run(RULES[1:], candidate)
+        decision = self._decisions.get((id(age), id(rest)))
+        if decision is None:
+            decision = self._decisions[(id(age), id(rest))] = Decision((age, *rest))
+        return decision
 
 
 # ---------------------------------------------------------------- attendance and completion

@@ -177,3 +177,39 @@ def test_it_never_raises_from_an_import_command_whatever_the_digits(personas, tm
                      [[spelling, personas.institution.uscc, "2025-03", "4500", "110", "370100"]])
     _run("import_insurance", insurance)
     assert Person.objects.filter(name="孙三").count() <= 1
+
+
+def _stdnum_reading(value: str, today: dt.date) -> tuple[str, object]:
+    """What parse_resident_id answered when it called python-stdnum for the date and the
+    check digit (before its inline fast path): ("ok", parsed) or ("error", code)."""
+    from stdnum.cn import ric
+    from stdnum.exceptions import ValidationError as StdnumError
+
+    try:
+        number = normalise_id_number(value)
+    except ValidationError as exc:
+        return "error", exc.code
+    try:
+        birth = ric.get_birth_date(number)
+    except StdnumError:
+        return "error", "birth_date"
+    if birth > today or birth.year < 1900:
+        return "error", "birth_date"
+    if ric.calc_check_digit(number) != number[17]:
+        return "error", "checksum"
+    return "ok", (number, birth, "M" if int(number[16]) % 2 else "F")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789X", min_size=17, max_size=19)
+       | st.builds(lambda d, s, c: f"370102{d:%Y%m%d}{s:03d}{c}",
+                   st.dates(dt.date(1890, 1, 1), dt.date(2030, 12, 31)), st.integers(0, 999),
+                   st.sampled_from("0123456789Xx")))
+def test_the_fast_path_reads_numbers_as_python_stdnum_does(value):
+    today = dt.date(2026, 12, 2)
+    try:
+        parsed = parse_resident_id(value, today=today)
+    except ValidationError as exc:
+        assert _stdnum_reading(value, today) == ("error", exc.code)
+    else:
+        assert _stdnum_reading(value, today) == ("ok", (parsed.number, parsed.birth_date, parsed.sex))

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jixing.core import audit
 from jixing.core.workflow import move
-from jixing.imports.pipeline import copy_insert
+from jixing.imports.pipeline import any_of, copy_insert, copy_rows
 from jixing.registry.models import Person, RegionLevel
 
 from .. import conf, rules
 from ..models import Enrollment, EnrollmentStatus, TrainingClass
 from ..quality import QualityState
-from ..queries import COUNTING_STATUSES, eligibility_facts, offer_for
+from ..queries import COUNTING_STATUSES, EligibilityBook, eligibility_facts, offer_for
 from .common import _lock, _require_officer, _require_organiser, _require_organiser_or_officer
 
 # ---------------------------------------------------------------- enrollment
@@ -136,6 +137,88 @@ def enroll_persons(klass: TrainingClass, persons: Iterable[Person], *, by: Any,
                 "enrolled": len(created), "ineligible": sum(1 for e in created if not e.eligible),
                 "refused": sum(1 for o in outcomes if o.refused),
             })
+    return outcomes
+
+
+@dataclass(frozen=True)
+class RosterOutcome:
+    class_id: int
+    person_id: int
+    decision: rules.Decision | None  # None when refused
+    refused: str = ""
+
+
+_ROSTER_COLUMNS = ("person_id", "training_class_id", "status", "subsidised", "eligible", "eligibility",
+                   "eligibility_checked_at")
+
+
+def enroll_roster(wanted: Mapping[TrainingClass, Sequence[int]], *, by: Any,
+                  event: str = "training.roster.import") -> list[RosterOutcome]:
+    """``enroll_persons`` set-based, for the classes of a whole roster (tens of thousands of
+    persons): the same permission, class checks, locks, capacity, refusals, eligibility
+    decisions and audit rows as one ``enroll_persons(klass, persons)`` call per class in
+    class-id order — a person on two classes sees the first enrollment when the second is
+    decided — but the facts are read once for every person (``EligibilityBook``: one query
+    per fact kind), each distinct set of facts is decided once (``rules.Decider``) and the
+    enrollments are written by one COPY of tuples, without model instances.
+    ``wanted`` maps each class to person ids; outcomes come class by class in that order."""
+    classes = sorted(wanted, key=lambda k: k.pk)
+    if by is not None:
+        for klass in classes:
+            _require_organiser(by, klass.project)
+    class_ids = [k.pk for k in classes]
+    person_ids = sorted({pid for k in classes for pid in wanted[k]})
+    outcomes: list[RosterOutcome] = []
+    with transaction.atomic():
+        # lock order as enroll_persons: the classes (by id), then the persons (by id)
+        list(TrainingClass.objects.select_for_update().filter(any_of("id", class_ids)).order_by("pk").values_list("pk"))
+        for klass in classes:
+            klass.refresh_from_db()
+            _assert_enrollable(klass)
+        list(Person.objects.select_for_update().filter(any_of("id", person_ids)).order_by("pk").values_list("pk"))
+        existing = set(Enrollment.objects.filter(any_of("training_class_id", class_ids), any_of("person_id", person_ids))
+                       .values_list("training_class_id", "person_id"))
+        taken = dict(Enrollment.objects.filter(any_of("training_class_id", class_ids), status__in=COUNTING_STATUSES)
+                     .order_by().values("training_class_id").annotate(n=Count("id")).values_list("training_class_id", "n"))
+        book = EligibilityBook(class_ids, person_ids)
+        policy = conf.eligibility_policy()
+        now = timezone.now()
+        rows: list[tuple[Any, ...]] = []
+        status = EnrollmentStatus.ENROLLED.value
+        counts: dict[int, tuple[int, int, int]] = {}
+        with translation.override("zh-hans"):  # stored reasons are read by Chinese officials
+            for klass in classes:
+                decider = rules.Decider(offer_for(klass), policy)
+                class_id, is_subsidised = klass.pk, klass.project.is_subsidised
+                places = taken.get(class_id, 0)
+                enrolled = ineligible = refused = 0
+                for pid in wanted[klass]:
+                    if (class_id, pid) in existing:
+                        outcomes.append(RosterOutcome(class_id, pid, None, _("Already enrolled in this class.")))
+                        refused += 1
+                        continue
+                    if places >= klass.capacity:
+                        outcomes.append(RosterOutcome(class_id, pid, None, _(
+                            "The class is full (capacity %(capacity)d).") % {"capacity": klass.capacity}))
+                        refused += 1
+                        continue
+                    decision = decider.decide(book.candidate(class_id, pid))
+                    eligible = decision.eligible
+                    subsidised = is_subsidised and eligible
+                    rows.append((pid, class_id, status, subsidised, eligible, decider.as_json(decision), now))
+                    book.add_enrollment(pid, class_id, subsidised=subsidised)
+                    existing.add((class_id, pid))
+                    places += 1
+                    enrolled += 1
+                    ineligible += not eligible
+                    outcomes.append(RosterOutcome(class_id, pid, decision))
+                counts[class_id] = (enrolled, ineligible, refused)
+        copy_rows(Enrollment, _ROSTER_COLUMNS, rows)
+        for klass in classes:
+            enrolled, ineligible, refused = counts[klass.pk]
+            if enrolled:
+                audit.record(event, actor=by, obj=klass, detail={
+                    "enrolled": enrolled, "ineligible": ineligible, "refused": refused})
     return outcomes
 
 
