@@ -25,6 +25,8 @@ import time
 from typing import Any
 
 from bench._db import fresh_database
+from bench._sql import execute as _execute
+from bench._sql import insert as _insert
 
 SCALES = {"medium": 1_000, "large": 5_000}  # classes; BENCH_SUPERVISION_SCALES="medium=100,large=300" for a trial
 if os.environ.get("BENCH_SUPERVISION_SCALES"):
@@ -44,54 +46,6 @@ def _use_dedicated_database() -> str:
     name = fresh_database("supervision")
     load_reference()
     return name
-
-
-def _execute(sql_text: str, params: list[Any] | None = None) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql_text, params or [])
-        return cursor.rowcount
-
-
-def _literal(value: Any) -> str:
-    import json
-
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list | dict):
-        return "'" + json.dumps(value) + "'::jsonb"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _insert(model: Any, values: dict[str, str], rest: str, params: list[Any] | None = None) -> int:
-    """INSERT … SELECT for ``model``: the given column expressions, every other column its
-    Django default (or NULL), so fields other apps add later do not break the benchmark."""
-    from django.db.models import NOT_PROVIDED
-
-    exprs = dict(values)
-    for field in model._meta.concrete_fields:
-        column = field.column
-        if field.primary_key or column in exprs:
-            continue
-        if column == "session_month":  # attendance's partition key: every insert here joins the session as s
-            from jixing.training.fields import session_month_sql
-
-            exprs[column] = session_month_sql("s.starts_at")
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            exprs[column] = "TIMESTAMPTZ '2025-06-01 08:00+08'"
-        elif field.default is not NOT_PROVIDED:
-            exprs[column] = _literal(field.default() if callable(field.default) else field.default)
-        elif field.null:
-            exprs[column] = "NULL"
-        elif field.get_internal_type() in ("CharField", "TextField", "SlugField") or field.blank:
-            exprs[column] = "''"
-        else:
-            raise RuntimeError(f"bench: no value for {model.__name__}.{column}")
-    cols = ", ".join(exprs)
-    return _execute(f"INSERT INTO {model._meta.db_table} ({cols}) SELECT {', '.join(exprs.values())} {rest}", params)
 
 
 def _base_rows() -> dict[str, Any]:
