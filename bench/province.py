@@ -158,16 +158,23 @@ def insert(model: Any, values: dict[str, str], rest: str) -> int:
 # --- generation --------------------------------------------------------------------------------
 
 def _reference() -> dict[str, Any]:
+    from django.db import connection
+
     from jixing.accounts.models import Role, User
     from jixing.plan.management.commands.load_reference import load_reference
     from jixing.registry.models import Region
 
     load_reference()
-    counties = list(Region.objects.filter(level="county", code__startswith="37").order_by("code")
-                    .values_list("code", flat=True))
+    by_city: dict[str, list[str]] = {}
+    for code in Region.objects.filter(level="county", code__startswith="37").order_by("code").values_list("code", flat=True):
+        by_city.setdefault(code[:4], []).append(code)
+    # round robin over the cities: any 16 consecutive institutions are in 16 different cities
+    counties = [c for rank in range(max(map(len, by_city.values()))) for city in sorted(by_city)
+                for c in by_city[city][rank:rank + 1]]
     user = User.objects.create_user(username="bench-generator", password=None, role=Role.SYSTEM_ADMIN)
-    execute("CREATE TEMP TABLE gen_county AS SELECT code, row_number() OVER (ORDER BY code) - 1 AS i "
-            "FROM registry_region WHERE level = 'county' AND code LIKE '37%'", raw=True)
+    execute("CREATE TEMP TABLE gen_county (code text, i int)", raw=True)
+    with connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO gen_county VALUES (%s, %s)", list(zip(counties, range(len(counties)), strict=True)))
     return {"counties": counties, "user": user.pk}
 
 
