@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
 import os
 import secrets
@@ -665,6 +666,11 @@ def _cli(argv: list[str]) -> int:
     gen = sub.add_parser("generate", help="drop, migrate and fill the scale's database")
     gen.add_argument("--scale", choices=list(SCALES), required=True)
     gen.add_argument("--template", help="copy this migrated, empty database instead of migrating from nothing")
+    cur = sub.add_parser("curve", help="measure the scale's database (each measurement in a child process)")
+    cur.add_argument("--scale", choices=list(SCALES), required=True)
+    cur.add_argument("what", nargs="*", default=list(MEASURES))
+    one = sub.add_parser("measure", help="one measurement on DATABASE_URL's database (JSON on the last line)")
+    one.add_argument("what", choices=list(MEASURES))
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print("needs DATABASE_URL=postgres://…")
@@ -673,6 +679,16 @@ def _cli(argv: list[str]) -> int:
     import django
 
     django.setup()
+    if args.command == "measure":
+        import resource
+
+        result = MEASURES[args.what]()
+        result["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        print(json.dumps(result, default=str), flush=True)
+        return 0
+    if args.command == "curve":
+        curve(args.scale, args.what)
+        return 0
     name = database_name(args.scale)
     print(f"== province generator, scale {args.scale}, database {name}", flush=True)
     started = time.monotonic()
@@ -701,6 +717,238 @@ def main() -> None:
     print(f"database {name}, scale {scale}", flush=True)
     result = generate(SCALES[scale])
     print(json.dumps(result), flush=True)
+
+
+
+# --- the cost curve -----------------------------------------------------------------------------
+# Each measurement runs in a child process of its own (``measure <what>``), so its peak RSS is its
+# own; the parent (``curve``) collects them. Order matters: the full supervision run comes before
+# the daily one (which adds a day of sessions and attendance), the import adds its own classes.
+
+IMPORT_CLASSES = 100  # × 40 sessions × 50 trainees = 200,000 rows (bench/training.py's class shape)
+DISPATCH_PERIOD = dt.date(2026, 11, 1)
+DISPATCH_TODAY = dt.date(2026, 11, 30)
+
+
+def _median_of(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    from bench._db import timed
+
+    return timed(fn, repeat=repeat)
+
+
+def _measure_dashboard() -> dict[str, Any]:
+    from bench.stats import _dashboard
+
+    seconds, (targets, cities, trend, actions) = _median_of(_dashboard, 5)
+    return {"seconds": seconds, "figures": {"overall": targets.get("overall_subsidized"), "targets": targets,
+                                            "cities": {k: v for k, v in cities.items() if v}, "trend": trend,
+                                            "actions": {str(k): v for k, v in actions.items() if v}}}
+
+
+def _measure_duckdb() -> dict[str, Any]:
+    import tempfile
+
+    import duckdb
+    from django.db import connection
+
+    from bench.stats import EXPORT, _duckdb
+
+    started = time.monotonic()
+    with tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False) as out, connection.cursor() as cursor, \
+            cursor.cursor.copy(EXPORT) as copy:
+        for block in copy:
+            out.write(block)
+        path = out.name
+    export = time.monotonic() - started
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE e AS SELECT * FROM read_csv('{path}', header=true, types={{'county_id': 'VARCHAR'}})")
+    os.unlink(path)
+    seconds, (overall, by_target, by_city, trend, by_action) = _median_of(lambda: _duckdb(con), 5)
+    return {"seconds": seconds, "export_s": export,
+            "figures": {"overall": overall, "targets": by_target, "cities": by_city, "trend": trend,
+                        "actions": {str(k): v for k, v in by_action.items()}}}
+
+
+def _measure_dispatch() -> dict[str, Any]:
+    from jixing.stats.actions import dispatch_figures, generate_dispatch_report
+
+    seconds, data = _median_of(lambda: dispatch_figures(period=DISPATCH_PERIOD, today=DISPATCH_TODAY), 3)
+    started = time.monotonic()
+    generate_dispatch_report(period=DISPATCH_PERIOD, by=None, today=DISPATCH_TODAY)  # figures + workbook + row
+    return {"seconds": seconds, "report_s": time.monotonic() - started, "as_of": data["as_of"]}
+
+
+def _measure_supervision_full() -> dict[str, Any]:
+    from jixing.supervision.engine import run_rules
+
+    report = run_rules(full=True).as_dict()
+    return {"seconds": report["seconds"], "findings": report["created"],
+            "rules": {code: round(r["seconds"], 2) for code, r in report["rules"].items()}}
+
+
+def _measure_supervision_daily() -> dict[str, Any]:
+    from bench.supervision import _add_day
+    from jixing.supervision.engine import run_rules
+
+    added = _add_day()
+    execute("ANALYZE training_attendance", raw=True)
+    report = run_rules().as_dict()
+    return {"seconds": report["seconds"], "new_rows": added, "findings": report["created"],
+            "rules": {code: round(r["seconds"], 2) for code, r in report["rules"].items()}}
+
+
+def _measure_r01() -> dict[str, Any]:
+    from bench.supervision import _duckdb_r01, _pg_r01_sql
+
+    pg_seconds, pg_pairs = _pg_r01_sql(10 * 60)
+    duck = _duckdb_r01(10 * 60)
+    return {"seconds": pg_seconds, "pairs": pg_pairs, "duckdb_s": duck["query_s"], "duckdb_pairs": duck["pairs"],
+            "export_s": duck["export_s"]}
+
+
+def _import_classes() -> dict[str, Any]:
+    """IMPORT_CLASSES open classes of 50 trainees (existing persons) and 40 daily 08:00–12:00
+    sessions from 2026-06-01, with no attendance yet: bench/training.py's shape, so its CSV writer
+    and child-process import are reused as they are."""
+    from bench import training
+    from jixing.registry.models import Person
+
+    with_ids = "SELECT coalesce(max(id), 0) FROM training_trainingclass"
+    from django.db import connection
+
+    per = training.TRAINEES_PER_CLASS
+    with connection.cursor() as cursor:
+        cursor.execute(with_ids)
+        first = cursor.fetchone()[0] + 1
+        cursor.execute("SELECT count(*) * 4 / 5 FROM training_enrollment")
+        trainee_persons = cursor.fetchone()[0]
+    last = first + min(IMPORT_CLASSES, trainee_persons // per // 2) - 1  # fewer at the tiny scale
+    execute(f"""INSERT INTO training_trainingclass (id, created_at, updated_at, project_id, code, name, site_address, county_id,
+                  latitude, longitude, capacity, start_date, end_date, filing_status, roster_plan, filing_reason,
+                  filing_short_notice, filed_at, filing_days_ahead)
+                SELECT g, now(), now(), c.project_id, 'BJ-I-' || g, '导入基准班' || g, c.site_address, c.county_id,
+                       36.650000, 117.120000, {per}, DATE '2026-06-01', DATE '2026-06-01' + {training.SESSIONS_PER_CLASS},
+                       'accepted', '', '', false, now() - interval '20 days', 10
+                FROM generate_series({first}, {last}) g JOIN training_trainingclass c ON c.id = g - {first} + 1""", raw=True)
+    reset_sequence("training_trainingclass")
+    execute(f"""INSERT INTO training_trainingsession (created_at, updated_at, training_class_id, starts_at, ends_at, hours,
+                  teacher_id, topic)
+                SELECT now(), now(), c.id, (DATE '2026-06-01' + s)::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '8 hours',
+                       (DATE '2026-06-01' + s)::timestamp AT TIME ZONE 'Asia/Shanghai' + interval '12 hours', 4,
+                       (SELECT min(id) FROM training_teacher t WHERE t.organisation_id = p.organiser_id), '导入第' || (s + 1) || '课'
+                FROM training_trainingclass c JOIN training_trainingproject p ON p.id = c.project_id
+                CROSS JOIN generate_series(0, {training.SESSIONS_PER_CLASS - 1}) s
+                WHERE c.id BETWEEN {first} AND {last}""", raw=True)
+    # trainees: persons taken from the last ones, who are not in classes of June 2026
+    execute(f"""INSERT INTO training_enrollment (created_at, updated_at, person_id, training_class_id, status, subsidised,
+                  eligible, eligibility, override_reason, attendance_rate)
+                SELECT now(), now(), (SELECT max(id) FROM registry_person WHERE id <= (SELECT count(*) * 4 / 5 FROM training_enrollment))
+                                      - ((c.id - {first}) * {per} + j), c.id, 'enrolled', true, true, '[]', '', 0
+                FROM training_trainingclass c CROSS JOIN generate_series(0, {per - 1}) j
+                WHERE c.id BETWEEN {first} AND {last}""", raw=True)
+    execute("ANALYZE training_trainingclass", raw=True)
+    execute("ANALYZE training_enrollment", raw=True)
+    classes = []
+    trainees = []
+    for code, start in connection.cursor().execute(
+            f"SELECT code, start_date FROM training_trainingclass WHERE id BETWEEN {first} AND {last} ORDER BY id").fetchall():
+        classes.append((code, start))
+    ids = [r[0] for r in connection.cursor().execute(
+        f"SELECT person_id FROM training_enrollment WHERE training_class_id BETWEEN {first} AND {last} "
+        "ORDER BY training_class_id, id").fetchall()]
+    numbers = dict(Person.objects.filter(pk__in=ids).values_list("pk", "id_number"))
+    trainees = [numbers[i] for i in ids]
+    return {"classes": classes, "trainees": trainees, "first": first, "last": last}
+
+
+def _measure_import() -> dict[str, Any]:
+    """200,000 attendance rows into the already-full table through ``import_attendance_csv`` (a child
+    process, as bench/training.py), then the same validated rows COPYed into the same table."""
+    import tempfile
+
+    from django.db import connection, transaction
+
+    from bench import training
+    from jixing.training.models import Attendance
+
+    data = _import_classes()
+    rows = (data["last"] - data["first"] + 1) * training.SESSIONS_PER_CLASS * training.TRAINEES_PER_CLASS
+    path = Path(tempfile.gettempdir()) / f"province-import-{os.getpid()}.csv"
+    written = training._write_attendance(path, data, rows)
+    url = os.environ["DATABASE_URL"].rpartition("/")[0] + "/" + connection.settings_dict["NAME"]
+    try:
+        child = training._import_in_child(path, url)
+    finally:
+        path.unlink(missing_ok=True)
+    assert child["created"] == written, child
+    columns = ", ".join(f.column for f in Attendance._meta.concrete_fields if not f.primary_key)
+    where = f"training_class_id BETWEEN {data['first']} AND {data['last']}"
+    dump = io.BytesIO()
+    with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY (SELECT {columns} FROM training_attendance WHERE {where}) TO STDOUT (FORMAT csv)") as copy:
+        for block in copy:
+            dump.write(block)
+    execute(f"DELETE FROM training_attendance WHERE {where}", raw=True)
+    started = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY training_attendance ({columns}) FROM STDIN (FORMAT csv)") as copy:
+        copy.write(dump.getvalue())
+    copy_seconds = time.monotonic() - started
+    return {"seconds": child["seconds"], "rows": written, "maxrss_mb_import_child": child["maxrss_mb"],
+            "copy_s": copy_seconds}
+
+
+MEASURES: dict[str, Callable[[], dict[str, Any]]] = {
+    "dashboard": _measure_dashboard, "duckdb": _measure_duckdb, "dispatch": _measure_dispatch,
+    "supervision_full": _measure_supervision_full, "supervision_daily": _measure_supervision_daily,
+    "r01": _measure_r01, "import": _measure_import,
+}
+
+
+def _uptime() -> str:
+    return Path("/proc/loadavg").read_text().split(" ")[0]
+
+
+def _measure_child(what: str, name: str) -> dict[str, Any]:
+    import subprocess
+
+    url = os.environ["DATABASE_URL"].rpartition("/")[0] + "/" + name
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "false"}
+    load_before = _uptime()
+    at = time.strftime("%H:%M", time.gmtime())
+    out = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "bench.province", "measure", what], env=env, check=False, capture_output=True, text=True,
+        cwd=str(Path(__file__).resolve().parent.parent))
+    if out.returncode:
+        print(out.stderr[-3000:], flush=True)
+        return {"failed": out.stderr.strip().splitlines()[-1][:300], "utc": at}
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result.update(utc=at, load=f"{load_before} → {_uptime()}")
+    return result
+
+
+def curve(scale: str, whats: list[str]) -> dict[str, Any]:
+    from django.conf import settings
+
+    name = database_name(scale)
+    results: dict[str, Any] = {"scale": scale, "database": name}
+    target = Path(settings.VAR_DIR) / f"province-curve-{scale}.json"
+    if target.exists():
+        results = {**json.loads(target.read_text()), **results}
+    for what in whats:
+        print(f"== {scale}: {what}", flush=True)
+        results[what] = _measure_child(what, name)
+        print(json.dumps(results[what])[:2000], flush=True)
+        target.write_text(json.dumps(results, indent=1, default=str))
+    if "dashboard" in results and "duckdb" in results:
+        a, b = results["dashboard"]["figures"], results["duckdb"]["figures"]
+        results["identical"] = (a["overall"] == b["overall"] and a["cities"] == b["cities"] and a["trend"] == b["trend"]
+                                and a["actions"] == b["actions"]
+                                and all(a["targets"].get(k, 0) == v for k, v in b["targets"].items()))
+        print(f"dashboard {results['dashboard']['seconds'] * 1000:.0f} ms, DuckDB {results['duckdb']['seconds'] * 1000:.0f} ms, "
+              f"figures identical: {results['identical']}", flush=True)
+        target.write_text(json.dumps(results, indent=1, default=str))
+    return results
 
 
 if __name__ == "__main__":
