@@ -591,6 +591,11 @@ def _accounts(shape: Shape, out: Path | None) -> int:
     return len(lines)
 
 
+# the big tables: loaded without their foreign keys and secondary indexes, which come back after
+LOADED_WITHOUT_INDEXES = ("registry_person", "training_trainingsession", "training_enrollment", "training_attendance",
+                          "evaluation_candidate", "evaluation_evaluationresult", "evaluation_certificate", "funds_claimline")
+
+
 def _restore_all(dropped: list[Any]) -> None:
     for d in dropped:
         restore(d)
@@ -611,7 +616,7 @@ def generate(enrollments: int, *, accounts_to: Path | None = None) -> dict[str, 
     _log(f"shape: {shape}")
     ref = phases.run("reference data", _reference)
     phases.run("partitions 2025-01…2027-12", lambda: len(_partitions()))
-    dropped = [drop_secondary(t) for t in ("training_attendance", "training_enrollment")]
+    dropped = [drop_secondary(t) for t in LOADED_WITHOUT_INDEXES]
     phases.run("organisations", lambda: _organisations(shape, ref))
     phases.run("projects", lambda: _projects(shape, ref))
     phases.run("classes", lambda: _classes(shape))

@@ -14,19 +14,21 @@ from django.db import connection
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def _fetch(sql: str) -> list[tuple]:
+def _fetch(sql: str, params: list | None = None) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 def _schema() -> list[tuple]:
     """Foreign keys and indexes of the tables the generator loads without them."""
+    from bench import province
+
     return _fetch("""SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint
-                     WHERE conrelid IN ('training_attendance'::regclass, 'training_enrollment'::regclass)
+                     WHERE conrelid IN (SELECT unnest(%s::regclass[]))
                      UNION ALL SELECT indrelid::regclass::text, indexrelid::regclass::text, pg_get_indexdef(indexrelid)
-                     FROM pg_index WHERE indrelid IN ('training_attendance'::regclass, 'training_enrollment'::regclass)
-                     ORDER BY 1, 2""")
+                     FROM pg_index WHERE indrelid IN (SELECT unnest(%s::regclass[]))
+                     ORDER BY 1, 2""", [list(province.LOADED_WITHOUT_INDEXES)] * 2)
 
 
 @pytest.fixture
