@@ -97,7 +97,7 @@ class Shape:
                    persons=max(SLOTS * 2, enrollments * 4 // 5))
 
     def org_of_class(self, c: int) -> int:
-        return ((c - 1) // CLASSES_PER_PROJECT) // PROJECTS_PER_ORG % self.organisations + 1
+        return ((c - 1) // CLASSES_PER_PROJECT) % self.organisations + 1
 
 
 def _log(message: str) -> None:
@@ -207,7 +207,7 @@ def _projects(shape: Shape, ref: dict[str, Any]) -> int:
         "fund_source_id": "(SELECT min(id) FROM plan_fundsource)", "is_subsidised": "g % 25 <> 0",
         "status": "'running'", "created_by_id": str(ref["user"]), "approved_at": LOADED_AT,
     }, f"""FROM generate_series(1, {shape.projects}) g
-           JOIN registry_organisation o ON o.id = (g - 1) / {PROJECTS_PER_ORG} % {shape.organisations} + 1
+           JOIN registry_organisation o ON o.id = (g - 1) % {shape.organisations} + 1
            JOIN plan_action a ON a.number = 1 + g % 10""")
 
 
@@ -265,7 +265,8 @@ def _persons(shape: Shape, ref: dict[str, Any]) -> int:
                 county = counties[(shape.org_of_class(klass) - 1) % len(counties)]
             else:
                 county = counties[(pid - shape.persons - 1) // TEACHERS_PER_ORG % len(counties)]
-            birth = dt.date(1966, 1, 1) + dt.timedelta(days=(pid * 7919) % 13_500)
+            # 18–47 years old in 2025; 1 in 1,000 past retirement age (R06's planted rate)
+            birth = dt.date(1955 if pid % 1000 == 0 else 1978, 1, 1) + dt.timedelta(days=(pid * 7919) % 10_500)
             sequence = (pid * 37) % 1000
             number = make_id_number(county, birth, sequence)
             while number in seen:
@@ -423,7 +424,8 @@ PAID_BEFORE = "DATE '2026-10-01'"
 CLAIM_STATUS = (f"CASE WHEN c.end_date + 3 < {PAID_BEFORE} THEN 'paid' WHEN c.id % 10 < 4 THEN 'submitted' "
                 "WHEN c.id % 10 < 7 THEN 'county_reviewed' ELSE 'city_approved' END")
 LINE_AMOUNT = "(800 + pr.level_id * 300)"  # yuan per trainee, by the project's skill level
-COMPLETED_SUBSIDISED = "e.status = 'completed' AND e.subsidised AND e.eligible"
+# a claim line needs a completed, eligible, subsidised trainee with a certificate (R09's basis)
+CLAIMABLE = "e.status = 'completed' AND e.subsidised AND e.eligible AND e.id % 13 <> 0"
 
 
 def _city_table() -> None:
@@ -507,7 +509,7 @@ def _funds(shape: Shape, ref: dict[str, Any]) -> int:
     treasury = 1  # budget accounts are ≥ 10
     insert(Account, {"id": str(treasury), "kind": "'treasury'", "fund_source_id": "(SELECT min(id) FROM plan_fundsource)"}, "")
     budget = "(extract(year FROM c.end_date)::int - 2025) * 16 + (SELECT gc.i FROM gen_city gc WHERE gc.code = substr(c.county_id, 1, 4) || '00')"
-    per_class = (f"(SELECT e.training_class_id, count(*) AS n FROM training_enrollment e WHERE {COMPLETED_SUBSIDISED} "
+    per_class = (f"(SELECT e.training_class_id, count(*) AS n FROM training_enrollment e WHERE {CLAIMABLE} "
                  "GROUP BY e.training_class_id) k")
     status = CLAIM_STATUS
     at = "(c.end_date + 5)::timestamp AT TIME ZONE 'Asia/Shanghai'"
@@ -525,11 +527,12 @@ def _funds(shape: Shape, ref: dict[str, Any]) -> int:
     insert(ClaimLine, {
         "id": "e.id", "created_at": at, "updated_at": at, "claim_id": "c.id", "person_id": "e.person_id",
         "subsidy_item": "'vocational_training'", "enrollment_id": "e.id", "training_class_id": "c.id",
+        "certificate_id": "e.id",  # the trainee's certificate (same id as the enrollment)
         "occupation_id": "pr.occupation_id", "level_id": "pr.level_id", "year": "extract(year FROM e.completed_on)::int",
         "amount": LINE_AMOUNT, "rule_table_id": "cl.rule_table_id", "status": "'live'",
     }, f"""FROM training_enrollment e JOIN funds_claim cl ON cl.id = e.training_class_id
            JOIN training_trainingclass c ON c.id = e.training_class_id
-           JOIN training_trainingproject pr ON pr.id = c.project_id WHERE {COMPLETED_SUBSIDISED}""")
+           JOIN training_trainingproject pr ON pr.id = c.project_id WHERE {CLAIMABLE}""")
     # the ledger: appropriation = 1.25 × what the budget's claims commit, rounded up to 10,000 yuan
     posted = "TIMESTAMPTZ '2025-01-02 09:00+08'"
     execute("""CREATE TEMP TABLE gen_need AS SELECT b.id AS budget_id,
@@ -714,7 +717,8 @@ def _cli(argv: list[str]) -> int:
 
 
 def main() -> None:
-    """``python -m bench province``: generate a scale into ``<name>_bench_province`` (small by default)."""
+    """``python -m bench province``: generate a scale into ``<name>_bench_province`` (small by default)
+    and measure it."""
     from bench._db import fresh_database
 
     scale = os.environ.get("JIXING_BENCH_PROVINCE_SCALE", "small")
@@ -722,6 +726,10 @@ def main() -> None:
     print(f"database {name}, scale {scale}", flush=True)
     result = generate(SCALES[scale])
     print(json.dumps(result), flush=True)
+    from django.db import connections
+
+    connections["default"].close()  # the measurements run in child processes
+    curve(scale, list(MEASURES), name=name)
 
 
 
@@ -932,10 +940,10 @@ def _measure_child(what: str, name: str) -> dict[str, Any]:
     return result
 
 
-def curve(scale: str, whats: list[str]) -> dict[str, Any]:
+def curve(scale: str, whats: list[str], *, name: str | None = None) -> dict[str, Any]:
     from django.conf import settings
 
-    name = database_name(scale)
+    name = name or database_name(scale)
     results: dict[str, Any] = {"scale": scale, "database": name}
     target = Path(settings.VAR_DIR) / f"province-curve-{scale}.json"
     if target.exists():
