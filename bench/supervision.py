@@ -184,9 +184,9 @@ def _plant(lo: int, hi: int) -> None:
     """, [lo, hi])
 
 
-def _add_day() -> int:
-    """One more calendar day: the day after the last session, a session for 1 in 20 classes at the
-    class's usual hour, attended by its trainees and recorded now."""
+def _add_day(*, classes: str = "s.training_class_id %% 20 = 3") -> int:
+    """One more calendar day: the day after the last session, a session for 1 in 20 classes (``classes``,
+    a condition on the sessions ``s``) at the class's usual hour, attended by its trainees and recorded now."""
     from jixing.training.models import Attendance, TrainingSession
 
     _insert(TrainingSession, {"training_class_id": "s.training_class_id",
@@ -197,7 +197,7 @@ def _add_day() -> int:
             """FROM training_trainingsession s
                CROSS JOIN (SELECT date_trunc('day', MAX(starts_at)) + interval '1 day' AS day
                            FROM training_trainingsession) d
-               WHERE s.training_class_id %% 20 = 3 GROUP BY s.training_class_id, d.day""")
+               WHERE """ + classes + " GROUP BY s.training_class_id, d.day")
     return _insert(Attendance, {
         "enrollment_id": "e.id", "session_id": "s.id", "person_id": "e.person_id", "training_class_id": "e.training_class_id",
         "check_in_at": "s.starts_at - random() * interval '20 minutes'",
