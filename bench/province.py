@@ -397,8 +397,13 @@ def _partitions() -> list[str]:
 def _plant_double_booking() -> int:
     """R01: 1 in 500 classes enrolls its first trainee in the class two further on too (same
     weekday hours, start weeks at most one apart) and that trainee attends it as well."""
+    from django.db import connection
+
     from jixing.training.models import Attendance, Enrollment
 
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(id) FROM training_enrollment")
+        before = cursor.fetchone()[0]
     made = insert(Enrollment, {
         "created_at": LOADED_AT, "updated_at": LOADED_AT, "person_id": "e.person_id", "training_class_id": "c.id + 2",
         "subsidised": "true", "eligible": "true", "eligibility": "'[]'::jsonb", "attendance_rate": "0.5",
@@ -411,7 +416,7 @@ def _plant_double_booking() -> int:
         "device_id": "'phone-' || e.person_id", "recorded_at": f"LEAST(s.starts_at + interval '4 hours', {LOADED_AT})",
         "provenance": "'captured'", "credited_hours": "3",
     }, f"""FROM training_enrollment e JOIN training_trainingsession s ON s.training_class_id = e.training_class_id
-           WHERE e.id > (SELECT max(c.id) * {SLOTS} FROM training_trainingclass c)""")
+           WHERE e.id > {before}""")
     return made
 
 
