@@ -31,11 +31,12 @@ The shape, every row derived from its id so that nothing is looked up while load
 
 Derived rows (everything but persons) are written by ``INSERT … SELECT`` on the server — faster
 than COPY from a client, since nothing crosses the wire — with explicit ids, sequences reset after.
-Attendance's monthly partitions are created first (``partitions.ensure``); its foreign keys and
-secondary indexes (and enrollment's) are dropped for the load and re-created after (as pg_restore
-does; each foreign key is validated over all rows when it is added back). Then VACUUM ANALYZE,
-the stats rollups (``stats.rollup.rebuild``, what ``manage.py refresh_stats --rebuild`` runs) and
-the load-test accounts (``var/province-accounts.txt``). Each phase's time is printed and returned.
+Attendance's monthly partitions are created first (``partitions.ensure``); the big tables
+(``LOADED_WITHOUT_INDEXES``) lose their foreign keys and secondary indexes for the load and get
+them back after (as pg_restore does; each foreign key is validated over all rows when it is added
+back; primary keys, unique and check constraints stay on throughout). Then VACUUM ANALYZE, the
+stats rollups (``stats.rollup.rebuild``: the app's set-based recount for an initial load or a
+repair) and the load-test accounts (``var/province-accounts.txt``). Each phase's time is printed and returned.
 """
 
 from __future__ import annotations
