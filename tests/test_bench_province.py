@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the generator writes PostgreSQL partitions and COPY"),
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def _fetch(sql: str, params: list | None = None) -> list[tuple]:
@@ -33,8 +37,6 @@ def _schema() -> list[tuple]:
 
 @pytest.fixture
 def generated(tmp_path: Path):
-    if connection.vendor != "postgresql":
-        pytest.skip("the generator writes PostgreSQL partitions and COPY")
     from bench import province
     from jixing.training import partitions
 
