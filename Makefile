@@ -62,10 +62,15 @@ serve: db
 worker: install env
 	$(WORKER)
 
-# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.
+# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one, each spread
+# over worker processes (pytest-xdist; each worker has a test database and a var/ folder of its
+# own; tests marked xdist_group run in one worker). TEST_WORKERS / PG_TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
+PG_TEST_WORKERS ?= 3
+XDIST = -n $(1) --dist loadgroup
 test: install env
-	env -u DATABASE_URL $(PY) -m pytest
-	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(PY) -m pytest; fi
+	env -u DATABASE_URL $(PY) -m pytest $(call XDIST,$(TEST_WORKERS))
+	@if [ -n "$$DATABASE_URL" ]; then echo "== again on PostgreSQL"; $(PY) -m pytest $(call XDIST,$(PG_TEST_WORKERS)); fi
 
 lint: install
 	$(VENV)/bin/ruff check .

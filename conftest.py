@@ -13,6 +13,7 @@ from the same database.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from typing import Any
 
@@ -56,6 +57,22 @@ def _flushes_database(item: pytest.Item) -> bool:
         return True
     marker = item.get_closest_marker("django_db")
     return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+
+
+# Under pytest-xdist (make test) the modules of the longest tests (--durations) start first, so
+# that the workers share them instead of one worker running the last of them alone at the end.
+_SLOW_FIRST = (
+    "tests/test_every_page_words.py", "tests/test_authorisation_matrix.py", "jixing/ops/tests/test_serve.py",
+    "tests/test_schemathesis_whole_api.py", "jixing/notify/tests/test_demo_seed.py",
+    "tests/test_security_baseline.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return  # a serial run keeps the collection order
+    last = len(_SLOW_FIRST)
+    items.sort(key=lambda item: next((i for i, path in enumerate(_SLOW_FIRST) if item.nodeid.startswith(path)), last))
 
 
 @pytest.fixture(scope="session")

@@ -20,3 +20,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Under pytest-xdist (`make test`: several worker processes), each worker writes its files
+# (uploads, exports, media, the demo-accounts file, scheduler reports) into a folder of its own,
+# as it has a test database of its own (pytest-django's test_<name>_gw0 …; SQLite in memory).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER:
+    VAR_DIR = VAR_DIR / "test-workers" / _XDIST_WORKER  # noqa: F405
+    STATIC_ROOT = VAR_DIR / "static"
+    MEDIA_ROOT = VAR_DIR / "media"
+    JIXING_UPLOAD_DIR = VAR_DIR / "uploads"

@@ -31,7 +31,13 @@ from django.db import models
 from django.test import Client
 
 from jixing.supervision import rules
-from tests.test_authorisation_matrix import PAGE_OBJECTS, World, world  # noqa: F401  (world: the fixture)
+from tests.test_authorisation_matrix import (  # noqa: F401  (world: the fixture)
+    PAGE_OBJECTS,
+    World,
+    _full_numbers,
+    _hidden_names,
+    world,
+)
 from tests.test_url_protection import pages
 
 ROOT = Path(settings.BASE_DIR)
@@ -175,14 +181,22 @@ def test_the_checker_catches_what_the_issue_names() -> None:
 
 
 @pytest.mark.django_db
-def test_every_page_speaks_chinese_to_every_persona(world: World) -> None:  # noqa: F811
+def test_every_page_speaks_chinese_to_every_persona_and_names_no_person_outside_their_scope(
+    world: World,  # noqa: F811
+) -> None:
+    """One walk, two checks on each page it opens: the words above, and (the authorisation
+    matrix's check, SECURITY.md B3) that no list page names a person outside the persona's
+    person scope or shows a full ID number. Both used to walk the same persona × list page
+    pairs of the same world, each on its own."""
     checker = Checker({name.lower() for name in world.users})
     failures: list[str] = []
-    opened = 0
+    leaks: list[str] = []
+    opened = listed = 0
     routes = [page for page in pages() if page.access != ("public",) or "<" not in page.route]
     for name, user in world.users.items():
         client = Client()
         client.force_login(user)
+        hidden = _hidden_names(world, user)
         seen: set[str] = set()
         for page in routes:
             if "<" in page.route:
@@ -203,7 +217,13 @@ def test_every_page_speaks_chinese_to_every_persona(world: World) -> None:  # no
                 if key not in seen:
                     seen.add(key)
                     failures.append(f"{name} → {url} {key}")
-    assert opened > 300
+            if "<" not in page.route and page.access != ("public",):
+                listed += 1
+                leaks += [f"{name} → {url}: {person}" for person in hidden if person in html]
+                if _full_numbers(world, html):
+                    leaks.append(f"{name} → {url}: a full ID number")
+    assert opened > 300 and listed > 0, (opened, listed)
+    assert leaks == [], "Persons named outside the scope: " + "; ".join(leaks)
     assert failures == [], f"{len(failures)} problems:\n" + "\n".join(failures)
 
 

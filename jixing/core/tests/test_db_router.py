@@ -19,6 +19,9 @@ from jixing.core import db_router
 from jixing.core.db_router import REPLICA, heavy_read, heavy_reads
 from jixing.ops.models import Heartbeat
 
+# The replica streams the whole cluster and these tests pause its replay or stop it: under
+# pytest-xdist they all run in one worker, one after another (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("replica")
 has_replica = pytest.mark.skipif(
     "replica" not in settings.DATABASES, reason="no streaming replica configured (DATABASE_REPLICA_URL)"
 )

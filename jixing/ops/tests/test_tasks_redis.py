@@ -3,6 +3,7 @@ caller's transaction commits, dropped on rollback, run by an RQ worker, its dept
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 
@@ -23,11 +24,19 @@ def _redis_up() -> bool:
         return False
 
 
+def _redis_db() -> int:
+    """Redis database 15 is this suite's, emptied by the tests; under pytest-xdist each worker
+    takes one of its own (gw0 → 15, gw1 → 14 …) so that one worker's flush or queue count never
+    meets another's jobs."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return 15 - int(worker.removeprefix("gw")) % 8
+
+
 pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
 REDIS = {
     "JIXING_TASKS": "redis",
     "TASKS": {"default": {"BACKEND": "jixing.core.tasks_rq.OnCommitRQBackend", "QUEUES": ["default"]}},
-    "RQ_QUEUES": {"default": {"URL": "redis://127.0.0.1:6379/15"}},  # its own Redis database, emptied here
+    "RQ_QUEUES": {"default": {"URL": f"redis://127.0.0.1:6379/{_redis_db()}"}},  # its own Redis database, emptied here
 }
 
 
