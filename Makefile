@@ -62,11 +62,12 @@ serve: db
 worker: install env
 	$(WORKER)
 
-# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one, each spread
-# over worker processes (pytest-xdist; each worker has a test database and a var/ folder of its
-# own; tests marked xdist_group run in one worker). TEST_WORKERS / PG_TEST_WORKERS=0 runs serially.
-TEST_WORKERS ?= 2
-PG_TEST_WORKERS ?= 3
+# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one. Serial by
+# default; TEST_WORKERS / PG_TEST_WORKERS=N spread it over N pytest-xdist workers (each with a
+# test database and a var/ folder of its own; tests marked xdist_group run in one worker). On this
+# 2-core machine 2 workers were not faster (docs/benchmarks.md "Test suite wall time").
+TEST_WORKERS ?= 0
+PG_TEST_WORKERS ?= 0
 XDIST = -n $(1) --dist loadgroup
 test: install env
 	env -u DATABASE_URL $(PY) -m pytest $(call XDIST,$(TEST_WORKERS))
