@@ -32,7 +32,7 @@ def _schema() -> list[tuple]:
                      WHERE conrelid IN (SELECT unnest(%s::regclass[]))
                      UNION ALL SELECT indrelid::regclass::text, indexrelid::regclass::text, pg_get_indexdef(indexrelid)
                      FROM pg_index WHERE indrelid IN (SELECT unnest(%s::regclass[]))
-                     ORDER BY 1, 2""", [list(province.LOADED_WITHOUT_INDEXES)] * 2)
+                     ORDER BY 1, 2, 3""", [list(province.LOADED_WITHOUT_INDEXES)] * 2)
 
 
 @pytest.fixture
